@@ -1,0 +1,58 @@
+import { defaultStages } from './plan';
+import type { AppSpec, ResourceAmounts, SecurityProfile, ServiceType, StageSpec } from './spec';
+
+/** An app spec with every default filled in. */
+export interface ResolvedAppSpec {
+  readonly name: string;
+  readonly namespace: string;
+  readonly createNamespace: boolean;
+  readonly appLabel: string;
+  readonly port: number;
+  readonly service: { readonly name: string; readonly type: ServiceType; readonly port: number; readonly nodePort?: number };
+  readonly stable: { readonly name: string; readonly image: string; readonly replicas: number };
+  readonly canary: { readonly name: string; readonly image: string; readonly replicas: number };
+  readonly stages: readonly StageSpec[];
+  readonly stage: string;
+  readonly securityProfile: SecurityProfile;
+  readonly writablePaths: readonly string[];
+  readonly runAsUser?: number;
+  readonly resources: { readonly requests: ResourceAmounts; readonly limits: ResourceAmounts };
+}
+
+export const DEFAULT_REPLICAS = 3;
+export const DEFAULT_PORT = 80;
+// Sized for a small web server, so a lab cluster schedules every pod of every stage.
+export const DEFAULT_REQUESTS: ResourceAmounts = { cpu: '100m', memory: '64Mi' };
+export const DEFAULT_LIMITS: ResourceAmounts = { memory: '128Mi' };
+
+/** Fills in every default of an app spec; the one place defaults live. */
+export function resolveAppDefaults(app: AppSpec): ResolvedAppSpec {
+  const port = app.port ?? DEFAULT_PORT;
+  const stableReplicas = app.stable.replicas ?? DEFAULT_REPLICAS;
+  const canaryReplicas = app.canary.replicas ?? stableReplicas;
+  const stages = app.stages ?? defaultStages(stableReplicas, canaryReplicas);
+  return {
+    name: app.name,
+    namespace: app.namespace,
+    createNamespace: app.createNamespace ?? true,
+    appLabel: app.appLabel ?? app.name,
+    port,
+    service: {
+      name: app.service?.name ?? app.name,
+      type: app.service?.type ?? 'NodePort',
+      port: app.service?.port ?? port,
+      nodePort: app.service?.nodePort,
+    },
+    stable: { name: app.stable.name ?? `${app.name}-stable`, image: app.stable.image, replicas: stableReplicas },
+    canary: { name: app.canary.name ?? `${app.name}-canary`, image: app.canary.image, replicas: canaryReplicas },
+    stages,
+    stage: app.stage ?? stages[0].name,
+    securityProfile: app.securityProfile ?? 'restricted',
+    writablePaths: app.writablePaths ?? ['/tmp'],
+    runAsUser: app.runAsUser,
+    resources: {
+      requests: { ...DEFAULT_REQUESTS, ...app.resources?.requests },
+      limits: { ...DEFAULT_LIMITS, ...app.resources?.limits },
+    },
+  };
+}

@@ -1,0 +1,161 @@
+import { ApiObject, Chart, JsonPatch, Size } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { resolveAppDefaults, type ResolvedAppSpec } from './app-defaults';
+import { objectLabels, podLabels, serviceSelector, trackSelector, type Track } from './labels';
+import { resolvePlan, type ResolvedStage, type RolloutPlan } from './plan';
+import type { AppSpec, ResourceAmounts } from './spec';
+import { SpecError } from './spec-error';
+import { isFloatingImage, validateApp } from './spec-validate';
+
+/**
+ * Props of a CanaryApp: the keys of one app in canary.yaml, with `stage` naming the stage to render.
+ */
+export interface CanaryAppProps extends AppSpec {}
+
+// Capabilities are written as plain names: cdk8s-plus spells them CAP_CHOWN, which Pod Security
+// admission does not recognise, and it has no ALL to drop.
+const ROOT_WEB_SERVER_CAPABILITIES = ['CHOWN', 'DAC_OVERRIDE', 'NET_BIND_SERVICE', 'SETGID', 'SETUID'];
+
+/** Where Pod Security admission reads the level a Namespace enforces. */
+export const POD_SECURITY_ENFORCE_LABEL = 'pod-security.kubernetes.io/enforce';
+
+function cpu(amount: string | undefined): kplus.Cpu | undefined {
+  if (amount === undefined) return undefined;
+  return amount.endsWith('m') ? kplus.Cpu.millis(Number(amount.slice(0, -1))) : kplus.Cpu.units(Number(amount));
+}
+
+function memory(amount: string | undefined): Size | undefined {
+  if (amount === undefined) return undefined;
+  const value = Number(amount.slice(0, -2));
+  return amount.endsWith('Gi') ? Size.gibibytes(value) : Size.mebibytes(value);
+}
+
+function resources(requests: ResourceAmounts, limits: ResourceAmounts): kplus.ContainerResources {
+  return {
+    cpu: { request: cpu(requests.cpu), limit: cpu(limits.cpu) },
+    memory: { request: memory(requests.memory), limit: memory(limits.memory) },
+  };
+}
+
+/** `/var/cache/nginx` -> `var-cache-nginx` */
+function volumeName(path: string): string {
+  return path.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 50) || 'root';
+}
+
+/**
+ * One stage of one app's canary release: the Namespace, the stable and the canary Deployment, and
+ * one Service that selects both, so traffic splits by replica ratio.
+ *
+ * Selectors and pod templates are the same in every stage; only replica counts change, so moving
+ * from one stage to the next restarts no pod.
+ */
+export class CanaryApp extends Construct {
+  /** The app's settings with every default filled in. */
+  public readonly spec: ResolvedAppSpec;
+  /** The rollout plan this stage belongs to. */
+  public readonly plan: RolloutPlan;
+  /** The stage rendered. */
+  public readonly stage: ResolvedStage;
+  /** The Namespace, unless `createNamespace` is false. */
+  public readonly namespace?: kplus.Namespace;
+  /** The Service that selects both tracks. */
+  public readonly service: kplus.Service;
+  /** The stable track's Deployment. */
+  public readonly stable: kplus.Deployment;
+  /** The canary track's Deployment; absent in stages before the canary starts. */
+  public readonly canary?: kplus.Deployment;
+
+  constructor(scope: Construct, id: string, props: CanaryAppProps) {
+    super(scope, id);
+    const { problems } = validateApp(props);
+    if (problems.length) throw new SpecError(problems, `CanaryApp "${id}"`);
+    this.spec = resolveAppDefaults(props);
+    this.plan = resolvePlan(this.spec.stages, this.spec.stable.replicas, this.spec.canary.replicas, this.spec.stage);
+    this.stage = this.plan.current;
+
+    if (this.spec.createNamespace) this.namespace = this.createNamespace();
+    this.service = this.createService();
+    this.stable = this.createDeployment('stable', this.stage.stableReplicas);
+    if (this.stage.canaryDeployed) this.canary = this.createDeployment('canary', this.stage.canaryReplicas);
+  }
+
+  private createNamespace(): kplus.Namespace {
+    const namespace = new kplus.Namespace(this, 'namespace', {
+      metadata: {
+        name: this.spec.namespace,
+        labels: { [POD_SECURITY_ENFORCE_LABEL]: this.spec.securityProfile },
+      },
+    });
+    // A chart's default namespace is stamped on every object, but a Namespace is cluster-scoped.
+    if (Chart.of(this).namespace !== undefined) {
+      ApiObject.of(namespace).addJsonPatch(JsonPatch.remove('/metadata/namespace'));
+    }
+    return namespace;
+  }
+
+  private createService(): kplus.Service {
+    const { service, port } = this.spec;
+    const created = new kplus.Service(this, 'service', {
+      metadata: this.metadata(service.name),
+      type: service.type as kplus.ServiceType,
+      ports: [{ name: 'http', port: service.port, targetPort: port, nodePort: service.nodePort }],
+    });
+    for (const [key, value] of Object.entries(serviceSelector(this.spec.appLabel))) created.selectLabel(key, value);
+    return created;
+  }
+
+  private createDeployment(track: Track, replicas: number): kplus.Deployment {
+    const { spec } = this;
+    const restricted = spec.securityProfile === 'restricted';
+    const image = spec[track].image;
+    const volumeNames = new Set<string>();
+    const deployment = new kplus.Deployment(this, track, {
+      metadata: this.metadata(spec[track].name),
+      replicas,
+      // Select by our own labels, not by the construct-path label cdk8s-plus would add.
+      select: false,
+      podMetadata: { labels: podLabels(spec.name, spec.appLabel, track) },
+      securityContext: { ensureNonRoot: restricted, user: spec.runAsUser },
+      containers: [{
+        name: 'main',
+        image,
+        portNumber: spec.port,
+        imagePullPolicy: isFloatingImage(image) ? kplus.ImagePullPolicy.ALWAYS : kplus.ImagePullPolicy.IF_NOT_PRESENT,
+        readiness: kplus.Probe.fromTcpSocket({ port: spec.port }),
+        resources: resources(spec.resources.requests, spec.resources.limits),
+        securityContext: {
+          ensureNonRoot: restricted,
+          user: spec.runAsUser,
+          readOnlyRootFilesystem: true,
+          allowPrivilegeEscalation: false,
+          privileged: false,
+        },
+        volumeMounts: spec.writablePaths.map((path) => {
+          let name = volumeName(path);
+          while (volumeNames.has(name)) name = `${name}-x`;
+          volumeNames.add(name);
+          return { path, volume: kplus.Volume.fromEmptyDir(this, `${track}-${name}`, name) };
+        }),
+      }],
+    });
+    deployment.select(kplus.LabelSelector.of({ labels: trackSelector(spec.appLabel, track) }));
+
+    const container = '/spec/template/spec/containers/0';
+    ApiObject.of(deployment).addJsonPatch(
+      JsonPatch.remove(`/spec/template/metadata/labels/${kplus.Pod.ADDRESS_LABEL.replace('/', '~1')}`),
+      JsonPatch.add('/spec/template/spec/securityContext/seccompProfile', { type: 'RuntimeDefault' }),
+      JsonPatch.add(`${container}/securityContext/capabilities`, {
+        drop: ['ALL'],
+        ...(restricted ? {} : { add: ROOT_WEB_SERVER_CAPABILITIES }),
+      }),
+      // cdk8s-plus adds a TCP startup probe; without a liveness probe it only adds restarts for slow starters.
+      JsonPatch.remove(`${container}/startupProbe`),
+    );
+    return deployment;
+  }
+
+  private metadata(name: string) {
+    return { name, namespace: this.spec.namespace, labels: objectLabels(this.spec.name, this.spec.appLabel) };
+  }
+}

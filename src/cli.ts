@@ -1,0 +1,146 @@
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { SpecError } from './spec-error';
+import { loadSpec } from './spec-load';
+
+const USAGE = `Usage: cdk8s-canary <command> [options]
+
+Commands:
+  synth [-c canary.yaml] [-o dist]    write one YAML file per stage of each app
+  synth --check [-c ...] [-o ...]     write nothing; exit 1 if the output folder is not what the spec gives
+  plan [-c canary.yaml] [-o dist]     print each app's stages, canary share and kubectl commands
+  finish <app> [-c canary.yaml]       end a promoted release: the canary image becomes stable, stage goes back to the first
+
+Options:
+  -c, --config <file>   the spec (default canary.yaml)
+  -o, --output <dir>    the output folder (default dist)
+  -h, --help            this text
+`;
+
+/** Exit codes: 0 done, 1 bad input or stale output, 2 bad command line. */
+class UsageError extends Error {}
+
+interface Io {
+  readonly out: (text: string) => void;
+  readonly err: (text: string) => void;
+  readonly interactive: boolean;
+}
+
+function options(args: string[]) {
+  try {
+    return parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        config: { type: 'string', short: 'c', default: 'canary.yaml' },
+        output: { type: 'string', short: 'o', default: 'dist' },
+        check: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+function load(config: string, io: Io) {
+  const { spec, warnings } = loadSpec(config);
+  for (const warning of warnings) io.err(`warning: ${warning}`);
+  return spec;
+}
+
+async function synth(config: string, outdir: string, check: boolean, io: Io): Promise<number> {
+  const started = Date.now();
+  const spec = load(config, io);
+  const { synthesize } = await import('./synth');
+  const { checkOutput, writeOutput } = await import('./output');
+  let lastShown = 0;
+  const files = synthesize(spec, (done, total) => {
+    const now = Date.now();
+    if (!io.interactive || now - started < 1000 || (now - lastShown < 100 && done < total)) return;
+    lastShown = now;
+    process.stdout.write(`\rrendering apps: ${done}/${total}${done === total ? '\n' : ''}`);
+  });
+  const seconds = ((Date.now() - started) / 1000).toFixed(2);
+  const apps = `${spec.apps.length} app${spec.apps.length === 1 ? '' : 's'}`;
+  if (check) {
+    const report = checkOutput(outdir, files);
+    for (const line of report) io.err(line);
+    io.out(report.length
+      ? `check: ${outdir} is out of date with ${config} (${report.length} file${report.length === 1 ? '' : 's'}); run cdk8s-canary synth`
+      : `check: ${apps}, ${files.length} files up to date in ${outdir} (${seconds} s)`);
+    return report.length ? 1 : 0;
+  }
+  const summary = writeOutput(outdir, files);
+  const total = ((Date.now() - started) / 1000).toFixed(2);
+  io.out(`synth: ${apps}, ${summary.written} files written, ${summary.unchanged} unchanged, ${summary.removed} removed, in ${total} s (${outdir})`);
+  return 0;
+}
+
+async function plan(config: string, outdir: string, io: Io): Promise<number> {
+  const spec = load(config, io);
+  const { resolveAppDefaults } = await import('./app-defaults');
+  const { resolvePlan } = await import('./plan');
+  const { formatPlan } = await import('./plan-report');
+  const sections = spec.apps.map((app) => {
+    const resolved = resolveAppDefaults(app);
+    return formatPlan(resolved, resolvePlan(resolved.stages, resolved.stable.replicas, resolved.canary.replicas, resolved.stage), outdir);
+  });
+  io.out(sections.join('\n\n'));
+  return 0;
+}
+
+async function finish(config: string, appName: string | undefined, io: Io): Promise<number> {
+  if (!appName) throw new UsageError('finish needs the name of the app whose release is done');
+  load(config, io);
+  const { finishRelease } = await import('./finish-release');
+  const text = finishRelease(readFileSync(config, 'utf8'), appName, config);
+  // The result must still be a valid spec before it replaces the old one.
+  const { parseSpec } = await import('./spec-load');
+  parseSpec(text, config);
+  writeFileSync(`${config}.tmp`, text);
+  renameSync(`${config}.tmp`, config);
+  io.out(`finish: ${appName}'s canary image is now its stable image and its stage is the first again; run cdk8s-canary synth`);
+  return 0;
+}
+
+/** Runs the command line; returns the exit code. Errors are printed as one line each, never as a stack. */
+export async function main(argv: string[], io: Io): Promise<number> {
+  try {
+    const { values, positionals } = options(argv);
+    const [command, ...rest] = positionals;
+    if (values.help || command === 'help') {
+      io.out(USAGE);
+      return 0;
+    }
+    if (command === 'finish' && rest.length <= 1) return await finish(values.config, rest[0], io);
+    if (rest.length) throw new UsageError(`unexpected argument "${rest[0]}"`);
+    if (command === 'synth') return await synth(values.config, values.output, values.check, io);
+    if (values.check) throw new UsageError('--check goes with synth');
+    if (command === 'plan') return await plan(values.config, values.output, io);
+    throw new UsageError(command ? `unknown command "${command}"` : 'no command given');
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.err(`cdk8s-canary: ${error.message}\n\n${USAGE}`);
+      return 2;
+    }
+    if (error instanceof SpecError) {
+      io.err(error.message);
+      return 1;
+    }
+    io.err(`cdk8s-canary: ${(error as Error).message}`);
+    return 1;
+  }
+}
+
+/** The process entry point of the bin. */
+export function run(): void {
+  const io: Io = {
+    out: (text) => process.stdout.write(`${text}\n`),
+    err: (text) => process.stderr.write(`${text}\n`),
+    interactive: Boolean(process.stdout.isTTY) && !process.env.CI,
+  };
+  main(process.argv.slice(2), io).then((code) => {
+    process.exitCode = code;
+  });
+}

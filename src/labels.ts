@@ -1,0 +1,43 @@
+/**
+ * The label scheme. The Service selects only `app`; each Deployment selects `app` and `track`, so the
+ * two Deployments never claim each other's pods. Nothing here depends on a construct path or on a
+ * stage, so selectors and pod templates stay the same from one stage to the next.
+ */
+
+/** The label the Service selects, shared by both tracks. */
+export const APP_LABEL = 'app';
+/** The label that tells the tracks apart. */
+export const TRACK_LABEL = 'track';
+/** Marks objects this tool manages, for label-scoped kubectl commands. */
+export const MANAGED_BY = 'cdk8s-canary';
+
+export type Track = 'stable' | 'canary';
+
+/** The Service's selector: both tracks' pods. */
+export function serviceSelector(appLabel: string): Record<string, string> {
+  return { [APP_LABEL]: appLabel };
+}
+
+/** A Deployment's selector: its own track's pods only. */
+export function trackSelector(appLabel: string, track: Track): Record<string, string> {
+  return { [APP_LABEL]: appLabel, [TRACK_LABEL]: track };
+}
+
+/** Labels on every object of an app (`app.kubernetes.io/instance` scopes teardown to it). */
+export function objectLabels(appName: string, appLabel: string): Record<string, string> {
+  return {
+    'app.kubernetes.io/name': appLabel,
+    'app.kubernetes.io/instance': appName,
+    'app.kubernetes.io/managed-by': MANAGED_BY,
+  };
+}
+
+/** Labels on a track's pod template: its selector plus the recommended labels. */
+export function podLabels(appName: string, appLabel: string, track: Track): Record<string, string> {
+  return { ...trackSelector(appLabel, track), ...objectLabels(appName, appLabel) };
+}
+
+/** A selector as kubectl's `-l` argument. */
+export function selectorArg(labels: Record<string, string>): string {
+  return Object.entries(labels).map(([key, value]) => `${key}=${value}`).join(',');
+}

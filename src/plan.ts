@@ -1,0 +1,147 @@
+import type { StageSpec } from './spec';
+
+/** The stage that always exists: all traffic back on stable, the canary scaled to zero. */
+export const ROLLBACK_STAGE = 'rollback';
+
+/** One stage of a rollout, with its replica counts resolved. */
+export interface ResolvedStage {
+  /** Stage name as written in the spec. */
+  readonly name: string;
+  /** File name without extension: `01-baseline` ... for the plan, `rollback` for the rollback stage. */
+  readonly fileName: string;
+  readonly stableReplicas: number;
+  readonly canaryReplicas: number;
+  /** Share of the Service's endpoints that are canary pods, in percent (what a replica ratio gives). */
+  readonly canaryShare: number;
+  /** The share asked for, where the stage was written with `canaryPercent`. */
+  readonly requestedPercent?: number;
+  /**
+   * Whether the canary Deployment is part of this stage's manifest. It is left out only before the
+   * first stage that runs a canary; later stages (rollback included) keep it, at zero replicas if
+   * need be, so that `kubectl apply` of any one file scales a running canary down.
+   */
+  readonly canaryDeployed: boolean;
+}
+
+/** A resolved rollout plan. */
+export interface RolloutPlan {
+  /** The plan's stages in order, then the rollback stage. */
+  readonly stages: readonly ResolvedStage[];
+  /** The stage written to the `current` folder. */
+  readonly current: ResolvedStage;
+}
+
+/**
+ * The walkthrough's plan for a stable track of `stable` pods and a canary of `canary` pods at full size.
+ *
+ *   stable 3, canary 3: baseline (3, 0), canary (3, 1), expand (3, 3), promote (0, 3)
+ *   stable 3, canary 1: baseline (3, 0), canary (3, 1), promote (0, 1); expand would repeat canary
+ */
+export function defaultStages(stable: number, canary: number): StageSpec[] {
+  const stages: StageSpec[] = [
+    { name: 'baseline', stableReplicas: stable, canaryReplicas: 0 },
+    { name: 'canary', stableReplicas: stable, canaryReplicas: Math.min(1, canary) },
+  ];
+  if (canary > 1) stages.push({ name: 'expand', stableReplicas: stable, canaryReplicas: canary });
+  stages.push({ name: 'promote', stableReplicas: 0, canaryReplicas: canary });
+  return stages;
+}
+
+/** `25` -> `25%`, `33.333` -> `33.3%` */
+export function formatShare(share: number): string {
+  return `${Number(share.toFixed(1))}%`;
+}
+
+/**
+ * Canary share of traffic, in percent, when a Service spreads connections evenly over all ready pods.
+ *
+ *   (3, 1) -> 25    (3, 3) -> 50    (0, 3) -> 100    (3, 0) -> 0    (0, 0) -> 0
+ */
+export function trafficShare(stable: number, canary: number): number {
+  const total = stable + canary;
+  return total === 0 ? 0 : (100 * canary) / total;
+}
+
+/**
+ * Replica counts for a canary share of `percent`, given the tracks' full sizes.
+ *
+ * A Service splits traffic by pod count, so only some shares are reachable. Among counts of at most
+ * `stableSize` stable and `canarySize` canary pods that together still carry full capacity
+ * (stable/stableSize + canary/canarySize >= 1), it picks the share nearest `percent`, then the fewest
+ * pods, then the most stable pods. 0 and 100 are the plain ends.
+ *
+ *   percent  sizes    -> (stable, canary)  share
+ *   25       3, 3     -> (3, 1)            25
+ *   50       3, 3     -> (2, 2)            50
+ *   10       3, 3     -> (3, 1)            25    nothing nearer carries full capacity
+ *   20       10, 10   -> (8, 2)            20
+ *   33       4, 2     -> (2, 1)            33.3
+ *   0        3, 3     -> (3, 0)            0
+ *   100      3, 3     -> (0, 3)            100
+ */
+export function replicasForPercent(percent: number, stableSize: number, canarySize: number): [number, number] {
+  if (percent <= 0 || canarySize === 0) return [stableSize, 0];
+  if (percent >= 100 || stableSize === 0) return [0, canarySize];
+  let best: [number, number] = [stableSize, canarySize];
+  let bestDistance = Infinity;
+  for (let canary = 1; canary <= canarySize; canary++) {
+    // The stable count that gives the share exactly, and the fewest stable pods that keep full capacity.
+    const exact = (canary * (100 - percent)) / percent;
+    const fewestForCapacity = Math.ceil((stableSize * (canarySize - canary)) / canarySize);
+    for (const candidate of [Math.floor(exact), Math.ceil(exact), fewestForCapacity]) {
+      const stable = Math.min(stableSize, Math.max(1, candidate));
+      if (stable * canarySize + canary * stableSize < stableSize * canarySize) continue;
+      const distance = Math.abs(trafficShare(stable, canary) - percent);
+      const [bestStable, bestCanary] = best;
+      const nearer = distance < bestDistance - 1e-9;
+      const asNear = Math.abs(distance - bestDistance) <= 1e-9;
+      const fewer = stable + canary < bestStable + bestCanary;
+      const moreStable = stable + canary === bestStable + bestCanary && stable > bestStable;
+      if (nearer || (asNear && (fewer || moreStable))) {
+        best = [stable, canary];
+        bestDistance = distance;
+      }
+    }
+  }
+  return best;
+}
+
+/**
+ * Resolves written stages to replica counts and adds the rollback stage.
+ * Expects stages that passed spec validation (unique names, counts or a percent on each).
+ */
+export function resolvePlan(
+  stages: readonly StageSpec[],
+  stableSize: number,
+  canarySize: number,
+  current?: string,
+): RolloutPlan {
+  const width = Math.max(2, String(stages.length).length);
+  let canaryStarted = false;
+  const resolved: ResolvedStage[] = stages.map((stage, index) => {
+    const [stableReplicas, canaryReplicas] = stage.canaryPercent === undefined
+      ? [stage.stableReplicas ?? 0, stage.canaryReplicas ?? 0]
+      : replicasForPercent(stage.canaryPercent, stableSize, canarySize);
+    canaryStarted ||= canaryReplicas > 0;
+    return {
+      name: stage.name,
+      fileName: `${String(index + 1).padStart(width, '0')}-${stage.name}`,
+      stableReplicas,
+      canaryReplicas,
+      canaryShare: trafficShare(stableReplicas, canaryReplicas),
+      requestedPercent: stage.canaryPercent,
+      canaryDeployed: canaryStarted,
+    };
+  });
+  resolved.push({
+    name: ROLLBACK_STAGE,
+    fileName: ROLLBACK_STAGE,
+    stableReplicas: stableSize,
+    canaryReplicas: 0,
+    canaryShare: 0,
+    canaryDeployed: canaryStarted,
+  });
+  const found = resolved.find((stage) => stage.name === (current ?? resolved[0].name));
+  if (!found) throw new Error(`stage "${current}" is not in the plan`);
+  return { stages: resolved, current: found };
+}

@@ -1,0 +1,69 @@
+import { readFileSync } from 'node:fs';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import type { CanarySpec } from './spec';
+import { SpecError, type Problem } from './spec-error';
+import { validateSpec } from './spec-validate';
+
+/** A spec read and validated, with the warnings to show. */
+export interface LoadedSpec {
+  readonly spec: CanarySpec;
+  readonly warnings: readonly string[];
+}
+
+/** The YAML node at a path, or the deepest ancestor that exists (a missing key points at its parent). */
+function nodeAt(doc: Document, path: readonly (string | number)[]): Node | undefined {
+  let node: unknown = doc.contents;
+  for (const part of path) {
+    let next: unknown;
+    if (isMap(node)) {
+      const pair = node.items.find((item) => isScalar(item.key) && item.key.value === part);
+      next = pair && (pair.value ?? pair.key);
+    } else if (isSeq(node) && typeof part === 'number') {
+      next = node.items[part];
+    }
+    if (!next) break;
+    node = next;
+  }
+  return node as Node | undefined;
+}
+
+function locate(problem: Problem, doc: Document, lines: LineCounter): Problem {
+  const range = nodeAt(doc, problem.path)?.range;
+  if (!range) return problem;
+  const { line, col } = lines.linePos(range[0]);
+  return { ...problem, line, column: col };
+}
+
+/**
+ * Parses and validates spec text. Throws a SpecError listing every problem, each with its line and
+ * column in the text, so that nothing is written from a spec with any problem.
+ */
+export function parseSpec(text: string, source: string): LoadedSpec {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length) {
+    throw new SpecError(doc.errors.map((error) => {
+      const { line, col } = lines.linePos(error.pos[0]);
+      return { path: [], message: `YAML syntax error: ${error.message.split('\n')[0]}`, line, column: col };
+    }), source);
+  }
+  const data = doc.toJS();
+  const { problems, warnings } = validateSpec(data);
+  if (problems.length) throw new SpecError(problems.map((p) => locate(p, doc, lines)), source);
+  return {
+    spec: data as CanarySpec,
+    warnings: warnings.map((w) => new SpecError([locate(w, doc, lines)], source).message),
+  };
+}
+
+/** Reads a spec file; a missing file is a SpecError like any other bad input. */
+export function loadSpec(file: string): LoadedSpec {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
+    throw new SpecError([{ path: [], message: `cannot read the spec: ${reason}` }], file);
+  }
+  return parseSpec(text, file);
+}

@@ -1,0 +1,220 @@
+import Ajv, { type ErrorObject } from 'ajv';
+import { resolveAppDefaults, type ResolvedAppSpec } from './app-defaults';
+import { ROLLBACK_STAGE } from './plan';
+import type { AppSpec } from './spec';
+import { formatPath, formatValue, type Problem, type SpecPath } from './spec-error';
+
+/** The JSON Schema of the spec, as shipped in the package. */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+export const SPEC_SCHEMA: object = require('../schema/canary-spec.schema.json');
+
+/** What validation found: problems stop the run, warnings are printed. */
+export interface ValidationResult {
+  readonly problems: Problem[];
+  readonly warnings: Problem[];
+}
+
+// Readable rules for the schema's patterns, keyed by the pattern itself.
+const PATTERN_RULES: Record<string, string> = {
+  '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$':
+    'must be a DNS-1123 label: lowercase letters, digits and "-", starting and ending with a letter or digit',
+  '^[a-z]([-a-z0-9]*[a-z0-9])?$':
+    'must be a DNS-1035 label: lowercase letters, digits and "-", starting with a letter and ending with a letter or digit',
+  '^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$':
+    'must be a label value: letters, digits, "-", "_" and ".", starting and ending with a letter or digit',
+  '^[^\\s]+$': 'must be an image reference without spaces, such as nginx:1.22',
+  '^([1-9][0-9]*m|[0-9]+(\\.[0-9]{1,3})?)$': 'must be a CPU quantity such as 100m or 0.5',
+  '^[1-9][0-9]*(Mi|Gi)$': 'must be a memory quantity such as 64Mi or 1Gi',
+  '^/[^\\s]*$': 'must be an absolute path without spaces',
+};
+
+let compiled: ReturnType<Ajv['compile']> | undefined;
+function schemaValidator() {
+  compiled ??= new Ajv({ allErrors: true, verbose: true, strict: true }).compile(SPEC_SCHEMA);
+  return compiled;
+}
+
+function pathOf(error: ErrorObject): (string | number)[] {
+  const parts = error.instancePath.split('/').slice(1).map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'));
+  return parts.map((part) => (/^\d+$/.test(part) ? Number(part) : part));
+}
+
+function rangeRule(schema: { type?: string; minimum?: number; maximum?: number }): string {
+  const kind = schema.type === 'integer' ? 'a whole number' : 'a number';
+  if (schema.minimum !== undefined && schema.maximum !== undefined) return `must be ${kind} from ${schema.minimum} to ${schema.maximum}`;
+  if (schema.minimum !== undefined) return `must be ${kind} >= ${schema.minimum}`;
+  return `must be ${kind} <= ${schema.maximum}`;
+}
+
+function schemaProblem(error: ErrorObject): Problem {
+  const path = pathOf(error);
+  const schema = error.parentSchema as { type?: string; minimum?: number; maximum?: number; properties?: object };
+  const value = `is ${formatValue(error.data)}`;
+  switch (error.keyword) {
+    case 'additionalProperties': {
+      const allowed = Object.keys(schema.properties ?? {}).join(', ');
+      return { path: [...path, error.params.additionalProperty], message: `is not a known key: allowed keys here are ${allowed}` };
+    }
+    case 'required':
+      return { path: [...path, error.params.missingProperty], message: 'is required' };
+    case 'type':
+      return { path, message: `${value}: must be ${error.params.type === 'integer' ? 'a whole number' : `of type ${error.params.type}`}` };
+    case 'minimum':
+    case 'maximum':
+      return { path, message: `${value}: ${rangeRule(schema)}` };
+    case 'pattern':
+      return { path, message: `${value}: ${PATTERN_RULES[error.params.pattern] ?? `must match ${error.params.pattern}`}` };
+    case 'enum':
+      return { path, message: `${value}: must be one of ${error.params.allowedValues.join(', ')}` };
+    case 'minLength':
+      return { path, message: error.params.limit === 1 ? `${value}: must not be empty` : `${value}: ${error.message}` };
+    case 'maxLength':
+      return { path, message: `${value}: must be at most ${error.params.limit} characters` };
+    case 'minItems':
+      return { path, message: `must list at least ${error.params.limit} item` };
+    case 'uniqueItems':
+      return { path, message: `${value}: must not repeat an item` };
+    default:
+      return { path, message: `${value}: ${error.message}` };
+  }
+}
+
+/** Schema problems, one per field (the first rule each field breaks). */
+function checkSchema(data: unknown): Problem[] {
+  const validate = schemaValidator();
+  if (validate(data)) return [];
+  const seen = new Set<string>();
+  const problems: Problem[] = [];
+  for (const error of validate.errors ?? []) {
+    const problem = schemaProblem(error);
+    const key = formatPath(problem.path);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    problems.push(problem);
+  }
+  return problems;
+}
+
+function millicores(cpu: string): number {
+  return cpu.endsWith('m') ? Number(cpu.slice(0, -1)) : Number(cpu) * 1000;
+}
+function mebibytes(memory: string): number {
+  return Number(memory.slice(0, -2)) * (memory.endsWith('Gi') ? 1024 : 1);
+}
+
+/** `nginx`, `nginx:latest` and `registry:5000/nginx` float; a tag other than latest or a digest pins. */
+export function isFloatingImage(image: string): boolean {
+  if (image.includes('@')) return false;
+  const lastSegment = image.slice(image.lastIndexOf('/') + 1);
+  const colon = lastSegment.lastIndexOf(':');
+  return colon === -1 || lastSegment.slice(colon + 1) === 'latest';
+}
+
+/** Rules that span fields of one app: names, stages, ports, security. */
+function checkApp(app: ResolvedAppSpec, at: SpecPath, result: ValidationResult): void {
+  const { problems, warnings } = result;
+  if (app.canary.name === app.stable.name) {
+    problems.push({ path: [...at, 'canary', 'name'], message: `is ${formatValue(app.canary.name)}: must differ from the stable Deployment's name` });
+  }
+  if (app.service.nodePort !== undefined && app.service.type === 'ClusterIP') {
+    problems.push({ path: [...at, 'service', 'nodePort'], message: `is ${app.service.nodePort}: only NodePort and LoadBalancer Services have a node port` });
+  }
+  if (app.securityProfile === 'restricted' && app.runAsUser === 0) {
+    problems.push({ path: [...at, 'runAsUser'], message: 'is 0: the restricted profile forbids running as root; use securityProfile: baseline for root images' });
+  }
+  for (const kind of ['cpu', 'memory'] as const) {
+    const request = app.resources.requests[kind];
+    const limit = app.resources.limits[kind];
+    const amount = kind === 'cpu' ? millicores : mebibytes;
+    if (request !== undefined && limit !== undefined && amount(request) > amount(limit)) {
+      problems.push({ path: [...at, 'resources', 'limits', kind], message: `is ${formatValue(limit)}: must be at least the request, ${request}` });
+    }
+  }
+  for (const track of ['stable', 'canary'] as const) {
+    if (isFloatingImage(app[track].image)) {
+      warnings.push({ path: [...at, track, 'image'], message: `is ${formatValue(app[track].image)}: untagged or :latest images change under you; pin a tag or digest` });
+    }
+  }
+  if (app.securityProfile === 'restricted' && app.port < 1024) {
+    warnings.push({ path: [...at, 'port'], message: `is ${app.port}: under the restricted profile the container runs as non-root and may not bind a port below 1024` });
+  }
+
+  const stageNames = new Map<string, number>();
+  app.stages.forEach((stage, i) => {
+    const path = [...at, 'stages', i];
+    const hasCounts = stage.stableReplicas !== undefined || stage.canaryReplicas !== undefined;
+    if (stage.name === ROLLBACK_STAGE) {
+      problems.push({ path: [...path, 'name'], message: `is "${ROLLBACK_STAGE}": that name is reserved for the stage that is always added` });
+    } else if (stageNames.has(stage.name)) {
+      problems.push({ path: [...path, 'name'], message: `is ${formatValue(stage.name)}: already used by stages[${stageNames.get(stage.name)}]` });
+    }
+    stageNames.set(stage.name, i);
+    if (stage.canaryPercent !== undefined && hasCounts) {
+      problems.push({ path, message: 'gives both canaryPercent and replica counts: give one or the other' });
+    } else if (stage.canaryPercent === undefined && (stage.stableReplicas === undefined || stage.canaryReplicas === undefined)) {
+      problems.push({ path, message: 'must give both stableReplicas and canaryReplicas, or canaryPercent' });
+    } else if (stage.stableReplicas === 0 && stage.canaryReplicas === 0) {
+      problems.push({ path, message: 'has 0 stable and 0 canary replicas: that stage is an outage' });
+    }
+  });
+  if (app.stage !== ROLLBACK_STAGE && !stageNames.has(app.stage)) {
+    const allowed = [...stageNames.keys(), ROLLBACK_STAGE].join(', ');
+    problems.push({ path: [...at, 'stage'], message: `is ${formatValue(app.stage)}: must be a stage of the plan: ${allowed}` });
+  }
+}
+
+type Claim = { readonly key: string; readonly path: SpecPath; readonly what: string };
+
+/** Rules across apps: names, node ports and objects that would collide on a cluster. */
+function checkAcrossApps(apps: readonly ResolvedAppSpec[], result: ValidationResult): void {
+  const claimed = new Map<string, SpecPath>();
+  const claim = ({ key, path, what }: Claim, value: unknown) => {
+    const earlier = claimed.get(key);
+    if (earlier) result.problems.push({ path, message: `is ${formatValue(value)}: ${what} "${formatPath(earlier)}"` });
+    else claimed.set(key, path);
+  };
+  apps.forEach((app, i) => {
+    const at = ['apps', i];
+    claim({ key: `app/${app.name}`, path: [...at, 'name'], what: 'same app name as' }, app.name);
+    if (app.service.nodePort !== undefined) {
+      claim({ key: `nodePort/${app.service.nodePort}`, path: [...at, 'service', 'nodePort'], what: 'same node port as' }, app.service.nodePort);
+    }
+    const ns = app.namespace;
+    claim({ key: `label/${ns}/${app.appLabel}`, path: [...at, 'appLabel'], what: 'the Services would select each other\'s pods: same namespace and appLabel as' }, app.appLabel);
+    claim({ key: `service/${ns}/${app.service.name}`, path: [...at, 'service', 'name'], what: 'same Service in the same namespace as' }, app.service.name);
+    for (const track of ['stable', 'canary'] as const) {
+      claim({ key: `deployment/${ns}/${app[track].name}`, path: [...at, track, 'name'], what: 'same Deployment in the same namespace as' }, app[track].name);
+    }
+  });
+  const profiles = new Map<string, [SpecPath, string]>();
+  apps.forEach((app, i) => {
+    if (!app.createNamespace) return;
+    const earlier = profiles.get(app.namespace);
+    if (earlier && earlier[1] !== app.securityProfile) {
+      result.problems.push({
+        path: ['apps', i, 'securityProfile'],
+        message: `is "${app.securityProfile}": namespace "${app.namespace}" is also created by "${formatPath(earlier[0])}" with "${earlier[1]}"; one Namespace enforces one level`,
+      });
+    } else if (!earlier) {
+      profiles.set(app.namespace, [['apps', i], app.securityProfile]);
+    }
+  });
+}
+
+/** Checks the semantic rules of one app (the schema's job is done by types or by `validateSpec`). */
+export function validateApp(app: AppSpec, at: SpecPath = []): ValidationResult {
+  const result: ValidationResult = { problems: [], warnings: [] };
+  checkApp(resolveAppDefaults(app), at, result);
+  return result;
+}
+
+/** Validates a parsed spec against the JSON Schema, then against the rules the schema cannot say. */
+export function validateSpec(data: unknown): ValidationResult {
+  const problems = checkSchema(data);
+  if (problems.length) return { problems, warnings: [] };
+  const apps = (data as { apps: AppSpec[] }).apps.map(resolveAppDefaults);
+  const result: ValidationResult = { problems: [], warnings: [] };
+  apps.forEach((app, i) => checkApp(app, ['apps', i], result));
+  checkAcrossApps(apps, result);
+  return result;
+}
