@@ -10,14 +10,14 @@ export interface LoadedSpec {
   readonly warnings: readonly string[];
 }
 
-/** The YAML node at a path, or the deepest ancestor that exists (a missing key points at its parent). */
+/** The YAML node of a field (its key, where it has one), or of the deepest ancestor that exists. */
 function nodeAt(doc: Document, path: readonly (string | number)[]): Node | undefined {
   let node: unknown = doc.contents;
-  for (const part of path) {
+  for (const [i, part] of path.entries()) {
     let next: unknown;
     if (isMap(node)) {
       const pair = node.items.find((item) => isScalar(item.key) && item.key.value === part);
-      next = pair && (pair.value ?? pair.key);
+      next = pair && (i === path.length - 1 ? pair.key : pair.value);
     } else if (isSeq(node) && typeof part === 'number') {
       next = node.items[part];
     }

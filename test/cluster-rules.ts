@@ -1,0 +1,78 @@
+/**
+ * Rules a real cluster enforces, as test helpers: the OpenAPI schema of each object
+ * (kubernetes-models) and the Pod Security Standards (a transcription of the checks that the
+ * PodSecurity admission controller runs for the baseline and restricted levels).
+ */
+import { parseAllDocuments } from 'yaml';
+import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
+import { Namespace } from 'kubernetes-models/v1/Namespace';
+import { Service } from 'kubernetes-models/v1/Service';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Manifest = any;
+
+const MODELS: Record<string, new (data: Manifest) => { validate(): void }> = {
+  'v1/Namespace': Namespace,
+  'v1/Service': Service,
+  'apps/v1/Deployment': Deployment,
+};
+
+/** Throws with the schema's message when an object is not valid Kubernetes. */
+export function validateAgainstSchema(manifest: Manifest): void {
+  const Model = MODELS[`${manifest.apiVersion}/${manifest.kind}`];
+  if (!Model) throw new Error(`no schema for ${manifest.apiVersion} ${manifest.kind}`);
+  new Model(manifest).validate();
+}
+
+export function parseManifests(text: string): Manifest[] {
+  return parseAllDocuments(text).map((doc) => doc.toJS());
+}
+
+const BASELINE_CAPABILITIES = new Set([
+  'AUDIT_WRITE', 'CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'MKNOD', 'NET_BIND_SERVICE',
+  'SETFCAP', 'SETGID', 'SETPCAP', 'SETUID', 'SYS_CHROOT',
+]);
+const RESTRICTED_VOLUMES = new Set([
+  'configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'persistentVolumeClaim', 'projected', 'secret',
+]);
+
+/** Violations of a Pod Security Standard level by a pod spec; empty when it complies. */
+export function podSecurityViolations(pod: Manifest, level: 'baseline' | 'restricted'): string[] {
+  const violations: string[] = [];
+  const containers: Manifest[] = [...(pod.containers ?? []), ...(pod.initContainers ?? [])];
+  const podContext = pod.securityContext ?? {};
+  if (pod.hostNetwork || pod.hostPID || pod.hostIPC) violations.push('host namespaces');
+  for (const volume of pod.volumes ?? []) if (volume.hostPath) violations.push(`hostPath volume ${volume.name}`);
+  if (podContext.seccompProfile?.type === 'Unconfined') violations.push('pod seccomp Unconfined');
+  for (const c of containers) {
+    const context = c.securityContext ?? {};
+    if (context.privileged) violations.push(`${c.name}: privileged`);
+    for (const cap of context.capabilities?.add ?? []) {
+      if (!BASELINE_CAPABILITIES.has(cap)) violations.push(`${c.name}: capability ${cap} beyond baseline`);
+    }
+    for (const port of c.ports ?? []) if (port.hostPort) violations.push(`${c.name}: hostPort`);
+    if (context.seccompProfile?.type === 'Unconfined') violations.push(`${c.name}: seccomp Unconfined`);
+    if (context.procMount && context.procMount !== 'Default') violations.push(`${c.name}: procMount`);
+  }
+  if (level === 'baseline') return violations;
+
+  for (const volume of pod.volumes ?? []) {
+    const type = Object.keys(volume).find((key) => key !== 'name');
+    if (!type || !RESTRICTED_VOLUMES.has(type)) violations.push(`volume type ${type}`);
+  }
+  const podSeccomp = podContext.seccompProfile?.type;
+  for (const c of containers) {
+    const context = c.securityContext ?? {};
+    if (context.allowPrivilegeEscalation !== false) violations.push(`${c.name}: allowPrivilegeEscalation not false`);
+    const nonRoot = context.runAsNonRoot ?? podContext.runAsNonRoot;
+    if (nonRoot !== true) violations.push(`${c.name}: runAsNonRoot not true`);
+    if ((context.runAsUser ?? podContext.runAsUser) === 0) violations.push(`${c.name}: runAsUser 0`);
+    const seccomp = context.seccompProfile?.type ?? podSeccomp;
+    if (seccomp !== 'RuntimeDefault' && seccomp !== 'Localhost') violations.push(`${c.name}: seccomp not set`);
+    if (!(context.capabilities?.drop ?? []).includes('ALL')) violations.push(`${c.name}: capabilities not dropping ALL`);
+    for (const cap of context.capabilities?.add ?? []) {
+      if (cap !== 'NET_BIND_SERVICE') violations.push(`${c.name}: capability ${cap} beyond restricted`);
+    }
+  }
+  return violations;
+}

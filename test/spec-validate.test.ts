@@ -1,0 +1,124 @@
+import { stringify } from 'yaml';
+import { SpecError } from '../src/spec-error';
+import { loadSpec, parseSpec } from '../src/spec-load';
+import { isFloatingImage } from '../src/spec-validate';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = any;
+
+const app = (): Json => ({
+  name: 'nginx',
+  namespace: 'dev',
+  service: { name: 'canary-demo', nodePort: 30008 },
+  stable: { name: 'v1', image: 'nginx:1.22', replicas: 3 },
+  canary: { name: 'v2', image: 'nginx:1.23' },
+});
+
+function problems(edit: (spec: Json) => void): string[] {
+  const spec = { apps: [app()] };
+  edit(spec);
+  try {
+    parseSpec(stringify(spec), 'canary.yaml');
+  } catch (error) {
+    expect(error).toBeInstanceOf(SpecError);
+    return (error as SpecError).message.split('\n');
+  }
+  return [];
+}
+
+test('a good spec passes', () => {
+  expect(problems(() => undefined)).toEqual([]);
+});
+
+test.each<[string, (spec: Json) => void, string]>([
+  ['unknown key', (s) => { s.apps[0].stable.replica = 3; }, '"apps[0].stable.replica" is not a known key: allowed keys here are name, image, replicas'],
+  ['unknown top-level key', (s) => { s.app = []; }, '"app" is not a known key: allowed keys here are apps'],
+  ['missing image', (s) => { delete s.apps[0].canary.image; }, '"apps[0].canary.image" is required'],
+  ['empty image', (s) => { s.apps[0].canary.image = ''; }, '"apps[0].canary.image" is "": must not be empty'],
+  ['image with a space', (s) => { s.apps[0].canary.image = 'nginx 1.23'; }, 'must be an image reference without spaces'],
+  ['negative replicas', (s) => { s.apps[0].stable.replicas = -1; }, '"apps[0].stable.replicas" is -1: must be a whole number from 0 to 1000'],
+  ['fractional replicas', (s) => { s.apps[0].stable.replicas = 1.5; }, '"apps[0].stable.replicas" is 1.5: must be a whole number'],
+  ['replicas as text', (s) => { s.apps[0].stable.replicas = 'three'; }, '"apps[0].stable.replicas" is "three": must be a whole number'],
+  ['port 0', (s) => { s.apps[0].port = 0; }, '"apps[0].port" is 0: must be a whole number from 1 to 65535'],
+  ['port 70000', (s) => { s.apps[0].service.port = 70000; }, '"apps[0].service.port" is 70000: must be a whole number from 1 to 65535'],
+  ['nodePort below range', (s) => { s.apps[0].service.nodePort = 8080; }, '"apps[0].service.nodePort" is 8080: must be a whole number from 30000 to 32767'],
+  ['nodePort above range', (s) => { s.apps[0].service.nodePort = 40000; }, '"apps[0].service.nodePort" is 40000: must be a whole number from 30000 to 32767'],
+  ['nodePort on ClusterIP', (s) => { s.apps[0].service.type = 'ClusterIP'; }, '"apps[0].service.nodePort" is 30008: only NodePort and LoadBalancer Services have a node port'],
+  ['bad service type', (s) => { s.apps[0].service.type = 'Ingress'; }, '"apps[0].service.type" is "Ingress": must be one of NodePort, ClusterIP, LoadBalancer'],
+  ['app name not DNS-1123', (s) => { s.apps[0].name = 'My_App'; }, '"apps[0].name" is "My_App": must be a DNS-1123 label'],
+  ['namespace not DNS-1123', (s) => { s.apps[0].namespace = 'dev-'; }, '"apps[0].namespace" is "dev-": must be a DNS-1123 label'],
+  ['Deployment name not DNS-1123', (s) => { s.apps[0].stable.name = 'V1'; }, '"apps[0].stable.name" is "V1": must be a DNS-1123 label'],
+  ['Service name starting with a digit', (s) => { s.apps[0].service.name = '1demo'; }, '"apps[0].service.name" is "1demo": must be a DNS-1035 label'],
+  ['name too long', (s) => { s.apps[0].name = 'a'.repeat(64); }, '"apps[0].name" is "' + 'a'.repeat(64) + '": must be at most 63 characters'],
+  ['same Deployment name', (s) => { s.apps[0].canary.name = 'v1'; }, '"apps[0].canary.name" is "v1": must differ from the stable Deployment\'s name'],
+  ['duplicate app names', (s) => { s.apps.push({ ...app(), namespace: 'other', service: {} }); }, '"apps[1].name" is "nginx": same app name as "apps[0].name"'],
+  ['duplicate nodePort', (s) => { s.apps.push({ ...app(), name: 'b', namespace: 'other' }); }, '"apps[1].service.nodePort" is 30008: same node port as "apps[0].service.nodePort"'],
+  ['apps sharing a namespace and appLabel', (s) => { s.apps.push({ ...app(), name: 'b', appLabel: 'nginx', service: { name: 'b' }, stable: { name: 'b1', image: 'x:1' }, canary: { name: 'b2', image: 'x:2' } }); }, '"apps[1].appLabel" is "nginx": the Services would select each other\'s pods: same namespace and appLabel as "apps[0].appLabel"'],
+  ['apps sharing a Deployment name in a namespace', (s) => { s.apps.push({ ...app(), name: 'b', service: { name: 'b' }, canary: { name: 'b2', image: 'x:2' } }); }, '"apps[1].stable.name" is "v1": same Deployment in the same namespace as "apps[0].stable.name"'],
+  ['one Namespace with two profiles', (s) => { s.apps.push({ name: 'b', namespace: 'dev', securityProfile: 'baseline', stable: { image: 'x:1' }, canary: { image: 'x:2' } }); }, '"apps[1].securityProfile" is "baseline": namespace "dev" is also created by "apps[0]" with "restricted"'],
+  ['unknown current stage', (s) => { s.apps[0].stage = 'expnad'; }, '"apps[0].stage" is "expnad": must be a stage of the plan: baseline, canary, expand, promote, rollback'],
+  ['duplicate stage names', (s) => { s.apps[0].stages = [{ name: 'a', canaryPercent: 10 }, { name: 'a', canaryPercent: 20 }]; }, '"apps[0].stages[1].name" is "a": already used by stages[0]'],
+  ['a stage named rollback', (s) => { s.apps[0].stages = [{ name: 'rollback', canaryPercent: 10 }]; }, '"apps[0].stages[0].name" is "rollback": that name is reserved'],
+  ['an outage stage', (s) => { s.apps[0].stages = [{ name: 'off', stableReplicas: 0, canaryReplicas: 0 }]; }, '"apps[0].stages[0]" has 0 stable and 0 canary replicas: that stage is an outage'],
+  ['a stage with one count', (s) => { s.apps[0].stages = [{ name: 'a', stableReplicas: 2 }]; }, '"apps[0].stages[0]" must give both stableReplicas and canaryReplicas, or canaryPercent'],
+  ['a stage with counts and a percent', (s) => { s.apps[0].stages = [{ name: 'a', stableReplicas: 2, canaryReplicas: 1, canaryPercent: 30 }]; }, '"apps[0].stages[0]" gives both canaryPercent and replica counts'],
+  ['percent above 100', (s) => { s.apps[0].stages = [{ name: 'a', canaryPercent: 120 }]; }, '"apps[0].stages[0].canaryPercent" is 120: must be a number from 0 to 100'],
+  ['percent below 0', (s) => { s.apps[0].stages = [{ name: 'a', canaryPercent: -5 }]; }, '"apps[0].stages[0].canaryPercent" is -5: must be a number from 0 to 100'],
+  ['no stages', (s) => { s.apps[0].stages = []; }, '"apps[0].stages" must list at least 1 item'],
+  ['no apps', (s) => { s.apps = []; }, '"apps" must list at least 1 item'],
+  ['bad CPU quantity', (s) => { s.apps[0].resources = { requests: { cpu: '1 core' } }; }, '"apps[0].resources.requests.cpu" is "1 core": must be a CPU quantity such as 100m or 0.5'],
+  ['limit below request', (s) => { s.apps[0].resources = { limits: { memory: '32Mi' } }; }, '"apps[0].resources.limits.memory" is "32Mi": must be at least the request, 64Mi'],
+  ['root under restricted', (s) => { s.apps[0].runAsUser = 0; }, '"apps[0].runAsUser" is 0: the restricted profile forbids running as root'],
+  ['relative writable path', (s) => { s.apps[0].writablePaths = ['tmp']; }, '"apps[0].writablePaths[0]" is "tmp": must be an absolute path without spaces'],
+  ['bad security profile', (s) => { s.apps[0].securityProfile = 'privileged'; }, '"apps[0].securityProfile" is "privileged": must be one of restricted, baseline'],
+])('%s', (_case, edit, message) => {
+  const lines = problems(edit);
+  expect(lines.some((line) => line.includes(message))).toBe(true);
+  for (const line of lines) expect(line).toMatch(/^canary\.yaml:\d+:\d+: /);
+});
+
+test('every problem is reported, one line each, with the line and column of the field', () => {
+  const text = [
+    'apps:',
+    '  - name: nginx',
+    '    namespace: dev',
+    '    stable:',
+    '      image: nginx:1.22',
+    '      replica: 3',
+    '    canary:',
+    '      image: nginx:1.23',
+    '      replicas: -2',
+  ].join('\n');
+  expect(() => parseSpec(text, 'canary.yaml')).toThrow([
+    'canary.yaml:6:7: "apps[0].stable.replica" is not a known key: allowed keys here are name, image, replicas',
+    'canary.yaml:9:7: "apps[0].canary.replicas" is -2: must be a whole number from 0 to 1000',
+  ].join('\n'));
+});
+
+test('YAML syntax errors carry line and column', () => {
+  expect(() => parseSpec('apps:\n  - name: [nginx\n', 'canary.yaml')).toThrow(/^canary\.yaml:\d+:\d+: YAML syntax error: /);
+  expect(() => parseSpec('apps:\n  - name: a\n    name: b\n', 'canary.yaml')).toThrow(/^canary\.yaml:3:5: YAML syntax error: Map keys must be unique/);
+});
+
+test('a missing spec file is a plain error', () => {
+  expect(() => loadSpec('/nonexistent/canary.yaml')).toThrow('/nonexistent/canary.yaml: cannot read the spec: no such file');
+});
+
+test.each([
+  ['nginx', true],
+  ['nginx:latest', true],
+  ['registry.local:5000/nginx', true],
+  ['nginx:1.22', false],
+  ['registry.local:5000/nginx:1.22', false],
+  ['nginx@sha256:0123456789abcdef', false],
+])('isFloatingImage(%s) = %s', (image, floating) => {
+  expect(isFloatingImage(image)).toBe(floating);
+});
+
+test('untagged and :latest images get a warning, not an error', () => {
+  const { warnings } = parseSpec(stringify({ apps: [{ ...app(), canary: { name: 'v2', image: 'nginx:latest' } }] }), 'canary.yaml');
+  expect(warnings).toEqual([
+    expect.stringMatching(/^canary\.yaml:\d+:\d+: "apps\[0\]\.canary\.image" is "nginx:latest": untagged or :latest images change under you/),
+    expect.stringContaining('"apps[0].port" is 80: under the restricted profile the container runs as non-root'),
+  ]);
+});
