@@ -1,0 +1,171 @@
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from '../src/cli';
+
+const root = join(__dirname, '..');
+const bin = join(root, 'bin', 'cdk8s-canary.js');
+const spec = join(root, 'canary.yaml');
+let dir: string;
+
+beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'cdk8s-canary-cli-')); });
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+async function cli(...args: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(args, { out: (t) => out.push(t), err: (t) => err.push(t), interactive: false });
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+function files(folder: string, prefix = ''): string[] {
+  return readdirSync(join(folder, prefix), { withFileTypes: true }).flatMap((entry) => {
+    const path = prefix ? `${prefix}/${entry.name}` : entry.name;
+    return entry.isDirectory() ? files(folder, path) : [path];
+  }).sort();
+}
+
+describe('synth', () => {
+  test('writes one complete file per stage, then finds nothing to change', async () => {
+    const out = join(dir, 'dist');
+    const first = await cli('synth', '-c', spec, '-o', out);
+    expect(first.code).toBe(0);
+    expect(first.out).toMatch(/^synth: 1 app, 6 files written, 0 unchanged, 0 removed, in \d+\.\d\d s/);
+    expect(files(out)).toEqual([
+      'nginx/current/nginx.k8s.yaml',
+      'nginx/stages/01-baseline.k8s.yaml',
+      'nginx/stages/02-canary.k8s.yaml',
+      'nginx/stages/03-expand.k8s.yaml',
+      'nginx/stages/04-promote.k8s.yaml',
+      'nginx/stages/rollback.k8s.yaml',
+    ]);
+    const second = await cli('synth', '-c', spec, '-o', out);
+    expect(second.out).toMatch(/^synth: 1 app, 0 files written, 6 unchanged, 0 removed/);
+  });
+
+  test('the committed dist/ is what canary.yaml produces', async () => {
+    const result = await cli('synth', '--check', '-c', spec, '-o', join(root, 'dist'));
+    expect(result.code).toBe(0);
+    expect(result.out).toMatch(/^check: 1 app, 6 files up to date in /);
+    // The walkthrough's canary image has no tag; that is worth a warning, not a failure.
+    expect(result.err).toBe(`warning: ${spec}:20:7: "apps[0].canary.image" is "docker/getting-started": untagged or :latest images change under you; pin a tag or digest`);
+  });
+
+  test('--check names stale, missing and leftover files and writes nothing', async () => {
+    const out = join(dir, 'dist');
+    await cli('synth', '-c', spec, '-o', out);
+    writeFileSync(join(out, 'nginx/stages/02-canary.k8s.yaml'), readFileSync(join(out, 'nginx/stages/02-canary.k8s.yaml'), 'utf8').replace('replicas: 1', 'replicas: 2'));
+    rmSync(join(out, 'nginx/stages/rollback.k8s.yaml'));
+    cpSync(join(out, 'nginx/stages/01-baseline.k8s.yaml'), join(out, 'nginx/stages/09-old.k8s.yaml'));
+    const before = files(out);
+    const result = await cli('synth', '--check', '-c', spec, '-o', out);
+    expect(result.code).toBe(1);
+    expect(result.err.split('\n').filter((l) => !l.startsWith('warning:'))).toEqual([
+      `stale: ${out}/nginx/stages/02-canary.k8s.yaml`,
+      `missing: ${out}/nginx/stages/rollback.k8s.yaml`,
+      `not in the spec: ${out}/nginx/stages/09-old.k8s.yaml`,
+    ]);
+    expect(result.out).toContain('is out of date');
+    expect(files(out)).toEqual(before);
+  });
+
+  test('bad input: one line per problem, exit 1, nothing written', async () => {
+    const bad = join(dir, 'bad.yaml');
+    writeFileSync(bad, 'apps:\n  - name: web\n    namespace: dev\n    stable: { image: "web:1", replica: 2 }\n    canary: { image: "" }\n');
+    const result = await cli('synth', '-c', bad, '-o', join(dir, 'dist'));
+    expect(result.code).toBe(1);
+    expect(result.err).toBe([
+      `${bad}:4:31: "apps[0].stable.replica" is not a known key: allowed keys here are name, image, replicas`,
+      `${bad}:5:15: "apps[0].canary.image" is "": must not be empty`,
+    ].join('\n'));
+    expect(existsSync(join(dir, 'dist'))).toBe(false);
+  });
+
+  test('a missing spec file', async () => {
+    const result = await cli('synth', '-c', join(dir, 'nope.yaml'));
+    expect(result).toMatchObject({ code: 1, err: `${join(dir, 'nope.yaml')}: cannot read the spec: no such file` });
+  });
+});
+
+describe('plan', () => {
+  test('prints stages, shares with bars, and the kubectl command of each stage', async () => {
+    const result = await cli('plan', '-c', spec);
+    expect(result.code).toBe(0);
+    const lines = result.out.split('\n');
+    expect(lines.slice(1, 7)).toEqual([
+      '  stage     stable  canary  canary share',
+      '  baseline       3       0            0%  [--------------------] <- current',
+      '  canary         3       1           25%  [#####---------------]',
+      '  expand         3       3           50%  [##########----------]',
+      '  promote        0       3          100%  [####################]',
+      '  rollback       3       0            0%  [--------------------]',
+    ]);
+    expect(result.out).toContain('  canary    kubectl apply -f dist/nginx/stages/02-canary.k8s.yaml\n');
+    expect(result.out).toContain('  rollback  kubectl apply -f dist/nginx/stages/rollback.k8s.yaml\n');
+    expect(result.out).toContain('kubectl rollout status -n dev deployment/nginx-deployment-v1 && kubectl delete deployment nginx-deployment-canary -n dev --ignore-not-found');
+    expect(result.out).toContain('  teardown  kubectl delete deployment,service -n dev -l app.kubernetes.io/instance=nginx,app.kubernetes.io/managed-by=cdk8s-canary');
+    expect(result.out).not.toContain('--all');
+  });
+
+  test('shows the share asked for when replica counts cannot carry it', async () => {
+    const custom = join(dir, 'canary.yaml');
+    writeFileSync(custom, 'apps:\n  - name: web\n    namespace: web\n    port: 8080\n    stable: { image: "web:1" }\n    canary: { image: "web:2" }\n    stages: [{ name: ten, canaryPercent: 10 }]\n');
+    const result = await cli('plan', '-c', custom);
+    expect(result.out).toContain('  ten            3       1  (asked 10%) 25%  [#####---------------] <- current');
+  });
+});
+
+describe('finish', () => {
+  test('makes the canary image stable, returns to the first stage, keeps comments', async () => {
+    const copy = join(dir, 'canary.yaml');
+    writeFileSync(copy, readFileSync(spec, 'utf8').replace('stage: baseline', 'stage: promote'));
+    const result = await cli('finish', 'nginx', '-c', copy);
+    expect(result.code).toBe(0);
+    const text = readFileSync(copy, 'utf8');
+    expect(text).toContain('# The canary walkthrough');
+    expect(text).toMatch(/stable:\n\s+name: nginx-deployment-v1\n\s+image: docker\/getting-started/);
+    expect(text).not.toMatch(/^\s+stage:/m);
+    const plan = await cli('plan', '-c', copy);
+    expect(plan.out).toContain('stable nginx-deployment-v1 (docker/getting-started)');
+    expect(plan.out).toMatch(/baseline.*<- current/);
+  });
+
+  test('an unknown app is an error and the spec is left alone', async () => {
+    const copy = join(dir, 'canary.yaml');
+    cpSync(spec, copy);
+    const result = await cli('finish', 'web', '-c', copy);
+    expect(result).toMatchObject({ code: 1, err: expect.stringContaining('"apps" has no app named "web"') });
+    expect(readFileSync(copy, 'utf8')).toBe(readFileSync(spec, 'utf8'));
+  });
+});
+
+test.each([
+  [['deploy'], 'unknown command "deploy"'],
+  [[], 'no command given'],
+  [['plan', '--check'], '--check goes with synth'],
+  [['synth', '--bogus'], "Unknown option '--bogus'"],
+])('usage error %j exits 2', async (args, message) => {
+  const result = await cli(...args);
+  expect(result.code).toBe(2);
+  expect(result.err).toContain(message);
+  expect(result.err).toContain('Usage: cdk8s-canary');
+});
+
+describe('the bin', () => {
+  test('exits 1 with a one-line error and no stack trace', () => {
+    const result = spawnSync(process.execPath, [bin, 'synth', '-c', join(dir, 'missing.yaml')], { encoding: 'utf8' });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toBe(`${join(dir, 'missing.yaml')}: cannot read the spec: no such file\n`);
+  });
+
+  test('cdk8s synth runs the same engine and writes the same files', () => {
+    const out = join(dir, 'cdk8s-out');
+    const result = spawnSync(join(root, 'node_modules', '.bin', 'cdk8s'), ['synth', '-o', out], {
+      cwd: root, encoding: 'utf8', env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false' },
+    });
+    expect(result.status).toBe(0);
+    expect(files(out)).toEqual(files(join(root, 'dist')));
+    for (const file of files(out)) expect(readFileSync(join(out, file), 'utf8')).toBe(readFileSync(join(root, 'dist', file), 'utf8'));
+  }, 60_000);
+});

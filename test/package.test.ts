@@ -1,0 +1,14 @@
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+
+test('the npm tarball holds the library, its types, the schema and the bin, and nothing generated for tests', () => {
+  const [pack] = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
+    cwd: join(__dirname, '..'), encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'],
+  }));
+  const paths: string[] = pack.files.map((file: { path: string }) => file.path);
+  expect(paths).toEqual(expect.arrayContaining([
+    'lib/index.js', 'lib/index.d.ts', 'lib/canary-app.js', 'lib/canary-app.d.ts', 'lib/cli.js',
+    'schema/canary-spec.schema.json', 'bin/cdk8s-canary.js', 'package.json', 'README.md',
+  ]));
+  expect(paths.filter((path) => /^(src|test|dist|__snapshots__)\//.test(path))).toEqual([]);
+});
