@@ -23,7 +23,25 @@ class UsageError extends Error {}
 interface Io {
   readonly out: (text: string) => void;
   readonly err: (text: string) => void;
+  /** Writes a progress line in place. */
+  readonly progress: (text: string) => void;
+  /** On a terminal and not in CI: progress is shown. */
   readonly interactive: boolean;
+}
+
+/**
+ * Reports `apps: done/total` once a run has taken a second, at most ten times a second, and always
+ * the last one, so short runs print nothing.
+ */
+export function progressReporter(write: (text: string) => void, startedAt: number, clock: () => number = Date.now) {
+  let shownAt: number | undefined;
+  return (done: number, total: number): void => {
+    const now = clock();
+    if (now - startedAt < 1000) return;
+    if (done < total && shownAt !== undefined && now - shownAt < 100) return;
+    shownAt = now;
+    write(`rendering apps: ${done}/${total}`);
+  };
 }
 
 function options(args: string[]) {
@@ -54,13 +72,7 @@ async function synth(config: string, outdir: string, check: boolean, io: Io): Pr
   const spec = load(config, io);
   const { synthesize } = await import('./synth');
   const { checkOutput, writeOutput } = await import('./output');
-  let lastShown = 0;
-  const files = synthesize(spec, (done, total) => {
-    const now = Date.now();
-    if (!io.interactive || now - started < 1000 || (now - lastShown < 100 && done < total)) return;
-    lastShown = now;
-    process.stdout.write(`\rrendering apps: ${done}/${total}${done === total ? '\n' : ''}`);
-  });
+  const files = synthesize(spec, io.interactive ? progressReporter(io.progress, started) : undefined);
   const seconds = ((Date.now() - started) / 1000).toFixed(2);
   const apps = `${spec.apps.length} app${spec.apps.length === 1 ? '' : 's'}`;
   if (check) {
@@ -71,6 +83,7 @@ async function synth(config: string, outdir: string, check: boolean, io: Io): Pr
       : `check: ${apps}, ${files.length} files up to date in ${outdir} (${seconds} s)`);
     return report.length ? 1 : 0;
   }
+  if (io.interactive && Date.now() - started >= 1000) io.progress('');
   const summary = writeOutput(outdir, files);
   const total = ((Date.now() - started) / 1000).toFixed(2);
   io.out(`synth: ${apps}, ${summary.written} files written, ${summary.unchanged} unchanged, ${summary.removed} removed, in ${total} s (${outdir})`);
@@ -138,6 +151,7 @@ export function run(): void {
   const io: Io = {
     out: (text) => process.stdout.write(`${text}\n`),
     err: (text) => process.stderr.write(`${text}\n`),
+    progress: (text) => process.stdout.write(`\r${text}\x1b[K`),
     interactive: Boolean(process.stdout.isTTY) && !process.env.CI,
   };
   main(process.argv.slice(2), io).then((code) => {

@@ -104,8 +104,15 @@ function lock(path: string, outdir: string): () => void {
   }
 }
 
-/** Finishes or undoes a swap that a killed run left half done. */
+/** Finishes or undoes a swap that a killed run left half done, and clears staging folders of dead runs. */
 function recover(outdir: string, backup: string): void {
+  const parent = dirname(outdir);
+  const stagingPrefix = `.${basename(outdir)}.cdk8s-canary-new-`;
+  for (const name of readdirSync(parent)) {
+    if (name.startsWith(stagingPrefix) && !isAlive(Number(name.slice(stagingPrefix.length)))) {
+      rmSync(join(parent, name), { recursive: true, force: true });
+    }
+  }
   if (!existsSync(backup)) return;
   if (existsSync(outdir)) rmSync(backup, { recursive: true, force: true });
   else renameSync(backup, outdir);

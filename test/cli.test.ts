@@ -15,7 +15,7 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 async function cli(...args: string[]) {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await main(args, { out: (t) => out.push(t), err: (t) => err.push(t), interactive: false });
+  const code = await main(args, { out: (t) => out.push(t), err: (t) => err.push(t), progress: () => undefined, interactive: false });
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
