@@ -118,8 +118,18 @@ function recover(outdir: string, backup: string): void {
   else renameSync(backup, outdir);
 }
 
+/** Makes each folder once, however many files go into it. */
+function folderMaker(): (file: string) => void {
+  const made = new Set<string>();
+  return (file) => {
+    const folder = dirname(file);
+    if (made.has(folder)) return;
+    mkdirSync(folder, { recursive: true });
+    made.add(folder);
+  };
+}
+
 function place(from: string, to: string): void {
-  mkdirSync(dirname(to), { recursive: true });
   try {
     linkSync(from, to);
   } catch {
@@ -154,10 +164,15 @@ export function writeOutput(outdir: string, files: readonly RenderedFile[]): Wri
     try {
       const { files: existing, emptyDirs } = walk(absolute);
       const rewritten = new Set([...changed.map((file) => file.path), ...removed]);
-      for (const path of existing) if (!rewritten.has(path)) place(join(absolute, path), join(staging, path));
+      const makeFolderOf = folderMaker();
+      for (const path of existing) {
+        if (rewritten.has(path)) continue;
+        makeFolderOf(join(staging, path));
+        place(join(absolute, path), join(staging, path));
+      }
       for (const dir of emptyDirs) mkdirSync(join(staging, dir), { recursive: true });
       for (const file of changed) {
-        mkdirSync(dirname(join(staging, file.path)), { recursive: true });
+        makeFolderOf(join(staging, file.path));
         writeFileSync(join(staging, file.path), file.content);
       }
       if (existsSync(absolute)) renameSync(absolute, backup);

@@ -21,6 +21,9 @@ function header(app: string, stage: ResolvedStage): string {
   ].join('\n');
 }
 
+// A number no spec can hold (replicas are at most 1000), so it cannot collide with a real value.
+const REPLICAS_MARKER = 987654321;
+
 function toYaml(doc: unknown): string {
   return stringify(doc, { lineWidth: 0 });
 }
@@ -39,23 +42,14 @@ export function renderApp(app: AppSpec): RenderedFile[] {
   const canaryName = construct.canary?.name;
   const stableName = construct.stable.name;
 
-  // Each object is serialised once; a Deployment once per replica count it takes.
+  // Each object is serialised once. A Deployment is serialised with a marker for its replica count,
+  // which each stage then fills in: stages differ in that one line.
   const parts = chart.toJson().map((doc) => {
-    if (doc.kind !== 'Deployment') {
-      const yaml = toYaml(doc);
-      return { name: undefined, yaml: () => yaml };
-    }
-    const byReplicas = new Map<number, string>();
+    const yaml = toYaml(doc.kind === 'Deployment' ? { ...doc, spec: { ...doc.spec, replicas: REPLICAS_MARKER } } : doc);
+    const [before, after] = yaml.split(`replicas: ${REPLICAS_MARKER}\n`);
     return {
-      name: doc.metadata.name as string,
-      yaml: (replicas: number) => {
-        let yaml = byReplicas.get(replicas);
-        if (yaml === undefined) {
-          yaml = toYaml({ ...doc, spec: { ...doc.spec, replicas } });
-          byReplicas.set(replicas, yaml);
-        }
-        return yaml;
-      },
+      name: doc.kind === 'Deployment' ? doc.metadata.name as string : undefined,
+      yaml: (replicas: number) => (after === undefined ? yaml : `${before}replicas: ${replicas}\n${after}`),
     };
   });
 

@@ -1,0 +1,113 @@
+#!/usr/bin/env node
+// npm run bench: whole-process timings, several runs each, medians side by side in one run.
+//   1. the walkthrough: cdk8s-canary synth (fresh output folder) vs kubectl kustomize over the same
+//      five stage files (one run per stage, each over a folder with that file and a kustomization.yaml);
+//      plan and synth --check beside them.
+//   2. scale: 10 / 100 / 1000 apps (default plan: 6 files each): time, files, peak memory, ratio to 100.
+const { spawnSync } = require('node:child_process');
+const { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
+const { cpus, tmpdir, totalmem } = require('node:os');
+const { join } = require('node:path');
+
+const root = join(__dirname, '..');
+const bin = join(root, 'bin', 'cdk8s-canary.js');
+const work = mkdtempSync(join(tmpdir(), 'cdk8s-canary-bench-'));
+const rssFile = join(work, 'rss');
+const env = { ...process.env, CI: 'true', BENCH_RSS_FILE: rssFile };
+
+function timeOnce(command, args) {
+  const started = process.hrtime.bigint();
+  const result = spawnSync(command, args, { cwd: root, env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed: ${result.stderr}`);
+  return ms;
+}
+
+/** Runs each candidate `runs` times, interleaved so that machine noise falls on all alike. */
+function measure(candidates, runs) {
+  const samples = candidates.map(() => []);
+  const rss = candidates.map(() => 0);
+  for (let run = 0; run < runs; run++) {
+    candidates.forEach((candidate, i) => {
+      candidate.before?.();
+      samples[i].push(candidate.run());
+      try { rss[i] = Math.max(rss[i], Number(readFileSync(rssFile, 'utf8'))); } catch { /* not a node process */ }
+      rmSync(rssFile, { force: true });
+    });
+  }
+  return samples.map((times, i) => ({ median: median(times), rssMiB: rss[i] / 1024 }));
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+const node = (...args) => () => timeOnce(process.execPath, ['--require', join(__dirname, 'bench-rss.js'), bin, ...args]);
+const fmt = (ms) => `${(ms / 1000).toFixed(3)} s`;
+
+function hasKubectl() {
+  return spawnSync('kubectl', ['version', '--client'], { stdio: 'ignore' }).status === 0;
+}
+
+function walkthrough() {
+  const out = join(work, 'walkthrough');
+  const kustomize = join(work, 'kustomize');
+  const stages = ['01-baseline', '02-canary', '03-expand', '04-promote', 'rollback'];
+  for (const stage of stages) {
+    mkdirSync(join(kustomize, stage), { recursive: true });
+    cpSync(join(root, 'dist', 'nginx', 'stages', `${stage}.k8s.yaml`), join(kustomize, stage, `${stage}.k8s.yaml`));
+    writeFileSync(join(kustomize, stage, 'kustomization.yaml'), `resources:\n- ${stage}.k8s.yaml\n`);
+  }
+  const candidates = [
+    { name: 'cdk8s-canary synth (walkthrough)', before: () => rmSync(out, { recursive: true, force: true }), run: node('synth', '-o', out) },
+    { name: 'cdk8s-canary synth --check', run: node('synth', '--check', '-o', out) },
+    { name: 'cdk8s-canary plan', run: node('plan') },
+  ];
+  if (hasKubectl()) {
+    candidates.push({
+      name: 'kubectl kustomize x 5 stages (reference)',
+      run: () => stages.reduce((sum, stage) => sum + timeOnce('kubectl', ['kustomize', join(kustomize, stage)]), 0),
+    });
+  }
+  const results = measure(candidates, 11);
+  const reference = hasKubectl() ? results[results.length - 1].median : undefined;
+  console.log('Walkthrough (11 runs each, median)');
+  candidates.forEach((candidate, i) => {
+    const ratio = reference ? `  ${(results[i].median / reference).toFixed(2)}x kustomize` : '';
+    console.log(`  ${candidate.name.padEnd(42)} ${fmt(results[i].median).padStart(9)}${ratio}`);
+  });
+  if (!reference) console.log('  kubectl not found: kustomize reference skipped');
+}
+
+function scale() {
+  const sizes = [10, 100, 1000];
+  const rows = sizes.map((apps) => {
+    const spec = join(work, `spec-${apps}.yaml`);
+    const lines = ['apps:'];
+    for (let i = 0; i < apps; i++) {
+      lines.push(`  - name: app-${i}`, `    namespace: team-${i % 50}`, '    port: 8080',
+        `    stable: { image: "registry.local/app-${i}:1.0.0" }`, `    canary: { image: "registry.local/app-${i}:1.1.0" }`);
+    }
+    writeFileSync(spec, `${lines.join('\n')}\n`);
+    const out = join(work, `out-${apps}`);
+    const [result] = measure([{ before: () => rmSync(out, { recursive: true, force: true }), run: node('synth', '-c', spec, '-o', out) }], 5);
+    const files = spawnSync('find', [out, '-type', 'f'], { encoding: 'utf8' }).stdout.trim().split('\n').length;
+    return { apps, files, ...result };
+  });
+  const base = rows.find((row) => row.apps === 100).median;
+  console.log('\nScale: cdk8s-canary synth into a fresh folder (5 runs each, median)');
+  console.log(`  ${'apps'.padStart(5)} ${'files'.padStart(6)} ${'time'.padStart(9)} ${'peak RSS'.padStart(10)} ${'vs 100'.padStart(7)}`);
+  for (const row of rows) {
+    console.log(`  ${String(row.apps).padStart(5)} ${String(row.files).padStart(6)} ${fmt(row.median).padStart(9)} ${`${row.rssMiB.toFixed(0)} MiB`.padStart(10)} ${`${(row.median / base).toFixed(2)}x`.padStart(7)}`);
+  }
+}
+
+try {
+  console.log(`cdk8s-canary bench: node ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB\n`);
+  walkthrough();
+  scale();
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
