@@ -11,7 +11,8 @@ const { join } = require('node:path');
 
 const root = join(__dirname, '..');
 const bin = join(root, 'bin', 'cdk8s-canary.js');
-const work = mkdtempSync(join(tmpdir(), 'cdk8s-canary-bench-'));
+// BENCH_DIR picks the disk written to (for example /dev/shm, to take a slow disk out of the figures).
+const work = mkdtempSync(join(process.env.BENCH_DIR ?? tmpdir(), 'cdk8s-canary-bench-'));
 const rssFile = join(work, 'rss');
 const env = { ...process.env, CI: 'true', BENCH_RSS_FILE: rssFile };
 
@@ -105,7 +106,7 @@ function scale() {
 }
 
 try {
-  console.log(`cdk8s-canary bench: node ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB\n`);
+  console.log(`cdk8s-canary bench: node ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, writing to ${work}\n`);
   walkthrough();
   scale();
 } finally {
