@@ -105,7 +105,20 @@ async function plan(config: string, outdir: string, io: Io): Promise<number> {
 
 async function finish(config: string, appName: string | undefined, io: Io): Promise<number> {
   if (!appName) throw new UsageError('finish needs the name of the app whose release is done');
-  load(config, io);
+  const spec = load(config, io);
+  const index = spec.apps.findIndex((app) => app.name === appName);
+  if (index !== -1) {
+    const { resolveAppDefaults } = await import('./app-defaults');
+    const { resolvePlan } = await import('./plan');
+    const app = resolveAppDefaults(spec.apps[index]);
+    const { current } = resolvePlan(app.stages, app.stable.replicas, app.canary.replicas, app.stage);
+    if (current.stableReplicas !== 0) {
+      throw new SpecError([{
+        path: ['apps', index, 'stage'],
+        message: `is ${JSON.stringify(current.name)}: a release is finished only from a stage with all traffic on the canary (0 stable replicas), such as promote`,
+      }], config);
+    }
+  }
   const { finishRelease } = await import('./finish-release');
   const text = finishRelease(readFileSync(config, 'utf8'), appName, config);
   // The result must still be a valid spec before it replaces the old one.

@@ -131,6 +131,16 @@ describe('finish', () => {
     expect(plan.out).toMatch(/baseline.*<- current/);
   });
 
+  test('refuses while stable still serves traffic', async () => {
+    const copy = join(dir, 'canary.yaml');
+    writeFileSync(copy, readFileSync(spec, 'utf8').replace('stage: baseline', 'stage: expand'));
+    const before = readFileSync(copy, 'utf8');
+    const result = await cli('finish', 'nginx', '-c', copy);
+    expect(result.code).toBe(1);
+    expect(result.err).toContain(`${copy}: "apps[0].stage" is "expand": a release is finished only from a stage with all traffic on the canary`);
+    expect(readFileSync(copy, 'utf8')).toBe(before);
+  });
+
   test('an unknown app is an error and the spec is left alone', async () => {
     const copy = join(dir, 'canary.yaml');
     cpSync(spec, copy);
