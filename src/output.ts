@@ -26,7 +26,7 @@ function walk(dir: string, prefix = ''): { files: string[]; emptyDirs: string[] 
     return { files, emptyDirs };
   }
   if (!entries.length && prefix) emptyDirs.push(prefix);
-  for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+  for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
     const path = prefix ? `${prefix}/${entry.name}` : entry.name;
     if (entry.isDirectory()) {
       const below = walk(dir, path);
