@@ -1,4 +1,4 @@
-import { defaultStages } from './plan';
+import { defaultStages, resolvePlan, type RolloutPlan } from './plan';
 import type { AppSpec, ResourceAmounts, SecurityProfile, ServiceType, StageSpec } from './spec';
 
 /** An app spec with every default filled in. */
@@ -55,4 +55,10 @@ export function resolveAppDefaults(app: AppSpec): ResolvedAppSpec {
       limits: { ...DEFAULT_LIMITS, ...app.resources?.limits },
     },
   };
+}
+
+/** An app's settings with defaults filled in, and its rollout plan at its `stage`. */
+export function resolveAppPlan(app: AppSpec): { readonly spec: ResolvedAppSpec; readonly plan: RolloutPlan } {
+  const spec = resolveAppDefaults(app);
+  return { spec, plan: resolvePlan(spec.stages, spec.stable.replicas, spec.canary.replicas, spec.stage) };
 }

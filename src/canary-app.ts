@@ -1,9 +1,9 @@
 import { ApiObject, Chart, JsonPatch, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { resolveAppDefaults, type ResolvedAppSpec } from './app-defaults';
+import { resolveAppPlan, type ResolvedAppSpec } from './app-defaults';
 import { objectLabels, podLabels, serviceSelector, trackSelector, type Track } from './labels';
-import { resolvePlan, type ResolvedStage, type RolloutPlan } from './plan';
+import type { ResolvedStage, RolloutPlan } from './plan';
 import type { AppSpec, ResourceAmounts } from './spec';
 import { SpecError } from './spec-error';
 import { isFloatingImage, validateApp } from './spec-validate';
@@ -70,8 +70,7 @@ export class CanaryApp extends Construct {
     super(scope, id);
     const { problems } = validateApp(props);
     if (problems.length) throw new SpecError(problems, `CanaryApp "${id}"`);
-    this.spec = resolveAppDefaults(props);
-    this.plan = resolvePlan(this.spec.stages, this.spec.stable.replicas, this.spec.canary.replicas, this.spec.stage);
+    ({ spec: this.spec, plan: this.plan } = resolveAppPlan(props));
     this.stage = this.plan.current;
 
     if (this.spec.createNamespace) this.namespace = this.createNamespace();

@@ -1,7 +1,7 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { SpecError } from './spec-error';
-import { loadSpec } from './spec-load';
+import { loadSpec, parseSpec } from './spec-load';
 
 const USAGE = `Usage: cdk8s-canary <command> [options]
 
@@ -92,12 +92,11 @@ async function synth(config: string, outdir: string, check: boolean, io: Io): Pr
 
 async function plan(config: string, outdir: string, io: Io): Promise<number> {
   const spec = load(config, io);
-  const { resolveAppDefaults } = await import('./app-defaults');
-  const { resolvePlan } = await import('./plan');
+  const { resolveAppPlan } = await import('./app-defaults');
   const { formatPlan } = await import('./plan-report');
   const sections = spec.apps.map((app) => {
-    const resolved = resolveAppDefaults(app);
-    return formatPlan(resolved, resolvePlan(resolved.stages, resolved.stable.replicas, resolved.canary.replicas, resolved.stage), outdir);
+    const resolved = resolveAppPlan(app);
+    return formatPlan(resolved.spec, resolved.plan, outdir);
   });
   io.out(sections.join('\n\n'));
   return 0;
@@ -108,10 +107,8 @@ async function finish(config: string, appName: string | undefined, io: Io): Prom
   const spec = load(config, io);
   const index = spec.apps.findIndex((app) => app.name === appName);
   if (index !== -1) {
-    const { resolveAppDefaults } = await import('./app-defaults');
-    const { resolvePlan } = await import('./plan');
-    const app = resolveAppDefaults(spec.apps[index]);
-    const { current } = resolvePlan(app.stages, app.stable.replicas, app.canary.replicas, app.stage);
+    const { resolveAppPlan } = await import('./app-defaults');
+    const { current } = resolveAppPlan(spec.apps[index]).plan;
     if (current.stableReplicas !== 0) {
       throw new SpecError([{
         path: ['apps', index, 'stage'],
@@ -122,7 +119,6 @@ async function finish(config: string, appName: string | undefined, io: Io): Prom
   const { finishRelease } = await import('./finish-release');
   const text = finishRelease(readFileSync(config, 'utf8'), appName, config);
   // The result must still be a valid spec before it replaces the old one.
-  const { parseSpec } = await import('./spec-load');
   parseSpec(text, config);
   writeFileSync(`${config}.tmp`, text);
   renameSync(`${config}.tmp`, config);
