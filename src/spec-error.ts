@@ -16,9 +16,9 @@ export function formatPath(path: SpecPath): string {
   return path.map((part, i) => (typeof part === 'number' ? `[${part}]` : i === 0 ? part : `.${part}`)).join('');
 }
 
-/** A value as it appears in an error: strings quoted, the rest as JSON. */
+/** A value as it appears in an error: as JSON, so strings are quoted. */
 export function formatValue(value: unknown): string {
-  return typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value) ?? String(value);
+  return JSON.stringify(value) ?? String(value);
 }
 
 /** One line per problem: `canary.yaml:12:7: "apps[0].stable.replicas" is -1: must be ...` */
