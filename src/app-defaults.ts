@@ -1,5 +1,5 @@
 import { defaultStages, resolvePlan, type RolloutPlan } from './plan';
-import type { AppSpec, ResourceAmounts, SecurityProfile, ServiceType, StageSpec } from './spec';
+import type { AppSpec, ResourceAmounts, RoutingSpec, SecurityProfile, ServiceType, SessionAffinity, StageSpec } from './spec';
 
 /** An app spec with every default filled in. */
 export interface ResolvedAppSpec {
@@ -8,7 +8,14 @@ export interface ResolvedAppSpec {
   readonly createNamespace: boolean;
   readonly appLabel: string;
   readonly port: number;
-  readonly service: { readonly name: string; readonly type: ServiceType; readonly port: number; readonly nodePort?: number };
+  readonly service: {
+    readonly name: string;
+    readonly type: ServiceType;
+    readonly port: number;
+    readonly nodePort?: number;
+    readonly sessionAffinity: SessionAffinity;
+    readonly sessionAffinityTimeoutSeconds?: number;
+  };
   readonly stable: { readonly name: string; readonly image: string; readonly replicas: number };
   readonly canary: { readonly name: string; readonly image: string; readonly replicas: number };
   readonly stages: readonly StageSpec[];
@@ -17,10 +24,13 @@ export interface ResolvedAppSpec {
   readonly writablePaths: readonly string[];
   readonly runAsUser?: number;
   readonly resources: { readonly requests: ResourceAmounts; readonly limits: ResourceAmounts };
+  readonly routing?: RoutingSpec;
 }
 
 export const DEFAULT_REPLICAS = 3;
 export const DEFAULT_PORT = 80;
+/** Kubernetes' own default for sessionAffinityConfig.clientIP.timeoutSeconds. */
+export const DEFAULT_AFFINITY_TIMEOUT_SECONDS = 10800;
 // Sized for a small web server, so a lab cluster schedules every pod of every stage.
 export const DEFAULT_REQUESTS: ResourceAmounts = { cpu: '100m', memory: '64Mi' };
 export const DEFAULT_LIMITS: ResourceAmounts = { memory: '128Mi' };
@@ -42,6 +52,10 @@ export function resolveAppDefaults(app: AppSpec): ResolvedAppSpec {
       type: app.service?.type ?? 'NodePort',
       port: app.service?.port ?? port,
       nodePort: app.service?.nodePort,
+      sessionAffinity: app.service?.sessionAffinity ?? 'None',
+      sessionAffinityTimeoutSeconds: app.service?.sessionAffinity === 'ClientIP'
+        ? app.service.sessionAffinityTimeoutSeconds ?? DEFAULT_AFFINITY_TIMEOUT_SECONDS
+        : undefined,
     },
     stable: { name: app.stable.name ?? `${app.name}-stable`, image: app.stable.image, replicas: stableReplicas },
     canary: { name: app.canary.name ?? `${app.name}-canary`, image: app.canary.image, replicas: canaryReplicas },
@@ -54,11 +68,13 @@ export function resolveAppDefaults(app: AppSpec): ResolvedAppSpec {
       requests: { ...DEFAULT_REQUESTS, ...app.resources?.requests },
       limits: { ...DEFAULT_LIMITS, ...app.resources?.limits },
     },
+    routing: app.routing,
   };
 }
 
 /** An app's settings with defaults filled in, and its rollout plan at its `stage`. */
 export function resolveAppPlan(app: AppSpec): { readonly spec: ResolvedAppSpec; readonly plan: RolloutPlan } {
   const spec = resolveAppDefaults(app);
-  return { spec, plan: resolvePlan(spec.stages, spec.stable.replicas, spec.canary.replicas, spec.stage) };
+  const routed = spec.routing !== undefined;
+  return { spec, plan: resolvePlan(spec.stages, spec.stable.replicas, spec.canary.replicas, spec.stage, routed) };
 }

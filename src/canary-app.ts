@@ -2,6 +2,8 @@ import { ApiObject, Chart, JsonPatch, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { resolveAppPlan, type ResolvedAppSpec } from './app-defaults';
+import { CanaryRoutes } from './canary-routes';
+import { trackServiceName } from './route-rules';
 import { objectLabels, podLabels, serviceSelector, trackSelector, type Track } from './labels';
 import type { ResolvedStage, RolloutPlan } from './plan';
 import type { AppSpec, ResourceAmounts } from './spec';
@@ -65,6 +67,10 @@ export class CanaryApp extends Construct {
   public readonly stable: kplus.Deployment;
   /** The canary track's Deployment; absent in stages before the canary starts. */
   public readonly canary?: kplus.Deployment;
+  /** With Gateway API routing: a Service per track, for the HTTPRoute's weighted backends. */
+  public readonly trackServices?: { readonly stable: kplus.Service; readonly canary: kplus.Service };
+  /** With `routing`: the HTTPRoute and/or VirtualService and DestinationRule of this stage. */
+  public readonly routes?: CanaryRoutes;
 
   constructor(scope: Construct, id: string, props: CanaryAppProps) {
     super(scope, id);
@@ -74,9 +80,26 @@ export class CanaryApp extends Construct {
     this.stage = this.plan.current;
 
     if (this.spec.createNamespace) this.namespace = this.createNamespace();
-    this.service = this.createService();
+    const { service } = this.spec;
+    this.service = this.createService('service', service.name, serviceSelector(this.spec.appLabel), service.type as kplus.ServiceType, service.nodePort);
+    if (service.sessionAffinity === 'ClientIP') {
+      // cdk8s-plus has no session affinity setting. The patch goes in before the generated KubeService
+      // converter, which writes the jsii name clientIp as clientIP and drops keys it does not know.
+      ApiObject.of(this.service).addJsonPatch(
+        JsonPatch.add('/spec/sessionAffinity', 'ClientIP'),
+        JsonPatch.add('/spec/sessionAffinityConfig', { clientIp: { timeoutSeconds: service.sessionAffinityTimeoutSeconds } }),
+      );
+    }
+    if (this.spec.routing?.gatewayApi) {
+      // Both exist in every stage, so the route's backends resolve even at 0%.
+      const trackService = (track: Track) =>
+        this.createService(`${track}-service`, trackServiceName(service.name, track), trackSelector(this.spec.appLabel, track));
+      this.trackServices = { stable: trackService('stable'), canary: trackService('canary') };
+    }
     this.stable = this.createDeployment('stable', this.stage.stableReplicas);
     if (this.stage.canaryDeployed) this.canary = this.createDeployment('canary', this.stage.canaryReplicas);
+    // Last, so that render can swap in each stage's routes after the objects every stage shares.
+    if (this.spec.routing) this.routes = new CanaryRoutes(this, 'routes', { spec: this.spec, stage: this.stage });
   }
 
   private createNamespace(): kplus.Namespace {
@@ -93,14 +116,13 @@ export class CanaryApp extends Construct {
     return namespace;
   }
 
-  private createService(): kplus.Service {
-    const { service, port } = this.spec;
-    const created = new kplus.Service(this, 'service', {
-      metadata: this.metadata(service.name),
-      type: service.type as kplus.ServiceType,
-      ports: [{ name: 'http', port: service.port, targetPort: port, nodePort: service.nodePort }],
+  private createService(id: string, name: string, selector: Record<string, string>, type = kplus.ServiceType.CLUSTER_IP, nodePort?: number): kplus.Service {
+    const created = new kplus.Service(this, id, {
+      metadata: this.metadata(name),
+      type,
+      ports: [{ name: 'http', port: this.spec.service.port, targetPort: this.spec.port, nodePort }],
     });
-    for (const [key, value] of Object.entries(serviceSelector(this.spec.appLabel))) created.selectLabel(key, value);
+    for (const [key, value] of Object.entries(selector)) created.selectLabel(key, value);
     return created;
   }
 

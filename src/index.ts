@@ -6,6 +6,8 @@ export * from './app-defaults';
 export * from './plan';
 export * from './labels';
 export * from './canary-app';
+export * from './route-rules';
+export * from './canary-routes';
 export * from './render';
 export * from './synth';
 export * from './output';

@@ -1,7 +1,9 @@
 import { join } from 'node:path';
 import type { ResolvedAppSpec } from './app-defaults';
+import { matchRulesApply } from './route-rules';
 import { MANAGED_BY, selectorArg } from './labels';
 import { formatShare, type RolloutPlan } from './plan';
+import type { MatchRuleSpec } from './spec';
 
 const BAR_WIDTH = 20;
 
@@ -11,28 +13,63 @@ export function shareBar(share: number): string {
   return '#'.repeat(filled) + '-'.repeat(BAR_WIDTH - filled);
 }
 
-/** Columns padded to a common width: names and bars to the left, numbers to the right. */
-function table(rows: string[][]): string[] {
+/** Columns padded to a common width: the numeric columns `right` to the right, the rest to the left. */
+function table(rows: string[][], right: ReadonlySet<number>): string[] {
   const widths = rows[0].map((_, col) => Math.max(...rows.map((row) => row[col].length)));
-  const last = widths.length - 1;
-  const align = (cell: string, col: number) => (col === 0 || col === last ? cell.padEnd(widths[col]) : cell.padStart(widths[col]));
+  const align = (cell: string, col: number) => (right.has(col) ? cell.padStart(widths[col]) : cell.padEnd(widths[col]));
   return rows.map((row) => row.map(align).join('  ').trimEnd());
 }
 
+/** `{ header: 'x-canary', value: 'always' }` -> `header x-canary = always` */
+function describeMatch(rule: MatchRuleSpec): string {
+  if (rule.cookie !== undefined) return `cookie ${rule.cookie} = ${rule.value}`;
+  return rule.regex !== undefined ? `header ${rule.header} ~ ${rule.regex}` : `header ${rule.header} = ${rule.value}`;
+}
+
+/** The routers an app's routing uses, and the kinds they add for teardown. */
+function describeRouting(app: ResolvedAppSpec): { lines: string[]; kinds: string[] } {
+  const { gatewayApi, istio, match = [] } = app.routing ?? {};
+  const lines: string[] = [];
+  const kinds: string[] = [];
+  if (gatewayApi) {
+    const parents = gatewayApi.parentRefs.map((ref) => `${ref.namespace ?? app.namespace}/${ref.name}${ref.sectionName ? `:${ref.sectionName}` : ''}`);
+    const hosts = gatewayApi.hostnames ? ` for ${gatewayApi.hostnames.join(', ')}` : '';
+    lines.push(`routing: Gateway API HTTPRoute ${app.service.name} on ${parents.join(', ')}${hosts}`);
+    kinds.push('httproute');
+  }
+  if (istio) {
+    lines.push(`routing: Istio VirtualService and DestinationRule ${app.service.name}${istio.gateways ? ` on ${istio.gateways.join(', ')}` : ''}`);
+    kinds.push('virtualservice', 'destinationrule');
+  }
+  if (match.length) lines.push(`match rules, to the canary in stages where it runs: ${match.map(describeMatch).join('; ')}`);
+  return { lines, kinds };
+}
+
 /**
- * The plan of one app as text: each stage's replica counts and canary share, then the kubectl
- * command that moves the cluster to each stage, and the teardown.
+ * The plan of one app as text: each stage's replica counts and canary share (the route weight, for a
+ * routed app) and whether match rules stand, then the kubectl command that moves the cluster to each
+ * stage, and the teardown.
  */
 export function formatPlan(app: ResolvedAppSpec, plan: RolloutPlan, outdir: string): string {
   const ns = `-n ${app.namespace}`;
-  const rows = [['stage', 'stable', 'canary', 'canary share', ''], ...plan.stages.map((stage) => [
-    stage.name,
-    String(stage.stableReplicas),
-    String(stage.canaryReplicas),
-    (stage.requestedPercent !== undefined && Math.abs(stage.requestedPercent - stage.canaryShare) > 0.05
-      ? `(asked ${formatShare(stage.requestedPercent)}) ` : '') + formatShare(stage.canaryShare),
-    `[${shareBar(stage.canaryShare)}]${stage === plan.current ? ' <- current' : ''}`,
-  ])];
+  const routing = describeRouting(app);
+  const hasMatches = (app.routing?.match?.length ?? 0) > 0;
+  const rows = [
+    ['stage', 'stable', 'canary', app.routing ? 'canary weight' : 'canary share', '', ...(hasMatches ? ['match rules'] : [])],
+    ...plan.stages.map((stage) => {
+      const row = [
+        stage.name,
+        String(stage.stableReplicas),
+        String(stage.canaryReplicas),
+        (stage.requestedPercent !== undefined && Math.abs(stage.requestedPercent - stage.canaryShare) > 0.05
+          ? `(asked ${formatShare(stage.requestedPercent)}) ` : '') + formatShare(stage.canaryShare),
+        `[${shareBar(stage.canaryShare)}]`,
+        ...(hasMatches ? [matchRulesApply(app, stage) ? 'on' : '-'] : []),
+      ];
+      if (stage === plan.current) row[row.length - 1] += ' <- current';
+      return row;
+    }),
+  ];
   const commands = plan.stages.map((stage) => {
     const apply = `kubectl apply -f ${join(outdir, app.name, 'stages', `${stage.fileName}.k8s.yaml`)}`;
     // A stage without the canary leaves one from an earlier release running: remove it once stable is ready.
@@ -41,12 +78,14 @@ export function formatPlan(app: ResolvedAppSpec, plan: RolloutPlan, outdir: stri
     return [stage.name, command];
   });
   const scope = selectorArg({ 'app.kubernetes.io/instance': app.name, 'app.kubernetes.io/managed-by': MANAGED_BY });
-  commands.push(['teardown', `kubectl delete deployment,service ${ns} -l ${scope}`]);
+  commands.push(['teardown', `kubectl delete ${['deployment', 'service', ...routing.kinds].join(',')} ${ns} -l ${scope}`]);
   const nameWidth = Math.max(...commands.map(([name]) => name.length));
+  const affinity = app.service.sessionAffinity === 'ClientIP' ? `, ClientIP affinity ${app.service.sessionAffinityTimeoutSeconds} s` : '';
   return [
-    `${app.name}: namespace ${app.namespace}, Service ${app.service.name} (${app.service.type}), ` +
+    `${app.name}: namespace ${app.namespace}, Service ${app.service.name} (${app.service.type}${affinity}), ` +
       `stable ${app.stable.name} (${app.stable.image}), canary ${app.canary.name} (${app.canary.image})`,
-    ...table(rows).map((line) => `  ${line}`),
+    ...routing.lines.map((line) => `  ${line}`),
+    ...table(rows, new Set([1, 2, 3])).map((line) => `  ${line}`),
     '',
     ...commands.map(([name, command]) => `  ${name.padEnd(nameWidth)}  ${command}`),
   ].join('\n');

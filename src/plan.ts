@@ -11,8 +11,13 @@ export interface ResolvedStage {
   readonly fileName: string;
   readonly stableReplicas: number;
   readonly canaryReplicas: number;
-  /** Share of the Service's endpoints that are canary pods, in percent (what a replica ratio gives). */
+  /**
+   * Canary share of traffic, in percent: the share of the Service's pods that are canary pods, or,
+   * for a routed app, the route's weight.
+   */
   readonly canaryShare: number;
+  /** For a routed app: the canary's route weight, a whole percent (the stable gets the rest). */
+  readonly canaryWeight?: number;
   /** The share asked for, where the stage was written with `canaryPercent`. */
   readonly requestedPercent?: number;
   /**
@@ -107,7 +112,27 @@ export function replicasForPercent(percent: number, stableSize: number, canarySi
 }
 
 /**
- * Resolves written stages to replica counts and adds the rollback stage.
+ * Replica counts for a routed stage whose weight is `percent`: a router splits requests by weight,
+ * whatever the pod counts, so each track only needs capacity for its share. The canary gets its
+ * share of its full size (at least one pod while it has traffic); stable keeps its full size until it
+ * has no traffic at all.
+ *
+ *   percent  sizes    -> (stable, canary)
+ *   5        3, 3     -> (3, 1)
+ *   50       3, 3     -> (3, 2)
+ *   50       10, 10   -> (10, 5)
+ *   0        3, 3     -> (3, 0)
+ *   100      3, 3     -> (0, 3)
+ */
+export function routedReplicas(percent: number, stableSize: number, canarySize: number): [number, number] {
+  const stable = percent >= 100 ? 0 : stableSize;
+  const canary = percent <= 0 ? 0 : Math.max(1, Math.ceil((canarySize * percent) / 100));
+  return [stable, canary];
+}
+
+/**
+ * Resolves written stages to replica counts and adds the rollback stage. With `routed`, each stage
+ * also gets a route weight: its `canaryPercent` rounded to a whole percent, or the replica ratio.
  * Expects stages that passed spec validation (unique names, counts or a percent on each).
  */
 export function resolvePlan(
@@ -115,21 +140,27 @@ export function resolvePlan(
   stableSize: number,
   canarySize: number,
   current?: string,
+  routed = false,
 ): RolloutPlan {
   const width = Math.max(2, String(stages.length).length);
   let canaryStarted = false;
   const resolved: ResolvedStage[] = stages.map((stage, index) => {
-    const [stableReplicas, canaryReplicas] = stage.canaryPercent === undefined
-      ? [stage.stableReplicas ?? 0, stage.canaryReplicas ?? 0]
-      : replicasForPercent(stage.canaryPercent, stableSize, canarySize);
+    const percent = stage.canaryPercent;
+    let [stableReplicas, canaryReplicas] = [stage.stableReplicas ?? 0, stage.canaryReplicas ?? 0];
+    if (percent !== undefined) {
+      const [stable, canary] = routed ? routedReplicas(percent, stableSize, canarySize) : replicasForPercent(percent, stableSize, canarySize);
+      [stableReplicas, canaryReplicas] = [stage.stableReplicas ?? stable, stage.canaryReplicas ?? canary];
+    }
     canaryStarted ||= canaryReplicas > 0;
+    const canaryWeight = routed ? Math.round(percent ?? trafficShare(stableReplicas, canaryReplicas)) : undefined;
     return {
       name: stage.name,
       fileName: `${String(index + 1).padStart(width, '0')}-${stage.name}`,
       stableReplicas,
       canaryReplicas,
-      canaryShare: trafficShare(stableReplicas, canaryReplicas),
-      requestedPercent: stage.canaryPercent,
+      canaryShare: canaryWeight ?? trafficShare(stableReplicas, canaryReplicas),
+      canaryWeight,
+      requestedPercent: percent,
       canaryDeployed: canaryStarted,
     };
   });
@@ -139,6 +170,7 @@ export function resolvePlan(
     stableReplicas: stableSize,
     canaryReplicas: 0,
     canaryShare: 0,
+    canaryWeight: routed ? 0 : undefined,
     canaryDeployed: canaryStarted,
   });
   const found = resolved.find((stage) => stage.name === (current ?? resolved[0].name));

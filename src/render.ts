@@ -1,6 +1,8 @@
 import { App, Chart } from 'cdk8s';
 import { stringify } from 'yaml';
 import { CanaryApp } from './canary-app';
+import { CanaryRoutes } from './canary-routes';
+import { matchRulesApply } from './route-rules';
 import { formatShare, ROLLBACK_STAGE, type ResolvedStage } from './plan';
 import type { AppSpec } from './spec';
 
@@ -44,7 +46,10 @@ export function renderApp(app: AppSpec): RenderedFile[] {
 
   // Each object is serialised once. A Deployment is serialised with a marker for its replica count,
   // which each stage then fills in: stages differ in that one line.
-  const parts = chart.toJson().map((doc) => {
+  const docs = chart.toJson();
+  // Routes are made last and are the only objects besides replica counts that a stage changes.
+  const routeCount = construct.routes?.node.children.length ?? 0;
+  const parts = docs.slice(0, docs.length - routeCount).map((doc) => {
     const yaml = toYaml(doc.kind === 'Deployment' ? { ...doc, spec: { ...doc.spec, replicas: REPLICAS_MARKER } } : doc);
     const [before, after] = yaml.split(`replicas: ${REPLICAS_MARKER}\n`);
     return {
@@ -53,12 +58,24 @@ export function renderApp(app: AppSpec): RenderedFile[] {
     };
   });
 
+  const routesByState = new Map<string, string[]>();
+  const routes = (stage: ResolvedStage): string[] => {
+    if (!construct.routes) return [];
+    const state = `${stage.canaryWeight}/${matchRulesApply(construct.spec, stage)}`;
+    if (!routesByState.has(state)) {
+      const routeChart = new Chart(new App({ outdir: '.' }), app.name);
+      new CanaryRoutes(routeChart, 'routes', { spec: construct.spec, stage });
+      routesByState.set(state, routeChart.toJson().map(toYaml));
+    }
+    return routesByState.get(state)!;
+  };
+
   const files: RenderedFile[] = [];
   for (const stage of construct.plan.stages) {
-    const docs = parts
+    const stageDocs = parts
       .filter((part) => stage.canaryDeployed || part.name !== canaryName)
       .map((part) => part.yaml(part.name === stableName ? stage.stableReplicas : stage.canaryReplicas));
-    const content = header(app.name, stage) + docs.join('---\n');
+    const content = header(app.name, stage) + [...stageDocs, ...routes(stage)].join('---\n');
     files.push({ path: `${app.name}/stages/${stage.fileName}.k8s.yaml`, content });
     if (stage.name === (app.stage ?? construct.spec.stages[0].name)) {
       files.push({ path: `${app.name}/current/${app.name}.k8s.yaml`, content });

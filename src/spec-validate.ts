@@ -1,6 +1,6 @@
 import Ajv, { type ErrorObject } from 'ajv';
 import { resolveAppDefaults, type ResolvedAppSpec } from './app-defaults';
-import { ROLLBACK_STAGE } from './plan';
+import { resolvePlan, ROLLBACK_STAGE } from './plan';
 import type { AppSpec } from './spec';
 import { formatPath, formatValue, type Problem, type SpecPath } from './spec-error';
 
@@ -26,6 +26,10 @@ const PATTERN_RULES: Record<string, string> = {
   '^([1-9][0-9]*m|[0-9]+(\\.[0-9]{1,3})?)$': 'must be a CPU quantity such as 100m or 0.5',
   '^[1-9][0-9]*(Mi|Gi)$': 'must be a memory quantity such as 64Mi or 1Gi',
   '^/[^\\s]*$': 'must be an absolute path without spaces',
+  '^(\\*\\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$':
+    'must be a lowercase DNS host name, optionally starting with "*."',
+  "^[A-Za-z0-9!#$%&'*+\\-.^_`|~]+$": 'must be an HTTP token: letters, digits and !#$%&\'*+-.^_`|~',
+  '^(mesh|[a-z0-9]([-a-z0-9]*[a-z0-9])?/[a-z0-9]([-a-z0-9]*[a-z0-9])?)$': 'must be "mesh" or an Istio Gateway as namespace/name',
 };
 
 let compiled: ReturnType<Ajv['compile']> | undefined;
@@ -139,6 +143,8 @@ function checkApp(app: ResolvedAppSpec, at: SpecPath, result: ValidationResult):
     warnings.push({ path: [...at, 'port'], message: `is ${app.port}: under the restricted profile the container runs as non-root and may not bind a port below 1024` });
   }
 
+  const routed = app.routing !== undefined;
+  const problemsBefore = problems.length;
   const stageNames = new Map<string, number>();
   app.stages.forEach((stage, i) => {
     const path = [...at, 'stages', i];
@@ -149,8 +155,8 @@ function checkApp(app: ResolvedAppSpec, at: SpecPath, result: ValidationResult):
       problems.push({ path: [...path, 'name'], message: `is ${formatValue(stage.name)}: already used by stages[${stageNames.get(stage.name)}]` });
     }
     stageNames.set(stage.name, i);
-    if (stage.canaryPercent !== undefined && hasCounts) {
-      problems.push({ path, message: 'gives both canaryPercent and replica counts: give one or the other' });
+    if (stage.canaryPercent !== undefined && hasCounts && !routed) {
+      problems.push({ path, message: 'gives both canaryPercent and replica counts: give one or the other (with routing, counts may stand beside a percent)' });
     } else if (stage.canaryPercent === undefined && (stage.stableReplicas === undefined || stage.canaryReplicas === undefined)) {
       problems.push({ path, message: 'must give both stableReplicas and canaryReplicas, or canaryPercent' });
     } else if (stage.stableReplicas === 0 && stage.canaryReplicas === 0) {
@@ -161,6 +167,65 @@ function checkApp(app: ResolvedAppSpec, at: SpecPath, result: ValidationResult):
     const allowed = [...stageNames.keys(), ROLLBACK_STAGE].join(', ');
     problems.push({ path: [...at, 'stage'], message: `is ${formatValue(app.stage)}: must be a stage of the plan: ${allowed}` });
   }
+  if (app.service.sessionAffinity !== 'ClientIP' && app.service.sessionAffinityTimeoutSeconds !== undefined) {
+    problems.push({ path: [...at, 'service', 'sessionAffinityTimeoutSeconds'], message: `is ${app.service.sessionAffinityTimeoutSeconds}: only applies with sessionAffinity: ClientIP` });
+  }
+  if (routed) {
+    checkRouting(app, at, problems);
+    if (problems.length === problemsBefore) checkRoutedStages(app, at, problems);
+  }
+}
+
+// Room for the "-stable" and "-canary" suffixes of the per-track Services within 63 characters.
+const TRACK_SERVICE_NAME_MAX = 63 - '-canary'.length;
+
+/** The routing block: a router to carry it, well-formed match rules, names that fit. */
+function checkRouting(app: ResolvedAppSpec, at: SpecPath, problems: Problem[]): void {
+  const routing = app.routing!;
+  const path = [...at, 'routing'];
+  if (!routing.gatewayApi && !routing.istio) {
+    problems.push({ path, message: 'needs gatewayApi or istio (or both): weights and match rules need a router that sees requests' });
+  }
+  if (routing.gatewayApi && app.service.name.length > TRACK_SERVICE_NAME_MAX) {
+    problems.push({
+      path: [...at, 'service', 'name'],
+      message: `is ${formatValue(app.service.name)}: with gatewayApi routing it must be at most ${TRACK_SERVICE_NAME_MAX} characters, to leave room for the per-track Services' "-stable" and "-canary"`,
+    });
+  }
+  (routing.match ?? []).forEach((rule, i) => {
+    const rulePath = [...path, 'match', i];
+    if ((rule.header === undefined) === (rule.cookie === undefined)) {
+      problems.push({ path: rulePath, message: 'must name either a header or a cookie' });
+    } else if (rule.cookie !== undefined && (rule.value === undefined || rule.regex !== undefined)) {
+      problems.push({ path: rulePath, message: `matches cookie ${formatValue(rule.cookie)}: give its exact value (a cookie takes value, not regex)` });
+    } else if (rule.header !== undefined && (rule.value === undefined) === (rule.regex === undefined)) {
+      problems.push({ path: rulePath, message: `matches header ${formatValue(rule.header)}: give either value or regex` });
+    } else if (rule.cookie !== undefined && /[\s;,"\\]/.test(rule.value!)) {
+      problems.push({ path: [...rulePath, 'value'], message: `is ${formatValue(rule.value)}: a cookie value has no spaces, ";", ",", quotes or backslashes` });
+    } else if (rule.regex !== undefined) {
+      try {
+        new RegExp(rule.regex);
+      } catch (error) {
+        problems.push({ path: [...rulePath, 'regex'], message: `is ${formatValue(rule.regex)}: not a regular expression (${(error as Error).message})` });
+      }
+    }
+  });
+}
+
+/** With a router, a track that gets traffic in a stage must have a pod to take it. */
+function checkRoutedStages(app: ResolvedAppSpec, at: SpecPath, problems: Problem[]): void {
+  const { stages } = resolvePlan(app.stages, app.stable.replicas, app.canary.replicas, undefined, true);
+  stages.forEach((stage, i) => {
+    if (stage.name === ROLLBACK_STAGE) return;
+    const weight = stage.canaryWeight!;
+    const path = [...at, 'stages', i];
+    if (weight > 0 && stage.canaryReplicas === 0) {
+      problems.push({ path, message: `sends ${weight}% to the canary but runs 0 canary replicas: give canaryReplicas of at least 1` });
+    }
+    if (weight < 100 && stage.stableReplicas === 0) {
+      problems.push({ path, message: `sends ${100 - weight}% to stable but runs 0 stable replicas: give stableReplicas of at least 1` });
+    }
+  });
 }
 
 type Claim = { readonly key: string; readonly path: SpecPath; readonly what: string };
@@ -182,6 +247,12 @@ function checkAcrossApps(apps: readonly ResolvedAppSpec[], result: ValidationRes
     const ns = app.namespace;
     claim({ key: `label/${ns}/${app.appLabel}`, path: [...at, 'appLabel'], what: 'the Services would select each other\'s pods: same namespace and appLabel as' }, app.appLabel);
     claim({ key: `service/${ns}/${app.service.name}`, path: [...at, 'service', 'name'], what: 'same Service in the same namespace as' }, app.service.name);
+    if (app.routing?.gatewayApi) {
+      for (const track of ['stable', 'canary']) {
+        const name = `${app.service.name}-${track}`;
+        claim({ key: `service/${ns}/${name}`, path: [...at, 'service', 'name'], what: `its ${track} Service ${formatValue(name)} is the same Service in the same namespace as` }, app.service.name);
+      }
+    }
     for (const track of ['stable', 'canary'] as const) {
       claim({ key: `deployment/${ns}/${app[track].name}`, path: [...at, track, 'name'], what: 'same Deployment in the same namespace as' }, app[track].name);
     }

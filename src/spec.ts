@@ -7,6 +7,9 @@
 /** Service types a canary can be exposed through. */
 export type ServiceType = 'NodePort' | 'ClusterIP' | 'LoadBalancer';
 
+/** How the shared Service pins clients to pods. */
+export type SessionAffinity = 'None' | 'ClientIP';
+
 /** Pod Security Standard levels the pods can be made to meet. */
 export type SecurityProfile = 'restricted' | 'baseline';
 
@@ -48,6 +51,104 @@ export interface ServiceSpec {
    * @default chosen by the cluster
    */
   readonly nodePort?: number;
+  /**
+   * `ClientIP` sends each client IP to the same pod while the pod lives. It pins a client to a pod,
+   * not to a version, and clients behind one NAT count as one client.
+   * @default 'None'
+   */
+  readonly sessionAffinity?: SessionAffinity;
+  /**
+   * How long a client IP stays pinned after its last connection, with `sessionAffinity: ClientIP`.
+   * @default 10800 (Kubernetes' default)
+   */
+  readonly sessionAffinityTimeoutSeconds?: number;
+}
+
+/** A Gateway (or other parent) an HTTPRoute attaches to. */
+export interface ParentRefSpec {
+  /** Name of the Gateway. */
+  readonly name: string;
+  /**
+   * Namespace of the Gateway.
+   * @default the app's namespace
+   */
+  readonly namespace?: string;
+  /**
+   * Listener of the Gateway to attach to.
+   * @default every listener that allows the route
+   */
+  readonly sectionName?: string;
+}
+
+/** Routing through the Gateway API: an HTTPRoute and a Service per track. */
+export interface GatewayApiRoutingSpec {
+  /** The Gateways the HTTPRoute attaches to. */
+  readonly parentRefs: ParentRefSpec[];
+  /**
+   * Host names the HTTPRoute answers for.
+   * @default every host name of the Gateway's listeners
+   */
+  readonly hostnames?: string[];
+}
+
+/** Routing through Istio's own API: a VirtualService and a DestinationRule with a subset per track. */
+export interface IstioRoutingSpec {
+  /**
+   * Hosts the VirtualService routes.
+   * @default the shared Service's cluster-local name
+   */
+  readonly hosts?: string[];
+  /**
+   * Istio Gateways (`namespace/name`) the VirtualService binds to; add `mesh` to keep in-mesh traffic.
+   * @default none: traffic inside the mesh only
+   */
+  readonly gateways?: string[];
+}
+
+/**
+ * A request attribute that always sends the request to the canary: a header equal to `value` or
+ * matching `regex`, or a cookie equal to `value`.
+ */
+export interface MatchRuleSpec {
+  /**
+   * Header name to match.
+   * @default none: give `header` or `cookie`
+   */
+  readonly header?: string;
+  /**
+   * Cookie name to match (through the Cookie header).
+   * @default none: give `header` or `cookie`
+   */
+  readonly cookie?: string;
+  /**
+   * The exact value.
+   * @default none: give `value` or, for a header, `regex`
+   */
+  readonly value?: string;
+  /**
+   * A regular expression (RE2) the whole header value must match.
+   * @default none: give `value` or `regex`
+   */
+  readonly regex?: string;
+}
+
+/** Request-level routing in front of the two tracks. */
+export interface RoutingSpec {
+  /**
+   * Emit a Gateway API HTTPRoute.
+   * @default no HTTPRoute
+   */
+  readonly gatewayApi?: GatewayApiRoutingSpec;
+  /**
+   * Emit an Istio VirtualService and DestinationRule.
+   * @default no Istio objects
+   */
+  readonly istio?: IstioRoutingSpec;
+  /**
+   * Requests that always go to the canary, in stages where the canary runs.
+   * @default none
+   */
+  readonly match?: MatchRuleSpec[];
 }
 
 /** One stage of the rollout, by replica counts or by canary share of traffic. */
@@ -65,7 +166,9 @@ export interface StageSpec {
    */
   readonly canaryReplicas?: number;
   /**
-   * Canary share of traffic in percent, resolved to the nearest share replica counts can carry.
+   * Canary share of traffic in percent. Without `routing`, resolved to the nearest share replica
+   * counts can carry; with `routing`, the route's weight (a whole percent), and replica counts may be
+   * given beside it.
    * @default none: give replica counts or `canaryPercent`
    */
   readonly canaryPercent?: number;
@@ -159,6 +262,11 @@ export interface AppSpec {
    * @default requests cpu 100m, memory 64Mi; limits memory 128Mi
    */
   readonly resources?: ResourcesSpec;
+  /**
+   * Route by weight and request attributes through the Gateway API or Istio.
+   * @default none: traffic splits by replica ratio through the shared Service
+   */
+  readonly routing?: RoutingSpec;
 }
 
 /** The whole spec file. */

@@ -1,9 +1,12 @@
 /**
  * Rules a real cluster enforces, as test helpers: the OpenAPI schema of each object
- * (kubernetes-models) and the Pod Security Standards (a transcription of the checks that the
+ * (kubernetes-models, and the Gateway API and Istio CRD schemas) and the Pod Security Standards (a transcription of the checks that the
  * PodSecurity admission controller runs for the baseline and restricted levels).
  */
 import { parseAllDocuments } from 'yaml';
+import { HTTPRoute } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute';
+import { DestinationRule } from '@kubernetes-models/istio/networking.istio.io/v1beta1/DestinationRule';
+import { VirtualService } from '@kubernetes-models/istio/networking.istio.io/v1beta1/VirtualService';
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
 import { Namespace } from 'kubernetes-models/v1/Namespace';
 import { Service } from 'kubernetes-models/v1/Service';
@@ -15,6 +18,9 @@ const MODELS: Record<string, new (data: Manifest) => { validate(): void }> = {
   'v1/Namespace': Namespace,
   'v1/Service': Service,
   'apps/v1/Deployment': Deployment,
+  'gateway.networking.k8s.io/v1/HTTPRoute': HTTPRoute,
+  'networking.istio.io/v1beta1/VirtualService': VirtualService,
+  'networking.istio.io/v1beta1/DestinationRule': DestinationRule,
 };
 
 /** Throws with the schema's message when an object is not valid Kubernetes. */

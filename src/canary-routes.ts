@@ -1,0 +1,90 @@
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+import type { ResolvedAppSpec } from './app-defaults';
+import { objectLabels, trackSelector, type Track } from './labels';
+import type { ResolvedStage } from './plan';
+import { headerMatch, matchRulesApply, trackServiceName } from './route-rules';
+
+/** Props of CanaryRoutes. */
+export interface CanaryRoutesProps {
+  /** The app, with defaults resolved and `routing` set. */
+  readonly spec: ResolvedAppSpec;
+  /** The stage whose weights and match rules to render. */
+  readonly stage: ResolvedStage;
+}
+
+/**
+ * The request routing of one stage: a Gateway API HTTPRoute and/or an Istio VirtualService and
+ * DestinationRule. Each sends the stage's weight to the canary, after a rule that sends requests
+ * matching any match rule to the canary, in stages where the canary runs.
+ */
+export class CanaryRoutes extends Construct {
+  /** The HTTPRoute, with `routing.gatewayApi`. */
+  public readonly httpRoute?: ApiObject;
+  /** The VirtualService, with `routing.istio`. */
+  public readonly virtualService?: ApiObject;
+  /** The DestinationRule with a subset per track, with `routing.istio`. */
+  public readonly destinationRule?: ApiObject;
+
+  constructor(scope: Construct, id: string, props: CanaryRoutesProps) {
+    super(scope, id);
+    const { spec, stage } = props;
+    const routing = spec.routing ?? {};
+    const metadata = { name: spec.service.name, namespace: spec.namespace, labels: objectLabels(spec.name, spec.appLabel) };
+    const canaryWeight = stage.canaryWeight ?? 0;
+    const weights: Record<Track, number> = { stable: 100 - canaryWeight, canary: canaryWeight };
+    const matches = matchRulesApply(spec, stage) ? (routing.match ?? []).map(headerMatch) : [];
+
+    if (routing.gatewayApi) {
+      const backend = (track: Track) => ({ name: trackServiceName(spec.service.name, track), port: spec.service.port });
+      this.httpRoute = new ApiObject(this, 'http-route', {
+        apiVersion: 'gateway.networking.k8s.io/v1',
+        kind: 'HTTPRoute',
+        metadata,
+        spec: {
+          parentRefs: routing.gatewayApi.parentRefs.map((ref) => ({ ...ref })),
+          hostnames: routing.gatewayApi.hostnames,
+          rules: [
+            // Any one match (they are ORed) sends the request to the canary.
+            ...(matches.length ? [{ matches: matches.map((match) => ({ headers: [match] })), backendRefs: [backend('canary')] }] : []),
+            { backendRefs: (['stable', 'canary'] as const).map((track) => ({ ...backend(track), weight: weights[track] })) },
+          ],
+        },
+      });
+    }
+
+    if (routing.istio) {
+      const host = `${spec.service.name}.${spec.namespace}.svc.cluster.local`;
+      const destination = (track: Track) => ({ host, subset: track, port: { number: spec.service.port } });
+      this.destinationRule = new ApiObject(this, 'destination-rule', {
+        apiVersion: 'networking.istio.io/v1beta1',
+        kind: 'DestinationRule',
+        metadata,
+        spec: {
+          host,
+          subsets: (['stable', 'canary'] as const).map((track) => ({ name: track, labels: trackSelector(spec.appLabel, track) })),
+        },
+      });
+      this.virtualService = new ApiObject(this, 'virtual-service', {
+        apiVersion: 'networking.istio.io/v1beta1',
+        kind: 'VirtualService',
+        metadata,
+        spec: {
+          hosts: routing.istio.hosts ?? [host],
+          gateways: routing.istio.gateways,
+          http: [
+            ...(matches.length ? [{
+              name: 'match-canary',
+              // Istio matches header names in lower case.
+              match: matches.map((match) => ({
+                headers: { [match.name.toLowerCase()]: match.type === 'Exact' ? { exact: match.value } : { regex: match.value } },
+              })),
+              route: [{ destination: destination('canary') }],
+            }] : []),
+            { name: 'weighted', route: (['stable', 'canary'] as const).map((track) => ({ destination: destination(track), weight: weights[track] })) },
+          ],
+        },
+      });
+    }
+  }
+}

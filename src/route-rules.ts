@@ -1,0 +1,42 @@
+import type { ResolvedAppSpec } from './app-defaults';
+import type { Track } from './labels';
+import type { ResolvedStage } from './plan';
+import type { MatchRuleSpec } from './spec';
+
+/*
+ * Pure rules of request routing, shared by the route objects and the plan report (which must not
+ * load cdk8s).
+ */
+
+/** The Service a track gets for Gateway API routing: `canary-demo` -> `canary-demo-canary`. */
+export function trackServiceName(service: string, track: Track): string {
+  return `${service}-${track}`;
+}
+
+function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * A regular expression for the whole Cookie header that holds cookie `name` with `value`:
+ *   canary=true -> ^(.*;\s*)?canary=true(;.*)?$
+ * matches "canary=true", "a=1; canary=true" and "canary=true; b=2", not "notcanary=true".
+ */
+export function cookieRegex(name: string, value: string): string {
+  return `^(.*;\\s*)?${escapeRegex(name)}=${escapeRegex(value)}(;.*)?$`;
+}
+
+type HeaderMatch = { readonly name: string; readonly type: 'Exact' | 'RegularExpression'; readonly value: string };
+
+/** A match rule as one header condition: a cookie is a regular expression on the Cookie header. */
+export function headerMatch(rule: MatchRuleSpec): HeaderMatch {
+  if (rule.cookie !== undefined) return { name: 'Cookie', type: 'RegularExpression', value: cookieRegex(rule.cookie, rule.value!) };
+  return rule.regex !== undefined
+    ? { name: rule.header!, type: 'RegularExpression', value: rule.regex }
+    : { name: rule.header!, type: 'Exact', value: rule.value! };
+}
+
+/** Match rules stand only where the canary runs: elsewhere they would send matching users to no pod. */
+export function matchRulesApply(spec: ResolvedAppSpec, stage: ResolvedStage): boolean {
+  return (spec.routing?.match?.length ?? 0) > 0 && stage.canaryReplicas > 0;
+}
