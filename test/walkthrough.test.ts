@@ -4,18 +4,15 @@ import { renderApp } from '../src/render';
 import type { AppSpec } from '../src/spec';
 import { loadSpec } from '../src/spec-load';
 import { parseManifests, podSecurityViolations, validateAgainstSchema, type Manifest } from './cluster-rules';
+import { find, selects as matches, stageManifests } from './stage-files';
 
 const walkthrough = loadSpec(`${__dirname}/../canary.yaml`).spec.apps[0];
 const files = renderApp(walkthrough);
 const stageFiles = files.filter((file) => file.path.includes('/stages/'));
-const byStage = new Map(stageFiles.map((file) => [file.path.replace(/^.*\/(\d+-)?|\.k8s\.yaml$/g, ''), parseManifests(file.content)]));
+const byStage = stageManifests(walkthrough);
 
-const find = (docs: Manifest[], kind: string, name?: string) =>
-  docs.find((doc) => doc.kind === kind && (name === undefined || doc.metadata.name === name));
 const stable = (docs: Manifest[]) => find(docs, 'Deployment', 'nginx-deployment-v1');
 const canary = (docs: Manifest[]) => find(docs, 'Deployment', 'nginx-deployment-canary');
-const matches = (selector: Record<string, string>, labels: Record<string, string>) =>
-  Object.entries(selector).every(([key, value]) => labels[key] === value);
 
 test('writes the fixed layout: numbered stages, rollback and current', () => {
   expect(files.map((file) => file.path)).toEqual([
