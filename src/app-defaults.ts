@@ -53,9 +53,8 @@ export function resolveAppDefaults(app: AppSpec): ResolvedAppSpec {
       port: app.service?.port ?? port,
       nodePort: app.service?.nodePort,
       sessionAffinity: app.service?.sessionAffinity ?? 'None',
-      sessionAffinityTimeoutSeconds: app.service?.sessionAffinity === 'ClientIP'
-        ? app.service.sessionAffinityTimeoutSeconds ?? DEFAULT_AFFINITY_TIMEOUT_SECONDS
-        : undefined,
+      sessionAffinityTimeoutSeconds: app.service?.sessionAffinityTimeoutSeconds
+        ?? (app.service?.sessionAffinity === 'ClientIP' ? DEFAULT_AFFINITY_TIMEOUT_SECONDS : undefined),
     },
     stable: { name: app.stable.name ?? `${app.name}-stable`, image: app.stable.image, replicas: stableReplicas },
     canary: { name: app.canary.name ?? `${app.name}-canary`, image: app.canary.image, replicas: canaryReplicas },

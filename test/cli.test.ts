@@ -108,6 +108,26 @@ describe('plan', () => {
     expect(result.out).not.toContain('--all');
   });
 
+  test('for a routed app: the routers, the match rules, and per stage the weight and whether matches stand', async () => {
+    const result = await cli('plan', '-c', join(root, 'examples', 'routing.yaml'), '-o', 'examples/dist');
+    expect(result.code).toBe(0);
+    const gateway = result.out.split('\n\n')[0].split('\n');
+    expect(gateway.slice(1, 10)).toEqual([
+      '  routing: Gateway API HTTPRoute canary-demo on infra/shared-gateway for canary-demo.example.com',
+      '  match rules, to the canary in stages where it runs: header x-canary = always; header x-user-region ~ cn-north-.*; cookie canary = true',
+      '  stage     stable  canary  canary weight                          match rules',
+      '  baseline       3       0             0%  [--------------------]  -',
+      '  canary         3       1             5%  [#-------------------]  on <- current',
+      '  quarter        3       1            25%  [#####---------------]  on',
+      '  expand         3       3            50%  [##########----------]  on',
+      '  promote        0       3           100%  [####################]  on',
+      '  rollback       3       0             0%  [--------------------]  -',
+    ]);
+    expect(result.out).toContain('kubectl delete deployment,service,httproute -n dev-gateway -l app.kubernetes.io/instance=nginx-gateway,');
+    expect(result.out).toContain('kubectl delete deployment,service,virtualservice,destinationrule -n dev-istio -l app.kubernetes.io/instance=nginx-istio,');
+    expect(result.out).toContain('nginx-sticky: namespace dev-sticky, Service canary-demo (NodePort, ClientIP affinity 3600 s)');
+  });
+
   test('shows the share asked for when replica counts cannot carry it', async () => {
     const custom = join(dir, 'canary.yaml');
     writeFileSync(custom, 'apps:\n  - name: web\n    namespace: web\n    port: 8080\n    stable: { image: "web:1" }\n    canary: { image: "web:2" }\n    stages: [{ name: ten, canaryPercent: 10 }]\n');

@@ -71,6 +71,27 @@ test.each<[string, (spec: Json) => void, string]>([
   ['root under restricted', (s) => { s.apps[0].runAsUser = 0; }, '"apps[0].runAsUser" is 0: the restricted profile forbids running as root'],
   ['relative writable path', (s) => { s.apps[0].writablePaths = ['tmp']; }, '"apps[0].writablePaths[0]" is "tmp": must be an absolute path without spaces'],
   ['bad security profile', (s) => { s.apps[0].securityProfile = 'privileged'; }, '"apps[0].securityProfile" is "privileged": must be one of restricted, baseline'],
+  ['routing without a router', (s) => { s.apps[0].routing = { match: [{ header: 'x-canary', value: 'always' }] }; }, '"apps[0].routing" needs gatewayApi or istio (or both)'],
+  ['unknown routing key', (s) => { s.apps[0].routing = { gateway: {} }; }, '"apps[0].routing.gateway" is not a known key: allowed keys here are gatewayApi, istio, match'],
+  ['gatewayApi without parentRefs', (s) => { s.apps[0].routing = { gatewayApi: {} }; }, '"apps[0].routing.gatewayApi.parentRefs" is required'],
+  ['a host name in capitals', (s) => { s.apps[0].routing = { gatewayApi: { parentRefs: [{ name: 'gw' }], hostnames: ['Shop.Example.com'] } }; }, '"apps[0].routing.gatewayApi.hostnames[0]" is "Shop.Example.com": must be a lowercase DNS host name'],
+  ['an Istio gateway without namespace', (s) => { s.apps[0].routing = { istio: { gateways: ['ingress'] } }; }, '"apps[0].routing.istio.gateways[0]" is "ingress": must be "mesh" or an Istio Gateway as namespace/name'],
+  ['a match rule with neither header nor cookie', (s) => { s.apps[0].routing = { istio: {}, match: [{ value: 'x' }] }; }, '"apps[0].routing.match[0]" must name either a header or a cookie'],
+  ['a header rule with value and regex', (s) => { s.apps[0].routing = { istio: {}, match: [{ header: 'x-a', value: 'b', regex: 'c' }] }; }, '"apps[0].routing.match[0]" matches header "x-a": give either value or regex'],
+  ['a cookie rule with a regex', (s) => { s.apps[0].routing = { istio: {}, match: [{ cookie: 'beta', regex: '.*' }] }; }, '"apps[0].routing.match[0]" matches cookie "beta": give its exact value'],
+  ['a cookie value with a semicolon', (s) => { s.apps[0].routing = { istio: {}, match: [{ cookie: 'beta', value: 'a;b' }] }; }, '"apps[0].routing.match[0].value" is "a;b": a cookie value has no spaces'],
+  ['a header name with a space', (s) => { s.apps[0].routing = { istio: {}, match: [{ header: 'x canary', value: 'a' }] }; }, '"apps[0].routing.match[0].header" is "x canary": must be an HTTP token'],
+  ['a regex that does not compile', (s) => { s.apps[0].routing = { istio: {}, match: [{ header: 'x-a', regex: 'cn-(north' }] }; }, '"apps[0].routing.match[0].regex" is "cn-(north": not a regular expression'],
+  ['a routed stage with traffic but no canary pods', (s) => { s.apps[0].routing = { istio: {} }; s.apps[0].stages = [{ name: 'a', canaryPercent: 10, canaryReplicas: 0 }]; }, '"apps[0].stages[0]" sends 10% to the canary but runs 0 canary replicas'],
+  ['a routed stage with traffic but no stable pods', (s) => { s.apps[0].routing = { istio: {} }; s.apps[0].stages = [{ name: 'a', canaryPercent: 50, stableReplicas: 0 }]; }, '"apps[0].stages[0]" sends 50% to stable but runs 0 stable replicas'],
+  ['an affinity timeout without ClientIP', (s) => { s.apps[0].service.sessionAffinityTimeoutSeconds = 60; }, '"apps[0].service.sessionAffinityTimeoutSeconds" is 60: only applies with sessionAffinity: ClientIP'],
+  ['an affinity timeout over a day', (s) => { s.apps[0].service.sessionAffinity = 'ClientIP'; s.apps[0].service.sessionAffinityTimeoutSeconds = 90000; }, '"apps[0].service.sessionAffinityTimeoutSeconds" is 90000: must be a whole number from 1 to 86400'],
+  ['a bad affinity', (s) => { s.apps[0].service.sessionAffinity = 'Cookie'; }, '"apps[0].service.sessionAffinity" is "Cookie": must be one of None, ClientIP'],
+  ['a Service name too long for track Services', (s) => { s.apps[0].service.name = `s${'a'.repeat(57)}`; s.apps[0].routing = { gatewayApi: { parentRefs: [{ name: 'gw' }] } }; }, 'with gatewayApi routing it must be at most 56 characters'],
+  ['a track Service that collides with another app\'s Service', (s) => {
+    s.apps[0].routing = { gatewayApi: { parentRefs: [{ name: 'gw' }] } };
+    s.apps.push({ name: 'b', namespace: 'dev', createNamespace: false, service: { name: 'canary-demo-canary' }, stable: { image: 'x:1' }, canary: { image: 'x:2' } });
+  }, '"apps[1].service.name" is "canary-demo-canary": same Service in the same namespace as "apps[0].service.name"'],
 ])('%s', (_case, edit, message) => {
   const lines = problems(edit);
   expect(lines.some((line) => line.includes(message))).toBe(true);
@@ -113,6 +134,14 @@ test.each([
   ['nginx@sha256:0123456789abcdef', false],
 ])('isFloatingImage(%s) = %s', (image, floating) => {
   expect(isFloatingImage(image)).toBe(floating);
+});
+
+test('with routing, replica counts may stand beside a percent', () => {
+  const stages = [{ name: 'five', canaryPercent: 5, canaryReplicas: 1, stableReplicas: 3 }];
+  expect(problems((s) => { s.apps[0].routing = { istio: {} }; s.apps[0].stages = stages; })).toEqual([]);
+  expect(problems((s) => { s.apps[0].stages = stages; })).toEqual([
+    expect.stringContaining('"apps[0].stages[0]" gives both canaryPercent and replica counts'),
+  ]);
 });
 
 test('untagged and :latest images get a warning, not an error', () => {
