@@ -35,8 +35,9 @@ function toYaml(doc: unknown): string {
  * and `<app>/current/<app>.k8s.yaml`.
  *
  * The app is rendered once, at the rollback stage (which holds every object a stage can hold), and
- * each stage is that render with its replica counts: stages differ in nothing else, by construction.
- * Each stage equals what `new CanaryApp(chart, id, { ...app, stage })` renders into an empty chart.
+ * each stage is that render with its replica counts and, for a routed app, its own routes (weights
+ * and match rules): stages differ in nothing else, by construction. Each stage equals what
+ * `new CanaryApp(chart, id, { ...app, stage })` renders into an empty chart.
  */
 export function renderApp(app: AppSpec): RenderedFile[] {
   const chart = new Chart(new App({ outdir: '.' }), app.name);
@@ -44,11 +45,11 @@ export function renderApp(app: AppSpec): RenderedFile[] {
   const canaryName = construct.canary?.name;
   const stableName = construct.stable.name;
 
-  // Each object is serialised once. A Deployment is serialised with a marker for its replica count,
-  // which each stage then fills in: stages differ in that one line.
   const docs = chart.toJson();
-  // Routes are made last and are the only objects besides replica counts that a stage changes.
+  // Routes are made last; they are rendered per stage below.
   const routeCount = construct.routes?.node.children.length ?? 0;
+  // Each other object is serialised once. A Deployment is serialised with a marker for its replica
+  // count, which each stage then fills in: stages differ in that one line.
   const parts = docs.slice(0, docs.length - routeCount).map((doc) => {
     const yaml = toYaml(doc.kind === 'Deployment' ? { ...doc, spec: { ...doc.spec, replicas: REPLICAS_MARKER } } : doc);
     const [before, after] = yaml.split(`replicas: ${REPLICAS_MARKER}\n`);
@@ -58,6 +59,7 @@ export function renderApp(app: AppSpec): RenderedFile[] {
     };
   });
 
+  // Stages with the same weight and match rules share one render of the routes.
   const routesByState = new Map<string, string[]>();
   const routes = (stage: ResolvedStage): string[] => {
     if (!construct.routes) return [];
