@@ -1,0 +1,35 @@
+import { resolveAppDefaults } from '../src/app-defaults';
+import type { AppSpec } from '../src/spec';
+
+const minimal: AppSpec = { name: 'web', namespace: 'shop', stable: { image: 'web:1' }, canary: { image: 'web:2' } };
+const resolved = resolveAppDefaults(minimal);
+
+test.each<[string, unknown]>([
+  ['createNamespace', true],
+  ['appLabel', 'web'],
+  ['port', 80],
+  ['service', { name: 'web', type: 'NodePort', port: 80, nodePort: undefined, sessionAffinity: 'None', sessionAffinityTimeoutSeconds: undefined }],
+  ['stable', { name: 'web-stable', image: 'web:1', replicas: 3 }],
+  ['canary', { name: 'web-canary', image: 'web:2', replicas: 3 }],
+  ['stage', 'baseline'],
+  ['securityProfile', 'restricted'],
+  ['writablePaths', ['/tmp']],
+  ['resources', { requests: { cpu: '100m', memory: '64Mi' }, limits: { memory: '128Mi' } }],
+  ['routing', undefined],
+])('%s defaults to %j', (key, value) => {
+  expect(resolved[key as keyof typeof resolved]).toEqual(value);
+});
+
+test('the canary\'s size follows the stable\'s, and the service port the container port', () => {
+  const app = resolveAppDefaults({ ...minimal, port: 8080, stable: { image: 'web:1', replicas: 5 } });
+  expect(app.canary.replicas).toBe(5);
+  expect(app.service.port).toBe(8080);
+  expect(app.stages.map((s) => [s.name, s.stableReplicas, s.canaryReplicas])).toEqual([
+    ['baseline', 5, 0], ['canary', 5, 1], ['expand', 5, 5], ['promote', 0, 5],
+  ]);
+});
+
+test('partial resources keep the other defaults', () => {
+  const app = resolveAppDefaults({ ...minimal, resources: { requests: { memory: '32Mi' } } });
+  expect(app.resources).toEqual({ requests: { cpu: '100m', memory: '32Mi' }, limits: { memory: '128Mi' } });
+});
