@@ -44,7 +44,7 @@ export function resolveAppDefaults(app: AppSpec): ResolvedAppSpec {
   return {
     name: app.name,
     namespace: app.namespace,
-    createNamespace: app.createNamespace ?? true,
+    createNamespace: app.createNamespace ?? false,
     appLabel: app.appLabel ?? app.name,
     port,
     service: {
@@ -76,4 +76,18 @@ export function resolveAppPlan(app: AppSpec): { readonly spec: ResolvedAppSpec; 
   const spec = resolveAppDefaults(app);
   const routed = spec.routing !== undefined;
   return { spec, plan: resolvePlan(spec.stages, spec.stable.replicas, spec.canary.replicas, spec.stage, routed) };
+}
+
+/**
+ * The apps of a spec as their files are written: a namespace that several apps create is emitted
+ * once, by the first of them, so it has one owner (one Argo CD Application, one prune decision).
+ */
+export function withNamespaceOwners(apps: readonly AppSpec[]): AppSpec[] {
+  const created = new Set<string>();
+  return apps.map((app) => {
+    if (!resolveAppDefaults(app).createNamespace) return app;
+    if (created.has(app.namespace)) return { ...app, createNamespace: false };
+    created.add(app.namespace);
+    return app;
+  });
 }

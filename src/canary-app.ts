@@ -4,11 +4,13 @@ import { Construct } from 'constructs';
 import { resolveAppPlan, type ResolvedAppSpec } from './app-defaults';
 import { CanaryRoutes } from './canary-routes';
 import { trackServiceName } from './route-rules';
-import { objectLabels, podLabels, serviceSelector, trackSelector, type Track } from './labels';
+import {
+  objectLabels, podLabels, serviceSelector, SYNC_OPTIONS_ANNOTATION, SYNC_WAVE_ANNOTATION, TRACK_LABEL, trackSelector, type Track,
+} from './labels';
 import type { ResolvedStage, RolloutPlan } from './plan';
 import type { AppSpec, ResourceAmounts } from './spec';
 import { SpecError } from './spec-error';
-import { isFloatingImage, validateApp } from './spec-validate';
+import { validateApp } from './spec-validate';
 
 /**
  * Props of a CanaryApp: the keys of one app in canary.yaml, with `stage` naming the stage to render.
@@ -107,8 +109,11 @@ export class CanaryApp extends Construct {
       metadata: {
         name: this.spec.namespace,
         labels: { [POD_SECURITY_ENFORCE_LABEL]: this.spec.securityProfile },
+        // Deleting a namespace deletes everything in it, other apps' objects too: Argo CD never prunes it.
+        annotations: { [SYNC_OPTIONS_ANNOTATION]: 'Prune=false' },
       },
     });
+    ApiObject.of(namespace).addJsonPatch(JsonPatch.remove('/spec'));
     // A chart's default namespace is stamped on every object, but a Namespace is cluster-scoped.
     if (Chart.of(this).namespace !== undefined) {
       ApiObject.of(namespace).addJsonPatch(JsonPatch.remove('/metadata/namespace'));
@@ -123,16 +128,27 @@ export class CanaryApp extends Construct {
       ports: [{ name: 'http', port: this.spec.service.port, targetPort: this.spec.port, nodePort }],
     });
     for (const [key, value] of Object.entries(selector)) created.selectLabel(key, value);
+    ApiObject.of(created).addJsonPatch(JsonPatch.remove('/spec/externalIPs'));
     return created;
   }
 
   private createDeployment(track: Track, replicas: number): kplus.Deployment {
     const { spec } = this;
     const restricted = spec.securityProfile === 'restricted';
-    const image = spec[track].image;
     const volumeNames = new Set<string>();
+    const metadata = this.metadata(spec[track].name);
     const deployment = new kplus.Deployment(this, track, {
-      metadata: this.metadata(spec[track].name),
+      metadata: {
+        ...metadata,
+        // The track label lets the plan's kubectl commands apply one track first.
+        labels: { ...metadata.labels, [TRACK_LABEL]: track },
+        annotations: {
+          [SYNC_WAVE_ANNOTATION]: String(this.stage.syncWaves[track]),
+          // The canary leaves the output at the end of a release; Argo CD prunes it only after the
+          // rest of that sync (stable back at full size) is healthy.
+          ...(track === 'canary' ? { [SYNC_OPTIONS_ANNOTATION]: 'PruneLast=true' } : {}),
+        },
+      },
       replicas,
       // Select by our own labels, not by the construct-path label cdk8s-plus would add.
       select: false,
@@ -140,9 +156,8 @@ export class CanaryApp extends Construct {
       securityContext: { ensureNonRoot: restricted, user: spec.runAsUser },
       containers: [{
         name: 'main',
-        image,
+        image: spec[track].image,
         portNumber: spec.port,
-        imagePullPolicy: isFloatingImage(image) ? kplus.ImagePullPolicy.ALWAYS : kplus.ImagePullPolicy.IF_NOT_PRESENT,
         readiness: kplus.Probe.fromTcpSocket({ port: spec.port }),
         resources: resources(spec.resources.requests, spec.resources.limits),
         securityContext: {
@@ -150,7 +165,6 @@ export class CanaryApp extends Construct {
           user: spec.runAsUser,
           readOnlyRootFilesystem: true,
           allowPrivilegeEscalation: false,
-          privileged: false,
         },
         volumeMounts: spec.writablePaths.map((path) => {
           let name = volumeName(path);
@@ -172,6 +186,20 @@ export class CanaryApp extends Construct {
       }),
       // cdk8s-plus adds a TCP startup probe; without a liveness probe it only adds restarts for slow starters.
       JsonPatch.remove(`${container}/startupProbe`),
+      // Fields cdk8s-plus writes that restate what Kubernetes does anyway: noise in every review.
+      ...[
+        '/spec/minReadySeconds', '/spec/progressDeadlineSeconds', '/spec/strategy',
+        '/spec/template/spec/dnsPolicy', '/spec/template/spec/hostNetwork', '/spec/template/spec/restartPolicy',
+        // setHostnameAsFQDN, by its jsii name: the patch runs before the converter spells it.
+        '/spec/template/spec/setHostnameAsFqdn', '/spec/template/spec/terminationGracePeriodSeconds',
+        // Only means something with an fsGroup, which is never set.
+        '/spec/template/spec/securityContext/fsGroupChangePolicy',
+        // Kubernetes' own rule gives the same policy: Always for untagged and :latest, else IfNotPresent.
+        `${container}/imagePullPolicy`,
+        `${container}/readinessProbe/failureThreshold`,
+        `${container}/securityContext/privileged`,
+        ...(restricted ? [] : ['/spec/template/spec/securityContext/runAsNonRoot', `${container}/securityContext/runAsNonRoot`]),
+      ].map((path) => JsonPatch.remove(path)),
     );
     return deployment;
   }

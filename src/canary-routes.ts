@@ -1,8 +1,8 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { ResolvedAppSpec } from './app-defaults';
-import { objectLabels, trackSelector, type Track } from './labels';
-import type { ResolvedStage } from './plan';
+import { COMPONENT_LABEL, objectLabels, ROUTER_COMPONENT, SYNC_WAVE_ANNOTATION, trackSelector, type Track } from './labels';
+import { SYNC_WAVE, type ResolvedStage } from './plan';
 import { headerMatch, matchRulesApply, trackServiceName } from './route-rules';
 
 /** Props of CanaryRoutes. */
@@ -30,7 +30,13 @@ export class CanaryRoutes extends Construct {
     super(scope, id);
     const { spec, stage } = props;
     const routing = spec.routing ?? {};
-    const metadata = { name: spec.service.name, namespace: spec.namespace, labels: objectLabels(spec.name, spec.appLabel) };
+    const metadata = {
+      name: spec.service.name,
+      namespace: spec.namespace,
+      labels: { ...objectLabels(spec.name, spec.appLabel), [COMPONENT_LABEL]: ROUTER_COMPONENT },
+      // After the track that grows is ready, before the track that shrinks goes.
+      annotations: { [SYNC_WAVE_ANNOTATION]: String(SYNC_WAVE.route) },
+    };
     const canaryWeight = stage.canaryWeight ?? 0;
     const weights: Record<Track, number> = { stable: 100 - canaryWeight, canary: canaryWeight };
     const matches = matchRulesApply(spec, stage) ? (routing.match ?? []).map(headerMatch) : [];

@@ -1,7 +1,6 @@
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { SpecError } from './spec-error';
-import { loadSpec, parseSpec } from './spec-load';
+import { loadSpec, parseSpec, readSpecFile } from './spec-load';
 
 const USAGE = `Usage: cdk8s-canary <command> [options]
 
@@ -104,25 +103,13 @@ async function plan(config: string, outdir: string, io: Io): Promise<number> {
 
 async function finish(config: string, appName: string | undefined, io: Io): Promise<number> {
   if (!appName) throw new UsageError('finish needs the name of the app whose release is done');
-  const spec = load(config, io);
-  const index = spec.apps.findIndex((app) => app.name === appName);
-  if (index !== -1) {
-    const { resolveAppPlan } = await import('./app-defaults');
-    const { current } = resolveAppPlan(spec.apps[index]).plan;
-    if (current.stableReplicas !== 0) {
-      throw new SpecError([{
-        path: ['apps', index, 'stage'],
-        message: `is ${JSON.stringify(current.name)}: a release is finished only from a stage with all traffic on the canary (0 stable replicas), such as promote`,
-      }], config);
-    }
-  }
   const { finishRelease } = await import('./finish-release');
-  const text = finishRelease(readFileSync(config, 'utf8'), appName, config);
-  // The result must still be a valid spec before it replaces the old one.
-  parseSpec(text, config);
-  writeFileSync(`${config}.tmp`, text);
-  renameSync(`${config}.tmp`, config);
-  io.out(`finish: ${appName}'s canary image is now its stable image and its stage is the first again; run cdk8s-canary synth`);
+  const { replaceFileContent } = await import('./replace-file');
+  const text = readSpecFile(config);
+  const finished = finishRelease(text, appName, config);
+  replaceFileContent(config, finished);
+  const { stage } = parseSpec(finished, config).spec.apps.find((app) => app.name === appName)!;
+  io.out(`finish: ${appName} now runs its canary image on stable, at stage ${stage}; run cdk8s-canary synth, then apply ${stage}`);
   return 0;
 }
 

@@ -8,6 +8,9 @@
 export const APP_LABEL = 'app';
 /** The label that tells the tracks apart. */
 export const TRACK_LABEL = 'track';
+/** The recommended label for an object's role; route objects carry `router`, so kubectl can apply them on their own. */
+export const COMPONENT_LABEL = 'app.kubernetes.io/component';
+export const ROUTER_COMPONENT = 'router';
 /** Marks objects this tool manages, for label-scoped kubectl commands. */
 export const MANAGED_BY = 'cdk8s-canary';
 
@@ -41,3 +44,8 @@ export function podLabels(appName: string, appLabel: string, track: Track): Reco
 export function selectorArg(labels: Record<string, string>): string {
   return Object.entries(labels).map(([key, value]) => `${key}=${value}`).join(',');
 }
+
+/** Argo CD's sync wave annotation: lower waves are applied, and healthy, before higher ones. */
+export const SYNC_WAVE_ANNOTATION = 'argocd.argoproj.io/sync-wave';
+/** Argo CD's per-object sync options. */
+export const SYNC_OPTIONS_ANNOTATION = 'argocd.argoproj.io/sync-options';

@@ -1,9 +1,9 @@
-import { join } from 'node:path';
 import type { ResolvedAppSpec } from './app-defaults';
 import { matchRulesApply } from './route-rules';
 import { MANAGED_BY, selectorArg } from './labels';
 import { formatShare, type RolloutPlan } from './plan';
 import type { MatchRuleSpec } from './spec';
+import { formatStep, shellQuote, stageSteps } from './stage-commands';
 
 const BAR_WIDTH = 20;
 
@@ -51,7 +51,6 @@ function describeRouting(app: ResolvedAppSpec): { lines: string[]; kinds: string
  * stage, and the teardown.
  */
 export function formatPlan(app: ResolvedAppSpec, plan: RolloutPlan, outdir: string): string {
-  const ns = `-n ${app.namespace}`;
   const routing = describeRouting(app);
   const hasMatches = (app.routing?.match?.length ?? 0) > 0;
   const rows = [
@@ -70,15 +69,9 @@ export function formatPlan(app: ResolvedAppSpec, plan: RolloutPlan, outdir: stri
       return row;
     }),
   ];
-  const commands = plan.stages.map((stage) => {
-    const apply = `kubectl apply -f ${join(outdir, app.name, 'stages', `${stage.fileName}.k8s.yaml`)}`;
-    // A stage without the canary leaves one from an earlier release running: remove it once stable is ready.
-    const command = stage.canaryDeployed ? apply
-      : `${apply} && kubectl rollout status ${ns} deployment/${app.stable.name} && kubectl delete deployment ${app.canary.name} ${ns} --ignore-not-found`;
-    return [stage.name, command];
-  });
+  const commands = plan.stages.map((stage) => [stage.name, stageSteps(app, stage, outdir).map((step) => formatStep(step, app.namespace)).join(' && ')]);
   const scope = selectorArg({ 'app.kubernetes.io/instance': app.name, 'app.kubernetes.io/managed-by': MANAGED_BY });
-  commands.push(['teardown', `kubectl delete ${['deployment', 'service', ...routing.kinds].join(',')} ${ns} -l ${scope}`]);
+  commands.push(['teardown', `kubectl delete ${['deployment', 'service', ...routing.kinds].join(',')} -n ${shellQuote(app.namespace)} -l ${shellQuote(scope)}`]);
   const nameWidth = Math.max(...commands.map(([name]) => name.length));
   const affinity = app.service.sessionAffinity === 'ClientIP' ? `, ClientIP affinity ${app.service.sessionAffinityTimeoutSeconds} s` : '';
   return [

@@ -27,6 +27,13 @@ function nodeAt(doc: Document, path: readonly (string | number)[]): Node | undef
   return node as Node | undefined;
 }
 
+/** Problems with the line and column of their field in `text`. */
+export function locateProblems(text: string, problems: readonly Problem[]): Problem[] {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines });
+  return problems.map((problem) => locate(problem, doc, lines));
+}
+
 function locate(problem: Problem, doc: Document, lines: LineCounter): Problem {
   const range = nodeAt(doc, problem.path)?.range;
   if (!range) return problem;
@@ -56,14 +63,17 @@ export function parseSpec(text: string, source: string): LoadedSpec {
   };
 }
 
-/** Reads a spec file; a missing file is a SpecError like any other bad input. */
-export function loadSpec(file: string): LoadedSpec {
-  let text: string;
+/** Reads a spec file's text; a missing file is a SpecError like any other bad input. */
+export function readSpecFile(file: string): string {
   try {
-    text = readFileSync(file, 'utf8');
+    return readFileSync(file, 'utf8');
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
     throw new SpecError([{ path: [], message: `cannot read the spec: ${reason}` }], file);
   }
-  return parseSpec(text, file);
+}
+
+/** Reads and validates a spec file. */
+export function loadSpec(file: string): LoadedSpec {
+  return parseSpec(readSpecFile(file), file);
 }

@@ -2,6 +2,7 @@ import Ajv, { type ErrorObject } from 'ajv';
 import { resolveAppDefaults, type ResolvedAppSpec } from './app-defaults';
 import { resolvePlan, ROLLBACK_STAGE } from './plan';
 import type { AppSpec } from './spec';
+import type { Track } from './labels';
 import { formatPath, formatValue, type Problem, type SpecPath } from './spec-error';
 
 /** The JSON Schema of the spec, as shipped in the package. */
@@ -143,6 +144,19 @@ function checkApp(app: ResolvedAppSpec, at: SpecPath, result: ValidationResult):
     warnings.push({ path: [...at, 'port'], message: `is ${app.port}: under the restricted profile the container runs as non-root and may not bind a port below 1024` });
   }
 
+  if (app.createNamespace && SYSTEM_NAMESPACES.has(app.namespace)) {
+    problems.push({
+      path: [...at, 'createNamespace'],
+      message: `is true: "${app.namespace}" is a system namespace, never created or relabelled here; set createNamespace: false`,
+    });
+  }
+  const sizes = { stable: app.stable.replicas, canary: app.canary.replicas };
+  for (const track of ['stable', 'canary'] as const) {
+    if (sizes[track] === 0) {
+      problems.push({ path: [...at, track, 'replicas'], message: 'is 0: a track\'s full size must be at least 1' });
+    }
+  }
+
   const routed = app.routing !== undefined;
   const problemsBefore = problems.length;
   const stageNames = new Map<string, number>();
@@ -170,10 +184,54 @@ function checkApp(app: ResolvedAppSpec, at: SpecPath, result: ValidationResult):
   if (app.service.sessionAffinity !== 'ClientIP' && app.service.sessionAffinityTimeoutSeconds !== undefined) {
     problems.push({ path: [...at, 'service', 'sessionAffinityTimeoutSeconds'], message: `is ${app.service.sessionAffinityTimeoutSeconds}: only applies with sessionAffinity: ClientIP` });
   }
-  if (routed) {
-    checkRouting(app, at, problems);
-    if (problems.length === problemsBefore) checkRoutedStages(app, at, problems);
-  }
+  if (routed) checkRouting(app, at, problems);
+  if (problems.length === problemsBefore) checkStageCapacity(app, at, problems);
+}
+
+/** Namespaces the cluster owns: never emitted, never labelled. */
+const SYSTEM_NAMESPACES = new Set(['default', 'kube-system', 'kube-public', 'kube-node-lease']);
+
+/**
+ * Every stage carries full traffic. Without a router, the pods share it by count, so the tracks'
+ * capacity, stable/stableSize + canary/canarySize, must be at least 1. With a router, each track gets
+ * its weight, so each track's capacity must cover its weight, and a track with weight needs a pod.
+ *
+ *   no router, sizes 3 and 3: (3, 1) carries 133%, (2, 1) 100%, (1, 1) 67%: an error
+ *   router, sizes 3 and 3: 50% with (3, 2) is fine; 50% with (3, 1) gives 1/3 of the canary 50%: an error
+ */
+function checkStageCapacity(app: ResolvedAppSpec, at: SpecPath, problems: Problem[]): void {
+  const routed = app.routing !== undefined;
+  const sizes = { stable: app.stable.replicas, canary: app.canary.replicas };
+  const { stages } = resolvePlan(app.stages, sizes.stable, sizes.canary, undefined, routed);
+  stages.forEach((stage, i) => {
+    if (stage.name === ROLLBACK_STAGE) return;
+    const path = [...at, 'stages', i];
+    const replicas = { stable: stage.stableReplicas, canary: stage.canaryReplicas };
+    const capacity = (track: Track) => replicas[track] / sizes[track];
+    const counts = `${replicas.stable} stable and ${replicas.canary} canary replicas`;
+    if (!routed) {
+      if (capacity('stable') + capacity('canary') < 1 - 1e-9) {
+        const carried = Math.floor(100 * (capacity('stable') + capacity('canary')));
+        problems.push({
+          path,
+          message: `runs ${counts}, which carry ${carried}% of the traffic (stable ${replicas.stable}/${sizes.stable} + canary ${replicas.canary}/${sizes.canary}): the tracks together must carry at least 100%`,
+        });
+      }
+      return;
+    }
+    const weights = { stable: 100 - stage.canaryWeight!, canary: stage.canaryWeight! };
+    for (const track of ['canary', 'stable'] as const) {
+      if (weights[track] > 0 && replicas[track] === 0) {
+        problems.push({ path, message: `sends ${weights[track]}% to ${track} but runs 0 ${track} replicas: give ${track}Replicas of at least 1` });
+      } else if (100 * capacity(track) < weights[track] - 1e-9) {
+        const needed = Math.ceil((weights[track] * sizes[track]) / 100 - 1e-9);
+        problems.push({
+          path,
+          message: `sends ${weights[track]}% to ${track} but runs ${replicas[track]} of its ${sizes[track]} replicas: give ${track}Replicas of at least ${needed}`,
+        });
+      }
+    }
+  });
 }
 
 // Room for the "-stable" and "-canary" suffixes of the per-track Services within 63 characters.
@@ -212,22 +270,6 @@ function checkRouting(app: ResolvedAppSpec, at: SpecPath, problems: Problem[]): 
   });
 }
 
-/** With a router, a track that gets traffic in a stage must have a pod to take it. */
-function checkRoutedStages(app: ResolvedAppSpec, at: SpecPath, problems: Problem[]): void {
-  const { stages } = resolvePlan(app.stages, app.stable.replicas, app.canary.replicas, undefined, true);
-  stages.forEach((stage, i) => {
-    if (stage.name === ROLLBACK_STAGE) return;
-    const weight = stage.canaryWeight!;
-    const path = [...at, 'stages', i];
-    if (weight > 0 && stage.canaryReplicas === 0) {
-      problems.push({ path, message: `sends ${weight}% to the canary but runs 0 canary replicas: give canaryReplicas of at least 1` });
-    }
-    if (weight < 100 && stage.stableReplicas === 0) {
-      problems.push({ path, message: `sends ${100 - weight}% to stable but runs 0 stable replicas: give stableReplicas of at least 1` });
-    }
-  });
-}
-
 type Claim = { readonly key: string; readonly path: SpecPath; readonly what: string };
 
 /** Rules across apps: names, node ports and objects that would collide on a cluster. */
@@ -257,17 +299,21 @@ function checkAcrossApps(apps: readonly ResolvedAppSpec[], result: ValidationRes
       claim({ key: `deployment/${ns}/${app[track].name}`, path: [...at, track, 'name'], what: 'same Deployment in the same namespace as' }, app[track].name);
     }
   });
-  const profiles = new Map<string, [SpecPath, string]>();
+  // One Namespace enforces one level: the first app that creates it sets it, and every app's pods
+  // in it must meet that level.
+  const creators = new Map<string, number>();
   apps.forEach((app, i) => {
-    if (!app.createNamespace) return;
-    const earlier = profiles.get(app.namespace);
-    if (earlier && earlier[1] !== app.securityProfile) {
+    if (app.createNamespace && !creators.has(app.namespace)) creators.set(app.namespace, i);
+  });
+  apps.forEach((app, i) => {
+    const creator = creators.get(app.namespace);
+    if (creator === undefined || creator === i) return;
+    const level = apps[creator].securityProfile;
+    if (app.securityProfile !== level && (level === 'restricted' || app.createNamespace)) {
       result.problems.push({
         path: ['apps', i, 'securityProfile'],
-        message: `is "${app.securityProfile}": namespace "${app.namespace}" is also created by "${formatPath(earlier[0])}" with "${earlier[1]}"; one Namespace enforces one level`,
+        message: `is "${app.securityProfile}": namespace "${app.namespace}" is created by "${formatPath(['apps', creator])}" enforcing "${level}"; one Namespace enforces one level, and every app in it must meet it`,
       });
-    } else if (!earlier) {
-      profiles.set(app.namespace, [['apps', i], app.securityProfile]);
     }
   });
 }

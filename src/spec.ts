@@ -209,8 +209,10 @@ export interface AppSpec {
   /** Namespace of every object of this app. */
   readonly namespace: string;
   /**
-   * Emit the Namespace object, labelled with the Pod Security level its pods meet.
-   * @default true
+   * Emit the Namespace object, labelled with the Pod Security level its pods meet. Applying it to a
+   * namespace that exists sets that label there. A namespace several apps create is emitted by the
+   * first of them; system namespaces are never emitted.
+   * @default false: the namespace exists or is created by someone else
    */
   readonly createNamespace?: boolean;
   /**

@@ -5,7 +5,7 @@ const minimal: AppSpec = { name: 'web', namespace: 'shop', stable: { image: 'web
 const resolved = resolveAppDefaults(minimal);
 
 test.each<[string, unknown]>([
-  ['createNamespace', true],
+  ['createNamespace', false],
   ['appLabel', 'web'],
   ['port', 80],
   ['service', { name: 'web', type: 'NodePort', port: 80, nodePort: undefined, sessionAffinity: 'None', sessionAffinityTimeoutSeconds: undefined }],

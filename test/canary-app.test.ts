@@ -8,10 +8,11 @@ import { type Manifest } from './cluster-rules';
 const props: AppSpec = {
   name: 'shop',
   namespace: 'shop',
+  createNamespace: true,
   port: 8080,
   stable: { image: 'shop:1.0', replicas: 4 },
   canary: { image: 'shop:1.1', replicas: 2 },
-  stages: [{ name: 'tenth', canaryPercent: 10 }, { name: 'half', canaryPercent: 50 }, { name: 'all', canaryPercent: 100 }],
+  stages: [{ name: 'base', canaryPercent: 0 }, { name: 'tenth', canaryPercent: 10 }, { name: 'half', canaryPercent: 50 }, { name: 'all', canaryPercent: 100 }],
   stage: 'half',
 };
 

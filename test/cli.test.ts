@@ -49,7 +49,7 @@ describe('synth', () => {
     expect(result.code).toBe(0);
     expect(result.out).toMatch(/^check: 1 app, 6 files up to date in /);
     // The walkthrough's canary image has no tag; that is worth a warning, not a failure.
-    expect(result.err).toBe(`warning: ${spec}:20:7: "apps[0].canary.image" is "docker/getting-started": untagged or :latest images change under you; pin a tag or digest`);
+    expect(result.err).toBe(`warning: ${spec}:21:7: "apps[0].canary.image" is "docker/getting-started": untagged or :latest images change under you; pin a tag or digest`);
   });
 
   test('--check names stale, missing and leftover files and writes nothing', async () => {
@@ -101,9 +101,10 @@ describe('plan', () => {
       '  promote        0       3          100%  [####################]',
       '  rollback       3       0            0%  [--------------------]',
     ]);
-    expect(result.out).toContain('  canary    kubectl apply -f dist/nginx/stages/02-canary.k8s.yaml\n');
-    expect(result.out).toContain('  rollback  kubectl apply -f dist/nginx/stages/rollback.k8s.yaml\n');
-    expect(result.out).toContain('kubectl rollout status -n dev deployment/nginx-deployment-v1 && kubectl delete deployment nginx-deployment-canary -n dev --ignore-not-found');
+    expect(result.out).toContain("  canary    kubectl apply -f dist/nginx/stages/02-canary.k8s.yaml -l 'app.kubernetes.io/component!=router,track!=stable' && kubectl rollout status -n dev deployment/nginx-deployment-canary && kubectl apply -f dist/nginx/stages/02-canary.k8s.yaml\n");
+    expect(result.out).toContain('  promote   kubectl apply -f dist/nginx/stages/04-promote.k8s.yaml\n');
+    expect(result.out).toContain("  rollback  kubectl apply -f dist/nginx/stages/rollback.k8s.yaml -l 'app.kubernetes.io/component!=router,track!=canary' && kubectl rollout status -n dev deployment/nginx-deployment-v1 && kubectl apply -f dist/nginx/stages/rollback.k8s.yaml\n");
+    expect(result.out).toContain('  baseline  kubectl apply -f dist/nginx/stages/01-baseline.k8s.yaml && kubectl rollout status -n dev deployment/nginx-deployment-v1 && kubectl delete deployment nginx-deployment-canary -n dev --ignore-not-found\n');
     expect(result.out).toContain('  teardown  kubectl delete deployment,service -n dev -l app.kubernetes.io/instance=nginx,app.kubernetes.io/managed-by=cdk8s-canary');
     expect(result.out).not.toContain('--all');
   });
@@ -137,7 +138,7 @@ describe('plan', () => {
 });
 
 describe('finish', () => {
-  test('makes the canary image stable, returns to the first stage, keeps comments', async () => {
+  test('makes the canary image stable, sets the stage without a canary, keeps comments', async () => {
     const copy = join(dir, 'canary.yaml');
     writeFileSync(copy, readFileSync(spec, 'utf8').replace('stage: baseline', 'stage: promote'));
     const result = await cli('finish', 'nginx', '-c', copy);
@@ -145,7 +146,8 @@ describe('finish', () => {
     const text = readFileSync(copy, 'utf8');
     expect(text).toContain('# The canary walkthrough');
     expect(text).toMatch(/stable:\n\s+name: nginx-deployment-v1\n\s+image: docker\/getting-started/);
-    expect(text).not.toMatch(/^\s+stage:/m);
+    expect(text).toMatch(/^    stage: baseline$/m);
+    expect(result.out).toBe('finish: nginx now runs its canary image on stable, at stage baseline; run cdk8s-canary synth, then apply baseline');
     const plan = await cli('plan', '-c', copy);
     expect(plan.out).toContain('stable nginx-deployment-v1 (docker/getting-started)');
     expect(plan.out).toMatch(/baseline.*<- current/);
@@ -157,7 +159,7 @@ describe('finish', () => {
     const before = readFileSync(copy, 'utf8');
     const result = await cli('finish', 'nginx', '-c', copy);
     expect(result.code).toBe(1);
-    expect(result.err).toContain(`${copy}: "apps[0].stage" is "expand": a release is finished only from a stage with all traffic on the canary`);
+    expect(result.err).toContain(`${copy}:28:5: "apps[0].stage" is "expand": a release is finished only from a stage with all traffic on the canary`);
     expect(readFileSync(copy, 'utf8')).toBe(before);
   });
 

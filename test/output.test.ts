@@ -85,7 +85,7 @@ test('files it did not write are kept; files of apps and stages that left the sp
   mkdirSync(join(out, 'empty'));
 
   const result = synth(writeSpec([{ ...app(1), stages: [{ name: 'only', stableReplicas: 3, canaryReplicas: 1 }], stage: 'only' }]));
-  expect(result.stdout).toMatch(/^synth: 1 app, 2 files written, 1 unchanged, 10 removed/);
+  expect(result.stdout).toMatch(/^synth: 1 app, 3 files written, 0 unchanged, 10 removed/);
   expect(Object.keys(tree(out)).sort()).toEqual([
     'app-1/current/app-1.k8s.yaml',
     'app-1/stages/01-only.k8s.yaml',

@@ -9,6 +9,18 @@ export function stageManifests(app: AppSpec): Map<string, Manifest[]> {
     .map((file) => [file.path.replace(/^.*\/(\d+-)?|\.k8s\.yaml$/g, ''), parseManifests(file.content)]));
 }
 
+const SYNC_WAVE = 'argocd.argoproj.io/sync-wave';
+
+/**
+ * An object without what may differ between stages: a Deployment's replicas and sync wave (in its
+ * metadata, so nothing restarts). Everything else, the pod template first, must be the same.
+ */
+export function stageInvariant(doc: Manifest): Manifest {
+  if (doc.kind !== 'Deployment') return doc;
+  const { [SYNC_WAVE]: _wave, ...annotations } = doc.metadata.annotations ?? {};
+  return { ...doc, metadata: { ...doc.metadata, annotations }, spec: { ...doc.spec, replicas: 0 } };
+}
+
 /** The first object of a kind (and name). */
 export function find(docs: Manifest[], kind: string, name?: string): Manifest {
   return docs.find((doc) => doc.kind === kind && (name === undefined || doc.metadata.name === name));

@@ -4,7 +4,7 @@ import { renderApp } from '../src/render';
 import type { AppSpec } from '../src/spec';
 import { loadSpec } from '../src/spec-load';
 import { parseManifests, podSecurityViolations, validateAgainstSchema, type Manifest } from './cluster-rules';
-import { find, selects as matches, stageManifests } from './stage-files';
+import { find, selects as matches, stageInvariant, stageManifests } from './stage-files';
 
 const walkthrough = loadSpec(`${__dirname}/../canary.yaml`).spec.apps[0];
 const files = renderApp(walkthrough);
@@ -106,12 +106,13 @@ describe.each([...byStage.keys()])('stage %s', (stage) => {
 });
 
 describe('moving between stages', () => {
-  const withoutReplicas = (deployment: Manifest) => ({ ...deployment, spec: { ...deployment.spec, replicas: undefined } });
-
-  test.each([['stable', stable], ['canary', canary]])('the %s Deployment changes only its replicas', (_track, pick) => {
-    const versions = [...byStage.values()].map(pick).filter(Boolean).map(withoutReplicas);
-    expect(versions.length).toBeGreaterThanOrEqual(4);
-    for (const version of versions) expect(version).toEqual(versions[0]);
+  test.each([['stable', stable], ['canary', canary]])('the %s Deployment changes only its replicas and sync wave', (_track, pick) => {
+    const deployments = [...byStage.values()].map(pick).filter(Boolean);
+    expect(deployments.length).toBeGreaterThanOrEqual(4);
+    for (const deployment of deployments) {
+      expect(stageInvariant(deployment)).toEqual(stageInvariant(deployments[0]));
+      expect(deployment.spec.template).toEqual(deployments[0].spec.template);
+    }
   });
 
   test('the two Deployments never select each other\'s pods', () => {
@@ -147,10 +148,14 @@ describe('one render serves every stage', () => {
 
 describe('the restricted profile', () => {
   const app: AppSpec = { name: 'web', namespace: 'shop', port: 8080, stable: { image: 'web:1.0' }, canary: { image: 'web:1.1' } };
-  const docs = parseManifests(renderApp(app).find((file) => file.path.endsWith('rollback.k8s.yaml'))!.content);
+  const docs = parseManifests(renderApp({ ...app, createNamespace: true }).find((file) => file.path.endsWith('rollback.k8s.yaml'))!.content);
 
   test('pods meet restricted and the Namespace enforces it', () => {
-    expect(find(docs, 'Namespace').metadata.labels).toEqual({ 'pod-security.kubernetes.io/enforce': 'restricted' });
+    expect(find(docs, 'Namespace').metadata).toEqual({
+      name: 'shop',
+      labels: { 'pod-security.kubernetes.io/enforce': 'restricted' },
+      annotations: { 'argocd.argoproj.io/sync-options': 'Prune=false' },
+    });
     for (const deployment of docs.filter((d) => d.kind === 'Deployment')) {
       expect(podSecurityViolations(deployment.spec.template.spec, 'restricted')).toEqual([]);
       expect(deployment.spec.template.spec.containers[0].securityContext.capabilities).toEqual({ drop: ['ALL'] });
@@ -158,14 +163,14 @@ describe('the restricted profile', () => {
     for (const doc of docs) expect(() => validateAgainstSchema(doc)).not.toThrow();
   });
 
-  test('defaults: names, a NodePort Service, 3 replicas, writable /tmp only', () => {
-    expect(docs.map((doc) => `${doc.kind}/${doc.metadata.name}`)).toEqual([
-      'Namespace/shop', 'Service/web', 'Deployment/web-stable', 'Deployment/web-canary',
-    ]);
+  test('defaults: no Namespace, names, a NodePort Service, 3 replicas, writable /tmp only', () => {
+    expect(parseManifests(renderApp(app).find((file) => file.path.endsWith('rollback.k8s.yaml'))!.content)
+      .map((doc) => `${doc.kind}/${doc.metadata.name}`)).toEqual(['Service/web', 'Deployment/web-stable', 'Deployment/web-canary']);
     expect(find(docs, 'Service').spec).toMatchObject({ type: 'NodePort', ports: [{ port: 8080, targetPort: 8080 }], selector: { app: 'web' } });
     const pod = find(docs, 'Deployment', 'web-stable').spec.template.spec;
     expect(find(docs, 'Deployment', 'web-stable').spec.replicas).toBe(3);
     expect(pod.containers[0].volumeMounts).toEqual([{ mountPath: '/tmp', name: 'tmp' }]);
-    expect(pod.containers[0].imagePullPolicy).toBe('IfNotPresent');
+    // Kubernetes' own rule picks the pull policy: IfNotPresent for a pinned tag.
+    expect(pod.containers[0]).not.toHaveProperty('imagePullPolicy');
   });
 });

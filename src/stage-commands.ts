@@ -1,0 +1,69 @@
+import { join } from 'node:path';
+import type { ResolvedAppSpec } from './app-defaults';
+import { COMPONENT_LABEL, ROUTER_COMPONENT, TRACK_LABEL, type Track } from './labels';
+import { SYNC_WAVE, type ResolvedStage } from './plan';
+
+/** One kubectl step of a move to a stage. */
+export type KubectlStep =
+  | { readonly verb: 'apply'; readonly file: string; readonly selector?: string }
+  | { readonly verb: 'wait'; readonly deployment: string }
+  | { readonly verb: 'delete'; readonly deployment: string };
+
+/** A word as the shell reads it: `dist/a.yaml` stays, `track in (a,b)` -> `'track in (a,b)'`. */
+export function shellQuote(word: string): string {
+  return /^[A-Za-z0-9_/.,:=@%+-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The path of a stage's file below the output folder. */
+export function stageFile(outdir: string, app: ResolvedAppSpec, stage: ResolvedStage): string {
+  return join(outdir, app.name, 'stages', `${stage.fileName}.k8s.yaml`);
+}
+
+/**
+ * The kubectl steps that move the cluster to `stage` without dropping ready capacity, from the stage
+ * before it, from any stage to rollback, or from a finished release to the finish stage. In the
+ * order of the file's sync waves: everything but the routes and the tracks that shrink is applied
+ * first (selected by label, so this also creates the namespace and Services on a first apply), and
+ * the tracks that grow are waited for; with a router, the routes move traffic next; then the whole
+ * file shrinks the rest. kubectl applies a file's objects in order, Deployments before routes, so the
+ * routes go on their own. A stage without the canary Deployment ends by deleting the canary that a
+ * finished release left.
+ *
+ *   canary (3, 1) after baseline (3, 0), no router:
+ *     apply -l 'app.kubernetes.io/component!=router,track!=stable'; wait for the canary; apply
+ *   rollback (3, 0) after promote (0, 3), with a router:
+ *     apply -l 'app.kubernetes.io/component!=router,track!=canary'; wait for stable;
+ *     apply -l app.kubernetes.io/component=router; apply
+ */
+export function stageSteps(app: ResolvedAppSpec, stage: ResolvedStage, outdir: string): KubectlStep[] {
+  const file = stageFile(outdir, app, stage);
+  const replicas: Record<Track, number> = { stable: stage.stableReplicas, canary: stage.canaryReplicas };
+  const tracks = (['stable', 'canary'] as const).filter((track) => track === 'stable' || stage.canaryDeployed);
+  const growing = tracks.filter((track) => stage.syncWaves[track] === SYNC_WAVE.grow && replicas[track] > 0);
+  const others = tracks.filter((track) => !growing.includes(track));
+  const waits = growing.map((track) => ({ verb: 'wait' as const, deployment: app[track].name }));
+  const deleteCanary = stage.canaryDeployed ? [] : [{ verb: 'delete' as const, deployment: app.canary.name }];
+  // Nothing to hold back: the whole file, then the wait.
+  if (!others.length && !app.routing) return [{ verb: 'apply', file }, ...waits, ...deleteCanary];
+  const notOthers = others.length === 0 ? [] : [others.length === 1 ? `${TRACK_LABEL}!=${others[0]}` : `${TRACK_LABEL} notin (${others.join(',')})`];
+  return [
+    ...(growing.length ? [{ verb: 'apply' as const, file, selector: [`${COMPONENT_LABEL}!=${ROUTER_COMPONENT}`, ...notOthers].join(',') }] : []),
+    ...waits,
+    ...(app.routing ? [{ verb: 'apply' as const, file, selector: `${COMPONENT_LABEL}=${ROUTER_COMPONENT}` }] : []),
+    { verb: 'apply', file },
+    ...deleteCanary,
+  ];
+}
+
+/** A step as a shell command, every path and value quoted where the shell needs it. */
+export function formatStep(step: KubectlStep, namespace: string): string {
+  const ns = `-n ${shellQuote(namespace)}`;
+  switch (step.verb) {
+    case 'apply':
+      return `kubectl apply -f ${shellQuote(step.file)}${step.selector ? ` -l ${shellQuote(step.selector)}` : ''}`;
+    case 'wait':
+      return `kubectl rollout status ${ns} deployment/${step.deployment}`;
+    case 'delete':
+      return `kubectl delete deployment ${step.deployment} ${ns} --ignore-not-found`;
+  }
+}

@@ -1,0 +1,182 @@
+import { resolveAppPlan } from '../src/app-defaults';
+import { finishedApp } from '../src/finish-release';
+import { finishStage, stageMoves, SYNC_WAVE, type StageMove } from '../src/plan';
+import { renderApp } from '../src/render';
+import type { AppSpec } from '../src/spec';
+import { SpecError } from '../src/spec-error';
+import { loadSpec } from '../src/spec-load';
+import { stageFile, stageSteps, type KubectlStep } from '../src/stage-commands';
+import { applyWithKubectl, Cluster, selectorMatches, syncWithArgoCd } from './transition-sim';
+
+const walkthrough = loadSpec(`${__dirname}/../canary.yaml`).spec.apps[0];
+const [gateway, istio, sticky] = loadSpec(`${__dirname}/../examples/routing.yaml`).spec.apps;
+const percentPlan: AppSpec = {
+  name: 'web',
+  namespace: 'web',
+  stable: { image: 'web:1', replicas: 4 },
+  canary: { image: 'web:2', replicas: 6 },
+  stages: [
+    { name: 'base', canaryPercent: 0 }, { name: 'ten', canaryPercent: 10 }, { name: 'third', canaryPercent: 33 },
+    { name: 'most', canaryPercent: 80 }, { name: 'all', canaryPercent: 100 },
+  ],
+};
+// The README's library example.
+const library: AppSpec = {
+  name: 'shop',
+  namespace: 'shop',
+  port: 8080,
+  stable: { image: 'registry.example/shop:1.4.0', replicas: 4 },
+  canary: { image: 'registry.example/shop:1.5.0' },
+  stages: [
+    { name: 'baseline', canaryPercent: 0 },
+    { name: 'tenth', canaryPercent: 10 },
+    { name: 'half', canaryPercent: 50 },
+    { name: 'all', canaryPercent: 100 },
+  ],
+};
+const apps = [walkthrough, percentPlan, library, gateway, istio, sticky];
+
+/** Each stage's file of an app, by stage name, and by the path the plan's commands use. */
+function render(app: AppSpec) {
+  const resolved = resolveAppPlan(app);
+  const byPath = new Map(renderApp(app).map((file) => [file.path, file.content]));
+  const file = (stage: string) => byPath.get(stageFile('.', resolved.spec, resolved.plan.stages.find((s) => s.name === stage)!))!;
+  return { ...resolved, byPath, file };
+}
+
+interface Move {
+  readonly label: string;
+  readonly kind: StageMove['kind'];
+  readonly from: string;
+  readonly to: string;
+  readonly steps: KubectlStep[];
+  readonly paths: ReadonlyMap<string, string>;
+  readonly sizes: { stable: number; canary: number };
+}
+
+/** Every move an app's plan offers, with the file before and after: at finish, the finished spec's. */
+function movesOf(app: AppSpec): Move[] {
+  const before = render(app);
+  return stageMoves(before.plan.stages).map((move) => {
+    const after = move.kind === 'finish' ? render(finishedApp(app, move.to.name)) : before;
+    const to = after.plan.stages.find((stage) => stage.name === move.to.name)!;
+    return {
+      label: `${app.name}: ${move.kind} ${move.from.name} -> ${move.to.name}`,
+      kind: move.kind,
+      from: before.file(move.from.name),
+      to: after.file(move.to.name),
+      steps: stageSteps(after.spec, to, '.'),
+      paths: after.byPath,
+      sizes: { stable: before.spec.stable.replicas, canary: before.spec.canary.replicas },
+    };
+  });
+}
+
+const moves = apps.flatMap(movesOf);
+
+test('the plans offer every move: each stage to the next, each to rollback, the last to finish', () => {
+  expect(movesOf(walkthrough).map((move) => move.label)).toEqual([
+    'nginx: next baseline -> canary', 'nginx: next canary -> expand', 'nginx: next expand -> promote',
+    'nginx: rollback baseline -> rollback', 'nginx: rollback canary -> rollback', 'nginx: rollback expand -> rollback',
+    'nginx: rollback promote -> rollback', 'nginx: finish promote -> baseline',
+  ]);
+  expect(moves).toHaveLength(8 + 10 + 8 + 10 + 10 + 8);
+});
+
+describe.each(moves.map((move) => [move.label, move] as const))('%s', (_label, move) => {
+  test('Argo CD: ready capacity never drops below full, and no track gets more traffic than it carries', () => {
+    const cluster = syncWithArgoCd(Cluster.settled(move.from, move.sizes), move.to);
+    expect({ lowest: cluster.lowestCapacity, log: cluster.log }).toMatchObject({ lowest: expect.any(Number) });
+    expect(cluster.lowestCapacity).toBeGreaterThanOrEqual(1 - 1e-9);
+    expect(cluster.worstLoad).toBeLessThanOrEqual(1 + 1e-9);
+  });
+
+  test('kubectl, the plan\'s commands: ready capacity never drops below full, and no track is overloaded', () => {
+    const cluster = applyWithKubectl(Cluster.settled(move.from, move.sizes), move.steps, move.paths);
+    expect(cluster.lowestCapacity).toBeGreaterThanOrEqual(1 - 1e-9);
+    expect(cluster.worstLoad).toBeLessThanOrEqual(1 + 1e-9);
+  });
+});
+
+describe('the simulator catches what waves and the grow-first order prevent', () => {
+  const find = (label: string) => moves.find((move) => move.label === label)!;
+  const rollbackAfterPromote = find('nginx: rollback promote -> rollback');
+  const finish = find('nginx: finish promote -> baseline');
+  const routedPromote = find('nginx-gateway: next expand -> promote');
+
+  test('without sync waves, rollback after promote leaves nothing ready', () => {
+    const noWaves = rollbackAfterPromote.to.replace(/^ {4}argocd\.argoproj\.io\/sync-wave: .*\n/gm, '');
+    expect(noWaves).not.toContain('sync-wave');
+    expect(syncWithArgoCd(Cluster.settled(rollbackAfterPromote.from, rollbackAfterPromote.sizes), noWaves).lowestCapacity).toBe(0);
+  });
+
+  test('without PruneLast, Argo CD may prune the canary before stable is back', () => {
+    const from = finish.from.replace(/^ {4}argocd\.argoproj\.io\/sync-options: PruneLast=true\n/gm, '');
+    expect(from).not.toContain('PruneLast');
+    expect(syncWithArgoCd(Cluster.settled(from, finish.sizes), finish.to).lowestCapacity).toBe(0);
+  });
+
+  test('one plain kubectl apply of rollback after promote leaves nothing ready', () => {
+    const file = [...rollbackAfterPromote.paths.keys()].find((path) => path.endsWith('rollback.k8s.yaml'))!;
+    const cluster = applyWithKubectl(Cluster.settled(rollbackAfterPromote.from, rollbackAfterPromote.sizes), [{ verb: 'apply', file }], rollbackAfterPromote.paths);
+    expect(cluster.lowestCapacity).toBe(0);
+  });
+
+  test('with a router, one plain kubectl apply of promote sends stable traffic to no pod', () => {
+    const file = [...routedPromote.paths.keys()].find((path) => path.endsWith('05-promote.k8s.yaml'))!;
+    const cluster = applyWithKubectl(Cluster.settled(routedPromote.from, routedPromote.sizes), [{ verb: 'apply', file }], routedPromote.paths);
+    expect(cluster.worstLoad).toBe(Infinity);
+  });
+});
+
+describe('sync waves', () => {
+  const { plan } = resolveAppPlan(walkthrough);
+  test.each([
+    // stage, stable wave, canary wave: the track that grows into the stage goes first
+    ['baseline', SYNC_WAVE.grow, SYNC_WAVE.shrink],
+    ['canary', SYNC_WAVE.shrink, SYNC_WAVE.grow],
+    ['expand', SYNC_WAVE.shrink, SYNC_WAVE.grow],
+    ['promote', SYNC_WAVE.shrink, SYNC_WAVE.shrink],
+    ['rollback', SYNC_WAVE.grow, SYNC_WAVE.shrink],
+  ])('%s: stable in wave %i, canary in wave %i', (stage, stable, canary) => {
+    expect(plan.stages.find((s) => s.name === stage)!.syncWaves).toEqual({ stable, canary });
+  });
+
+  test('are in Deployment metadata, never the pod template; routes sit between grow and shrink', () => {
+    const { file } = render(gateway);
+    const docs = require('./cluster-rules').parseManifests(file('rollback'));
+    const byKind = (kind: string) => docs.filter((doc: { kind: string }) => doc.kind === kind);
+    expect(byKind('Deployment').map((d: { metadata: { annotations: Record<string, string> } }) => d.metadata.annotations['argocd.argoproj.io/sync-wave'])).toEqual(['1', '3']);
+    expect(byKind('HTTPRoute')[0].metadata.annotations).toEqual({ 'argocd.argoproj.io/sync-wave': '2' });
+    expect(JSON.stringify(byKind('Deployment').map((d: { spec: { template: unknown } }) => d.spec.template))).not.toContain('argocd');
+  });
+});
+
+describe('the finish stage', () => {
+  test('is the first stage without canary pods', () => {
+    expect(finishStage(resolveAppPlan(walkthrough).plan.stages)?.name).toBe('baseline');
+    expect(finishStage(resolveAppPlan({ ...walkthrough, stage: 'a', stages: [{ name: 'a', stableReplicas: 3, canaryReplicas: 1 }, { name: 'b', stableReplicas: 0, canaryReplicas: 3 }, { name: 'c', stableReplicas: 3, canaryReplicas: 0 }] }).plan.stages)?.name).toBe('c');
+  });
+
+  test('does not exist in a plan where every stage runs a canary, so finish refuses', () => {
+    const noEnd = { ...library, stages: library.stages!.slice(1), stage: 'all' };
+    expect(finishStage(resolveAppPlan(noEnd).plan.stages)).toBeUndefined();
+    expect(() => require('../src/finish-release').finishTarget({ apps: [noEnd] }, 'shop')).toThrow(SpecError);
+    expect(() => require('../src/finish-release').finishTarget({ apps: [noEnd] }, 'shop')).toThrow(
+      '"apps[0].stages" has no stage without canary pods for the release to end in: add one first, such as { name: baseline, canaryPercent: 0 }',
+    );
+  });
+});
+
+test.each([
+  ['app.kubernetes.io/component=router', { 'app.kubernetes.io/component': 'router' }, true],
+  ['app.kubernetes.io/component=router', {}, false],
+  ['app.kubernetes.io/component!=router,track!=stable', {}, true],
+  ['app.kubernetes.io/component!=router,track!=stable', { track: 'canary' }, true],
+  ['app.kubernetes.io/component!=router,track!=stable', { track: 'stable' }, false],
+  ['app.kubernetes.io/component!=router,track!=stable', { 'app.kubernetes.io/component': 'router' }, false],
+  ['app.kubernetes.io/component!=router,track notin (stable,canary)', { track: 'canary' }, false],
+  ['app.kubernetes.io/component!=router,track notin (stable,canary)', { a: 'b' }, true],
+])('the simulator reads selector %s like kubectl', (selector, labels, expected) => {
+  expect(selectorMatches(selector, labels)).toBe(expected);
+});

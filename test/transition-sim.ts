@@ -1,0 +1,150 @@
+/**
+ * A model of the two ways a stage file reaches a cluster, precise where capacity is decided:
+ * a Deployment scales down at once and up only when its new pods are ready (at a wait), and a pod
+ * template that changes starts its pods from none.
+ *
+ * - Argo CD: the target file's objects are applied wave by wave (`argocd.argoproj.io/sync-wave`,
+ *   default 0), and each wave is waited for (healthy) before the next. A live Deployment the file no
+ *   longer holds is pruned after every wave with `PruneLast=true`; without it, at the start (the
+ *   earliest Argo CD may prune it).
+ * - kubectl: the plan's steps in order; `apply -f F -l S` applies F's objects that S selects, one
+ *   after another in file order.
+ *
+ * After every object applied and every wait, it records ready capacity (for each track, ready pods
+ * over its full size, summed) and, with a router, the worst ratio of a track's traffic weight to what
+ * its ready pods carry.
+ */
+import type { KubectlStep } from '../src/stage-commands';
+import { parseManifests, type Manifest } from './cluster-rules';
+
+type Track = 'stable' | 'canary';
+
+interface LiveDeployment {
+  readonly doc: Manifest;
+  readonly desired: number;
+  ready: number;
+}
+
+/** The cluster: Deployments by name, and the route weights when a router is in front. */
+export class Cluster {
+  readonly deployments = new Map<string, LiveDeployment>();
+  weights?: Record<Track, number>;
+  /** The lowest ready capacity seen, 1 being both tracks' full sizes' worth (one full track). */
+  lowestCapacity = Infinity;
+  /** The highest traffic weight a track got per unit of what its ready pods carry; above 1 is overload. */
+  worstLoad = 0;
+  readonly log: string[] = [];
+
+  constructor(private readonly sizes: Record<Track, number>) {}
+
+  /** A cluster where `file` was applied and every rollout finished. */
+  static settled(file: string, sizes: Record<Track, number>): Cluster {
+    const cluster = new Cluster(sizes);
+    for (const doc of parseManifests(file)) cluster.apply(doc, false);
+    for (const live of cluster.deployments.values()) live.ready = live.desired;
+    cluster.lowestCapacity = Infinity;
+    cluster.worstLoad = 0;
+    cluster.log.length = 0;
+    return cluster;
+  }
+
+  private trackOf(doc: Manifest): Track {
+    return doc.spec.template.metadata.labels.track;
+  }
+
+  private ready(track: Track): number {
+    let ready = 0;
+    for (const live of this.deployments.values()) if (this.trackOf(live.doc) === track) ready += live.ready;
+    return ready;
+  }
+
+  private observe(what: string): void {
+    const share = { stable: this.ready('stable') / this.sizes.stable, canary: this.ready('canary') / this.sizes.canary };
+    const capacity = share.stable + share.canary;
+    this.lowestCapacity = Math.min(this.lowestCapacity, capacity);
+    if (this.weights) {
+      for (const track of ['stable', 'canary'] as const) {
+        const weight = this.weights[track] / 100;
+        if (weight > 0) this.worstLoad = Math.max(this.worstLoad, share[track] === 0 ? Infinity : weight / share[track]);
+      }
+    }
+    this.log.push(`${what}: stable ${this.ready('stable')}, canary ${this.ready('canary')}, capacity ${capacity.toFixed(2)}`);
+  }
+
+  /** Applies one object: a Deployment's scale-down is immediate, its scale-up waits for `wait`. */
+  apply(doc: Manifest, observe = true): void {
+    if (doc.kind === 'Deployment') {
+      const name = doc.metadata.name;
+      const live = this.deployments.get(name);
+      const sameTemplate = live && JSON.stringify(live.doc.spec.template) === JSON.stringify(doc.spec.template);
+      const desired = doc.spec.replicas;
+      this.deployments.set(name, { doc, desired, ready: Math.min(sameTemplate ? live.ready : 0, desired) });
+    } else if (doc.kind === 'HTTPRoute') {
+      const refs = doc.spec.rules[doc.spec.rules.length - 1].backendRefs;
+      this.weights = { stable: refs[0].weight, canary: refs[1].weight };
+    } else if (doc.kind === 'VirtualService') {
+      const route = doc.spec.http.find((http: Manifest) => http.name === 'weighted').route;
+      this.weights = { stable: route[0].weight, canary: route[1].weight };
+    }
+    if (observe) this.observe(`apply ${doc.kind}/${doc.metadata.name}`);
+  }
+
+  /** Waits until a Deployment's rollout is done: all its desired pods ready. */
+  wait(name: string): void {
+    const live = this.deployments.get(name);
+    if (live) live.ready = live.desired;
+    this.observe(`wait ${name}`);
+  }
+
+  delete(name: string): void {
+    this.deployments.delete(name);
+    this.observe(`delete ${name}`);
+  }
+}
+
+const WAVE = 'argocd.argoproj.io/sync-wave';
+const OPTIONS = 'argocd.argoproj.io/sync-options';
+const waveOf = (doc: Manifest): number => Number(doc.metadata.annotations?.[WAVE] ?? 0);
+
+/** Syncs `file` the way Argo CD does, with pruning on. */
+export function syncWithArgoCd(cluster: Cluster, file: string): Cluster {
+  const docs = parseManifests(file);
+  const names = new Set(docs.filter((doc) => doc.kind === 'Deployment').map((doc) => doc.metadata.name));
+  const pruned = [...cluster.deployments.values()].filter((live) => !names.has(live.doc.metadata.name));
+  const pruneLast = pruned.filter((live) => String(live.doc.metadata.annotations?.[OPTIONS] ?? '').includes('PruneLast=true'));
+  for (const live of pruned) if (!pruneLast.includes(live)) cluster.delete(live.doc.metadata.name);
+  for (const wave of [...new Set(docs.map(waveOf))].sort((a, b) => a - b)) {
+    const inWave = docs.filter((doc) => waveOf(doc) === wave);
+    for (const doc of inWave) cluster.apply(doc);
+    for (const doc of inWave) if (doc.kind === 'Deployment') cluster.wait(doc.metadata.name);
+  }
+  for (const live of pruneLast) cluster.delete(live.doc.metadata.name);
+  return cluster;
+}
+
+/** Whether a label selector (`a=b`, `a!=b`, `k notin (x,y)`, joined by commas) selects these labels, as Kubernetes reads it. */
+export function selectorMatches(selector: string, labels: Record<string, string> = {}): boolean {
+  const terms = selector.match(/[^,(]+(\([^)]*\))?/g) ?? [];
+  return terms.every((term) => {
+    const set = /^(\S+) notin \((.*)\)$/.exec(term);
+    if (set) return !set[2].split(',').includes(labels[set[1]]);
+    const unequal = /^([^!=]+)!=(.*)$/.exec(term);
+    if (unequal) return labels[unequal[1]] !== unequal[2];
+    const [key, value] = term.split('=');
+    return labels[key] === value;
+  });
+}
+
+/** Runs the plan's kubectl steps; `files` maps each step's file path to its content. */
+export function applyWithKubectl(cluster: Cluster, steps: readonly KubectlStep[], files: ReadonlyMap<string, string>): Cluster {
+  for (const step of steps) {
+    if (step.verb === 'wait') cluster.wait(step.deployment);
+    else if (step.verb === 'delete') cluster.delete(step.deployment);
+    else {
+      for (const doc of parseManifests(files.get(step.file)!)) {
+        if (step.selector === undefined || selectorMatches(step.selector, doc.metadata.labels)) cluster.apply(doc);
+      }
+    }
+  }
+  return cluster;
+}
