@@ -91,11 +91,12 @@ async function synth(config: string, outdir: string, check: boolean, io: Io): Pr
 
 async function plan(config: string, outdir: string, io: Io): Promise<number> {
   const spec = load(config, io);
-  const { resolveAppPlan } = await import('./app-defaults');
+  const { resolveAppPlan, withNamespaceOwners } = await import('./app-defaults');
   const { formatPlan } = await import('./plan-report');
-  const sections = spec.apps.map((app) => {
-    const resolved = resolveAppPlan(app);
-    return formatPlan(resolved.spec, resolved.plan, outdir);
+  const apps = withNamespaceOwners(spec.apps).map((app) => resolveAppPlan(app));
+  const sections = apps.map(({ spec: app, plan: appPlan }) => {
+    const owner = apps.find((other) => other.spec.createNamespace && other.spec.namespace === app.namespace)?.spec.name;
+    return formatPlan(app, appPlan, outdir, owner);
   });
   io.out(sections.join('\n\n'));
   return 0;

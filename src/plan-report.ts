@@ -46,11 +46,13 @@ function describeRouting(app: ResolvedAppSpec): { lines: string[]; kinds: string
 }
 
 /**
- * The plan of one app as text: each stage's replica counts and canary share (the route weight, for a
- * routed app) and whether match rules stand, then the kubectl command that moves the cluster to each
- * stage, and the teardown.
+ * The plan of one app as text: who creates its namespace, each stage's replica counts and canary share
+ * (the route weight, for a routed app) and whether match rules stand, then the kubectl commands that
+ * move the cluster to each stage without dropping capacity, and the teardown.
  */
-export function formatPlan(app: ResolvedAppSpec, plan: RolloutPlan, outdir: string): string {
+export function formatPlan(app: ResolvedAppSpec, plan: RolloutPlan, outdir: string, namespaceOwner?: string): string {
+  const namespace = namespaceOwner === undefined ? 'not created here: it must exist'
+    : namespaceOwner === app.name ? 'created by these files' : `created by ${namespaceOwner}'s files`;
   const routing = describeRouting(app);
   const hasMatches = (app.routing?.match?.length ?? 0) > 0;
   const rows = [
@@ -75,7 +77,7 @@ export function formatPlan(app: ResolvedAppSpec, plan: RolloutPlan, outdir: stri
   const nameWidth = Math.max(...commands.map(([name]) => name.length));
   const affinity = app.service.sessionAffinity === 'ClientIP' ? `, ClientIP affinity ${app.service.sessionAffinityTimeoutSeconds} s` : '';
   return [
-    `${app.name}: namespace ${app.namespace}, Service ${app.service.name} (${app.service.type}${affinity}), ` +
+    `${app.name}: namespace ${app.namespace} (${namespace}), Service ${app.service.name} (${app.service.type}${affinity}), ` +
       `stable ${app.stable.name} (${app.stable.image}), canary ${app.canary.name} (${app.canary.image})`,
     ...routing.lines.map((line) => `  ${line}`),
     ...table(rows, new Set([1, 2, 3])).map((line) => `  ${line}`),
