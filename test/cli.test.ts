@@ -126,7 +126,7 @@ describe('plan', () => {
     ]);
     expect(result.out).toContain('kubectl delete deployment,service,httproute -n dev-gateway -l app.kubernetes.io/instance=nginx-gateway,');
     expect(result.out).toContain('kubectl delete deployment,service,virtualservice,destinationrule -n dev-istio -l app.kubernetes.io/instance=nginx-istio,');
-    expect(result.out).toContain('nginx-sticky: namespace dev-sticky, Service canary-demo (NodePort, ClientIP affinity 3600 s)');
+    expect(result.out).toContain('nginx-sticky: namespace dev-sticky (created by these files), Service canary-demo (NodePort, ClientIP affinity 3600 s)');
   });
 
   test('shows the share asked for when replica counts cannot carry it', async () => {
