@@ -1,4 +1,4 @@
-import { defaultStages, resolvePlan, type RolloutPlan } from './plan';
+import { defaultStages } from './plan';
 import type { AppSpec, ResourceAmounts, RoutingSpec, SecurityProfile, ServiceType, SessionAffinity, StageSpec } from './spec';
 
 /** An app spec with every default filled in. */
@@ -18,10 +18,10 @@ export interface ResolvedAppSpec {
   };
   readonly stable: { readonly name: string; readonly image: string; readonly replicas: number };
   readonly canary: { readonly name: string; readonly image: string; readonly replicas: number };
-  readonly stages: readonly StageSpec[];
+  readonly stages: StageSpec[];
   readonly stage: string;
   readonly securityProfile: SecurityProfile;
-  readonly writablePaths: readonly string[];
+  readonly writablePaths: string[];
   readonly runAsUser?: number;
   readonly resources: { readonly requests: ResourceAmounts; readonly limits: ResourceAmounts };
   readonly routing?: RoutingSpec;
@@ -69,25 +69,4 @@ export function resolveAppDefaults(app: AppSpec): ResolvedAppSpec {
     },
     routing: app.routing,
   };
-}
-
-/** An app's settings with defaults filled in, and its rollout plan at its `stage`. */
-export function resolveAppPlan(app: AppSpec): { readonly spec: ResolvedAppSpec; readonly plan: RolloutPlan } {
-  const spec = resolveAppDefaults(app);
-  const routed = spec.routing !== undefined;
-  return { spec, plan: resolvePlan(spec.stages, spec.stable.replicas, spec.canary.replicas, spec.stage, routed) };
-}
-
-/**
- * The apps of a spec as their files are written: a namespace that several apps create is emitted
- * once, by the first of them, so it has one owner (one Argo CD Application, one prune decision).
- */
-export function withNamespaceOwners(apps: readonly AppSpec[]): AppSpec[] {
-  const created = new Set<string>();
-  return apps.map((app) => {
-    if (!resolveAppDefaults(app).createNamespace) return app;
-    if (created.has(app.namespace)) return { ...app, createNamespace: false };
-    created.add(app.namespace);
-    return app;
-  });
 }

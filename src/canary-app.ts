@@ -1,21 +1,34 @@
 import { ApiObject, Chart, JsonPatch, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { resolveAppPlan, type ResolvedAppSpec } from './app-defaults';
+import type { ResolvedAppSpec } from './app-defaults';
 import { CanaryRoutes } from './canary-routes';
 import { trackServiceName } from './route-rules';
 import {
   objectLabels, podLabels, serviceSelector, SYNC_OPTIONS_ANNOTATION, SYNC_WAVE_ANNOTATION, TRACK_LABEL, trackSelector, type Track,
 } from './labels';
 import type { ResolvedStage, RolloutPlan } from './plan';
+import { resolveApp, type ResolvedApp } from './resolve';
 import type { AppSpec, ResourceAmounts } from './spec';
 import { SpecError } from './spec-error';
-import { validateApp } from './spec-validate';
+import { checkAcrossApps, type ValidationResult } from './spec-validate';
 
 /**
  * Props of a CanaryApp: the keys of one app in canary.yaml, with `stage` naming the stage to render.
  */
-export interface CanaryAppProps extends AppSpec {}
+export interface CanaryAppProps extends Omit<AppSpec, 'name' | 'namespace'> {
+  /**
+   * App name: the `app.kubernetes.io/instance` label, and the default of the Service's and the
+   * Deployments' names. A DNS-1123 label.
+   * @default the construct id
+   */
+  readonly name?: string;
+  /**
+   * Namespace of every object of this app.
+   * @default the enclosing Chart's namespace
+   */
+  readonly namespace?: string;
+}
 
 // Capabilities are written as plain names: cdk8s-plus spells them CAP_CHOWN, which Pod Security
 // admission does not recognise, and it has no ALL to drop.
@@ -74,14 +87,30 @@ export class CanaryApp extends Construct {
   /** With `routing`: the HTTPRoute and/or VirtualService and DestinationRule of this stage. */
   public readonly routes?: CanaryRoutes;
 
+  /** What is worth a warning, such as an untagged image: one line each. */
+  public readonly warnings: readonly string[];
+
   constructor(scope: Construct, id: string, props: CanaryAppProps) {
     super(scope, id);
-    const { problems } = validateApp(props);
-    if (problems.length) throw new SpecError(problems, `CanaryApp "${id}"`);
-    ({ spec: this.spec, plan: this.plan } = resolveAppPlan(props));
+    const chart = Chart.of(this);
+    const earlier = chart.node.findAll().filter((c): c is CanaryApp => c instanceof CanaryApp && c !== this);
+    let resolved: ResolvedApp;
+    try {
+      resolved = resolveApp(props, { at: [], name: { value: id, from: 'the construct id' }, namespace: chart.namespace });
+      // The rules across the apps of one spec hold across the CanaryApps of one chart.
+      const across: ValidationResult = { problems: [], warnings: [] };
+      checkAcrossApps([...earlier.map((app) => app.spec), resolved.spec], [...earlier.map((app) => [app.node.path]), []], across);
+      if (across.problems.length) throw new SpecError(across.problems);
+    } catch (error) {
+      throw error instanceof SpecError ? new SpecError(error.problems, `CanaryApp "${id}"`) : error;
+    }
+    ({ spec: this.spec, plan: this.plan } = resolved);
     this.stage = this.plan.current;
+    this.warnings = resolved.warnings.map((warning) => new SpecError([warning], `CanaryApp "${id}"`).message);
 
-    if (this.spec.createNamespace) this.namespace = this.createNamespace();
+    // A namespace that an earlier app of the chart creates has that one owner.
+    const owner = earlier.find((app) => app.namespace && app.spec.namespace === this.spec.namespace);
+    if (this.spec.createNamespace && !owner) this.namespace = this.createNamespace();
     const { service } = this.spec;
     this.service = this.createService('service', service.name, serviceSelector(this.spec.appLabel), service.type as kplus.ServiceType, service.nodePort);
     if (service.sessionAffinity === 'ClientIP') {

@@ -61,19 +61,19 @@ function options(args: string[]) {
 }
 
 function load(config: string, io: Io) {
-  const { spec, warnings } = loadSpec(config);
+  const { apps, warnings } = loadSpec(config);
   for (const warning of warnings) io.err(`warning: ${warning}`);
-  return spec;
+  return apps;
 }
 
 async function synth(config: string, outdir: string, check: boolean, io: Io): Promise<number> {
   const started = Date.now();
-  const spec = load(config, io);
-  const { synthesize } = await import('./synth');
+  const resolved = load(config, io);
+  const { renderApps } = await import('./synth');
   const { checkOutput, writeOutput } = await import('./output');
-  const files = synthesize(spec, io.interactive ? progressReporter(io.progress, started) : undefined);
+  const files = renderApps(resolved, io.interactive ? progressReporter(io.progress, started) : undefined);
   const seconds = ((Date.now() - started) / 1000).toFixed(2);
-  const apps = `${spec.apps.length} app${spec.apps.length === 1 ? '' : 's'}`;
+  const apps = `${resolved.length} app${resolved.length === 1 ? '' : 's'}`;
   if (check) {
     const report = checkOutput(outdir, files);
     for (const line of report) io.err(line);
@@ -90,10 +90,8 @@ async function synth(config: string, outdir: string, check: boolean, io: Io): Pr
 }
 
 async function plan(config: string, outdir: string, io: Io): Promise<number> {
-  const spec = load(config, io);
-  const { resolveAppPlan, withNamespaceOwners } = await import('./app-defaults');
+  const apps = load(config, io);
   const { formatPlan } = await import('./plan-report');
-  const apps = withNamespaceOwners(spec.apps).map((app) => resolveAppPlan(app));
   const sections = apps.map(({ spec: app, plan: appPlan }) => {
     const owner = apps.find((other) => other.spec.createNamespace && other.spec.namespace === app.namespace)?.spec.name;
     return formatPlan(app, appPlan, outdir, owner);
@@ -143,15 +141,15 @@ export async function main(argv: string[], io: Io): Promise<number> {
   }
 }
 
-/** The process entry point of the bin. */
-export function run(): void {
+/** The process entry point of the bin (and of `cdk8s synth`, with its own arguments). */
+export function run(argv: string[] = process.argv.slice(2)): void {
   const io: Io = {
     out: (text) => process.stdout.write(`${text}\n`),
     err: (text) => process.stderr.write(`${text}\n`),
     progress: (text) => process.stdout.write(`\r${text}\x1b[K`),
     interactive: Boolean(process.stdout.isTTY) && !process.env.CI,
   };
-  main(process.argv.slice(2), io).then((code) => {
+  main(argv, io).then((code) => {
     process.exitCode = code;
   });
 }

@@ -1,8 +1,8 @@
 import { isDeepStrictEqual } from 'node:util';
 import { isAlias, isMap, isScalar, parseDocument, stringify, visit, type Document, type Node, type YAMLMap } from 'yaml';
-import { resolveAppPlan } from './app-defaults';
 import { finishStage } from './plan';
-import type { AppSpec, CanarySpec } from './spec';
+import type { ResolvedApp } from './resolve';
+import type { AppSpec } from './spec';
 import { SpecError, type SpecPath } from './spec-error';
 import { locateProblems, parseSpec } from './spec-load';
 
@@ -23,13 +23,13 @@ export function finishedApp(app: AppSpec, stage: string): AppSpec {
  * traffic is on the canary (0 stable replicas, as in promote), and its plan has a stage without
  * canary pods to end in.
  */
-export function finishTarget(spec: CanarySpec, appName: string): { readonly index: number; readonly stage: string } {
-  const index = spec.apps.findIndex((app) => app.name === appName);
+export function finishTarget(apps: readonly ResolvedApp[], appName: string): { readonly index: number; readonly stage: string } {
+  const index = apps.findIndex((app) => app.spec.name === appName);
   if (index === -1) {
-    const names = spec.apps.map((app) => app.name).join(', ');
+    const names = apps.map((app) => app.spec.name).join(', ');
     throw new SpecError([{ path: ['apps'], message: `has no app named ${JSON.stringify(appName)}: the apps are ${names}` }]);
   }
-  const { plan } = resolveAppPlan(spec.apps[index]);
+  const { plan } = apps[index];
   if (plan.current.stableReplicas !== 0) {
     throw new SpecError([{
       path: ['apps', index, 'stage'],
@@ -117,9 +117,10 @@ function addScalar(text: string, map: YAMLMap, key: string, value: string): Edit
  *   -> stable.image nginx:1.23, canary.image nginx:1.23, stage baseline
  */
 export function finishRelease(text: string, appName: string, source: string): string {
-  const before = parseSpec(text, source).spec;
+  const loaded = parseSpec(text, source);
+  const before = loaded.spec;
   try {
-    const { index, stage } = finishTarget(before, appName);
+    const { index, stage } = finishTarget(loaded.apps, appName);
     const doc = parseDocument(text);
     const app = (doc.get('apps') as { items: unknown[] }).items[index];
     const stable = isMap(app) ? app.get('stable', true) : undefined;

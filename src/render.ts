@@ -1,5 +1,4 @@
 import { ApiObject, App, Chart } from 'cdk8s';
-import { resolveAppDefaults } from './app-defaults';
 import type { Construct } from 'constructs';
 import { stringify } from 'yaml';
 import { CanaryApp } from './canary-app';
@@ -7,7 +6,7 @@ import { CanaryRoutes } from './canary-routes';
 import { SYNC_WAVE_ANNOTATION } from './labels';
 import { formatShare, ROLLBACK_STAGE, type ResolvedStage } from './plan';
 import { matchRulesApply } from './route-rules';
-import type { AppSpec } from './spec';
+import type { ResolvedApp } from './resolve';
 
 /** One output file, its path relative to the output folder. */
 export interface RenderedFile {
@@ -70,13 +69,13 @@ function deploymentTemplate(deployment: Construct): (replicas: number, wave: num
  * each stage is that render with its replica counts and sync waves and, for a routed app, its own
  * routes (weights and match rules): stages differ in nothing else, by construction. Objects are taken
  * from what the construct exposes, never by position. Each stage equals what
- * `new CanaryApp(chart, id, { ...app, stage })` renders into an empty chart.
+ * `new CanaryApp(chart, id, { ...app, stage })` renders into an empty chart. The resolved app passes
+ * through CanaryApp's resolve step once more, unchanged.
  */
-export function renderApp(app: AppSpec): RenderedFile[] {
-  const chart = new Chart(new App({ outdir: '.' }), app.name);
-  const construct = new CanaryApp(chart, app.name, { ...app, stage: ROLLBACK_STAGE });
-  const { spec } = construct;
-  const current = resolveAppDefaults(app).stage;
+export function renderApp(app: ResolvedApp): RenderedFile[] {
+  const { spec } = app;
+  const chart = new Chart(new App({ outdir: '.' }), spec.name);
+  const construct = new CanaryApp(chart, spec.name, { ...spec, stage: ROLLBACK_STAGE });
   const shared = [construct.namespace, construct.service, construct.trackServices?.stable, construct.trackServices?.canary]
     .flatMap((object) => (object ? [toYaml(ApiObject.of(object).toJson())] : []));
   const stable = deploymentTemplate(construct.stable);
@@ -88,7 +87,7 @@ export function renderApp(app: AppSpec): RenderedFile[] {
     if (!spec.routing) return [];
     const state = `${stage.canaryWeight}/${matchRulesApply(spec, stage)}`;
     if (!routesByState.has(state)) {
-      const routeChart = new Chart(new App({ outdir: '.' }), app.name);
+      const routeChart = new Chart(new App({ outdir: '.' }), spec.name);
       new CanaryRoutes(routeChart, 'routes', { spec, stage });
       routesByState.set(state, routeChart.toJson().map(toYaml));
     }
@@ -96,16 +95,16 @@ export function renderApp(app: AppSpec): RenderedFile[] {
   };
 
   const files: RenderedFile[] = [];
-  for (const stage of construct.plan.stages) {
+  for (const stage of app.plan.stages) {
     const docs = [
       ...shared,
       stable(stage.stableReplicas, stage.syncWaves.stable),
       ...(canary && stage.canaryDeployed ? [canary(stage.canaryReplicas, stage.syncWaves.canary)] : []),
       ...routes(stage),
     ];
-    const content = `${header(app.name, stage)}---\n${docs.join('---\n')}`;
-    files.push({ path: `${app.name}/stages/${stage.fileName}.k8s.yaml`, content });
-    if (stage.name === current) files.push({ path: `${app.name}/current/${app.name}.k8s.yaml`, content });
+    const content = `${header(spec.name, stage)}---\n${docs.join('---\n')}`;
+    files.push({ path: `${spec.name}/stages/${stage.fileName}.k8s.yaml`, content });
+    if (stage.name === spec.stage) files.push({ path: `${spec.name}/current/${spec.name}.k8s.yaml`, content });
   }
   return files;
 }

@@ -2,11 +2,15 @@ import { readFileSync } from 'node:fs';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import type { CanarySpec } from './spec';
 import { SpecError, type Problem } from './spec-error';
-import { validateSpec } from './spec-validate';
+import { resolveSpec, type ResolvedApp } from './resolve';
 
-/** A spec read and validated, with the warnings to show. */
+/** A spec read and resolved, with the warnings to show. */
 export interface LoadedSpec {
+  /** The spec as written. */
   readonly spec: CanarySpec;
+  /** Its apps through the resolve step, in order. */
+  readonly apps: readonly ResolvedApp[];
+  /** One line per warning, with file, line and column. */
   readonly warnings: readonly string[];
 }
 
@@ -42,7 +46,7 @@ function locate(problem: Problem, doc: Document, lines: LineCounter): Problem {
 }
 
 /**
- * Parses and validates spec text. Throws a SpecError listing every problem, each with its line and
+ * Parses spec text and resolves it. Throws a SpecError listing every problem, each with its line and
  * column in the text, so that nothing is written from a spec with any problem.
  */
 export function parseSpec(text: string, source: string): LoadedSpec {
@@ -55,11 +59,17 @@ export function parseSpec(text: string, source: string): LoadedSpec {
     }), source);
   }
   const data = doc.toJS();
-  const { problems, warnings } = validateSpec(data);
-  if (problems.length) throw new SpecError(problems.map((p) => locate(p, doc, lines)), source);
+  let resolved;
+  try {
+    resolved = resolveSpec(data);
+  } catch (error) {
+    if (error instanceof SpecError) throw new SpecError(error.problems.map((p) => locate(p, doc, lines)), source);
+    throw error;
+  }
   return {
     spec: data as CanarySpec,
-    warnings: warnings.map((w) => new SpecError([locate(w, doc, lines)], source).message),
+    apps: resolved.apps,
+    warnings: resolved.warnings.map((w) => new SpecError([locate(w, doc, lines)], source).message),
   };
 }
 

@@ -1,7 +1,6 @@
 import Ajv, { type ErrorObject } from 'ajv';
-import { resolveAppDefaults, type ResolvedAppSpec } from './app-defaults';
+import type { ResolvedAppSpec } from './app-defaults';
 import { resolvePlan, ROLLBACK_STAGE } from './plan';
-import type { AppSpec } from './spec';
 import type { Track } from './labels';
 import { formatPath, formatValue, type Problem, type SpecPath } from './spec-error';
 
@@ -33,10 +32,12 @@ const PATTERN_RULES: Record<string, string> = {
   '^(mesh|[a-z0-9]([-a-z0-9]*[a-z0-9])?/[a-z0-9]([-a-z0-9]*[a-z0-9])?)$': 'must be "mesh" or an Istio Gateway as namespace/name',
 };
 
-let compiled: ReturnType<Ajv['compile']> | undefined;
-function schemaValidator() {
-  compiled ??= new Ajv({ allErrors: true, verbose: true, strict: true }).compile(SPEC_SCHEMA);
-  return compiled;
+const SCHEMA_ID = (SPEC_SCHEMA as { $id: string }).$id;
+let ajv: Ajv | undefined;
+/** The spec's schema, or one of its definitions (`app`), compiled once from the one schema file. */
+function schemaValidator(definition?: string) {
+  ajv ??= new Ajv({ allErrors: true, verbose: true, strict: true, schemas: [SPEC_SCHEMA] });
+  return ajv.getSchema(definition ? `${SCHEMA_ID}#/definitions/${definition}` : SCHEMA_ID)!;
 }
 
 function pathOf(error: ErrorObject): (string | number)[] {
@@ -84,9 +85,12 @@ function schemaProblem(error: ErrorObject): Problem {
   }
 }
 
-/** Schema problems, one per field (the first rule each field breaks). */
-function checkSchema(data: unknown): Problem[] {
-  const validate = schemaValidator();
+/**
+ * Schema problems, one per field (the first rule each field breaks): of a whole spec, or, with
+ * `definition`, of one part of it (`app`: one app, as CanaryApp props).
+ */
+export function checkSchema(data: unknown, definition?: string): Problem[] {
+  const validate = schemaValidator(definition);
   if (validate(data)) return [];
   const seen = new Set<string>();
   const problems: Problem[] = [];
@@ -115,8 +119,8 @@ export function isFloatingImage(image: string): boolean {
   return colon === -1 || lastSegment.slice(colon + 1) === 'latest';
 }
 
-/** Rules that span fields of one app: names, stages, ports, security. */
-function checkApp(app: ResolvedAppSpec, at: SpecPath, result: ValidationResult): void {
+/** Rules that span fields of one app: names, stages, ports, security, capacity. */
+export function checkApp(app: ResolvedAppSpec, at: SpecPath, result: ValidationResult): void {
   const { problems, warnings } = result;
   if (app.canary.name === app.stable.name) {
     problems.push({ path: [...at, 'canary', 'name'], message: `is ${formatValue(app.canary.name)}: must differ from the stable Deployment's name` });
@@ -272,8 +276,11 @@ function checkRouting(app: ResolvedAppSpec, at: SpecPath, problems: Problem[]): 
 
 type Claim = { readonly key: string; readonly path: SpecPath; readonly what: string };
 
-/** Rules across apps: names, node ports and objects that would collide on a cluster. */
-function checkAcrossApps(apps: readonly ResolvedAppSpec[], result: ValidationResult): void {
+/**
+ * Rules across apps: names, node ports and objects that would collide on a cluster, and one Pod
+ * Security level per namespace. `at[i]` is where app i stands (`['apps', i]` in a spec file).
+ */
+export function checkAcrossApps(apps: readonly ResolvedAppSpec[], at: readonly SpecPath[], result: ValidationResult): void {
   const claimed = new Map<string, SpecPath>();
   const claim = ({ key, path, what }: Claim, value: unknown) => {
     const earlier = claimed.get(key);
@@ -281,22 +288,21 @@ function checkAcrossApps(apps: readonly ResolvedAppSpec[], result: ValidationRes
     else claimed.set(key, path);
   };
   apps.forEach((app, i) => {
-    const at = ['apps', i];
-    claim({ key: `app/${app.name}`, path: [...at, 'name'], what: 'same app name as' }, app.name);
+    claim({ key: `app/${app.name}`, path: [...at[i], 'name'], what: 'same app name as' }, app.name);
     if (app.service.nodePort !== undefined) {
-      claim({ key: `nodePort/${app.service.nodePort}`, path: [...at, 'service', 'nodePort'], what: 'same node port as' }, app.service.nodePort);
+      claim({ key: `nodePort/${app.service.nodePort}`, path: [...at[i], 'service', 'nodePort'], what: 'same node port as' }, app.service.nodePort);
     }
     const ns = app.namespace;
-    claim({ key: `label/${ns}/${app.appLabel}`, path: [...at, 'appLabel'], what: 'the Services would select each other\'s pods: same namespace and appLabel as' }, app.appLabel);
-    claim({ key: `service/${ns}/${app.service.name}`, path: [...at, 'service', 'name'], what: 'same Service in the same namespace as' }, app.service.name);
+    claim({ key: `label/${ns}/${app.appLabel}`, path: [...at[i], 'appLabel'], what: 'the Services would select each other\'s pods: same namespace and appLabel as' }, app.appLabel);
+    claim({ key: `service/${ns}/${app.service.name}`, path: [...at[i], 'service', 'name'], what: 'same Service in the same namespace as' }, app.service.name);
     if (app.routing?.gatewayApi) {
       for (const track of ['stable', 'canary']) {
         const name = `${app.service.name}-${track}`;
-        claim({ key: `service/${ns}/${name}`, path: [...at, 'service', 'name'], what: `its ${track} Service ${formatValue(name)} is the same Service in the same namespace as` }, app.service.name);
+        claim({ key: `service/${ns}/${name}`, path: [...at[i], 'service', 'name'], what: `its ${track} Service ${formatValue(name)} is the same Service in the same namespace as` }, app.service.name);
       }
     }
     for (const track of ['stable', 'canary'] as const) {
-      claim({ key: `deployment/${ns}/${app[track].name}`, path: [...at, track, 'name'], what: 'same Deployment in the same namespace as' }, app[track].name);
+      claim({ key: `deployment/${ns}/${app[track].name}`, path: [...at[i], track, 'name'], what: 'same Deployment in the same namespace as' }, app[track].name);
     }
   });
   // One Namespace enforces one level: the first app that creates it sets it, and every app's pods
@@ -311,27 +317,9 @@ function checkAcrossApps(apps: readonly ResolvedAppSpec[], result: ValidationRes
     const level = apps[creator].securityProfile;
     if (app.securityProfile !== level && (level === 'restricted' || app.createNamespace)) {
       result.problems.push({
-        path: ['apps', i, 'securityProfile'],
-        message: `is "${app.securityProfile}": namespace "${app.namespace}" is created by "${formatPath(['apps', creator])}" enforcing "${level}"; one Namespace enforces one level, and every app in it must meet it`,
+        path: [...at[i], 'securityProfile'],
+        message: `is "${app.securityProfile}": namespace "${app.namespace}" is created by "${formatPath(at[creator])}" enforcing "${level}"; one Namespace enforces one level, and every app in it must meet it`,
       });
     }
   });
-}
-
-/** Checks the semantic rules of one app (the schema's job is done by types or by `validateSpec`). */
-export function validateApp(app: AppSpec, at: SpecPath = []): ValidationResult {
-  const result: ValidationResult = { problems: [], warnings: [] };
-  checkApp(resolveAppDefaults(app), at, result);
-  return result;
-}
-
-/** Validates a parsed spec against the JSON Schema, then against the rules the schema cannot say. */
-export function validateSpec(data: unknown): ValidationResult {
-  const problems = checkSchema(data);
-  if (problems.length) return { problems, warnings: [] };
-  const apps = (data as { apps: AppSpec[] }).apps.map(resolveAppDefaults);
-  const result: ValidationResult = { problems: [], warnings: [] };
-  apps.forEach((app, i) => checkApp(app, ['apps', i], result));
-  checkAcrossApps(apps, result);
-  return result;
 }

@@ -1,11 +1,11 @@
-import { resolveAppPlan } from '../src/app-defaults';
-import { finishedApp } from '../src/finish-release';
+import { finishedApp, finishTarget } from '../src/finish-release';
 import { finishStage, stageMoves, SYNC_WAVE, type StageMove } from '../src/plan';
-import { renderApp } from '../src/render';
 import type { AppSpec } from '../src/spec';
 import { SpecError } from '../src/spec-error';
 import { loadSpec } from '../src/spec-load';
 import { stageFile, stageSteps, type KubectlStep } from '../src/stage-commands';
+import { parseManifests } from './cluster-rules';
+import { renderOne, resolveOne } from './stage-files';
 import { applyWithKubectl, Cluster, selectorMatches, syncWithArgoCd } from './transition-sim';
 
 const walkthrough = loadSpec(`${__dirname}/../canary.yaml`).spec.apps[0];
@@ -38,8 +38,8 @@ const apps = [walkthrough, percentPlan, library, gateway, istio, sticky];
 
 /** Each stage's file of an app, by stage name, and by the path the plan's commands use. */
 function render(app: AppSpec) {
-  const resolved = resolveAppPlan(app);
-  const byPath = new Map(renderApp(app).map((file) => [file.path, file.content]));
+  const resolved = resolveOne(app);
+  const byPath = new Map(renderOne(app).map((file) => [file.path, file.content]));
   const file = (stage: string) => byPath.get(stageFile('.', resolved.spec, resolved.plan.stages.find((s) => s.name === stage)!))!;
   return { ...resolved, byPath, file };
 }
@@ -130,7 +130,7 @@ describe('the simulator catches what waves and the grow-first order prevent', ()
 });
 
 describe('sync waves', () => {
-  const { plan } = resolveAppPlan(walkthrough);
+  const { plan } = resolveOne(walkthrough);
   test.each([
     // stage, stable wave, canary wave: the track that grows into the stage goes first
     ['baseline', SYNC_WAVE.grow, SYNC_WAVE.shrink],
@@ -144,25 +144,25 @@ describe('sync waves', () => {
 
   test('are in Deployment metadata, never the pod template; routes sit between grow and shrink', () => {
     const { file } = render(gateway);
-    const docs = require('./cluster-rules').parseManifests(file('rollback'));
-    const byKind = (kind: string) => docs.filter((doc: { kind: string }) => doc.kind === kind);
-    expect(byKind('Deployment').map((d: { metadata: { annotations: Record<string, string> } }) => d.metadata.annotations['argocd.argoproj.io/sync-wave'])).toEqual(['1', '3']);
+    const docs = parseManifests(file('rollback'));
+    const byKind = (kind: string) => docs.filter((doc) => doc.kind === kind);
+    expect(byKind('Deployment').map((d) => d.metadata.annotations['argocd.argoproj.io/sync-wave'])).toEqual(['1', '3']);
     expect(byKind('HTTPRoute')[0].metadata.annotations).toEqual({ 'argocd.argoproj.io/sync-wave': '2' });
-    expect(JSON.stringify(byKind('Deployment').map((d: { spec: { template: unknown } }) => d.spec.template))).not.toContain('argocd');
+    expect(JSON.stringify(byKind('Deployment').map((d) => d.spec.template))).not.toContain('argocd');
   });
 });
 
 describe('the finish stage', () => {
   test('is the first stage without canary pods', () => {
-    expect(finishStage(resolveAppPlan(walkthrough).plan.stages)?.name).toBe('baseline');
-    expect(finishStage(resolveAppPlan({ ...walkthrough, stage: 'a', stages: [{ name: 'a', stableReplicas: 3, canaryReplicas: 1 }, { name: 'b', stableReplicas: 0, canaryReplicas: 3 }, { name: 'c', stableReplicas: 3, canaryReplicas: 0 }] }).plan.stages)?.name).toBe('c');
+    expect(finishStage(resolveOne(walkthrough).plan.stages)?.name).toBe('baseline');
+    expect(finishStage(resolveOne({ ...walkthrough, stage: 'a', stages: [{ name: 'a', stableReplicas: 3, canaryReplicas: 1 }, { name: 'b', stableReplicas: 0, canaryReplicas: 3 }, { name: 'c', stableReplicas: 3, canaryReplicas: 0 }] }).plan.stages)?.name).toBe('c');
   });
 
   test('does not exist in a plan where every stage runs a canary, so finish refuses', () => {
     const noEnd = { ...library, stages: library.stages!.slice(1), stage: 'all' };
-    expect(finishStage(resolveAppPlan(noEnd).plan.stages)).toBeUndefined();
-    expect(() => require('../src/finish-release').finishTarget({ apps: [noEnd] }, 'shop')).toThrow(SpecError);
-    expect(() => require('../src/finish-release').finishTarget({ apps: [noEnd] }, 'shop')).toThrow(
+    expect(finishStage(resolveOne(noEnd).plan.stages)).toBeUndefined();
+    expect(() => finishTarget([resolveOne(noEnd)], 'shop')).toThrow(SpecError);
+    expect(() => finishTarget([resolveOne(noEnd)], 'shop')).toThrow(
       '"apps[0].stages" has no stage without canary pods for the release to end in: add one first, such as { name: baseline, canaryPercent: 0 }',
     );
   });

@@ -1,12 +1,11 @@
 import { App, Chart, Testing } from 'cdk8s';
 import { CanaryApp } from '../src/canary-app';
 import { checkOutput } from '../src/output';
-import { renderApp } from '../src/render';
 import { cookieRegex, headerMatch } from '../src/route-rules';
 import { loadSpec } from '../src/spec-load';
 import { synthesize } from '../src/synth';
 import { parseManifests, podSecurityViolations, validateAgainstSchema, type Manifest } from './cluster-rules';
-import { find, selects, stageInvariant, stageManifests } from './stage-files';
+import { find, renderOne, selects, stageInvariant, stageManifests } from './stage-files';
 
 const apps = loadSpec(`${__dirname}/../examples/routing.yaml`).spec.apps;
 const [gateway, istio, sticky] = apps;
@@ -202,7 +201,7 @@ describe('session affinity without a router', () => {
 
 test('without routing the walkthrough renders no route objects and no per-track Services', () => {
   const walkthrough = loadSpec(`${__dirname}/../canary.yaml`).spec.apps[0];
-  const kinds = renderApp(walkthrough).flatMap((file) => parseManifests(file.content).map((d) => `${d.kind}/${d.metadata.name}`));
+  const kinds = renderOne(walkthrough).flatMap((file) => parseManifests(file.content).map((d) => `${d.kind}/${d.metadata.name}`));
   expect(new Set(kinds)).toEqual(new Set(['Namespace/dev', 'Service/canary-demo', 'Deployment/nginx-deployment-v1', 'Deployment/nginx-deployment-canary']));
 });
 

@@ -1,10 +1,21 @@
-import { renderApp } from '../src/render';
+import { renderApp, type RenderedFile } from '../src/render';
+import { resolveSpec, type ResolvedApp } from '../src/resolve';
 import type { AppSpec } from '../src/spec';
 import { parseManifests, type Manifest } from './cluster-rules';
 
+/** One app through the resolve step, as a spec with that app alone. */
+export function resolveOne(app: AppSpec): ResolvedApp {
+  return resolveSpec({ apps: [app] }).apps[0];
+}
+
+/** The files of one app, as the CLI writes them. */
+export function renderOne(app: AppSpec): RenderedFile[] {
+  return renderApp(resolveOne(app));
+}
+
 /** Stage name -> the objects of that stage's file (`01-baseline.k8s.yaml` -> `baseline`). */
 export function stageManifests(app: AppSpec): Map<string, Manifest[]> {
-  return new Map(renderApp(app)
+  return new Map(renderOne(app)
     .filter((file) => file.path.includes('/stages/'))
     .map((file) => [file.path.replace(/^.*\/(\d+-)?|\.k8s\.yaml$/g, ''), parseManifests(file.content)]));
 }

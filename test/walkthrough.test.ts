@@ -1,13 +1,12 @@
 import { App, Chart, Testing } from 'cdk8s';
 import { CanaryApp } from '../src/canary-app';
-import { renderApp } from '../src/render';
 import type { AppSpec } from '../src/spec';
 import { loadSpec } from '../src/spec-load';
 import { parseManifests, podSecurityViolations, validateAgainstSchema, type Manifest } from './cluster-rules';
-import { find, selects as matches, stageInvariant, stageManifests } from './stage-files';
+import { find, renderOne, selects as matches, stageInvariant, stageManifests } from './stage-files';
 
 const walkthrough = loadSpec(`${__dirname}/../canary.yaml`).spec.apps[0];
-const files = renderApp(walkthrough);
+const files = renderOne(walkthrough);
 const stageFiles = files.filter((file) => file.path.includes('/stages/'));
 const byStage = stageManifests(walkthrough);
 
@@ -142,13 +141,13 @@ describe('one render serves every stage', () => {
   });
 
   test('same spec, byte-identical files', () => {
-    expect(renderApp(walkthrough)).toEqual(files);
+    expect(renderOne(walkthrough)).toEqual(files);
   });
 });
 
 describe('the restricted profile', () => {
   const app: AppSpec = { name: 'web', namespace: 'shop', port: 8080, stable: { image: 'web:1.0' }, canary: { image: 'web:1.1' } };
-  const docs = parseManifests(renderApp({ ...app, createNamespace: true }).find((file) => file.path.endsWith('rollback.k8s.yaml'))!.content);
+  const docs = parseManifests(renderOne({ ...app, createNamespace: true }).find((file) => file.path.endsWith('rollback.k8s.yaml'))!.content);
 
   test('pods meet restricted and the Namespace enforces it', () => {
     expect(find(docs, 'Namespace').metadata).toEqual({
@@ -164,7 +163,7 @@ describe('the restricted profile', () => {
   });
 
   test('defaults: no Namespace, names, a NodePort Service, 3 replicas, writable /tmp only', () => {
-    expect(parseManifests(renderApp(app).find((file) => file.path.endsWith('rollback.k8s.yaml'))!.content)
+    expect(parseManifests(renderOne(app).find((file) => file.path.endsWith('rollback.k8s.yaml'))!.content)
       .map((doc) => `${doc.kind}/${doc.metadata.name}`)).toEqual(['Service/web', 'Deployment/web-stable', 'Deployment/web-canary']);
     expect(find(docs, 'Service').spec).toMatchObject({ type: 'NodePort', ports: [{ port: 8080, targetPort: 8080 }], selector: { app: 'web' } });
     const pod = find(docs, 'Deployment', 'web-stable').spec.template.spec;

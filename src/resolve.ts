@@ -1,0 +1,100 @@
+import { resolveAppDefaults, type ResolvedAppSpec } from './app-defaults';
+import { resolvePlan, type RolloutPlan } from './plan';
+import type { AppSpec } from './spec';
+import { formatValue, SpecError, type Problem, type SpecPath } from './spec-error';
+import { checkAcrossApps, checkApp, checkSchema, type ValidationResult } from './spec-validate';
+
+/** An app through the one resolve step: every default filled in, its plan, and what to warn about. */
+export interface ResolvedApp {
+  readonly spec: ResolvedAppSpec;
+  readonly plan: RolloutPlan;
+  readonly warnings: readonly Problem[];
+}
+
+/** Where an app comes from, for the defaults and messages that depend on it. */
+export interface AppSource {
+  /** Where the app stands, for messages: `['apps', 0]` in a spec file, `[]` for construct props. */
+  readonly at: SpecPath;
+  /** The name to use when the app gives none, and what it is (`the construct id`). */
+  readonly name?: { readonly value: string; readonly from: string };
+  /** The namespace to use when the app gives none (the enclosing Chart's). */
+  readonly namespace?: string;
+}
+
+/** Defaults, plan and rules for an app whose shape passed the schema; problems go to `result`. */
+function resolveShaped(app: AppSpec, at: SpecPath, result: ValidationResult): ResolvedApp | undefined {
+  const spec = resolveAppDefaults(app);
+  const own: ValidationResult = { problems: [], warnings: [] };
+  checkApp(spec, at, own);
+  result.problems.push(...own.problems);
+  result.warnings.push(...own.warnings);
+  if (own.problems.length) return undefined;
+  return { spec, plan: resolvePlan(spec.stages, spec.stable.replicas, spec.canary.replicas, spec.stage, spec.routing !== undefined), warnings: own.warnings };
+}
+
+function throwIfAny(problems: readonly Problem[]): void {
+  if (problems.length) throw new SpecError(problems);
+}
+
+/**
+ * The one resolve step for one app, as CanaryApp props (from TypeScript or plain JavaScript): the
+ * spec's JSON Schema for an app, then defaults, then the plan, then the rules. Throws a SpecError
+ * with one problem per field, before anything is made.
+ */
+export function resolveApp(input: unknown, source: AppSource): ResolvedApp {
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) {
+    throw new SpecError([{ path: source.at, message: `is ${formatValue(input)}: must be an object with the app's keys` }]);
+  }
+  const given = input as Partial<AppSpec>;
+  const app = {
+    ...given,
+    ...(given.name === undefined && source.name ? { name: source.name.value } : {}),
+    ...(given.namespace === undefined && source.namespace !== undefined ? { namespace: source.namespace } : {}),
+  };
+  const problems = checkSchema(app, 'app').map((problem): Problem => {
+    const [field] = problem.path;
+    if (field === 'name' && given.name === undefined && source.name) {
+      return { ...problem, message: `is not given, so ${source.name.from} ${formatValue(source.name.value)} is used: ${problem.message.replace(/^is .*?: /, '')}` };
+    }
+    if (field === 'namespace' && problem.message === 'is required') {
+      return { ...problem, message: 'is required: give namespace, or give the enclosing Chart a namespace' };
+    }
+    return problem;
+  }).map((problem) => ({ ...problem, path: [...source.at, ...problem.path] }));
+  throwIfAny(problems);
+  const result: ValidationResult = { problems: [], warnings: [] };
+  const resolved = resolveShaped(app as AppSpec, source.at, result);
+  throwIfAny(result.problems);
+  return resolved!;
+}
+
+/** A whole spec through the resolve step: its apps, in order, and the warnings to show. */
+export interface ResolvedSpec {
+  readonly apps: readonly ResolvedApp[];
+  readonly warnings: readonly Problem[];
+}
+
+/**
+ * The one resolve step for a whole spec (canary.yaml): the schema, then each app's defaults, plan and
+ * rules, then the rules across apps. A namespace several apps create is created by the first of them
+ * only, so it has one owner. Throws a SpecError listing every problem.
+ */
+export function resolveSpec(data: unknown): ResolvedSpec {
+  throwIfAny(checkSchema(data));
+  const result: ValidationResult = { problems: [], warnings: [] };
+  const input = (data as { apps: AppSpec[] }).apps;
+  const apps = input.map((app, i) => resolveShaped(app, ['apps', i], result));
+  if (!result.problems.length) {
+    checkAcrossApps(apps.map((app) => app!.spec), input.map((_, i) => ['apps', i]), result);
+  }
+  throwIfAny(result.problems);
+  const created = new Set<string>();
+  const owned = apps.map((app) => {
+    const { spec } = app!;
+    if (!spec.createNamespace) return app!;
+    if (created.has(spec.namespace)) return { ...app!, spec: { ...spec, createNamespace: false } };
+    created.add(spec.namespace);
+    return app!;
+  });
+  return { apps: owned, warnings: result.warnings };
+}
