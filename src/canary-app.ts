@@ -96,7 +96,9 @@ export class CanaryApp extends Construct {
     const earlier = chart.node.findAll().filter((c): c is CanaryApp => c instanceof CanaryApp && c !== this);
     let resolved: ResolvedApp;
     try {
-      resolved = resolveApp(props, { at: [], name: { value: id, from: 'the construct id' }, namespace: chart.namespace });
+      resolved = resolveApp(props, {
+        at: [], name: { value: id, from: 'the construct id' }, namespace: chart.namespace, namespaceFrom: 'the enclosing Chart',
+      });
       // The rules across the apps of one spec hold across the CanaryApps of one chart.
       const across: ValidationResult = { problems: [], warnings: [] };
       checkAcrossApps([...earlier.map((app) => app.spec), resolved.spec], [...earlier.map((app) => [app.node.path]), []], across);

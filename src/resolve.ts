@@ -19,6 +19,8 @@ export interface AppSource {
   readonly name?: { readonly value: string; readonly from: string };
   /** The namespace to use when the app gives none (the enclosing Chart's). */
   readonly namespace?: string;
+  /** Where that namespace comes from, for the message when neither is given (`the enclosing Chart`). */
+  readonly namespaceFrom?: string;
 }
 
 /** Defaults, plan and rules for an app whose shape passed the schema; problems go to `result`. */
@@ -43,7 +45,8 @@ function throwIfAny(problems: readonly Problem[]): void {
  */
 export function resolveApp(input: unknown, source: AppSource): ResolvedApp {
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
-    throw new SpecError([{ path: source.at, message: `is ${formatValue(input)}: must be an object with the app's keys` }]);
+    // Construct props stand at no path of their own: call them props.
+    throw new SpecError([{ path: source.at.length ? source.at : ['props'], message: `is ${formatValue(input)}: must be an object with the app's keys` }]);
   }
   const given = input as Partial<AppSpec>;
   const app = {
@@ -56,8 +59,8 @@ export function resolveApp(input: unknown, source: AppSource): ResolvedApp {
     if (field === 'name' && given.name === undefined && source.name) {
       return { ...problem, message: `is not given, so ${source.name.from} ${formatValue(source.name.value)} is used: ${problem.message.replace(/^is .*?: /, '')}` };
     }
-    if (field === 'namespace' && problem.message === 'is required') {
-      return { ...problem, message: 'is required: give namespace, or give the enclosing Chart a namespace' };
+    if (field === 'namespace' && problem.message === 'is required' && source.namespaceFrom) {
+      return { ...problem, message: `is required: give namespace, or give ${source.namespaceFrom} a namespace` };
     }
     return problem;
   }).map((problem) => ({ ...problem, path: [...source.at, ...problem.path] }));

@@ -1,0 +1,58 @@
+import { Chart } from 'cdk8s';
+import { Construct } from 'constructs';
+import { CanaryApp, type CanaryAppProps } from './canary-app';
+import { resolveApp } from './resolve';
+import { SpecError } from './spec-error';
+
+/** Props of a CanaryRelease: CanaryApp's, without `stage`, since it renders every stage. */
+export interface CanaryReleaseProps extends Omit<CanaryAppProps, 'stage'> {}
+
+/** One stage of a CanaryRelease: its own Chart, holding the stage's CanaryApp. */
+export interface CanaryReleaseStage {
+  /** The stage's name in the plan (`baseline`, ..., `rollback`). */
+  readonly name: string;
+  /** The stage's file name without extension, as the CLI writes it (`01-baseline`, `rollback`). */
+  readonly fileName: string;
+  /** The Chart of this stage; add your own objects to it. */
+  readonly chart: Chart;
+  /** The stage's CanaryApp. */
+  readonly app: CanaryApp;
+}
+
+/**
+ * Every stage of one app's canary release in your own cdk8s app: one Chart per stage of the plan,
+ * then `rollback`, each holding a CanaryApp at that stage, so `cdk8s synth` writes one file per stage
+ * with the same objects `cdk8s-canary synth` writes.
+ *
+ * cdk8s writes one file per Chart, named after its construct path (a nested path gets a hash), so
+ * the stage Charts are created beside this construct, in its scope, with the ids `<id>-<file name>`:
+ * in an App, `dist/<id>-01-baseline.k8s.yaml` ... `dist/<id>-rollback.k8s.yaml`, for the CLI's
+ * `<app>/stages/01-baseline.k8s.yaml`.
+ *
+ *   const release = new CanaryRelease(app, 'shop', { namespace: 'shop', stable: ..., canary: ... });
+ *   for (const stage of release.stages) new kplus.ConfigMap(stage.chart, 'config', { data: { ... } });
+ */
+export class CanaryRelease extends Construct {
+  /** Every stage, in order, then rollback. */
+  public readonly stages: CanaryReleaseStage[];
+
+  constructor(scope: Construct, id: string, props: CanaryReleaseProps) {
+    super(scope, id);
+    let name: string;
+    let stages: { name: string; fileName: string }[];
+    try {
+      if ((props as { stage?: unknown } | undefined)?.stage !== undefined) {
+        throw new SpecError([{ path: ['stage'], message: 'is not a CanaryRelease prop: it renders every stage; use CanaryApp for one' }]);
+      }
+      const resolved = resolveApp(props, { at: [], name: { value: id, from: 'the construct id' } });
+      name = resolved.spec.name;
+      stages = resolved.plan.stages.map((stage) => ({ name: stage.name, fileName: stage.fileName }));
+    } catch (error) {
+      throw error instanceof SpecError ? new SpecError(error.problems, `CanaryRelease "${id}"`) : error;
+    }
+    this.stages = stages.map((stage) => {
+      const chart = new Chart(scope, `${id}-${stage.fileName}`);
+      return { ...stage, chart, app: new CanaryApp(chart, id, { ...props, name, stage: stage.name }) };
+    });
+  }
+}

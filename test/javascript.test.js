@@ -1,0 +1,48 @@
+// The library from plain JavaScript, through the compiled package entry point: no types to stop a
+// wrong value, so the resolve step must.
+const { Chart, Testing } = require('cdk8s');
+const { CanaryApp, CanaryRelease, SpecError, synthesize } = require('..');
+
+function refusal(props, chartProps = {}) {
+  const chart = new Chart(Testing.app(), 'test', chartProps);
+  let thrown;
+  try {
+    new CanaryApp(chart, 'w', props);
+  } catch (error) {
+    thrown = error;
+  }
+  expect(thrown).toBeInstanceOf(SpecError);
+  expect(Testing.synth(chart)).toEqual([]);
+  return thrown.message.split('\n');
+}
+
+test('leaving out name and namespace outside a namespaced Chart is an error, not a Service selecting every pod', () => {
+  expect(refusal({ stable: { image: 'web:1' }, canary: { image: 'web:2' } })).toEqual([
+    'CanaryApp "w": "namespace" is required: give namespace, or give the enclosing Chart a namespace',
+  ]);
+});
+
+test('wrong types, unknown keys and values the spec refuses give the CLI\'s messages', () => {
+  expect(refusal({ namespace: 'shop', stable: { image: 'web:1' }, canary: { image: 42 }, securityProfile: 'privileged', replica: 2 })).toEqual([
+    'CanaryApp "w": "replica" is not a known key: allowed keys here are name, namespace, createNamespace, appLabel, port, service, stable, canary, stages, stage, securityProfile, writablePaths, runAsUser, resources, routing',
+    'CanaryApp "w": "canary.image" is 42: must be of type string',
+    'CanaryApp "w": "securityProfile" is "privileged": must be one of restricted, baseline',
+  ]);
+  expect(refusal({ namespace: 'shop', stable: 'web:1', canary: { image: 'web:2' } })).toEqual(['CanaryApp "w": "stable" is "web:1": must be of type object']);
+  expect(refusal(null)).toEqual(['CanaryApp "w": "props" is null: must be an object with the app\'s keys']);
+});
+
+test('good props render as in TypeScript', () => {
+  const chart = new Chart(Testing.app(), 'test', { namespace: 'shop' });
+  new CanaryApp(chart, 'web', { stable: { image: 'web:1.0' }, canary: { image: 'web:1.1' }, stage: 'canary' });
+  const docs = Testing.synth(chart);
+  expect(docs.map((doc) => `${doc.kind}/${doc.metadata.namespace}/${doc.metadata.name}/${doc.spec.replicas ?? ''}`)).toEqual([
+    'Service/shop/web/', 'Deployment/shop/web-stable/3', 'Deployment/shop/web-canary/1',
+  ]);
+});
+
+test('CanaryRelease and synthesize check their input the same way', () => {
+  expect(() => new CanaryRelease(Testing.app(), 'shop', { namespace: 'shop', stable: { image: 'a:1', replicas: '3' }, canary: { image: 'a:2' } }))
+    .toThrow('CanaryRelease "shop": "stable.replicas" is "3": must be a whole number');
+  expect(() => synthesize({ apps: [{ name: 'a', stable: { image: 'a:1' }, canary: { image: 'a:2' } }] })).toThrow('"apps[0].namespace" is required');
+});

@@ -1,0 +1,194 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, Chart, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { CanaryApp, type CanaryAppProps } from '../src/canary-app';
+import { CanaryRelease } from '../src/canary-release';
+import type { AppSpec } from '../src/spec';
+import { SpecError } from '../src/spec-error';
+import { parseManifests, type Manifest } from './cluster-rules';
+import { renderOne, resolveOne } from './stage-files';
+
+const base: CanaryAppProps = { namespace: 'shop', stable: { image: 'web:1.0' }, canary: { image: 'web:1.1' } };
+
+/** The lines of the SpecError a CanaryApp with these props throws, and the objects its chart then holds. */
+function refusal(props: unknown, id = 'web', chartProps = {}): { lines: string[]; objects: Manifest[] } {
+  const chart = new Chart(Testing.app(), 'test', chartProps);
+  try {
+    new CanaryApp(chart, id, props as CanaryAppProps);
+  } catch (error) {
+    expect(error).toBeInstanceOf(SpecError);
+    return { lines: (error as SpecError).message.split('\n'), objects: Testing.synth(chart) };
+  }
+  throw new Error('CanaryApp accepted the props');
+}
+
+test('bad props get one line each naming the prop, its value and the rule, and no object is made', () => {
+  const { lines, objects } = refusal({
+    ...base, name: 'Web_App', port: 99999, stable: { image: 'web 1.0', replicas: -2 }, resources: { requests: { cpu: 'lots' } },
+  });
+  expect(lines).toEqual([
+    'CanaryApp "web": "name" is "Web_App": must be a DNS-1123 label: lowercase letters, digits and "-", starting and ending with a letter or digit',
+    'CanaryApp "web": "port" is 99999: must be a whole number from 1 to 65535',
+    'CanaryApp "web": "stable.image" is "web 1.0": must be an image reference without spaces, such as nginx:1.22',
+    'CanaryApp "web": "stable.replicas" is -2: must be a whole number from 0 to 1000',
+    'CanaryApp "web": "resources.requests.cpu" is "lots": must be a CPU quantity such as 100m or 0.5',
+  ]);
+  expect(objects).toEqual([]);
+});
+
+// One case per rule family; the message is the CLI's, without the file position and `apps[N].`.
+test.each<[string, unknown, string]>([
+  ['a wrong type', { ...base, canary: { image: 42 } }, '"canary.image" is 42: must be of type string'],
+  ['a missing field', { ...base, stable: {} }, '"stable.image" is required'],
+  ['an unknown key', { ...base, replica: 3 }, '"replica" is not a known key: allowed keys here are name, namespace, createNamespace'],
+  ['a value out of range', { ...base, stable: { image: 'web:1', replicas: 1001 } }, '"stable.replicas" is 1001: must be a whole number from 0 to 1000'],
+  ['a value not allowed', { ...base, securityProfile: 'privileged' }, '"securityProfile" is "privileged": must be one of restricted, baseline'],
+  ['a pattern', { ...base, writablePaths: ['tmp'] }, '"writablePaths[0]" is "tmp": must be an absolute path without spaces'],
+  ['a rule across fields', { ...base, resources: { limits: { memory: '32Mi' } } }, '"resources.limits.memory" is "32Mi": must be at least the request, 64Mi'],
+  ['a stage rule', { ...base, stages: [{ name: 'a', canaryPercent: 10 }, { name: 'a', canaryPercent: 20 }] }, '"stages[1].name" is "a": already used by stages[0]'],
+  ['a capacity rule', { ...base, stages: [{ name: 'thin', stableReplicas: 1, canaryReplicas: 1 }] }, '"stages[0]" runs 1 stable and 1 canary replicas, which carry 66% of the traffic'],
+  ['a routing rule', { ...base, routing: { match: [{ header: 'x-canary', value: 'always' }] } }, '"routing" needs gatewayApi or istio (or both)'],
+  ['a cluster rule', { ...base, namespace: 'kube-system', createNamespace: true }, '"createNamespace" is true: "kube-system" is a system namespace'],
+  ['a stage that is not in the plan', { ...base, stage: 'expnad' }, '"stage" is "expnad": must be a stage of the plan: baseline, canary, expand, promote, rollback'],
+  ['no props at all', undefined, '"props" is undefined: must be an object with the app\'s keys'],
+  ['props of the wrong type', 'web:1.0', '"props" is "web:1.0": must be an object with the app\'s keys'],
+])('%s', (_case, props, message) => {
+  const { lines, objects } = refusal(props);
+  expect(lines.some((line) => line.startsWith(`CanaryApp "web": ${message}`))).toBe(true);
+  expect(objects).toEqual([]);
+});
+
+describe('defaults a cdk8s user expects', () => {
+  test('the name is the construct id and the namespace the Chart\'s', () => {
+    const chart = new Chart(Testing.app(), 'test', { namespace: 'shop' });
+    const web = new CanaryApp(chart, 'web', { stable: { image: 'web:1.0' }, canary: { image: 'web:1.1' } });
+    expect(web.spec).toMatchObject({ name: 'web', namespace: 'shop', service: { name: 'web' }, stable: { name: 'web-stable' } });
+    const docs = Testing.synth(chart);
+    expect(docs.map((doc) => `${doc.kind}/${doc.metadata.namespace}/${doc.metadata.name}`)).toEqual(['Service/shop/web', 'Deployment/shop/web-stable']);
+    expect(docs[0].metadata.labels['app.kubernetes.io/instance']).toBe('web');
+  });
+
+  test('an id that is no valid name is named as the source of the name', () => {
+    expect(refusal({ ...base }, 'Web_App').lines).toEqual([
+      'CanaryApp "Web_App": "name" is not given, so the construct id "Web_App" is used: must be a DNS-1123 label: lowercase letters, digits and "-", starting and ending with a letter or digit',
+    ]);
+  });
+
+  test('without a namespace in props or Chart, both ways to give one are named', () => {
+    expect(refusal({ stable: { image: 'web:1.0' }, canary: { image: 'web:1.1' } }).lines).toEqual([
+      'CanaryApp "web": "namespace" is required: give namespace, or give the enclosing Chart a namespace',
+    ]);
+  });
+
+  test('the props\' own name and namespace win over the id and the Chart\'s', () => {
+    const chart = new Chart(Testing.app(), 'test', { namespace: 'elsewhere' });
+    expect(new CanaryApp(chart, 'x', { ...base, name: 'web' }).spec).toMatchObject({ name: 'web', namespace: 'shop' });
+  });
+});
+
+describe('several CanaryApps in one chart follow the rules across apps of one spec', () => {
+  test('a namespace two apps create is emitted once, by the first', () => {
+    const chart = new Chart(Testing.app(), 'test');
+    const a = new CanaryApp(chart, 'a', { ...base, createNamespace: true });
+    const b = new CanaryApp(chart, 'b', { ...base, createNamespace: true });
+    expect(a.namespace).toBeDefined();
+    expect(b.namespace).toBeUndefined();
+    expect(Testing.synth(chart).filter((doc) => doc.kind === 'Namespace')).toHaveLength(1);
+  });
+
+  test('conflicting Pod Security levels for one namespace are an error', () => {
+    const chart = new Chart(Testing.app(), 'test');
+    new CanaryApp(chart, 'a', { ...base, createNamespace: true });
+    expect(() => new CanaryApp(chart, 'b', { ...base, securityProfile: 'baseline' })).toThrow(
+      'CanaryApp "b": "securityProfile" is "baseline": namespace "shop" is created by "test/a" enforcing "restricted"',
+    );
+  });
+
+  test('two apps with one Service name are an error', () => {
+    const chart = new Chart(Testing.app(), 'test');
+    new CanaryApp(chart, 'a', base);
+    expect(() => new CanaryApp(chart, 'b', { ...base, service: { name: 'a' } })).toThrow(
+      'CanaryApp "b": "service.name" is "a": same Service in the same namespace as "test/a.service.name"',
+    );
+  });
+});
+
+describe('render takes objects by identity', () => {
+  test.each<[string, AppSpec]>([
+    ['a plan without a canary', { name: 'hold', namespace: 'shop', createNamespace: true, stable: { image: 'web:1' }, canary: { image: 'web:2' }, stages: [{ name: 'hold', stableReplicas: 3, canaryReplicas: 0 }] }],
+    ['a plan with a canary in every stage', { name: 'all', namespace: 'shop', createNamespace: true, stable: { image: 'web:1' }, canary: { image: 'web:2' }, stages: [{ name: 'tenth', canaryPercent: 10 }, { name: 'all', canaryPercent: 100 }] }],
+  ])('%s: every stage equals CanaryApp rendering it alone', (_case, app) => {
+    const files = renderOne(app).filter((file) => file.path.includes('/stages/'));
+    const { plan } = resolveOne(app);
+    expect(files).toHaveLength(plan.stages.length);
+    plan.stages.forEach((stage, i) => {
+      const chart = new Chart(new App(), 'test');
+      new CanaryApp(chart, app.name, { ...app, stage: stage.name });
+      expect(parseManifests(files[i].content)).toEqual(Testing.synth(chart));
+    });
+  });
+
+  test('the hold-only plan writes the Namespace, the Service and the Deployment', () => {
+    const app: AppSpec = { name: 'hold', namespace: 'shop', createNamespace: true, stable: { image: 'web:1' }, canary: { image: 'web:2' }, stages: [{ name: 'hold', stableReplicas: 3, canaryReplicas: 0 }] };
+    for (const file of renderOne(app)) {
+      expect(parseManifests(file.content).map((doc) => `${doc.kind}/${doc.metadata.name}`)).toEqual(['Namespace/shop', 'Service/hold', 'Deployment/hold-stable']);
+    }
+  });
+});
+
+describe('CanaryRelease: every stage from the user\'s own app', () => {
+  const props = { namespace: 'shop', createNamespace: true, port: 8080, stable: { image: 'shop:1.4.0', replicas: 4 }, canary: { image: 'shop:1.5.0' } };
+
+  test('one Chart per stage, each with the CanaryApp of that stage and the user\'s own object', () => {
+    const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'cdk8s-canary-release-')) });
+    const release = new CanaryRelease(app, 'shop', props);
+    for (const stage of release.stages) new kplus.ConfigMap(stage.chart, 'config', { metadata: { name: 'shop-config', namespace: 'shop' }, data: { stage: stage.name } });
+    expect(release.stages.map((stage) => [stage.name, stage.fileName, stage.app.stage.name])).toEqual([
+      ['baseline', '01-baseline', 'baseline'], ['canary', '02-canary', 'canary'], ['expand', '03-expand', 'expand'],
+      ['promote', '04-promote', 'promote'], ['rollback', 'rollback', 'rollback'],
+    ]);
+    app.synth();
+    expect(readdirSync(app.outdir).sort()).toEqual([
+      'shop-01-baseline.k8s.yaml', 'shop-02-canary.k8s.yaml', 'shop-03-expand.k8s.yaml', 'shop-04-promote.k8s.yaml', 'shop-rollback.k8s.yaml',
+    ]);
+    // The same objects as the CLI's files, plus the user's ConfigMap.
+    const cli = new Map(renderOne({ name: 'shop', ...props }).map((file) => [file.path, parseManifests(file.content)]));
+    for (const stage of release.stages) {
+      const written = parseManifests(readFileSync(join(app.outdir, `shop-${stage.fileName}.k8s.yaml`), 'utf8'));
+      const config = written.filter((doc) => doc.kind === 'ConfigMap');
+      expect(config.map((doc) => doc.data)).toEqual([{ stage: stage.name }]);
+      expect(written.filter((doc) => doc.kind !== 'ConfigMap')).toEqual(cli.get(`shop/stages/${stage.fileName}.k8s.yaml`));
+    }
+  });
+
+  test('its props are checked like CanaryApp\'s, and stage is not one of them', () => {
+    expect(() => new CanaryRelease(new App(), 'shop', { ...props, stable: { image: 'shop:1', replicas: -1 } })).toThrow('CanaryRelease "shop": "stable.replicas" is -1');
+    expect(() => new CanaryRelease(new App(), 'shop', { ...props, stage: 'canary' } as never)).toThrow('CanaryRelease "shop": "stage" is not a CanaryRelease prop');
+    expect(() => new CanaryRelease(new App(), 'shop', { stable: { image: 'a:1' }, canary: { image: 'a:2' } })).toThrow('CanaryRelease "shop": "namespace" is required');
+  });
+
+  test('works from `cdk8s synth` of a user\'s main.js', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cdk8s-canary-user-'));
+    writeFileSync(join(dir, 'cdk8s.yaml'), 'language: typescript\napp: node main.js\n');
+    writeFileSync(join(dir, 'main.js'), [
+      "const { App } = require('cdk8s');",
+      "const kplus = require('cdk8s-plus-27');",
+      `const { CanaryRelease } = require(${JSON.stringify(join(__dirname, '..', 'lib'))});`,
+      'const app = new App();',
+      `const release = new CanaryRelease(app, 'shop', ${JSON.stringify(props)});`,
+      "for (const stage of release.stages) new kplus.ConfigMap(stage.chart, 'config', { metadata: { name: 'shop-config' }, data: { stage: stage.name } });",
+      'app.synth();',
+    ].join('\n'));
+    execFileSync(join(__dirname, '..', 'node_modules', '.bin', 'cdk8s'), ['synth'], {
+      cwd: dir, env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false', NODE_PATH: join(__dirname, '..', 'node_modules') }, stdio: 'pipe',
+    });
+    const written = readdirSync(join(dir, 'dist')).sort();
+    expect(written).toEqual(['shop-01-baseline.k8s.yaml', 'shop-02-canary.k8s.yaml', 'shop-03-expand.k8s.yaml', 'shop-04-promote.k8s.yaml', 'shop-rollback.k8s.yaml']);
+    const canary = parseManifests(readFileSync(join(dir, 'dist', 'shop-02-canary.k8s.yaml'), 'utf8'));
+    expect(canary.map((doc) => `${doc.kind}/${doc.metadata.name}`)).toEqual(['Namespace/shop', 'Service/shop', 'Deployment/shop-stable', 'Deployment/shop-canary', 'ConfigMap/shop-config']);
+    expect(canary.find((doc) => doc.metadata.name === 'shop-canary').spec.replicas).toBe(1);
+  });
+});
