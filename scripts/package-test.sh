@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Installs the packed tarball into fresh projects as a cdk8s user would, with the oldest and the newest
+# versions of cdk8s, cdk8s-plus-27 and constructs that the peer ranges allow, then compiles (strict
+# TypeScript) and runs an app that uses CanaryApp and CanaryRelease, and checks the files it writes.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+tarball="$work/$(npm pack --silent --pack-destination "$work" | tail -n 1)"
+
+check() {
+  local name=$1
+  shift
+  local dir="$work/$name"
+  mkdir -p "$dir"
+  cd "$dir"
+  printf '{ "name": "user-app", "private": true }\n' > package.json
+  npm install --no-audit --no-fund --silent "$tarball" "$@" typescript@5.9 @types/node@20 > /dev/null
+  cat > main.ts <<'TS'
+import { App, Chart } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { CanaryApp, CanaryRelease, SpecError } from 'cdk8s-canary';
+
+const app = new App({ outdir: 'dist' });
+const chart = new Chart(app, 'one-stage', { namespace: 'shop' });
+new CanaryApp(chart, 'web', { stable: { image: 'web:1.0' }, canary: { image: 'web:1.1' }, stage: 'canary' });
+const release = new CanaryRelease(app, 'shop', { namespace: 'shop', stable: { image: 'shop:1.4.0' }, canary: { image: 'shop:1.5.0' } });
+for (const stage of release.stages) {
+  new kplus.ConfigMap(stage.chart, 'config', { metadata: { name: 'shop-config' }, data: { stage: stage.name } });
+}
+try {
+  new CanaryApp(new Chart(app, 'bad'), 'bad', { namespace: 'shop', stable: { image: 'web:1.0', replicas: -2 }, canary: { image: 'web:1.1' } });
+  throw new Error('bad props were accepted');
+} catch (error) {
+  if (!(error instanceof SpecError)) throw error;
+  console.log(error.message);
+}
+app.node.tryRemoveChild('bad');
+app.synth();
+TS
+  npx tsc --strict --target ES2022 --module commonjs --esModuleInterop main.ts
+  local out
+  out=$(node main.js)
+  [ "$out" = 'CanaryApp "bad": "stable.replicas" is -2: must be a whole number from 0 to 1000' ] || { echo "$name: unexpected output: $out"; exit 1; }
+  for file in one-stage shop-01-baseline shop-02-canary shop-03-expand shop-04-promote shop-rollback; do
+    [ -s "dist/$file.k8s.yaml" ] || { echo "$name: dist/$file.k8s.yaml was not written"; exit 1; }
+  done
+  grep -q 'name: web-canary' dist/one-stage.k8s.yaml
+  grep -q 'stage: canary' dist/shop-02-canary.k8s.yaml
+  echo "package: $name ($(node -p "['cdk8s', 'cdk8s-plus-27', 'constructs'].map((p) => p + '@' + require(p + '/package.json').version).join(', ')")): compiles, synthesizes"
+}
+
+check oldest constructs@10.3.0 cdk8s@2.64.2 cdk8s-plus-27@2.7.1
+check newest constructs@10 cdk8s@2 cdk8s-plus-27@2
