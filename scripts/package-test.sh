@@ -4,6 +4,7 @@
 # TypeScript) and runs an app that uses CanaryApp and CanaryRelease, and checks the files it writes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+repo=$(pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 tarball="$work/$(npm pack --silent --pack-destination "$work" | tail -n 1)"
@@ -19,7 +20,8 @@ check() {
   cat > main.ts <<'TS'
 import { App, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { CanaryApp, CanaryRelease, SpecError } from 'cdk8s-canary';
+import { CanaryApp, CanaryRelease } from 'cdk8s-canary';
+import { SpecError } from 'cdk8s-canary/engine';
 
 const app = new App({ outdir: 'dist' });
 const chart = new Chart(app, 'one-stage', { namespace: 'shop' });
@@ -47,7 +49,13 @@ TS
   done
   grep -q 'name: web-canary' dist/one-stage.k8s.yaml
   grep -q 'stage: canary' dist/shop-02-canary.k8s.yaml
-  echo "package: $name ($(node -p "['cdk8s', 'cdk8s-plus-27', 'constructs'].map((p) => p + '@' + require(p + '/package.json').version).join(', ')")): compiles, synthesizes"
+  # The synth tool from the installed package writes the committed files byte for byte.
+  local spec
+  for spec in canary.yaml:dist examples/routing.yaml:examples/dist; do
+    out=$(npx --no-install cdk8s-canary synth --check -c "$repo/${spec%%:*}" -o "$repo/${spec#*:}" 2>&1) || { echo "$name: $out"; exit 1; }
+  done
+  [ -s node_modules/cdk8s-canary/.jsii ] && [ -s node_modules/cdk8s-canary/API.md ]
+  echo "package: $name ($(node -p "['cdk8s', 'cdk8s-plus-27', 'constructs'].map((p) => p + '@' + require(p + '/package.json').version).join(', ')")): compiles, synthesizes, writes the committed files"
 }
 
 check oldest constructs@10.3.0 cdk8s@2.64.2 cdk8s-plus-27@2.7.1

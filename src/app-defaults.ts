@@ -1,5 +1,28 @@
 import { defaultStages } from './plan';
-import type { AppSpec, ResourceAmounts, RoutingSpec, SecurityProfile, ServiceType, SessionAffinity, StageSpec } from './spec';
+import { SecurityProfile, ServiceType, SessionAffinity, type AppSpec, type ResourceAmounts, type RoutingSpec, type StageSpec } from './spec';
+
+/** The shared Service, with its defaults filled in. */
+export interface ResolvedServiceSpec {
+  readonly name: string;
+  readonly type: ServiceType;
+  readonly port: number;
+  readonly nodePort?: number;
+  readonly sessionAffinity: SessionAffinity;
+  readonly sessionAffinityTimeoutSeconds?: number;
+}
+
+/** A track, with its defaults filled in. */
+export interface ResolvedTrackSpec {
+  readonly name: string;
+  readonly image: string;
+  readonly replicas: number;
+}
+
+/** Requests and limits, with their defaults filled in. */
+export interface ResolvedResourcesSpec {
+  readonly requests: ResourceAmounts;
+  readonly limits: ResourceAmounts;
+}
 
 /** An app spec with every default filled in. */
 export interface ResolvedAppSpec {
@@ -8,22 +31,15 @@ export interface ResolvedAppSpec {
   readonly createNamespace: boolean;
   readonly appLabel: string;
   readonly port: number;
-  readonly service: {
-    readonly name: string;
-    readonly type: ServiceType;
-    readonly port: number;
-    readonly nodePort?: number;
-    readonly sessionAffinity: SessionAffinity;
-    readonly sessionAffinityTimeoutSeconds?: number;
-  };
-  readonly stable: { readonly name: string; readonly image: string; readonly replicas: number };
-  readonly canary: { readonly name: string; readonly image: string; readonly replicas: number };
+  readonly service: ResolvedServiceSpec;
+  readonly stable: ResolvedTrackSpec;
+  readonly canary: ResolvedTrackSpec;
   readonly stages: StageSpec[];
   readonly stage: string;
   readonly securityProfile: SecurityProfile;
   readonly writablePaths: string[];
   readonly runAsUser?: number;
-  readonly resources: { readonly requests: ResourceAmounts; readonly limits: ResourceAmounts };
+  readonly resources: ResolvedResourcesSpec;
   readonly routing?: RoutingSpec;
 }
 
@@ -49,18 +65,18 @@ export function resolveAppDefaults(app: AppSpec): ResolvedAppSpec {
     port,
     service: {
       name: app.service?.name ?? app.name,
-      type: app.service?.type ?? 'NodePort',
+      type: app.service?.type ?? ServiceType.NODE_PORT,
       port: app.service?.port ?? port,
       nodePort: app.service?.nodePort,
-      sessionAffinity: app.service?.sessionAffinity ?? 'None',
+      sessionAffinity: app.service?.sessionAffinity ?? SessionAffinity.NONE,
       sessionAffinityTimeoutSeconds: app.service?.sessionAffinityTimeoutSeconds
-        ?? (app.service?.sessionAffinity === 'ClientIP' ? DEFAULT_AFFINITY_TIMEOUT_SECONDS : undefined),
+        ?? (app.service?.sessionAffinity === SessionAffinity.CLIENT_IP ? DEFAULT_AFFINITY_TIMEOUT_SECONDS : undefined),
     },
     stable: { name: app.stable.name ?? `${app.name}-stable`, image: app.stable.image, replicas: stableReplicas },
     canary: { name: app.canary.name ?? `${app.name}-canary`, image: app.canary.image, replicas: canaryReplicas },
     stages,
     stage: app.stage ?? stages[0].name,
-    securityProfile: app.securityProfile ?? 'restricted',
+    securityProfile: app.securityProfile ?? SecurityProfile.RESTRICTED,
     writablePaths: app.writablePaths ?? ['/tmp'],
     runAsUser: app.runAsUser,
     resources: {

@@ -9,25 +9,26 @@ import {
 } from './labels';
 import type { ResolvedStage, RolloutPlan } from './plan';
 import { resolveApp, type ResolvedApp } from './resolve';
-import type { AppSpec, ResourceAmounts } from './spec';
+import type { CanaryReleaseProps } from './canary-release';
+import { SecurityProfile, SessionAffinity, type ResourceAmounts } from './spec';
 import { SpecError } from './spec-error';
 import { checkAcrossApps, type ValidationResult } from './spec-validate';
 
 /**
  * Props of a CanaryApp: the keys of one app in canary.yaml, with `stage` naming the stage to render.
  */
-export interface CanaryAppProps extends Omit<AppSpec, 'name' | 'namespace'> {
+export interface CanaryAppProps extends CanaryReleaseProps {
   /**
-   * App name: the `app.kubernetes.io/instance` label, and the default of the Service's and the
-   * Deployments' names. A DNS-1123 label.
-   * @default the construct id
+   * The stage to render.
+   * @default the first stage of the plan
    */
-  readonly name?: string;
-  /**
-   * Namespace of every object of this app.
-   * @default the enclosing Chart's namespace
-   */
-  readonly namespace?: string;
+  readonly stage?: string;
+}
+
+/** With Gateway API routing: the Service of each track, the HTTPRoute's weighted backends. */
+export interface TrackServices {
+  readonly stable: kplus.Service;
+  readonly canary: kplus.Service;
 }
 
 // Capabilities are written as plain names: cdk8s-plus spells them CAP_CHOWN, which Pod Security
@@ -83,12 +84,12 @@ export class CanaryApp extends Construct {
   /** The canary track's Deployment; absent in stages before the canary starts. */
   public readonly canary?: kplus.Deployment;
   /** With Gateway API routing: a Service per track, for the HTTPRoute's weighted backends. */
-  public readonly trackServices?: { readonly stable: kplus.Service; readonly canary: kplus.Service };
+  public readonly trackServices?: TrackServices;
   /** With `routing`: the HTTPRoute and/or VirtualService and DestinationRule of this stage. */
   public readonly routes?: CanaryRoutes;
 
   /** What is worth a warning, such as an untagged image: one line each. */
-  public readonly warnings: readonly string[];
+  public readonly warnings: string[];
 
   constructor(scope: Construct, id: string, props: CanaryAppProps) {
     super(scope, id);
@@ -115,7 +116,7 @@ export class CanaryApp extends Construct {
     if (this.spec.createNamespace && !owner) this.namespace = this.createNamespace();
     const { service } = this.spec;
     this.service = this.createService('service', service.name, serviceSelector(this.spec.appLabel), service.type as kplus.ServiceType, service.nodePort);
-    if (service.sessionAffinity === 'ClientIP') {
+    if (service.sessionAffinity === SessionAffinity.CLIENT_IP) {
       // cdk8s-plus has no session affinity setting. The patch goes in before the generated KubeService
       // converter, which writes the jsii name clientIp as clientIP and drops keys it does not know.
       ApiObject.of(this.service).addJsonPatch(
@@ -165,7 +166,7 @@ export class CanaryApp extends Construct {
 
   private createDeployment(track: Track, replicas: number): kplus.Deployment {
     const { spec } = this;
-    const restricted = spec.securityProfile === 'restricted';
+    const restricted = spec.securityProfile === SecurityProfile.RESTRICTED;
     const volumeNames = new Set<string>();
     const metadata = this.metadata(spec[track].name);
     const deployment = new kplus.Deployment(this, track, {

@@ -1,16 +1,13 @@
-// The public API: the constructs and their props, the spec's types, the errors, and the engine
-// entry points a script calls. Everything else is internal.
-export { CanaryApp, type CanaryAppProps } from './canary-app';
+// The construct library: the constructs, their props and the spec's types. This is the API that jsii
+// compiles for other languages. The engine a script calls, and SpecError (jsii allows no subclass of
+// Error in an API), are in `cdk8s-canary/engine`.
+export { CanaryApp, type CanaryAppProps, type TrackServices } from './canary-app';
 export { CanaryRelease, type CanaryReleaseProps, type CanaryReleaseStage } from './canary-release';
 export { CanaryRoutes, type CanaryRoutesProps } from './canary-routes';
-export type {
-  AppSpec, CanarySpec, GatewayApiRoutingSpec, IstioRoutingSpec, MatchRuleSpec, ParentRefSpec, ResourceAmounts,
-  ResourcesSpec, RoutingSpec, SecurityProfile, ServiceSpec, ServiceType, SessionAffinity, StageSpec, TrackSpec,
+export {
+  SecurityProfile, ServiceType, SessionAffinity, type AppSettings, type AppSpec, type CanarySpec, type GatewayApiRoutingSpec,
+  type IstioRoutingSpec, type MatchRuleSpec, type ParentRefSpec, type ResourceAmounts, type ResourcesSpec, type RoutingSpec,
+  type ServiceSpec, type StageSpec, type TrackSpec,
 } from './spec';
-export type { ResolvedAppSpec } from './app-defaults';
+export type { ResolvedAppSpec, ResolvedResourcesSpec, ResolvedServiceSpec, ResolvedTrackSpec } from './app-defaults';
 export type { ResolvedStage, RolloutPlan, TrackWaves } from './plan';
-export type { ResolvedApp } from './resolve';
-export { SpecError, type Problem, type SpecPath } from './spec-error';
-export { loadSpec, parseSpec, type LoadedSpec } from './spec-load';
-export { synthesize } from './synth';
-export type { RenderedFile } from './render';

@@ -2,7 +2,7 @@ import type { ResolvedAppSpec } from './app-defaults';
 import { matchRulesApply } from './route-rules';
 import { MANAGED_BY, selectorArg } from './labels';
 import { formatShare, type RolloutPlan } from './plan';
-import type { MatchRuleSpec } from './spec';
+import { SessionAffinity, type MatchRuleSpec } from './spec';
 import { formatStep, shellQuote, stageSteps } from './stage-commands';
 
 const BAR_WIDTH = 20;
@@ -75,7 +75,7 @@ export function formatPlan(app: ResolvedAppSpec, plan: RolloutPlan, outdir: stri
   const scope = selectorArg({ 'app.kubernetes.io/instance': app.name, 'app.kubernetes.io/managed-by': MANAGED_BY });
   commands.push(['teardown', `kubectl delete ${['deployment', 'service', ...routing.kinds].join(',')} -n ${shellQuote(app.namespace)} -l ${shellQuote(scope)}`]);
   const nameWidth = Math.max(...commands.map(([name]) => name.length));
-  const affinity = app.service.sessionAffinity === 'ClientIP' ? `, ClientIP affinity ${app.service.sessionAffinityTimeoutSeconds} s` : '';
+  const affinity = app.service.sessionAffinity === SessionAffinity.CLIENT_IP ? `, ClientIP affinity ${app.service.sessionAffinityTimeoutSeconds} s` : '';
   return [
     `${app.name}: namespace ${app.namespace} (${namespace}), Service ${app.service.name} (${app.service.type}${affinity}), ` +
       `stable ${app.stable.name} (${app.stable.image}), canary ${app.canary.name} (${app.canary.image})`,

@@ -57,7 +57,7 @@ export interface StageMove {
 /** A resolved rollout plan. */
 export interface RolloutPlan {
   /** The plan's stages in order, then the rollback stage. */
-  readonly stages: readonly ResolvedStage[];
+  readonly stages: ResolvedStage[];
   /** The stage written to the `current` folder. */
   readonly current: ResolvedStage;
 }

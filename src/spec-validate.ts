@@ -2,6 +2,7 @@ import Ajv, { type ErrorObject } from 'ajv';
 import type { ResolvedAppSpec } from './app-defaults';
 import { resolvePlan, ROLLBACK_STAGE } from './plan';
 import type { Track } from './labels';
+import { SecurityProfile, ServiceType, SessionAffinity } from './spec';
 import { formatPath, formatValue, type Problem, type SpecPath } from './spec-error';
 
 /** The JSON Schema of the spec, as shipped in the package. */
@@ -125,10 +126,10 @@ export function checkApp(app: ResolvedAppSpec, at: SpecPath, result: ValidationR
   if (app.canary.name === app.stable.name) {
     problems.push({ path: [...at, 'canary', 'name'], message: `is ${formatValue(app.canary.name)}: must differ from the stable Deployment's name` });
   }
-  if (app.service.nodePort !== undefined && app.service.type === 'ClusterIP') {
+  if (app.service.nodePort !== undefined && app.service.type === ServiceType.CLUSTER_IP) {
     problems.push({ path: [...at, 'service', 'nodePort'], message: `is ${app.service.nodePort}: only NodePort and LoadBalancer Services have a node port` });
   }
-  if (app.securityProfile === 'restricted' && app.runAsUser === 0) {
+  if (app.securityProfile === SecurityProfile.RESTRICTED && app.runAsUser === 0) {
     problems.push({ path: [...at, 'runAsUser'], message: 'is 0: the restricted profile forbids running as root; use securityProfile: baseline for root images' });
   }
   for (const kind of ['cpu', 'memory'] as const) {
@@ -144,7 +145,7 @@ export function checkApp(app: ResolvedAppSpec, at: SpecPath, result: ValidationR
       warnings.push({ path: [...at, track, 'image'], message: `is ${formatValue(app[track].image)}: untagged or :latest images change under you; pin a tag or digest` });
     }
   }
-  if (app.securityProfile === 'restricted' && app.port < 1024) {
+  if (app.securityProfile === SecurityProfile.RESTRICTED && app.port < 1024) {
     warnings.push({ path: [...at, 'port'], message: `is ${app.port}: under the restricted profile the container runs as non-root and may not bind a port below 1024` });
   }
 
@@ -185,7 +186,7 @@ export function checkApp(app: ResolvedAppSpec, at: SpecPath, result: ValidationR
     const allowed = [...stageNames.keys(), ROLLBACK_STAGE].join(', ');
     problems.push({ path: [...at, 'stage'], message: `is ${formatValue(app.stage)}: must be a stage of the plan: ${allowed}` });
   }
-  if (app.service.sessionAffinity !== 'ClientIP' && app.service.sessionAffinityTimeoutSeconds !== undefined) {
+  if (app.service.sessionAffinity !== SessionAffinity.CLIENT_IP && app.service.sessionAffinityTimeoutSeconds !== undefined) {
     problems.push({ path: [...at, 'service', 'sessionAffinityTimeoutSeconds'], message: `is ${app.service.sessionAffinityTimeoutSeconds}: only applies with sessionAffinity: ClientIP` });
   }
   if (routed) checkRouting(app, at, problems);
@@ -315,7 +316,7 @@ export function checkAcrossApps(apps: readonly ResolvedAppSpec[], at: readonly S
     const creator = creators.get(app.namespace);
     if (creator === undefined || creator === i) return;
     const level = apps[creator].securityProfile;
-    if (app.securityProfile !== level && (level === 'restricted' || app.createNamespace)) {
+    if (app.securityProfile !== level && (level === SecurityProfile.RESTRICTED || app.createNamespace)) {
       result.problems.push({
         path: [...at[i], 'securityProfile'],
         message: `is "${app.securityProfile}": namespace "${app.namespace}" is created by "${formatPath(at[creator])}" enforcing "${level}"; one Namespace enforces one level, and every app in it must meet it`,

@@ -4,14 +4,34 @@
  * these types mirror it for TypeScript users.
  */
 
+// Enums, for languages other than TypeScript (jsii); each value is the spec file's own spelling, so
+// a spec read from YAML needs no mapping.
+
 /** Service types a canary can be exposed through. */
-export type ServiceType = 'NodePort' | 'ClusterIP' | 'LoadBalancer';
+export enum ServiceType {
+  /** A port on every node (`NodePort`). */
+  NODE_PORT = 'NodePort',
+  /** Inside the cluster only (`ClusterIP`). */
+  CLUSTER_IP = 'ClusterIP',
+  /** A cloud load balancer (`LoadBalancer`). */
+  LOAD_BALANCER = 'LoadBalancer',
+}
 
 /** How the shared Service pins clients to pods. */
-export type SessionAffinity = 'None' | 'ClientIP';
+export enum SessionAffinity {
+  /** No pinning (`None`). */
+  NONE = 'None',
+  /** Each client IP to one pod (`ClientIP`). */
+  CLIENT_IP = 'ClientIP',
+}
 
 /** Pod Security Standard levels the pods can be made to meet. */
-export type SecurityProfile = 'restricted' | 'baseline';
+export enum SecurityProfile {
+  /** Non-root images (`restricted`). */
+  RESTRICTED = 'restricted',
+  /** Images that start as root, like nginx (`baseline`). */
+  BASELINE = 'baseline',
+}
 
 /** One track of the release: the stable (running) or the canary (new) version. */
 export interface TrackSpec {
@@ -202,12 +222,8 @@ export interface ResourcesSpec {
   readonly limits?: ResourceAmounts;
 }
 
-/** One app's release, as written in canary.yaml. */
-export interface AppSpec {
-  /** App name: the output folder `<outdir>/<name>/` and the `app.kubernetes.io/instance` label. */
-  readonly name: string;
-  /** Namespace of every object of this app. */
-  readonly namespace: string;
+/** The settings of one app's release, besides its name, namespace and current stage. */
+export interface AppSettings {
   /**
    * Emit the Namespace object, labelled with the Pod Security level its pods meet. Applying it to a
    * namespace that exists sets that label there. A namespace several apps create is emitted by the
@@ -240,11 +256,6 @@ export interface AppSpec {
    */
   readonly stages?: StageSpec[];
   /**
-   * The current stage, written to `<outdir>/<name>/current/`.
-   * @default the first stage
-   */
-  readonly stage?: string;
-  /**
    * Pod Security Standard the pods meet.
    * @default 'restricted'
    */
@@ -269,6 +280,19 @@ export interface AppSpec {
    * @default none: traffic splits by replica ratio through the shared Service
    */
   readonly routing?: RoutingSpec;
+}
+
+/** One app's release, as written in canary.yaml. */
+export interface AppSpec extends AppSettings {
+  /** App name: the output folder `<outdir>/<name>/` and the `app.kubernetes.io/instance` label. */
+  readonly name: string;
+  /** Namespace of every object of this app. */
+  readonly namespace: string;
+  /**
+   * The current stage, written to `<outdir>/<name>/current/`.
+   * @default the first stage
+   */
+  readonly stage?: string;
 }
 
 /** The whole spec file. */

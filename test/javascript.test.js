@@ -1,7 +1,8 @@
-// The library from plain JavaScript, through the compiled package entry point: no types to stop a
+// The library from plain JavaScript, through the compiled package entry points: no types to stop a
 // wrong value, so the resolve step must.
 const { Chart, Testing } = require('cdk8s');
-const { CanaryApp, CanaryRelease, SpecError, synthesize } = require('..');
+const { CanaryApp, CanaryRelease } = require('..');
+const { SpecError, synthesize } = require('../engine');
 
 function refusal(props, chartProps = {}) {
   const chart = new Chart(Testing.app(), 'test', chartProps);

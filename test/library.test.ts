@@ -6,7 +6,7 @@ import { App, Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { CanaryApp, type CanaryAppProps } from '../src/canary-app';
 import { CanaryRelease } from '../src/canary-release';
-import type { AppSpec } from '../src/spec';
+import { SecurityProfile, type AppSpec } from '../src/spec';
 import { SpecError } from '../src/spec-error';
 import { parseManifests, type Manifest } from './cluster-rules';
 import { renderOne, resolveOne } from './stage-files';
@@ -102,7 +102,7 @@ describe('several CanaryApps in one chart follow the rules across apps of one sp
   test('conflicting Pod Security levels for one namespace are an error', () => {
     const chart = new Chart(Testing.app(), 'test');
     new CanaryApp(chart, 'a', { ...base, createNamespace: true });
-    expect(() => new CanaryApp(chart, 'b', { ...base, securityProfile: 'baseline' })).toThrow(
+    expect(() => new CanaryApp(chart, 'b', { ...base, securityProfile: SecurityProfile.BASELINE })).toThrow(
       'CanaryApp "b": "securityProfile" is "baseline": namespace "shop" is created by "test/a" enforcing "restricted"',
     );
   });

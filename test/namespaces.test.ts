@@ -1,6 +1,6 @@
 import { resolveSpec } from '../src/resolve';
 import { main } from '../src/cli';
-import type { AppSpec } from '../src/spec';
+import { SecurityProfile, type AppSpec } from '../src/spec';
 import { synthesize } from '../src/synth';
 import { parseManifests } from './cluster-rules';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -37,7 +37,7 @@ test('by default no Namespace is emitted: the namespace is not relabelled', () =
 });
 
 test('the Namespace carries its Pod Security level and is never pruned by Argo CD', () => {
-  const files = synthesize({ apps: [app('a', { createNamespace: true, securityProfile: 'baseline' })] });
+  const files = synthesize({ apps: [app('a', { createNamespace: true, securityProfile: SecurityProfile.BASELINE })] });
   const namespace = parseManifests(files[0].content).find((doc) => doc.kind === 'Namespace');
   expect(namespace.metadata).toEqual({
     name: 'team',

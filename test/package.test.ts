@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 
-test('the npm tarball holds the library, its types, the schema and the bin, and nothing generated for tests', () => {
+test('the npm tarball holds the library, its types and jsii assembly, the schema and the bin, and nothing generated for tests', () => {
   const [pack] = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
     cwd: join(__dirname, '..'), encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'],
   }));
@@ -9,6 +9,7 @@ test('the npm tarball holds the library, its types, the schema and the bin, and 
   expect(paths).toEqual(expect.arrayContaining([
     'lib/index.js', 'lib/index.d.ts', 'lib/canary-app.js', 'lib/canary-app.d.ts', 'lib/cli.js',
     'schema/canary-spec.schema.json', 'bin/cdk8s-canary.js', 'package.json', 'README.md',
+    '.jsii', 'API.md', 'engine.js', 'engine.d.ts', 'lib/engine.js',
   ]));
   expect(paths.filter((path) => /^(src|test|dist|__snapshots__)\//.test(path))).toEqual([]);
 });

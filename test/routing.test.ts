@@ -2,6 +2,7 @@ import { App, Chart, Testing } from 'cdk8s';
 import { CanaryApp } from '../src/canary-app';
 import { checkOutput } from '../src/output';
 import { cookieRegex, headerMatch } from '../src/route-rules';
+import { SessionAffinity } from '../src/spec';
 import { loadSpec } from '../src/spec-load';
 import { synthesize } from '../src/synth';
 import { parseManifests, podSecurityViolations, validateAgainstSchema, type Manifest } from './cluster-rules';
@@ -194,7 +195,7 @@ describe('session affinity without a router', () => {
   });
 
   test('defaults to Kubernetes\' 10800 seconds', () => {
-    const docs = stages({ ...sticky, service: { sessionAffinity: 'ClientIP' } }).get('canary')!;
+    const docs = stages({ ...sticky, service: { sessionAffinity: SessionAffinity.CLIENT_IP } }).get('canary')!;
     expect(find(docs, 'Service').spec.sessionAffinityConfig).toEqual({ clientIP: { timeoutSeconds: 10800 } });
   });
 });
