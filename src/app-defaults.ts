@@ -51,12 +51,18 @@ export const DEFAULT_AFFINITY_TIMEOUT_SECONDS = 10800;
 export const DEFAULT_REQUESTS: ResourceAmounts = { cpu: '100m', memory: '64Mi' };
 export const DEFAULT_LIMITS: ResourceAmounts = { memory: '128Mi' };
 
+/** A Service's cluster-local host name, which Istio routes by. */
+export function serviceHost(service: string, namespace: string): string {
+  return `${service}.${namespace}.svc.cluster.local`;
+}
+
 /** Fills in every default of an app spec; the one place defaults live. */
 export function resolveAppDefaults(app: AppSpec): ResolvedAppSpec {
   const port = app.port ?? DEFAULT_PORT;
   const stableReplicas = app.stable.replicas ?? DEFAULT_REPLICAS;
   const canaryReplicas = app.canary.replicas ?? stableReplicas;
   const stages = app.stages ?? defaultStages(stableReplicas, canaryReplicas);
+  const serviceName = app.service?.name ?? app.name;
   return {
     name: app.name,
     namespace: app.namespace,
@@ -64,7 +70,7 @@ export function resolveAppDefaults(app: AppSpec): ResolvedAppSpec {
     appLabel: app.appLabel ?? app.name,
     port,
     service: {
-      name: app.service?.name ?? app.name,
+      name: serviceName,
       type: app.service?.type ?? ServiceType.NODE_PORT,
       port: app.service?.port ?? port,
       nodePort: app.service?.nodePort,
@@ -83,6 +89,9 @@ export function resolveAppDefaults(app: AppSpec): ResolvedAppSpec {
       requests: { ...DEFAULT_REQUESTS, ...app.resources?.requests },
       limits: { ...DEFAULT_LIMITS, ...app.resources?.limits },
     },
-    routing: app.routing,
+    routing: app.routing && {
+      ...app.routing,
+      istio: app.routing.istio && { ...app.routing.istio, hosts: app.routing.istio.hosts ?? [serviceHost(serviceName, app.namespace)] },
+    },
   };
 }

@@ -1,6 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import type { ResolvedAppSpec } from './app-defaults';
+import { serviceHost, type ResolvedAppSpec } from './app-defaults';
 import { COMPONENT_LABEL, objectLabels, ROUTER_COMPONENT, SYNC_WAVE_ANNOTATION, trackSelector, type Track } from './labels';
 import { SYNC_WAVE, type ResolvedStage } from './plan';
 import { headerMatch, matchRulesApply, trackServiceName } from './route-rules';
@@ -60,7 +60,7 @@ export class CanaryRoutes extends Construct {
     }
 
     if (routing.istio) {
-      const host = `${spec.service.name}.${spec.namespace}.svc.cluster.local`;
+      const host = serviceHost(spec.service.name, spec.namespace);
       const destination = (track: Track) => ({ host, subset: track, port: { number: spec.service.port } });
       this.destinationRule = new ApiObject(this, 'destination-rule', {
         apiVersion: 'networking.istio.io/v1beta1',
@@ -76,7 +76,7 @@ export class CanaryRoutes extends Construct {
         kind: 'VirtualService',
         metadata,
         spec: {
-          hosts: routing.istio.hosts ?? [host],
+          hosts: routing.istio.hosts,
           gateways: routing.istio.gateways,
           http: [
             ...(matches.length ? [{

@@ -33,3 +33,9 @@ test('partial resources keep the other defaults', () => {
   const app = resolveAppDefaults({ ...minimal, resources: { requests: { memory: '32Mi' } } });
   expect(app.resources).toEqual({ requests: { cpu: '100m', memory: '32Mi' }, limits: { memory: '128Mi' } });
 });
+
+test('Istio routes the shared Service\'s cluster-local name unless hosts are given', () => {
+  const istio = (hosts?: string[]) => resolveAppDefaults({ ...minimal, routing: { istio: { hosts } } }).routing?.istio?.hosts;
+  expect(istio()).toEqual(['web.shop.svc.cluster.local']);
+  expect(istio(['web.example.com'])).toEqual(['web.example.com']);
+});

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Chart, Testing } from 'cdk8s';
@@ -170,25 +170,32 @@ describe('CanaryRelease: every stage from the user\'s own app', () => {
     expect(() => new CanaryRelease(new App(), 'shop', { stable: { image: 'a:1' }, canary: { image: 'a:2' } })).toThrow('CanaryRelease "shop": "namespace" is required');
   });
 
-  test('works from `cdk8s synth` of a user\'s main.js', () => {
+  test('works from `cdk8s synth` of a user\'s main.ts', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cdk8s-canary-user-'));
-    writeFileSync(join(dir, 'cdk8s.yaml'), 'language: typescript\napp: node main.js\n');
-    writeFileSync(join(dir, 'main.js'), [
-      "const { App } = require('cdk8s');",
-      "const kplus = require('cdk8s-plus-27');",
-      `const { CanaryRelease } = require(${JSON.stringify(join(__dirname, '..', 'lib'))});`,
+    const repo = join(__dirname, '..');
+    // The user's project: this package and its peers in node_modules, as npm would install them.
+    mkdirSync(join(dir, 'node_modules'));
+    for (const name of ['cdk8s', 'cdk8s-plus-27', 'constructs', '@types']) symlinkSync(join(repo, 'node_modules', name), join(dir, 'node_modules', name));
+    symlinkSync(repo, join(dir, 'node_modules', 'cdk8s-canary'));
+    const tsc = join(repo, 'node_modules', '.bin', 'tsc');
+    writeFileSync(join(dir, 'cdk8s.yaml'), `language: typescript\napp: ${tsc} --strict --target ES2022 --module commonjs --types node main.ts && node main.js\n`);
+    writeFileSync(join(dir, 'main.ts'), [
+      "import { App } from 'cdk8s';",
+      "import * as kplus from 'cdk8s-plus-27';",
+      "import { CanaryRelease } from 'cdk8s-canary';",
       'const app = new App();',
       `const release = new CanaryRelease(app, 'shop', ${JSON.stringify(props)});`,
       "for (const stage of release.stages) new kplus.ConfigMap(stage.chart, 'config', { metadata: { name: 'shop-config' }, data: { stage: stage.name } });",
       'app.synth();',
     ].join('\n'));
-    execFileSync(join(__dirname, '..', 'node_modules', '.bin', 'cdk8s'), ['synth'], {
-      cwd: dir, env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false', NODE_PATH: join(__dirname, '..', 'node_modules') }, stdio: 'pipe',
-    });
+    execFileSync(join(repo, 'node_modules', '.bin', 'cdk8s'), ['synth'], { cwd: dir, env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false' }, stdio: 'pipe' });
     const written = readdirSync(join(dir, 'dist')).sort();
     expect(written).toEqual(['shop-01-baseline.k8s.yaml', 'shop-02-canary.k8s.yaml', 'shop-03-expand.k8s.yaml', 'shop-04-promote.k8s.yaml', 'shop-rollback.k8s.yaml']);
-    const canary = parseManifests(readFileSync(join(dir, 'dist', 'shop-02-canary.k8s.yaml'), 'utf8'));
-    expect(canary.map((doc) => `${doc.kind}/${doc.metadata.name}`)).toEqual(['Namespace/shop', 'Service/shop', 'Deployment/shop-stable', 'Deployment/shop-canary', 'ConfigMap/shop-config']);
-    expect(canary.find((doc) => doc.metadata.name === 'shop-canary').spec.replicas).toBe(1);
+    const cli = new Map(renderOne({ name: 'shop', ...props }).map((file) => [file.path, parseManifests(file.content)]));
+    for (const file of written) {
+      const docs = parseManifests(readFileSync(join(dir, 'dist', file), 'utf8'));
+      expect(docs.filter((doc) => doc.kind === 'ConfigMap').map((doc) => doc.metadata.name)).toEqual(['shop-config']);
+      expect(docs.filter((doc) => doc.kind !== 'ConfigMap')).toEqual(cli.get(`shop/stages/${file.replace(/^shop-/, '')}`));
+    }
   });
 });
