@@ -1,4 +1,4 @@
-import { ApiObject, Chart, JsonPatch, Size } from 'cdk8s';
+import { ApiObject, Chart, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import type { ResolvedAppSpec } from './app-defaults';
@@ -8,6 +8,7 @@ import {
   objectLabels, podLabels, serviceSelector, SYNC_OPTIONS_ANNOTATION, SYNC_WAVE_ANNOTATION, TRACK_LABEL, trackSelector, type Track,
 } from './labels';
 import type { ResolvedStage, RolloutPlan } from './plan';
+import { canonicalCpu, canonicalMemory } from './quantities';
 import { resolveApp, type ResolvedApp } from './resolve';
 import type { CanaryReleaseProps } from './canary-release';
 import { SecurityProfile, SessionAffinity, type ResourceAmounts } from './spec';
@@ -38,22 +39,17 @@ const ROOT_WEB_SERVER_CAPABILITIES = ['CHOWN', 'DAC_OVERRIDE', 'NET_BIND_SERVICE
 /** Where Pod Security admission reads the level a Namespace enforces. */
 export const POD_SECURITY_ENFORCE_LABEL = 'pod-security.kubernetes.io/enforce';
 
-function cpu(amount: string | undefined): kplus.Cpu | undefined {
-  if (amount === undefined) return undefined;
-  return amount.endsWith('m') ? kplus.Cpu.millis(Number(amount.slice(0, -1))) : kplus.Cpu.units(Number(amount));
-}
-
-function memory(amount: string | undefined): Size | undefined {
-  if (amount === undefined) return undefined;
-  const value = Number(amount.slice(0, -2));
-  return amount.endsWith('Gi') ? Size.gibibytes(value) : Size.mebibytes(value);
-}
-
-function resources(requests: ResourceAmounts, limits: ResourceAmounts): kplus.ContainerResources {
-  return {
-    cpu: { request: cpu(requests.cpu), limit: cpu(limits.cpu) },
-    memory: { request: memory(requests.memory), limit: memory(limits.memory) },
-  };
+/**
+ * Requests and limits in canonical form, as a JSON patch value. cdk8s-plus writes memory in Mi only
+ * (1Gi as 1024Mi); the patch goes in before the generated converter, which reads each quantity's
+ * `value`, as it does of a Quantity.
+ */
+function resources(requests: ResourceAmounts, limits: ResourceAmounts) {
+  const amounts = (given: ResourceAmounts) => Object.fromEntries([
+    ...(given.cpu === undefined ? [] : [['cpu', { value: canonicalCpu(given.cpu) }]]),
+    ...(given.memory === undefined ? [] : [['memory', { value: canonicalMemory(given.memory) }]]),
+  ]);
+  return { requests: amounts(requests), limits: amounts(limits) };
 }
 
 /** `/var/cache/nginx` -> `var-cache-nginx` */
@@ -191,7 +187,6 @@ export class CanaryApp extends Construct {
         image: spec[track].image,
         portNumber: spec.port,
         readiness: kplus.Probe.fromTcpSocket({ port: spec.port }),
-        resources: resources(spec.resources.requests, spec.resources.limits),
         securityContext: {
           ensureNonRoot: restricted,
           user: spec.runAsUser,
@@ -212,6 +207,7 @@ export class CanaryApp extends Construct {
     ApiObject.of(deployment).addJsonPatch(
       JsonPatch.remove(`/spec/template/metadata/labels/${kplus.Pod.ADDRESS_LABEL.replace('/', '~1')}`),
       JsonPatch.add('/spec/template/spec/securityContext/seccompProfile', { type: 'RuntimeDefault' }),
+      JsonPatch.replace(`${container}/resources`, resources(spec.resources.requests, spec.resources.limits)),
       JsonPatch.add(`${container}/securityContext/capabilities`, {
         drop: ['ALL'],
         ...(restricted ? {} : { add: ROOT_WEB_SERVER_CAPABILITIES }),

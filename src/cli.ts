@@ -7,6 +7,7 @@ const USAGE = `Usage: cdk8s-canary <command> [options]
 Commands:
   synth [-c canary.yaml] [-o dist]    write one YAML file per stage of each app
   synth --check [-c ...] [-o ...]     write nothing; exit 1 if the output folder is not what the spec gives
+  synth --take-over [-c ...] [-o ...] also replace files of other specs, or without the marker, at the paths it writes
   plan [-c canary.yaml] [-o dist]     print each app's stages, canary share and kubectl commands
   finish <app> [-c canary.yaml]       end a promoted release: the canary image becomes stable, stage goes back to the first
 
@@ -52,6 +53,7 @@ function options(args: string[]) {
         config: { type: 'string', short: 'c', default: 'canary.yaml' },
         output: { type: 'string', short: 'o', default: 'dist' },
         check: { type: 'boolean', default: false },
+        'take-over': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -66,26 +68,35 @@ function load(config: string, io: Io) {
   return apps;
 }
 
-async function synth(config: string, outdir: string, check: boolean, io: Io): Promise<number> {
+/** `1 file`, `2 files` */
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+async function synth(config: string, outdir: string, check: boolean, takeOver: boolean, io: Io): Promise<number> {
   const started = Date.now();
+  const { checkOutput, outputFolderProblem, specPathFrom, writeOutput } = await import('./output');
+  const problem = outputFolderProblem(outdir, config);
+  if (problem) throw new UsageError(problem);
   const resolved = load(config, io);
   const { renderApps } = await import('./synth');
-  const { checkOutput, writeOutput } = await import('./output');
-  const files = renderApps(resolved, io.interactive ? progressReporter(io.progress, started) : undefined);
+  const specPath = specPathFrom(outdir, config);
+  const files = renderApps(resolved, specPath, io.interactive ? progressReporter(io.progress, started) : undefined);
+  const ownership = { spec: specPath, apps: resolved.map((app) => app.spec.name), takeOver };
   const seconds = ((Date.now() - started) / 1000).toFixed(2);
-  const apps = `${resolved.length} app${resolved.length === 1 ? '' : 's'}`;
+  const apps = count(resolved.length, 'app');
   if (check) {
-    const report = checkOutput(outdir, files);
+    const report = checkOutput(outdir, files, ownership);
     for (const line of report) io.err(line);
     io.out(report.length
-      ? `check: ${outdir} is out of date with ${config} (${report.length} file${report.length === 1 ? '' : 's'}); run cdk8s-canary synth`
-      : `check: ${apps}, ${files.length} files up to date in ${outdir} (${seconds} s)`);
+      ? `check: ${outdir} is out of date with ${config} (${count(report.length, 'file')}); run cdk8s-canary synth`
+      : `check: ${apps}, ${count(files.length, 'file')} up to date in ${outdir} (${seconds} s)`);
     return report.length ? 1 : 0;
   }
   if (io.interactive && Date.now() - started >= 1000) io.progress('');
-  const summary = writeOutput(outdir, files);
+  const summary = writeOutput(outdir, files, ownership);
   const total = ((Date.now() - started) / 1000).toFixed(2);
-  io.out(`synth: ${apps}, ${summary.written} files written, ${summary.unchanged} unchanged, ${summary.removed} removed, in ${total} s (${outdir})`);
+  io.out(`synth: ${apps}, ${count(summary.written, 'file')} written, ${summary.unchanged} unchanged, ${summary.removed} removed, in ${total} s (${outdir})`);
   return 0;
 }
 
@@ -123,8 +134,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
     }
     if (command === 'finish' && rest.length <= 1) return await finish(values.config, rest[0], io);
     if (rest.length) throw new UsageError(`unexpected argument "${rest[0]}"`);
-    if (command === 'synth') return await synth(values.config, values.output, values.check, io);
-    if (values.check) throw new UsageError('--check goes with synth');
+    if (command === 'synth') return await synth(values.config, values.output, values.check, values['take-over'], io);
+    if (values.check || values['take-over']) throw new UsageError(`--${values.check ? 'check' : 'take-over'} goes with synth`);
     if (command === 'plan') return await plan(values.config, values.output, io);
     throw new UsageError(command ? `unknown command "${command}"` : 'no command given');
   } catch (error) {
@@ -149,6 +160,13 @@ export function run(argv: string[] = process.argv.slice(2)): void {
     progress: (text) => process.stdout.write(`\r${text}\x1b[K`),
     interactive: Boolean(process.stdout.isTTY) && !process.env.CI,
   };
+  // A reader that stops early (`plan | head -1`) ends the run quietly.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+      process.exit(process.exitCode ?? 0);
+    });
+  }
   main(argv, io).then((code) => {
     process.exitCode = code;
   });

@@ -1,9 +1,18 @@
 import {
-  closeSync, existsSync, linkSync, copyFileSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync,
-  rmSync, writeFileSync, type Dirent,
+  chmodSync, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync,
+  realpathSync, renameSync, rmdirSync, rmSync, statSync, unlinkSync, writeFileSync, type Dirent, type Stats,
 } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
-import { GENERATED_MARKER, type RenderedFile } from './render';
+import { hostname } from 'node:os';
+import { basename, dirname, join, parse, posix, relative, resolve, sep } from 'node:path';
+import { createTwoFilesPatch } from 'diff';
+import { parseHeader, type FileHeader } from './file-header';
+import { readRegularFile } from './read-file';
+
+/** One output file, its path relative to the output folder. */
+export interface OutputFile {
+  readonly path: string;
+  readonly content: string;
+}
 
 /** What a write changed. */
 export interface WriteSummary {
@@ -12,179 +21,372 @@ export interface WriteSummary {
   readonly removed: number;
 }
 
+/** Whose files a run may replace and remove. */
+export interface Ownership {
+  /** The spec's path relative to the output folder, as the files' headers record it. */
+  readonly spec?: string;
+  /** The apps of the spec: files of earlier versions, which record no spec, are theirs by app. */
+  readonly apps: readonly string[];
+  /** Replace files of other specs, and files without the marker, at the paths this run writes. */
+  readonly takeOver?: boolean;
+}
+
 /** Raised when another run holds the output folder. */
 export class OutputLockedError extends Error {}
+/** Raised, before anything is written, when the output folder holds what this run must not touch. */
+export class OutputConflictError extends Error {}
 
-/** Every file below `dir`, relative to it, in a stable order. */
-function walk(dir: string, prefix = ''): { files: string[]; emptyDirs: string[] } {
-  const files: string[] = [];
-  const emptyDirs: string[] = [];
-  let entries: Dirent[];
-  try {
-    entries = readdirSync(join(dir, prefix), { withFileTypes: true });
-  } catch {
-    return { files, emptyDirs };
-  }
-  if (!entries.length && prefix) emptyDirs.push(prefix);
-  for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
-    const path = prefix ? `${prefix}/${entry.name}` : entry.name;
-    if (entry.isDirectory()) {
-      const below = walk(dir, path);
-      files.push(...below.files);
-      emptyDirs.push(...below.emptyDirs);
-    } else {
-      files.push(path);
-    }
-  }
-  return { files, emptyDirs };
+/** The largest generated file `--check` and synth read; a larger one is not this tool's. */
+export const MAX_GENERATED_FILE_BYTES = 16 * 1024 * 1024;
+const TEMPORARY = '.cdk8s-canary-tmp-';
+const LOCK_NAME = '.cdk8s-canary.lock';
+
+/** What is at a path below the output folder, found without following any link. */
+type Entry =
+  | { readonly kind: 'generated'; readonly header: FileHeader; readonly content: string; readonly mode: number }
+  | { readonly kind: 'file' | 'link' | 'folder' | 'other' };
+
+/** The output folder as found: entries by path, and what could not be read. */
+interface Scan {
+  readonly entries: Map<string, Entry>;
+  readonly unreadable: string[];
 }
 
-function isOurs(content: string): boolean {
-  return content.startsWith(GENERATED_MARKER);
+function entryOf(path: string, dirent: Dirent | Stats): Entry {
+  if (dirent.isSymbolicLink()) return { kind: 'link' };
+  if (dirent.isDirectory()) return { kind: 'folder' };
+  if (!dirent.isFile()) return { kind: 'other' };
+  if (!path.endsWith('.k8s.yaml')) return { kind: 'file' };
+  const stats = lstatSync(path);
+  if (stats.size > MAX_GENERATED_FILE_BYTES) return { kind: 'file' };
+  const content = readRegularFile(path, MAX_GENERATED_FILE_BYTES);
+  const header = parseHeader(content);
+  return header ? { kind: 'generated', header, content, mode: stats.mode & 0o7777 } : { kind: 'file' };
 }
 
-/** The files this tool wrote earlier below `outdir`, by the marker on their first line. */
-export function readOwnedFiles(outdir: string): Map<string, string> {
-  const owned = new Map<string, string>();
-  for (const path of walk(outdir).files) {
-    if (!path.endsWith('.k8s.yaml')) continue;
-    const content = readFileSync(join(outdir, path), 'utf8');
-    if (isOurs(content)) owned.set(path, content);
-  }
-  return owned;
-}
-
-/** What `outdir` lacks or holds in excess, compared with `files`: one line per file, empty when in sync. */
-export function checkOutput(outdir: string, files: readonly RenderedFile[]): string[] {
-  const owned = readOwnedFiles(outdir);
-  const report: string[] = [];
-  for (const file of files) {
-    const current = owned.get(file.path);
-    if (current === undefined) report.push(`missing: ${join(outdir, file.path)}`);
-    else if (current !== file.content) report.push(`stale: ${join(outdir, file.path)}`);
-    owned.delete(file.path);
-  }
-  for (const path of owned.keys()) report.push(`not in the spec: ${join(outdir, path)}`);
-  return report;
-}
-
-function siblings(outdir: string) {
-  const absolute = resolve(outdir);
-  const beside = (suffix: string) => join(dirname(absolute), `.${basename(absolute)}.cdk8s-canary-${suffix}`);
-  return { absolute, lock: beside('lock'), backup: beside('old'), staging: beside(`new-${process.pid}`) };
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** Takes the output folder's lock; a lock left by a process that is gone is taken over. */
-function lock(path: string, outdir: string): () => void {
-  for (let attempt = 0; ; attempt++) {
+/**
+ * Everything below `root`, without following links. With `clean`, under the lock, temporary files of
+ * dead runs are removed; --check, which writes nothing, leaves them to the next synth.
+ */
+function scan(root: string, clean: boolean): Scan {
+  const entries = new Map<string, Entry>();
+  const unreadable: string[] = [];
+  const walk = (prefix: string) => {
+    let dirents: Dirent[];
     try {
-      const fd = openSync(path, 'wx');
-      writeFileSync(fd, String(process.pid));
-      closeSync(fd);
-      return () => rmSync(path, { force: true });
+      dirents = readdirSync(join(root, prefix), { withFileTypes: true });
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const holder = Number(readFileSync(path, 'utf8'));
-      if (attempt > 0 || (holder && isAlive(holder))) {
-        throw new OutputLockedError(
-          `another cdk8s-canary run (pid ${holder || 'unknown'}) is writing ${outdir}; run again when it has finished`,
-        );
+      unreadable.push(`${prefix || '.'} (${(error as NodeJS.ErrnoException).code})`);
+      return;
+    }
+    for (const dirent of dirents.sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const path = prefix ? `${prefix}/${dirent.name}` : dirent.name;
+      if (dirent.name.includes(TEMPORARY) || (!prefix && dirent.name === LOCK_NAME)) {
+        // Only runs holding the lock write temporary files, and this one holds it: their writer is gone.
+        if (clean && dirent.isFile() && dirent.name !== LOCK_NAME) rmSync(join(root, path), { force: true });
+        continue;
       }
-      rmSync(path, { force: true });
+      const entry = entryOf(join(root, path), dirent);
+      entries.set(path, entry);
+      if (entry.kind === 'folder') walk(path);
     }
-  }
-}
-
-/** Finishes or undoes a swap that a killed run left half done, and clears staging folders of dead runs. */
-function recover(outdir: string, backup: string): void {
-  const parent = dirname(outdir);
-  const stagingPrefix = `.${basename(outdir)}.cdk8s-canary-new-`;
-  for (const name of readdirSync(parent)) {
-    if (name.startsWith(stagingPrefix) && !isAlive(Number(name.slice(stagingPrefix.length)))) {
-      rmSync(join(parent, name), { recursive: true, force: true });
-    }
-  }
-  if (!existsSync(backup)) return;
-  if (existsSync(outdir)) rmSync(backup, { recursive: true, force: true });
-  else renameSync(backup, outdir);
-}
-
-/** Makes each folder once, however many files go into it. */
-function folderMaker(): (file: string) => void {
-  const made = new Set<string>();
-  return (file) => {
-    const folder = dirname(file);
-    if (made.has(folder)) return;
-    mkdirSync(folder, { recursive: true });
-    made.add(folder);
   };
+  walk('');
+  return { entries, unreadable };
 }
 
-function place(from: string, to: string): void {
+/** Whether this run may replace or remove a generated file. */
+function owns(header: FileHeader, ownership: Ownership): boolean {
+  if (header.spec !== undefined) return header.spec === ownership.spec;
+  return header.app !== undefined && ownership.apps.includes(header.app);
+}
+
+interface Changes {
+  readonly write: OutputFile[];
+  readonly unchanged: number;
+  readonly remove: string[];
+  readonly problems: string[];
+}
+
+/** What a run must write and remove, and what stops it: files of others, links, unreadable folders. */
+function plan(root: string, found: Scan, files: readonly OutputFile[], ownership: Ownership): Changes {
+  const problems = found.unreadable.map((folder) => `cannot read ${join(root, folder)}: its files could be this spec's; fix its permissions`);
+  const write: OutputFile[] = [];
+  let unchanged = 0;
+  const wanted = new Set(files.map((file) => file.path));
+  const takeOver = ' (--take-over replaces it)';
+  for (const file of files) {
+    const parts = file.path.split('/');
+    for (let i = 1; i < parts.length; i++) {
+      const folder = parts.slice(0, i).join('/');
+      const entry = found.entries.get(folder);
+      if (entry && entry.kind !== 'folder') {
+        problems.push(`${join(root, folder)} is ${entry.kind === 'link' ? 'a symbolic link' : 'not a folder'}: files are written only into real folders below the output folder`);
+      }
+    }
+    const entry = found.entries.get(file.path);
+    if (!entry) write.push(file);
+    else if (entry.kind === 'generated' && owns(entry.header, ownership)) {
+      if (entry.content === file.content) unchanged++;
+      else write.push(file);
+    } else if (entry.kind === 'generated' && !ownership.takeOver) {
+      problems.push(`${join(root, file.path)} belongs to ${entry.header.spec ?? `app ${entry.header.app}`}, another spec${takeOver}`);
+    } else if ((entry.kind === 'file' || entry.kind === 'link') && !ownership.takeOver) {
+      problems.push(`${join(root, file.path)} is ${entry.kind === 'link' ? 'a symbolic link' : 'a file'} this tool did not write${takeOver}`);
+    } else if (entry.kind === 'folder' || entry.kind === 'other') {
+      problems.push(`${join(root, file.path)} is not a regular file`);
+    } else {
+      write.push(file);
+    }
+  }
+  const remove = [...found.entries].filter(([path, entry]) => entry.kind === 'generated' && !wanted.has(path) && owns(entry.header, ownership))
+    .map(([path]) => path);
+  return { write, unchanged, remove, problems: [...new Set(problems)] };
+}
+
+/**
+ * Why `outdir` cannot be meant as the output folder of `spec`, or undefined when it can: an empty
+ * name, the filesystem root, something that is not a folder (a file, a device), or a folder that holds
+ * the spec itself (the spec's folder or one above it, where other specs' files and the user's own
+ * live).
+ */
+export function outputFolderProblem(outdir: string, spec: string): string | undefined {
+  if (outdir.trim() === '') return 'the output folder is an empty name: give one, such as dist';
+  const real = (path: string) => {
+    try {
+      return realpathSync(path);
+    } catch {
+      return resolve(path);
+    }
+  };
+  const folder = real(outdir);
+  if (folder === parse(folder).root) return `the output folder ${JSON.stringify(outdir)} is the filesystem root`;
   try {
-    linkSync(from, to);
+    if (!statSync(folder).isDirectory()) return `the output folder ${JSON.stringify(outdir)} is not a folder`;
   } catch {
-    copyFileSync(from, to);
+    // It does not exist yet: synth makes it.
+  }
+  const specFolder = dirname(real(spec));
+  if (specFolder === folder || specFolder.startsWith(folder + sep)) {
+    return `the output folder ${JSON.stringify(outdir)} holds the spec ${JSON.stringify(spec)} itself; generated files need a folder of their own, such as ${JSON.stringify(relative(process.cwd(), join(specFolder, 'dist')) || 'dist')}`;
+  }
+  return undefined;
+}
+
+/** The spec's path as the files record it: relative to the output folder, with forward slashes. */
+export function specPathFrom(outdir: string, spec: string): string {
+  return relative(resolve(outdir), resolve(spec)).split(sep).join('/');
+}
+
+/** The output folder's real location: a symlinked output folder is followed, and stays a link. */
+function outputRoot(outdir: string): string {
+  try {
+    return realpathSync(outdir);
+  } catch {
+    mkdirSync(outdir, { recursive: true });
+    return realpathSync(outdir);
+  }
+}
+
+// ---- the lock ----
+
+/** Who holds a lock: enough to tell a live holder from a dead one across pid namespaces and reboots. */
+interface Holder {
+  readonly pid: number;
+  readonly start?: string;
+  readonly boot?: string;
+  readonly host?: string;
+}
+
+function readProc(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/** A process's start time in clock ticks since boot (field 22 of /proc/<pid>/stat), where /proc exists. */
+function startTime(pid: number): string | undefined {
+  const stat = readProc(`/proc/${pid}/stat`);
+  return stat?.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+}
+
+function me(): Holder {
+  return { pid: process.pid, start: startTime(process.pid), boot: readProc('/proc/sys/kernel/random/boot_id'), host: hostname() };
+}
+
+/** Whether a holder is alive. A lock naming this process is stale: this run does not hold it yet. */
+function isAlive(holder: Holder): boolean {
+  const self = me();
+  if (holder.host !== undefined && holder.host !== self.host) return true;
+  if (holder.boot !== undefined && holder.boot !== self.boot) return false;
+  if (!Number.isInteger(holder.pid) || holder.pid <= 0 || holder.pid === self.pid) return false;
+  try {
+    process.kill(holder.pid, 0);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  return holder.start === undefined || startTime(holder.pid) === undefined || startTime(holder.pid) === holder.start;
+}
+
+/** A lock's holder; earlier versions wrote the bare pid. */
+function parseHolder(text: string): Holder {
+  try {
+    const parsed = JSON.parse(text) as unknown;
+    if (parsed !== null && typeof parsed === 'object') return parsed as Holder;
+  } catch {
+    // Not JSON: the earlier format, or a lock cut short.
+  }
+  return { pid: Number(text) };
+}
+
+/**
+ * Takes the output folder's lock, a file created with its content in one step (written aside, then
+ * linked into place, which fails if a lock exists). A lock whose holder is gone is set aside and taken.
+ */
+function lock(root: string, outdir: string): () => void {
+  const path = join(root, LOCK_NAME);
+  const aside = `${path}${TEMPORARY}${process.pid}`;
+  writeFileSync(aside, JSON.stringify(me()));
+  try {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        linkSync(aside, path);
+        return () => rmSync(path, { force: true });
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      }
+      let text: string;
+      try {
+        text = readFileSync(path, 'utf8');
+      } catch {
+        continue;
+      }
+      const holder = parseHolder(text);
+      if (attempt > 1 || isAlive(holder)) {
+        const where = holder.host && holder.host !== hostname() ? ` on ${holder.host}` : '';
+        throw new OutputLockedError(`another cdk8s-canary run (pid ${holder.pid || 'unknown'}${where}) is writing ${outdir}; run again when it has finished`);
+      }
+      // Set the stale lock aside; if what was set aside is not what was read, another run took it first.
+      const stale = `${path}.stale${TEMPORARY}${process.pid}`;
+      try {
+        renameSync(path, stale);
+      } catch {
+        continue;
+      }
+      if (readFileSync(stale, 'utf8') !== text) {
+        try {
+          linkSync(stale, path);
+        } catch {
+          // Someone holds a newer lock: the next attempt reports it.
+        }
+      }
+      rmSync(stale, { force: true });
+    }
+  } finally {
+    rmSync(aside, { force: true });
+  }
+}
+
+// ---- writing ----
+
+/** Writes a file all at once: a temporary file beside it, then a rename over it, keeping its mode. */
+function writeAtomically(path: string, content: string, mode?: number): void {
+  const temporary = join(dirname(path), `.${basename(path)}${TEMPORARY}${process.pid}`);
+  try {
+    writeFileSync(temporary, content, { flag: 'wx' });
+    if (mode !== undefined) chmodSync(temporary, mode);
+    renameSync(temporary, path);
+  } catch (error) {
+    rmSync(temporary, { force: true });
+    throw error;
+  }
+}
+
+// The folders this tool makes for an app: they go once a removal leaves them empty.
+const OWN_FOLDERS = /^[^/]+(\/(stages|current))?$/;
+
+function removeEmptyFolders(root: string, removed: readonly string[]): void {
+  const folders = new Set<string>();
+  for (const path of removed) {
+    for (let folder = posix.dirname(path); folder !== '.'; folder = posix.dirname(folder)) folders.add(folder);
+  }
+  for (const folder of [...folders].sort((a, b) => b.length - a.length)) {
+    if (!OWN_FOLDERS.test(folder)) continue;
+    try {
+      rmdirSync(join(root, folder));
+    } catch {
+      // Not empty: it holds other files, which stay.
+    }
   }
 }
 
 /**
- * Writes `files` into `outdir` so that the folder changes all at once or not at all.
+ * Writes `files` into `outdir`, touching only what this tool wrote for the same spec.
  *
- * The new tree is built in a folder beside `outdir` (the user's own files hard-linked in, this tool's
- * files written fresh), then swapped in with two renames; a run killed in between leaves the previous
- * tree aside, and the next run puts it back before anything else. Files this tool did not write are
- * kept; files it wrote for apps or stages that left the spec are removed. A second run on the same
- * folder at the same time is refused. When nothing changed, nothing is touched.
+ * It reads the folder first, without following links, and stops before writing anything if a path it
+ * must write holds a file of another spec, a file without the marker, or a link, or if a folder
+ * cannot be read. Each changed file is then written to a temporary file beside it and renamed over
+ * it, so a reader sees every file old or new, never part of one; a killed run's temporary files are
+ * removed by the next run, which also finishes the job. Folders keep their modes, owners and special
+ * bits, a symlinked output folder is written through (it stays a link), and the output folder itself
+ * is never replaced, so it may be a mount point. A second run on the same folder at the same time is
+ * refused. When nothing changed, nothing is touched.
  */
-export function writeOutput(outdir: string, files: readonly RenderedFile[]): WriteSummary {
-  const { absolute, lock: lockPath, backup, staging } = siblings(outdir);
-  mkdirSync(dirname(absolute), { recursive: true });
-  const unlock = lock(lockPath, outdir);
+export function writeOutput(outdir: string, files: readonly OutputFile[], ownership: Ownership): WriteSummary {
+  const root = outputRoot(outdir);
+  const unlock = lock(root, outdir);
   try {
-    recover(absolute, backup);
-    const owned = readOwnedFiles(absolute);
-    const wanted = new Set(files.map((file) => file.path));
-    const changed = files.filter((file) => owned.get(file.path) !== file.content);
-    const removed = [...owned.keys()].filter((path) => !wanted.has(path));
-    const summary = { written: changed.length, unchanged: files.length - changed.length, removed: removed.length };
-    if (!changed.length && !removed.length) return summary;
-
-    rmSync(staging, { recursive: true, force: true });
-    mkdirSync(staging, { recursive: true });
-    try {
-      const { files: existing, emptyDirs } = walk(absolute);
-      const rewritten = new Set([...changed.map((file) => file.path), ...removed]);
-      const makeFolderOf = folderMaker();
-      for (const path of existing) {
-        if (rewritten.has(path)) continue;
-        makeFolderOf(join(staging, path));
-        place(join(absolute, path), join(staging, path));
-      }
-      for (const dir of emptyDirs) mkdirSync(join(staging, dir), { recursive: true });
-      for (const file of changed) {
-        makeFolderOf(join(staging, file.path));
-        writeFileSync(join(staging, file.path), file.content);
-      }
-      if (existsSync(absolute)) renameSync(absolute, backup);
-      renameSync(staging, absolute);
-    } catch (error) {
-      rmSync(staging, { recursive: true, force: true });
-      recover(absolute, backup);
-      throw error;
+    const found = scan(root, true);
+    const changes = plan(root, found, files, ownership);
+    if (changes.problems.length) throw new OutputConflictError(`nothing was written:\n  ${changes.problems.join('\n  ')}`);
+    const made = new Set<string>();
+    for (const file of changes.write) {
+      const folder = posix.dirname(file.path);
+      if (!made.has(folder)) mkdirSync(join(root, folder), { recursive: true });
+      made.add(folder);
+      const entry = found.entries.get(file.path);
+      writeAtomically(join(root, file.path), file.content, entry?.kind === 'generated' ? entry.mode : undefined);
     }
-    rmSync(backup, { recursive: true, force: true });
-    return summary;
+    for (const path of changes.remove) unlinkSync(join(root, path));
+    removeEmptyFolders(root, changes.remove);
+    return { written: changes.write.length, unchanged: changes.unchanged, removed: changes.remove.length };
   } finally {
     unlock();
   }
+}
+
+/** A short unified diff of a stale file: what synth would change. */
+function shortDiff(path: string, before: string, after: string, maxLines = 40): string {
+  const lines = createTwoFilesPatch(`${path} (on disk)`, `${path} (from the spec)`, before, after, undefined, undefined, { context: 2 })
+    .split('\n').filter((line) => line !== '' && !line.startsWith('=====') && line !== '\\ No newline at end of file');
+  const shown = lines.slice(0, maxLines);
+  if (lines.length > maxLines) shown.push(`... ${lines.length - maxLines} more diff lines`);
+  return shown.map((line) => `    ${line}`).join('\n');
+}
+
+/**
+ * What `outdir` lacks, holds in excess or holds in conflict, compared with `files`: one entry per
+ * file (a stale one with a short diff), empty when in sync. Writes nothing; reads only regular files
+ * of bounded size, without following links.
+ */
+export function checkOutput(outdir: string, files: readonly OutputFile[], ownership: Ownership): string[] {
+  let root: string;
+  try {
+    root = realpathSync(outdir);
+    if (!statSync(root).isDirectory()) return [`not a folder: ${outdir}`];
+  } catch {
+    return files.map((file) => `missing: ${join(outdir, file.path)}`);
+  }
+  const found = scan(root, false);
+  const changes = plan(root, found, files, { ...ownership, takeOver: false });
+  const report = changes.problems.map((problem) => `conflict: ${problem}`);
+  for (const file of changes.write) {
+    const entry = found.entries.get(file.path);
+    if (entry?.kind !== 'generated') report.push(`missing: ${join(outdir, file.path)}`);
+    else report.push(`stale: ${join(outdir, file.path)}\n${shortDiff(file.path, entry.content, file.content)}`);
+  }
+  for (const path of changes.remove) report.push(`not in the spec: ${join(outdir, path)}`);
+  return report;
 }

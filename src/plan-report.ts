@@ -2,6 +2,7 @@ import type { ResolvedAppSpec } from './app-defaults';
 import { matchRulesApply } from './route-rules';
 import { MANAGED_BY, selectorArg } from './labels';
 import { formatShare, type RolloutPlan } from './plan';
+import { printable } from './spec-error';
 import { SessionAffinity, type MatchRuleSpec } from './spec';
 import { formatStep, shellQuote, stageSteps } from './stage-commands';
 
@@ -83,5 +84,5 @@ export function formatPlan(app: ResolvedAppSpec, plan: RolloutPlan, outdir: stri
     ...table(rows, new Set([1, 2, 3])).map((line) => `  ${line}`),
     '',
     ...commands.map(([name, command]) => `  ${name.padEnd(nameWidth)}  ${command}`),
-  ].join('\n');
+  ].map(printable).join('\n');
 }

@@ -11,14 +11,30 @@ export interface Problem {
   readonly column?: number;
 }
 
-/** `['apps', 0, 'stable', 'replicas']` -> `apps[0].stable.replicas` */
-export function formatPath(path: SpecPath): string {
-  return path.map((part, i) => (typeof part === 'number' ? `[${part}]` : i === 0 ? part : `.${part}`)).join('');
+// Characters a terminal acts on, or that reorder or hide text: shown as escapes, never printed.
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+// Long enough for any real name, image or rule; a longer value is cut and its length given.
+const MAX_SHOWN = 120;
+
+/** Text safe to print on a terminal: control and direction characters as `\uXXXX` escapes. */
+export function printable(text: string): string {
+  return text.replace(UNPRINTABLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
-/** A value as it appears in an error: as JSON, so strings are quoted. */
+/** Text cut to `max` characters, with its full length given when it was cut. */
+export function shortened(text: string, max = MAX_SHOWN): string {
+  return text.length <= max ? text : `${text.slice(0, max)}... (${text.length} characters)`;
+}
+
+/** `['apps', 0, 'stable', 'replicas']` -> `apps[0].stable.replicas` */
+export function formatPath(path: SpecPath): string {
+  return path.map((part, i) => (typeof part === 'number' ? `[${part}]` : i === 0 ? part : `.${part}`)).map((part) => printable(shortened(part))).join('');
+}
+
+/** A value as it appears in an error: as JSON, so strings are quoted, escaped and cut when long. */
 export function formatValue(value: unknown): string {
-  return JSON.stringify(value) ?? String(value);
+  const json = JSON.stringify(value) ?? String(value);
+  return printable(json.length <= MAX_SHOWN ? json : `${json.slice(0, MAX_SHOWN)}..." (${typeof value === 'string' ? value.length : json.length} characters)`);
 }
 
 /** One line per problem: `canary.yaml:12:7: "apps[0].stable.replicas" is -1: must be ...` */

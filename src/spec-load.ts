@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readRegularFile } from './read-file';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import type { CanarySpec } from './spec';
 import { SpecError, type Problem } from './spec-error';
@@ -73,12 +73,19 @@ export function parseSpec(text: string, source: string): LoadedSpec {
   };
 }
 
-/** Reads a spec file's text; a missing file is a SpecError like any other bad input. */
+/** The largest spec read: far above any real spec, far below what would exhaust memory. */
+export const MAX_SPEC_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Reads a spec file's text: a regular file (or a link to one) of at most 4 MiB, never a FIFO or a
+ * device. Anything else, a missing file included, is a SpecError like any other bad input.
+ */
 export function readSpecFile(file: string): string {
   try {
-    return readFileSync(file, 'utf8');
+    return readRegularFile(file, MAX_SPEC_BYTES, true);
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
+    const { code, message } = error as NodeJS.ErrnoException;
+    const reason = code === 'ENOENT' ? 'no such file' : code ? `${code.toLowerCase()}` : message.replace(`${file} `, '');
     throw new SpecError([{ path: [], message: `cannot read the spec: ${reason}` }], file);
   }
 }

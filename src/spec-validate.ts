@@ -1,7 +1,10 @@
+import { posix } from 'node:path';
 import Ajv, { type ErrorObject } from 'ajv';
 import type { ResolvedAppSpec } from './app-defaults';
 import { resolvePlan, ROLLBACK_STAGE } from './plan';
 import type { Track } from './labels';
+import { CPU_MILLICORES, MEMORY_MEBIBYTES, mebibytes, millicores } from './quantities';
+import { RE2JS } from 're2js';
 import { SecurityProfile, ServiceType, SessionAffinity } from './spec';
 import { formatPath, formatValue, type Problem, type SpecPath } from './spec-error';
 
@@ -23,7 +26,8 @@ const PATTERN_RULES: Record<string, string> = {
     'must be a DNS-1035 label: lowercase letters, digits and "-", starting with a letter and ending with a letter or digit',
   '^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$':
     'must be a label value: letters, digits, "-", "_" and ".", starting and ending with a letter or digit',
-  '^[^\\s]+$': 'must be an image reference without spaces, such as nginx:1.22',
+  "^(?:(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:\\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*(?::[0-9]+)?/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?$": 'must be an image reference name[:tag][@digest] with a tag or a full digest, such as nginx:1.22 or registry.example/team/app@sha256:<64 hex digits>',
+  '^[^\\u0000-\\u001f\\u007f]+$': 'must hold no control characters or line breaks',
   '^([1-9][0-9]*m|[0-9]+(\\.[0-9]{1,3})?)$': 'must be a CPU quantity such as 100m or 0.5',
   '^[1-9][0-9]*(Mi|Gi)$': 'must be a memory quantity such as 64Mi or 1Gi',
   '^/[^\\s]*$': 'must be an absolute path without spaces',
@@ -105,13 +109,6 @@ export function checkSchema(data: unknown, definition?: string): Problem[] {
   return problems;
 }
 
-function millicores(cpu: string): number {
-  return cpu.endsWith('m') ? Number(cpu.slice(0, -1)) : Number(cpu) * 1000;
-}
-function mebibytes(memory: string): number {
-  return Number(memory.slice(0, -2)) * (memory.endsWith('Gi') ? 1024 : 1);
-}
-
 /** `nginx`, `nginx:latest` and `registry:5000/nginx` float; a tag other than latest or a digest pins. */
 export function isFloatingImage(image: string): boolean {
   if (image.includes('@')) return false;
@@ -120,12 +117,29 @@ export function isFloatingImage(image: string): boolean {
   return colon === -1 || lastSegment.slice(colon + 1) === 'latest';
 }
 
+const DNS_1035 = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+
 /** Rules that span fields of one app: names, stages, ports, security, capacity. */
 export function checkApp(app: ResolvedAppSpec, at: SpecPath, result: ValidationResult): void {
   const { problems, warnings } = result;
   if (app.canary.name === app.stable.name) {
     problems.push({ path: [...at, 'canary', 'name'], message: `is ${formatValue(app.canary.name)}: must differ from the stable Deployment's name` });
   }
+  if (app.service.name === app.name && !DNS_1035.test(app.name)) {
+    problems.push({
+      path: [...at, 'name'],
+      message: `is ${formatValue(app.name)}: the Service is named after the app, and a Service name must start with a letter (DNS-1035); give service.name`,
+    });
+  }
+  const mounts = new Map<string, number>();
+  app.writablePaths.forEach((path, i) => {
+    const normal = posix.normalize(path).replace(/(.)\/$/, '$1');
+    const where = [...at, 'writablePaths', i];
+    if (normal === '/') problems.push({ path: where, message: `is ${formatValue(path)}: the root folder cannot be a volume` });
+    else if (normal !== path) problems.push({ path: where, message: `is ${formatValue(path)}: must be written normalised, as ${formatValue(normal)}` });
+    else if (mounts.has(normal)) problems.push({ path: where, message: `is ${formatValue(path)}: already mounted by writablePaths[${mounts.get(normal)}]` });
+    mounts.set(normal, mounts.get(normal) ?? i);
+  });
   if (app.service.nodePort !== undefined && app.service.type === ServiceType.CLUSTER_IP) {
     problems.push({ path: [...at, 'service', 'nodePort'], message: `is ${app.service.nodePort}: only NodePort and LoadBalancer Services have a node port` });
   }
@@ -136,6 +150,13 @@ export function checkApp(app: ResolvedAppSpec, at: SpecPath, result: ValidationR
     const request = app.resources.requests[kind];
     const limit = app.resources.limits[kind];
     const amount = kind === 'cpu' ? millicores : mebibytes;
+    const bounds = kind === 'cpu' ? CPU_MILLICORES : MEMORY_MEBIBYTES;
+    const range = kind === 'cpu' ? 'from 1m to 256 cores' : 'from 1Mi to 1024Gi';
+    for (const [which, value] of [['requests', request], ['limits', limit]] as const) {
+      if (value !== undefined && (amount(value) < bounds.min || amount(value) > bounds.max)) {
+        problems.push({ path: [...at, 'resources', which, kind], message: `is ${formatValue(value)}: must be ${range}` });
+      }
+    }
     if (request !== undefined && limit !== undefined && amount(request) > amount(limit)) {
       problems.push({ path: [...at, 'resources', 'limits', kind], message: `is ${formatValue(limit)}: must be at least the request, ${request}` });
     }
@@ -266,10 +287,12 @@ function checkRouting(app: ResolvedAppSpec, at: SpecPath, problems: Problem[]): 
     } else if (rule.cookie !== undefined && /[\s;,"\\]/.test(rule.value!)) {
       problems.push({ path: [...rulePath, 'value'], message: `is ${formatValue(rule.value)}: a cookie value has no spaces, ";", ",", quotes or backslashes` });
     } else if (rule.regex !== undefined) {
+      // Envoy (Istio and most Gateway API implementations) compiles RE2, which has no look-around
+      // or back-references.
       try {
-        new RegExp(rule.regex);
+        RE2JS.compile(rule.regex);
       } catch (error) {
-        problems.push({ path: [...rulePath, 'regex'], message: `is ${formatValue(rule.regex)}: not a regular expression (${(error as Error).message})` });
+        problems.push({ path: [...rulePath, 'regex'], message: `is ${formatValue(rule.regex)}: not an RE2 regular expression (${(error as Error).message.replace(/^error parsing regexp: /, '')})` });
       }
     }
   });

@@ -77,7 +77,8 @@ test('resources and security follow the props', () => {
     resources: { requests: { cpu: '0.25', memory: '1Gi' }, limits: { cpu: '1', memory: '2Gi' } },
   }));
   const pod = docs.find((d) => d.kind === 'Deployment').spec.template.spec;
-  expect(pod.containers[0].resources).toEqual({ requests: { cpu: '0.25', memory: '1024Mi' }, limits: { cpu: '1', memory: '2048Mi' } });
+  // Written in canonical form: 0.25 cores as 250m, 1024Mi as 1Gi.
+  expect(pod.containers[0].resources).toEqual({ requests: { cpu: '250m', memory: '1Gi' }, limits: { cpu: '1', memory: '2Gi' } });
   expect(pod.securityContext).toMatchObject({ runAsUser: 1000, runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
   expect(pod.containers[0].securityContext).toMatchObject({ runAsUser: 1000, runAsNonRoot: true, allowPrivilegeEscalation: false });
   expect(pod.containers[0]).not.toHaveProperty('startupProbe');

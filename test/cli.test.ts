@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { main } from '../src/cli';
 
 const root = join(__dirname, '..');
@@ -63,6 +63,15 @@ describe('synth', () => {
     expect(result.code).toBe(1);
     expect(result.err.split('\n').filter((l) => !l.startsWith('warning:'))).toEqual([
       `stale: ${out}/nginx/stages/02-canary.k8s.yaml`,
+      '    --- nginx/stages/02-canary.k8s.yaml (on disk)',
+      '    +++ nginx/stages/02-canary.k8s.yaml (from the spec)',
+      '    @@ -119,5 +119,5 @@',
+      '       namespace: dev',
+      '     spec:',
+      '    -  replicas: 2',
+      '    +  replicas: 1',
+      '       selector:',
+      '         matchLabels:',
       `missing: ${out}/nginx/stages/rollback.k8s.yaml`,
       `not in the spec: ${out}/nginx/stages/09-old.k8s.yaml`,
     ]);
@@ -198,6 +207,10 @@ describe('the bin', () => {
     });
     expect(result.status).toBe(0);
     expect(files(out)).toEqual(files(join(root, 'dist')));
-    for (const file of files(out)) expect(readFileSync(join(out, file), 'utf8')).toBe(readFileSync(join(root, 'dist', file), 'utf8'));
+    // The same bytes but the spec's path, which each file records relative to its folder.
+    const spec = relative(out, join(root, 'canary.yaml'));
+    for (const file of files(out)) {
+      expect(readFileSync(join(out, file), 'utf8')).toBe(readFileSync(join(root, 'dist', file), 'utf8').replace('# spec: ../canary.yaml\n', `# spec: ${spec}\n`));
+    }
   }, 60_000);
 });

@@ -32,7 +32,7 @@ test('bad props get one line each naming the prop, its value and the rule, and n
   expect(lines).toEqual([
     'CanaryApp "web": "name" is "Web_App": must be a DNS-1123 label: lowercase letters, digits and "-", starting and ending with a letter or digit',
     'CanaryApp "web": "port" is 99999: must be a whole number from 1 to 65535',
-    'CanaryApp "web": "stable.image" is "web 1.0": must be an image reference without spaces, such as nginx:1.22',
+    'CanaryApp "web": "stable.image" is "web 1.0": must be an image reference name[:tag][@digest] with a tag or a full digest, such as nginx:1.22 or registry.example/team/app@sha256:<64 hex digits>',
     'CanaryApp "web": "stable.replicas" is -2: must be a whole number from 0 to 1000',
     'CanaryApp "web": "resources.requests.cpu" is "lots": must be a CPU quantity such as 100m or 0.5',
   ]);

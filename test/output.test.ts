@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { progressReporter } from '../src/cli';
@@ -59,22 +59,33 @@ test('a failing spec leaves the previous output byte for byte', () => {
 });
 
 test.each([
-  ['in the middle of writing the new files', 'writeFileSync:4'],
-  ['after the old output was set aside', 'renameSync:2'],
-])('a run killed %s leaves the previous output, restored by the next run', (_when, crashAt) => {
+  ['before it writes a file', 'writeFileSync:4'],
+  ['between writing a file and renaming it into place', 'renameSync:3'],
+])('a run killed %s leaves every file old or new, and the next run finishes the job', (_when, crashAt) => {
   const spec = writeSpec([app(1), app(2)]);
   expect(synth(spec).status).toBe(0);
   writeFileSync(join(out, 'README.md'), 'mine\n');
   const before = tree(out);
 
-  const changed = writeSpec([{ ...app(1), stage: 'promote' }, app(3)], 'changed.yaml');
-  const killed = synth(changed, { CRASH_AT: crashAt }, '--require', join(__dirname, 'fixtures', 'crash.js'));
-  expect(killed.signal).toBe('SIGKILL');
+  const changed = [{ ...app(1), stage: 'promote' }, app(3)];
+  writeSpec(changed);
+  const fresh = join(dir, 'fresh');
+  expect(spawnSync(process.execPath, [bin, 'synth', '-c', spec, '-o', fresh], { env: { ...process.env, CI: 'true' } }).status).toBe(0);
+  const after: Record<string, string> = { ...tree(fresh), 'README.md': 'mine\n' };
 
-  // The next run finds the previous output whole before it does anything else.
-  expect(synth(spec).stdout).toMatch(/0 files written, 12 unchanged, 0 removed/);
-  expect(tree(out)).toEqual(before);
-  expect(readdirSync(dir).filter((name) => name.startsWith('.'))).toEqual([]);
+  const killed = synth(spec, { CRASH_AT: crashAt }, '--require', join(__dirname, 'fixtures', 'crash.js'));
+  expect(killed.signal).toBe('SIGKILL');
+  // What a reader sees now: each file whole, old or new; a temporary file is hidden and not YAML.
+  const seen = tree(out);
+  for (const [path, content] of Object.entries(seen)) {
+    if (path.split('/').pop()!.startsWith('.')) expect(path).toMatch(/^\.cdk8s-canary\.lock$|\.cdk8s-canary-tmp-\d+$/);
+    else expect([before[path], after[path]]).toContain(content);
+  }
+  expect(Object.entries(seen).some(([path, content]) => after[path] === content && before[path] !== content)).toBe(true);
+
+  // The next run removes the dead run's temporary files and writes what is left.
+  expect(synth(spec).status).toBe(0);
+  expect(tree(out)).toEqual(after);
 });
 
 test('files it did not write are kept; files of apps and stages that left the spec are removed', () => {
@@ -100,16 +111,29 @@ test('files it did not write are kept; files of apps and stages that left the sp
 
 test('a run refuses an output folder that another live run holds, and takes over a dead run\'s lock', () => {
   const spec = writeSpec([app(1)]);
-  const lock = join(dir, '.dist.cdk8s-canary-lock');
-  writeFileSync(lock, String(process.pid));
-  const refused = synth(spec);
+  mkdirSync(out);
+  const lock = join(out, '.cdk8s-canary.lock');
+  const held = (holder: object | number) => {
+    writeFileSync(lock, typeof holder === 'number' ? String(holder) : JSON.stringify(holder));
+    return synth(spec);
+  };
+  // This test's own process is alive: a lock naming it holds (the earlier format, a bare pid, too).
+  const refused = held(process.pid);
   expect(refused.status).toBe(1);
   expect(refused.stderr).toBe(`cdk8s-canary: another cdk8s-canary run (pid ${process.pid}) is writing ${out}; run again when it has finished\n`);
-  expect(existsSync(out)).toBe(false);
+  expect(readdirSync(out)).toEqual(['.cdk8s-canary.lock']);
+  const host = hostname();
+  const boot = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+  const start = readFileSync(`/proc/${process.pid}/stat`, 'utf8').split(') ')[1].split(' ')[19];
+  expect(held({ pid: process.pid, start, boot, host }).status).toBe(1);
+  // On another host the holder cannot be checked: it is taken as alive, and its host is named.
+  expect(held({ pid: 1, host: 'build-7' }).stderr).toContain('(pid 1 on build-7) is writing');
 
-  writeFileSync(lock, '999999999');
-  expect(synth(spec).status).toBe(0);
-  expect(existsSync(lock)).toBe(false);
+  // Gone, reused by another process (another start time), or from before a reboot: stale.
+  for (const stale of [999999999, { pid: process.pid, start: '1', boot, host }, { pid: process.pid, start, boot: 'other-boot', host }]) {
+    expect(held(stale).status).toBe(0);
+    expect(existsSync(lock)).toBe(false);
+  }
 });
 
 test('two runs at once: each succeeds or refuses clearly, and the output is right', async () => {
@@ -140,9 +164,12 @@ test('a large spec renders exactly what each app renders alone', () => {
 
 test('writing nothing new touches nothing', () => {
   const files = synthesize({ apps: [app(1)] });
-  expect(writeOutput(out, files)).toEqual({ written: 6, unchanged: 0, removed: 0 });
-  expect(writeOutput(out, files)).toEqual({ written: 0, unchanged: 6, removed: 0 });
-  expect(checkOutput(out, files)).toEqual([]);
+  const ownership = { spec: '../canary.yaml', apps: ['app-1'] };
+  expect(writeOutput(out, files, ownership)).toEqual({ written: 6, unchanged: 0, removed: 0 });
+  const times = Object.keys(tree(out)).map((path) => statSync(join(out, path)).mtimeMs);
+  expect(writeOutput(out, files, ownership)).toEqual({ written: 0, unchanged: 6, removed: 0 });
+  expect(Object.keys(tree(out)).map((path) => statSync(join(out, path)).mtimeMs)).toEqual(times);
+  expect(checkOutput(out, files, ownership)).toEqual([]);
 });
 
 test('plan and --check load only what they need', () => {
@@ -153,7 +180,7 @@ test('plan and --check load only what they need', () => {
     });
     return JSON.parse(readFileSync(record, 'utf8')) as string[];
   };
-  expect(loaded('plan')).toEqual(['ajv', 'fast-deep-equal', 'fast-uri', 'json-schema-traverse', 'yaml']);
+  expect(loaded('plan')).toEqual(['ajv', 'fast-deep-equal', 'fast-uri', 'json-schema-traverse', 're2js', 'yaml']);
   expect(loaded('synth', '--check')).toEqual(expect.arrayContaining(['cdk8s', 'cdk8s-plus-27', 'constructs']));
 });
 

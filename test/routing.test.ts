@@ -235,5 +235,6 @@ describe('match rule helpers', () => {
 });
 
 test('the committed examples/dist is what examples/routing.yaml produces', () => {
-  expect(checkOutput(`${__dirname}/../examples/dist`, synthesize({ apps }))).toEqual([]);
+  const files = synthesize({ apps }, '../routing.yaml');
+  expect(checkOutput(`${__dirname}/../examples/dist`, files, { spec: '../routing.yaml', apps: apps.map((app) => app.name) })).toEqual([]);
 });

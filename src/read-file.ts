@@ -1,0 +1,25 @@
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+
+/**
+ * Reads a regular file of at most `limit` bytes: never through a link, never blocking on a FIFO or a
+ * device (they are refused), never more than `limit` bytes into memory.
+ */
+export function readRegularFile(path: string, limit: number, followLink = false): string {
+  const flags = constants.O_RDONLY | constants.O_NONBLOCK | (followLink ? 0 : constants.O_NOFOLLOW);
+  const fd = openSync(path, flags);
+  try {
+    const stats = fstatSync(fd);
+    if (!stats.isFile()) throw new Error(`${path} is not a regular file`);
+    if (stats.size > limit) throw new Error(`${path} is ${stats.size} bytes; at most ${limit} are read`);
+    const buffer = Buffer.alloc(stats.size);
+    let read = 0;
+    while (read < stats.size) {
+      const n = readSync(fd, buffer, read, stats.size - read, read);
+      if (n === 0) break;
+      read += n;
+    }
+    return buffer.subarray(0, read).toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
+}
