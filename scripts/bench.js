@@ -3,7 +3,8 @@
 //   1. the walkthrough: cdk8s-canary synth (fresh output folder) vs kubectl kustomize over the same
 //      five stage files (one run per stage, each over a folder with that file and a kustomization.yaml);
 //      plan and synth --check beside them.
-//   2. scale: 10 / 100 / 1000 apps (default plan: 6 files each): time, files, peak memory, ratio to 100.
+//   2. scale: 10 / 100 / 1000 apps (default plan: 6 files each): time, files, peak memory, ratio to 100,
+//      beside a bare Node process writing the same files (scripts/bench-bare-writer.js).
 const { spawnSync } = require('node:child_process');
 const { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
 const { cpus, tmpdir, totalmem } = require('node:os');
@@ -93,15 +94,23 @@ function scale() {
     }
     writeFileSync(spec, `${lines.join('\n')}\n`);
     const out = join(work, `out-${apps}`);
-    const [result] = measure([{ before: () => rmSync(out, { recursive: true, force: true }), run: node('synth', '-c', spec, '-o', out) }], 5);
-    const files = spawnSync('find', [out, '-type', 'f'], { encoding: 'utf8' }).stdout.trim().split('\n').length;
-    return { apps, files, ...result };
+    // The same files, for the bare writer: rendered once by synth itself.
+    spawnSync(process.execPath, [bin, 'synth', '-c', spec, '-o', out], { env });
+    const paths = spawnSync('find', ['.', '-type', 'f', '-name', '*.k8s.yaml'], { cwd: out, encoding: 'utf8' }).stdout.trim().split('\n');
+    const list = join(work, `files-${apps}.json`);
+    writeFileSync(list, JSON.stringify(paths.map((path) => ({ path, content: readFileSync(join(out, path), 'utf8') }))));
+    const bareOut = join(work, `bare-${apps}`);
+    const [result, bare] = measure([
+      { before: () => rmSync(out, { recursive: true, force: true }), run: node('synth', '-c', spec, '-o', out) },
+      { before: () => rmSync(bareOut, { recursive: true, force: true }), run: () => timeOnce(process.execPath, [join(__dirname, 'bench-bare-writer.js'), list, bareOut]) },
+    ], 5);
+    return { apps, files: paths.length, ...result, bare: bare.median };
   });
   const base = rows.find((row) => row.apps === 100).median;
   console.log('\nScale: cdk8s-canary synth into a fresh folder (5 runs each, median)');
-  console.log(`  ${'apps'.padStart(5)} ${'files'.padStart(6)} ${'time'.padStart(9)} ${'peak RSS'.padStart(10)} ${'vs 100'.padStart(7)}`);
+  console.log(`  ${'apps'.padStart(5)} ${'files'.padStart(6)} ${'time'.padStart(9)} ${'peak RSS'.padStart(10)} ${'vs 100'.padStart(7)} ${'bare writer'.padStart(12)} ${'vs bare'.padStart(8)}`);
   for (const row of rows) {
-    console.log(`  ${String(row.apps).padStart(5)} ${String(row.files).padStart(6)} ${fmt(row.median).padStart(9)} ${`${row.rssMiB.toFixed(0)} MiB`.padStart(10)} ${`${(row.median / base).toFixed(2)}x`.padStart(7)}`);
+    console.log(`  ${String(row.apps).padStart(5)} ${String(row.files).padStart(6)} ${fmt(row.median).padStart(9)} ${`${row.rssMiB.toFixed(0)} MiB`.padStart(10)} ${`${(row.median / base).toFixed(2)}x`.padStart(7)} ${fmt(row.bare).padStart(12)} ${`${(row.median / row.bare).toFixed(2)}x`.padStart(8)}`);
   }
 }
 
