@@ -342,13 +342,17 @@ export function writeOutput(outdir: string, files: readonly OutputFile[], owners
     const changes = plan(root, found, files, ownership);
     if (changes.problems.length) throw new OutputConflictError(`nothing was written:\n  ${changes.problems.join('\n  ')}`);
     const made = new Set<string>();
-    for (const file of changes.write) {
+    changes.write.forEach((file, done) => {
       const folder = posix.dirname(file.path);
-      if (!made.has(folder)) mkdirSync(join(root, folder), { recursive: true });
-      made.add(folder);
       const entry = found.entries.get(file.path);
-      writeAtomically(join(root, file.path), file.content, entry?.kind === 'generated' ? entry.mode : undefined);
-    }
+      try {
+        if (!made.has(folder)) mkdirSync(join(root, folder), { recursive: true });
+        made.add(folder);
+        writeAtomically(join(root, file.path), file.content, entry?.kind === 'generated' ? entry.mode : undefined);
+      } catch (error) {
+        throw new Error(`writing stopped after ${done} of ${changes.write.length} files, each whole, old or new; run again to finish: ${(error as Error).message}`);
+      }
+    });
     for (const path of changes.remove) unlinkSync(join(root, path));
     removeEmptyFolders(root, changes.remove);
     return { written: changes.write.length, unchanged: changes.unchanged, removed: changes.remove.length };

@@ -197,6 +197,33 @@ describe('links, modes and mount points', () => {
   });
 });
 
+test('a full disk stops the run with a message; every file stays whole, old or new', () => {
+  const bigger = join(dir, 'bigger.yaml');
+  writeSpec(Array.from({ length: 30 }, (_, i) => app(i ? `app-${i}` : 'web')), bigger);
+  const fresh = join(dir, 'fresh');
+  expect(run(['synth', '-c', bigger, '-o', fresh]).status).toBe(0);
+  const [before, after] = [join(dir, 'before'), join(dir, 'after')];
+  mkdirSync(out);
+  // A 200 KiB tmpfs takes the first output (6 files), not the second (174 more).
+  const script = [
+    `mount -t tmpfs -o size=200k tmpfs "${out}"`,
+    `"${process.execPath}" "${bin}" synth > /dev/null`,
+    `cp -r "${out}" "${before}"`,
+    `cp "${bigger}" "${spec}"`,
+    `"${process.execPath}" "${bin}" synth 2> "${dir}/err"; echo $? > "${dir}/code"`,
+    `cp -r "${out}" "${after}"`,
+  ].join(' && ');
+  expect(run([], {}, ['unshare', '-m', 'sh', '-c', script]).status).toBe(0);
+  expect(readFileSync(join(dir, 'code'), 'utf8')).toBe('1\n');
+  expect(readFileSync(join(dir, 'err'), 'utf8')).toMatch(/^cdk8s-canary: writing stopped after \d+ of 174 files, each whole, old or new; run again to finish: ENOSPC: no space left on device/);
+  const old = snapshot(before);
+  // What the run would write for canary.yaml, which holds the bigger spec by then.
+  const wanted = Object.fromEntries(Object.entries(snapshot(fresh)).map(([path, content]) => [path, content.replace('# spec: ../bigger.yaml', '# spec: ../canary.yaml')]));
+  const seen = snapshot(after);
+  expect(Object.keys(seen).filter((path) => path.includes('cdk8s-canary-tmp') || path.endsWith('.lock'))).toEqual([]);
+  for (const [path, content] of Object.entries(seen)) expect([old[path], wanted[path]]).toContain(content);
+});
+
 describe('a lock that works in containers', () => {
   const inNamespace = (env: Record<string, string> = {}, preload: string[] = []) =>
     run([], { env }, ['unshare', '-pf', '--mount-proc', process.execPath, ...preload, bin, 'synth']);
