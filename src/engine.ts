@@ -3,5 +3,5 @@
 export { SpecError, type Problem, type SpecPath } from './spec-error';
 export { loadSpec, parseSpec, type LoadedSpec } from './spec-load';
 export { synthesize } from './synth';
-export type { RenderedFile } from './render';
+export type { RenderedFile } from './file-header';
 export type { ResolvedApp } from './resolve';

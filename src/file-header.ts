@@ -12,6 +12,12 @@ const APP_PREFIX = '# app: ';
 export const LINE_LIMIT = 80;
 export const LINE_LENGTH_EXEMPTION = '# yamllint disable-line rule:line-length';
 
+/** One generated file, its path relative to the output folder. */
+export interface RenderedFile {
+  readonly path: string;
+  readonly content: string;
+}
+
 /** What a generated file's header says. */
 export interface FileHeader {
   /** The spec that wrote the file, relative to the output folder; absent in files of earlier versions. */

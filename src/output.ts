@@ -5,14 +5,8 @@ import {
 import { hostname } from 'node:os';
 import { basename, dirname, join, parse, posix, relative, resolve, sep } from 'node:path';
 import { createTwoFilesPatch } from 'diff';
-import { parseHeader, type FileHeader } from './file-header';
+import { parseHeader, type FileHeader, type RenderedFile } from './file-header';
 import { readRegularFile } from './read-file';
-
-/** One output file, its path relative to the output folder. */
-export interface OutputFile {
-  readonly path: string;
-  readonly content: string;
-}
 
 /** What a write changed. */
 export interface WriteSummary {
@@ -102,16 +96,16 @@ function owns(header: FileHeader, ownership: Ownership): boolean {
 }
 
 interface Changes {
-  readonly write: OutputFile[];
+  readonly write: RenderedFile[];
   readonly unchanged: number;
   readonly remove: string[];
   readonly problems: string[];
 }
 
 /** What a run must write and remove, and what stops it: files of others, links, unreadable folders. */
-function plan(root: string, found: Scan, files: readonly OutputFile[], ownership: Ownership): Changes {
+function plan(root: string, found: Scan, files: readonly RenderedFile[], ownership: Ownership): Changes {
   const problems = found.unreadable.map((folder) => `cannot read ${join(root, folder)}: its files could be this spec's; fix its permissions`);
-  const write: OutputFile[] = [];
+  const write: RenderedFile[] = [];
   let unchanged = 0;
   const wanted = new Set(files.map((file) => file.path));
   const takeOver = ' (--take-over replaces it)';
@@ -334,7 +328,7 @@ function removeEmptyFolders(root: string, removed: readonly string[]): void {
  * is never replaced, so it may be a mount point. A second run on the same folder at the same time is
  * refused. When nothing changed, nothing is touched.
  */
-export function writeOutput(outdir: string, files: readonly OutputFile[], ownership: Ownership): WriteSummary {
+export function writeOutput(outdir: string, files: readonly RenderedFile[], ownership: Ownership): WriteSummary {
   const root = outputRoot(outdir);
   const unlock = lock(root, outdir);
   try {
@@ -375,7 +369,7 @@ function shortDiff(path: string, before: string, after: string, maxLines = 40): 
  * file (a stale one with a short diff), empty when in sync. Writes nothing; reads only regular files
  * of bounded size, without following links.
  */
-export function checkOutput(outdir: string, files: readonly OutputFile[], ownership: Ownership): string[] {
+export function checkOutput(outdir: string, files: readonly RenderedFile[], ownership: Ownership): string[] {
   let root: string;
   try {
     root = realpathSync(outdir);

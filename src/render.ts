@@ -3,17 +3,11 @@ import type { Construct } from 'constructs';
 import { stringify } from 'yaml';
 import { CanaryApp } from './canary-app';
 import { CanaryRoutes } from './canary-routes';
-import { fileHeader, LINE_LENGTH_EXEMPTION, LINE_LIMIT } from './file-header';
+import { fileHeader, LINE_LENGTH_EXEMPTION, LINE_LIMIT, type RenderedFile } from './file-header';
 import { SYNC_WAVE_ANNOTATION } from './labels';
 import { formatShare, ROLLBACK_STAGE, type ResolvedStage } from './plan';
 import { matchRulesApply } from './route-rules';
 import type { ResolvedApp } from './resolve';
-
-/** One output file, its path relative to the output folder. */
-export interface RenderedFile {
-  readonly path: string;
-  readonly content: string;
-}
 
 function header(app: string, stage: ResolvedStage, spec: string | undefined): string {
   return fileHeader({

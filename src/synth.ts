@@ -1,4 +1,5 @@
-import { renderApp, type RenderedFile } from './render';
+import type { RenderedFile } from './file-header';
+import { renderApp } from './render';
 import { resolveSpec, type ResolvedApp } from './resolve';
 import type { CanarySpec } from './spec';
 

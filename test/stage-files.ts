@@ -1,4 +1,5 @@
-import { renderApp, type RenderedFile } from '../src/render';
+import type { RenderedFile } from '../src/file-header';
+import { renderApp } from '../src/render';
 import { resolveSpec, type ResolvedApp } from '../src/resolve';
 import type { AppSpec } from '../src/spec';
 import { parseManifests, type Manifest } from './cluster-rules';
