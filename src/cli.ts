@@ -1,21 +1,107 @@
 import { parseArgs } from 'node:util';
 import { SpecError } from './spec-error';
 import { loadSpec, parseSpec, readSpecFile } from './spec-load';
+import { closest } from './suggest';
+
+/** The options every command may take, and the ones each command adds. */
+const OPTIONS = {
+  config: { type: 'string', short: 'c', default: 'canary.yaml' },
+  output: { type: 'string', short: 'o', default: 'dist' },
+  check: { type: 'boolean', default: false },
+  'take-over': { type: 'boolean', default: false },
+  plan: { type: 'boolean', default: false },
+  json: { type: 'boolean', default: false },
+  name: { type: 'string' },
+  namespace: { type: 'string' },
+  image: { type: 'string' },
+  port: { type: 'string' },
+  help: { type: 'boolean', short: 'h', default: false },
+  version: { type: 'boolean', short: 'v', default: false },
+} as const;
+type OptionName = keyof typeof OPTIONS;
+interface Values {
+  readonly config: string;
+  readonly output: string;
+  readonly check: boolean;
+  readonly 'take-over': boolean;
+  readonly plan: boolean;
+  readonly json: boolean;
+  readonly name?: string;
+  readonly namespace?: string;
+  readonly image?: string;
+  readonly port?: string;
+  readonly help: boolean;
+  readonly version: boolean;
+}
+
+interface CommandHelp {
+  readonly usage: string;
+  readonly summary: string;
+  readonly options: readonly OptionName[];
+  readonly lines: readonly string[];
+  readonly example: string;
+}
+
+const SPEC_OPTION = '-c, --config <file>   the spec (default canary.yaml)';
+const OUTPUT_OPTION = '-o, --output <dir>    the output folder (default dist)';
+
+const COMMANDS: Record<string, CommandHelp> = {
+  init: {
+    usage: 'init [-c canary.yaml] [--name APP] [--namespace NS] [--image IMAGE] [--port PORT]',
+    summary: 'write a short, commented starter spec for one app (never over an existing file)',
+    options: ['config', 'name', 'namespace', 'image', 'port'],
+    lines: [SPEC_OPTION, '--name <app>          the app\'s name (default web)', '--namespace <ns>      its namespace (default: the name)',
+      '--image <image>       the image it runs (default nginxinc/nginx-unprivileged:1.27)', '--port <port>         its container port (default 8080)'],
+    example: 'npx cdk8s-canary init --name shop --image registry.example/shop:1.4.0',
+  },
+  synth: {
+    usage: 'synth [-c canary.yaml] [-o dist] [--check] [--take-over] [--plan]',
+    summary: 'write one YAML file per stage of each app',
+    options: ['config', 'output', 'check', 'take-over', 'plan'],
+    lines: [SPEC_OPTION, OUTPUT_OPTION, '--check               write nothing; exit 1 naming each stale, missing, leftover or conflicting file',
+      '--take-over           also replace files of other specs, or without the marker, where it writes', '--plan                then print the plan'],
+    example: 'npx cdk8s-canary synth -c canary.yaml -o dist',
+  },
+  plan: {
+    usage: 'plan [APP...] [-c canary.yaml] [-o dist] [--json]',
+    summary: 'print each app\'s stages, canary share and the kubectl commands that apply them',
+    options: ['config', 'output', 'json'],
+    lines: [SPEC_OPTION, OUTPUT_OPTION, '--json                the resolved plan as one JSON document'],
+    example: 'npx cdk8s-canary plan nginx --json',
+  },
+  finish: {
+    usage: 'finish APP [-c canary.yaml]',
+    summary: 'end a promoted release: the canary image becomes stable, at the stage without canary pods',
+    options: ['config'],
+    lines: [SPEC_OPTION],
+    example: 'npx cdk8s-canary finish nginx',
+  },
+};
 
 const USAGE = `Usage: cdk8s-canary <command> [options]
 
 Commands:
-  synth [-c canary.yaml] [-o dist]    write one YAML file per stage of each app
-  synth --check [-c ...] [-o ...]     write nothing; exit 1 if the output folder is not what the spec gives
-  synth --take-over [-c ...] [-o ...] also replace files of other specs, or without the marker, at the paths it writes
-  plan [-c canary.yaml] [-o dist]     print each app's stages, canary share and kubectl commands
-  finish <app> [-c canary.yaml]       end a promoted release: the canary image becomes stable, stage goes back to the first
+${Object.values(COMMANDS).map((command) => `  ${command.usage}\n      ${command.summary}`).join('\n')}
 
 Options:
-  -c, --config <file>   the spec (default canary.yaml)
-  -o, --output <dir>    the output folder (default dist)
-  -h, --help            this text
+  -h, --help            this text; \`cdk8s-canary <command> --help\` for one command
+  -v, --version         the version
 `;
+
+function commandUsage(name: string): string {
+  const command = COMMANDS[name];
+  return `Usage: cdk8s-canary ${command.usage}
+
+${command.summary[0].toUpperCase()}${command.summary.slice(1)}.
+
+Options:
+${command.lines.map((line) => `  ${line}`).join('\n')}
+  -h, --help            this text
+
+Example:
+  ${command.example}
+`;
+}
 
 /** Exit codes: 0 done, 1 bad input or stale output, 2 bad command line. */
 class UsageError extends Error {}
@@ -25,7 +111,7 @@ interface Io {
   readonly err: (text: string) => void;
   /** Writes a progress line in place. */
   readonly progress: (text: string) => void;
-  /** On a terminal and not in CI: progress is shown. */
+  /** On a terminal, with neither CI nor NO_COLOR set: progress is shown. */
   readonly interactive: boolean;
 }
 
@@ -44,22 +130,36 @@ export function progressReporter(write: (text: string) => void, startedAt: numbe
   };
 }
 
+/** `--chek` -> `unknown option --chek: did you mean --check?` */
+function unknown(kind: string, word: string, known: readonly string[]): UsageError {
+  const guess = closest(word, known);
+  return new UsageError(`unknown ${kind} ${word}${guess ? `: did you mean ${guess}?` : ''}`);
+}
+
+/** The command line, read in the tool's own words: unknown commands and options get a suggestion. */
 function options(args: string[]) {
+  let parsed;
   try {
-    return parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        config: { type: 'string', short: 'c', default: 'canary.yaml' },
-        output: { type: 'string', short: 'o', default: 'dist' },
-        check: { type: 'boolean', default: false },
-        'take-over': { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
+    parsed = parseArgs({ args, allowPositionals: true, strict: false, tokens: true, options: OPTIONS });
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
+  const [command, ...rest] = parsed.positionals;
+  const help = COMMANDS[command as string];
+  const allowed: readonly OptionName[] = [...(help?.options ?? []), 'help', 'version'];
+  for (const token of parsed.tokens ?? []) {
+    if (token.kind !== 'option') continue;
+    const spelled = token.rawName;
+    if (!(token.name in OPTIONS)) {
+      throw unknown('option', spelled, Object.keys(OPTIONS).map((name) => `--${name}`));
+    }
+    if (help && !allowed.includes(token.name as OptionName)) throw new UsageError(`${spelled} does not go with ${command}`);
+    const takesValue = OPTIONS[token.name as OptionName].type === 'string';
+    if (takesValue && token.value === undefined) throw new UsageError(`${spelled} needs a value`);
+    if (!takesValue && token.value !== undefined) throw new UsageError(`${spelled} takes no value`);
+  }
+  const defaults = Object.fromEntries(Object.entries(OPTIONS).map(([name, option]) => [name, 'default' in option ? option.default : undefined]));
+  return { values: { ...defaults, ...parsed.values } as unknown as Values, command: command as string | undefined, rest: rest as string[] };
 }
 
 function load(config: string, io: Io) {
@@ -100,14 +200,39 @@ async function synth(config: string, outdir: string, check: boolean, takeOver: b
   return 0;
 }
 
-async function plan(config: string, outdir: string, io: Io): Promise<number> {
+async function plan(config: string, outdir: string, names: readonly string[], json: boolean, io: Io): Promise<number> {
   const apps = load(config, io);
-  const { formatPlan } = await import('./plan-report');
-  const sections = apps.map(({ spec: app, plan: appPlan }) => {
-    const owner = apps.find((other) => other.spec.createNamespace && other.spec.namespace === app.namespace)?.spec.name;
-    return formatPlan(app, appPlan, outdir, owner);
-  });
-  io.out(sections.join('\n\n'));
+  const known = apps.map((app) => app.spec.name);
+  for (const name of names) if (!known.includes(name)) throw unknown('app', name, known);
+  const { formatPlan, planDocument } = await import('./plan-report');
+  const shown = apps.filter((app) => !names.length || names.includes(app.spec.name));
+  const owner = (namespace: string) => apps.find((other) => other.spec.createNamespace && other.spec.namespace === namespace)?.spec.name;
+  if (json) {
+    io.out(JSON.stringify({ spec: config, output: outdir, apps: shown.map((app) => planDocument(app.spec, app.plan, outdir, owner(app.spec.namespace))) }, null, 2));
+  } else {
+    io.out(shown.map((app) => formatPlan(app.spec, app.plan, outdir, owner(app.spec.namespace))).join('\n\n'));
+  }
+  return 0;
+}
+
+async function init(config: string, values: Values, io: Io): Promise<number> {
+  const { starterSpec, STARTER_DEFAULTS } = await import('./init-spec');
+  const { dirname, join, relative, resolve, sep } = await import('node:path');
+  const { writeFileSync } = await import('node:fs');
+  const name = values.name ?? STARTER_DEFAULTS.name;
+  const port = values.port === undefined ? STARTER_DEFAULTS.port : Number(values.port);
+  // The schema this installed package ships, from where the spec is.
+  let schema = relative(dirname(resolve(config)), join(__dirname, '..', 'schema', 'canary-spec.schema.json')).split(sep).join('/');
+  if (!schema.startsWith('.') && !schema.startsWith('/')) schema = `./${schema}`;
+  const text = starterSpec({ name, namespace: values.namespace ?? name, image: values.image ?? STARTER_DEFAULTS.image, port, schema });
+  parseSpec(text, config);
+  try {
+    writeFileSync(config, text, { flag: 'wx' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new UsageError(`${config} exists already; init never replaces a file: give another with -c`);
+    throw error;
+  }
+  io.out(`init: wrote ${config} for app ${name}; next: npx cdk8s-canary synth${config === 'canary.yaml' ? '' : ` -c ${config}`}`);
   return 0;
 }
 
@@ -126,21 +251,41 @@ async function finish(config: string, appName: string | undefined, io: Io): Prom
 /** Runs the command line; returns the exit code. Errors are printed as one line each, never as a stack. */
 export async function main(argv: string[], io: Io): Promise<number> {
   try {
-    const { values, positionals } = options(argv);
-    const [command, ...rest] = positionals;
-    if (values.help || command === 'help') {
-      io.out(USAGE);
+    const { values, command, rest } = options(argv);
+    if (values.version) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      io.out(`cdk8s-canary ${(require('../package.json') as { version: string }).version}`);
       return 0;
     }
-    if (command === 'finish' && rest.length <= 1) return await finish(values.config, rest[0], io);
-    if (rest.length) throw new UsageError(`unexpected argument "${rest[0]}"`);
-    if (command === 'synth') return await synth(values.config, values.output, values.check, values['take-over'], io);
-    if (values.check || values['take-over']) throw new UsageError(`--${values.check ? 'check' : 'take-over'} goes with synth`);
-    if (command === 'plan') return await plan(values.config, values.output, io);
-    throw new UsageError(command ? `unknown command "${command}"` : 'no command given');
+    if (command === undefined || command === 'help') {
+      if (values.help || command === 'help') {
+        io.out(rest[0] && COMMANDS[rest[0]] ? commandUsage(rest[0]) : USAGE);
+        return 0;
+      }
+      throw new UsageError('no command given');
+    }
+    if (!COMMANDS[command]) throw unknown('command', command, Object.keys(COMMANDS));
+    if (values.help) {
+      io.out(commandUsage(command));
+      return 0;
+    }
+    const takes = command === 'plan' ? Infinity : command === 'finish' ? 1 : 0;
+    if (rest.length > takes) throw new UsageError(`unexpected argument ${rest[takes]} for ${command}`);
+    switch (command) {
+      case 'init':
+        return await init(values.config, values, io);
+      case 'synth': {
+        const code = await synth(values.config, values.output, values.check, values['take-over'], io);
+        return code === 0 && values.plan ? plan(values.config, values.output, [], false, { ...io, err: () => undefined }) : code;
+      }
+      case 'plan':
+        return await plan(values.config, values.output, rest, values.json, io);
+      default:
+        return await finish(values.config, rest[0], io);
+    }
   } catch (error) {
     if (error instanceof UsageError) {
-      io.err(`cdk8s-canary: ${error.message}\n\n${USAGE}`);
+      io.err(`cdk8s-canary: ${error.message}\nRun \`cdk8s-canary --help\` for the commands and their options.`);
       return 2;
     }
     if (error instanceof SpecError) {
@@ -158,7 +303,7 @@ export function run(argv: string[] = process.argv.slice(2)): void {
     out: (text) => process.stdout.write(`${text}\n`),
     err: (text) => process.stderr.write(`${text}\n`),
     progress: (text) => process.stdout.write(`\r${text}\x1b[K`),
-    interactive: Boolean(process.stdout.isTTY) && !process.env.CI,
+    interactive: Boolean(process.stdout.isTTY) && !process.env.CI && !process.env.NO_COLOR,
   };
   // A reader that stops early (`plan | head -1`) ends the run quietly.
   for (const stream of [process.stdout, process.stderr]) {

@@ -1,10 +1,10 @@
 import type { ResolvedAppSpec } from './app-defaults';
 import { matchRulesApply } from './route-rules';
 import { MANAGED_BY, selectorArg } from './labels';
-import { formatShare, type RolloutPlan } from './plan';
+import { formatShare, type ResolvedStage, type RolloutPlan } from './plan';
 import { printable } from './spec-error';
 import { SessionAffinity, type MatchRuleSpec } from './spec';
-import { formatStep, shellQuote, stageSteps } from './stage-commands';
+import { formatStep, shellQuote, stageFile, stageSteps } from './stage-commands';
 
 const BAR_WIDTH = 20;
 
@@ -72,17 +72,63 @@ export function formatPlan(app: ResolvedAppSpec, plan: RolloutPlan, outdir: stri
       return row;
     }),
   ];
-  const commands = plan.stages.map((stage) => [stage.name, stageSteps(app, stage, outdir).map((step) => formatStep(step, app.namespace)).join(' && ')]);
-  const scope = selectorArg({ 'app.kubernetes.io/instance': app.name, 'app.kubernetes.io/managed-by': MANAGED_BY });
-  commands.push(['teardown', `kubectl delete ${['deployment', 'service', ...routing.kinds].join(',')} -n ${shellQuote(app.namespace)} -l ${shellQuote(scope)}`]);
+  const commands = plan.stages.map((stage) => [stage.name, stageCommand(app, stage, outdir)]);
+  commands.push(['teardown', teardownCommand(app)]);
   const nameWidth = Math.max(...commands.map(([name]) => name.length));
   const affinity = app.service.sessionAffinity === SessionAffinity.CLIENT_IP ? `, ClientIP affinity ${app.service.sessionAffinityTimeoutSeconds} s` : '';
   return [
     `${app.name}: namespace ${app.namespace} (${namespace}), Service ${app.service.name} (${app.service.type}${affinity}), ` +
       `stable ${app.stable.name} (${app.stable.image}), canary ${app.canary.name} (${app.canary.image})`,
+    ...(releaseInProgress(app) ? [] : ['  no release in progress: stable and canary run the same image; set canary.image to start one']),
     ...routing.lines.map((line) => `  ${line}`),
     ...table(rows, new Set([1, 2, 3])).map((line) => `  ${line}`),
     '',
     ...commands.map(([name, command]) => `  ${name.padEnd(nameWidth)}  ${command}`),
   ].map(printable).join('\n');
+}
+
+/** Whether the canary runs another version than stable. */
+function releaseInProgress(app: ResolvedAppSpec): boolean {
+  return app.canary.image !== app.stable.image;
+}
+
+/** The shell command that moves the cluster to a stage: its kubectl steps joined with `&&`. */
+function stageCommand(app: ResolvedAppSpec, stage: ResolvedStage, outdir: string): string {
+  return stageSteps(app, stage, outdir).map((step) => formatStep(step, app.namespace)).join(' && ');
+}
+
+/** The command that removes the app's objects, scoped by label to it (its namespace stays). */
+function teardownCommand(app: ResolvedAppSpec): string {
+  const scope = selectorArg({ 'app.kubernetes.io/instance': app.name, 'app.kubernetes.io/managed-by': MANAGED_BY });
+  return `kubectl delete ${['deployment', 'service', ...describeRouting(app).kinds].join(',')} -n ${shellQuote(app.namespace)} -l ${shellQuote(scope)}`;
+}
+
+/**
+ * The plan of one app as data, for `plan --json`: what `formatPlan` shows, with each stage's file,
+ * sync waves and commands, so a script or a CI job can read it.
+ */
+export function planDocument(app: ResolvedAppSpec, plan: RolloutPlan, outdir: string, namespaceOwner?: string) {
+  return {
+    name: app.name,
+    namespace: { name: app.namespace, createdBy: namespaceOwner ?? null },
+    service: { name: app.service.name, type: app.service.type, port: app.service.port },
+    stable: app.stable,
+    canary: app.canary,
+    releaseInProgress: releaseInProgress(app),
+    currentStage: plan.current.name,
+    routers: describeRouting(app).kinds,
+    stages: plan.stages.map((stage) => ({
+      name: stage.name,
+      file: stageFile(outdir, app, stage),
+      stableReplicas: stage.stableReplicas,
+      canaryReplicas: stage.canaryReplicas,
+      canaryShare: Number(stage.canaryShare.toFixed(3)),
+      canaryWeight: stage.canaryWeight ?? null,
+      requestedPercent: stage.requestedPercent ?? null,
+      matchRules: matchRulesApply(app, stage),
+      syncWaves: stage.syncWaves,
+      steps: stageSteps(app, stage, outdir).map((step) => formatStep(step, app.namespace)),
+    })),
+    teardown: teardownCommand(app),
+  };
 }

@@ -6,6 +6,7 @@ import type { Track } from './labels';
 import { CPU_MILLICORES, MEMORY_MEBIBYTES, mebibytes, millicores } from './quantities';
 import { RE2JS } from 're2js';
 import { SecurityProfile, ServiceType, SessionAffinity } from './spec';
+import { closest } from './suggest';
 import { formatPath, formatValue, type Problem, type SpecPath } from './spec-error';
 
 /** The JSON Schema of the spec, as shipped in the package. */
@@ -63,8 +64,10 @@ function schemaProblem(error: ErrorObject): Problem {
   const value = `is ${formatValue(error.data)}`;
   switch (error.keyword) {
     case 'additionalProperties': {
-      const allowed = Object.keys(schema.properties ?? {}).join(', ');
-      return { path: [...path, error.params.additionalProperty], message: `is not a known key: allowed keys here are ${allowed}` };
+      const keys = Object.keys(schema.properties ?? {});
+      const guess = closest(String(error.params.additionalProperty), keys);
+      const hint = guess ? `did you mean ${guess}? ` : '';
+      return { path: [...path, error.params.additionalProperty], message: `is not a known key: ${hint}allowed keys here are ${keys.join(', ')}` };
     }
     case 'required':
       return { path: [...path, error.params.missingProperty], message: 'is required' };

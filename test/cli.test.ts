@@ -85,7 +85,7 @@ describe('synth', () => {
     const result = await cli('synth', '-c', bad, '-o', join(dir, 'dist'));
     expect(result.code).toBe(1);
     expect(result.err).toBe([
-      `${bad}:4:31: "apps[0].stable.replica" is not a known key: allowed keys here are name, image, replicas`,
+      `${bad}:4:31: "apps[0].stable.replica" is not a known key: did you mean replicas? allowed keys here are name, image, replicas`,
       `${bad}:5:15: "apps[0].canary.image" is "": must not be empty`,
     ].join('\n'));
     expect(existsSync(join(dir, 'dist'))).toBe(false);
@@ -181,16 +181,111 @@ describe('finish', () => {
   });
 });
 
-test.each([
-  [['deploy'], 'unknown command "deploy"'],
-  [[], 'no command given'],
-  [['plan', '--check'], '--check goes with synth'],
-  [['synth', '--bogus'], "Unknown option '--bogus'"],
-])('usage error %j exits 2', async (args, message) => {
-  const result = await cli(...args);
-  expect(result.code).toBe(2);
-  expect(result.err).toContain(message);
-  expect(result.err).toContain('Usage: cdk8s-canary');
+const HINT = 'Run `cdk8s-canary --help` for the commands and their options.';
+
+describe('the command line, run as a process', () => {
+  const run = (args: string[], cwd = dir) => spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8', env: { ...process.env, CI: 'true' } });
+  const version = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version;
+
+  test.each([['--version'], ['-v']])('%s prints the version', (flag) => {
+    expect(run([flag])).toMatchObject({ status: 0, stdout: `cdk8s-canary ${version}\n`, stderr: '' });
+  });
+
+  test.each([
+    [['--help'], 'Usage: cdk8s-canary <command> [options]'],
+    [['synth', '--help'], 'Usage: cdk8s-canary synth [-c canary.yaml] [-o dist] [--check] [--take-over] [--plan]'],
+    [['help', 'plan'], 'Usage: cdk8s-canary plan [APP...] [-c canary.yaml] [-o dist] [--json]'],
+    [['init', '-h'], 'Usage: cdk8s-canary init [-c canary.yaml] [--name APP] [--namespace NS] [--image IMAGE] [--port PORT]'],
+    [['finish', '--help'], 'Usage: cdk8s-canary finish APP [-c canary.yaml]'],
+  ])('%j prints its usage with an example', (args, first) => {
+    const result = run(args);
+    expect(result.status).toBe(0);
+    expect(result.stdout.split('\n')[0]).toBe(first);
+    if (args.length > 1) expect(result.stdout).toMatch(/\nExample:\n {2}npx cdk8s-canary \w+/);
+  });
+
+  test.each([
+    [['synht'], 'cdk8s-canary: unknown command synht: did you mean synth?'],
+    [['deploy'], 'cdk8s-canary: unknown command deploy'],
+    [[], 'cdk8s-canary: no command given'],
+    [['synth', '--chek'], 'cdk8s-canary: unknown option --chek: did you mean --check?'],
+    [['synth', '--bogus'], 'cdk8s-canary: unknown option --bogus'],
+    [['plan', '--check'], 'cdk8s-canary: --check does not go with plan'],
+    [['synth', '-o'], 'cdk8s-canary: -o needs a value'],
+    [['synth', 'extra'], 'cdk8s-canary: unexpected argument extra for synth'],
+  ])('usage error %j: one line in the tool\'s words, the hint, exit 2', (args, message) => {
+    expect(run(args)).toMatchObject({ status: 2, stdout: '', stderr: `${message}\n${HINT}\n` });
+  });
+
+  test('init writes a starter spec that synthesizes as it is, and never replaces a file', () => {
+    const project = mkdtempSync(join(tmpdir(), 'cdk8s-canary-init-'));
+    const init = run(['init', '--name', 'shop'], project);
+    expect(init).toMatchObject({ status: 0, stdout: 'init: wrote canary.yaml for app shop; next: npx cdk8s-canary synth\n', stderr: '' });
+    const text = readFileSync(join(project, 'canary.yaml'), 'utf8');
+    const schema = /^# yaml-language-server: \$schema=(.+)$/m.exec(text)![1];
+    expect(readFileSync(join(project, schema), 'utf8')).toBe(readFileSync(join(root, 'schema', 'canary-spec.schema.json'), 'utf8'));
+    expect(run(['synth'], project)).toMatchObject({ status: 0, stderr: '' });
+    expect(run(['synth', '--check'], project)).toMatchObject({ status: 0, stderr: '' });
+    expect(run(['plan'], project).stdout).toContain('no release in progress: stable and canary run the same image');
+
+    expect(run(['init'], project)).toMatchObject({ status: 2, stderr: `cdk8s-canary: canary.yaml exists already; init never replaces a file: give another with -c\n${HINT}\n` });
+    expect(readFileSync(join(project, 'canary.yaml'), 'utf8')).toBe(text);
+    const bad = run(['init', '-c', 'bad.yaml', '--name', 'Shop_1'], project);
+    expect(bad.status).toBe(1);
+    const rule = 'must be a DNS-1123 label: lowercase letters, digits and "-", starting and ending with a letter or digit';
+    expect(bad.stderr).toBe(`bad.yaml:5:5: "apps[0].name" is "Shop_1": ${rule}\nbad.yaml:6:5: "apps[0].namespace" is "Shop_1": ${rule}\n`);
+    expect(existsSync(join(project, 'bad.yaml'))).toBe(false);
+  });
+
+  test('plan shows the apps named, and --json the resolved plan as one document', () => {
+    const examples = join(root, 'examples', 'routing.yaml');
+    const some = run(['plan', 'nginx-istio', '-c', examples]);
+    expect(some.stdout.split('\n').filter((line) => /^\S/.test(line)).map((line) => line.split(':')[0])).toEqual(['nginx-istio']);
+    expect(run(['plan', 'nginx-isito', '-c', examples]).stderr).toBe(`cdk8s-canary: unknown app nginx-isito: did you mean nginx-istio?\n${HINT}\n`);
+
+    const json = run(['plan', '--json', '-c', examples, '-o', 'examples/dist'], root);
+    expect(json.status).toBe(0);
+    const document = JSON.parse(json.stdout);
+    expect(document.apps.map((app: { name: string }) => app.name)).toEqual(['nginx-gateway', 'nginx-istio', 'nginx-sticky']);
+    const gateway = document.apps[0];
+    expect(gateway).toMatchObject({ namespace: { name: 'dev-gateway', createdBy: 'nginx-gateway' }, releaseInProgress: true, currentStage: 'canary', routers: ['httproute'] });
+    expect(gateway.stages[1]).toEqual({
+      name: 'canary',
+      file: 'examples/dist/nginx-gateway/stages/02-canary.k8s.yaml',
+      stableReplicas: 3,
+      canaryReplicas: 1,
+      canaryShare: 5,
+      canaryWeight: 5,
+      requestedPercent: 5,
+      matchRules: true,
+      syncWaves: { stable: 3, canary: 1 },
+      steps: [
+        "kubectl apply -f examples/dist/nginx-gateway/stages/02-canary.k8s.yaml -l 'app.kubernetes.io/component!=router,track!=stable'",
+        'kubectl rollout status -n dev-gateway deployment/nginx-deployment-canary',
+        'kubectl apply -f examples/dist/nginx-gateway/stages/02-canary.k8s.yaml -l app.kubernetes.io/component=router',
+        'kubectl apply -f examples/dist/nginx-gateway/stages/02-canary.k8s.yaml',
+      ],
+    });
+    expect(gateway.stages.map((stage: { name: string }) => stage.name)).toEqual(['baseline', 'canary', 'quarter', 'expand', 'promote', 'rollback']);
+  });
+
+  test('synth --plan prints each warning once, and counts are plural only when they should be', () => {
+    const out = join(dir, 'dist');
+    const result = run(['synth', '--plan', '-c', spec, '-o', out]);
+    expect(result.status).toBe(0);
+    expect(result.stderr.split('\n').filter((line) => line.startsWith('warning:'))).toHaveLength(1);
+    expect(result.stdout).toMatch(/^synth: 1 app, 6 files written, 0 unchanged, 0 removed, in [\d.]+ s/);
+    expect(result.stdout).toContain('\nnginx: namespace dev (created by these files)');
+    writeFileSync(join(out, 'nginx', 'stages', 'rollback.k8s.yaml'), readFileSync(join(out, 'nginx', 'stages', 'rollback.k8s.yaml'), 'utf8').replace('replicas: 3', 'replicas: 2'));
+    expect(run(['synth', '-c', spec, '-o', out]).stdout).toMatch(/^synth: 1 app, 1 file written, 5 unchanged, 0 removed/);
+  });
+
+  test('after finish, plan says no release is in progress', async () => {
+    const copy = join(dir, 'finished.yaml');
+    writeFileSync(copy, readFileSync(spec, 'utf8').replace('stage: baseline', 'stage: promote'));
+    expect(run(['finish', 'nginx', '-c', copy]).status).toBe(0);
+    expect(run(['plan', '-c', copy]).stdout.split('\n')[1]).toBe('  no release in progress: stable and canary run the same image; set canary.image to start one');
+  });
 });
 
 describe('the bin', () => {

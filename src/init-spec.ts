@@ -1,0 +1,35 @@
+import { stringify } from 'yaml';
+
+/** What a starter spec is made of. */
+export interface StarterOptions {
+  readonly name: string;
+  readonly namespace: string;
+  readonly image: string;
+  readonly port: number;
+  /** The JSON Schema's path relative to the spec's folder, for editors. */
+  readonly schema: string;
+}
+
+/** Defaults that synthesize and run as they are: an nginx build that runs as a non-root user on 8080. */
+export const STARTER_DEFAULTS = { name: 'web', image: 'nginxinc/nginx-unprivileged:1.27', port: 8080 } as const;
+
+/** A short, commented spec for one app with no release in progress yet. */
+export function starterSpec({ name, namespace, image, port, schema }: StarterOptions): string {
+  const value = (v: string | number) => stringify(v).trimEnd();
+  return `# yaml-language-server: $schema=${schema}
+# A canary release of one app. \`npx cdk8s-canary synth\` writes one file per stage to dist/;
+# \`npx cdk8s-canary plan\` prints the stages and the kubectl commands that apply them.
+apps:
+  - name: ${value(name)}
+    namespace: ${value(namespace)}
+    createNamespace: true   # creates it, labelled with its Pod Security level; drop if it exists
+    port: ${port}
+    stable:
+      image: ${value(image)}   # the version running now
+      replicas: 3
+    canary:
+      image: ${value(image)}   # set the new version here to start a release
+    # stages: the default plan is baseline, canary (1 pod), expand, promote; then
+    # stage: canary, synth, and apply the printed commands, one stage at a time.
+`;
+}
