@@ -196,6 +196,22 @@ describe('progress', () => {
     expect(shown).toEqual(['1000: rendering apps: 2/6', '1100: rendering apps: 4/6', '1130: rendering apps: 6/6']);
   });
 
+  test('shows on a terminal, and never with NO_COLOR or CI set', () => {
+    // Long enough (about 3 s here) that progress shows, after its first second.
+    const spec = writeSpec(Array.from({ length: 800 }, (_, i) => app(i)));
+    const onTerminal = (env: Record<string, string>) => {
+      rmSync(out, { recursive: true, force: true });
+      const { CI: _ci, NO_COLOR: _noColor, ...rest } = process.env;
+      // script(1) gives the run a pseudo-terminal, as a person's shell would.
+      return spawnSync('script', ['-qec', `"${process.execPath}" "${bin}" synth -c "${spec}" -o "${out}"`, '/dev/null'], {
+        encoding: 'utf8', env: { ...rest, ...env },
+      }).stdout;
+    };
+    expect(onTerminal({})).toMatch(/\rrendering apps: 800\/800\x1b\[K/);
+    expect(onTerminal({ NO_COLOR: '1' })).not.toContain('rendering apps');
+    expect(onTerminal({ CI: 'true' })).not.toContain('rendering apps');
+  }, 60_000);
+
   test('is off when stdout is not a terminal or CI is set', () => {
     const result = synth(writeSpec(Array.from({ length: 5 }, (_, i) => app(i))));
     expect(result.stdout).not.toContain('rendering apps');
