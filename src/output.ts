@@ -1,5 +1,5 @@
 import {
-  chmodSync, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync,
+  accessSync, chmodSync, constants, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync,
   realpathSync, renameSync, rmdirSync, rmSync, statSync, unlinkSync, writeFileSync, type Dirent, type Stats,
 } from 'node:fs';
 import { hostname } from 'node:os';
@@ -135,6 +135,21 @@ function plan(root: string, found: Scan, files: readonly RenderedFile[], ownersh
   }
   const remove = [...found.entries].filter(([path, entry]) => entry.kind === 'generated' && !wanted.has(path) && owns(entry.header, ownership))
     .map(([path]) => path);
+  // A folder it must change but may not write into stops the run here, not halfway.
+  const folders = new Set([...write.map((file) => posix.dirname(file.path)), ...remove.map((path) => posix.dirname(path))]);
+  const checked = new Set<string>();
+  for (let folder of folders) {
+    // A folder still to be made is made in the nearest one that exists.
+    while (folder !== '.' && !found.entries.has(folder)) folder = posix.dirname(folder);
+    if (checked.has(folder) || (folder !== '.' && found.entries.get(folder)?.kind !== 'folder')) continue;
+    checked.add(folder);
+    const path = join(root, folder);
+    try {
+      accessSync(path, constants.W_OK);
+    } catch (error) {
+      problems.push(`cannot write into ${path} (${(error as NodeJS.ErrnoException).code}): it is read-only to this user`);
+    }
+  }
   return { write, unchanged, remove, problems: [...new Set(problems)] };
 }
 

@@ -182,6 +182,19 @@ describe('links, modes and mount points', () => {
     expect(readdirSync(join(real, 'web', 'stages'))).toHaveLength(5);
   });
 
+  test('a read-only folder is never replaced: the run stops before writing anything', () => {
+    expect(run(['synth']).status).toBe(0);
+    chmodSync(join(out, 'web', 'stages'), 0o555);
+    writeSpec([app('web', { stable: { image: 'web:1.0', replicas: 4 } })]);
+    const before = snapshot(out);
+    const noOverride = ['setpriv', '--inh-caps=-dac_override,-dac_read_search', '--bounding-set=-dac_override,-dac_read_search', process.execPath, bin];
+    const result = run(['synth'], {}, noOverride);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toBe(`cdk8s-canary: nothing was written:\n  cannot write into ${out}/web/stages (EACCES): it is read-only to this user\n`);
+    expect(snapshot(out)).toEqual(before);
+    chmodSync(join(out, 'web', 'stages'), 0o755);
+  });
+
   test('a folder it cannot read stops the run and is named, not dropped', () => {
     expect(run(['synth']).status).toBe(0);
     mkdirSync(join(out, 'private'));
