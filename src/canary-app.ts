@@ -13,7 +13,8 @@ import { resolveApp, type ResolvedApp } from './resolve';
 import type { CanaryReleaseProps } from './canary-release';
 import { SecurityProfile, SessionAffinity, type ResourceAmounts } from './spec';
 import { SpecError } from './spec-error';
-import { checkAcrossApps, type ValidationResult } from './spec-validate';
+import type { ValidationResult } from './app-rules';
+import { checkAcrossApps } from './spec-rules';
 
 /**
  * Props of a CanaryApp: the keys of one app in canary.yaml, with `stage` naming the stage to render.

@@ -2,7 +2,9 @@ import { resolveAppDefaults, type ResolvedAppSpec } from './app-defaults';
 import { resolvePlan, type RolloutPlan } from './plan';
 import type { AppSpec } from './spec';
 import { formatValue, SpecError, type Problem, type SpecPath } from './spec-error';
-import { checkAcrossApps, checkApp, checkSchema, type ValidationResult } from './spec-validate';
+import { checkApp, type ValidationResult } from './app-rules';
+import { checkSchema } from './schema-messages';
+import { checkAcrossApps } from './spec-rules';
 
 /** An app through the one resolve step: every default filled in, its plan, and what to warn about. */
 export interface ResolvedApp {
