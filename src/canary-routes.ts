@@ -1,4 +1,6 @@
 import { ApiObject } from 'cdk8s';
+import { HttpRoute, HttpRouteSpecRulesMatchesHeadersType } from './imports/gateway.networking.k8s.io';
+import { DestinationRule, VirtualService } from './imports/networking.istio.io';
 import { Construct } from 'constructs';
 import { serviceHost, type ResolvedAppSpec } from './app-defaults';
 import { COMPONENT_LABEL, objectLabels, ROUTER_COMPONENT, SYNC_WAVE_ANNOTATION, trackSelector, type Track } from './labels';
@@ -15,8 +17,9 @@ export interface CanaryRoutesProps {
 
 /**
  * The request routing of one stage: a Gateway API HTTPRoute and/or an Istio VirtualService and
- * DestinationRule. Each sends the stage's weight to the canary, after a rule that sends requests
- * matching any match rule to the canary, in stages where the canary runs.
+ * DestinationRule, typed by the classes `cdk8s import` generated from the upstream CRDs (see
+ * `imports/`). Each sends the stage's weight to the canary, after a rule that sends requests matching
+ * any match rule to the canary, in stages where the canary runs.
  */
 export class CanaryRoutes extends Construct {
   /** The HTTPRoute, with `routing.gatewayApi`. */
@@ -43,16 +46,23 @@ export class CanaryRoutes extends Construct {
 
     if (routing.gatewayApi) {
       const backend = (track: Track) => ({ name: trackServiceName(spec.service.name, track), port: spec.service.port });
-      this.httpRoute = new ApiObject(this, 'http-route', {
-        apiVersion: 'gateway.networking.k8s.io/v1',
-        kind: 'HTTPRoute',
+      this.httpRoute = new HttpRoute(this, 'http-route', {
         metadata,
         spec: {
           parentRefs: routing.gatewayApi.parentRefs.map((ref) => ({ ...ref })),
           hostnames: routing.gatewayApi.hostnames,
           rules: [
             // Any one match (they are ORed) sends the request to the canary.
-            ...(matches.length ? [{ matches: matches.map((match) => ({ headers: [match] })), backendRefs: [backend('canary')] }] : []),
+            ...(matches.length ? [{
+              matches: matches.map((match) => ({
+                headers: [{
+                  name: match.name,
+                  type: match.type === 'Exact' ? HttpRouteSpecRulesMatchesHeadersType.EXACT : HttpRouteSpecRulesMatchesHeadersType.REGULAR_EXPRESSION,
+                  value: match.value,
+                }],
+              })),
+              backendRefs: [backend('canary')],
+            }] : []),
             { backendRefs: (['stable', 'canary'] as const).map((track) => ({ ...backend(track), weight: weights[track] })) },
           ],
         },
@@ -62,18 +72,14 @@ export class CanaryRoutes extends Construct {
     if (routing.istio) {
       const host = serviceHost(spec.service.name, spec.namespace);
       const destination = (track: Track) => ({ host, subset: track, port: { number: spec.service.port } });
-      this.destinationRule = new ApiObject(this, 'destination-rule', {
-        apiVersion: 'networking.istio.io/v1beta1',
-        kind: 'DestinationRule',
+      this.destinationRule = new DestinationRule(this, 'destination-rule', {
         metadata,
         spec: {
           host,
           subsets: (['stable', 'canary'] as const).map((track) => ({ name: track, labels: trackSelector(spec.appLabel, track) })),
         },
       });
-      this.virtualService = new ApiObject(this, 'virtual-service', {
-        apiVersion: 'networking.istio.io/v1beta1',
-        kind: 'VirtualService',
+      this.virtualService = new VirtualService(this, 'virtual-service', {
         metadata,
         spec: {
           hosts: routing.istio.hosts,
