@@ -56,7 +56,7 @@ export function resolveApp(input: unknown, source: AppSource): ResolvedApp {
     ...(given.name === undefined && source.name ? { name: source.name.value } : {}),
     ...(given.namespace === undefined && source.namespace !== undefined ? { namespace: source.namespace } : {}),
   };
-  const problems = checkSchema(app, 'app').map((problem): Problem => {
+  const problems = checkSchema(app, 'AppSpec').map((problem): Problem => {
     const [field] = problem.path;
     if (field === 'name' && given.name === undefined && source.name) {
       return { ...problem, message: `is not given, so ${source.name.from} ${formatValue(source.name.value)} is used: ${problem.message.replace(/^is .*?: /, '')}` };

@@ -3,38 +3,20 @@ import { closest } from './suggest';
 import { formatPath, formatValue, type Problem } from './spec-error';
 
 /*
- * The spec's shape: the JSON Schema, shipped in the package, and its errors in the tool's words.
+ * The spec's shape: the JSON Schema generated from src/spec.ts and shipped in the package, and its
+ * errors in the tool's words.
  */
 
 /** The JSON Schema of the spec, as shipped in the package. */
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 export const SPEC_SCHEMA: object = require('../schema/canary-spec.schema.json');
 
-// Readable rules for the schema's patterns, keyed by the pattern itself.
-const PATTERN_RULES: Record<string, string> = {
-  '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$':
-    'must be a DNS-1123 label: lowercase letters, digits and "-", starting and ending with a letter or digit',
-  '^[a-z]([-a-z0-9]*[a-z0-9])?$':
-    'must be a DNS-1035 label: lowercase letters, digits and "-", starting with a letter and ending with a letter or digit',
-  '^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$':
-    'must be a label value: letters, digits, "-", "_" and ".", starting and ending with a letter or digit',
-  "^(?:(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:\\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*(?::[0-9]+)?/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?$": 'must be an image reference name[:tag][@digest] with a tag or a full digest, such as nginx:1.22 or registry.example/team/app@sha256:<64 hex digits>',
-  '^[^\\u0000-\\u001f\\u007f]+$': 'must hold no control characters or line breaks',
-  '^([1-9][0-9]*m|[0-9]+(\\.[0-9]{1,3})?)$': 'must be a CPU quantity such as 100m or 0.5',
-  '^[1-9][0-9]*(Mi|Gi)$': 'must be a memory quantity such as 64Mi or 1Gi',
-  '^/[^\\s]*$': 'must be an absolute path without spaces',
-  '^(\\*\\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$':
-    'must be a lowercase DNS host name, optionally starting with "*."',
-  "^[A-Za-z0-9!#$%&'*+\\-.^_`|~]+$": 'must be an HTTP token: letters, digits and !#$%&\'*+-.^_`|~',
-  '^(mesh|[a-z0-9]([-a-z0-9]*[a-z0-9])?/[a-z0-9]([-a-z0-9]*[a-z0-9])?)$': 'must be "mesh" or an Istio Gateway as namespace/name',
-};
-
-const SCHEMA_ID = (SPEC_SCHEMA as { $id: string }).$id;
-let ajv: Ajv | undefined;
-/** The spec's schema, or one of its definitions (`app`), compiled once from the one schema file. */
-function schemaValidator(definition?: string) {
-  ajv ??= new Ajv({ allErrors: true, verbose: true, strict: true, schemas: [SPEC_SCHEMA] });
-  return ajv.getSchema(definition ? `${SCHEMA_ID}#/definitions/${definition}` : SCHEMA_ID)!;
+/** A validator of a spec schema, or of one of its definitions (`AppSpec`), each compiled once. */
+function compile(schema: object): (definition?: string) => ReturnType<Ajv['compile']> {
+  const id = (schema as { $id: string }).$id;
+  // `message`: the words a broken rule prints, kept beside the rule (see src/spec.ts).
+  const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, keywords: [{ keyword: 'message', schemaType: 'string' }], schemas: [schema] });
+  return (definition) => ajv.getSchema(definition ? `${id}#/definitions/${definition}` : id)!;
 }
 
 function pathOf(error: ErrorObject): (string | number)[] {
@@ -68,7 +50,7 @@ function schemaProblem(error: ErrorObject): Problem {
     case 'maximum':
       return { path, message: `${value}: ${rangeRule(schema)}` };
     case 'pattern':
-      return { path, message: `${value}: ${PATTERN_RULES[error.params.pattern] ?? `must match ${error.params.pattern}`}` };
+      return { path, message: `${value}: ${(error.parentSchema as { message?: string }).message ?? `must match ${error.params.pattern}`}` };
     case 'enum':
       return { path, message: `${value}: must be one of ${error.params.allowedValues.join(', ')}` };
     case 'minLength':
@@ -85,20 +67,32 @@ function schemaProblem(error: ErrorObject): Problem {
 }
 
 /**
- * Schema problems, one per field (the first rule each field breaks): of a whole spec, or, with
- * `definition`, of one part of it (`app`: one app, as CanaryApp props).
+ * A checker for a spec schema: its problems with `data`, one per field (the first rule each field
+ * breaks), for a whole spec, or, with `definition`, for one part of it (`AppSpec`: one app, as
+ * CanaryApp props).
  */
+export function schemaChecker(schema: object): (data: unknown, definition?: string) => Problem[] {
+  const validator = compile(schema);
+  return (data, definition) => {
+    const validate = validator(definition);
+    if (validate(data)) return [];
+    const seen = new Set<string>();
+    const problems: Problem[] = [];
+    for (const error of validate.errors ?? []) {
+      const problem = schemaProblem(error);
+      const key = formatPath(problem.path);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      problems.push(problem);
+    }
+    return problems;
+  };
+}
+
+let shipped: ReturnType<typeof schemaChecker> | undefined;
+
+/** Problems of `data` under the shipped schema, compiled on first use. */
 export function checkSchema(data: unknown, definition?: string): Problem[] {
-  const validate = schemaValidator(definition);
-  if (validate(data)) return [];
-  const seen = new Set<string>();
-  const problems: Problem[] = [];
-  for (const error of validate.errors ?? []) {
-    const problem = schemaProblem(error);
-    const key = formatPath(problem.path);
-    if (seen.has(key)) continue;
-    seen.add(key);
-    problems.push(problem);
-  }
-  return problems;
+  shipped ??= schemaChecker(SPEC_SCHEMA);
+  return shipped(data, definition);
 }

@@ -33,20 +33,130 @@ export enum SecurityProfile {
   BASELINE = 'baseline',
 }
 
+// The spec's value types. Each carries its rules as JSDoc tags, from which the JSON Schema in schema/
+// is generated (npm run schema), with the message a broken rule prints beside it.
+
+/**
+ * A DNS-1123 label, as most Kubernetes object names are.
+ * @minLength 1
+ * @maxLength 63
+ * @pattern ^[a-z0-9]([-a-z0-9]*[a-z0-9])?$
+ * @message must be a DNS-1123 label: lowercase letters, digits and "-", starting and ending with a letter or digit
+ */
+export type DnsLabel = string;
+
+/**
+ * A DNS-1035 label, as a Service name is.
+ * @minLength 1
+ * @maxLength 63
+ * @pattern ^[a-z]([-a-z0-9]*[a-z0-9])?$
+ * @message must be a DNS-1035 label: lowercase letters, digits and "-", starting with a letter and ending with a letter or digit
+ */
+export type ServiceName = string;
+
+/**
+ * A label value.
+ * @minLength 1
+ * @maxLength 63
+ * @pattern ^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$
+ * @message must be a label value: letters, digits, "-", "_" and ".", starting and ending with a letter or digit
+ */
+export type LabelValue = string;
+
+/**
+ * A container image reference: name[:tag][@digest].
+ * @minLength 1
+ * @maxLength 512
+ * @pattern ^(?:(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*(?::[0-9]+)?/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?$
+ * @message must be an image reference name[:tag][@digest] with a tag or a full digest, such as nginx:1.22 or registry.example/team/app@sha256:<64 hex digits>
+ */
+export type ImageReference = string;
+
+/**
+ * A CPU amount in millicores (`100m`) or cores (`0.5`, `2`).
+ * @pattern ^([1-9][0-9]*m|[0-9]+(\.[0-9]{1,3})?)$
+ * @message must be a CPU quantity such as 100m or 0.5
+ */
+export type CpuQuantity = string;
+
+/**
+ * A memory amount in mebibytes (`64Mi`) or gibibytes (`1Gi`).
+ * @pattern ^[1-9][0-9]*(Mi|Gi)$
+ * @message must be a memory quantity such as 64Mi or 1Gi
+ */
+export type MemoryQuantity = string;
+
+/**
+ * A lowercase DNS host name, optionally a wildcard.
+ * @minLength 1
+ * @maxLength 253
+ * @pattern ^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$
+ * @message must be a lowercase DNS host name, optionally starting with "*."
+ */
+export type Hostname = string;
+
+/**
+ * An HTTP token, as header and cookie names are.
+ * @minLength 1
+ * @maxLength 256
+ * @pattern ^[A-Za-z0-9!#$%&'*+\-.^_`|~]+$
+ * @message must be an HTTP token: letters, digits and !#$%&'*+-.^_`|~
+ */
+export type HttpToken = string;
+
+/**
+ * A header value or regular expression: one line, no control characters.
+ * @minLength 1
+ * @maxLength 1024
+ * @pattern ^[^\u0000-\u001f\u007f]+$
+ * @message must hold no control characters or line breaks
+ */
+export type HeaderValue = string;
+
+/**
+ * An absolute path in the container.
+ * @pattern ^/[^\s]*$
+ * @message must be an absolute path without spaces
+ */
+export type AbsolutePath = string;
+
+/**
+ * An Istio Gateway as `namespace/name`, or `mesh`.
+ * @pattern ^(mesh|[a-z0-9]([-a-z0-9]*[a-z0-9])?/[a-z0-9]([-a-z0-9]*[a-z0-9])?)$
+ * @message must be "mesh" or an Istio Gateway as namespace/name
+ */
+export type IstioGatewayRef = string;
+
+/**
+ * A TCP port.
+ * @asType integer
+ * @minimum 1
+ * @maximum 65535
+ */
+export type PortNumber = number;
+
+/**
+ * A replica count.
+ * @asType integer
+ * @minimum 0
+ * @maximum 1000
+ */
+export type ReplicaCount = number;
+
 /** One track of the release: the stable (running) or the canary (new) version. */
 export interface TrackSpec {
   /**
    * Name of the track's Deployment.
    * @default `<app name>-stable` or `<app name>-canary`
    */
-  readonly name?: string;
+  readonly name?: DnsLabel;
   /** Container image, with a tag or digest (for example `nginx:1.22`). */
-  readonly image: string;
+  readonly image: ImageReference;
   /**
    * The track's full size: the stable's before the release, the canary's once it takes all traffic.
    * @default 3 for stable; the stable's for canary
    */
-  readonly replicas?: number;
+  readonly replicas?: ReplicaCount;
 }
 
 /** The Service that selects both tracks. */
@@ -55,7 +165,7 @@ export interface ServiceSpec {
    * Service name.
    * @default the app name
    */
-  readonly name?: string;
+  readonly name?: ServiceName;
   /**
    * Service type.
    * @default 'NodePort'
@@ -65,10 +175,13 @@ export interface ServiceSpec {
    * Service port.
    * @default the container port
    */
-  readonly port?: number;
+  readonly port?: PortNumber;
   /**
    * Node port, for NodePort and LoadBalancer Services.
    * @default chosen by the cluster
+   * @asType integer
+   * @minimum 30000
+   * @maximum 32767
    */
   readonly nodePort?: number;
   /**
@@ -80,6 +193,9 @@ export interface ServiceSpec {
   /**
    * How long a client IP stays pinned after its last connection, with `sessionAffinity: ClientIP`.
    * @default 10800 (Kubernetes' default)
+   * @asType integer
+   * @minimum 1
+   * @maximum 86400
    */
   readonly sessionAffinityTimeoutSeconds?: number;
 }
@@ -87,28 +203,32 @@ export interface ServiceSpec {
 /** A Gateway (or other parent) an HTTPRoute attaches to. */
 export interface ParentRefSpec {
   /** Name of the Gateway. */
-  readonly name: string;
+  readonly name: DnsLabel;
   /**
    * Namespace of the Gateway.
    * @default the app's namespace
    */
-  readonly namespace?: string;
+  readonly namespace?: DnsLabel;
   /**
    * Listener of the Gateway to attach to.
    * @default every listener that allows the route
    */
-  readonly sectionName?: string;
+  readonly sectionName?: DnsLabel;
 }
 
 /** Routing through the Gateway API: an HTTPRoute and a Service per track. */
 export interface GatewayApiRoutingSpec {
-  /** The Gateways the HTTPRoute attaches to. */
+  /**
+   * The Gateways the HTTPRoute attaches to.
+   * @minItems 1
+   */
   readonly parentRefs: ParentRefSpec[];
   /**
    * Host names the HTTPRoute answers for.
    * @default every host name of the Gateway's listeners
+   * @uniqueItems
    */
-  readonly hostnames?: string[];
+  readonly hostnames?: Hostname[];
 }
 
 /** Routing through Istio's own API: a VirtualService and a DestinationRule with a subset per track. */
@@ -116,13 +236,17 @@ export interface IstioRoutingSpec {
   /**
    * Hosts the VirtualService routes.
    * @default the shared Service's cluster-local name
+   * @minItems 1
+   * @uniqueItems
    */
-  readonly hosts?: string[];
+  readonly hosts?: Hostname[];
   /**
    * Istio Gateways (`namespace/name`) the VirtualService binds to; add `mesh` to keep in-mesh traffic.
    * @default none: traffic inside the mesh only
+   * @minItems 1
+   * @uniqueItems
    */
-  readonly gateways?: string[];
+  readonly gateways?: IstioGatewayRef[];
 }
 
 /**
@@ -134,22 +258,22 @@ export interface MatchRuleSpec {
    * Header name to match.
    * @default none: give `header` or `cookie`
    */
-  readonly header?: string;
+  readonly header?: HttpToken;
   /**
    * Cookie name to match (through the Cookie header).
    * @default none: give `header` or `cookie`
    */
-  readonly cookie?: string;
+  readonly cookie?: HttpToken;
   /**
    * The exact value.
    * @default none: give `value` or, for a header, `regex`
    */
-  readonly value?: string;
+  readonly value?: HeaderValue;
   /**
    * A regular expression (RE2) the whole header value must match.
    * @default none: give `value` or `regex`
    */
-  readonly regex?: string;
+  readonly regex?: HeaderValue;
 }
 
 /** Request-level routing in front of the two tracks. */
@@ -167,6 +291,7 @@ export interface RoutingSpec {
   /**
    * Requests that always go to the canary, in stages where the canary runs.
    * @default none
+   * @minItems 1
    */
   readonly match?: MatchRuleSpec[];
 }
@@ -174,22 +299,24 @@ export interface RoutingSpec {
 /** One stage of the rollout, by replica counts or by canary share of traffic. */
 export interface StageSpec {
   /** Stage name; used in the file name `NN-<name>.k8s.yaml`. `rollback` is reserved. */
-  readonly name: string;
+  readonly name: DnsLabel;
   /**
    * Stable replicas in this stage; given together with `canaryReplicas`.
    * @default none: give replica counts or `canaryPercent`
    */
-  readonly stableReplicas?: number;
+  readonly stableReplicas?: ReplicaCount;
   /**
    * Canary replicas in this stage; given together with `stableReplicas`.
    * @default none: give replica counts or `canaryPercent`
    */
-  readonly canaryReplicas?: number;
+  readonly canaryReplicas?: ReplicaCount;
   /**
    * Canary share of traffic in percent. Without `routing`, resolved to the nearest share replica
    * counts can carry; with `routing`, the route's weight (a whole percent), and replica counts may be
    * given beside it.
    * @default none: give replica counts or `canaryPercent`
+   * @minimum 0
+   * @maximum 100
    */
   readonly canaryPercent?: number;
 }
@@ -200,12 +327,12 @@ export interface ResourceAmounts {
    * CPU, in millicores (`100m`) or cores (`0.5`).
    * @default see `ResourcesSpec`
    */
-  readonly cpu?: string;
+  readonly cpu?: CpuQuantity;
   /**
    * Memory, in `Mi` or `Gi`.
    * @default see `ResourcesSpec`
    */
-  readonly memory?: string;
+  readonly memory?: MemoryQuantity;
 }
 
 /** Per-container requests and limits. */
@@ -235,12 +362,12 @@ export interface AppSettings {
    * Value of the shared label `app=<appLabel>` that the Service selects.
    * @default the app name
    */
-  readonly appLabel?: string;
+  readonly appLabel?: LabelValue;
   /**
    * Container port.
    * @default 80
    */
-  readonly port?: number;
+  readonly port?: PortNumber;
   /**
    * The Service that selects both tracks.
    * @default a NodePort Service named after the app
@@ -253,6 +380,7 @@ export interface AppSettings {
   /**
    * The rollout plan, in order. A `rollback` stage is always added.
    * @default baseline, canary, expand, promote
+   * @minItems 1
    */
   readonly stages?: StageSpec[];
   /**
@@ -263,11 +391,15 @@ export interface AppSettings {
   /**
    * Paths mounted as emptyDir volumes, since the root filesystem is read-only.
    * @default ['/tmp']
+   * @uniqueItems
    */
-  readonly writablePaths?: string[];
+  readonly writablePaths?: AbsolutePath[];
   /**
    * UID the containers run as, for images whose USER is not numeric.
    * @default the image's own user
+   * @asType integer
+   * @minimum 0
+   * @maximum 2147483647
    */
   readonly runAsUser?: number;
   /**
@@ -285,17 +417,21 @@ export interface AppSettings {
 /** One app's release, as written in canary.yaml. */
 export interface AppSpec extends AppSettings {
   /** App name: the output folder `<outdir>/<name>/` and the `app.kubernetes.io/instance` label. */
-  readonly name: string;
+  readonly name: DnsLabel;
   /** Namespace of every object of this app. */
-  readonly namespace: string;
+  readonly namespace: DnsLabel;
   /**
    * The current stage, written to `<outdir>/<name>/current/`.
    * @default the first stage
    */
-  readonly stage?: string;
+  readonly stage?: DnsLabel;
 }
 
-/** The whole spec file. */
+/** One or more apps, each released as a canary in stages. Each stage becomes one complete YAML file. */
 export interface CanarySpec {
+  /**
+   * The apps, each released as a canary in stages.
+   * @minItems 1
+   */
   readonly apps: AppSpec[];
 }

@@ -1,0 +1,46 @@
+#!/usr/bin/env node
+// Generates schema/canary-spec.schema.json from the spec's types in src/spec.ts: their JSDoc gives
+// each field's description and rules, and `@message` the words a broken rule prints. CI runs it and
+// fails when the committed schema differs.
+//   node scripts/generate-schema.js [src/spec.ts] [schema/canary-spec.schema.json]
+const { writeFileSync } = require('node:fs');
+const { join } = require('node:path');
+const { createGenerator } = require('ts-json-schema-generator');
+
+const root = join(__dirname, '..');
+const [source = join(root, 'src', 'spec.ts'), target = join(root, 'schema', 'canary-spec.schema.json')] = process.argv.slice(2);
+
+const generated = createGenerator({
+  path: source,
+  type: 'CanarySpec',
+  tsconfig: join(root, 'tsconfig.json'),
+  topRef: false,
+  additionalProperties: false,
+  sortProps: true,
+  extraTags: ['message'],
+  skipTypeCheck: true,
+}).createSchema('CanarySpec');
+
+/** `@default` is prose here (`the app name`), not a value: it goes into the description. */
+function defaultsInDescriptions(node) {
+  if (Array.isArray(node)) return node.map(defaultsInDescriptions);
+  if (node === null || typeof node !== 'object') return node;
+  const { default: given, ...rest } = node;
+  const out = Object.fromEntries(Object.entries(rest).map(([key, value]) => [key, defaultsInDescriptions(value)]));
+  if (given !== undefined) out.description = `${out.description ?? ''} Default: ${typeof given === 'string' ? given : JSON.stringify(given)}.`.trim();
+  return out;
+}
+
+const { $schema, ...body } = defaultsInDescriptions(generated);
+// An app's own keys lead, and its current stage follows its stages, as in canary.yaml.
+const app = body.definitions.AppSpec;
+const { name, namespace, stage, ...settings } = app.properties;
+app.properties = Object.fromEntries(Object.entries({ name, namespace, ...settings })
+  .flatMap((entry) => (entry[0] === 'stages' ? [entry, ['stage', stage]] : [entry])));
+const schema = {
+  $schema,
+  $id: 'https://cdk8s-canary.dev/schema/canary-spec.schema.json',
+  title: 'cdk8s-canary spec',
+  ...body,
+};
+writeFileSync(target, `${JSON.stringify(schema, null, 2)}\n`);
