@@ -1,5 +1,5 @@
 import {
-  accessSync, chmodSync, constants, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync,
+  accessSync, chmodSync, constants, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, utimesSync,
   realpathSync, renameSync, rmdirSync, rmSync, statSync, unlinkSync, writeFileSync, type Dirent, type Stats,
 } from 'node:fs';
 import { hostname } from 'node:os';
@@ -199,17 +199,26 @@ function outputRoot(outdir: string): string {
 
 // ---- the lock ----
 
-/** Who holds a lock: enough to tell a live holder from a dead one across pid namespaces and reboots. */
+/**
+ * Who holds a lock: enough to tell a live holder from a dead one. In the same pid namespace of the
+ * same boot, the pid and its start time say it exactly. A holder elsewhere (another container, host or
+ * pid namespace) cannot be looked up, so it refreshes the lock while it writes, and a lock left
+ * unrefreshed for HEARTBEAT_STALE_MS is a dead run's.
+ */
 interface Holder {
   readonly pid: number;
   readonly start?: string;
   readonly boot?: string;
+  readonly pidns?: string;
   readonly host?: string;
 }
 
-function readProc(path: string): string | undefined {
+const HEARTBEAT_MS = 2000;
+const HEARTBEAT_STALE_MS = 30_000;
+
+function readProc(path: string, link = false): string | undefined {
   try {
-    return readFileSync(path, 'utf8').trim();
+    return link ? readlinkSync(path) : readFileSync(path, 'utf8').trim();
   } catch {
     return undefined;
   }
@@ -222,15 +231,31 @@ function startTime(pid: number): string | undefined {
 }
 
 function me(): Holder {
-  return { pid: process.pid, start: startTime(process.pid), boot: readProc('/proc/sys/kernel/random/boot_id'), host: hostname() };
+  return {
+    pid: process.pid,
+    start: startTime(process.pid),
+    boot: readProc('/proc/sys/kernel/random/boot_id'),
+    pidns: readProc('/proc/self/ns/pid', true),
+    host: hostname(),
+  };
 }
 
-/** Whether a holder is alive. A lock naming this process is stale: this run does not hold it yet. */
-function isAlive(holder: Holder): boolean {
+/** Whether the holder of the lock at `path` is alive. */
+function isAlive(holder: Holder, path: string): boolean {
   const self = me();
-  if (holder.host !== undefined && holder.host !== self.host) return true;
   if (holder.boot !== undefined && holder.boot !== self.boot) return false;
-  if (!Number.isInteger(holder.pid) || holder.pid <= 0 || holder.pid === self.pid) return false;
+  const here = holder.host === undefined || (holder.host === self.host && holder.pidns === self.pidns);
+  // A lock naming this process is stale: this run does not hold it yet. This is how the next run in
+  // a container, which is pid 1 again, takes over the lock of one that was killed.
+  if (holder.pid === self.pid && (here || holder.host === self.host)) return false;
+  if (!here) {
+    try {
+      return Date.now() - statSync(path).mtimeMs < HEARTBEAT_STALE_MS;
+    } catch {
+      return false;
+    }
+  }
+  if (!Number.isInteger(holder.pid) || holder.pid <= 0) return false;
   try {
     process.kill(holder.pid, 0);
   } catch (error) {
@@ -254,7 +279,7 @@ function parseHolder(text: string): Holder {
  * Takes the output folder's lock, a file created with its content in one step (written aside, then
  * linked into place, which fails if a lock exists). A lock whose holder is gone is set aside and taken.
  */
-function lock(root: string, outdir: string): () => void {
+function lock(root: string, outdir: string): { release: () => void; refresh: () => void } {
   const path = join(root, LOCK_NAME);
   const aside = `${path}${TEMPORARY}${process.pid}`;
   writeFileSync(aside, JSON.stringify(me()));
@@ -262,7 +287,15 @@ function lock(root: string, outdir: string): () => void {
     for (let attempt = 0; ; attempt++) {
       try {
         linkSync(aside, path);
-        return () => rmSync(path, { force: true });
+        let refreshed = Date.now();
+        return {
+          release: () => rmSync(path, { force: true }),
+          refresh: () => {
+            if (Date.now() - refreshed < HEARTBEAT_MS) return;
+            refreshed = Date.now();
+            utimesSync(path, new Date(), new Date());
+          },
+        };
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       }
@@ -273,9 +306,11 @@ function lock(root: string, outdir: string): () => void {
         continue;
       }
       const holder = parseHolder(text);
-      if (attempt > 1 || isAlive(holder)) {
-        const where = holder.host && holder.host !== hostname() ? ` on ${holder.host}` : '';
-        throw new OutputLockedError(`another cdk8s-canary run (pid ${holder.pid || 'unknown'}${where}) is writing ${outdir}; run again when it has finished`);
+      if (attempt > 1 || isAlive(holder, path)) {
+        const self = me();
+        const where = holder.host && holder.host !== self.host ? ` on ${holder.host}`
+          : holder.pidns && holder.pidns !== self.pidns ? ' in another pid namespace' : '';
+        throw new OutputLockedError(`another cdk8s-canary run (pid ${holder.pid || 'unknown'}${where}) is writing ${outdir}; run again when it has finished${where ? ` (a lock it leaves unrefreshed for ${HEARTBEAT_STALE_MS / 1000} s is taken over)` : ''}`);
       }
       // Set the stale lock aside; if what was set aside is not what was read, another run took it first.
       const stale = `${path}.stale${TEMPORARY}${process.pid}`;
@@ -345,9 +380,10 @@ function removeEmptyFolders(root: string, removed: readonly string[]): void {
  */
 export function writeOutput(outdir: string, files: readonly RenderedFile[], ownership: Ownership): WriteSummary {
   const root = outputRoot(outdir);
-  const unlock = lock(root, outdir);
+  const held = lock(root, outdir);
   try {
     const found = scan(root, true);
+    held.refresh();
     const changes = plan(root, found, files, ownership);
     if (changes.problems.length) throw new OutputConflictError(`nothing was written:\n  ${changes.problems.join('\n  ')}`);
     const made = new Set<string>();
@@ -355,6 +391,7 @@ export function writeOutput(outdir: string, files: readonly RenderedFile[], owne
       const folder = posix.dirname(file.path);
       const entry = found.entries.get(file.path);
       try {
+        held.refresh();
         if (!made.has(folder)) mkdirSync(join(root, folder), { recursive: true });
         made.add(folder);
         writeAtomically(join(root, file.path), file.content, entry?.kind === 'generated' ? entry.mode : undefined);
@@ -366,7 +403,7 @@ export function writeOutput(outdir: string, files: readonly RenderedFile[], owne
     removeEmptyFolders(root, changes.remove);
     return { written: changes.write.length, unchanged: changes.unchanged, removed: changes.remove.length };
   } finally {
-    unlock();
+    held.release();
   }
 }
 

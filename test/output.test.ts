@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -124,13 +124,19 @@ test('a run refuses an output folder that another live run holds, and takes over
   expect(readdirSync(out)).toEqual(['.cdk8s-canary.lock']);
   const host = hostname();
   const boot = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+  const pidns = readlinkSync('/proc/self/ns/pid');
   const start = readFileSync(`/proc/${process.pid}/stat`, 'utf8').split(') ')[1].split(' ')[19];
-  expect(held({ pid: process.pid, start, boot, host }).status).toBe(1);
-  // On another host the holder cannot be checked: it is taken as alive, and its host is named.
-  expect(held({ pid: 1, host: 'build-7' }).stderr).toContain('(pid 1 on build-7) is writing');
+  expect(held({ pid: process.pid, start, boot, pidns, host }).status).toBe(1);
+  // Another container or host: its pid cannot be looked up, so a fresh lock holds, and one left
+  // unrefreshed for 30 s is a dead run's.
+  const elsewhere = held({ pid: 1, start: '5', boot, pidns: 'pid:[1]', host: 'build-7' });
+  expect(elsewhere.stderr).toBe(`cdk8s-canary: another cdk8s-canary run (pid 1 on build-7) is writing ${out}; run again when it has finished (a lock it leaves unrefreshed for 30 s is taken over)\n`);
+  const old = new Date(Date.now() - 31_000);
+  utimesSync(lock, old, old);
+  expect(synth(spec).status).toBe(0);
 
   // Gone, reused by another process (another start time), or from before a reboot: stale.
-  for (const stale of [999999999, { pid: process.pid, start: '1', boot, host }, { pid: process.pid, start, boot: 'other-boot', host }]) {
+  for (const stale of [999999999, { pid: process.pid, start: '1', boot, pidns, host }, { pid: process.pid, start, boot: 'other-boot', pidns, host }]) {
     expect(held(stale).status).toBe(0);
     expect(existsSync(lock)).toBe(false);
   }

@@ -6,7 +6,7 @@
 import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
 import {
   chmodSync, chownSync, cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync,
-  symlinkSync, writeFileSync,
+  symlinkSync, utimesSync, writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -246,7 +246,9 @@ describe('a lock that works in containers', () => {
     const killed = inNamespace({ CRASH_AT: 'renameSync:3' }, ['--require', join(__dirname, 'fixtures', 'crash.js')]);
     expect(killed.status).toBe(137);
     const lock = JSON.parse(readFileSync(join(out, '.cdk8s-canary.lock'), 'utf8'));
-    expect(lock).toEqual({ pid: 1, start: expect.stringMatching(/^\d+$/), boot: expect.stringMatching(/^[0-9a-f-]{36}$/), host: expect.any(String) });
+    expect(lock).toEqual({
+      pid: 1, start: expect.stringMatching(/^\d+$/), boot: expect.stringMatching(/^[0-9a-f-]{36}$/), pidns: expect.stringMatching(/^pid:\[\d+\]$/), host: expect.any(String),
+    });
 
     const next = inNamespace();
     expect(next.stderr).toBe('');
@@ -254,6 +256,24 @@ describe('a lock that works in containers', () => {
     expect(existsSync(join(out, '.cdk8s-canary.lock'))).toBe(false);
     expect(run(['synth', '--check']).status).toBe(0);
   });
+});
+
+test('a run killed in a container with its own host name is taken over once its lock is 30 s old', () => {
+  const container = (name: string, env: Record<string, string> = {}, preload: string[] = []) => run([], { env }, [
+    'unshare', '-pfu', '--mount-proc', 'sh', '-c', `hostname ${name} && exec "${process.execPath}" ${preload.join(' ')} "${bin}" synth`,
+  ]);
+  writeSpec([app('a'), app('b'), app('c')]);
+  expect(container('build-1', { CRASH_AT: 'renameSync:3' }, ['--require', join(__dirname, 'fixtures', 'crash.js')]).status).toBe(137);
+  const lock = join(out, '.cdk8s-canary.lock');
+  expect(JSON.parse(readFileSync(lock, 'utf8')).host).toBe('build-1');
+  // Another container cannot see whether build-1's run lives; it waits for the lock to go stale.
+  const refused = container('build-2');
+  expect(refused.status).toBe(1);
+  expect(refused.stderr).toContain('another cdk8s-canary run (pid 1 on build-1) is writing');
+  const old = new Date(Date.now() - 31_000);
+  utimesSync(lock, old, old);
+  expect(container('build-2').status).toBe(0);
+  expect(run(['synth', '--check']).status).toBe(0);
 });
 
 describe('reading only what it means to read', () => {
