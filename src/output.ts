@@ -1,12 +1,13 @@
 import {
-  accessSync, chmodSync, constants, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, utimesSync,
-  realpathSync, renameSync, rmdirSync, rmSync, statSync, unlinkSync, writeFileSync, type Dirent, type Stats,
+  accessSync, constants, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, utimesSync,
+  realpathSync, renameSync, rmdirSync, rmSync, statSync, unlinkSync, writeFileSync, type Dirent,
 } from 'node:fs';
 import { hostname } from 'node:os';
-import { basename, dirname, join, parse, posix, relative, resolve, sep } from 'node:path';
+import { dirname, join, parse, posix, relative, resolve, sep } from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 import { parseHeader, type FileHeader, type RenderedFile } from './file-header';
 import { readRegularFile } from './read-file';
+import { TEMPORARY, writeAtomically } from './replace-file';
 
 /** What a write changed. */
 export interface WriteSummary {
@@ -32,7 +33,6 @@ export class OutputConflictError extends Error {}
 
 /** The largest generated file `--check` and synth read; a larger one is not this tool's. */
 export const MAX_GENERATED_FILE_BYTES = 16 * 1024 * 1024;
-const TEMPORARY = '.cdk8s-canary-tmp-';
 const LOCK_NAME = '.cdk8s-canary.lock';
 
 /** What is at a path below the output folder, found without following any link. */
@@ -46,7 +46,7 @@ interface Scan {
   readonly unreadable: string[];
 }
 
-function entryOf(path: string, dirent: Dirent | Stats): Entry {
+function entryOf(path: string, dirent: Dirent): Entry {
   if (dirent.isSymbolicLink()) return { kind: 'link' };
   if (dirent.isDirectory()) return { kind: 'folder' };
   if (!dirent.isFile()) return { kind: 'other' };
@@ -334,19 +334,6 @@ function lock(root: string, outdir: string): { release: () => void; refresh: () 
 }
 
 // ---- writing ----
-
-/** Writes a file all at once: a temporary file beside it, then a rename over it, keeping its mode. */
-function writeAtomically(path: string, content: string, mode?: number): void {
-  const temporary = join(dirname(path), `.${basename(path)}${TEMPORARY}${process.pid}`);
-  try {
-    writeFileSync(temporary, content, { flag: 'wx' });
-    if (mode !== undefined) chmodSync(temporary, mode);
-    renameSync(temporary, path);
-  } catch (error) {
-    rmSync(temporary, { force: true });
-    throw error;
-  }
-}
 
 // The folders this tool makes for an app: they go once a removal leaves them empty.
 const OWN_FOLDERS = /^[^/]+(\/(stages|current))?$/;

@@ -78,6 +78,11 @@ export function defaultStages(stable: number, canary: number): StageSpec[] {
   return stages;
 }
 
+/** A stage's file, relative to the output folder: `web/stages/01-baseline.k8s.yaml`. */
+export function stagePath(app: string, stage: ResolvedStage): string {
+  return `${app}/stages/${stage.fileName}.k8s.yaml`;
+}
+
 /** `25` -> `25%`, `33.333` -> `33.3%` */
 export function formatShare(share: number): string {
   return `${Number(share.toFixed(1))}%`;

@@ -5,7 +5,7 @@ import { CanaryApp } from './canary-app';
 import { CanaryRoutes } from './canary-routes';
 import { fileHeader, LINE_LENGTH_EXEMPTION, LINE_LIMIT, type RenderedFile } from './file-header';
 import { SYNC_WAVE_ANNOTATION } from './labels';
-import { formatShare, ROLLBACK_STAGE, type ResolvedStage } from './plan';
+import { formatShare, ROLLBACK_STAGE, stagePath, type ResolvedStage } from './plan';
 import { matchRulesApply } from './route-rules';
 import type { ResolvedApp } from './resolve';
 
@@ -94,7 +94,7 @@ export function renderApp(app: ResolvedApp, specPath?: string): RenderedFile[] {
       ...routes(stage),
     ];
     const content = `${header(spec.name, stage, specPath)}${docs.join('---\n')}`;
-    files.push({ path: `${spec.name}/stages/${stage.fileName}.k8s.yaml`, content });
+    files.push({ path: stagePath(spec.name, stage), content });
     if (stage.name === spec.stage) files.push({ path: `${spec.name}/current/${spec.name}.k8s.yaml`, content });
   }
   return files;

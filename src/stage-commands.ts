@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { ResolvedAppSpec } from './app-defaults';
 import { COMPONENT_LABEL, ROUTER_COMPONENT, TRACK_LABEL, type Track } from './labels';
-import { SYNC_WAVE, type ResolvedStage } from './plan';
+import { stagePath, SYNC_WAVE, type ResolvedStage } from './plan';
 
 /** One kubectl step of a move to a stage. */
 export type KubectlStep =
@@ -16,7 +16,7 @@ export function shellQuote(word: string): string {
 
 /** The path of a stage's file below the output folder. */
 export function stageFile(outdir: string, app: ResolvedAppSpec, stage: ResolvedStage): string {
-  return join(outdir, app.name, 'stages', `${stage.fileName}.k8s.yaml`);
+  return join(outdir, stagePath(app.name, stage));
 }
 
 /**
