@@ -295,6 +295,18 @@ describe('the bin', () => {
     expect(result.stderr).toBe(`${join(dir, 'missing.yaml')}: cannot read the spec: no such file\n`);
   });
 
+  test('cdk8s synth reports bad input with the same line as the CLI and writes nothing', () => {
+    const bad = join(dir, 'bad.yaml');
+    writeFileSync(bad, 'apps:\n  - name: web\n    namespace: dev\n    stable: { image: "web:1", replica: 2 }\n    canary: { image: "web:2" }\n');
+    const out = join(dir, 'cdk8s-bad');
+    const result = spawnSync(join(root, 'node_modules', '.bin', 'cdk8s'), ['synth', '-o', out], {
+      cwd: root, encoding: 'utf8', env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false', CDK8S_CANARY_SPEC: bad },
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(`${bad}:4:31: "apps[0].stable.replica" is not a known key: did you mean replicas? allowed keys here are name, image, replicas\n`);
+    expect(existsSync(out)).toBe(false);
+  }, 60_000);
+
   test('cdk8s synth runs the same engine and writes the same files', () => {
     const out = join(dir, 'cdk8s-out');
     const result = spawnSync(join(root, 'node_modules', '.bin', 'cdk8s'), ['synth', '-o', out], {
