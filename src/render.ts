@@ -1,11 +1,11 @@
 import { ApiObject, App, Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
-import { stringify } from 'yaml';
-import { CanaryApp } from './canary-app';
+import { dump } from 'js-yaml';
+import { CanaryApp, resolvedProps } from './canary-app';
 import { CanaryRoutes } from './canary-routes';
 import { fileHeader, LINE_LENGTH_EXEMPTION, LINE_LIMIT, type RenderedFile } from './file-header';
 import { SYNC_WAVE_ANNOTATION } from './labels';
-import { formatShare, ROLLBACK_STAGE, stagePath, type ResolvedStage } from './plan';
+import { currentPath, formatShare, ROLLBACK_STAGE, stagePath, type ResolvedStage } from './plan';
 import { matchRulesApply } from './route-rules';
 import type { ResolvedApp } from './resolve';
 
@@ -21,11 +21,14 @@ function header(app: string, stage: ResolvedStage, spec: string | undefined): st
 }
 
 /**
- * YAML with one value per line, never folded. A line over yamllint's limit (a long image digest or
- * regular expression cannot be broken) is preceded by the comment that exempts it.
+ * YAML with one value per line, never folded. kubectl and Argo CD read manifests as YAML 1.1, so a
+ * string such as `yes`, `on` or `1_000` is quoted, or it would arrive as a boolean or a number; js-yaml
+ * quotes YAML 1.1's plain scalars and emits several times faster than building a document. A line over
+ * yamllint's limit (a long image digest or regular expression cannot be broken) is preceded by the
+ * comment that exempts it.
  */
 function toYaml(doc: unknown): string {
-  return stringify(doc, { lineWidth: 0 }).replace(/^( *)(.*)$/gm, (line, indent: string) =>
+  return dump(doc, { lineWidth: -1, noRefs: true, quoteStyle: 'double' }).replace(/^( *)(.*)$/gm, (line, indent: string) =>
     (line.length > LINE_LIMIT ? `${indent}${LINE_LENGTH_EXEMPTION}\n${line}` : line));
 }
 
@@ -60,13 +63,13 @@ function deploymentTemplate(deployment: Construct): (replicas: number, wave: num
  * each stage is that render with its replica counts and sync waves and, for a routed app, its own
  * routes (weights and match rules): stages differ in nothing else, by construction. Objects are taken
  * from what the construct exposes, never by position. Each stage equals what
- * `new CanaryApp(chart, id, { ...app, stage })` renders into an empty chart. The resolved app passes
- * through CanaryApp's resolve step once more, unchanged.
+ * `new CanaryApp(chart, id, { ...app, stage })` renders into an empty chart; the app, resolved
+ * already, is not resolved again.
  */
 export function renderApp(app: ResolvedApp, specPath?: string): RenderedFile[] {
   const { spec } = app;
   const chart = new Chart(new App({ outdir: '.' }), spec.name);
-  const construct = new CanaryApp(chart, spec.name, { ...spec, stage: ROLLBACK_STAGE });
+  const construct = new CanaryApp(chart, spec.name, resolvedProps(app, ROLLBACK_STAGE));
   const shared = [construct.namespace, construct.service, construct.trackServices?.stable, construct.trackServices?.canary]
     .flatMap((object) => (object ? [toYaml(ApiObject.of(object).toJson())] : []));
   const stable = deploymentTemplate(construct.stable);
@@ -95,7 +98,7 @@ export function renderApp(app: ResolvedApp, specPath?: string): RenderedFile[] {
     ];
     const content = `${header(spec.name, stage, specPath)}${docs.join('---\n')}`;
     files.push({ path: stagePath(spec.name, stage), content });
-    if (stage.name === spec.stage) files.push({ path: `${spec.name}/current/${spec.name}.k8s.yaml`, content });
+    if (stage.name === app.plan.current.name) files.push({ path: currentPath(spec.name), content });
   }
   return files;
 }

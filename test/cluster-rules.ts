@@ -30,8 +30,9 @@ export function validateAgainstSchema(manifest: Manifest): void {
   new Model(manifest).validate();
 }
 
+/** The objects of a file as kubectl and Argo CD read them: as YAML 1.1 (sigs.k8s.io/yaml), where `on` is a boolean. */
 export function parseManifests(text: string): Manifest[] {
-  return parseAllDocuments(text).map((doc) => doc.toJS());
+  return parseAllDocuments(text, { version: '1.1' }).map((doc) => doc.toJS());
 }
 
 const BASELINE_CAPABILITIES = new Set([

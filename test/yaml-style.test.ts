@@ -76,6 +76,30 @@ describe.each(files.map((file) => [file.path, file.content]))('%s', (_path, cont
   });
 });
 
+test('names and values that YAML 1.1 reads as booleans, numbers or dates stay strings for kubectl', () => {
+  // Each is a valid DNS label, label value or header value; unquoted, YAML 1.1 turns it into another type.
+  const app: AppSpec = {
+    name: 'yes', namespace: 'on', createNamespace: true, service: { name: 'off' },
+    stable: { name: 'no', image: 'registry.example.com/y:1' }, canary: { name: 'n', image: 'registry.example.com/y:2' },
+    routing: {
+      istio: { hosts: ['y'] },
+      match: [{ header: 'x-flag', value: 'true' }, { header: 'x-count', value: '1_000' }, { cookie: 'since', value: '2001-01-01' }, { header: 'x-o', value: '0o14' }],
+    },
+  };
+  const docs = synthesize({ apps: [app] }).flatMap((file) => parseManifests(file.content));
+  const namespace = docs.find((doc) => doc.kind === 'Namespace');
+  expect(namespace.metadata.name).toBe('on');
+  for (const doc of docs.filter((each) => each.kind !== 'Namespace')) expect(doc.metadata.namespace).toBe('on');
+  const deployments = docs.filter((doc) => doc.kind === 'Deployment').map((doc) => doc.metadata.name);
+  expect(new Set(deployments)).toEqual(new Set(['no', 'n']));
+  expect(docs.find((doc) => doc.kind === 'Service').metadata.name).toBe('off');
+  const services = docs.filter((doc) => doc.kind === 'VirtualService');
+  for (const service of services) expect(service.spec.hosts).toEqual(['y']);
+  const matches = JSON.stringify(services.map((service) => service.spec.http[0].match));
+  for (const value of ['"exact":"true"', '"exact":"1_000"', 'since=2001-01-01(;', '"exact":"0o14"']) expect(matches).toContain(value);
+  expect(docs.find((doc) => doc.kind === 'Deployment').metadata.labels['app.kubernetes.io/name']).toBe('yes');
+});
+
 test('every file passes yamllint with its default configuration', () => {
   const dir = mkdtempSync(join(tmpdir(), 'cdk8s-canary-lint-'));
   for (const file of files) {
