@@ -53,6 +53,21 @@ function resources(requests: ResourceAmounts, limits: ResourceAmounts) {
   return { requests: amounts(requests), limits: amounts(limits) };
 }
 
+// Props made by `resolvedProps` from an app that went through the resolve step already.
+const RESOLVED = new WeakMap<CanaryAppProps, ResolvedApp>();
+
+/**
+ * Props for a CanaryApp of an app resolved already, at one of its stages: the construct takes the
+ * resolved app as it is instead of resolving it again (render makes one per app of a large spec).
+ */
+export function resolvedProps(app: ResolvedApp, stage: string): CanaryAppProps {
+  const props: CanaryAppProps = { ...app.spec, stage };
+  const current = app.plan.stages.find((each) => each.name === stage);
+  if (!current) throw new Error(`stage "${stage}" is not in the plan`);
+  RESOLVED.set(props, { ...app, plan: { ...app.plan, current } });
+  return props;
+}
+
 /** `/var/cache/nginx` -> `var-cache-nginx` */
 function volumeName(path: string): string {
   return path.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 50) || 'root';
@@ -94,7 +109,7 @@ export class CanaryApp extends Construct {
     const earlier = chart.node.findAll().filter((c): c is CanaryApp => c instanceof CanaryApp && c !== this);
     let resolved: ResolvedApp;
     try {
-      resolved = resolveApp(props, {
+      resolved = RESOLVED.get(props) ?? resolveApp(props, {
         at: [], name: { value: id, from: 'the construct id' }, namespace: chart.namespace, namespaceFrom: 'the enclosing Chart',
       });
       // The rules across the apps of one spec hold across the CanaryApps of one chart.

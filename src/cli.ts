@@ -1,4 +1,6 @@
 import { parseArgs } from 'node:util';
+import type { RenderedFile } from './file-header';
+import { appFilePaths } from './plan';
 import { SpecError } from './spec-error';
 import { loadSpec, parseSpec, readSpecFile } from './spec-load';
 import { closest } from './suggest';
@@ -175,28 +177,39 @@ function count(n: number, noun: string): string {
 
 async function synth(config: string, outdir: string, check: boolean, takeOver: boolean, io: Io): Promise<number> {
   const started = Date.now();
-  const { checkOutput, outputFolderProblem, specPathFrom, writeOutput } = await import('./output');
+  const { checkOutput, openOutput, outputFolderProblem, specPathFrom } = await import('./output');
   const problem = outputFolderProblem(outdir, config);
   if (problem) throw new UsageError(problem);
   const resolved = load(config, io);
-  const { renderApps } = await import('./synth');
   const specPath = specPathFrom(outdir, config);
-  const files = renderApps(resolved, specPath, io.interactive ? progressReporter(io.progress, started) : undefined);
   const ownership = { spec: specPath, apps: resolved.map((app) => app.spec.name), takeOver };
-  const seconds = ((Date.now() - started) / 1000).toFixed(2);
   const apps = count(resolved.length, 'app');
-  if (check) {
+  const seconds = () => ((Date.now() - started) / 1000).toFixed(2);
+  // The folder is checked before anything renders; each app's files are written while the next render.
+  const writer = check ? undefined : openOutput(outdir, resolved.flatMap((app) => appFilePaths(app.spec.name, app.plan)), ownership);
+  const rendered: RenderedFile[][] = [];
+  try {
+    const { renderAppsInParallel } = await import('./synth');
+    await renderAppsInParallel(resolved, specPath, (index, files) => {
+      if (writer) files.forEach((file) => writer.write(file));
+      else rendered[index] = files;
+    }, io.interactive ? progressReporter(io.progress, started) : undefined);
+  } catch (error) {
+    writer?.abort();
+    throw error;
+  }
+  if (io.interactive && Date.now() - started >= 1000) io.progress('');
+  if (!writer) {
+    const files = rendered.flat();
     const report = checkOutput(outdir, files, ownership);
     for (const line of report) io.err(line);
     io.out(report.length
       ? `check: ${outdir} is out of date with ${config} (${count(report.length, 'file')}); run cdk8s-canary synth`
-      : `check: ${apps}, ${count(files.length, 'file')} up to date in ${outdir} (${seconds} s)`);
+      : `check: ${apps}, ${count(files.length, 'file')} up to date in ${outdir} (${seconds()} s)`);
     return report.length ? 1 : 0;
   }
-  if (io.interactive && Date.now() - started >= 1000) io.progress('');
-  const summary = writeOutput(outdir, files, ownership);
-  const total = ((Date.now() - started) / 1000).toFixed(2);
-  io.out(`synth: ${apps}, ${count(summary.written, 'file')} written, ${summary.unchanged} unchanged, ${summary.removed} removed, in ${total} s (${outdir})`);
+  const summary = writer.close();
+  io.out(`synth: ${apps}, ${count(summary.written, 'file')} written, ${summary.unchanged} unchanged, ${summary.removed} removed, in ${seconds()} s (${outdir})`);
   return 0;
 }
 

@@ -96,21 +96,23 @@ function owns(header: FileHeader, ownership: Ownership): boolean {
 }
 
 interface Changes {
-  readonly write: RenderedFile[];
-  readonly unchanged: number;
+  /** The paths this run may write: new files and files of its own. */
+  readonly writable: ReadonlySet<string>;
   readonly remove: string[];
   readonly problems: string[];
 }
 
-/** What a run must write and remove, and what stops it: files of others, links, unreadable folders. */
-function plan(root: string, found: Scan, files: readonly RenderedFile[], ownership: Ownership): Changes {
+/**
+ * What a run may write and must remove, and what stops it: files of others, links, unreadable folders.
+ * It needs only the paths to be written, so it runs before anything is rendered.
+ */
+function plan(root: string, found: Scan, paths: readonly string[], ownership: Ownership): Changes {
   const problems = found.unreadable.map((folder) => `cannot read ${join(root, folder)}: its files could be this spec's; fix its permissions`);
-  const write: RenderedFile[] = [];
-  let unchanged = 0;
-  const wanted = new Set(files.map((file) => file.path));
+  const writable = new Set<string>();
+  const wanted = new Set(paths);
   const takeOver = ' (--take-over replaces it)';
-  for (const file of files) {
-    const parts = file.path.split('/');
+  for (const path of paths) {
+    const parts = path.split('/');
     for (let i = 1; i < parts.length; i++) {
       const folder = parts.slice(0, i).join('/');
       const entry = found.entries.get(folder);
@@ -118,25 +120,22 @@ function plan(root: string, found: Scan, files: readonly RenderedFile[], ownersh
         problems.push(`${join(root, folder)} is ${entry.kind === 'link' ? 'a symbolic link' : 'not a folder'}: files are written only into real folders below the output folder`);
       }
     }
-    const entry = found.entries.get(file.path);
-    if (!entry) write.push(file);
-    else if (entry.kind === 'generated' && owns(entry.header, ownership)) {
-      if (entry.content === file.content) unchanged++;
-      else write.push(file);
-    } else if (entry.kind === 'generated' && !ownership.takeOver) {
-      problems.push(`${join(root, file.path)} belongs to ${entry.header.spec ?? `app ${entry.header.app}`}, another spec${takeOver}`);
+    const entry = found.entries.get(path);
+    if (!entry || (entry.kind === 'generated' && owns(entry.header, ownership))) writable.add(path);
+    else if (entry.kind === 'generated' && !ownership.takeOver) {
+      problems.push(`${join(root, path)} belongs to ${entry.header.spec ?? `app ${entry.header.app}`}, another spec${takeOver}`);
     } else if ((entry.kind === 'file' || entry.kind === 'link') && !ownership.takeOver) {
-      problems.push(`${join(root, file.path)} is ${entry.kind === 'link' ? 'a symbolic link' : 'a file'} this tool did not write${takeOver}`);
+      problems.push(`${join(root, path)} is ${entry.kind === 'link' ? 'a symbolic link' : 'a file'} this tool did not write${takeOver}`);
     } else if (entry.kind === 'folder' || entry.kind === 'other') {
-      problems.push(`${join(root, file.path)} is not a regular file`);
+      problems.push(`${join(root, path)} is not a regular file`);
     } else {
-      write.push(file);
+      writable.add(path);
     }
   }
   const remove = [...found.entries].filter(([path, entry]) => entry.kind === 'generated' && !wanted.has(path) && owns(entry.header, ownership))
     .map(([path]) => path);
-  // A folder it must change but may not write into stops the run here, not halfway.
-  const folders = new Set([...write.map((file) => posix.dirname(file.path)), ...remove.map((path) => posix.dirname(path))]);
+  // A folder it may change but may not write into stops the run here, not halfway.
+  const folders = new Set([...writable, ...remove].map((path) => posix.dirname(path)));
   const checked = new Set<string>();
   for (let folder of folders) {
     // A folder still to be made is made in the nearest one that exists.
@@ -150,7 +149,13 @@ function plan(root: string, found: Scan, files: readonly RenderedFile[], ownersh
       problems.push(`cannot write into ${path} (${(error as NodeJS.ErrnoException).code}): it is read-only to this user`);
     }
   }
-  return { write, unchanged, remove, problems: [...new Set(problems)] };
+  return { writable, remove, problems: [...new Set(problems)] };
+}
+
+/** Whether `file` differs from what the folder holds at its path. */
+function changed(found: Scan, file: RenderedFile): boolean {
+  const entry = found.entries.get(file.path);
+  return entry?.kind !== 'generated' || entry.content !== file.content;
 }
 
 /**
@@ -353,28 +358,52 @@ function removeEmptyFolders(root: string, removed: readonly string[]): void {
   }
 }
 
+/** An output folder opened for writing: files go in as they are rendered, then `close` ends the run. */
+export interface OutputWriter {
+  /** Writes one file, unless the folder holds it as it is. Its path must be one given to openOutput. */
+  write(file: RenderedFile): void;
+  /** Removes this spec's files that no longer belong to it, releases the folder and says what changed. */
+  close(): WriteSummary;
+  /** Releases the folder after a failure; what was written stays, each file whole. */
+  abort(): void;
+}
+
 /**
- * Writes `files` into `outdir`, touching only what this tool wrote for the same spec.
+ * Opens `outdir` to write the files at `paths`, touching only what this tool wrote for the same spec.
  *
- * It reads the folder first, without following links, and stops before writing anything if a path it
- * must write holds a file of another spec, a file without the marker, or a link, or if a folder
- * cannot be read. Each changed file is then written to a temporary file beside it and renamed over
- * it, so a reader sees every file old or new, never part of one; a killed run's temporary files are
- * removed by the next run, which also finishes the job. Folders keep their modes, owners and special
- * bits, a symlinked output folder is written through (it stays a link), and the output folder itself
- * is never replaced, so it may be a mount point. A second run on the same folder at the same time is
- * refused. When nothing changed, nothing is touched.
+ * It takes the folder's lock and reads the folder first, without following links, and throws before
+ * writing anything if a path it must write holds a file of another spec, a file without the marker, or
+ * a link, or if a folder cannot be read or written. Each changed file is then written to a temporary
+ * file beside it and renamed over it, so a reader sees every file old or new, never part of one; a
+ * killed run's temporary files are removed by the next run, which also finishes the job. Folders keep
+ * their modes, owners and special bits, a symlinked output folder is written through (it stays a
+ * link), and the output folder itself is never replaced, so it may be a mount point. A second run on
+ * the same folder at the same time is refused. A file that is already as it should be is not touched.
  */
-export function writeOutput(outdir: string, files: readonly RenderedFile[], ownership: Ownership): WriteSummary {
+export function openOutput(outdir: string, paths: readonly string[], ownership: Ownership): OutputWriter {
   const root = outputRoot(outdir);
   const held = lock(root, outdir);
+  let changes: Changes;
+  let found: Scan;
   try {
-    const found = scan(root, true);
+    found = scan(root, true);
     held.refresh();
-    const changes = plan(root, found, files, ownership);
+    changes = plan(root, found, paths, ownership);
     if (changes.problems.length) throw new OutputConflictError(`nothing was written:\n  ${changes.problems.join('\n  ')}`);
-    const made = new Set<string>();
-    changes.write.forEach((file, done) => {
+  } catch (error) {
+    held.release();
+    throw error;
+  }
+  const made = new Set<string>();
+  let written = 0;
+  let unchanged = 0;
+  return {
+    write(file) {
+      if (!changes.writable.has(file.path)) throw new Error(`writer: ${file.path} was not opened for writing`);
+      if (!changed(found, file)) {
+        unchanged++;
+        return;
+      }
       const folder = posix.dirname(file.path);
       const entry = found.entries.get(file.path);
       try {
@@ -382,16 +411,34 @@ export function writeOutput(outdir: string, files: readonly RenderedFile[], owne
         if (!made.has(folder)) mkdirSync(join(root, folder), { recursive: true });
         made.add(folder);
         writeAtomically(join(root, file.path), file.content, entry?.kind === 'generated' ? entry.mode : undefined);
+        written++;
       } catch (error) {
-        throw new Error(`writing stopped after ${done} of ${changes.write.length} files, each whole, old or new; run again to finish: ${(error as Error).message}`);
+        throw new Error(`writing stopped after ${written + unchanged} of ${paths.length} files, each whole, old or new; run again to finish: ${(error as Error).message}`);
       }
-    });
-    for (const path of changes.remove) unlinkSync(join(root, path));
-    removeEmptyFolders(root, changes.remove);
-    return { written: changes.write.length, unchanged: changes.unchanged, removed: changes.remove.length };
-  } finally {
-    held.release();
+    },
+    close() {
+      try {
+        for (const path of changes.remove) unlinkSync(join(root, path));
+        removeEmptyFolders(root, changes.remove);
+        return { written, unchanged, removed: changes.remove.length };
+      } finally {
+        held.release();
+      }
+    },
+    abort: () => held.release(),
+  };
+}
+
+/** Writes `files` into `outdir` at once, as openOutput does file by file. */
+export function writeOutput(outdir: string, files: readonly RenderedFile[], ownership: Ownership): WriteSummary {
+  const writer = openOutput(outdir, files.map((file) => file.path), ownership);
+  try {
+    files.forEach((file) => writer.write(file));
+  } catch (error) {
+    writer.abort();
+    throw error;
   }
+  return writer.close();
 }
 
 /** A short unified diff of a stale file: what synth would change. */
@@ -417,9 +464,9 @@ export function checkOutput(outdir: string, files: readonly RenderedFile[], owne
     return files.map((file) => `missing: ${join(outdir, file.path)}`);
   }
   const found = scan(root, false);
-  const changes = plan(root, found, files, { ...ownership, takeOver: false });
+  const changes = plan(root, found, files.map((file) => file.path), { ...ownership, takeOver: false });
   const report = changes.problems.map((problem) => `conflict: ${problem}`);
-  for (const file of changes.write) {
+  for (const file of files.filter((each) => changes.writable.has(each.path) && changed(found, each))) {
     const entry = found.entries.get(file.path);
     if (entry?.kind !== 'generated') report.push(`missing: ${join(outdir, file.path)}`);
     else report.push(`stale: ${join(outdir, file.path)}\n${shortDiff(file.path, entry.content, file.content)}`);

@@ -83,6 +83,16 @@ export function stagePath(app: string, stage: ResolvedStage): string {
   return `${app}/stages/${stage.fileName}.k8s.yaml`;
 }
 
+/** The file that holds an app's current stage. */
+export function currentPath(app: string): string {
+  return `${app}/current/${app}.k8s.yaml`;
+}
+
+/** Every file an app's render makes, in order: each stage's, the current one after its stage. */
+export function appFilePaths(app: string, plan: RolloutPlan): string[] {
+  return plan.stages.flatMap((stage) => (stage.name === plan.current.name ? [stagePath(app, stage), currentPath(app)] : [stagePath(app, stage)]));
+}
+
 /** `25` -> `25%`, `33.333` -> `33.3%` */
 export function formatShare(share: number): string {
   return `${Number(share.toFixed(1))}%`;

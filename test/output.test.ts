@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
-import { hostname, tmpdir } from 'node:os';
+import { availableParallelism, hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { progressReporter } from '../src/cli';
@@ -167,6 +167,24 @@ test('a large spec renders exactly what each app renders alone', () => {
   expect(together.length).toBe(225 * 6 + 75 * 5);
   expect(together).toEqual(alone);
 });
+
+test('a spec large enough for render threads writes what one thread renders, and --check agrees', () => {
+  expect(availableParallelism()).toBeGreaterThanOrEqual(2);
+  const apps = Array.from({ length: 240 }, (_, i) => app(i));
+  const threads = join(dir, 'threads');
+  const result = synth(writeSpec(apps), { RENDER_THREADS_FILE: threads }, '--require', join(__dirname, 'fixtures', 'render-threads.js'));
+  expect(result.stderr).toBe('');
+  expect(result.stdout).toMatch(/^synth: 240 apps, 1380 files written, 0 unchanged, 0 removed/);
+  expect(new Set(readFileSync(threads, 'utf8').trim().split('\n')).size).toBe(Math.min(availableParallelism(), 240 / 25));
+  const expected = Object.fromEntries(synthesize({ apps }, '../canary.yaml').map((file) => [file.path, file.content]));
+  expect(tree(out)).toEqual(expected);
+  rmSync(threads);
+  const check = spawnSync(process.execPath, ['--require', join(__dirname, 'fixtures', 'render-threads.js'), bin, 'synth', '--check', '-c', join(dir, 'canary.yaml'), '-o', out], {
+    encoding: 'utf8', env: { ...process.env, CI: 'true', RENDER_THREADS_FILE: threads },
+  });
+  expect(check.stdout).toMatch(/^check: 240 apps, 1380 files up to date/);
+  expect(existsSync(threads)).toBe(true);
+}, 60_000);
 
 test('writing nothing new touches nothing', () => {
   const files = synthesize({ apps: [app(1)] });

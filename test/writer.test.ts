@@ -217,7 +217,7 @@ test('a full disk stops the run with a message; every file stays whole, old or n
   expect(run(['synth', '-c', bigger, '-o', fresh]).status).toBe(0);
   const [before, after] = [join(dir, 'before'), join(dir, 'after')];
   mkdirSync(out);
-  // A 200 KiB tmpfs takes the first output (6 files), not the second (174 more).
+  // A 200 KiB tmpfs takes the first output (6 files), not the second (180, 174 of them new).
   const script = [
     `mount -t tmpfs -o size=200k tmpfs "${out}"`,
     `"${process.execPath}" "${bin}" synth > /dev/null`,
@@ -228,7 +228,7 @@ test('a full disk stops the run with a message; every file stays whole, old or n
   ].join(' && ');
   expect(run([], {}, ['unshare', '-m', 'sh', '-c', script]).status).toBe(0);
   expect(readFileSync(join(dir, 'code'), 'utf8')).toBe('1\n');
-  expect(readFileSync(join(dir, 'err'), 'utf8')).toMatch(/^cdk8s-canary: writing stopped after \d+ of 174 files, each whole, old or new; run again to finish: ENOSPC: no space left on device/);
+  expect(readFileSync(join(dir, 'err'), 'utf8')).toMatch(/^cdk8s-canary: writing stopped after \d+ of 180 files, each whole, old or new; run again to finish: ENOSPC: no space left on device/);
   const old = snapshot(before);
   // What the run would write for canary.yaml, which holds the bigger spec by then.
   const wanted = Object.fromEntries(Object.entries(snapshot(fresh)).map(([path, content]) => [path, content.replace('# spec: ../bigger.yaml', '# spec: ../canary.yaml')]));
