@@ -1,5 +1,8 @@
+import { createHash } from 'node:crypto';
 import { defaultStages } from './plan';
-import { SecurityProfile, ServiceType, SessionAffinity, type AppSpec, type ResourceAmounts, type RoutingSpec, type StageSpec } from './spec';
+import {
+  SecurityProfile, ServiceType, SessionAffinity, type AppSpec, type ResourceAmounts, type RoutingSpec, type SecretMountSpec, type StageSpec, type TrackSpec,
+} from './spec';
 
 /** The shared Service, with its defaults filled in. */
 export interface ResolvedServiceSpec {
@@ -11,11 +14,35 @@ export interface ResolvedServiceSpec {
   readonly sessionAffinityTimeoutSeconds?: number;
 }
 
+/** A track's files, read and named: the ConfigMap `name` carries a hash of the files. */
+export interface ResolvedConfigSpec {
+  readonly name: string;
+  readonly hash: string;
+  readonly mountPath: string;
+  readonly files: Record<string, string>;
+}
+
 /** A track, with its defaults filled in. */
 export interface ResolvedTrackSpec {
   readonly name: string;
   readonly image: string;
   readonly replicas: number;
+  /** Environment variables, values as strings. */
+  readonly env: Record<string, string>;
+  readonly config?: ResolvedConfigSpec;
+  readonly secretEnvFrom: string[];
+  readonly secretMounts: SecretMountSpec[];
+}
+
+/** A PodDisruptionBudget per track. */
+export interface ResolvedDisruptionBudgetSpec {
+  readonly maxUnavailable: number;
+}
+
+/** Topology spread of each track's pods. */
+export interface ResolvedTopologySpreadSpec {
+  readonly maxSkew: number;
+  readonly topologyKey: string;
 }
 
 /** Requests and limits, with their defaults filled in. */
@@ -40,6 +67,10 @@ export interface ResolvedAppSpec {
   readonly writablePaths: string[];
   readonly runAsUser?: number;
   readonly resources: ResolvedResourcesSpec;
+  /** Absent when turned off. */
+  readonly disruptionBudget?: ResolvedDisruptionBudgetSpec;
+  /** Absent when turned off. */
+  readonly topologySpread?: ResolvedTopologySpreadSpec;
   readonly routing?: RoutingSpec;
 }
 
@@ -50,6 +81,30 @@ export const DEFAULT_AFFINITY_TIMEOUT_SECONDS = 10800;
 // Sized for a small web server, so a lab cluster schedules every pod of every stage.
 export const DEFAULT_REQUESTS: ResourceAmounts = { cpu: '100m', memory: '64Mi' };
 export const DEFAULT_LIMITS: ResourceAmounts = { memory: '128Mi' };
+
+/**
+ * The hash in a config's ConfigMap name: the first 10 hex digits of the SHA-256 of its files, in key
+ * order, so the same files always make the same name and any change makes a new one.
+ */
+export function configHash(files: Record<string, string>): string {
+  const sorted = Object.keys(files).sort().map((key) => [key, files[key]]);
+  return createHash('sha256').update(JSON.stringify(sorted)).digest('hex').slice(0, 10);
+}
+
+/** A track with its defaults filled in; `name` is the Deployment's. Config files must have been read. */
+function resolveTrack(track: TrackSpec, name: string, replicas: number): ResolvedTrackSpec {
+  const files = track.config && Object.fromEntries(Object.entries(track.config.files).map(([key, file]) => [key, file.content ?? '']));
+  const hash = files && configHash(files);
+  return {
+    name,
+    image: track.image,
+    replicas,
+    env: Object.fromEntries(Object.entries(track.env ?? {}).map(([key, value]) => [key, String(value)])),
+    ...(track.config ? { config: { name: `${name}-config-${hash}`, hash: hash!, mountPath: track.config.mountPath, files: files! } } : {}),
+    secretEnvFrom: track.secretEnvFrom ?? [],
+    secretMounts: track.secretMounts ?? [],
+  };
+}
 
 /** A Service's cluster-local host name, which Istio routes by. */
 export function serviceHost(service: string, namespace: string): string {
@@ -78,8 +133,8 @@ export function resolveAppDefaults(app: AppSpec): ResolvedAppSpec {
       sessionAffinityTimeoutSeconds: app.service?.sessionAffinityTimeoutSeconds
         ?? (app.service?.sessionAffinity === SessionAffinity.CLIENT_IP ? DEFAULT_AFFINITY_TIMEOUT_SECONDS : undefined),
     },
-    stable: { name: app.stable.name ?? `${app.name}-stable`, image: app.stable.image, replicas: stableReplicas },
-    canary: { name: app.canary.name ?? `${app.name}-canary`, image: app.canary.image, replicas: canaryReplicas },
+    stable: resolveTrack(app.stable, app.stable.name ?? `${app.name}-stable`, stableReplicas),
+    canary: resolveTrack(app.canary, app.canary.name ?? `${app.name}-canary`, canaryReplicas),
     stages,
     stage: app.stage ?? stages[0].name,
     securityProfile: app.securityProfile ?? SecurityProfile.RESTRICTED,
@@ -88,6 +143,11 @@ export function resolveAppDefaults(app: AppSpec): ResolvedAppSpec {
     resources: {
       requests: { ...DEFAULT_REQUESTS, ...app.resources?.requests },
       limits: { ...DEFAULT_LIMITS, ...app.resources?.limits },
+    },
+    disruptionBudget: app.disruptionBudget?.enabled === false ? undefined : { maxUnavailable: app.disruptionBudget?.maxUnavailable ?? 1 },
+    topologySpread: app.topologySpread?.enabled === false ? undefined : {
+      maxSkew: app.topologySpread?.maxSkew ?? 1,
+      topologyKey: app.topologySpread?.topologyKey ?? 'kubernetes.io/hostname',
     },
     routing: app.routing && {
       ...app.routing,

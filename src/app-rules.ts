@@ -6,7 +6,8 @@ import { resolvePlan, ROLLBACK_STAGE } from './plan';
 import { trackServiceName } from './route-rules';
 import { CPU_MILLICORES, MEMORY_MEBIBYTES, mebibytes, millicores } from './quantities';
 import { SecurityProfile, ServiceType, SessionAffinity } from './spec';
-import { formatValue, type Problem, type SpecPath } from './spec-error';
+import { CONFIG_MAP_MAX_BYTES, configDataBytes } from './config-files';
+import { formatPath, formatValue, type Problem, type SpecPath } from './spec-error';
 
 /*
  * The rules of one app that a schema cannot say: across its fields, its stages and their capacity,
@@ -29,6 +30,37 @@ export function isFloatingImage(image: string): boolean {
 
 const DNS_1035 = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 
+/**
+ * Each path a track's container mounts (writable paths, config, Secrets) is a normalised absolute path
+ * other than `/`, and is mounted once: Kubernetes refuses a container with two mounts at one path.
+ * The track's config fits in a ConfigMap.
+ */
+function checkTrackMounts(app: ResolvedAppSpec, track: Track, at: SpecPath, problems: Problem[]): void {
+  const spec = app[track];
+  const mounts = new Map<string, string>();
+  const mount = (path: string, where: SpecPath) => {
+    const normal = posix.normalize(path).replace(/(.)\/$/, '$1');
+    // writablePaths belong to both tracks: report them once, with the stable track.
+    if (where[at.length] === 'writablePaths' && track === 'canary') {
+      mounts.set(normal, formatPath(where.slice(at.length)));
+      return;
+    }
+    if (normal === '/') problems.push({ path: where, message: `is ${formatValue(path)}: the root folder cannot be a volume` });
+    else if (normal !== path) problems.push({ path: where, message: `is ${formatValue(path)}: must be written normalised, as ${formatValue(normal)}` });
+    else if (mounts.has(normal)) problems.push({ path: where, message: `is ${formatValue(path)}: already mounted by ${mounts.get(normal)}` });
+    if (!mounts.has(normal)) mounts.set(normal, formatPath(where.slice(at.length)));
+  };
+  app.writablePaths.forEach((path, i) => mount(path, [...at, 'writablePaths', i]));
+  if (spec.config) mount(spec.config.mountPath, [...at, track, 'config', 'mountPath']);
+  spec.secretMounts.forEach((secret, i) => mount(secret.mountPath, [...at, track, 'secretMounts', i, 'mountPath']));
+  if (spec.config && configDataBytes(spec.config.files) > CONFIG_MAP_MAX_BYTES) {
+    problems.push({
+      path: [...at, track, 'config', 'files'],
+      message: `come to ${configDataBytes(spec.config.files)} bytes: a ConfigMap holds at most ${CONFIG_MAP_MAX_BYTES} (1 MiB); mount larger files from a volume of their own`,
+    });
+  }
+}
+
 /** Rules that span fields of one app: names, stages, ports, security, capacity. */
 export function checkApp(app: ResolvedAppSpec, at: SpecPath, result: ValidationResult): void {
   const { problems, warnings } = result;
@@ -41,15 +73,7 @@ export function checkApp(app: ResolvedAppSpec, at: SpecPath, result: ValidationR
       message: `is ${formatValue(app.name)}: the Service is named after the app, and a Service name must start with a letter (DNS-1035); give service.name`,
     });
   }
-  const mounts = new Map<string, number>();
-  app.writablePaths.forEach((path, i) => {
-    const normal = posix.normalize(path).replace(/(.)\/$/, '$1');
-    const where = [...at, 'writablePaths', i];
-    if (normal === '/') problems.push({ path: where, message: `is ${formatValue(path)}: the root folder cannot be a volume` });
-    else if (normal !== path) problems.push({ path: where, message: `is ${formatValue(path)}: must be written normalised, as ${formatValue(normal)}` });
-    else if (mounts.has(normal)) problems.push({ path: where, message: `is ${formatValue(path)}: already mounted by writablePaths[${mounts.get(normal)}]` });
-    mounts.set(normal, mounts.get(normal) ?? i);
-  });
+  for (const track of ['stable', 'canary'] as const) checkTrackMounts(app, track, at, problems);
   if (app.service.nodePort !== undefined && app.service.type === ServiceType.CLUSTER_IP) {
     problems.push({ path: [...at, 'service', 'nodePort'], message: `is ${app.service.nodePort}: only NodePort and LoadBalancer Services have a node port` });
   }

@@ -5,7 +5,8 @@ import type { ResolvedAppSpec } from './app-defaults';
 import { CanaryRoutes } from './canary-routes';
 import { trackServiceName } from './route-rules';
 import {
-  objectLabels, podLabels, serviceSelector, SYNC_OPTIONS_ANNOTATION, SYNC_WAVE_ANNOTATION, TRACK_LABEL, trackSelector, type Track,
+  COMPONENT_LABEL, CONFIG_COMPONENT, CONFIG_HASH_LABEL, objectLabels, podLabels, serviceSelector, SYNC_OPTIONS_ANNOTATION,
+  SYNC_WAVE_ANNOTATION, TRACK_LABEL, trackSelector, type Track,
 } from './labels';
 import type { ResolvedStage, RolloutPlan } from './plan';
 import { canonicalCpu, canonicalMemory } from './quantities';
@@ -25,6 +26,12 @@ export interface CanaryAppProps extends CanaryReleaseProps {
    * @default the first stage of the plan
    */
   readonly stage?: string;
+}
+
+/** A track's ConfigMap (of its `config` files) and its PodDisruptionBudget, where it has them. */
+export interface TrackObjects {
+  readonly configMap?: kplus.ConfigMap;
+  readonly disruptionBudget?: kplus.k8s.KubePodDisruptionBudget;
 }
 
 /** With Gateway API routing: the Service of each track, the HTTPRoute's weighted backends. */
@@ -61,7 +68,9 @@ const RESOLVED = new WeakMap<CanaryAppProps, ResolvedApp>();
  * resolved app as it is instead of resolving it again (render makes one per app of a large spec).
  */
 export function resolvedProps(app: ResolvedApp, stage: string): CanaryAppProps {
-  const props: CanaryAppProps = { ...app.spec, stage };
+  const { name, namespace, stable, canary } = app.spec;
+  // Only a key for the resolved app: the construct reads nothing else of it.
+  const props: CanaryAppProps = { name, namespace, stable: { image: stable.image }, canary: { image: canary.image }, stage };
   const current = app.plan.stages.find((each) => each.name === stage);
   if (!current) throw new Error(`stage "${stage}" is not in the plan`);
   RESOLVED.set(props, { ...app, plan: { ...app.plan, current } });
@@ -95,6 +104,10 @@ export class CanaryApp extends Construct {
   public readonly stable: kplus.Deployment;
   /** The canary track's Deployment; absent in stages before the canary starts. */
   public readonly canary?: kplus.Deployment;
+  /** The stable track's ConfigMap and PodDisruptionBudget. */
+  public readonly stableObjects: TrackObjects;
+  /** The canary track's ConfigMap and PodDisruptionBudget, in stages with the canary Deployment. */
+  public readonly canaryObjects?: TrackObjects;
   /** With Gateway API routing: a Service per track, for the HTTPRoute's weighted backends. */
   public readonly trackServices?: TrackServices;
   /** With `routing`: the HTTPRoute and/or VirtualService and DestinationRule of this stage. */
@@ -142,6 +155,9 @@ export class CanaryApp extends Construct {
         this.createService(`${track}-service`, trackServiceName(service.name, track), trackSelector(this.spec.appLabel, track));
       this.trackServices = { stable: trackService('stable'), canary: trackService('canary') };
     }
+    // A track's ConfigMap and budget come and go with its Deployment.
+    this.stableObjects = this.createTrackObjects('stable');
+    if (this.stage.canaryDeployed) this.canaryObjects = this.createTrackObjects('canary');
     this.stable = this.createDeployment('stable', this.stage.stableReplicas);
     if (this.stage.canaryDeployed) this.canary = this.createDeployment('canary', this.stage.canaryReplicas);
     // Last, so that render can swap in each stage's routes after the objects every stage shares.
@@ -176,10 +192,62 @@ export class CanaryApp extends Construct {
     return created;
   }
 
+  private createTrackObjects(track: Track): TrackObjects {
+    const { config, name } = this.spec[track];
+    const configMap = config && new kplus.ConfigMap(this, `${track}-config`, {
+      metadata: {
+        ...this.metadata(config.name),
+        labels: { ...objectLabels(this.spec.name, this.spec.appLabel), [COMPONENT_LABEL]: CONFIG_COMPONENT, [CONFIG_HASH_LABEL]: config.hash },
+        // A ConfigMap a new version no longer names goes only after its pods are replaced.
+        annotations: { [SYNC_OPTIONS_ANNOTATION]: 'PruneLast=true' },
+      },
+      data: config.files,
+      // Its name carries its content's hash: a change is a new ConfigMap, never an edit of this one.
+      immutable: true,
+    });
+    const budget = this.spec.disruptionBudget;
+    const disruptionBudget = budget && new kplus.k8s.KubePodDisruptionBudget(this, `${track}-budget`, {
+      metadata: this.metadata(name),
+      spec: {
+        maxUnavailable: kplus.k8s.IntOrString.fromNumber(budget.maxUnavailable),
+        selector: { matchLabels: trackSelector(this.spec.appLabel, track) },
+      },
+    });
+    return { configMap, disruptionBudget };
+  }
+
+  /** The track's config, Secrets and writable paths as read-only or emptyDir volume mounts. */
+  private mounts(track: Track, configMap: kplus.ConfigMap | undefined): kplus.VolumeMount[] {
+    const spec = this.spec[track];
+    const names = new Set<string>();
+    // Volume names are DNS labels, unique in the pod.
+    const unique = (wanted: string) => {
+      let name = wanted;
+      while (names.has(name)) name = `${name}-x`;
+      names.add(name);
+      return name;
+    };
+    const mounts: kplus.VolumeMount[] = [];
+    if (spec.config && configMap) {
+      const volume = kplus.Volume.fromConfigMap(this, `${track}-config-volume`, configMap, { name: unique('config') });
+      mounts.push({ path: spec.config.mountPath, volume, readOnly: true });
+    }
+    spec.secretMounts.forEach(({ secret, mountPath }, i) => {
+      const ref = kplus.Secret.fromSecretName(this, `${track}-secret-${i}`, secret);
+      const volume = kplus.Volume.fromSecret(this, `${track}-secret-volume-${i}`, ref, { name: unique(`secret-${volumeName(secret)}`) });
+      mounts.push({ path: mountPath, volume, readOnly: true });
+    });
+    for (const path of this.spec.writablePaths) {
+      const name = unique(volumeName(path));
+      mounts.push({ path, volume: kplus.Volume.fromEmptyDir(this, `${track}-${name}`, name) });
+    }
+    return mounts;
+  }
+
   private createDeployment(track: Track, replicas: number): kplus.Deployment {
     const { spec } = this;
     const restricted = spec.securityProfile === SecurityProfile.RESTRICTED;
-    const volumeNames = new Set<string>();
+    const objects = track === 'stable' ? this.stableObjects : this.canaryObjects;
     const metadata = this.metadata(spec[track].name);
     const deployment = new kplus.Deployment(this, track, {
       metadata: {
@@ -209,12 +277,9 @@ export class CanaryApp extends Construct {
           readOnlyRootFilesystem: true,
           allowPrivilegeEscalation: false,
         },
-        volumeMounts: spec.writablePaths.map((path) => {
-          let name = volumeName(path);
-          while (volumeNames.has(name)) name = `${name}-x`;
-          volumeNames.add(name);
-          return { path, volume: kplus.Volume.fromEmptyDir(this, `${track}-${name}`, name) };
-        }),
+        envVariables: Object.fromEntries(Object.entries(spec[track].env).map(([name, value]) => [name, kplus.EnvValue.fromValue(value)])),
+        envFrom: spec[track].secretEnvFrom.map((secret, i) => kplus.Env.fromSecret(kplus.Secret.fromSecretName(this, `${track}-env-secret-${i}`, secret))),
+        volumeMounts: this.mounts(track, objects?.configMap),
       }],
     });
     deployment.select(kplus.LabelSelector.of({ labels: trackSelector(spec.appLabel, track) }));
@@ -230,6 +295,13 @@ export class CanaryApp extends Construct {
       }),
       // cdk8s-plus adds a TCP startup probe; without a liveness probe it only adds restarts for slow starters.
       JsonPatch.remove(`${container}/startupProbe`),
+      // A preference, not a rule (ScheduleAnyway): a one-node cluster still schedules every pod.
+      ...(spec.topologySpread ? [JsonPatch.add('/spec/template/spec/topologySpreadConstraints', [{
+        maxSkew: spec.topologySpread.maxSkew,
+        topologyKey: spec.topologySpread.topologyKey,
+        whenUnsatisfiable: 'ScheduleAnyway',
+        labelSelector: { matchLabels: trackSelector(spec.appLabel, track) },
+      }])] : []),
       // Fields cdk8s-plus writes that restate what Kubernetes does anyway: noise in every review.
       ...[
         '/spec/minReadySeconds', '/spec/progressDeadlineSeconds', '/spec/strategy',

@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import { isAlias, isMap, isScalar, parseDocument, stringify, visit, type Document, type Node, type YAMLMap } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, parseDocument, stringify, visit, type Document, type Node, type YAMLMap } from 'yaml';
 import { finishStage } from './plan';
 import type { ResolvedApp } from './resolve';
 import type { AppSpec } from './spec';
@@ -13,9 +13,20 @@ interface Edit {
   readonly text: string;
 }
 
-/** The app once its release is finished: stable runs the canary's image, at the finish stage. */
+/** What moves from the canary to stable at the end of a release, besides the image. */
+const CARRIED = ['env', 'config', 'secretEnvFrom', 'secretMounts'] as const;
+
+/**
+ * The app once its release is finished: stable runs the canary's image and config (environment,
+ * files and Secrets), at the finish stage.
+ */
 export function finishedApp(app: AppSpec, stage: string): AppSpec {
-  return { ...app, stable: { ...app.stable, image: app.canary.image }, stage };
+  const stable: Record<string, unknown> = { ...app.stable, image: app.canary.image };
+  for (const key of CARRIED) {
+    if (app.canary[key] === undefined) delete stable[key];
+    else stable[key] = app.canary[key];
+  }
+  return { ...app, stable: stable as unknown as AppSpec['stable'], stage };
 }
 
 /**
@@ -103,15 +114,76 @@ function addScalar(text: string, map: YAMLMap, key: string, value: string): Edit
   return { start: at, end: at, text: `${lineEnd === -1 ? newline : ''}${' '.repeat(column)}${entry}${newline}` };
 }
 
+/** The column of the character at `offset`. */
+function columnOf(text: string, offset: number): number {
+  return offset - (text.lastIndexOf('\n', offset - 1) + 1);
+}
+
+/** The source of `node`, shifted right (or left) by `shift` columns on every line after its first. */
+function shifted(text: string, node: Node, shift: number): string {
+  const source = text.slice(node.range![0], node.range![1]).replace(/\s+$/, '');
+  return source.replace(/\n( *)/g, (_line, indent: string) => `\n${' '.repeat(Math.max(0, indent.length + shift))}`);
+}
+
 /**
- * Ends a promoted release in the spec text: the canary's image becomes the stable's, and `stage:` is
- * set to the stage without canary pods that the release ends in, so applying it scales stable, now on
- * the new version, back to full size before the canary goes.
+ * The edits that make stable's `key` what the canary's is: its text copied from the canary's, shifted
+ * to stable's indentation; added after stable's first entry when stable lacks it; removed, with its
+ * lines, when the canary has none.
+ */
+function carryKey(text: string, stable: YAMLMap, canary: YAMLMap, key: string, path: SpecPath): Edit[] {
+  const find = (map: YAMLMap) => map.items.find((item) => isScalar(item.key) && item.key.value === key);
+  const [own, theirs] = [find(stable), find(canary)];
+  if (!own && !theirs) return [];
+  for (const pair of [own, theirs]) if (pair && (isAlias(pair.value) || (pair.value as Node | null)?.anchor)) throw shared(path, 'an anchor or alias');
+  const newline = text.includes('\r\n') ? '\r\n' : '\n';
+  const lineStart = (offset: number) => text.lastIndexOf('\n', offset - 1) + 1;
+  if (!theirs) {
+    const start = (own!.key as Node).range![0];
+    const end = (own!.value as Node).range![1];
+    if (stable.flow) {
+      // `{ image: a, env: {...} }`: the entry and the comma before it.
+      const comma = text.lastIndexOf(',', start);
+      return [{ start: comma, end, text: '' }];
+    }
+    const after = text.indexOf('\n', end - 1);
+    return [{ start: lineStart(start), end: after === -1 ? text.length : after + 1, text: '' }];
+  }
+  const value = theirs.value as Node;
+  const from = columnOf(text, (theirs.key as Node).range![0]);
+  const block = (isMap(value) || isSeq(value)) && !value.flow;
+  if (own) {
+    const to = columnOf(text, (own.key as Node).range![0]);
+    const target = own.value as Node;
+    const ownBlock = (isMap(target) || isSeq(target)) && !target.flow;
+    if (stable.flow && block) throw shared(path, 'a flow map that cannot hold the canary\'s block value');
+    const textOf = block && !ownBlock ? `${newline}${' '.repeat(to + 2)}${shifted(text, value, to - from)}` : shifted(text, value, to - from);
+    const start = block && !ownBlock ? text.lastIndexOf(':', target.range![0]) + 1 : target.range![0];
+    const end = ownBlock ? target.range![1] - (text.slice(target.range![0], target.range![1]).length - text.slice(target.range![0], target.range![1]).trimEnd().length) : target.range![1];
+    return [{ start, end, text: textOf }];
+  }
+  if (stable.flow) {
+    if (block) throw shared(path, 'a flow map that cannot hold the canary\'s block value');
+    const close = text.lastIndexOf('}', stable.range![1]);
+    return [{ start: close, end: close, text: `, ${key}: ${shifted(text, value, 0)}` }];
+  }
+  const first = stable.items[0];
+  const to = columnOf(text, (first.key as Node).range![0]);
+  const lineEnd = text.indexOf('\n', (first.value as Node).range![1] - 1);
+  const at = lineEnd === -1 ? text.length : lineEnd + 1;
+  const entry = block ? `${key}:${newline}${' '.repeat(to + 2)}${shifted(text, value, to - from)}` : `${key}: ${shifted(text, value, to - from)}`;
+  return [{ start: at, end: at, text: `${lineEnd === -1 ? newline : ''}${' '.repeat(to)}${entry}${newline}` }];
+}
+
+/**
+ * Ends a promoted release in the spec text: the canary's image, environment, config files and Secrets
+ * become the stable's, and `stage:` is set to the stage without canary pods that the release ends
+ * in, so applying it scales stable, now on the new version and config, back to full size before the
+ * canary goes.
  *
- * Only those two values change, in place: comments, anchors, flow style, indentation, line endings
- * and a byte order mark stay as they were, and other apps stay byte for byte (a value shared with
- * them through an anchor is split off, never changed for both). The result is validated, and
- * checked to differ from the old spec in those two values only, before it is returned.
+ * Only those values change, in place: comments, anchors, flow style, indentation, line endings and a
+ * byte order mark stay as they were, and other apps stay byte for byte (a value shared with them
+ * through an anchor is split off, never changed for both). The result is validated, and checked to
+ * differ from the old spec in those values only, before it is returned.
  *
  *   stable.image nginx:1.22, canary.image nginx:1.23, stage promote
  *   -> stable.image nginx:1.23, canary.image nginx:1.23, stage baseline
@@ -127,8 +199,12 @@ export function finishRelease(text: string, appName: string, source: string): st
     if (!isMap(app) || app.items.some((item) => isScalar(item.key) && item.key.value === '<<')) throw shared(['apps', index], 'a merge key');
     if (!isMap(stable) || stable.anchor) throw shared(['apps', index, 'stable'], 'an anchor or alias');
     const image = before.apps[index].canary.image;
+    const canary = app.get('canary', true);
+    if (!isMap(canary)) throw shared(['apps', index, 'canary'], 'an anchor or alias');
     const edits = [
       ...setScalar(doc, text, stable, 'image', image, ['apps', index, 'stable', 'image']),
+      ...CARRIED.filter((key) => !isDeepStrictEqual(before.apps[index].stable[key], before.apps[index].canary[key]))
+        .flatMap((key) => carryKey(text, stable, canary, key, ['apps', index, 'stable', key])),
       ...(app.has('stage') ? setScalar(doc, text, app, 'stage', stage, ['apps', index, 'stage']) : [addScalar(text, app, 'stage', stage)]),
     ].sort((a, b) => b.start - a.start);
     const result = edits.reduce((out, edit) => out.slice(0, edit.start) + edit.text + out.slice(edit.end), text);

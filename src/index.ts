@@ -1,13 +1,17 @@
 // The construct library: the constructs, their props and the spec's types. This is the API that jsii
 // compiles for other languages. The engine a script calls, and SpecError (jsii allows no subclass of
 // Error in an API), are in `cdk8s-canary/engine`.
-export { CanaryApp, type CanaryAppProps, type TrackServices } from './canary-app';
+export { CanaryApp, type CanaryAppProps, type TrackObjects, type TrackServices } from './canary-app';
 export { CanaryRelease, type CanaryReleaseProps, type CanaryReleaseStage } from './canary-release';
 export { CanaryRoutes, type CanaryRoutesProps } from './canary-routes';
 export {
   SecurityProfile, ServiceType, SessionAffinity, type AppSettings, type AppSpec, type CanarySpec, type GatewayApiRoutingSpec,
   type IstioRoutingSpec, type MatchRuleSpec, type ParentRefSpec, type ResourceAmounts, type ResourcesSpec, type RoutingSpec,
-  type ServiceSpec, type StageSpec, type TrackSpec,
+  type ServiceSpec, type StageSpec, type TrackSpec, type ConfigSpec, type ConfigFileSpec, type SecretMountSpec,
+  type DisruptionBudgetSpec, type TopologySpreadSpec,
 } from './spec';
-export type { ResolvedAppSpec, ResolvedResourcesSpec, ResolvedServiceSpec, ResolvedTrackSpec } from './app-defaults';
+export type {
+  ResolvedAppSpec, ResolvedConfigSpec, ResolvedDisruptionBudgetSpec, ResolvedResourcesSpec, ResolvedServiceSpec,
+  ResolvedTopologySpreadSpec, ResolvedTrackSpec,
+} from './app-defaults';
 export type { ResolvedStage, RolloutPlan, TrackWaves } from './plan';

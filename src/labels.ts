@@ -11,6 +11,9 @@ export const TRACK_LABEL = 'track';
 /** The recommended label for an object's role; route objects carry `router`, so kubectl can apply them on their own. */
 export const COMPONENT_LABEL = 'app.kubernetes.io/component';
 export const ROUTER_COMPONENT = 'router';
+/** The component of a track's ConfigMap, and the label with its content hash, for `plan`'s clean-up command. */
+export const CONFIG_COMPONENT = 'config';
+export const CONFIG_HASH_LABEL = 'cdk8s-canary/config-hash';
 /** Marks objects this tool manages, for label-scoped kubectl commands. */
 export const MANAGED_BY = 'cdk8s-canary';
 

@@ -1,6 +1,6 @@
-import type { ResolvedAppSpec } from './app-defaults';
+import type { ResolvedAppSpec, ResolvedConfigSpec } from './app-defaults';
 import { matchRulesApply } from './route-rules';
-import { MANAGED_BY, selectorArg } from './labels';
+import { COMPONENT_LABEL, CONFIG_COMPONENT, CONFIG_HASH_LABEL, MANAGED_BY, selectorArg } from './labels';
 import { formatShare, type ResolvedStage, type RolloutPlan } from './plan';
 import { printable } from './spec-error';
 import { SessionAffinity, type MatchRuleSpec } from './spec';
@@ -73,14 +73,18 @@ export function formatPlan(app: ResolvedAppSpec, plan: RolloutPlan, outdir: stri
     }),
   ];
   const commands = plan.stages.map((stage) => [stage.name, stageCommand(app, stage, outdir)]);
+  const cleanup = configCleanupCommand(app);
+  if (cleanup) commands.push(['old config', cleanup]);
   commands.push(['teardown', teardownCommand(app)]);
+  const diff = configDiff(app);
   const nameWidth = Math.max(...commands.map(([name]) => name.length));
   const affinity = app.service.sessionAffinity === SessionAffinity.CLIENT_IP ? `, ClientIP affinity ${app.service.sessionAffinityTimeoutSeconds} s` : '';
   return [
     `${app.name}: namespace ${app.namespace} (${namespace}), Service ${app.service.name} (${app.service.type}${affinity}), ` +
       `stable ${app.stable.name} (${app.stable.image}), canary ${app.canary.name} (${app.canary.image})`,
-    ...(releaseInProgress(app) ? [] : ['  no release in progress: stable and canary run the same image; set canary.image to start one']),
+    ...(releaseInProgress(app) ? [] : ['  no release in progress: stable and canary run the same image and config; set canary.image or canary config to start one']),
     ...routing.lines.map((line) => `  ${line}`),
+    ...(diff.length ? ['  config of the canary, against stable:', ...diff.map((line) => `    ${line}`)] : []),
     ...table(rows, new Set([1, 2, 3])).map((line) => `  ${line}`),
     '',
     ...commands.map(([name, command]) => `  ${name.padEnd(nameWidth)}  ${command}`),
@@ -89,7 +93,7 @@ export function formatPlan(app: ResolvedAppSpec, plan: RolloutPlan, outdir: stri
 
 /** Whether the canary runs another version than stable. */
 function releaseInProgress(app: ResolvedAppSpec): boolean {
-  return app.canary.image !== app.stable.image;
+  return app.canary.image !== app.stable.image || configDiff(app).length > 0;
 }
 
 /** The shell command that moves the cluster to a stage: its kubectl steps joined with `&&`. */
@@ -97,10 +101,59 @@ function stageCommand(app: ResolvedAppSpec, stage: ResolvedStage, outdir: string
   return stageSteps(app, stage, outdir).map((step) => formatStep(step, app.namespace)).join(' && ');
 }
 
+const APP_SCOPE = (app: ResolvedAppSpec) => ({ 'app.kubernetes.io/instance': app.name, 'app.kubernetes.io/managed-by': MANAGED_BY });
+
 /** The command that removes the app's objects, scoped by label to it (its namespace stays). */
 function teardownCommand(app: ResolvedAppSpec): string {
-  const scope = selectorArg({ 'app.kubernetes.io/instance': app.name, 'app.kubernetes.io/managed-by': MANAGED_BY });
-  return `kubectl delete ${['deployment', 'service', ...describeRouting(app).kinds].join(',')} -n ${shellQuote(app.namespace)} -l ${shellQuote(scope)}`;
+  const kinds = [
+    'deployment', 'service', ...(app.disruptionBudget ? ['poddisruptionbudget'] : []),
+    ...(configs(app).length ? ['configmap'] : []), ...describeRouting(app).kinds,
+  ];
+  return `kubectl delete ${kinds.join(',')} -n ${shellQuote(app.namespace)} -l ${shellQuote(selectorArg(APP_SCOPE(app)))}`;
+}
+
+/** The tracks' configs. */
+function configs(app: ResolvedAppSpec): ResolvedConfigSpec[] {
+  return [app.stable.config, app.canary.config].filter((config): config is ResolvedConfigSpec => config !== undefined);
+}
+
+/**
+ * For kubectl users (Argo CD prunes them itself): the command that deletes this app's ConfigMaps
+ * that neither track names any more, once a stage without them is applied and rolled out.
+ */
+function configCleanupCommand(app: ResolvedAppSpec): string | undefined {
+  const hashes = [...new Set(configs(app).map((config) => config.hash))];
+  if (!hashes.length) return undefined;
+  const selector = `${selectorArg({ ...APP_SCOPE(app), [COMPONENT_LABEL]: CONFIG_COMPONENT })},${CONFIG_HASH_LABEL} notin (${hashes.join(',')})`;
+  return `kubectl delete configmap -n ${shellQuote(app.namespace)} -l ${shellQuote(selector)}`;
+}
+
+/** A value for a one-line diff: short values as they are, long ones by size. */
+function shortValue(value: string): string {
+  return value.length <= 40 && !value.includes('\n') ? JSON.stringify(value) : `(${value.split('\n').length} lines, ${Buffer.byteLength(value)} bytes)`;
+}
+
+/** Key by key, what the canary's config, environment and Secrets change from stable's; empty when equal. */
+export function configDiff(app: ResolvedAppSpec): string[] {
+  const lines: string[] = [];
+  const compare = (what: string, stable: Record<string, string>, canary: Record<string, string>) => {
+    for (const key of [...new Set([...Object.keys(stable), ...Object.keys(canary)])].sort()) {
+      if (!(key in canary)) lines.push(`${what} ${key}: removed (stable ${shortValue(stable[key])})`);
+      else if (!(key in stable)) lines.push(`${what} ${key}: added ${shortValue(canary[key])}`);
+      else if (stable[key] !== canary[key]) lines.push(`${what} ${key}: ${shortValue(stable[key])} -> ${shortValue(canary[key])}`);
+    }
+  };
+  compare('env', app.stable.env, app.canary.env);
+  compare('file', app.stable.config?.files ?? {}, app.canary.config?.files ?? {});
+  const { stable, canary } = app;
+  if (stable.config && canary.config && stable.config.mountPath !== canary.config.mountPath) {
+    lines.push(`config mountPath: ${stable.config.mountPath} -> ${canary.config.mountPath}`);
+  }
+  const list = (values: readonly string[]) => (values.length ? values.join(', ') : 'none');
+  if (list(stable.secretEnvFrom) !== list(canary.secretEnvFrom)) lines.push(`secretEnvFrom: ${list(stable.secretEnvFrom)} -> ${list(canary.secretEnvFrom)}`);
+  const mounts = (track: typeof stable) => list(track.secretMounts.map((mount) => `${mount.secret} at ${mount.mountPath}`));
+  if (mounts(stable) !== mounts(canary)) lines.push(`secretMounts: ${mounts(stable)} -> ${mounts(canary)}`);
+  return lines;
 }
 
 /**
@@ -129,6 +182,8 @@ export function planDocument(app: ResolvedAppSpec, plan: RolloutPlan, outdir: st
       syncWaves: stage.syncWaves,
       steps: stageSteps(app, stage, outdir).map((step) => formatStep(step, app.namespace)),
     })),
+    configDiff: configDiff(app),
+    configCleanup: configCleanupCommand(app) ?? null,
     teardown: teardownCommand(app),
   };
 }

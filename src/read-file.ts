@@ -5,6 +5,11 @@ import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
  * device (they are refused), never more than `limit` bytes into memory.
  */
 export function readRegularFile(path: string, limit: number, followLink = false): string {
+  return readRegularBytes(path, limit, followLink).toString('utf8');
+}
+
+/** The bytes of a regular file of at most `limit` bytes, read as readRegularFile reads. */
+export function readRegularBytes(path: string, limit: number, followLink = false): Buffer {
   const flags = constants.O_RDONLY | constants.O_NONBLOCK | (followLink ? 0 : constants.O_NOFOLLOW);
   const fd = openSync(path, flags);
   try {
@@ -18,7 +23,7 @@ export function readRegularFile(path: string, limit: number, followLink = false)
       if (n === 0) break;
       read += n;
     }
-    return buffer.subarray(0, read).toString('utf8');
+    return buffer.subarray(0, read);
   } finally {
     closeSync(fd);
   }

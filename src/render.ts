@@ -1,7 +1,7 @@
 import { ApiObject, App, Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { dump } from 'js-yaml';
-import { CanaryApp, resolvedProps } from './canary-app';
+import { CanaryApp, resolvedProps, type TrackObjects } from './canary-app';
 import { CanaryRoutes } from './canary-routes';
 import { fileHeader, LINE_LENGTH_EXEMPTION, LINE_LIMIT, type RenderedFile } from './file-header';
 import { SYNC_WAVE_ANNOTATION } from './labels';
@@ -60,8 +60,9 @@ function deploymentTemplate(deployment: Construct): (replicas: number, wave: num
  * into each file's header: it says which spec owns the file.
  *
  * The app is rendered once, at the rollback stage (which holds every object a stage can hold), and
- * each stage is that render with its replica counts and sync waves and, for a routed app, its own
- * routes (weights and match rules): stages differ in nothing else, by construction. Objects are taken
+ * each stage is that render with its replica counts and sync waves, the canary's ConfigMap and budget
+ * where the canary Deployment is, and, for a routed app, its own routes (weights and match rules):
+ * stages differ in nothing else, by construction. Objects are taken
  * from what the construct exposes, never by position. Each stage equals what
  * `new CanaryApp(chart, id, { ...app, stage })` renders into an empty chart; the app, resolved
  * already, is not resolved again.
@@ -72,6 +73,10 @@ export function renderApp(app: ResolvedApp, specPath?: string): RenderedFile[] {
   const construct = new CanaryApp(chart, spec.name, resolvedProps(app, ROLLBACK_STAGE));
   const shared = [construct.namespace, construct.service, construct.trackServices?.stable, construct.trackServices?.canary]
     .flatMap((object) => (object ? [toYaml(ApiObject.of(object).toJson())] : []));
+  const trackObjects = (objects: TrackObjects | undefined) => [objects?.configMap, objects?.disruptionBudget]
+    .flatMap((object) => (object ? [toYaml(ApiObject.of(object).toJson())] : []));
+  const stableObjects = trackObjects(construct.stableObjects);
+  const canaryObjects = trackObjects(construct.canaryObjects);
   const stable = deploymentTemplate(construct.stable);
   const canary = construct.canary && deploymentTemplate(construct.canary);
 
@@ -92,6 +97,8 @@ export function renderApp(app: ResolvedApp, specPath?: string): RenderedFile[] {
   for (const stage of app.plan.stages) {
     const docs = [
       ...shared,
+      ...stableObjects,
+      ...(stage.canaryDeployed ? canaryObjects : []),
       stable(stage.stableReplicas, stage.syncWaves.stable),
       ...(canary && stage.canaryDeployed ? [canary(stage.canaryReplicas, stage.syncWaves.canary)] : []),
       ...routes(stage),

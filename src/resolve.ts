@@ -3,6 +3,7 @@ import { resolvePlan, type RolloutPlan } from './plan';
 import type { AppSpec } from './spec';
 import { formatValue, SpecError, type Problem, type SpecPath } from './spec-error';
 import { checkApp, type ValidationResult } from './app-rules';
+import { readConfigFiles } from './config-files';
 import { checkSchema } from './schema-messages';
 import { checkAcrossApps } from './spec-rules';
 
@@ -23,12 +24,22 @@ export interface AppSource {
   readonly namespace?: string;
   /** Where that namespace comes from, for the message when neither is given (`the enclosing Chart`). */
   readonly namespaceFrom?: string;
+  /**
+   * The folder config files given by `path` are read from.
+   * @default the working directory
+   */
+  readonly baseDir?: string;
 }
 
 /** Defaults, plan and rules for an app whose shape passed the schema; problems go to `result`. */
-function resolveShaped(app: AppSpec, at: SpecPath, result: ValidationResult): ResolvedApp | undefined {
-  const spec = resolveAppDefaults(app);
+function resolveShaped(app: AppSpec, at: SpecPath, baseDir: string, result: ValidationResult): ResolvedApp | undefined {
   const own: ValidationResult = { problems: [], warnings: [] };
+  const read = readConfigFiles(app, at, baseDir, own.problems);
+  if (own.problems.length) {
+    result.problems.push(...own.problems);
+    return undefined;
+  }
+  const spec = resolveAppDefaults(read);
   checkApp(spec, at, own);
   result.problems.push(...own.problems);
   result.warnings.push(...own.warnings);
@@ -68,7 +79,7 @@ export function resolveApp(input: unknown, source: AppSource): ResolvedApp {
   }).map((problem) => ({ ...problem, path: [...source.at, ...problem.path] }));
   throwIfAny(problems);
   const result: ValidationResult = { problems: [], warnings: [] };
-  const resolved = resolveShaped(app as AppSpec, source.at, result);
+  const resolved = resolveShaped(app as AppSpec, source.at, source.baseDir ?? process.cwd(), result);
   throwIfAny(result.problems);
   return resolved!;
 }
@@ -81,14 +92,15 @@ export interface ResolvedSpec {
 
 /**
  * The one resolve step for a whole spec (canary.yaml): the schema, then each app's defaults, plan and
- * rules, then the rules across apps. A namespace several apps create is created by the first of them
+ * rules, then the rules across apps. Config files given by `path` are read from `baseDir`, the spec's
+ * folder. A namespace several apps create is created by the first of them
  * only, so it has one owner. Throws a SpecError listing every problem.
  */
-export function resolveSpec(data: unknown): ResolvedSpec {
+export function resolveSpec(data: unknown, baseDir = process.cwd()): ResolvedSpec {
   throwIfAny(checkSchema(data));
   const result: ValidationResult = { problems: [], warnings: [] };
   const input = (data as { apps: AppSpec[] }).apps;
-  const apps = input.map((app, i) => resolveShaped(app, ['apps', i], result));
+  const apps = input.map((app, i) => resolveShaped(app, ['apps', i], baseDir, result));
   if (!result.problems.length) {
     checkAcrossApps(apps.map((app) => app!.spec), input.map((_, i) => ['apps', i]), result);
   }

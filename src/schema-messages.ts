@@ -15,7 +15,7 @@ export const SPEC_SCHEMA: object = require('../schema/canary-spec.schema.json');
 function compile(schema: object): (definition?: string) => ReturnType<Ajv['compile']> {
   const id = (schema as { $id: string }).$id;
   // `message`: the words a broken rule prints, kept beside the rule (see src/spec.ts).
-  const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, keywords: [{ keyword: 'message', schemaType: 'string' }], schemas: [schema] });
+  const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true, keywords: [{ keyword: 'message', schemaType: 'string' }], schemas: [schema] });
   return (definition) => ajv.getSchema(definition ? `${id}#/definitions/${definition}` : id)!;
 }
 
@@ -24,7 +24,7 @@ function pathOf(error: ErrorObject): (string | number)[] {
   return parts.map((part) => (/^\d+$/.test(part) ? Number(part) : part));
 }
 
-function rangeRule(schema: { type?: string; minimum?: number; maximum?: number }): string {
+function rangeRule(schema: { type?: string | string[]; minimum?: number; maximum?: number }): string {
   const kind = schema.type === 'integer' ? 'a whole number' : 'a number';
   if (schema.minimum !== undefined && schema.maximum !== undefined) return `must be ${kind} from ${schema.minimum} to ${schema.maximum}`;
   if (schema.minimum !== undefined) return `must be ${kind} >= ${schema.minimum}`;
@@ -32,9 +32,12 @@ function rangeRule(schema: { type?: string; minimum?: number; maximum?: number }
 }
 
 function schemaProblem(error: ErrorObject): Problem {
-  const path = pathOf(error);
-  const schema = error.parentSchema as { type?: string; minimum?: number; maximum?: number; properties?: object };
-  const value = `is ${formatValue(error.data)}`;
+  const schema = error.parentSchema as { type?: string | string[]; minimum?: number; maximum?: number; properties?: object; message?: string };
+  // A key that breaks a rule for keys (propertyNames) is named as the field, with the key as its value.
+  const key = (error as { propertyName?: string }).propertyName;
+  const path = key === undefined ? pathOf(error) : [...pathOf(error), key];
+  const value = `is ${formatValue(key === undefined ? error.data : key)}`;
+  if (key !== undefined) return { path, message: `${value}: ${schema.message ?? error.message}` };
   switch (error.keyword) {
     case 'additionalProperties': {
       const keys = Object.keys(schema.properties ?? {});
@@ -45,7 +48,11 @@ function schemaProblem(error: ErrorObject): Problem {
     case 'required':
       return { path: [...path, error.params.missingProperty], message: 'is required' };
     case 'type':
+      // A value of several types (EnvValue) says which in its own words.
+      if (Array.isArray(schema.type) && schema.message) return { path, message: `${value}: ${schema.message}` };
       return { path, message: `${value}: must be ${error.params.type === 'integer' ? 'a whole number' : `of type ${error.params.type}`}` };
+    case 'minProperties':
+      return { path, message: `must have at least ${error.params.limit} entry` };
     case 'minimum':
     case 'maximum':
       return { path, message: `${value}: ${rangeRule(schema)}` };
@@ -79,6 +86,8 @@ export function schemaChecker(schema: object): (data: unknown, definition?: stri
     const seen = new Set<string>();
     const problems: Problem[] = [];
     for (const error of validate.errors ?? []) {
+      // Reported by the rule the key broke, with the key in the path.
+      if (error.keyword === 'propertyNames') continue;
       const problem = schemaProblem(error);
       const key = formatPath(problem.path);
       if (seen.has(key)) continue;

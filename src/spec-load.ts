@@ -1,3 +1,4 @@
+import { dirname, resolve } from 'node:path';
 import { readRegularFile } from './read-file';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import type { CanarySpec } from './spec';
@@ -46,8 +47,9 @@ function locate(problem: Problem, doc: Document, lines: LineCounter): Problem {
 }
 
 /**
- * Parses spec text and resolves it. Throws a SpecError listing every problem, each with its line and
- * column in the text, so that nothing is written from a spec with any problem.
+ * Parses spec text and resolves it; config files named by `path` are read beside `source`. Throws a
+ * SpecError listing every problem, each with its line and column in the text, so that nothing is
+ * written from a spec with any problem.
  */
 export function parseSpec(text: string, source: string): LoadedSpec {
   const lines = new LineCounter();
@@ -61,7 +63,7 @@ export function parseSpec(text: string, source: string): LoadedSpec {
   const data = doc.toJS();
   let resolved;
   try {
-    resolved = resolveSpec(data);
+    resolved = resolveSpec(data, dirname(resolve(source)));
   } catch (error) {
     if (error instanceof SpecError) throw new SpecError(error.problems.map((p) => locate(p, doc, lines)), source);
     throw error;

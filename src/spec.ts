@@ -114,6 +114,45 @@ export type HttpToken = string;
 export type HeaderValue = string;
 
 /**
+ * An environment variable's name, as Kubernetes accepts it.
+ * @maxLength 256
+ * @pattern ^[-._a-zA-Z][-._a-zA-Z0-9]*$
+ * @message must be an environment variable name: letters, digits, "_", "-" and ".", not starting with a digit
+ */
+export type EnvName = string;
+
+/**
+ * An environment variable's value: numbers and booleans are written as strings.
+ * @message must be a string, number or boolean
+ */
+export type EnvValue = string | number | boolean;
+
+/**
+ * A file name in a ConfigMap, which is also its key.
+ * @maxLength 253
+ * @pattern ^(?!\.\.?$)[-._a-zA-Z0-9]+$
+ * @message must be a ConfigMap key: letters, digits, "-", "_" and ".", not "." or ".."
+ */
+export type ConfigKey = string;
+
+/**
+ * A DNS-1123 subdomain, as Secret names are.
+ * @minLength 1
+ * @maxLength 253
+ * @pattern ^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$
+ * @message must be a DNS-1123 subdomain: lowercase letters, digits, "-" and ".", each part starting and ending with a letter or digit
+ */
+export type SecretName = string;
+
+/**
+ * A file path relative to the spec's folder.
+ * @minLength 1
+ * @pattern ^[^/\u0000]([^\u0000]*)$
+ * @message must be a path relative to the spec's folder
+ */
+export type RelativePath = string;
+
+/**
  * An absolute path in the container.
  * @pattern ^/[^\s]*$
  * @message must be an absolute path without spaces
@@ -157,6 +196,115 @@ export interface TrackSpec {
    * @default 3 for stable; the stable's for canary
    */
   readonly replicas?: ReplicaCount;
+  /**
+   * Environment variables of the track's container, name to value. Each track has its own, so the
+   * canary may differ from stable in configuration alone.
+   * @default none
+   */
+  readonly env?: { [name: EnvName]: EnvValue };
+  /**
+   * Files for the track's container, in a ConfigMap of the track's own, mounted read-only.
+   * @default none
+   */
+  readonly config?: ConfigSpec;
+  /**
+   * Existing Secrets whose keys become environment variables of the track's container. Secret
+   * values never enter the spec or the output.
+   * @default none
+   * @uniqueItems
+   */
+  readonly secretEnvFrom?: SecretName[];
+  /**
+   * Existing Secrets mounted read-only into the track's container.
+   * @default none
+   */
+  readonly secretMounts?: SecretMountSpec[];
+}
+
+/**
+ * A track's files. They go into a ConfigMap named after the Deployment and a hash of the content
+ * (`<deployment>-config-<hash>`), marked immutable, so a change makes a new ConfigMap and restarts
+ * only that track's pods.
+ */
+export interface ConfigSpec {
+  /** Where the files appear in the container, one file per key. */
+  readonly mountPath: AbsolutePath;
+  /**
+   * The files, by name.
+   * @minProperties 1
+   */
+  readonly files: { [name: ConfigKey]: ConfigFileSpec };
+}
+
+/** One file of a track's config: its content, given inline or read from a file beside the spec. */
+export interface ConfigFileSpec {
+  /**
+   * The file's content.
+   * @default none: give `content` or `path`
+   */
+  readonly content?: string;
+  /**
+   * A file to read the content from, relative to the spec's folder (for CanaryApp props, to the
+   * working directory).
+   * @default none: give `content` or `path`
+   */
+  readonly path?: RelativePath;
+}
+
+/** An existing Secret mounted read-only. */
+export interface SecretMountSpec {
+  /** The Secret's name, in the app's namespace. */
+  readonly secret: SecretName;
+  /** Where its keys appear as files. */
+  readonly mountPath: AbsolutePath;
+}
+
+/**
+ * A PodDisruptionBudget per track, so that a node drain evicts a track's pods one at a time.
+ * `maxUnavailable` never blocks a drain for good, as `minAvailable: 1` does with one replica.
+ */
+export interface DisruptionBudgetSpec {
+  /**
+   * Emit the budgets.
+   * @default true
+   */
+  readonly enabled?: boolean;
+  /**
+   * Pods of a track that a drain may evict at once.
+   * @default 1
+   * @asType integer
+   * @minimum 1
+   * @maximum 1000
+   */
+  readonly maxUnavailable?: number;
+}
+
+/**
+ * Topology spread of each track's pods. `ScheduleAnyway` makes it a preference, so a one-node lab
+ * cluster still schedules every pod.
+ */
+export interface TopologySpreadSpec {
+  /**
+   * Spread the pods.
+   * @default true
+   */
+  readonly enabled?: boolean;
+  /**
+   * The largest difference in a track's pod count between two domains that the scheduler aims for.
+   * @default 1
+   * @asType integer
+   * @minimum 1
+   * @maximum 100
+   */
+  readonly maxSkew?: number;
+  /**
+   * The node label whose values are the domains.
+   * @default 'kubernetes.io/hostname'
+   * @maxLength 317
+   * @pattern ^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$
+   * @message must be a label key, such as kubernetes.io/hostname or topology.kubernetes.io/zone
+   */
+  readonly topologyKey?: string;
 }
 
 /** The Service that selects both tracks. */
@@ -407,6 +555,16 @@ export interface AppSettings {
    * @default requests cpu 100m, memory 64Mi; limits memory 128Mi
    */
   readonly resources?: ResourcesSpec;
+  /**
+   * A PodDisruptionBudget per track.
+   * @default { maxUnavailable: 1 }
+   */
+  readonly disruptionBudget?: DisruptionBudgetSpec;
+  /**
+   * Spread each track's pods across nodes.
+   * @default { maxSkew: 1, topologyKey: 'kubernetes.io/hostname' }
+   */
+  readonly topologySpread?: TopologySpreadSpec;
   /**
    * Route by weight and request attributes through the Gateway API or Istio.
    * @default none: traffic splits by replica ratio through the shared Service

@@ -64,6 +64,7 @@ export function formatStep(step: KubectlStep, namespace: string): string {
     case 'wait':
       return `kubectl rollout status ${ns} deployment/${step.deployment}`;
     case 'delete':
-      return `kubectl delete deployment ${step.deployment} ${ns} --ignore-not-found`;
+      // The canary's budget shares its Deployment's name and leaves with it.
+      return `kubectl delete deployment/${step.deployment} poddisruptionbudget/${step.deployment} ${ns} --ignore-not-found`;
   }
 }

@@ -9,12 +9,14 @@ test.each<[string, unknown]>([
   ['appLabel', 'web'],
   ['port', 80],
   ['service', { name: 'web', type: 'NodePort', port: 80, nodePort: undefined, sessionAffinity: 'None', sessionAffinityTimeoutSeconds: undefined }],
-  ['stable', { name: 'web-stable', image: 'web:1', replicas: 3 }],
-  ['canary', { name: 'web-canary', image: 'web:2', replicas: 3 }],
+  ['stable', { name: 'web-stable', image: 'web:1', replicas: 3, env: {}, secretEnvFrom: [], secretMounts: [] }],
+  ['canary', { name: 'web-canary', image: 'web:2', replicas: 3, env: {}, secretEnvFrom: [], secretMounts: [] }],
   ['stage', 'baseline'],
   ['securityProfile', 'restricted'],
   ['writablePaths', ['/tmp']],
   ['resources', { requests: { cpu: '100m', memory: '64Mi' }, limits: { memory: '128Mi' } }],
+  ['disruptionBudget', { maxUnavailable: 1 }],
+  ['topologySpread', { maxSkew: 1, topologyKey: 'kubernetes.io/hostname' }],
   ['routing', undefined],
 ])('%s defaults to %j', (key, value) => {
   expect(resolved[key as keyof typeof resolved]).toEqual(value);

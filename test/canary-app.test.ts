@@ -40,7 +40,7 @@ test('leaves the canary out before it starts, and the Namespace out on request',
   });
   expect(made.canary).toBeUndefined();
   expect(made.namespace).toBeUndefined();
-  expect(docs.map((d) => d.kind)).toEqual(['Service', 'Deployment']);
+  expect(docs.map((d) => d.kind)).toEqual(['Service', 'PodDisruptionBudget', 'Deployment']);
 });
 
 test('users customise the exposed Deployments through cdk8s-plus', () => {
@@ -48,7 +48,7 @@ test('users customise the exposed Deployments through cdk8s-plus', () => {
     const app = new CanaryApp(chart, 'shop', props);
     app.canary!.containers[0].env.addVariable('FEATURE_X', kplus.EnvValue.fromValue('on'));
   });
-  const canary = docs.find((d) => d.metadata.name === 'shop-canary');
+  const canary = docs.find((d) => d.kind === 'Deployment' && d.metadata.name === 'shop-canary');
   expect(canary.spec.template.spec.containers[0].env).toEqual([{ name: 'FEATURE_X', value: 'on' }]);
 });
 
@@ -65,7 +65,8 @@ test('two apps in one chart keep their objects apart', () => {
     new CanaryApp(chart, 'b', { ...props, name: 'b', namespace: 'team', createNamespace: false });
   });
   expect(docs.map((d) => `${d.kind}/${d.metadata.name}`)).toEqual([
-    'Namespace/team', 'Service/a', 'Deployment/a-stable', 'Deployment/a-canary', 'Service/b', 'Deployment/b-stable', 'Deployment/b-canary',
+    'Namespace/team', 'Service/a', 'PodDisruptionBudget/a-stable', 'PodDisruptionBudget/a-canary', 'Deployment/a-stable', 'Deployment/a-canary',
+    'Service/b', 'PodDisruptionBudget/b-stable', 'PodDisruptionBudget/b-canary', 'Deployment/b-stable', 'Deployment/b-canary',
   ]);
   expect(docs.find((d) => d.metadata.name === 'b').spec.selector).toEqual({ app: 'b' });
 });

@@ -65,7 +65,7 @@ describe('synth', () => {
       `stale: ${out}/nginx/stages/02-canary.k8s.yaml`,
       '    --- nginx/stages/02-canary.k8s.yaml (on disk)',
       '    +++ nginx/stages/02-canary.k8s.yaml (from the spec)',
-      '    @@ -119,5 +119,5 @@',
+      '    @@ -159,5 +159,5 @@',
       '       namespace: dev',
       '     spec:',
       '    -  replicas: 2',
@@ -85,7 +85,7 @@ describe('synth', () => {
     const result = await cli('synth', '-c', bad, '-o', join(dir, 'dist'));
     expect(result.code).toBe(1);
     expect(result.err).toBe([
-      `${bad}:4:31: "apps[0].stable.replica" is not a known key: did you mean replicas? allowed keys here are name, image, replicas`,
+      `${bad}:4:31: "apps[0].stable.replica" is not a known key: did you mean replicas? allowed keys here are name, image, replicas, env, config, secretEnvFrom, secretMounts`,
       `${bad}:5:15: "apps[0].canary.image" is "": must not be empty`,
     ].join('\n'));
     expect(existsSync(join(dir, 'dist'))).toBe(false);
@@ -113,8 +113,8 @@ describe('plan', () => {
     expect(result.out).toContain("  canary    kubectl apply -f dist/nginx/stages/02-canary.k8s.yaml -l 'app.kubernetes.io/component!=router,track!=stable' && kubectl rollout status -n dev deployment/nginx-deployment-canary && kubectl apply -f dist/nginx/stages/02-canary.k8s.yaml\n");
     expect(result.out).toContain('  promote   kubectl apply -f dist/nginx/stages/04-promote.k8s.yaml\n');
     expect(result.out).toContain("  rollback  kubectl apply -f dist/nginx/stages/rollback.k8s.yaml -l 'app.kubernetes.io/component!=router,track!=canary' && kubectl rollout status -n dev deployment/nginx-deployment-v1 && kubectl apply -f dist/nginx/stages/rollback.k8s.yaml\n");
-    expect(result.out).toContain('  baseline  kubectl apply -f dist/nginx/stages/01-baseline.k8s.yaml && kubectl rollout status -n dev deployment/nginx-deployment-v1 && kubectl delete deployment nginx-deployment-canary -n dev --ignore-not-found\n');
-    expect(result.out).toContain('  teardown  kubectl delete deployment,service -n dev -l app.kubernetes.io/instance=nginx,app.kubernetes.io/managed-by=cdk8s-canary');
+    expect(result.out).toContain('  baseline  kubectl apply -f dist/nginx/stages/01-baseline.k8s.yaml && kubectl rollout status -n dev deployment/nginx-deployment-v1 && kubectl delete deployment/nginx-deployment-canary poddisruptionbudget/nginx-deployment-canary -n dev --ignore-not-found\n');
+    expect(result.out).toContain('  teardown  kubectl delete deployment,service,poddisruptionbudget -n dev -l app.kubernetes.io/instance=nginx,app.kubernetes.io/managed-by=cdk8s-canary');
     expect(result.out).not.toContain('--all');
   });
 
@@ -133,8 +133,8 @@ describe('plan', () => {
       '  promote        0       3           100%  [####################]  on',
       '  rollback       3       0             0%  [--------------------]  -',
     ]);
-    expect(result.out).toContain('kubectl delete deployment,service,httproute -n dev-gateway -l app.kubernetes.io/instance=nginx-gateway,');
-    expect(result.out).toContain('kubectl delete deployment,service,virtualservice,destinationrule -n dev-istio -l app.kubernetes.io/instance=nginx-istio,');
+    expect(result.out).toContain('kubectl delete deployment,service,poddisruptionbudget,httproute -n dev-gateway -l app.kubernetes.io/instance=nginx-gateway,');
+    expect(result.out).toContain('kubectl delete deployment,service,poddisruptionbudget,virtualservice,destinationrule -n dev-istio -l app.kubernetes.io/instance=nginx-istio,');
     expect(result.out).toContain('nginx-sticky: namespace dev-sticky (created by these files), Service canary-demo (NodePort, ClientIP affinity 3600 s)');
   });
 
@@ -284,7 +284,7 @@ describe('the command line, run as a process', () => {
     const copy = join(dir, 'finished.yaml');
     writeFileSync(copy, readFileSync(spec, 'utf8').replace('stage: baseline', 'stage: promote'));
     expect(run(['finish', 'nginx', '-c', copy]).status).toBe(0);
-    expect(run(['plan', '-c', copy]).stdout.split('\n')[1]).toBe('  no release in progress: stable and canary run the same image; set canary.image to start one');
+    expect(run(['plan', '-c', copy]).stdout.split('\n')[1]).toBe('  no release in progress: stable and canary run the same image and config; set canary.image or canary config to start one');
   });
 });
 
@@ -303,7 +303,7 @@ describe('the bin', () => {
       cwd: root, encoding: 'utf8', env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false', CDK8S_CANARY_SPEC: bad },
     });
     expect(result.status).toBe(1);
-    expect(result.stderr).toContain(`${bad}:4:31: "apps[0].stable.replica" is not a known key: did you mean replicas? allowed keys here are name, image, replicas\n`);
+    expect(result.stderr).toContain(`${bad}:4:31: "apps[0].stable.replica" is not a known key: did you mean replicas? allowed keys here are name, image, replicas, env, config, secretEnvFrom, secretMounts\n`);
     expect(existsSync(out)).toBe(false);
   }, 60_000);
 

@@ -25,7 +25,7 @@ test('leaving out name and namespace outside a namespaced Chart is an error, not
 
 test('wrong types, unknown keys and values the spec refuses give the CLI\'s messages', () => {
   expect(refusal({ namespace: 'shop', stable: { image: 'web:1' }, canary: { image: 42 }, securityProfile: 'privileged', replica: 2 })).toEqual([
-    'CanaryApp "w": "replica" is not a known key: allowed keys here are name, namespace, createNamespace, appLabel, port, service, stable, canary, stages, stage, securityProfile, writablePaths, runAsUser, resources, routing',
+    'CanaryApp "w": "replica" is not a known key: allowed keys here are name, namespace, createNamespace, appLabel, port, service, stable, canary, stages, stage, securityProfile, writablePaths, runAsUser, resources, disruptionBudget, topologySpread, routing',
     'CanaryApp "w": "canary.image" is 42: must be of type string',
     'CanaryApp "w": "securityProfile" is "privileged": must be one of restricted, baseline',
   ]);
@@ -38,7 +38,8 @@ test('good props render as in TypeScript', () => {
   new CanaryApp(chart, 'web', { stable: { image: 'web:1.0' }, canary: { image: 'web:1.1' }, stage: 'canary' });
   const docs = Testing.synth(chart);
   expect(docs.map((doc) => `${doc.kind}/${doc.metadata.namespace}/${doc.metadata.name}/${doc.spec.replicas ?? ''}`)).toEqual([
-    'Service/shop/web/', 'Deployment/shop/web-stable/3', 'Deployment/shop/web-canary/1',
+    'Service/shop/web/', 'PodDisruptionBudget/shop/web-stable/', 'PodDisruptionBudget/shop/web-canary/', 'Deployment/shop/web-stable/3',
+    'Deployment/shop/web-canary/1',
   ]);
 });
 

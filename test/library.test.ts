@@ -67,7 +67,7 @@ describe('defaults a cdk8s user expects', () => {
     const web = new CanaryApp(chart, 'web', { stable: { image: 'web:1.0' }, canary: { image: 'web:1.1' } });
     expect(web.spec).toMatchObject({ name: 'web', namespace: 'shop', service: { name: 'web' }, stable: { name: 'web-stable' } });
     const docs = Testing.synth(chart);
-    expect(docs.map((doc) => `${doc.kind}/${doc.metadata.namespace}/${doc.metadata.name}`)).toEqual(['Service/shop/web', 'Deployment/shop/web-stable']);
+    expect(docs.map((doc) => `${doc.kind}/${doc.metadata.namespace}/${doc.metadata.name}`)).toEqual(['Service/shop/web', 'PodDisruptionBudget/shop/web-stable', 'Deployment/shop/web-stable']);
     expect(docs[0].metadata.labels['app.kubernetes.io/instance']).toBe('web');
   });
 
@@ -134,7 +134,7 @@ describe('render takes objects by identity', () => {
   test('the hold-only plan writes the Namespace, the Service and the Deployment', () => {
     const app: AppSpec = { name: 'hold', namespace: 'shop', createNamespace: true, stable: { image: 'web:1' }, canary: { image: 'web:2' }, stages: [{ name: 'hold', stableReplicas: 3, canaryReplicas: 0 }] };
     for (const file of renderOne(app)) {
-      expect(parseManifests(file.content).map((doc) => `${doc.kind}/${doc.metadata.name}`)).toEqual(['Namespace/shop', 'Service/hold', 'Deployment/hold-stable']);
+      expect(parseManifests(file.content).map((doc) => `${doc.kind}/${doc.metadata.name}`)).toEqual(['Namespace/shop', 'Service/hold', 'PodDisruptionBudget/hold-stable', 'Deployment/hold-stable']);
     }
   });
 });

@@ -188,7 +188,7 @@ describe('session affinity without a router', () => {
   });
 
   test('the split is still the replica ratio, with no route objects', () => {
-    expect([...byStage.values()].map((docs) => docs.map((d) => d.kind).filter((k) => !['Namespace', 'Service', 'Deployment'].includes(k)))).toEqual(
+    expect([...byStage.values()].map((docs) => docs.map((d) => d.kind).filter((k) => !['Namespace', 'Service', 'PodDisruptionBudget', 'Deployment'].includes(k)))).toEqual(
       [[], [], [], [], []],
     );
     expect(replicas(byStage.get('canary')!, 'nginx-deployment-canary')).toBe(1);
@@ -203,7 +203,10 @@ describe('session affinity without a router', () => {
 test('without routing the walkthrough renders no route objects and no per-track Services', () => {
   const walkthrough = loadSpec(`${__dirname}/../canary.yaml`).spec.apps[0];
   const kinds = renderOne(walkthrough).flatMap((file) => parseManifests(file.content).map((d) => `${d.kind}/${d.metadata.name}`));
-  expect(new Set(kinds)).toEqual(new Set(['Namespace/dev', 'Service/canary-demo', 'Deployment/nginx-deployment-v1', 'Deployment/nginx-deployment-canary']));
+  expect(new Set(kinds)).toEqual(new Set([
+    'Namespace/dev', 'Service/canary-demo', 'PodDisruptionBudget/nginx-deployment-v1', 'PodDisruptionBudget/nginx-deployment-canary',
+    'Deployment/nginx-deployment-v1', 'Deployment/nginx-deployment-canary',
+  ]));
 });
 
 describe('match rule helpers', () => {

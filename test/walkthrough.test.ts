@@ -44,7 +44,8 @@ test.each([
 test('reproduces the walkthrough objects', () => {
   const docs = byStage.get('canary')!;
   expect(docs.map((doc) => `${doc.kind}/${doc.metadata.name}`)).toEqual([
-    'Namespace/dev', 'Service/canary-demo', 'Deployment/nginx-deployment-v1', 'Deployment/nginx-deployment-canary',
+    'Namespace/dev', 'Service/canary-demo', 'PodDisruptionBudget/nginx-deployment-v1', 'PodDisruptionBudget/nginx-deployment-canary',
+    'Deployment/nginx-deployment-v1', 'Deployment/nginx-deployment-canary',
   ]);
   const service = find(docs, 'Service');
   expect(service.spec.type).toBe('NodePort');
@@ -164,7 +165,9 @@ describe('the restricted profile', () => {
 
   test('defaults: no Namespace, names, a NodePort Service, 3 replicas, writable /tmp only', () => {
     expect(parseManifests(renderOne(app).find((file) => file.path.endsWith('rollback.k8s.yaml'))!.content)
-      .map((doc) => `${doc.kind}/${doc.metadata.name}`)).toEqual(['Service/web', 'Deployment/web-stable', 'Deployment/web-canary']);
+      .map((doc) => `${doc.kind}/${doc.metadata.name}`)).toEqual([
+        'Service/web', 'PodDisruptionBudget/web-stable', 'PodDisruptionBudget/web-canary', 'Deployment/web-stable', 'Deployment/web-canary',
+      ]);
     expect(find(docs, 'Service').spec).toMatchObject({ type: 'NodePort', ports: [{ port: 8080, targetPort: 8080 }], selector: { app: 'web' } });
     const pod = find(docs, 'Deployment', 'web-stable').spec.template.spec;
     expect(find(docs, 'Deployment', 'web-stable').spec.replicas).toBe(3);

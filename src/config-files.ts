@@ -1,0 +1,51 @@
+import { resolve } from 'node:path';
+import { readRegularBytes } from './read-file';
+import type { AppSpec, TrackSpec } from './spec';
+import { formatValue, type Problem, type SpecPath } from './spec-error';
+
+/** Kubernetes refuses a ConfigMap whose keys and values come to more than 1 MiB. */
+export const CONFIG_MAP_MAX_BYTES = 1024 * 1024;
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/** The size Kubernetes counts for a ConfigMap's data: each key and each value, in bytes. */
+export function configDataBytes(files: Record<string, string>): number {
+  return Object.entries(files).reduce((sum, [key, value]) => sum + Buffer.byteLength(key) + Buffer.byteLength(value), 0);
+}
+
+/**
+ * The track with every config file's content in place: files given by `path` are read from `baseDir`
+ * (the spec's folder; the working directory for construct props), as UTF-8 text of at most 1 MiB.
+ * A file that cannot be read is a problem at its `path`.
+ */
+function readTrackFiles(track: TrackSpec, at: SpecPath, baseDir: string, problems: Problem[]): TrackSpec {
+  if (!track.config) return track;
+  const files = Object.fromEntries(Object.entries(track.config.files).map(([name, file]) => {
+    const where = [...at, 'config', 'files', name];
+    if ((file.content === undefined) === (file.path === undefined)) {
+      problems.push({ path: where, message: 'must give either content or path, not both or neither' });
+      return [name, file];
+    }
+    if (file.path === undefined) return [name, file];
+    const path = resolve(baseDir, file.path);
+    try {
+      return [name, { content: UTF8.decode(readRegularBytes(path, CONFIG_MAP_MAX_BYTES, true)) }];
+    } catch (error) {
+      const reason = error instanceof TypeError ? 'is not UTF-8 text; a ConfigMap holds text files only'
+        : (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist'
+          : (error as Error).message.replace(`${path} `, '');
+      problems.push({ path: [...where, 'path'], message: `is ${formatValue(file.path)}: ${path} ${reason}` });
+      return [name, file];
+    }
+  }));
+  return { ...track, config: { ...track.config, files } };
+}
+
+/** The app with each track's config files read (see readTrackFiles). */
+export function readConfigFiles(app: AppSpec, at: SpecPath, baseDir: string, problems: Problem[]): AppSpec {
+  return {
+    ...app,
+    stable: readTrackFiles(app.stable, [...at, 'stable'], baseDir, problems),
+    canary: readTrackFiles(app.canary, [...at, 'canary'], baseDir, problems),
+  };
+}
