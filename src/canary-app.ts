@@ -5,7 +5,7 @@ import type { ResolvedAppSpec } from './app-defaults';
 import { CanaryRoutes } from './canary-routes';
 import { trackServiceName } from './route-rules';
 import {
-  COMPONENT_LABEL, CONFIG_COMPONENT, CONFIG_HASH_LABEL, objectLabels, podLabels, serviceSelector, SYNC_OPTIONS_ANNOTATION,
+  COMPONENT_LABEL, CONFIG_COMPONENT, CONFIG_LABEL, configLabel, objectLabels, podLabels, serviceSelector, SYNC_OPTIONS_ANNOTATION,
   SYNC_WAVE_ANNOTATION, TRACK_LABEL, trackSelector, type Track,
 } from './labels';
 import type { ResolvedStage, RolloutPlan } from './plan';
@@ -197,7 +197,7 @@ export class CanaryApp extends Construct {
     const configMap = config && new kplus.ConfigMap(this, `${track}-config`, {
       metadata: {
         ...this.metadata(config.name),
-        labels: { ...objectLabels(this.spec.name, this.spec.appLabel), [COMPONENT_LABEL]: CONFIG_COMPONENT, [CONFIG_HASH_LABEL]: config.hash },
+        labels: { ...objectLabels(this.spec.name, this.spec.appLabel), [COMPONENT_LABEL]: CONFIG_COMPONENT, [CONFIG_LABEL]: configLabel(track, config.hash) },
         // A ConfigMap a new version no longer names goes only after its pods are replaced.
         annotations: { [SYNC_OPTIONS_ANNOTATION]: 'PruneLast=true' },
       },

@@ -11,9 +11,18 @@ export const TRACK_LABEL = 'track';
 /** The recommended label for an object's role; route objects carry `router`, so kubectl can apply them on their own. */
 export const COMPONENT_LABEL = 'app.kubernetes.io/component';
 export const ROUTER_COMPONENT = 'router';
-/** The component of a track's ConfigMap, and the label with its content hash, for `plan`'s clean-up command. */
+/**
+ * The component of a track's ConfigMap, and the label that names it by track and content hash
+ * (`stable-0123456789`, shorter than its name, which may pass a label's 63 characters), so that
+ * `plan`'s clean-up command can keep the ones a stage uses.
+ */
 export const CONFIG_COMPONENT = 'config';
-export const CONFIG_HASH_LABEL = 'cdk8s-canary/config-hash';
+export const CONFIG_LABEL = 'cdk8s-canary/config';
+
+/** A track's ConfigMap as CONFIG_LABEL names it. */
+export function configLabel(track: Track, hash: string): string {
+  return `${track}-${hash}`;
+}
 /** Marks objects this tool manages, for label-scoped kubectl commands. */
 export const MANAGED_BY = 'cdk8s-canary';
 

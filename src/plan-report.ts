@@ -1,6 +1,6 @@
 import type { ResolvedAppSpec, ResolvedConfigSpec } from './app-defaults';
 import { matchRulesApply } from './route-rules';
-import { COMPONENT_LABEL, CONFIG_COMPONENT, CONFIG_HASH_LABEL, MANAGED_BY, selectorArg } from './labels';
+import { COMPONENT_LABEL, CONFIG_COMPONENT, CONFIG_LABEL, configLabel, MANAGED_BY, selectorArg } from './labels';
 import { formatShare, type ResolvedStage, type RolloutPlan } from './plan';
 import { printable } from './spec-error';
 import { SessionAffinity, type MatchRuleSpec } from './spec';
@@ -73,7 +73,7 @@ export function formatPlan(app: ResolvedAppSpec, plan: RolloutPlan, outdir: stri
     }),
   ];
   const commands = plan.stages.map((stage) => [stage.name, stageCommand(app, stage, outdir)]);
-  const cleanup = configCleanupCommand(app);
+  const cleanup = configCleanupCommand(app, plan);
   if (cleanup) commands.push(['old config', cleanup]);
   commands.push(['teardown', teardownCommand(app)]);
   const diff = configDiff(app);
@@ -118,13 +118,18 @@ function configs(app: ResolvedAppSpec): ResolvedConfigSpec[] {
 }
 
 /**
- * For kubectl users (Argo CD prunes them itself): the command that deletes this app's ConfigMaps
- * that neither track names any more, once a stage without them is applied and rolled out.
+ * For kubectl users (Argo CD prunes them itself): the command that deletes this app's ConfigMaps that
+ * the current stage does not use (earlier configs of either track, and the canary's once a stage
+ * leaves the canary out), to run once that stage is applied and its rollouts are done.
  */
-function configCleanupCommand(app: ResolvedAppSpec): string | undefined {
-  const hashes = [...new Set(configs(app).map((config) => config.hash))];
-  if (!hashes.length) return undefined;
-  const selector = `${selectorArg({ ...APP_SCOPE(app), [COMPONENT_LABEL]: CONFIG_COMPONENT })},${CONFIG_HASH_LABEL} notin (${hashes.join(',')})`;
+function configCleanupCommand(app: ResolvedAppSpec, plan: RolloutPlan): string | undefined {
+  if (!configs(app).length) return undefined;
+  const tracks = (['stable', 'canary'] as const).filter((track) => track === 'stable' || plan.current.canaryDeployed);
+  const used = tracks.flatMap((track) => { const config = app[track].config; return config ? [configLabel(track, config.hash)] : []; });
+  const selector = [
+    selectorArg({ ...APP_SCOPE(app), [COMPONENT_LABEL]: CONFIG_COMPONENT }),
+    ...(used.length ? [`${CONFIG_LABEL} notin (${used.join(',')})`] : []),
+  ].join(',');
   return `kubectl delete configmap -n ${shellQuote(app.namespace)} -l ${shellQuote(selector)}`;
 }
 
@@ -183,7 +188,7 @@ export function planDocument(app: ResolvedAppSpec, plan: RolloutPlan, outdir: st
       steps: stageSteps(app, stage, outdir).map((step) => formatStep(step, app.namespace)),
     })),
     configDiff: configDiff(app),
-    configCleanup: configCleanupCommand(app) ?? null,
+    configCleanup: configCleanupCommand(app, plan) ?? null,
     teardown: teardownCommand(app),
   };
 }
