@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { defaultStages } from './plan';
 import {
-  SecurityProfile, ServiceType, SessionAffinity, type AppSpec, type ResourceAmounts, type RoutingSpec, type SecretMountSpec, type StageSpec, type TrackSpec,
+  SecurityProfile, ServiceType, SessionAffinity, type AppSpec, type AutoscalingSpec, type ResourceAmounts, type RoutingSpec, type SecretMountSpec, type StageSpec, type TrackSpec,
 } from './spec';
 
 /** The shared Service, with its defaults filled in. */
@@ -32,6 +32,7 @@ export interface ResolvedTrackSpec {
   readonly config?: ResolvedConfigSpec;
   readonly secretEnvFrom: string[];
   readonly secretMounts: SecretMountSpec[];
+  readonly autoscaling?: AutoscalingSpec;
 }
 
 /** A PodDisruptionBudget per track. */
@@ -103,6 +104,7 @@ function resolveTrack(track: TrackSpec, name: string, replicas: number): Resolve
     ...(track.config ? { config: { name: `${name}-config-${hash}`, hash: hash!, mountPath: track.config.mountPath, files: files! } } : {}),
     secretEnvFrom: track.secretEnvFrom ?? [],
     secretMounts: track.secretMounts ?? [],
+    ...(track.autoscaling ? { autoscaling: track.autoscaling } : {}),
   };
 }
 

@@ -61,6 +61,22 @@ function checkTrackMounts(app: ResolvedAppSpec, track: Track, at: SpecPath, prob
   }
 }
 
+/** An autoscaler scales by at least one resource, and its ceiling is not below its floor. */
+function checkAutoscaling(app: ResolvedAppSpec, track: Track, at: SpecPath, problems: Problem[]): void {
+  const { autoscaling, replicas } = app[track];
+  if (!autoscaling) return;
+  const where = [...at, track, 'autoscaling'];
+  if (autoscaling.cpuUtilization === undefined && autoscaling.memoryUtilization === undefined) {
+    problems.push({ path: where, message: 'gives no target: give cpuUtilization, memoryUtilization or both (percent of the request)' });
+  }
+  if (autoscaling.maxReplicas < replicas) {
+    problems.push({
+      path: [...where, 'maxReplicas'],
+      message: `is ${autoscaling.maxReplicas}: must be at least the track's replicas (${replicas}), the autoscaler's floor at full size`,
+    });
+  }
+}
+
 /** Rules that span fields of one app: names, stages, ports, security, capacity. */
 export function checkApp(app: ResolvedAppSpec, at: SpecPath, result: ValidationResult): void {
   const { problems, warnings } = result;
@@ -73,7 +89,10 @@ export function checkApp(app: ResolvedAppSpec, at: SpecPath, result: ValidationR
       message: `is ${formatValue(app.name)}: the Service is named after the app, and a Service name must start with a letter (DNS-1035); give service.name`,
     });
   }
-  for (const track of ['stable', 'canary'] as const) checkTrackMounts(app, track, at, problems);
+  for (const track of ['stable', 'canary'] as const) {
+    checkTrackMounts(app, track, at, problems);
+    checkAutoscaling(app, track, at, problems);
+  }
   if (app.service.nodePort !== undefined && app.service.type === ServiceType.CLUSTER_IP) {
     problems.push({ path: [...at, 'service', 'nodePort'], message: `is ${app.service.nodePort}: only NodePort and LoadBalancer Services have a node port` });
   }

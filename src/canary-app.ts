@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import type { ResolvedAppSpec } from './app-defaults';
 import { CanaryRoutes } from './canary-routes';
 import { trackServiceName } from './route-rules';
+import { createAutoscaler, statedReplicas } from './track-autoscaler';
 import {
   COMPONENT_LABEL, CONFIG_COMPONENT, CONFIG_LABEL, configLabel, objectLabels, podLabels, serviceSelector, SYNC_OPTIONS_ANNOTATION,
   SYNC_WAVE_ANNOTATION, TRACK_LABEL, trackSelector, type Track,
@@ -108,6 +109,10 @@ export class CanaryApp extends Construct {
   public readonly stableObjects: TrackObjects;
   /** The canary track's ConfigMap and PodDisruptionBudget, in stages with the canary Deployment. */
   public readonly canaryObjects?: TrackObjects;
+  /** The stable track's HorizontalPodAutoscaler, with `autoscaling`, in stages with stable pods. */
+  public readonly stableAutoscaler?: kplus.k8s.KubeHorizontalPodAutoscalerV2;
+  /** The canary track's HorizontalPodAutoscaler, with `autoscaling`, in stages with canary pods. */
+  public readonly canaryAutoscaler?: kplus.k8s.KubeHorizontalPodAutoscalerV2;
   /** With Gateway API routing: a Service per track, for the HTTPRoute's weighted backends. */
   public readonly trackServices?: TrackServices;
   /** With `routing`: the HTTPRoute and/or VirtualService and DestinationRule of this stage. */
@@ -159,7 +164,11 @@ export class CanaryApp extends Construct {
     this.stableObjects = this.createTrackObjects('stable');
     if (this.stage.canaryDeployed) this.canaryObjects = this.createTrackObjects('canary');
     this.stable = this.createDeployment('stable', this.stage.stableReplicas);
-    if (this.stage.canaryDeployed) this.canary = this.createDeployment('canary', this.stage.canaryReplicas);
+    this.stableAutoscaler = createAutoscaler(this, 'stable-autoscaler', this.spec, 'stable', this.stage.stableReplicas, this.stage.syncWaves.stable);
+    if (this.stage.canaryDeployed) {
+      this.canary = this.createDeployment('canary', this.stage.canaryReplicas);
+      this.canaryAutoscaler = createAutoscaler(this, 'canary-autoscaler', this.spec, 'canary', this.stage.canaryReplicas, this.stage.syncWaves.canary);
+    }
     // Last, so that render can swap in each stage's routes after the objects every stage shares.
     if (this.spec.routing) this.routes = new CanaryRoutes(this, 'routes', { spec: this.spec, stage: this.stage });
   }
@@ -295,6 +304,7 @@ export class CanaryApp extends Construct {
       }),
       // cdk8s-plus adds a TCP startup probe; without a liveness probe it only adds restarts for slow starters.
       JsonPatch.remove(`${container}/startupProbe`),
+      ...(statedReplicas(spec, track, replicas) === undefined ? [JsonPatch.remove('/spec/replicas')] : []),
       // A preference, not a rule (ScheduleAnyway): a one-node cluster still schedules every pod.
       ...(spec.topologySpread ? [JsonPatch.add('/spec/template/spec/topologySpreadConstraints', [{
         maxSkew: spec.topologySpread.maxSkew,

@@ -8,7 +8,7 @@ export {
   SecurityProfile, ServiceType, SessionAffinity, type AppSettings, type AppSpec, type CanarySpec, type GatewayApiRoutingSpec,
   type IstioRoutingSpec, type MatchRuleSpec, type ParentRefSpec, type ResourceAmounts, type ResourcesSpec, type RoutingSpec,
   type ServiceSpec, type StageSpec, type TrackSpec, type ConfigSpec, type ConfigFileSpec, type SecretMountSpec,
-  type DisruptionBudgetSpec, type TopologySpreadSpec,
+  type DisruptionBudgetSpec, type TopologySpreadSpec, type AutoscalingSpec,
 } from './spec';
 export type {
   ResolvedAppSpec, ResolvedConfigSpec, ResolvedDisruptionBudgetSpec, ResolvedResourcesSpec, ResolvedServiceSpec,

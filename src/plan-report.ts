@@ -1,7 +1,7 @@
 import type { ResolvedAppSpec, ResolvedConfigSpec } from './app-defaults';
 import { matchRulesApply } from './route-rules';
 import { COMPONENT_LABEL, CONFIG_COMPONENT, CONFIG_LABEL, configLabel, MANAGED_BY, selectorArg } from './labels';
-import { formatShare, type ResolvedStage, type RolloutPlan } from './plan';
+import { formatCount, formatShare, trackAutoscalerBounds, type ResolvedStage, type RolloutPlan } from './plan';
 import { printable } from './spec-error';
 import { SessionAffinity, type MatchRuleSpec } from './spec';
 import { formatStep, shellQuote, stageFile, stageSteps } from './stage-commands';
@@ -61,8 +61,8 @@ export function formatPlan(app: ResolvedAppSpec, plan: RolloutPlan, outdir: stri
     ...plan.stages.map((stage) => {
       const row = [
         stage.name,
-        String(stage.stableReplicas),
-        String(stage.canaryReplicas),
+        formatCount(app, 'stable', stage.stableReplicas),
+        formatCount(app, 'canary', stage.canaryReplicas),
         (stage.requestedPercent !== undefined && Math.abs(stage.requestedPercent - stage.canaryShare) > 0.05
           ? `(asked ${formatShare(stage.requestedPercent)}) ` : '') + formatShare(stage.canaryShare),
         `[${shareBar(stage.canaryShare)}]`,
@@ -75,6 +75,8 @@ export function formatPlan(app: ResolvedAppSpec, plan: RolloutPlan, outdir: stri
   const commands = plan.stages.map((stage) => [stage.name, stageCommand(app, stage, outdir)]);
   const cleanup = configCleanupCommand(app, plan);
   if (cleanup) commands.push(['old config', cleanup]);
+  const adopt = adoptAutoscalingCommand(app);
+  if (adopt) commands.push(['autoscale', adopt]);
   commands.push(['teardown', teardownCommand(app)]);
   const diff = configDiff(app);
   const nameWidth = Math.max(...commands.map(([name]) => name.length));
@@ -105,11 +107,23 @@ const APP_SCOPE = (app: ResolvedAppSpec) => ({ 'app.kubernetes.io/instance': app
 
 /** The command that removes the app's objects, scoped by label to it (its namespace stays). */
 function teardownCommand(app: ResolvedAppSpec): string {
+  const autoscaled = app.stable.autoscaling || app.canary.autoscaling;
   const kinds = [
-    'deployment', 'service', ...(app.disruptionBudget ? ['poddisruptionbudget'] : []),
+    'deployment', 'service', ...(app.disruptionBudget ? ['poddisruptionbudget'] : []), ...(autoscaled ? ['horizontalpodautoscaler'] : []),
     ...(configs(app).length ? ['configmap'] : []), ...describeRouting(app).kinds,
   ];
   return `kubectl delete ${kinds.join(',')} -n ${shellQuote(app.namespace)} -l ${shellQuote(selectorArg(APP_SCOPE(app)))}`;
+}
+
+/**
+ * Run once, when autoscaling is added to a track that runs already, before the next apply or sync:
+ * `kubectl apply` deletes a field it applied before and no longer finds, and a Deployment without a
+ * count has 1 replica, whatever it ran. Without the record of the last apply, the count stays.
+ */
+function adoptAutoscalingCommand(app: ResolvedAppSpec): string | undefined {
+  const names = (['stable', 'canary'] as const).filter((track) => app[track].autoscaling).map((track) => `deployment/${app[track].name}`);
+  if (!names.length) return undefined;
+  return `kubectl annotate -n ${shellQuote(app.namespace)} ${names.join(' ')} kubectl.kubernetes.io/last-applied-configuration-`;
 }
 
 /** The tracks' configs. */
@@ -185,10 +199,15 @@ export function planDocument(app: ResolvedAppSpec, plan: RolloutPlan, outdir: st
       requestedPercent: stage.requestedPercent ?? null,
       matchRules: matchRulesApply(app, stage),
       syncWaves: stage.syncWaves,
+      autoscalers: {
+        stable: trackAutoscalerBounds(app, 'stable', stage.stableReplicas) ?? null,
+        canary: trackAutoscalerBounds(app, 'canary', stage.canaryReplicas) ?? null,
+      },
       steps: stageSteps(app, stage, outdir).map((step) => formatStep(step, app.namespace)),
     })),
     configDiff: configDiff(app),
     configCleanup: configCleanupCommand(app, plan) ?? null,
+    adoptAutoscaling: adoptAutoscalingCommand(app) ?? null,
     teardown: teardownCommand(app),
   };
 }

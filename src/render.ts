@@ -4,18 +4,21 @@ import { dump } from 'js-yaml';
 import { CanaryApp, resolvedProps, type TrackObjects } from './canary-app';
 import { CanaryRoutes } from './canary-routes';
 import { fileHeader, LINE_LENGTH_EXEMPTION, LINE_LIMIT, type RenderedFile } from './file-header';
-import { SYNC_WAVE_ANNOTATION } from './labels';
-import { currentPath, formatShare, ROLLBACK_STAGE, stagePath, type ResolvedStage } from './plan';
+import { SYNC_WAVE_ANNOTATION, type Track } from './labels';
+import { currentPath, formatCount, formatShare, ROLLBACK_STAGE, stagePath, type ResolvedStage } from './plan';
 import { matchRulesApply } from './route-rules';
+import type { ResolvedAppSpec } from './app-defaults';
 import type { ResolvedApp } from './resolve';
+import { createAutoscaler, statedReplicas } from './track-autoscaler';
 
-function header(app: string, stage: ResolvedStage, spec: string | undefined): string {
+function header(app: ResolvedAppSpec, stage: ResolvedStage, spec: string | undefined): string {
+  const count = (track: Track, replicas: number) => formatCount(app, track, replicas);
   return fileHeader({
     spec,
-    app,
+    app: app.name,
     lines: [
       `# stage: ${stage.name}`,
-      `# replicas: stable ${stage.stableReplicas}, canary ${stage.canaryReplicas}; canary share ${formatShare(stage.canaryShare)}`,
+      `# replicas: stable ${count('stable', stage.stableReplicas)}, canary ${count('canary', stage.canaryReplicas)}; canary share ${formatShare(stage.canaryShare)}`,
     ],
   });
 }
@@ -43,15 +46,20 @@ function fill(template: string, marker: string, value: string): string {
   return parts.join(value);
 }
 
-/** A Deployment serialised once, with its replica count and sync wave filled in per stage. */
-function deploymentTemplate(deployment: Construct): (replicas: number, wave: number) => string {
+/**
+ * A Deployment serialised once, with its replica count and sync wave filled in per stage; without a
+ * count (an autoscaler's track), the line goes.
+ */
+function deploymentTemplate(deployment: Construct): (replicas: number | undefined, wave: number) => string {
   const doc = ApiObject.of(deployment).toJson();
+  const { replicas: _replicas, ...rest } = doc.spec;
   const yaml = toYaml({
     ...doc,
     metadata: { ...doc.metadata, annotations: { ...doc.metadata.annotations, [SYNC_WAVE_ANNOTATION]: WAVE_MARKER } },
-    spec: { ...doc.spec, replicas: REPLICAS_MARKER },
+    spec: { replicas: REPLICAS_MARKER, ...rest },
   });
-  return (replicas, wave) => fill(fill(yaml, `replicas: ${REPLICAS_MARKER}\n`, `replicas: ${replicas}\n`), `"${WAVE_MARKER}"`, `"${wave}"`);
+  return (replicas, wave) => fill(
+    fill(yaml, `  replicas: ${REPLICAS_MARKER}\n`, replicas === undefined ? '' : `  replicas: ${replicas}\n`), `"${WAVE_MARKER}"`, `"${wave}"`);
 }
 
 /**
@@ -93,17 +101,31 @@ export function renderApp(app: ResolvedApp, specPath?: string): RenderedFile[] {
     return routesByState.get(state)!;
   };
 
+  const autoscalers = new Map<string, string[]>();
+  const autoscaler = (track: Track, replicas: number, wave: number): string[] => {
+    const key = `${track}/${replicas}/${wave}`;
+    if (!autoscalers.has(key)) {
+      const made = createAutoscaler(new Chart(new App({ outdir: '.' }), spec.name), 'autoscaler', spec, track, replicas, wave);
+      autoscalers.set(key, made ? [toYaml(made.toJson())] : []);
+    }
+    return autoscalers.get(key)!;
+  };
+
   const files: RenderedFile[] = [];
   for (const stage of app.plan.stages) {
     const docs = [
       ...shared,
       ...stableObjects,
       ...(stage.canaryDeployed ? canaryObjects : []),
-      stable(stage.stableReplicas, stage.syncWaves.stable),
-      ...(canary && stage.canaryDeployed ? [canary(stage.canaryReplicas, stage.syncWaves.canary)] : []),
+      stable(statedReplicas(spec, 'stable', stage.stableReplicas), stage.syncWaves.stable),
+      ...autoscaler('stable', stage.stableReplicas, stage.syncWaves.stable),
+      ...(canary && stage.canaryDeployed ? [
+        canary(statedReplicas(spec, 'canary', stage.canaryReplicas), stage.syncWaves.canary),
+        ...autoscaler('canary', stage.canaryReplicas, stage.syncWaves.canary),
+      ] : []),
       ...routes(stage),
     ];
-    const content = `${header(spec.name, stage, specPath)}${docs.join('---\n')}`;
+    const content = `${header(spec, stage, specPath)}${docs.join('---\n')}`;
     files.push({ path: stagePath(spec.name, stage), content });
     if (stage.name === app.plan.current.name) files.push({ path: currentPath(spec.name), content });
   }

@@ -219,6 +219,41 @@ export interface TrackSpec {
    * @default none
    */
   readonly secretMounts?: SecretMountSpec[];
+  /**
+   * A HorizontalPodAutoscaler for the track. In each stage its floor is the track's replica count
+   * there, and its ceiling the same multiple of that count as `maxReplicas` is of `replicas`, so the
+   * stage's share holds at rest and under load; the Deployment leaves its replica count to it. A
+   * stage with no pods of the track has no autoscaler and sets 0 replicas.
+   * @default none: the stage's replica count, fixed
+   */
+  readonly autoscaling?: AutoscalingSpec;
+}
+
+/** A track's HorizontalPodAutoscaler (autoscaling/v2), by resource utilization. */
+export interface AutoscalingSpec {
+  /**
+   * The most pods the track runs at its full size; at least its `replicas`, which is the floor.
+   * @asType integer
+   * @minimum 1
+   * @maximum 1000
+   */
+  readonly maxReplicas: number;
+  /**
+   * Average CPU use to hold, in percent of the CPU request.
+   * @default none: give cpuUtilization, memoryUtilization or both
+   * @asType integer
+   * @minimum 1
+   * @maximum 100
+   */
+  readonly cpuUtilization?: number;
+  /**
+   * Average memory use to hold, in percent of the memory request.
+   * @default none: give cpuUtilization, memoryUtilization or both
+   * @asType integer
+   * @minimum 1
+   * @maximum 100
+   */
+  readonly memoryUtilization?: number;
 }
 
 /**

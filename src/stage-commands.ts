@@ -6,8 +6,10 @@ import { stagePath, SYNC_WAVE, type ResolvedStage } from './plan';
 /** One kubectl step of a move to a stage. */
 export type KubectlStep =
   | { readonly verb: 'apply'; readonly file: string; readonly selector?: string }
-  | { readonly verb: 'wait'; readonly deployment: string }
-  | { readonly verb: 'delete'; readonly deployment: string };
+  /** With `readyAtLeast`, for a track an autoscaler grows: that many pods ready, then the rollout. */
+  | { readonly verb: 'wait'; readonly deployment: string; readonly readyAtLeast?: number }
+  /** The canary's objects of these kinds, all named as its Deployment. */
+  | { readonly verb: 'delete'; readonly name: string; readonly kinds: readonly string[] };
 
 /** A word as the shell reads it: `dist/a.yaml` stays, `track in (a,b)` -> `'track in (a,b)'`. */
 export function shellQuote(word: string): string {
@@ -41,8 +43,13 @@ export function stageSteps(app: ResolvedAppSpec, stage: ResolvedStage, outdir: s
   const tracks = (['stable', 'canary'] as const).filter((track) => track === 'stable' || stage.canaryDeployed);
   const growing = tracks.filter((track) => stage.syncWaves[track] === SYNC_WAVE.grow && replicas[track] > 0);
   const others = tracks.filter((track) => !growing.includes(track));
-  const waits = growing.map((track) => ({ verb: 'wait' as const, deployment: app[track].name }));
-  const deleteCanary = stage.canaryDeployed ? [] : [{ verb: 'delete' as const, deployment: app.canary.name }];
+  const waits = growing.map((track) => ({
+    verb: 'wait' as const,
+    deployment: app[track].name,
+    ...(app[track].autoscaling ? { readyAtLeast: replicas[track] } : {}),
+  }));
+  const canaryKinds = ['deployment', ...(app.disruptionBudget ? ['poddisruptionbudget'] : []), ...(app.canary.autoscaling ? ['horizontalpodautoscaler'] : [])];
+  const deleteCanary = stage.canaryDeployed ? [] : [{ verb: 'delete' as const, name: app.canary.name, kinds: canaryKinds }];
   // Nothing to hold back: the whole file, then the wait.
   if (!others.length && !app.routing) return [{ verb: 'apply', file }, ...waits, ...deleteCanary];
   const notOthers = others.length === 0 ? [] : [others.length === 1 ? `${TRACK_LABEL}!=${others[0]}` : `${TRACK_LABEL} notin (${others.join(',')})`];
@@ -61,10 +68,15 @@ export function formatStep(step: KubectlStep, namespace: string): string {
   switch (step.verb) {
     case 'apply':
       return `kubectl apply -f ${shellQuote(step.file)}${step.selector ? ` -l ${shellQuote(step.selector)}` : ''}`;
-    case 'wait':
-      return `kubectl rollout status ${ns} deployment/${step.deployment}`;
+    case 'wait': {
+      const rollout = `kubectl rollout status ${ns} deployment/${step.deployment}`;
+      if (step.readyAtLeast === undefined) return rollout;
+      // The autoscaler raises the Deployment's count after the apply, so the rollout alone may be done
+      // before the floor is: wait for the floor's pods first.
+      const ready = `"$(kubectl get ${ns} deployment/${step.deployment} -o jsonpath='{.status.readyReplicas}')"`;
+      return `until [ ${ready} -ge ${step.readyAtLeast} ] 2>/dev/null; do sleep 2; done && ${rollout}`;
+    }
     case 'delete':
-      // The canary's budget shares its Deployment's name and leaves with it.
-      return `kubectl delete deployment/${step.deployment} poddisruptionbudget/${step.deployment} ${ns} --ignore-not-found`;
+      return `kubectl delete ${step.kinds.map((kind) => `${kind}/${step.name}`).join(' ')} ${ns} --ignore-not-found`;
   }
 }

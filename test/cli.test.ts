@@ -85,7 +85,7 @@ describe('synth', () => {
     const result = await cli('synth', '-c', bad, '-o', join(dir, 'dist'));
     expect(result.code).toBe(1);
     expect(result.err).toBe([
-      `${bad}:4:31: "apps[0].stable.replica" is not a known key: did you mean replicas? allowed keys here are name, image, replicas, env, config, secretEnvFrom, secretMounts`,
+      `${bad}:4:31: "apps[0].stable.replica" is not a known key: did you mean replicas? allowed keys here are name, image, replicas, env, config, secretEnvFrom, secretMounts, autoscaling`,
       `${bad}:5:15: "apps[0].canary.image" is "": must not be empty`,
     ].join('\n'));
     expect(existsSync(join(dir, 'dist'))).toBe(false);
@@ -259,6 +259,7 @@ describe('the command line, run as a process', () => {
       requestedPercent: 5,
       matchRules: true,
       syncWaves: { stable: 3, canary: 1 },
+      autoscalers: { stable: null, canary: null },
       steps: [
         "kubectl apply -f examples/dist/nginx-gateway/stages/02-canary.k8s.yaml -l 'app.kubernetes.io/component!=router,track!=stable'",
         'kubectl rollout status -n dev-gateway deployment/nginx-deployment-canary',
@@ -303,7 +304,7 @@ describe('the bin', () => {
       cwd: root, encoding: 'utf8', env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false', CDK8S_CANARY_SPEC: bad },
     });
     expect(result.status).toBe(1);
-    expect(result.stderr).toContain(`${bad}:4:31: "apps[0].stable.replica" is not a known key: did you mean replicas? allowed keys here are name, image, replicas, env, config, secretEnvFrom, secretMounts\n`);
+    expect(result.stderr).toContain(`${bad}:4:31: "apps[0].stable.replica" is not a known key: did you mean replicas? allowed keys here are name, image, replicas, env, config, secretEnvFrom, secretMounts, autoscaling\n`);
     expect(existsSync(out)).toBe(false);
   }, 60_000);
 

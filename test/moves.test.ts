@@ -34,12 +34,15 @@ const library: AppSpec = {
     { name: 'all', canaryPercent: 100 },
   ],
 };
-const apps = [walkthrough, percentPlan, library, gateway, istio, sticky];
+// Config per track and an autoscaler on each track; its config files are beside the spec.
+const examples = `${__dirname}/../examples`;
+const [shop] = loadSpec(`${examples}/config.yaml`).spec.apps;
+const apps = [walkthrough, percentPlan, library, gateway, istio, sticky, shop];
 
 /** Each stage's file of an app, by stage name, and by the path the plan's commands use. */
 function render(app: AppSpec) {
-  const resolved = resolveOne(app);
-  const byPath = new Map(renderOne(app).map((file) => [file.path, file.content]));
+  const resolved = resolveOne(app, examples);
+  const byPath = new Map(renderOne(app, examples).map((file) => [file.path, file.content]));
   const file = (stage: string) => byPath.get(stageFile('.', resolved.spec, resolved.plan.stages.find((s) => s.name === stage)!))!;
   return { ...resolved, byPath, file };
 }
@@ -80,7 +83,7 @@ test('the plans offer every move: each stage to the next, each to rollback, the 
     'nginx: rollback baseline -> rollback', 'nginx: rollback canary -> rollback', 'nginx: rollback expand -> rollback',
     'nginx: rollback promote -> rollback', 'nginx: finish promote -> baseline',
   ]);
-  expect(moves).toHaveLength(8 + 10 + 8 + 10 + 10 + 8);
+  expect(moves).toHaveLength(8 + 10 + 8 + 10 + 10 + 8 + 8);
 });
 
 describe.each(moves.map((move) => [move.label, move] as const))('%s', (_label, move) => {
@@ -126,6 +129,41 @@ describe('the simulator catches what waves and the grow-first order prevent', ()
     const file = [...routedPromote.paths.keys()].find((path) => path.endsWith('05-promote.k8s.yaml'))!;
     const cluster = applyWithKubectl(Cluster.settled(routedPromote.from, routedPromote.sizes), [{ verb: 'apply', file }], routedPromote.paths);
     expect(cluster.worstLoad).toBe(Infinity);
+  });
+});
+
+describe('with autoscalers', () => {
+  const rollback = moves.find((move) => move.label === 'shop: rollback promote -> rollback')!;
+  const finish = moves.find((move) => move.label === 'shop: finish promote -> baseline')!;
+
+  test('a track leaves its count to the autoscaler while it has pods, and states 0 without', () => {
+    const { file } = render(shop);
+    const counts = (stage: string) => parseManifests(file(stage)).filter((doc) => doc.kind === 'Deployment').map((doc) => doc.spec.replicas ?? 'autoscaled');
+    expect(counts('canary')).toEqual(['autoscaled', 'autoscaled']);
+    expect(counts('promote')).toEqual([0, 'autoscaled']);
+    expect(counts('rollback')).toEqual(['autoscaled', 0]);
+  });
+
+  test('with Argo CD\'s built-in autoscaler health, a wave does not wait for the floor: rollback after promote drops to 1 of 3 pods', () => {
+    const cluster = syncWithArgoCd(Cluster.settled(rollback.from, rollback.sizes), rollback.to, 'built-in');
+    expect(cluster.lowestCapacity).toBeCloseTo(1 / 3);
+    expect(cluster.log).toContain('apply Deployment/shop-canary: stable 1, canary 0, capacity 0.33');
+  });
+
+  test('a plain rollout status instead of the floor loop lets finish drop to 1 of 3 pods', () => {
+    const steps = finish.steps.map((step) => (step.verb === 'wait' ? { verb: 'wait' as const, deployment: step.deployment } : step));
+    expect(steps).not.toEqual(finish.steps);
+    expect(applyWithKubectl(Cluster.settled(finish.from, finish.sizes), steps, finish.paths).lowestCapacity).toBeCloseTo(1 / 3);
+  });
+
+  test('adding autoscaling to a running track: the apply drops its count to 1 unless the plan\'s autoscale command ran first', () => {
+    const fixed: AppSpec = { ...shop, stable: { ...shop.stable, autoscaling: undefined }, canary: { ...shop.canary, autoscaling: undefined } };
+    const before = render(fixed).file('baseline');
+    const after = render(shop).file('baseline');
+    expect(syncWithArgoCd(Cluster.settled(before, { stable: 3, canary: 3 }), after).lowestCapacity).toBeCloseTo(1 / 3);
+    const adopted = Cluster.settled(before, { stable: 3, canary: 3 });
+    for (const name of ['shop-stable', 'shop-canary']) adopted.forgetLastApply(name);
+    expect(syncWithArgoCd(adopted, after).lowestCapacity).toBeGreaterThanOrEqual(1);
   });
 });
 

@@ -4,14 +4,14 @@ import { resolveSpec, type ResolvedApp } from '../src/resolve';
 import type { AppSpec } from '../src/spec';
 import { parseManifests, type Manifest } from './cluster-rules';
 
-/** One app through the resolve step, as a spec with that app alone. */
-export function resolveOne(app: AppSpec): ResolvedApp {
-  return resolveSpec({ apps: [app] }).apps[0];
+/** One app through the resolve step, as a spec with that app alone (in `baseDir`, for config files). */
+export function resolveOne(app: AppSpec, baseDir?: string): ResolvedApp {
+  return resolveSpec({ apps: [app] }, baseDir).apps[0];
 }
 
 /** The files of one app, as the CLI writes them. */
-export function renderOne(app: AppSpec): RenderedFile[] {
-  return renderApp(resolveOne(app));
+export function renderOne(app: AppSpec, baseDir?: string): RenderedFile[] {
+  return renderApp(resolveOne(app, baseDir));
 }
 
 /** Stage name -> the objects of that stage's file (`01-baseline.k8s.yaml` -> `baseline`). */

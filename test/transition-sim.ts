@@ -10,6 +10,17 @@
  * - kubectl: the plan's steps in order; `apply -f F -l S` applies F's objects that S selects, one
  *   after another in file order.
  *
+ * Autoscalers, as the HorizontalPodAutoscaler controller acts: it raises a Deployment with pods to its
+ * floor some time after it is applied (here: only where something waits for it, the worst case), and
+ * lowers it to a lowered floor at once (also the worst case; the real one waits 5 minutes), and it
+ * leaves a Deployment at 0 pods alone. `kubectl apply` (and Argo CD, which applies the same way)
+ * deletes a field it applied before and no longer finds: a Deployment whose replica count goes from
+ * the file falls back to 1, unless the record of the last apply was removed.
+ *
+ * Argo CD's health of an autoscaler is either its built-in one (healthy as soon as the controller
+ * reports, so a wave does not wait for the floor) or the README's check (progressing until the
+ * Deployment has reached the floor); `hpaHealth` picks one.
+ *
  * After every object applied and every wait, it records ready capacity (for each track, ready pods
  * over its full size, summed) and, with a router, the worst ratio of a track's traffic weight to what
  * its ready pods carry.
@@ -21,13 +32,17 @@ type Track = 'stable' | 'canary';
 
 interface LiveDeployment {
   readonly doc: Manifest;
-  readonly desired: number;
+  desired: number;
   ready: number;
+  /** Whether the record of the last apply is there (kubectl.kubernetes.io/last-applied-configuration). */
+  recorded: boolean;
 }
 
 /** The cluster: Deployments by name, and the route weights when a router is in front. */
 export class Cluster {
   readonly deployments = new Map<string, LiveDeployment>();
+  /** Autoscalers: the floor each holds its Deployment (by name) at. */
+  readonly autoscalers = new Map<string, number>();
   weights?: Record<Track, number>;
   /** The lowest ready capacity seen, 1 being both tracks' full sizes' worth (one full track). */
   lowestCapacity = Infinity;
@@ -41,6 +56,7 @@ export class Cluster {
   static settled(file: string, sizes: Record<Track, number>): Cluster {
     const cluster = new Cluster(sizes);
     for (const doc of parseManifests(file)) cluster.apply(doc, false);
+    for (const name of cluster.deployments.keys()) cluster.autoscale(name, false);
     for (const live of cluster.deployments.values()) live.ready = live.desired;
     cluster.lowestCapacity = Infinity;
     cluster.worstLoad = 0;
@@ -77,8 +93,20 @@ export class Cluster {
       const name = doc.metadata.name;
       const live = this.deployments.get(name);
       const sameTemplate = live && JSON.stringify(live.doc.spec.template) === JSON.stringify(doc.spec.template);
-      const desired = doc.spec.replicas;
-      this.deployments.set(name, { doc, desired, ready: Math.min(sameTemplate ? live.ready : 0, desired) });
+      // Without a count in the file: the live one stays, unless the last apply stated one, which is deleted.
+      const dropped = live?.recorded && live.doc.spec.replicas !== undefined;
+      const desired = doc.spec.replicas ?? (live && !dropped ? live.desired : 1);
+      this.deployments.set(name, { doc, desired, ready: Math.min(sameTemplate ? live.ready : 0, desired), recorded: true });
+    } else if (doc.kind === 'HorizontalPodAutoscaler') {
+      const target = doc.spec.scaleTargetRef.name;
+      const lowered = (this.autoscalers.get(target) ?? Infinity) > doc.spec.minReplicas;
+      this.autoscalers.set(target, doc.spec.minReplicas);
+      const live = this.deployments.get(target);
+      // A lowered floor takes effect at once (the worst case); a raised one only when waited for.
+      if (lowered && live && live.desired > doc.spec.minReplicas) {
+        live.desired = doc.spec.minReplicas;
+        live.ready = Math.min(live.ready, live.desired);
+      }
     } else if (doc.kind === 'HTTPRoute') {
       const refs = doc.spec.rules[doc.spec.rules.length - 1].backendRefs;
       this.weights = { stable: refs[0].weight, canary: refs[1].weight };
@@ -89,6 +117,14 @@ export class Cluster {
     if (observe) this.observe(`apply ${doc.kind}/${doc.metadata.name}`);
   }
 
+  /** The autoscaler of a Deployment with pods raises it to its floor. */
+  autoscale(name: string, observe = true): void {
+    const live = this.deployments.get(name);
+    const floor = this.autoscalers.get(name);
+    if (live && floor !== undefined && live.desired > 0) live.desired = Math.max(live.desired, floor);
+    if (observe) this.observe(`autoscale ${name}`);
+  }
+
   /** Waits until a Deployment's rollout is done: all its desired pods ready. */
   wait(name: string): void {
     const live = this.deployments.get(name);
@@ -96,26 +132,41 @@ export class Cluster {
     this.observe(`wait ${name}`);
   }
 
+  /** Removes the record of a Deployment's last apply (kubectl annotate ... last-applied-configuration-). */
+  forgetLastApply(name: string): void {
+    const live = this.deployments.get(name);
+    if (live) live.recorded = false;
+  }
+
   delete(name: string): void {
     this.deployments.delete(name);
+    this.autoscalers.delete(name);
     this.observe(`delete ${name}`);
   }
 }
+
+/** Argo CD's health of an autoscaler: its built-in one, or the README's check. */
+export type AutoscalerHealth = 'built-in' | 'readme';
 
 const WAVE = 'argocd.argoproj.io/sync-wave';
 const OPTIONS = 'argocd.argoproj.io/sync-options';
 const waveOf = (doc: Manifest): number => Number(doc.metadata.annotations?.[WAVE] ?? 0);
 
 /** Syncs `file` the way Argo CD does, with pruning on. */
-export function syncWithArgoCd(cluster: Cluster, file: string): Cluster {
+export function syncWithArgoCd(cluster: Cluster, file: string, hpaHealth: AutoscalerHealth = 'readme'): Cluster {
   const docs = parseManifests(file);
   const names = new Set(docs.filter((doc) => doc.kind === 'Deployment').map((doc) => doc.metadata.name));
   const pruned = [...cluster.deployments.values()].filter((live) => !names.has(live.doc.metadata.name));
   const pruneLast = pruned.filter((live) => String(live.doc.metadata.annotations?.[OPTIONS] ?? '').includes('PruneLast=true'));
+  // Autoscalers the file no longer holds go at once (the worst case: a floor gone early).
+  const autoscaled = new Set(docs.filter((doc) => doc.kind === 'HorizontalPodAutoscaler').map((doc) => doc.spec.scaleTargetRef.name));
+  for (const name of [...cluster.autoscalers.keys()]) if (!autoscaled.has(name)) cluster.autoscalers.delete(name);
   for (const live of pruned) if (!pruneLast.includes(live)) cluster.delete(live.doc.metadata.name);
   for (const wave of [...new Set(docs.map(waveOf))].sort((a, b) => a - b)) {
     const inWave = docs.filter((doc) => waveOf(doc) === wave);
     for (const doc of inWave) cluster.apply(doc);
+    // With the README's check, an autoscaler is healthy once its Deployment has reached the floor.
+    if (hpaHealth === 'readme') for (const doc of inWave) if (doc.kind === 'HorizontalPodAutoscaler') cluster.autoscale(doc.spec.scaleTargetRef.name);
     for (const doc of inWave) if (doc.kind === 'Deployment') cluster.wait(doc.metadata.name);
   }
   for (const live of pruneLast) cluster.delete(live.doc.metadata.name);
@@ -138,8 +189,12 @@ export function selectorMatches(selector: string, labels: Record<string, string>
 /** Runs the plan's kubectl steps; `files` maps each step's file path to its content. */
 export function applyWithKubectl(cluster: Cluster, steps: readonly KubectlStep[], files: ReadonlyMap<string, string>): Cluster {
   for (const step of steps) {
-    if (step.verb === 'wait') cluster.wait(step.deployment);
-    else if (step.verb === 'delete') cluster.delete(step.deployment);
+    if (step.verb === 'wait') {
+      // The loop waits for the autoscaler's floor to be ready, then the rollout.
+      if (step.readyAtLeast !== undefined) cluster.autoscale(step.deployment);
+      cluster.wait(step.deployment);
+    }
+    else if (step.verb === 'delete') cluster.delete(step.name);
     else {
       for (const doc of parseManifests(files.get(step.file)!)) {
         if (step.selector === undefined || selectorMatches(step.selector, doc.metadata.labels)) cluster.apply(doc);

@@ -32,9 +32,9 @@ test('a good spec passes', () => {
 });
 
 test.each<[string, (spec: Json) => void, string]>([
-  ['unknown key', (s) => { s.apps[0].stable.replica = 3; }, '"apps[0].stable.replica" is not a known key: did you mean replicas? allowed keys here are name, image, replicas, env, config, secretEnvFrom, secretMounts'],
+  ['unknown key', (s) => { s.apps[0].stable.replica = 3; }, '"apps[0].stable.replica" is not a known key: did you mean replicas? allowed keys here are name, image, replicas, env, config, secretEnvFrom, secretMounts, autoscaling'],
   ['unknown top-level key', (s) => { s.app = []; }, '"app" is not a known key: did you mean apps? allowed keys here are apps'],
-  ['an unknown key with nothing close', (s) => { s.apps[0].stable.colour = 'red'; }, '"apps[0].stable.colour" is not a known key: allowed keys here are name, image, replicas, env, config, secretEnvFrom, secretMounts'],
+  ['an unknown key with nothing close', (s) => { s.apps[0].stable.colour = 'red'; }, '"apps[0].stable.colour" is not a known key: allowed keys here are name, image, replicas, env, config, secretEnvFrom, secretMounts, autoscaling'],
   ['missing image', (s) => { delete s.apps[0].canary.image; }, '"apps[0].canary.image" is required'],
   ['empty image', (s) => { s.apps[0].canary.image = ''; }, '"apps[0].canary.image" is "": must not be empty'],
   ['image with a space', (s) => { s.apps[0].canary.image = 'nginx 1.23'; }, '"apps[0].canary.image" is "nginx 1.23": must be an image reference name[:tag][@digest]'],
@@ -134,7 +134,7 @@ test('every problem is reported, one line each, with the line and column of the 
     '      replicas: -2',
   ].join('\n');
   expect(() => parseSpec(text, 'canary.yaml')).toThrow([
-    'canary.yaml:6:7: "apps[0].stable.replica" is not a known key: did you mean replicas? allowed keys here are name, image, replicas, env, config, secretEnvFrom, secretMounts',
+    'canary.yaml:6:7: "apps[0].stable.replica" is not a known key: did you mean replicas? allowed keys here are name, image, replicas, env, config, secretEnvFrom, secretMounts, autoscaling',
     'canary.yaml:9:7: "apps[0].canary.replicas" is -2: must be a whole number from 0 to 1000',
   ].join('\n'));
 });
