@@ -147,9 +147,22 @@ function configCleanupCommand(app: ResolvedAppSpec, plan: RolloutPlan): string |
   return `kubectl delete configmap -n ${shellQuote(app.namespace)} -l ${shellQuote(selector)}`;
 }
 
-/** A value for a one-line diff: short values as they are, long ones by size. */
+/** A value short enough to show whole on a diff line: one line of at most 40 characters. */
+function isShort(value: string): boolean {
+  return value.length <= 40 && !value.replace(/\n$/, '').includes('\n');
+}
+
+/** A changed value for a one-line diff: short ones as they are, files by where and how much they change. */
+function change(before: string, after: string): string {
+  if (isShort(before) && isShort(after)) return `${JSON.stringify(before)} -> ${JSON.stringify(after)}`;
+  const [old, now] = [before.split('\n'), after.split('\n')];
+  const line = old.findIndex((text, i) => text !== now[i]) + 1 || Math.min(old.length, now.length) + 1;
+  return `changed from line ${line} (${old.length} -> ${now.length} lines)`;
+}
+
+/** A value that one side lacks: short ones as they are, files by size. */
 function shortValue(value: string): string {
-  return value.length <= 40 && !value.includes('\n') ? JSON.stringify(value) : `(${value.split('\n').length} lines, ${Buffer.byteLength(value)} bytes)`;
+  return isShort(value) ? JSON.stringify(value) : `(${value.split('\n').length} lines)`;
 }
 
 /** Key by key, what the canary's config, environment and Secrets change from stable's; empty when equal. */
@@ -159,7 +172,7 @@ export function configDiff(app: ResolvedAppSpec): string[] {
     for (const key of [...new Set([...Object.keys(stable), ...Object.keys(canary)])].sort()) {
       if (!(key in canary)) lines.push(`${what} ${key}: removed (stable ${shortValue(stable[key])})`);
       else if (!(key in stable)) lines.push(`${what} ${key}: added ${shortValue(canary[key])}`);
-      else if (stable[key] !== canary[key]) lines.push(`${what} ${key}: ${shortValue(stable[key])} -> ${shortValue(canary[key])}`);
+      else if (stable[key] !== canary[key]) lines.push(`${what} ${key}: ${change(stable[key], canary[key])}`);
     }
   };
   compare('env', app.stable.env, app.canary.env);
