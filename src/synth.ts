@@ -104,8 +104,9 @@ export async function renderAppsInParallel(apps: readonly ResolvedApp[], specPat
 /**
  * Renders every app of a spec, after the resolve step (which throws a SpecError for a bad spec):
  * the files `cdk8s-canary synth` writes, as paths relative to the output folder and their content.
- * `specPath` is the spec file's path relative to the output folder, recorded in each file.
+ * `specPath` is the spec file's path relative to the output folder, recorded in each file; config
+ * files given by `path` are read from `baseDir` (the spec's folder; by default the working directory).
  */
-export function synthesize(spec: CanarySpec, specPath?: string): RenderedFile[] {
-  return renderApps(resolveSpec(spec).apps, specPath);
+export function synthesize(spec: CanarySpec, specPath?: string, baseDir?: string): RenderedFile[] {
+  return renderApps(resolveSpec(spec, baseDir).apps, specPath);
 }

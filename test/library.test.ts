@@ -120,6 +120,12 @@ describe('render takes objects by identity', () => {
   test.each<[string, AppSpec]>([
     ['a plan without a canary', { name: 'hold', namespace: 'shop', createNamespace: true, stable: { image: 'web:1' }, canary: { image: 'web:2' }, stages: [{ name: 'hold', stableReplicas: 3, canaryReplicas: 0 }] }],
     ['a plan with a canary in every stage', { name: 'all', namespace: 'shop', createNamespace: true, stable: { image: 'web:1' }, canary: { image: 'web:2' }, stages: [{ name: 'tenth', canaryPercent: 10 }, { name: 'all', canaryPercent: 100 }] }],
+    ['config, Secrets and autoscalers on both tracks', {
+      name: 'conf', namespace: 'shop',
+      stable: { image: 'web:1', env: { A: '1' }, config: { mountPath: '/etc/web', files: { 'a.conf': { content: 'a' } } }, secretMounts: [{ secret: 'tls', mountPath: '/tls' }], autoscaling: { maxReplicas: 6, cpuUtilization: 60 } },
+      canary: { image: 'web:1', env: { A: '2' }, secretEnvFrom: ['db'], autoscaling: { maxReplicas: 9, memoryUtilization: 70 } },
+      disruptionBudget: { maxUnavailable: 2 }, topologySpread: { enabled: false },
+    }],
   ])('%s: every stage equals CanaryApp rendering it alone', (_case, app) => {
     const files = renderOne(app).filter((file) => file.path.includes('/stages/'));
     const { plan } = resolveOne(app);

@@ -6,11 +6,13 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { finishRelease } from '../src/finish-release';
+import { checkOutput } from '../src/output';
 import { formatPlan } from '../src/plan-report';
 import type { AppSpec } from '../src/spec';
 import { SpecError } from '../src/spec-error';
-import { parseSpec } from '../src/spec-load';
-import { podSecurityViolations, validateAgainstSchema, type Manifest } from './cluster-rules';
+import { loadSpec, parseSpec } from '../src/spec-load';
+import { synthesize } from '../src/synth';
+import { parseManifests, podSecurityViolations, validateAgainstSchema, type Manifest } from './cluster-rules';
 import { find, resolveOne, selects, stageManifests } from './stage-files';
 
 const base: AppSpec = {
@@ -243,4 +245,23 @@ describe('bad input: the field, the value and the rule, nothing rendered', () =>
   ])('%s', (_case, app, expected) => {
     expect(problems(app)).toEqual([expected]);
   });
+});
+
+test('examples/config.yaml: every object validates and meets the level its namespace enforces, and examples/dist holds its output', () => {
+  const examples = join(__dirname, '..', 'examples');
+  const { spec } = loadSpec(join(examples, 'config.yaml'));
+  const files = synthesize(spec, '../config.yaml', examples);
+  const kinds = new Set<string>();
+  for (const file of files) {
+    const docs = parseManifests(file.content);
+    const level = find(docs, 'Namespace').metadata.labels['pod-security.kubernetes.io/enforce'];
+    expect(level).toBe('restricted');
+    for (const doc of docs) {
+      kinds.add(doc.kind);
+      expect(() => validateAgainstSchema(doc)).not.toThrow();
+      if (doc.kind === 'Deployment') expect(podSecurityViolations(doc.spec.template.spec, level)).toEqual([]);
+    }
+  }
+  expect([...kinds].sort()).toEqual(['ConfigMap', 'Deployment', 'HorizontalPodAutoscaler', 'Namespace', 'PodDisruptionBudget', 'Service']);
+  expect(checkOutput(join(examples, 'dist'), files, { spec: '../config.yaml', apps: ['shop'] })).toEqual([]);
 });
