@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { defaultStages } from './plan';
 import {
-  SecurityProfile, ServiceType, SessionAffinity, type AppSpec, type AutoscalingSpec, type ResourceAmounts, type RoutingSpec, type SecretMountSpec, type StageSpec, type TrackSpec,
+  SecurityProfile, ServiceType, SessionAffinity, type AppSpec, type AutoscalingSpec, type PrometheusQuerySpec, type ResourceAmounts, type RoutingSpec, type SecretMountSpec, type StageSpec, type TrackSpec,
+  type VerifySpec,
 } from './spec';
 
 /** The shared Service, with its defaults filled in. */
@@ -34,6 +35,33 @@ export interface ResolvedTrackSpec {
   readonly secretMounts: SecretMountSpec[];
   readonly autoscaling?: AutoscalingSpec;
 }
+
+/** A smoke check with its defaults filled in. */
+export interface ResolvedSmokeCheckSpec {
+  readonly path: string;
+  readonly requests: number;
+  readonly expectStatus: number;
+  readonly minSuccessRatio: number;
+  readonly requestTimeoutSeconds: number;
+}
+
+/** The Prometheus check with its defaults filled in. */
+export interface ResolvedPrometheusCheckSpec {
+  readonly url: string;
+  readonly window: string;
+  readonly queries: PrometheusQuerySpec[];
+}
+
+/** The verification gate with its defaults filled in. */
+export interface ResolvedVerifySpec {
+  readonly smoke?: ResolvedSmokeCheckSpec;
+  readonly prometheus?: ResolvedPrometheusCheckSpec;
+  readonly image: string;
+  readonly timeoutSeconds: number;
+}
+
+/** The image that runs the verification Job: the official Node.js image, small, at a pinned version. */
+export const DEFAULT_VERIFY_IMAGE = 'node:20.19.0-alpine';
 
 /** A PodDisruptionBudget per track. */
 export interface ResolvedDisruptionBudgetSpec {
@@ -72,6 +100,7 @@ export interface ResolvedAppSpec {
   readonly disruptionBudget?: ResolvedDisruptionBudgetSpec;
   /** Absent when turned off. */
   readonly topologySpread?: ResolvedTopologySpreadSpec;
+  readonly verify?: ResolvedVerifySpec;
   readonly routing?: RoutingSpec;
 }
 
@@ -105,6 +134,24 @@ function resolveTrack(track: TrackSpec, name: string, replicas: number): Resolve
     secretEnvFrom: track.secretEnvFrom ?? [],
     secretMounts: track.secretMounts ?? [],
     ...(track.autoscaling ? { autoscaling: track.autoscaling } : {}),
+  };
+}
+
+function resolveVerify(verify: VerifySpec): ResolvedVerifySpec {
+  const { smoke, prometheus } = verify;
+  return {
+    ...(smoke ? {
+      smoke: {
+        path: smoke.path ?? '/',
+        requests: smoke.requests ?? 20,
+        expectStatus: smoke.expectStatus ?? 200,
+        minSuccessRatio: smoke.minSuccessRatio ?? 1,
+        requestTimeoutSeconds: smoke.requestTimeoutSeconds ?? 5,
+      },
+    } : {}),
+    ...(prometheus ? { prometheus: { url: prometheus.url, window: prometheus.window ?? '5m', queries: prometheus.queries } } : {}),
+    image: verify.image ?? DEFAULT_VERIFY_IMAGE,
+    timeoutSeconds: verify.timeoutSeconds ?? 300,
   };
 }
 
@@ -151,6 +198,7 @@ export function resolveAppDefaults(app: AppSpec): ResolvedAppSpec {
       maxSkew: app.topologySpread?.maxSkew ?? 1,
       topologyKey: app.topologySpread?.topologyKey ?? 'kubernetes.io/hostname',
     },
+    ...(app.verify ? { verify: resolveVerify(app.verify) } : {}),
     routing: app.routing && {
       ...app.routing,
       istio: app.routing.istio && { ...app.routing.istio, hosts: app.routing.istio.hosts ?? [serviceHost(serviceName, app.namespace)] },

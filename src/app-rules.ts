@@ -3,7 +3,8 @@ import { RE2JS } from 're2js';
 import type { ResolvedAppSpec } from './app-defaults';
 import type { Track } from './labels';
 import { resolvePlan, ROLLBACK_STAGE } from './plan';
-import { trackServiceName } from './route-rules';
+import { hasTrackServices, trackServiceName } from './route-rules';
+import { verifyJobName } from './verify-config';
 import { CPU_MILLICORES, MEMORY_MEBIBYTES, mebibytes, millicores } from './quantities';
 import { SecurityProfile, ServiceType, SessionAffinity } from './spec';
 import { CONFIG_MAP_MAX_BYTES, configDataBytes } from './config-files';
@@ -61,6 +62,26 @@ function checkTrackMounts(app: ResolvedAppSpec, track: Track, at: SpecPath, prob
   }
 }
 
+/** A gate checks something, each query has a bound, and the Job's name fits in a label. */
+function checkVerify(app: ResolvedAppSpec, at: SpecPath, problems: Problem[]): void {
+  const verify = app.verify!;
+  const where = [...at, 'verify'];
+  if (!verify.smoke && !verify.prometheus) problems.push({ path: where, message: 'checks nothing: give smoke, prometheus or both' });
+  if (verifyJobName(app.name).length > 63) {
+    problems.push({ path: [...at, 'name'], message: `is ${formatValue(app.name)}: with verify it must be at most ${63 - verifyJobName('').length} characters, to name the Job ${formatValue(verifyJobName(app.name))} within 63` });
+  }
+  const names = new Set<string>();
+  verify.prometheus?.queries.forEach((query, i) => {
+    const path = [...where, 'prometheus', 'queries', i];
+    if (query.max === undefined && query.min === undefined) problems.push({ path, message: 'has no bound: give max, min or both' });
+    if (query.max !== undefined && query.min !== undefined && query.min > query.max) {
+      problems.push({ path: [...path, 'min'], message: `is ${query.min}: must not be above max (${query.max})` });
+    }
+    if (names.has(query.name)) problems.push({ path: [...path, 'name'], message: `is ${formatValue(query.name)}: another query has this name` });
+    names.add(query.name);
+  });
+}
+
 /** An autoscaler scales by at least one resource, and its ceiling is not below its floor. */
 function checkAutoscaling(app: ResolvedAppSpec, track: Track, at: SpecPath, problems: Problem[]): void {
   const { autoscaling, replicas } = app[track];
@@ -93,6 +114,13 @@ export function checkApp(app: ResolvedAppSpec, at: SpecPath, result: ValidationR
     checkTrackMounts(app, track, at, problems);
     checkAutoscaling(app, track, at, problems);
   }
+  if (hasTrackServices(app) && app.service.name.length > TRACK_SERVICE_NAME_MAX) {
+    problems.push({
+      path: [...at, 'service', 'name'],
+      message: `is ${formatValue(app.service.name)}: with gatewayApi routing or verify it must be at most ${TRACK_SERVICE_NAME_MAX} characters, to leave room for the per-track Services' "-stable" and "-canary"`,
+    });
+  }
+  if (app.verify) checkVerify(app, at, problems);
   if (app.service.nodePort !== undefined && app.service.type === ServiceType.CLUSTER_IP) {
     problems.push({ path: [...at, 'service', 'nodePort'], message: `is ${app.service.nodePort}: only NodePort and LoadBalancer Services have a node port` });
   }
@@ -222,12 +250,6 @@ function checkRouting(app: ResolvedAppSpec, at: SpecPath, problems: Problem[]): 
   const path = [...at, 'routing'];
   if (!routing.gatewayApi && !routing.istio) {
     problems.push({ path, message: 'needs gatewayApi or istio (or both): weights and match rules need a router that sees requests' });
-  }
-  if (routing.gatewayApi && app.service.name.length > TRACK_SERVICE_NAME_MAX) {
-    problems.push({
-      path: [...at, 'service', 'name'],
-      message: `is ${formatValue(app.service.name)}: with gatewayApi routing it must be at most ${TRACK_SERVICE_NAME_MAX} characters, to leave room for the per-track Services' "-stable" and "-canary"`,
-    });
   }
   (routing.match ?? []).forEach((rule, i) => {
     const rulePath = [...path, 'match', i];

@@ -3,8 +3,10 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import type { ResolvedAppSpec } from './app-defaults';
 import { CanaryRoutes } from './canary-routes';
-import { trackServiceName } from './route-rules';
+import { hasTrackServices, trackServiceName } from './route-rules';
 import { createAutoscaler, statedReplicas } from './track-autoscaler';
+import { isGated } from './verify-config';
+import { createVerifyConfigMap, createVerifyJob } from './verify-job';
 import {
   COMPONENT_LABEL, CONFIG_COMPONENT, CONFIG_LABEL, configLabel, objectLabels, podLabels, serviceSelector, SYNC_OPTIONS_ANNOTATION,
   SYNC_WAVE_ANNOTATION, TRACK_LABEL, trackSelector, type Track,
@@ -113,6 +115,10 @@ export class CanaryApp extends Construct {
   public readonly stableAutoscaler?: kplus.k8s.KubeHorizontalPodAutoscalerV2;
   /** The canary track's HorizontalPodAutoscaler, with `autoscaling`, in stages with canary pods. */
   public readonly canaryAutoscaler?: kplus.k8s.KubeHorizontalPodAutoscalerV2;
+  /** With `verify`: the ConfigMap with the check code and the checks, in every stage. */
+  public readonly verifyConfigMap?: kplus.k8s.KubeConfigMap;
+  /** With `verify`: the Job that checks the canary, in stages where it gets traffic. */
+  public readonly verifyJob?: kplus.k8s.KubeJob;
   /** With Gateway API routing: a Service per track, for the HTTPRoute's weighted backends. */
   public readonly trackServices?: TrackServices;
   /** With `routing`: the HTTPRoute and/or VirtualService and DestinationRule of this stage. */
@@ -154,7 +160,7 @@ export class CanaryApp extends Construct {
         JsonPatch.add('/spec/sessionAffinityConfig', { clientIp: { timeoutSeconds: service.sessionAffinityTimeoutSeconds } }),
       );
     }
-    if (this.spec.routing?.gatewayApi) {
+    if (hasTrackServices(this.spec)) {
       // Both exist in every stage, so the route's backends resolve even at 0%.
       const trackService = (track: Track) =>
         this.createService(`${track}-service`, trackServiceName(service.name, track), trackSelector(this.spec.appLabel, track));
@@ -169,8 +175,12 @@ export class CanaryApp extends Construct {
       this.canary = this.createDeployment('canary', this.stage.canaryReplicas);
       this.canaryAutoscaler = createAutoscaler(this, 'canary-autoscaler', this.spec, 'canary', this.stage.canaryReplicas, this.stage.syncWaves.canary);
     }
+    if (this.spec.verify) this.verifyConfigMap = createVerifyConfigMap(this, 'verify-config', this.spec);
     // Last, so that render can swap in each stage's routes after the objects every stage shares.
     if (this.spec.routing) this.routes = new CanaryRoutes(this, 'routes', { spec: this.spec, stage: this.stage });
+    if (this.verifyConfigMap && isGated(this.spec, this.stage)) {
+      this.verifyJob = createVerifyJob(this, 'verify', this.spec, this.stage, this.verifyConfigMap);
+    }
   }
 
   private createNamespace(): kplus.Namespace {

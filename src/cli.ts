@@ -13,6 +13,9 @@ const OPTIONS = {
   'take-over': { type: 'boolean', default: false },
   plan: { type: 'boolean', default: false },
   json: { type: 'boolean', default: false },
+  stage: { type: 'string' },
+  'canary-url': { type: 'string' },
+  prometheus: { type: 'string' },
   name: { type: 'string' },
   namespace: { type: 'string' },
   image: { type: 'string' },
@@ -28,6 +31,9 @@ interface Values {
   readonly 'take-over': boolean;
   readonly plan: boolean;
   readonly json: boolean;
+  readonly stage?: string;
+  readonly 'canary-url'?: string;
+  readonly prometheus?: string;
   readonly name?: string;
   readonly namespace?: string;
   readonly image?: string;
@@ -70,6 +76,17 @@ const COMMANDS: Record<string, CommandHelp> = {
     options: ['config', 'output', 'json'],
     lines: [SPEC_OPTION, OUTPUT_OPTION, '--json                the resolved plan as one JSON document'],
     example: 'npx cdk8s-canary plan nginx --json',
+  },
+  verify: {
+    usage: 'verify APP [-c canary.yaml] [--stage STAGE] [--canary-url URL] [--prometheus URL]',
+    summary: 'run an app\'s verification checks against its canary; exit 0 when all pass, 1 when one fails',
+    options: ['config', 'stage', 'canary-url', 'prometheus'],
+    lines: [SPEC_OPTION, '--stage <stage>       the stage being verified (default: the current one); it must send the canary traffic',
+      '--canary-url <url>    where the canary answers, for the smoke check; from outside the cluster, through',
+      '                      kubectl port-forward -n NS svc/<service>-canary 8080:<service port>',
+      '--prometheus <url>    the Prometheus server (default: the spec\'s); from outside the cluster, through',
+      '                      kubectl port-forward -n monitoring svc/prometheus 9090'],
+    example: 'kubectl port-forward -n shop svc/shop-canary 8080:80 & npx cdk8s-canary verify shop --canary-url http://127.0.0.1:8080',
   },
   finish: {
     usage: 'finish APP [-c canary.yaml]',
@@ -249,6 +266,34 @@ async function init(config: string, values: Values, io: Io): Promise<number> {
   return 0;
 }
 
+async function verify(config: string, appName: string | undefined, values: Values, io: Io): Promise<number> {
+  if (!appName) throw new UsageError('verify needs the name of the app whose canary to check');
+  const apps = load(config, io);
+  const app = apps.find((each) => each.spec.name === appName);
+  if (!app) throw unknown('app', appName, apps.map((each) => each.spec.name));
+  const { spec, plan: rollout } = app;
+  if (!spec.verify) throw new UsageError(`${appName} has no verify block in ${config}: nothing to check`);
+  const { isGated, loadRunner, verifyChecks } = await import('./verify-config');
+  const stageName = values.stage ?? rollout.current.name;
+  const stage = rollout.stages.find((each) => each.name === stageName);
+  if (!stage) throw unknown('stage', stageName, rollout.stages.map((each) => each.name));
+  if (!isGated(spec, stage)) throw new UsageError(`stage ${stage.name} of ${appName} sends the canary no traffic: there is nothing to verify`);
+  const canaryUrl = values['canary-url'];
+  if (spec.verify.smoke && !canaryUrl) {
+    const { trackServiceName } = await import('./route-rules');
+    throw new UsageError(`the smoke check needs the canary's address: kubectl port-forward -n ${spec.namespace} svc/${trackServiceName(spec.service.name, 'canary')} 8080:${spec.service.port}, then --canary-url http://127.0.0.1:8080`);
+  }
+  for (const [option, url] of [['--canary-url', canaryUrl], ['--prometheus', values.prometheus]] as const) {
+    if (url !== undefined && !/^https?:\/\/[^\s/?#]+/.test(url)) throw new UsageError(`${option} must be an http:// or https:// URL, such as http://127.0.0.1:8080`);
+  }
+  const runner = loadRunner();
+  const results = await runner.runChecks(verifyChecks(spec), { canaryUrl, prometheusUrl: values.prometheus });
+  for (const result of results) io.out(runner.formatResult(result));
+  const failed = results.filter((result) => !result.pass).length;
+  io.out(failed ? `verify: ${appName} at ${stage.name}: ${count(failed, 'check')} of ${results.length} failed` : `verify: ${appName} at ${stage.name}: all ${count(results.length, 'check')} passed`);
+  return failed ? 1 : 0;
+}
+
 async function finish(config: string, appName: string | undefined, io: Io): Promise<number> {
   if (!appName) throw new UsageError('finish needs the name of the app whose release is done');
   const { finishRelease } = await import('./finish-release');
@@ -282,7 +327,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
       io.out(commandUsage(command));
       return 0;
     }
-    const takes = command === 'plan' ? Infinity : command === 'finish' ? 1 : 0;
+    const takes = command === 'plan' ? Infinity : command === 'finish' || command === 'verify' ? 1 : 0;
     if (rest.length > takes) throw new UsageError(`unexpected argument ${rest[takes]} for ${command}`);
     switch (command) {
       case 'init':
@@ -293,6 +338,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
       }
       case 'plan':
         return await plan(values.config, values.output, rest, values.json, io);
+      case 'verify':
+        return await verify(values.config, rest[0], values, io);
       default:
         return await finish(values.config, rest[0], io);
     }

@@ -11,6 +11,8 @@ const APP_PREFIX = '# app: ';
 // yamllint's default line-length rule, which many GitOps repositories run before every commit.
 export const LINE_LIMIT = 80;
 export const LINE_LENGTH_EXEMPTION = '# yamllint disable-line rule:line-length';
+/** yamllint's comments around lines that cannot carry a comment of their own (a block scalar's). */
+export const LINE_LENGTH_RANGE = ['# yamllint disable rule:line-length', '# yamllint enable rule:line-length'] as const;
 
 /** One generated file, its path relative to the output folder. */
 export interface RenderedFile {

@@ -8,10 +8,11 @@ export {
   SecurityProfile, ServiceType, SessionAffinity, type AppSettings, type AppSpec, type CanarySpec, type GatewayApiRoutingSpec,
   type IstioRoutingSpec, type MatchRuleSpec, type ParentRefSpec, type ResourceAmounts, type ResourcesSpec, type RoutingSpec,
   type ServiceSpec, type StageSpec, type TrackSpec, type ConfigSpec, type ConfigFileSpec, type SecretMountSpec,
-  type DisruptionBudgetSpec, type TopologySpreadSpec, type AutoscalingSpec,
+  type DisruptionBudgetSpec, type TopologySpreadSpec, type AutoscalingSpec, type VerifySpec, type SmokeCheckSpec,
+  type PrometheusCheckSpec, type PrometheusQuerySpec,
 } from './spec';
 export type {
-  ResolvedAppSpec, ResolvedConfigSpec, ResolvedDisruptionBudgetSpec, ResolvedResourcesSpec, ResolvedServiceSpec,
-  ResolvedTopologySpreadSpec, ResolvedTrackSpec,
+  ResolvedAppSpec, ResolvedConfigSpec, ResolvedDisruptionBudgetSpec, ResolvedPrometheusCheckSpec, ResolvedResourcesSpec,
+  ResolvedServiceSpec, ResolvedSmokeCheckSpec, ResolvedTopologySpreadSpec, ResolvedTrackSpec, ResolvedVerifySpec,
 } from './app-defaults';
 export type { ResolvedStage, RolloutPlan, TrackWaves } from './plan';

@@ -11,6 +11,8 @@ export const TRACK_LABEL = 'track';
 /** The recommended label for an object's role; route objects carry `router`, so kubectl can apply them on their own. */
 export const COMPONENT_LABEL = 'app.kubernetes.io/component';
 export const ROUTER_COMPONENT = 'router';
+/** The component of the verification gate's objects: kubectl applies them on their own, after the stage. */
+export const VERIFY_COMPONENT = 'verify';
 /**
  * The component of a track's ConfigMap, and the label that names it by track and content hash
  * (`stable-0123456789`, shorter than its name, which may pass a label's 63 characters), so that

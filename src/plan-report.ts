@@ -72,7 +72,7 @@ export function formatPlan(app: ResolvedAppSpec, plan: RolloutPlan, outdir: stri
       return row;
     }),
   ];
-  const commands = plan.stages.map((stage) => [stage.name, stageCommand(app, stage, outdir)]);
+  const commands = plan.stages.map((stage) => [stage.name, stageCommand(app, plan, stage, outdir)]);
   const cleanup = configCleanupCommand(app, plan);
   if (cleanup) commands.push(['old config', cleanup]);
   const adopt = adoptAutoscalingCommand(app);
@@ -99,8 +99,8 @@ function releaseInProgress(app: ResolvedAppSpec): boolean {
 }
 
 /** The shell command that moves the cluster to a stage: its kubectl steps joined with `&&`. */
-function stageCommand(app: ResolvedAppSpec, stage: ResolvedStage, outdir: string): string {
-  return stageSteps(app, stage, outdir).map((step) => formatStep(step, app.namespace)).join(' && ');
+function stageCommand(app: ResolvedAppSpec, plan: RolloutPlan, stage: ResolvedStage, outdir: string): string {
+  return stageSteps(app, plan, stage, outdir).map((step) => formatStep(step, app.namespace)).join(' && ');
 }
 
 const APP_SCOPE = (app: ResolvedAppSpec) => ({ 'app.kubernetes.io/instance': app.name, 'app.kubernetes.io/managed-by': MANAGED_BY });
@@ -110,7 +110,7 @@ function teardownCommand(app: ResolvedAppSpec): string {
   const autoscaled = app.stable.autoscaling || app.canary.autoscaling;
   const kinds = [
     'deployment', 'service', ...(app.disruptionBudget ? ['poddisruptionbudget'] : []), ...(autoscaled ? ['horizontalpodautoscaler'] : []),
-    ...(configs(app).length ? ['configmap'] : []), ...describeRouting(app).kinds,
+    ...(configs(app).length || app.verify ? ['configmap'] : []), ...(app.verify ? ['job'] : []), ...describeRouting(app).kinds,
   ];
   return `kubectl delete ${kinds.join(',')} -n ${shellQuote(app.namespace)} -l ${shellQuote(selectorArg(APP_SCOPE(app)))}`;
 }
@@ -216,7 +216,7 @@ export function planDocument(app: ResolvedAppSpec, plan: RolloutPlan, outdir: st
         stable: trackAutoscalerBounds(app, 'stable', stage.stableReplicas) ?? null,
         canary: trackAutoscalerBounds(app, 'canary', stage.canaryReplicas) ?? null,
       },
-      steps: stageSteps(app, stage, outdir).map((step) => formatStep(step, app.namespace)),
+      steps: stageSteps(app, plan, stage, outdir).map((step) => formatStep(step, app.namespace)),
     })),
     configDiff: configDiff(app),
     configCleanup: configCleanupCommand(app, plan) ?? null,

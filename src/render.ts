@@ -3,13 +3,15 @@ import type { Construct } from 'constructs';
 import { dump } from 'js-yaml';
 import { CanaryApp, resolvedProps, type TrackObjects } from './canary-app';
 import { CanaryRoutes } from './canary-routes';
-import { fileHeader, LINE_LENGTH_EXEMPTION, LINE_LIMIT, type RenderedFile } from './file-header';
+import { fileHeader, LINE_LENGTH_EXEMPTION, LINE_LENGTH_RANGE, LINE_LIMIT, type RenderedFile } from './file-header';
 import { SYNC_WAVE_ANNOTATION, type Track } from './labels';
 import { currentPath, formatCount, formatShare, ROLLBACK_STAGE, stagePath, type ResolvedStage } from './plan';
 import { matchRulesApply } from './route-rules';
 import type { ResolvedAppSpec } from './app-defaults';
 import type { ResolvedApp } from './resolve';
 import { createAutoscaler, statedReplicas } from './track-autoscaler';
+import { isGated } from './verify-config';
+import { createVerifyJob } from './verify-job';
 
 function header(app: ResolvedAppSpec, stage: ResolvedStage, spec: string | undefined): string {
   const count = (track: Track, replicas: number) => formatCount(app, track, replicas);
@@ -26,13 +28,37 @@ function header(app: ResolvedAppSpec, stage: ResolvedStage, spec: string | undef
 /**
  * YAML with one value per line, never folded. kubectl and Argo CD read manifests as YAML 1.1, so a
  * string such as `yes`, `on` or `1_000` is quoted, or it would arrive as a boolean or a number; js-yaml
- * quotes YAML 1.1's plain scalars and emits several times faster than building a document. A line over
- * yamllint's limit (a long image digest or regular expression cannot be broken) is preceded by the
- * comment that exempts it.
+ * quotes YAML 1.1's plain scalars and emits several times faster than building a document.
+ *
+ * A line over yamllint's limit (a long image digest or regular expression cannot be broken) is
+ * preceded by the comment that exempts it. In a block scalar (a config file's content) a comment
+ * would be content, so a block with a long line is wrapped in yamllint's disable and enable comments,
+ * on lines of the key's own indentation, outside the block.
  */
 function toYaml(doc: unknown): string {
-  return dump(doc, { lineWidth: -1, noRefs: true, quoteStyle: 'double' }).replace(/^( *)(.*)$/gm, (line, indent: string) =>
-    (line.length > LINE_LIMIT ? `${indent}${LINE_LENGTH_EXEMPTION}\n${line}` : line));
+  const lines = dump(doc, { lineWidth: -1, noRefs: true, quoteStyle: 'double' }).split('\n');
+  const out: string[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i];
+    const indent = line.length - line.trimStart().length;
+    if (/(:|^ *-) [|>][-+0-9]*$/.test(line)) {
+      // The block's lines: every following line that is empty or indented deeper than its key.
+      let end = i + 1;
+      while (end < lines.length && (lines[end] === '' || lines[end].length - lines[end].trimStart().length > indent)) end++;
+      while (end > i + 1 && lines[end - 1] === '') end--;
+      const block = lines.slice(i, end);
+      if (block.some((each) => each.length > LINE_LIMIT)) {
+        const pad = ' '.repeat(indent);
+        out.push(`${pad}${LINE_LENGTH_RANGE[0]}`, ...block, `${pad}${LINE_LENGTH_RANGE[1]}`);
+      } else {
+        out.push(...block);
+      }
+      i = end - 1;
+    } else {
+      out.push(line.length > LINE_LIMIT ? `${' '.repeat(indent)}${LINE_LENGTH_EXEMPTION}\n${line}` : line);
+    }
+  }
+  return out.join('\n');
 }
 
 // Values no spec can hold (replicas are at most 1000; waves are small), filled in per stage.
@@ -68,9 +94,10 @@ function deploymentTemplate(deployment: Construct): (replicas: number | undefine
  * into each file's header: it says which spec owns the file.
  *
  * The app is rendered once, at the rollback stage (which holds every object a stage can hold), and
- * each stage is that render with its replica counts and sync waves, the canary's ConfigMap and budget
- * where the canary Deployment is, and, for a routed app, its own routes (weights and match rules):
- * stages differ in nothing else, by construction. Objects are taken
+ * each stage is that render with its replica counts, autoscaler bounds and sync waves, the canary's
+ * ConfigMap and budget where the canary Deployment is, the verification Job where the canary gets
+ * traffic, and, for a routed app, its own routes (weights and match rules): stages differ in nothing
+ * else, by construction. Objects are taken
  * from what the construct exposes, never by position. Each stage equals what
  * `new CanaryApp(chart, id, { ...app, stage })` renders into an empty chart; the app, resolved
  * already, is not resolved again.
@@ -111,6 +138,14 @@ export function renderApp(app: ResolvedApp, specPath?: string): RenderedFile[] {
     return autoscalers.get(key)!;
   };
 
+  const verifyConfigMap = construct.verifyConfigMap ? [toYaml(construct.verifyConfigMap.toJson())] : [];
+  // The gate's Job differs by stage only in the stage's name.
+  const verifyJob = (stage: ResolvedStage): string[] => {
+    if (!construct.verifyConfigMap || !isGated(spec, stage)) return [];
+    const chart = new Chart(new App({ outdir: '.' }), spec.name);
+    return [toYaml(createVerifyJob(chart, 'verify', spec, stage, construct.verifyConfigMap).toJson())];
+  };
+
   const files: RenderedFile[] = [];
   for (const stage of app.plan.stages) {
     const docs = [
@@ -123,7 +158,9 @@ export function renderApp(app: ResolvedApp, specPath?: string): RenderedFile[] {
         canary(statedReplicas(spec, 'canary', stage.canaryReplicas), stage.syncWaves.canary),
         ...autoscaler('canary', stage.canaryReplicas, stage.syncWaves.canary),
       ] : []),
+      ...verifyConfigMap,
       ...routes(stage),
+      ...verifyJob(stage),
     ];
     const content = `${header(spec, stage, specPath)}${docs.join('---\n')}`;
     files.push({ path: stagePath(spec.name, stage), content });

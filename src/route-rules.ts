@@ -8,7 +8,15 @@ import type { MatchRuleSpec } from './spec';
  * load cdk8s).
  */
 
-/** The Service a track gets for Gateway API routing: `canary-demo` -> `canary-demo-canary`. */
+/**
+ * Whether each track gets a ClusterIP Service of its own: the HTTPRoute's weighted backends, and the
+ * address the verification Job reaches the canary alone at.
+ */
+export function hasTrackServices(spec: ResolvedAppSpec): boolean {
+  return spec.routing?.gatewayApi !== undefined || spec.verify !== undefined;
+}
+
+/** The Service a track gets (see hasTrackServices): `canary-demo` -> `canary-demo-canary`. */
 export function trackServiceName(service: string, track: Track): string {
   return `${service}-${track}`;
 }

@@ -1,6 +1,6 @@
 import type { ResolvedAppSpec } from './app-defaults';
 import type { ValidationResult } from './app-rules';
-import { trackServiceName } from './route-rules';
+import { hasTrackServices, trackServiceName } from './route-rules';
 import { SecurityProfile } from './spec';
 import { formatPath, formatValue, type SpecPath } from './spec-error';
 
@@ -30,7 +30,7 @@ export function checkAcrossApps(apps: readonly ResolvedAppSpec[], at: readonly S
     const ns = app.namespace;
     claim({ key: `label/${ns}/${app.appLabel}`, path: [...at[i], 'appLabel'], what: 'the Services would select each other\'s pods: same namespace and appLabel as' }, app.appLabel);
     claim({ key: `service/${ns}/${app.service.name}`, path: [...at[i], 'service', 'name'], what: 'same Service in the same namespace as' }, app.service.name);
-    if (app.routing?.gatewayApi) {
+    if (hasTrackServices(app)) {
       for (const track of ['stable', 'canary'] as const) {
         const name = trackServiceName(app.service.name, track);
         claim({ key: `service/${ns}/${name}`, path: [...at[i], 'service', 'name'], what: `its ${track} Service ${formatValue(name)} is the same Service in the same namespace as` }, app.service.name);

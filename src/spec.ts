@@ -229,6 +229,143 @@ export interface TrackSpec {
   readonly autoscaling?: AutoscalingSpec;
 }
 
+/**
+ * An http or https URL.
+ * @maxLength 2048
+ * @pattern ^https?://[^\s/?#]+(/[^\s]*)?$
+ * @message must be an http:// or https:// URL, such as http://prometheus.monitoring.svc:9090
+ */
+export type HttpUrl = string;
+
+/**
+ * A request path.
+ * @maxLength 2048
+ * @pattern ^/[^\s]*$
+ * @message must be a path starting with "/", without spaces
+ */
+export type RequestPath = string;
+
+/**
+ * A Prometheus duration, such as 30s, 5m or 1h.
+ * @pattern ^[0-9]+(ms|s|m|h|d|w|y)$
+ * @message must be a Prometheus duration: a whole number and a unit (ms, s, m, h, d, w, y), such as 5m
+ */
+export type PromDuration = string;
+
+/**
+ * Checks of the canary that gate each stage in which it gets traffic: a Job runs them once the stage
+ * is applied and healthy (an Argo CD PostSync hook; for kubectl, a step of the plan), and
+ * `cdk8s-canary verify` runs the same checks from a laptop or CI.
+ */
+export interface VerifySpec {
+  /**
+   * Requests to the canary alone, through its own Service.
+   * @default no smoke check
+   */
+  readonly smoke?: SmokeCheckSpec;
+  /**
+   * PromQL queries with a bound each, evaluated by a Prometheus server.
+   * @default no Prometheus check
+   */
+  readonly prometheus?: PrometheusCheckSpec;
+  /**
+   * The Node.js image that runs the checks (the check code itself comes in a ConfigMap). It runs as
+   * user 1000, the `node` user of the official images.
+   * @default 'node:20.19.0-alpine'
+   */
+  readonly image?: ImageReference;
+  /**
+   * How long the checks may take, in seconds: the Job's active deadline.
+   * @default 300
+   * @asType integer
+   * @minimum 10
+   * @maximum 3600
+   */
+  readonly timeoutSeconds?: number;
+}
+
+/** Requests to the canary; the share that answers with the expected status must reach a minimum. */
+export interface SmokeCheckSpec {
+  /**
+   * The path requested.
+   * @default '/'
+   */
+  readonly path?: RequestPath;
+  /**
+   * How many requests, one after another.
+   * @default 20
+   * @asType integer
+   * @minimum 1
+   * @maximum 1000
+   */
+  readonly requests?: number;
+  /**
+   * The status a good answer has.
+   * @default 200
+   * @asType integer
+   * @minimum 100
+   * @maximum 599
+   */
+  readonly expectStatus?: number;
+  /**
+   * The least share of good answers, from 0 to 1.
+   * @default 1
+   * @minimum 0
+   * @maximum 1
+   */
+  readonly minSuccessRatio?: number;
+  /**
+   * How long one request may take, in seconds; a slower one counts as bad.
+   * @default 5
+   * @asType integer
+   * @minimum 1
+   * @maximum 60
+   */
+  readonly requestTimeoutSeconds?: number;
+}
+
+/** PromQL queries, each with a bound its value must keep. */
+export interface PrometheusCheckSpec {
+  /** The Prometheus server, as the Job (in the cluster) reaches it. */
+  readonly url: HttpUrl;
+  /**
+   * The window `$window` stands for in the queries.
+   * @default '5m'
+   */
+  readonly window?: PromDuration;
+  /**
+   * The queries.
+   * @minItems 1
+   */
+  readonly queries: PrometheusQuerySpec[];
+}
+
+/**
+ * One PromQL query and its bound. In the query, `$window` stands for the window, `$namespace` for the
+ * app's namespace and `$app` for its `app` label value; tracks are named by the `track` label, for
+ * example `sum(rate(http_requests_total{namespace="$namespace",track="canary",code=~"5.."}[$window]))`.
+ */
+export interface PrometheusQuerySpec {
+  /** A name for the check, in its report. */
+  readonly name: DnsLabel;
+  /**
+   * The query: its result must be one number (a scalar, or a vector of one sample).
+   * @minLength 1
+   * @maxLength 4096
+   */
+  readonly query: string;
+  /**
+   * The greatest value that passes.
+   * @default no upper bound: give max, min or both
+   */
+  readonly max?: number;
+  /**
+   * The least value that passes.
+   * @default no lower bound: give max, min or both
+   */
+  readonly min?: number;
+}
+
 /** A track's HorizontalPodAutoscaler (autoscaling/v2), by resource utilization. */
 export interface AutoscalingSpec {
   /**
@@ -600,6 +737,11 @@ export interface AppSettings {
    * @default { maxSkew: 1, topologyKey: 'kubernetes.io/hostname' }
    */
   readonly topologySpread?: TopologySpreadSpec;
+  /**
+   * Checks of the canary that gate each stage in which it gets traffic.
+   * @default none
+   */
+  readonly verify?: VerifySpec;
   /**
    * Route by weight and request attributes through the Gateway API or Istio.
    * @default none: traffic splits by replica ratio through the shared Service

@@ -1,15 +1,18 @@
 import { join } from 'node:path';
 import type { ResolvedAppSpec } from './app-defaults';
-import { COMPONENT_LABEL, ROUTER_COMPONENT, TRACK_LABEL, type Track } from './labels';
-import { stagePath, SYNC_WAVE, type ResolvedStage } from './plan';
+import { COMPONENT_LABEL, ROUTER_COMPONENT, TRACK_LABEL, VERIFY_COMPONENT, type Track } from './labels';
+import { ROLLBACK_STAGE, stagePath, SYNC_WAVE, type ResolvedStage, type RolloutPlan } from './plan';
+import { isGated, verifyJobName } from './verify-config';
 
 /** One kubectl step of a move to a stage. */
 export type KubectlStep =
   | { readonly verb: 'apply'; readonly file: string; readonly selector?: string }
   /** With `readyAtLeast`, for a track an autoscaler grows: that many pods ready, then the rollout. */
   | { readonly verb: 'wait'; readonly deployment: string; readonly readyAtLeast?: number }
-  /** The canary's objects of these kinds, all named as its Deployment. */
-  | { readonly verb: 'delete'; readonly name: string; readonly kinds: readonly string[] };
+  /** Objects of these kinds, all of this name. */
+  | { readonly verb: 'delete'; readonly name: string; readonly kinds: readonly string[] }
+  /** Waits for the verification Job to complete; when it does not, shows its logs and runs `rollback`. */
+  | { readonly verb: 'gate'; readonly job: string; readonly timeoutSeconds: number; readonly rollback: readonly KubectlStep[] };
 
 /** A word as the shell reads it: `dist/a.yaml` stays, `track in (a,b)` -> `'track in (a,b)'`. */
 export function shellQuote(word: string): string {
@@ -37,7 +40,22 @@ export function stageFile(outdir: string, app: ResolvedAppSpec, stage: ResolvedS
  *     apply -l 'app.kubernetes.io/component!=router,track!=canary'; wait for stable;
  *     apply -l app.kubernetes.io/component=router; apply
  */
-export function stageSteps(app: ResolvedAppSpec, stage: ResolvedStage, outdir: string): KubectlStep[] {
+export function stageSteps(app: ResolvedAppSpec, plan: RolloutPlan, stage: ResolvedStage, outdir: string): KubectlStep[] {
+  const steps = moveSteps(app, stage, outdir);
+  if (!isGated(app, stage)) return steps;
+  // The gate: once the stage is in place, a fresh Job checks the canary; if it fails, back to rollback.
+  const file = stageFile(outdir, app, stage);
+  const job = verifyJobName(app.name);
+  const rollback = plan.stages.find((each) => each.name === ROLLBACK_STAGE)!;
+  return [
+    ...steps,
+    { verb: 'delete', name: job, kinds: ['job'] },
+    { verb: 'apply', file, selector: `${COMPONENT_LABEL}=${VERIFY_COMPONENT}` },
+    { verb: 'gate', job, timeoutSeconds: app.verify!.timeoutSeconds, rollback: moveSteps(app, rollback, outdir) },
+  ];
+}
+
+function moveSteps(app: ResolvedAppSpec, stage: ResolvedStage, outdir: string): KubectlStep[] {
   const file = stageFile(outdir, app, stage);
   const replicas: Record<Track, number> = { stable: stage.stableReplicas, canary: stage.canaryReplicas };
   const tracks = (['stable', 'canary'] as const).filter((track) => track === 'stable' || stage.canaryDeployed);
@@ -50,14 +68,18 @@ export function stageSteps(app: ResolvedAppSpec, stage: ResolvedStage, outdir: s
   }));
   const canaryKinds = ['deployment', ...(app.disruptionBudget ? ['poddisruptionbudget'] : []), ...(app.canary.autoscaling ? ['horizontalpodautoscaler'] : [])];
   const deleteCanary = stage.canaryDeployed ? [] : [{ verb: 'delete' as const, name: app.canary.name, kinds: canaryKinds }];
+  // The gate's objects go on their own, after the stage (see stageSteps).
+  const notVerify = app.verify ? `${COMPONENT_LABEL}!=${VERIFY_COMPONENT}` : undefined;
+  const whole: KubectlStep = notVerify ? { verb: 'apply', file, selector: notVerify } : { verb: 'apply', file };
   // Nothing to hold back: the whole file, then the wait.
-  if (!others.length && !app.routing) return [{ verb: 'apply', file }, ...waits, ...deleteCanary];
+  if (!others.length && !app.routing) return [whole, ...waits, ...deleteCanary];
   const notOthers = others.length === 0 ? [] : [others.length === 1 ? `${TRACK_LABEL}!=${others[0]}` : `${TRACK_LABEL} notin (${others.join(',')})`];
+  const notComponents = app.verify ? `${COMPONENT_LABEL} notin (${ROUTER_COMPONENT},${VERIFY_COMPONENT})` : `${COMPONENT_LABEL}!=${ROUTER_COMPONENT}`;
   return [
-    ...(growing.length ? [{ verb: 'apply' as const, file, selector: [`${COMPONENT_LABEL}!=${ROUTER_COMPONENT}`, ...notOthers].join(',') }] : []),
+    ...(growing.length ? [{ verb: 'apply' as const, file, selector: [notComponents, ...notOthers].join(',') }] : []),
     ...waits,
     ...(app.routing ? [{ verb: 'apply' as const, file, selector: `${COMPONENT_LABEL}=${ROUTER_COMPONENT}` }] : []),
-    { verb: 'apply', file },
+    whole,
     ...deleteCanary,
   ];
 }
@@ -78,5 +100,11 @@ export function formatStep(step: KubectlStep, namespace: string): string {
     }
     case 'delete':
       return `kubectl delete ${step.kinds.map((kind) => `${kind}/${step.name}`).join(' ')} ${ns} --ignore-not-found`;
+    case 'gate': {
+      // The Job fails at its deadline at the latest; the wait gives it a little longer to say so.
+      const rollback = step.rollback.map((each) => formatStep(each, namespace)).join(' && ');
+      return `{ kubectl wait ${ns} --for=condition=complete --timeout=${step.timeoutSeconds + 30}s job/${step.job} || `
+        + `{ kubectl logs ${ns} job/${step.job}; ${rollback}; false; }; }`;
+    }
   }
 }

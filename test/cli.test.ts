@@ -133,8 +133,8 @@ describe('plan', () => {
       '  promote        0       3           100%  [####################]  on',
       '  rollback       3       0             0%  [--------------------]  -',
     ]);
-    expect(result.out).toContain('kubectl delete deployment,service,poddisruptionbudget,httproute -n dev-gateway -l app.kubernetes.io/instance=nginx-gateway,');
-    expect(result.out).toContain('kubectl delete deployment,service,poddisruptionbudget,virtualservice,destinationrule -n dev-istio -l app.kubernetes.io/instance=nginx-istio,');
+    expect(result.out).toContain('kubectl delete deployment,service,poddisruptionbudget,configmap,job,httproute -n dev-gateway -l app.kubernetes.io/instance=nginx-gateway,');
+    expect(result.out).toContain('kubectl delete deployment,service,poddisruptionbudget,configmap,job,virtualservice,destinationrule -n dev-istio -l app.kubernetes.io/instance=nginx-istio,');
     expect(result.out).toContain('nginx-sticky: namespace dev-sticky (created by these files), Service canary-demo (NodePort, ClientIP affinity 3600 s)');
   });
 
@@ -261,10 +261,16 @@ describe('the command line, run as a process', () => {
       syncWaves: { stable: 3, canary: 1 },
       autoscalers: { stable: null, canary: null },
       steps: [
-        "kubectl apply -f examples/dist/nginx-gateway/stages/02-canary.k8s.yaml -l 'app.kubernetes.io/component!=router,track!=stable'",
+        "kubectl apply -f examples/dist/nginx-gateway/stages/02-canary.k8s.yaml -l 'app.kubernetes.io/component notin (router,verify),track!=stable'",
         'kubectl rollout status -n dev-gateway deployment/nginx-deployment-canary',
         'kubectl apply -f examples/dist/nginx-gateway/stages/02-canary.k8s.yaml -l app.kubernetes.io/component=router',
-        'kubectl apply -f examples/dist/nginx-gateway/stages/02-canary.k8s.yaml',
+        "kubectl apply -f examples/dist/nginx-gateway/stages/02-canary.k8s.yaml -l 'app.kubernetes.io/component!=verify'",
+        'kubectl delete job/nginx-gateway-verify -n dev-gateway --ignore-not-found',
+        'kubectl apply -f examples/dist/nginx-gateway/stages/02-canary.k8s.yaml -l app.kubernetes.io/component=verify',
+        '{ kubectl wait -n dev-gateway --for=condition=complete --timeout=330s job/nginx-gateway-verify || { kubectl logs -n dev-gateway job/nginx-gateway-verify; '
+          + "kubectl apply -f examples/dist/nginx-gateway/stages/rollback.k8s.yaml -l 'app.kubernetes.io/component notin (router,verify),track!=canary' && "
+          + 'kubectl rollout status -n dev-gateway deployment/nginx-deployment-v1 && kubectl apply -f examples/dist/nginx-gateway/stages/rollback.k8s.yaml -l app.kubernetes.io/component=router && '
+          + "kubectl apply -f examples/dist/nginx-gateway/stages/rollback.k8s.yaml -l 'app.kubernetes.io/component!=verify'; false; }; }",
       ],
     });
     expect(gateway.stages.map((stage: { name: string }) => stage.name)).toEqual(['baseline', 'canary', 'quarter', 'expand', 'promote', 'rollback']);

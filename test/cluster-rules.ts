@@ -9,6 +9,7 @@ import { DestinationRule } from '@kubernetes-models/istio/networking.istio.io/v1
 import { VirtualService } from '@kubernetes-models/istio/networking.istio.io/v1beta1/VirtualService';
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
+import { Job } from 'kubernetes-models/batch/v1/Job';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
 import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import { Namespace } from 'kubernetes-models/v1/Namespace';
@@ -23,6 +24,7 @@ const MODELS: Record<string, new (data: Manifest) => { validate(): void }> = {
   'v1/ConfigMap': ConfigMap,
   'policy/v1/PodDisruptionBudget': PodDisruptionBudget,
   'autoscaling/v2/HorizontalPodAutoscaler': HorizontalPodAutoscaler,
+  'batch/v1/Job': Job,
   'apps/v1/Deployment': Deployment,
   'gateway.networking.k8s.io/v1/HTTPRoute': HTTPRoute,
   'networking.istio.io/v1beta1/VirtualService': VirtualService,

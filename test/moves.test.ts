@@ -68,7 +68,7 @@ function movesOf(app: AppSpec): Move[] {
       kind: move.kind,
       from: before.file(move.from.name),
       to: after.file(move.to.name),
-      steps: stageSteps(after.spec, to, '.'),
+      steps: stageSteps(after.spec, after.plan, to, '.'),
       paths: after.byPath,
       sizes: { stable: before.spec.stable.replicas, canary: before.spec.canary.replicas },
     };

@@ -64,7 +64,8 @@ describe.each([['Gateway API', gateway], ['Istio', istio]])('%s variant', (_name
 
   test('only replicas, weights and match rules change between stages', () => {
     const fixed = [...byStage.values()].map((docs) => docs
-      .filter((doc) => !['HTTPRoute', 'VirtualService'].includes(doc.kind))
+      // The gate's Job stands in the stages that send the canary traffic, and names its stage.
+      .filter((doc) => !['HTTPRoute', 'VirtualService', 'Job'].includes(doc.kind))
       .filter((doc) => doc.metadata.name !== 'nginx-deployment-canary')
       .map(stageInvariant));
     for (const docs of fixed) expect(docs).toEqual(fixed[0]);
@@ -170,8 +171,10 @@ describe('Istio objects', () => {
     ]);
   });
 
-  test('no per-track Services: subsets do that job', () => {
-    expect(docs.filter((d) => d.kind === 'Service').map((d) => d.metadata.name)).toEqual(['canary-demo']);
+  test('no per-track Services for the routes: subsets do that job; the gate adds them, to reach the canary alone', () => {
+    const ungated = stages({ ...istio, verify: undefined }).get('canary')!;
+    expect(ungated.filter((d) => d.kind === 'Service').map((d) => d.metadata.name)).toEqual(['canary-demo']);
+    expect(docs.filter((d) => d.kind === 'Service').map((d) => d.metadata.name)).toEqual(['canary-demo', 'canary-demo-stable', 'canary-demo-canary']);
   });
 });
 

@@ -110,7 +110,7 @@ test.each<[string, (spec: Json) => void, string]>([
   ['an affinity timeout without ClientIP', (s) => { s.apps[0].service.sessionAffinityTimeoutSeconds = 60; }, '"apps[0].service.sessionAffinityTimeoutSeconds" is 60: only applies with sessionAffinity: ClientIP'],
   ['an affinity timeout over a day', (s) => { s.apps[0].service.sessionAffinity = 'ClientIP'; s.apps[0].service.sessionAffinityTimeoutSeconds = 90000; }, '"apps[0].service.sessionAffinityTimeoutSeconds" is 90000: must be a whole number from 1 to 86400'],
   ['a bad affinity', (s) => { s.apps[0].service.sessionAffinity = 'Cookie'; }, '"apps[0].service.sessionAffinity" is "Cookie": must be one of None, ClientIP'],
-  ['a Service name too long for track Services', (s) => { s.apps[0].service.name = `s${'a'.repeat(57)}`; s.apps[0].routing = { gatewayApi: { parentRefs: [{ name: 'gw' }] } }; }, 'with gatewayApi routing it must be at most 56 characters'],
+  ['a Service name too long for track Services', (s) => { s.apps[0].service.name = `s${'a'.repeat(57)}`; s.apps[0].routing = { gatewayApi: { parentRefs: [{ name: 'gw' }] } }; }, 'with gatewayApi routing or verify it must be at most 56 characters'],
   ['a track Service that collides with another app\'s Service', (s) => {
     s.apps[0].routing = { gatewayApi: { parentRefs: [{ name: 'gw' }] } };
     s.apps.push({ name: 'b', namespace: 'dev', createNamespace: false, service: { name: 'canary-demo-canary' }, stable: { image: 'x:1' }, canary: { image: 'x:2' } });

@@ -10,12 +10,17 @@ import { synthesize } from '../src/synth';
 // The longest names the spec allows, a digest image and a long regular expression: the lines most
 // likely to break yamllint's 80-column limit.
 const long = 'a'.repeat(56);
+const LONG_FILE = `short line\n${'x'.repeat(120)}\n    # an indented comment ${'y'.repeat(90)}\n\nlast: line\n`;
 const stress: AppSpec = {
   name: `l${long}123456`,
   namespace: `n${long}123456`,
   createNamespace: true,
   service: { name: `s${long.slice(1)}` },
-  stable: { name: `st${long}12345`, image: `registry.example.com/team/${long}@sha256:${'0'.repeat(64)}` },
+  stable: {
+    name: `st${long}12345`,
+    image: `registry.example.com/team/${long}@sha256:${'0'.repeat(64)}`,
+    config: { mountPath: '/etc/long', files: { 'long.conf': { content: LONG_FILE } } },
+  },
   canary: { name: `ca${long}12345`, image: `registry.example.com/team/${long}:v1.2.3-rc.4` },
   writablePaths: [`/var/${long}/${long}`],
   routing: {
@@ -46,13 +51,14 @@ const DEFAULTS: [string, (doc: Manifest) => unknown][] = [
   ['spec.strategy', (d) => d.spec?.strategy],
   ['pod dnsPolicy', (d) => d.spec?.template?.spec.dnsPolicy],
   ['pod hostNetwork', (d) => d.spec?.template?.spec.hostNetwork],
-  ['pod restartPolicy', (d) => d.spec?.template?.spec.restartPolicy],
+  // A Job's pods must say Never or OnFailure: Always, the default, is refused for them.
+  ['pod restartPolicy', (d) => (d.kind === 'Job' ? undefined : d.spec?.template?.spec.restartPolicy)],
   ['pod setHostnameAsFQDN', (d) => d.spec?.template?.spec.setHostnameAsFQDN],
   ['pod terminationGracePeriodSeconds', (d) => d.spec?.template?.spec.terminationGracePeriodSeconds],
   ['pod fsGroupChangePolicy', (d) => d.spec?.template?.spec.securityContext?.fsGroupChangePolicy],
   ['container imagePullPolicy', (d) => d.spec?.template?.spec.containers[0].imagePullPolicy],
   ['container privileged', (d) => d.spec?.template?.spec.containers[0].securityContext.privileged],
-  ['probe failureThreshold', (d) => d.spec?.template?.spec.containers[0].readinessProbe.failureThreshold],
+  ['probe failureThreshold', (d) => d.spec?.template?.spec.containers[0].readinessProbe?.failureThreshold],
   ['Service externalIPs', (d) => d.spec?.externalIPs],
 ];
 
@@ -98,6 +104,15 @@ test('names and values that YAML 1.1 reads as booleans, numbers or dates stay st
   const matches = JSON.stringify(services.map((service) => service.spec.http[0].match));
   for (const value of ['"exact":"true"', '"exact":"1_000"', 'since=2001-01-01(;', '"exact":"0o14"']) expect(matches).toContain(value);
   expect(docs.find((doc) => doc.kind === 'Deployment').metadata.labels['app.kubernetes.io/name']).toBe('yes');
+});
+
+test('a config file with long lines arrives byte for byte: the yamllint comments stay outside its block', () => {
+  const maps = files.filter((file) => file.path.startsWith('l')).flatMap((file) => parseManifests(file.content)).filter((doc) => doc.kind === 'ConfigMap');
+  expect(maps.length).toBeGreaterThan(0);
+  for (const map of maps) expect(map.data).toEqual({ 'long.conf': LONG_FILE });
+  const content = files.find((file) => file.path.startsWith('l'))!.content;
+  expect(content).toContain('  # yamllint disable rule:line-length\n  long.conf: |\n    short line\n');
+  expect(content).toContain('    last: line\n  # yamllint enable rule:line-length\n');
 });
 
 test('every file passes yamllint with its default configuration', () => {

@@ -1,0 +1,60 @@
+import { join } from 'node:path';
+import type { ResolvedAppSpec } from './app-defaults';
+import type { ResolvedStage } from './plan';
+import { matchRulesApply, trackServiceName } from './route-rules';
+
+/*
+ * The verification gate as data: which stages it gates, what the checks are, where the canary is.
+ * Shared by the Job the stage files hold, the plan's commands and `cdk8s-canary verify`.
+ */
+
+/** The Job that runs an app's checks; the same name in every stage, so a new one replaces the last. */
+export function verifyJobName(app: string): string {
+  return `${app}-verify`;
+}
+
+/** Whether a stage is gated: the canary gets traffic in it, by weight, by share or by match rules. */
+export function isGated(spec: ResolvedAppSpec, stage: ResolvedStage): boolean {
+  return spec.verify !== undefined && stage.canaryReplicas > 0 && (stage.canaryShare > 0 || matchRulesApply(spec, stage));
+}
+
+/** The canary's own Service, as the Job reaches it in the cluster. */
+export function canaryUrl(spec: ResolvedAppSpec): string {
+  return `http://${trackServiceName(spec.service.name, 'canary')}.${spec.namespace}.svc.cluster.local:${spec.service.port}`;
+}
+
+/** What verify/run-checks.js reads: the checks, and the names its queries' `$namespace` and `$app` stand for. */
+export interface VerifyChecks {
+  readonly namespace: string;
+  readonly app: string;
+  readonly smoke?: NonNullable<ResolvedAppSpec['verify']>['smoke'];
+  readonly prometheus?: NonNullable<ResolvedAppSpec['verify']>['prometheus'];
+}
+
+export function verifyChecks(spec: ResolvedAppSpec): VerifyChecks {
+  const { smoke, prometheus } = spec.verify!;
+  return { namespace: spec.namespace, app: spec.appLabel, ...(smoke ? { smoke } : {}), ...(prometheus ? { prometheus } : {}) };
+}
+
+/** The check code, one plain JavaScript file of the package: the Job runs it, and so does `verify`. */
+export const RUNNER_PATH = join(__dirname, '..', 'verify', 'run-checks.js');
+
+/** One check's outcome, as the runner reports it. */
+export interface CheckResult {
+  readonly check: string;
+  readonly pass: boolean;
+  readonly measured: string;
+  readonly bound: string;
+}
+
+/** What verify/run-checks.js exports. */
+export interface CheckRunner {
+  runChecks(checks: VerifyChecks, where: { canaryUrl?: string; prometheusUrl?: string }): Promise<CheckResult[]>;
+  formatResult(result: CheckResult): string;
+}
+
+/** The check code, loaded to run here. */
+export function loadRunner(): CheckRunner {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require(RUNNER_PATH) as CheckRunner;
+}

@@ -1,0 +1,289 @@
+/**
+ * The verification gate against real servers: the smoke check against a local HTTP server whose
+ * failure rate the test sets, the Prometheus checks against a real Prometheus server (Debian's
+ * `prometheus`) scraping a local exporter of request counters by track, and `cdk8s-canary verify`
+ * as a process. Then the objects the gate adds to the stage files.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import type { AppSpec } from '../src/spec';
+import { loadRunner, RUNNER_PATH, verifyChecks, type VerifyChecks } from '../src/verify-config';
+import { podSecurityViolations, validateAgainstSchema, type Manifest } from './cluster-rules';
+import { resolveOne, selects, stageManifests } from './stage-files';
+
+const root = join(__dirname, '..');
+const bin = join(root, 'bin', 'cdk8s-canary.js');
+const runner = loadRunner();
+
+/** A server on 127.0.0.1 that answers `handler`, and its base URL. */
+async function serve(handler: Parameters<typeof createServer>[1]): Promise<{ server: Server; url: string }> {
+  const server = createServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+/** A canary that fails every `failEvery`-th request of /healthz with 500 (0: never). */
+function canary(failEvery: number) {
+  let n = 0;
+  return serve((request, response) => {
+    n++;
+    response.statusCode = request.url === '/healthz' && !(failEvery && n % failEvery === 0) ? 200 : 500;
+    response.end('ok');
+  });
+}
+
+const smokeOnly = (minSuccessRatio: number): VerifyChecks => ({
+  namespace: 'shop', app: 'shop',
+  smoke: { path: '/healthz', requests: 20, expectStatus: 200, minSuccessRatio, requestTimeoutSeconds: 5 },
+});
+
+describe('the smoke check, against a local server', () => {
+  test.each([
+    // fail every Nth, least share, pass, what it measured
+    [0, 1, true, '20/20 answered 200 (100%)'],
+    [10, 0.9, true, '18/20 answered 200 (90%)'],
+    [10, 0.95, false, '18/20 answered 200 (90%)'],
+    [2, 0.9, false, '10/20 answered 200 (50%)'],
+  ])('failing every %i-th request, with a least share of %f: pass %s', async (failEvery, least, pass, measured) => {
+    const { server, url } = await canary(failEvery);
+    try {
+      const [result] = await runner.runChecks(smokeOnly(least), { canaryUrl: url });
+      expect(result).toEqual({ check: 'smoke GET /healthz', pass, measured, bound: `>= ${least * 100}%` });
+      expect(runner.formatResult(result)).toBe(`${pass ? 'pass' : 'FAIL'}  smoke GET /healthz: ${measured}, needs >= ${least * 100}%`);
+    } finally {
+      server.close();
+    }
+  });
+
+  test('a canary that does not answer fails, request by request', async () => {
+    const { server, url } = await canary(0);
+    server.close();
+    const [result] = await runner.runChecks({ ...smokeOnly(0.5), smoke: { ...smokeOnly(0.5).smoke!, requests: 3 } }, { canaryUrl: url });
+    expect(result).toMatchObject({ pass: false, measured: '0/3 answered 200 (0%)' });
+  });
+});
+
+/** A free port on 127.0.0.1. */
+async function freePort(): Promise<number> {
+  const server = createNetServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+const hasPrometheus = spawnSync('prometheus', ['--version'], { stdio: 'ignore' }).status === 0;
+// CI installs Prometheus and sets this, so the check cannot go unrun there.
+if (!hasPrometheus && process.env.CDK8S_CANARY_REQUIRE_PROMETHEUS) throw new Error('prometheus is not installed: apt-get install prometheus (.ci/run installs it)');
+const withPrometheus = hasPrometheus ? describe : describe.skip;
+const notRun = hasPrometheus ? '' : ' (NOT RUN: prometheus is not installed; apt-get install prometheus, as .ci/run does)';
+
+withPrometheus(`the Prometheus checks, against a real Prometheus server${notRun}`, () => {
+  let dir: string;
+  let exporter: Server;
+  let prometheus: ChildProcess;
+  let prometheusUrl: string;
+  // Requests per second the exporter counts for each namespace's canary, and the share that fail.
+  const traffic = { good: { rate: 50, errors: 0.002 }, bad: { rate: 50, errors: 0.2 } };
+  const started = Date.now();
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'cdk8s-canary-prometheus-'));
+    ({ server: exporter } = await serve((_request, response) => {
+      const seconds = (Date.now() - started) / 1000;
+      const lines = ['# TYPE http_requests_total counter'];
+      for (const [namespace, { rate, errors }] of Object.entries(traffic)) {
+        const total = rate * seconds;
+        for (const track of ['stable', 'canary']) {
+          const failed = track === 'canary' ? total * errors : 0;
+          lines.push(`http_requests_total{namespace="${namespace}",app="shop",track="${track}",code="200"} ${(total - failed).toFixed(3)}`);
+          lines.push(`http_requests_total{namespace="${namespace}",app="shop",track="${track}",code="500"} ${failed.toFixed(3)}`);
+        }
+      }
+      response.setHeader('Content-Type', 'text/plain; version=0.0.4');
+      response.end(`${lines.join('\n')}\n`);
+    }));
+    const target = `127.0.0.1:${(exporter.address() as AddressInfo).port}`;
+    const port = await freePort();
+    prometheusUrl = `http://127.0.0.1:${port}`;
+    writeFileSync(join(dir, 'prometheus.yml'), stringify({
+      global: { scrape_interval: '1s', evaluation_interval: '1s' },
+      // honor_labels: the exporter's namespace and app labels are the series' own.
+      scrape_configs: [{ job_name: 'shop', honor_labels: true, static_configs: [{ targets: [target] }] }],
+    }));
+    prometheus = spawn('prometheus', [
+      `--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`,
+    ], { stdio: 'ignore' });
+    // Ready, then enough samples for a rate over 10 s.
+    const query = `${prometheusUrl}/api/v1/query?query=${encodeURIComponent('count_over_time(http_requests_total{namespace="good",track="canary",code="200"}[10s])')}`;
+    for (let tries = 0; ; tries++) {
+      try {
+        const body = await (await fetch(query)).json() as { data?: { result: { value: [number, string] }[] } };
+        if (Number(body.data?.result[0]?.value[1] ?? 0) >= 5) break;
+      } catch {
+        // Not up yet.
+      }
+      if (tries > 120) throw new Error('Prometheus did not collect samples within 60 s');
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }, 90_000);
+
+  afterAll(() => {
+    prometheus?.kill();
+    exporter?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const errorRatio = 'sum(rate(http_requests_total{namespace="$namespace",app="$app",track="canary",code=~"5.."}[$window]))'
+    + ' / sum(rate(http_requests_total{namespace="$namespace",app="$app",track="canary"}[$window]))';
+  const checks = (namespace: string, queries: VerifyChecks['prometheus'] extends infer P ? P extends { queries: infer Q } ? Q : never : never): VerifyChecks => ({
+    namespace, app: 'shop', prometheus: { url: 'http://unused.invalid', window: '10s', queries },
+  });
+
+  test('a healthy canary passes: its error ratio is under the bound', async () => {
+    const [result] = await runner.runChecks(checks('good', [{ name: 'canary-errors', query: errorRatio, max: 0.01 }]), { prometheusUrl });
+    expect(result.pass).toBe(true);
+    expect(Number(result.measured)).toBeCloseTo(0.002, 3);
+    expect(result.bound).toBe('<= 0.01');
+  });
+
+  test('a failing canary fails: its error ratio is over the bound', async () => {
+    const [result] = await runner.runChecks(checks('bad', [{ name: 'canary-errors', query: errorRatio, max: 0.01 }]), { prometheusUrl });
+    expect(result.pass).toBe(false);
+    expect(Number(result.measured)).toBeCloseTo(0.2, 2);
+  });
+
+  test('canary against stable, a lower bound, and queries that give no number', async () => {
+    const rate = (track: string) => `sum(rate(http_requests_total{namespace="$namespace",track="${track}",code="200"}[$window]))`;
+    const results = await runner.runChecks(checks('bad', [
+      { name: 'canary-vs-stable', query: `${rate('canary')} / ${rate('stable')}`, min: 0.95 },
+      { name: 'traffic', query: rate('canary'), min: 10 },
+      { name: 'no-series', query: 'http_requests_total{namespace="nowhere"}', max: 1 },
+      { name: 'many-series', query: 'http_requests_total{namespace="$namespace"}', max: 1 },
+    ]), { prometheusUrl });
+    expect(results.map((result) => [result.check, result.pass])).toEqual([
+      ['prometheus canary-vs-stable', false], ['prometheus traffic', true], ['prometheus no-series', false], ['prometheus many-series', false],
+    ]);
+    expect(Number(results[0].measured)).toBeCloseTo(0.8, 2);
+    expect(results[2].measured).toBe('no data: the query matched no series');
+    expect(results[3].measured).toBe('4 series: the query must give one number (aggregate it, for example with sum)');
+  });
+
+  test('cdk8s-canary verify: exit 0 when every check passes, 1 when one fails, each check on its line', async () => {
+    const { server, url } = await canary(0);
+    try {
+      const spec = (namespace: string): AppSpec => ({
+        name: 'shop', namespace, port: 8080, stable: { image: 'shop:1' }, canary: { image: 'shop:2' }, stage: 'canary',
+        verify: { smoke: { path: '/healthz' }, prometheus: { url: 'http://prometheus.monitoring.svc:9090', window: '10s', queries: [{ name: 'canary-errors', query: errorRatio, max: 0.01 }] } },
+      });
+      const run = (namespace: string) => {
+        writeFileSync(join(dir, `${namespace}.yaml`), stringify({ apps: [spec(namespace)] }));
+        return new Promise<{ code: number | null; out: string }>((resolve) => {
+          const child = spawn(process.execPath, [bin, 'verify', 'shop', '-c', join(dir, `${namespace}.yaml`), '--canary-url', url, '--prometheus', prometheusUrl]);
+          let out = '';
+          child.stdout.on('data', (chunk) => { out += chunk; });
+          child.on('close', (code) => resolve({ code, out }));
+        });
+      };
+      const good = await run('good');
+      expect(good.code).toBe(0);
+      expect(good.out).toMatch(/^pass {2}smoke GET \/healthz: 20\/20 answered 200 \(100%\), needs >= 100%\npass {2}prometheus canary-errors: 0\.00\d+, needs <= 0\.01\nverify: shop at canary: all 2 checks passed\n$/);
+      const bad = await run('bad');
+      expect(bad.code).toBe(1);
+      expect(bad.out).toMatch(/\nFAIL {2}prometheus canary-errors: 0\.\d+, needs <= 0\.01\nverify: shop at canary: 1 check of 2 failed\n$/);
+    } finally {
+      server.close();
+    }
+  }, 30_000);
+});
+
+describe('cdk8s-canary verify refuses what it cannot check', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cdk8s-canary-verify-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const app: AppSpec = { name: 'shop', namespace: 'shop', stable: { image: 'shop:1' }, canary: { image: 'shop:2' }, verify: { smoke: {} } };
+  const run = (spec: AppSpec, ...args: string[]) => {
+    writeFileSync(join(dir, 'canary.yaml'), stringify({ apps: [spec] }));
+    return spawnSync(process.execPath, [bin, 'verify', ...args, '-c', join(dir, 'canary.yaml')], { encoding: 'utf8' });
+  };
+
+  test.each<[string, AppSpec, string[], string]>([
+    ['a stage without canary traffic', app, ['shop'], 'stage baseline of shop sends the canary no traffic: there is nothing to verify'],
+    ['a smoke check without the canary\'s address', app, ['shop', '--stage', 'canary'],
+      'the smoke check needs the canary\'s address: kubectl port-forward -n shop svc/shop-canary 8080:80, then --canary-url http://127.0.0.1:8080'],
+    ['an app without checks', { ...app, verify: undefined }, ['shop'], 'shop has no verify block in'],
+    ['an unknown stage', app, ['shop', '--stage', 'canery'], 'unknown stage canery: did you mean canary?'],
+    ['a URL that is not one', app, ['shop', '--stage', 'canary', '--canary-url', 'localhost:8080'], '--canary-url must be an http:// or https:// URL'],
+  ])('%s: exit 2 with the reason', (_case, spec, args, message) => {
+    const result = run(spec, ...args);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain(message);
+  });
+});
+
+describe('the gate in the stage files', () => {
+  const app: AppSpec = {
+    name: 'shop', namespace: 'shop', createNamespace: true, port: 8080,
+    stable: { image: 'registry.example/shop:1.0' }, canary: { image: 'registry.example/shop:1.1' },
+    verify: {
+      smoke: { path: '/healthz', requests: 10 },
+      prometheus: { url: 'http://prometheus.monitoring.svc:9090', queries: [{ name: 'canary-errors', query: 'vector(0)', max: 0.01 }] },
+    },
+  };
+  const stages = stageManifests(app);
+  const jobOf = (docs: Manifest[]) => docs.find((doc) => doc.kind === 'Job');
+
+  test('a Job in each stage where the canary gets traffic, none elsewhere', () => {
+    expect([...stages].filter(([, docs]) => jobOf(docs)).map(([stage]) => stage)).toEqual(['canary', 'expand', 'promote']);
+  });
+
+  test('the Job is an Argo CD PostSync hook, replaced on each sync, with a deadline and no retries', () => {
+    const job = jobOf(stages.get('canary')!);
+    expect(job.metadata.name).toBe('shop-verify');
+    expect(job.metadata.annotations).toEqual({ 'argocd.argoproj.io/hook': 'PostSync', 'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation' });
+    expect(job.spec).toMatchObject({ activeDeadlineSeconds: 300, backoffLimit: 0 });
+    const [container] = job.spec.template.spec.containers;
+    expect(container).toMatchObject({ image: 'node:20.19.0-alpine', command: ['node', '/verify/run-checks.js', '/verify/checks.json'] });
+    expect(container.env).toEqual([{ name: 'CANARY_URL', value: 'http://shop-canary.shop.svc.cluster.local:8080' }, { name: 'STAGE', value: 'canary' }]);
+    expect(container.resources).toEqual({ limits: { memory: '128Mi' }, requests: { cpu: '50m', memory: '64Mi' } });
+  });
+
+  test('its ConfigMap carries this package\'s check code and the app\'s checks; its pods meet restricted; all validate', () => {
+    const docs = stages.get('canary')!;
+    const job = jobOf(docs);
+    const configMap = docs.find((doc) => doc.kind === 'ConfigMap' && doc.metadata.name === job.spec.template.spec.volumes[0].configMap.name);
+    expect(configMap.immutable).toBe(true);
+    expect(configMap.data['run-checks.js']).toBe(readFileSync(RUNNER_PATH, 'utf8'));
+    expect(JSON.parse(configMap.data['checks.json'])).toEqual(verifyChecks(resolveOne(app).spec));
+    expect(podSecurityViolations(job.spec.template.spec, 'restricted')).toEqual([]);
+    for (const doc of docs) expect(() => validateAgainstSchema(doc)).not.toThrow();
+  });
+
+  test('the canary has a Service of its own, which selects only canary pods; no Service selects the Job\'s pods', () => {
+    const docs = stages.get('canary')!;
+    const services = docs.filter((doc) => doc.kind === 'Service');
+    expect(services.map((doc) => doc.metadata.name)).toEqual(['shop', 'shop-stable', 'shop-canary']);
+    expect(services[2].spec).toMatchObject({ type: 'ClusterIP', selector: { app: 'shop', track: 'canary' } });
+    for (const service of services) expect(selects(service.spec.selector, jobOf(docs).spec.template.metadata.labels)).toBe(false);
+  });
+
+  test('bad gates are refused: nothing to check, a query without a bound, min above max', () => {
+    const problems = (verify: AppSpec['verify']) => {
+      try {
+        resolveOne({ ...app, verify });
+        return [];
+      } catch (error) {
+        return (error as { problems: { path: (string | number)[]; message: string }[] }).problems.map((problem) => `${problem.path.join('.')}: ${problem.message}`);
+      }
+    };
+    expect(problems({})).toEqual(['apps.0.verify: checks nothing: give smoke, prometheus or both']);
+    expect(problems({ prometheus: { url: 'http://p:9090', queries: [{ name: 'q', query: 'up' }] } })).toEqual(['apps.0.verify.prometheus.queries.0: has no bound: give max, min or both']);
+    expect(problems({ prometheus: { url: 'http://p:9090', queries: [{ name: 'q', query: 'up', min: 2, max: 1 }] } })).toEqual(['apps.0.verify.prometheus.queries.0.min: is 2: must not be above max (1)']);
+    expect(problems({ prometheus: { url: 'p:9090', queries: [{ name: 'q', query: 'up', max: 1 }] } })).toEqual(['apps.0.verify.prometheus.url: is "p:9090": must be an http:// or https:// URL, such as http://prometheus.monitoring.svc:9090']);
+    expect(problems({ smoke: { minSuccessRatio: 2 } })).toEqual(['apps.0.verify.smoke.minSuccessRatio: is 2: must be a number from 0 to 1']);
+  });
+});
