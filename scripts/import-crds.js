@@ -11,15 +11,20 @@ const { join } = require('node:path');
 const { parseAllDocuments, stringify } = require('yaml');
 
 const SOURCES = [
-  { repo: process.argv[2], tag: 'v1.2.1', path: 'config/crd/standard/gateway.networking.k8s.io_httproutes.yaml', crds: ['httproutes.gateway.networking.k8s.io'], version: 'v1' },
-  { repo: process.argv[3], tag: '1.24.6', path: 'kubernetes/customresourcedefinitions.gen.yaml', crds: ['virtualservices.networking.istio.io', 'destinationrules.networking.istio.io'], version: 'v1beta1' },
+  // v1.3.0: the first release whose standard channel has the RequestMirror filter's percent.
+  {
+    repo: process.argv[2], tag: 'v1.3.0', version: 'v1',
+    paths: ['config/crd/standard/gateway.networking.k8s.io_httproutes.yaml', 'config/crd/standard/gateway.networking.k8s.io_grpcroutes.yaml'],
+    crds: ['httproutes.gateway.networking.k8s.io', 'grpcroutes.gateway.networking.k8s.io'],
+  },
+  { repo: process.argv[3], tag: '1.24.6', paths: ['kubernetes/customresourcedefinitions.gen.yaml'], crds: ['virtualservices.networking.istio.io', 'destinationrules.networking.istio.io'], version: 'v1beta1' },
 ];
 if (!process.argv[3]) throw new Error('usage: node scripts/import-crds.js <gateway-api checkout> <istio-api checkout>');
 
 const work = mkdtempSync(join(tmpdir(), 'cdk8s-canary-crds-'));
 const out = join(__dirname, '..', 'src', 'imports');
 for (const [i, source] of SOURCES.entries()) {
-  const text = execFileSync('git', ['-C', source.repo, 'show', `${source.tag}:${source.path}`], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  const text = source.paths.map((path) => execFileSync('git', ['-C', source.repo, 'show', `${source.tag}:${path}`], { encoding: 'utf8', maxBuffer: 64 << 20 })).join('\n---\n');
   const crds = parseAllDocuments(text).map((doc) => doc.toJS()).filter((crd) => crd && source.crds.includes(crd.metadata.name));
   for (const crd of crds) crd.spec.versions = crd.spec.versions.filter((version) => version.name === source.version);
   const file = join(work, `crds-${i}.yaml`);

@@ -165,7 +165,7 @@ export function resolveAppDefaults(app: AppSpec): ResolvedAppSpec {
   const port = app.port ?? DEFAULT_PORT;
   const stableReplicas = app.stable.replicas ?? DEFAULT_REPLICAS;
   const canaryReplicas = app.canary.replicas ?? stableReplicas;
-  const stages = app.stages ?? defaultStages(stableReplicas, canaryReplicas);
+  const stages = app.stages ?? defaultStages(stableReplicas, canaryReplicas, app.routing?.mirrorPercent);
   const serviceName = app.service?.name ?? app.name;
   return {
     name: app.name,

@@ -6,7 +6,7 @@ import { resolvePlan, ROLLBACK_STAGE } from './plan';
 import { hasTrackServices, trackServiceName } from './route-rules';
 import { verifyJobName } from './verify-config';
 import { CPU_MILLICORES, MEMORY_MEBIBYTES, mebibytes, millicores } from './quantities';
-import { SecurityProfile, ServiceType, SessionAffinity } from './spec';
+import { RouteProtocol, SecurityProfile, ServiceType, SessionAffinity } from './spec';
 import { CONFIG_MAP_MAX_BYTES, configDataBytes } from './config-files';
 import { formatPath, formatValue, type Problem, type SpecPath } from './spec-error';
 
@@ -183,7 +183,16 @@ export function checkApp(app: ResolvedAppSpec, at: SpecPath, result: ValidationR
     } else if (stage.stableReplicas === 0 && stage.canaryReplicas === 0) {
       problems.push({ path, message: 'has 0 stable and 0 canary replicas: that stage is an outage' });
     }
+    if (stage.mirrorPercent !== undefined && !routed) {
+      problems.push({ path: [...path, 'mirrorPercent'], message: `is ${stage.mirrorPercent}: mirroring needs routing (gatewayApi or istio): only a router copies requests` });
+    } else if (stage.mirrorPercent !== undefined && stage.canaryReplicas === 0) {
+      problems.push({ path: [...path, 'mirrorPercent'], message: `is ${stage.mirrorPercent}: the stage runs 0 canary replicas, so the copies would go to no pod; give canaryReplicas of at least 1` });
+    }
   });
+  // The default plan always has the mirror stage it asks for: without one, the spec gave its own stages.
+  if (app.routing?.mirrorPercent !== undefined && !app.stages.some((stage) => stage.mirrorPercent !== undefined)) {
+    problems.push({ path: [...at, 'routing', 'mirrorPercent'], message: 'adds a mirror stage to the default plan only: with stages of your own, give mirrorPercent on a stage' });
+  }
   if (app.stage !== ROLLBACK_STAGE && !stageNames.has(app.stage)) {
     const allowed = [...stageNames.keys(), ROLLBACK_STAGE].join(', ');
     problems.push({ path: [...at, 'stage'], message: `is ${formatValue(app.stage)}: must be a stage of the plan: ${allowed}` });
@@ -259,6 +268,8 @@ function checkRouting(app: ResolvedAppSpec, at: SpecPath, problems: Problem[]): 
       problems.push({ path: rulePath, message: `matches cookie ${formatValue(rule.cookie)}: give its exact value (a cookie takes value, not regex)` });
     } else if (rule.header !== undefined && (rule.value === undefined) === (rule.regex === undefined)) {
       problems.push({ path: rulePath, message: `matches header ${formatValue(rule.header)}: give either value or regex` });
+    } else if (rule.cookie !== undefined && routing.gatewayApi?.protocol === RouteProtocol.GRPC) {
+      problems.push({ path: rulePath, message: `matches cookie ${formatValue(rule.cookie)}: a GRPCRoute matches gRPC metadata (headers) only; match a header instead` });
     } else if (rule.cookie !== undefined && /[\s;,"\\]/.test(rule.value!)) {
       problems.push({ path: [...rulePath, 'value'], message: `is ${formatValue(rule.value)}: a cookie value has no spaces, ";", ",", quotes or backslashes` });
     } else if (rule.regex !== undefined) {

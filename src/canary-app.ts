@@ -15,7 +15,7 @@ import type { ResolvedStage, RolloutPlan } from './plan';
 import { canonicalCpu, canonicalMemory } from './quantities';
 import { resolveApp, type ResolvedApp } from './resolve';
 import type { CanaryReleaseProps } from './canary-release';
-import { SecurityProfile, SessionAffinity, type ResourceAmounts } from './spec';
+import { RouteProtocol, SecurityProfile, SessionAffinity, type ResourceAmounts } from './spec';
 import { SpecError } from './spec-error';
 import type { ValidationResult } from './app-rules';
 import { checkAcrossApps } from './spec-rules';
@@ -208,6 +208,10 @@ export class CanaryApp extends Construct {
     });
     for (const [key, value] of Object.entries(selector)) created.selectLabel(key, value);
     ApiObject.of(created).addJsonPatch(JsonPatch.remove('/spec/externalIPs'));
+    // gRPC is HTTP/2 in clear text: the Gateway API's way to tell a backend's protocol.
+    if (this.spec.routing?.gatewayApi?.protocol === RouteProtocol.GRPC) {
+      ApiObject.of(created).addJsonPatch(JsonPatch.add('/spec/ports/0/appProtocol', 'kubernetes.io/h2c'));
+    }
     return created;
   }
 

@@ -1,11 +1,15 @@
 import { ApiObject } from 'cdk8s';
-import { HttpRoute, HttpRouteSpecRulesMatchesHeadersType } from './imports/gateway.networking.k8s.io';
+import {
+  GrpcRoute, GrpcRouteSpecRulesFiltersType, GrpcRouteSpecRulesMatchesHeadersType, HttpRoute, HttpRouteSpecRulesFiltersType,
+  HttpRouteSpecRulesMatchesHeadersType,
+} from './imports/gateway.networking.k8s.io';
 import { DestinationRule, VirtualService } from './imports/networking.istio.io';
 import { Construct } from 'constructs';
 import { serviceHost, type ResolvedAppSpec } from './app-defaults';
 import { COMPONENT_LABEL, objectLabels, ROUTER_COMPONENT, SYNC_WAVE_ANNOTATION, trackSelector, type Track } from './labels';
 import { SYNC_WAVE, type ResolvedStage } from './plan';
 import { headerMatch, matchRulesApply, trackServiceName } from './route-rules';
+import { RouteProtocol } from './spec';
 
 /** Props of CanaryRoutes. */
 export interface CanaryRoutesProps {
@@ -16,14 +20,18 @@ export interface CanaryRoutesProps {
 }
 
 /**
- * The request routing of one stage: a Gateway API HTTPRoute and/or an Istio VirtualService and
- * DestinationRule, typed by the classes `cdk8s import` generated from the upstream CRDs (see
- * `imports/`). Each sends the stage's weight to the canary, after a rule that sends requests matching
- * any match rule to the canary, in stages where the canary runs.
+ * The request routing of one stage: a Gateway API HTTPRoute (or, for gRPC, a GRPCRoute) and/or an
+ * Istio VirtualService and DestinationRule, typed by the classes `cdk8s import` generated from the
+ * upstream CRDs (see `imports/`). Each sends the stage's weight to the canary, after a rule that sends
+ * requests matching any match rule to the canary, in stages where the canary runs; in a mirror stage
+ * the weighted rule also copies its share of requests to the canary (Gateway API RequestMirror with
+ * `percent`, Istio `mirror` with `mirrorPercentage`).
  */
 export class CanaryRoutes extends Construct {
-  /** The HTTPRoute, with `routing.gatewayApi`. */
+  /** The HTTPRoute, with `routing.gatewayApi` for HTTP. */
   public readonly httpRoute?: ApiObject;
+  /** The GRPCRoute, with `routing.gatewayApi` for gRPC. */
+  public readonly grpcRoute?: ApiObject;
   /** The VirtualService, with `routing.istio`. */
   public readonly virtualService?: ApiObject;
   /** The DestinationRule with a subset per track, with `routing.istio`. */
@@ -46,27 +54,33 @@ export class CanaryRoutes extends Construct {
 
     if (routing.gatewayApi) {
       const backend = (track: Track) => ({ name: trackServiceName(spec.service.name, track), port: spec.service.port });
-      this.httpRoute = new HttpRoute(this, 'http-route', {
-        metadata,
-        spec: {
-          parentRefs: routing.gatewayApi.parentRefs.map((ref) => ({ ...ref })),
-          hostnames: routing.gatewayApi.hostnames,
-          rules: [
-            // Any one match (they are ORed) sends the request to the canary.
-            ...(matches.length ? [{
-              matches: matches.map((match) => ({
-                headers: [{
-                  name: match.name,
-                  type: match.type === 'Exact' ? HttpRouteSpecRulesMatchesHeadersType.EXACT : HttpRouteSpecRulesMatchesHeadersType.REGULAR_EXPRESSION,
-                  value: match.value,
-                }],
-              })),
-              backendRefs: [backend('canary')],
-            }] : []),
-            { backendRefs: (['stable', 'canary'] as const).map((track) => ({ ...backend(track), weight: weights[track] })) },
-          ],
+      // The same rules for either kind of route, spelled with that kind's enums.
+      const rules = <H, F>(headerTypes: { readonly EXACT: H; readonly REGULAR_EXPRESSION: H }, mirror: F) => [
+        // Any one match (they are ORed) sends the request to the canary.
+        ...(matches.length ? [{
+          matches: matches.map((match) => ({
+            headers: [{ name: match.name, type: match.type === 'Exact' ? headerTypes.EXACT : headerTypes.REGULAR_EXPRESSION, value: match.value }],
+          })),
+          backendRefs: [backend('canary')],
+        }] : []),
+        // The weighted rule answers; with a mirror, it also copies its share of requests to the canary.
+        {
+          backendRefs: (['stable', 'canary'] as const).map((track) => ({ ...backend(track), weight: weights[track] })),
+          ...(stage.mirrorPercent ? { filters: [{ type: mirror, requestMirror: { backendRef: backend('canary'), percent: stage.mirrorPercent } }] } : {}),
         },
-      });
+      ];
+      const common = { parentRefs: routing.gatewayApi.parentRefs.map((ref) => ({ ...ref })), hostnames: routing.gatewayApi.hostnames };
+      if (routing.gatewayApi.protocol === RouteProtocol.GRPC) {
+        this.grpcRoute = new GrpcRoute(this, 'grpc-route', {
+          metadata,
+          spec: { ...common, rules: rules(GrpcRouteSpecRulesMatchesHeadersType, GrpcRouteSpecRulesFiltersType.REQUEST_MIRROR) },
+        });
+      } else {
+        this.httpRoute = new HttpRoute(this, 'http-route', {
+          metadata,
+          spec: { ...common, rules: rules(HttpRouteSpecRulesMatchesHeadersType, HttpRouteSpecRulesFiltersType.REQUEST_MIRROR) },
+        });
+      }
     }
 
     if (routing.istio) {
@@ -93,7 +107,11 @@ export class CanaryRoutes extends Construct {
               })),
               route: [{ destination: destination('canary') }],
             }] : []),
-            { name: 'weighted', route: (['stable', 'canary'] as const).map((track) => ({ destination: destination(track), weight: weights[track] })) },
+            {
+              name: 'weighted',
+              route: (['stable', 'canary'] as const).map((track) => ({ destination: destination(track), weight: weights[track] })),
+              ...(stage.mirrorPercent ? { mirror: destination('canary'), mirrorPercentage: { value: stage.mirrorPercent } } : {}),
+            },
           ],
         },
       });

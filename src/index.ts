@@ -5,7 +5,7 @@ export { CanaryApp, type CanaryAppProps, type TrackObjects, type TrackServices }
 export { CanaryRelease, type CanaryReleaseProps, type CanaryReleaseStage } from './canary-release';
 export { CanaryRoutes, type CanaryRoutesProps } from './canary-routes';
 export {
-  SecurityProfile, ServiceType, SessionAffinity, type AppSettings, type AppSpec, type CanarySpec, type GatewayApiRoutingSpec,
+  RouteProtocol, SecurityProfile, ServiceType, SessionAffinity, type AppSettings, type AppSpec, type CanarySpec, type GatewayApiRoutingSpec,
   type IstioRoutingSpec, type MatchRuleSpec, type ParentRefSpec, type ResourceAmounts, type ResourcesSpec, type RoutingSpec,
   type ServiceSpec, type StageSpec, type TrackSpec, type ConfigSpec, type ConfigFileSpec, type SecretMountSpec,
   type DisruptionBudgetSpec, type TopologySpreadSpec, type AutoscalingSpec, type VerifySpec, type SmokeCheckSpec,

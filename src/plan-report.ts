@@ -3,7 +3,7 @@ import { matchRulesApply } from './route-rules';
 import { COMPONENT_LABEL, CONFIG_COMPONENT, CONFIG_LABEL, configLabel, MANAGED_BY, selectorArg } from './labels';
 import { formatCount, formatShare, trackAutoscalerBounds, type ResolvedStage, type RolloutPlan } from './plan';
 import { printable } from './spec-error';
-import { SessionAffinity, type MatchRuleSpec } from './spec';
+import { RouteProtocol, SessionAffinity, type MatchRuleSpec } from './spec';
 import { formatStep, shellQuote, stageFile, stageSteps } from './stage-commands';
 
 const BAR_WIDTH = 20;
@@ -35,8 +35,9 @@ function describeRouting(app: ResolvedAppSpec): { lines: string[]; kinds: string
   if (gatewayApi) {
     const parents = gatewayApi.parentRefs.map((ref) => `${ref.namespace ?? app.namespace}/${ref.name}${ref.sectionName ? `:${ref.sectionName}` : ''}`);
     const hosts = gatewayApi.hostnames ? ` for ${gatewayApi.hostnames.join(', ')}` : '';
-    lines.push(`routing: Gateway API HTTPRoute ${app.service.name} on ${parents.join(', ')}${hosts}`);
-    kinds.push('httproute');
+    const grpc = gatewayApi.protocol === RouteProtocol.GRPC;
+    lines.push(`routing: Gateway API ${grpc ? 'GRPCRoute' : 'HTTPRoute'} ${app.service.name} on ${parents.join(', ')}${hosts}`);
+    kinds.push(grpc ? 'grpcroute' : 'httproute');
   }
   if (istio) {
     lines.push(`routing: Istio VirtualService and DestinationRule ${app.service.name}${istio.gateways ? ` on ${istio.gateways.join(', ')}` : ''}`);
@@ -56,8 +57,9 @@ export function formatPlan(app: ResolvedAppSpec, plan: RolloutPlan, outdir: stri
     : namespaceOwner === app.name ? 'created by these files' : `created by ${namespaceOwner}'s files`;
   const routing = describeRouting(app);
   const hasMatches = (app.routing?.match?.length ?? 0) > 0;
+  const hasMirror = plan.stages.some((stage) => stage.mirrorPercent);
   const rows = [
-    ['stage', 'stable', 'canary', app.routing ? 'canary weight' : 'canary share', '', ...(hasMatches ? ['match rules'] : [])],
+    ['stage', 'stable', 'canary', app.routing ? 'canary weight' : 'canary share', '', ...(hasMirror ? ['mirror'] : []), ...(hasMatches ? ['match rules'] : [])],
     ...plan.stages.map((stage) => {
       const row = [
         stage.name,
@@ -66,6 +68,7 @@ export function formatPlan(app: ResolvedAppSpec, plan: RolloutPlan, outdir: stri
         (stage.requestedPercent !== undefined && Math.abs(stage.requestedPercent - stage.canaryShare) > 0.05
           ? `(asked ${formatShare(stage.requestedPercent)}) ` : '') + formatShare(stage.canaryShare),
         `[${shareBar(stage.canaryShare)}]`,
+        ...(hasMirror ? [stage.mirrorPercent ? `${stage.mirrorPercent}%` : '-'] : []),
         ...(hasMatches ? [matchRulesApply(app, stage) ? 'on' : '-'] : []),
       ];
       if (stage === plan.current) row[row.length - 1] += ' <- current';
@@ -210,6 +213,7 @@ export function planDocument(app: ResolvedAppSpec, plan: RolloutPlan, outdir: st
       canaryShare: Number(stage.canaryShare.toFixed(3)),
       canaryWeight: stage.canaryWeight ?? null,
       requestedPercent: stage.requestedPercent ?? null,
+      mirrorPercent: stage.mirrorPercent ?? null,
       matchRules: matchRulesApply(app, stage),
       syncWaves: stage.syncWaves,
       autoscalers: {

@@ -21,6 +21,8 @@ export interface ResolvedStage {
   readonly canaryWeight?: number;
   /** The share asked for, where the stage was written with `canaryPercent`. */
   readonly requestedPercent?: number;
+  /** The percent of requests the router copies to the canary, whose answers are dropped. */
+  readonly mirrorPercent?: number;
   /**
    * Whether the canary Deployment is part of this stage's manifest. It is left out only before the
    * first stage that runs a canary; later stages (rollback included) keep it, at zero replicas if
@@ -104,14 +106,26 @@ export function trackAutoscalerBounds(spec: ResolvedAppSpec, track: 'stable' | '
  *   stable 3, canary 3: baseline (3, 0), canary (3, 1), expand (3, 3), promote (0, 3)
  *   stable 3, canary 1: baseline (3, 0), canary (3, 1), promote (0, 1); expand would repeat canary
  */
-export function defaultStages(stable: number, canary: number): StageSpec[] {
+export function defaultStages(stable: number, canary: number, mirrorPercent?: number): StageSpec[] {
   const stages: StageSpec[] = [
     { name: 'baseline', stableReplicas: stable, canaryReplicas: 0 },
+    // Copies only: weight 0, and the canary pods the copies need (see mirrorReplicas).
+    ...(mirrorPercent ? [{ name: 'mirror', canaryPercent: 0, canaryReplicas: mirrorReplicas(mirrorPercent, canary), mirrorPercent }] : []),
     { name: 'canary', stableReplicas: stable, canaryReplicas: Math.min(1, canary) },
   ];
   if (canary > 1) stages.push({ name: 'expand', stableReplicas: stable, canaryReplicas: canary });
   stages.push({ name: 'promote', stableReplicas: 0, canaryReplicas: canary });
   return stages;
+}
+
+/**
+ * The canary pods that carry a mirror of `percent` of the requests: that share of its full size,
+ * rounded up, and at least one.
+ *
+ *   canary size 3: 10% -> 1, 50% -> 2, 100% -> 3
+ */
+export function mirrorReplicas(percent: number, canarySize: number): number {
+  return Math.max(1, Math.ceil((canarySize * percent) / 100));
 }
 
 /** A stage's file, relative to the output folder: `web/stages/01-baseline.k8s.yaml`. */
@@ -277,7 +291,9 @@ export function resolvePlan(
     let [stableReplicas, canaryReplicas] = [stage.stableReplicas ?? 0, stage.canaryReplicas ?? 0];
     if (percent !== undefined) {
       const [stable, canary] = routed ? routedReplicas(percent, stableSize, canarySize) : replicasForPercent(percent, stableSize, canarySize);
-      [stableReplicas, canaryReplicas] = [stage.stableReplicas ?? stable, stage.canaryReplicas ?? canary];
+      // Copies need canary pods too, when the stage gives no count.
+      const mirrored = stage.mirrorPercent ? Math.max(canary, mirrorReplicas(stage.mirrorPercent, canarySize)) : canary;
+      [stableReplicas, canaryReplicas] = [stage.stableReplicas ?? stable, stage.canaryReplicas ?? mirrored];
     }
     canaryStarted ||= canaryReplicas > 0;
     const canaryWeight = routed ? Math.round(percent ?? trafficShare(stableReplicas, canaryReplicas)) : undefined;
@@ -289,6 +305,7 @@ export function resolvePlan(
       canaryShare: canaryWeight ?? trafficShare(stableReplicas, canaryReplicas),
       canaryWeight,
       requestedPercent: percent,
+      ...(stage.mirrorPercent ? { mirrorPercent: stage.mirrorPercent } : {}),
       canaryDeployed: canaryStarted,
       syncWaves: noWaves,
     };

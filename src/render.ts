@@ -20,7 +20,8 @@ function header(app: ResolvedAppSpec, stage: ResolvedStage, spec: string | undef
     app: app.name,
     lines: [
       `# stage: ${stage.name}`,
-      `# replicas: stable ${count('stable', stage.stableReplicas)}, canary ${count('canary', stage.canaryReplicas)}; canary share ${formatShare(stage.canaryShare)}`,
+      `# replicas: stable ${count('stable', stage.stableReplicas)}, canary ${count('canary', stage.canaryReplicas)}; canary share ${formatShare(stage.canaryShare)}`
+        + (stage.mirrorPercent ? `; mirror ${stage.mirrorPercent}%` : ''),
     ],
   });
 }
@@ -115,11 +116,11 @@ export function renderApp(app: ResolvedApp, specPath?: string): RenderedFile[] {
   const stable = deploymentTemplate(construct.stable);
   const canary = construct.canary && deploymentTemplate(construct.canary);
 
-  // Stages with the same weight and match rules share one render of the routes.
+  // Stages with the same weight, match rules and mirror share one render of the routes.
   const routesByState = new Map<string, string[]>();
   const routes = (stage: ResolvedStage): string[] => {
     if (!spec.routing) return [];
-    const state = `${stage.canaryWeight}/${matchRulesApply(spec, stage)}`;
+    const state = `${stage.canaryWeight}/${matchRulesApply(spec, stage)}/${stage.mirrorPercent ?? 0}`;
     if (!routesByState.has(state)) {
       const routeChart = new Chart(new App({ outdir: '.' }), spec.name);
       new CanaryRoutes(routeChart, 'routes', { spec, stage });

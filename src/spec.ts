@@ -26,6 +26,14 @@ export enum SessionAffinity {
 }
 
 /** Pod Security Standard levels the pods can be made to meet. */
+/** The protocol of the app's requests, which sets the Gateway API route's kind. */
+export enum RouteProtocol {
+  /** HTTP: an HTTPRoute (`http`). */
+  HTTP = 'http',
+  /** gRPC: a GRPCRoute, and `kubernetes.io/h2c` on the Service ports (`grpc`). */
+  GRPC = 'grpc',
+}
+
 export enum SecurityProfile {
   /** Non-root images (`restricted`). */
   RESTRICTED = 'restricted',
@@ -549,6 +557,12 @@ export interface GatewayApiRoutingSpec {
    * @uniqueItems
    */
   readonly hostnames?: Hostname[];
+  /**
+   * The protocol of the requests: `grpc` writes a GRPCRoute with the same weights and header match
+   * rules (a GRPCRoute cannot match cookies), and marks the Service ports `kubernetes.io/h2c`.
+   * @default 'http'
+   */
+  readonly protocol?: RouteProtocol;
 }
 
 /** Routing through Istio's own API: a VirtualService and a DestinationRule with a subset per track. */
@@ -614,6 +628,15 @@ export interface RoutingSpec {
    * @minItems 1
    */
   readonly match?: MatchRuleSpec[];
+  /**
+   * With the default plan: a `mirror` stage after `baseline` that copies this percent of requests to
+   * the canary, whose answers are dropped, before it gets any traffic of its own.
+   * @default no mirror stage
+   * @asType integer
+   * @minimum 1
+   * @maximum 100
+   */
+  readonly mirrorPercent?: number;
 }
 
 /** One stage of the rollout, by replica counts or by canary share of traffic. */
@@ -639,6 +662,16 @@ export interface StageSpec {
    * @maximum 100
    */
   readonly canaryPercent?: number;
+  /**
+   * Percent of requests the router copies to the canary, whose answers are dropped: every answer
+   * still comes from the route's weights. Needs `routing`, and canary pods in the stage (without
+   * counts, the canary runs the share of its size the copies need).
+   * @default no mirroring
+   * @asType integer
+   * @minimum 1
+   * @maximum 100
+   */
+  readonly mirrorPercent?: number;
 }
 
 /** CPU and memory amounts, as Kubernetes quantities. */

@@ -13,9 +13,10 @@ export function verifyJobName(app: string): string {
   return `${app}-verify`;
 }
 
-/** Whether a stage is gated: the canary gets traffic in it, by weight, by share or by match rules. */
+/** Whether a stage is gated: the canary gets traffic in it, by weight, by share, by match rules or as copies. */
 export function isGated(spec: ResolvedAppSpec, stage: ResolvedStage): boolean {
-  return spec.verify !== undefined && stage.canaryReplicas > 0 && (stage.canaryShare > 0 || matchRulesApply(spec, stage));
+  return spec.verify !== undefined && stage.canaryReplicas > 0
+    && (stage.canaryShare > 0 || matchRulesApply(spec, stage) || stage.mirrorPercent !== undefined);
 }
 
 /** The canary's own Service, as the Job reaches it in the cluster. */

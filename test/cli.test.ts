@@ -246,7 +246,7 @@ describe('the command line, run as a process', () => {
     const json = run(['plan', '--json', '-c', examples, '-o', 'examples/dist'], root);
     expect(json.status).toBe(0);
     const document = JSON.parse(json.stdout);
-    expect(document.apps.map((app: { name: string }) => app.name)).toEqual(['nginx-gateway', 'nginx-istio', 'nginx-sticky']);
+    expect(document.apps.map((app: { name: string }) => app.name)).toEqual(['nginx-gateway', 'nginx-istio', 'nginx-sticky', 'greeter']);
     const gateway = document.apps[0];
     expect(gateway).toMatchObject({ namespace: { name: 'dev-gateway', createdBy: 'nginx-gateway' }, releaseInProgress: true, currentStage: 'canary', routers: ['httproute'] });
     expect(gateway.stages[1]).toEqual({
@@ -257,6 +257,7 @@ describe('the command line, run as a process', () => {
       canaryShare: 5,
       canaryWeight: 5,
       requestedPercent: 5,
+      mirrorPercent: null,
       matchRules: true,
       syncWaves: { stable: 3, canary: 1 },
       autoscalers: { stable: null, canary: null },

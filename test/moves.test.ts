@@ -9,7 +9,7 @@ import { renderOne, resolveOne } from './stage-files';
 import { applyWithKubectl, Cluster, selectorMatches, syncWithArgoCd } from './transition-sim';
 
 const walkthrough = loadSpec(`${__dirname}/../canary.yaml`).spec.apps[0];
-const [gateway, istio, sticky] = loadSpec(`${__dirname}/../examples/routing.yaml`).spec.apps;
+const [gateway, istio, sticky, greeter] = loadSpec(`${__dirname}/../examples/routing.yaml`).spec.apps;
 const percentPlan: AppSpec = {
   name: 'web',
   namespace: 'web',
@@ -37,7 +37,7 @@ const library: AppSpec = {
 // Config per track and an autoscaler on each track; its config files are beside the spec.
 const examples = `${__dirname}/../examples`;
 const [shop] = loadSpec(`${examples}/config.yaml`).spec.apps;
-const apps = [walkthrough, percentPlan, library, gateway, istio, sticky, shop];
+const apps = [walkthrough, percentPlan, library, gateway, istio, sticky, shop, greeter];
 
 /** Each stage's file of an app, by stage name, and by the path the plan's commands use. */
 function render(app: AppSpec) {
@@ -83,7 +83,7 @@ test('the plans offer every move: each stage to the next, each to rollback, the 
     'nginx: rollback baseline -> rollback', 'nginx: rollback canary -> rollback', 'nginx: rollback expand -> rollback',
     'nginx: rollback promote -> rollback', 'nginx: finish promote -> baseline',
   ]);
-  expect(moves).toHaveLength(8 + 10 + 8 + 10 + 10 + 8 + 8);
+  expect(moves).toHaveLength(8 + 10 + 8 + 10 + 10 + 8 + 8 + 10);
 });
 
 describe.each(moves.map((move) => [move.label, move] as const))('%s', (_label, move) => {

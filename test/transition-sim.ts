@@ -107,7 +107,7 @@ export class Cluster {
         live.desired = doc.spec.minReplicas;
         live.ready = Math.min(live.ready, live.desired);
       }
-    } else if (doc.kind === 'HTTPRoute') {
+    } else if (doc.kind === 'HTTPRoute' || doc.kind === 'GRPCRoute') {
       const refs = doc.spec.rules[doc.spec.rules.length - 1].backendRefs;
       this.weights = { stable: refs[0].weight, canary: refs[1].weight };
     } else if (doc.kind === 'VirtualService') {

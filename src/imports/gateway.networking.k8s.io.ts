@@ -4,6 +4,2464 @@ import { Construct } from 'constructs';
 
 
 /**
+ * GRPCRoute provides a way to route gRPC requests. This includes the capability
+to match requests by hostname, gRPC service, gRPC method, or HTTP/2 header.
+Filters can be used to specify additional processing steps. Backends specify
+where matching requests will be routed.
+
+GRPCRoute falls under extended support within the Gateway API. Within the
+following specification, the word "MUST" indicates that an implementation
+supporting GRPCRoute must conform to the indicated requirement, but an
+implementation not supporting this route type need not follow the requirement
+unless explicitly indicated.
+
+Implementations supporting `GRPCRoute` with the `HTTPS` `ProtocolType` MUST
+accept HTTP/2 connections without an initial upgrade from HTTP/1.1, i.e. via
+ALPN. If the implementation does not support this, then it MUST set the
+"Accepted" condition to "False" for the affected listener with a reason of
+"UnsupportedProtocol".  Implementations MAY also accept HTTP/2 connections
+with an upgrade from HTTP/1.
+
+Implementations supporting `GRPCRoute` with the `HTTP` `ProtocolType` MUST
+support HTTP/2 over cleartext TCP (h2c,
+https://www.rfc-editor.org/rfc/rfc7540#section-3.1) without an initial
+upgrade from HTTP/1.1, i.e. with prior knowledge
+(https://www.rfc-editor.org/rfc/rfc7540#section-3.4). If the implementation
+does not support this, then it MUST set the "Accepted" condition to "False"
+for the affected listener with a reason of "UnsupportedProtocol".
+Implementations MAY also accept HTTP/2 connections with an upgrade from
+HTTP/1, i.e. without prior knowledge.
+ *
+ * @schema GRPCRoute
+ */
+export class GrpcRoute extends ApiObject {
+  /**
+   * Returns the apiVersion and kind for "GRPCRoute"
+   */
+  public static readonly GVK: GroupVersionKind = {
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind: 'GRPCRoute',
+  }
+
+  /**
+   * Renders a Kubernetes manifest for "GRPCRoute".
+   *
+   * This can be used to inline resource manifests inside other objects (e.g. as templates).
+   *
+   * @param props initialization props
+   */
+  public static manifest(props: GrpcRouteProps = {}): any {
+    return {
+      ...GrpcRoute.GVK,
+      ...toJson_GrpcRouteProps(props),
+    };
+  }
+
+  /**
+   * Defines a "GRPCRoute" API object
+   * @param scope the scope in which to define this object
+   * @param id a scope-local name for the object
+   * @param props initialization props
+   */
+  public constructor(scope: Construct, id: string, props: GrpcRouteProps = {}) {
+    super(scope, id, {
+      ...GrpcRoute.GVK,
+      ...props,
+    });
+  }
+
+  /**
+   * Renders the object to Kubernetes JSON.
+   */
+  public override toJson(): any {
+    const resolved = super.toJson();
+
+    return {
+      ...GrpcRoute.GVK,
+      ...toJson_GrpcRouteProps(resolved),
+    };
+  }
+}
+
+/**
+ * GRPCRoute provides a way to route gRPC requests. This includes the capability
+ * to match requests by hostname, gRPC service, gRPC method, or HTTP/2 header.
+ * Filters can be used to specify additional processing steps. Backends specify
+ * where matching requests will be routed.
+ *
+ * GRPCRoute falls under extended support within the Gateway API. Within the
+ * following specification, the word "MUST" indicates that an implementation
+ * supporting GRPCRoute must conform to the indicated requirement, but an
+ * implementation not supporting this route type need not follow the requirement
+ * unless explicitly indicated.
+ *
+ * Implementations supporting `GRPCRoute` with the `HTTPS` `ProtocolType` MUST
+ * accept HTTP/2 connections without an initial upgrade from HTTP/1.1, i.e. via
+ * ALPN. If the implementation does not support this, then it MUST set the
+ * "Accepted" condition to "False" for the affected listener with a reason of
+ * "UnsupportedProtocol".  Implementations MAY also accept HTTP/2 connections
+ * with an upgrade from HTTP/1.
+ *
+ * Implementations supporting `GRPCRoute` with the `HTTP` `ProtocolType` MUST
+ * support HTTP/2 over cleartext TCP (h2c,
+ * https://www.rfc-editor.org/rfc/rfc7540#section-3.1) without an initial
+ * upgrade from HTTP/1.1, i.e. with prior knowledge
+ * (https://www.rfc-editor.org/rfc/rfc7540#section-3.4). If the implementation
+ * does not support this, then it MUST set the "Accepted" condition to "False"
+ * for the affected listener with a reason of "UnsupportedProtocol".
+ * Implementations MAY also accept HTTP/2 connections with an upgrade from
+ * HTTP/1, i.e. without prior knowledge.
+ *
+ * @schema GRPCRoute
+ */
+export interface GrpcRouteProps {
+  /**
+   * @schema GRPCRoute#metadata
+   */
+  readonly metadata?: ApiObjectMetadata;
+
+  /**
+   * Spec defines the desired state of GRPCRoute.
+   *
+   * @schema GRPCRoute#spec
+   */
+  readonly spec?: GrpcRouteSpec;
+}
+
+/**
+ * Converts an object of type 'GrpcRouteProps' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GrpcRouteProps(obj: GrpcRouteProps | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'metadata': obj.metadata,
+    'spec': toJson_GrpcRouteSpec(obj.spec),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Spec defines the desired state of GRPCRoute.
+ *
+ * @schema GrpcRouteSpec
+ */
+export interface GrpcRouteSpec {
+  /**
+   * Hostnames defines a set of hostnames to match against the GRPC
+   * Host header to select a GRPCRoute to process the request. This matches
+   * the RFC 1123 definition of a hostname with 2 notable exceptions:
+   *
+   * 1. IPs are not allowed.
+   * 2. A hostname may be prefixed with a wildcard label (`*.`). The wildcard
+   * label MUST appear by itself as the first label.
+   *
+   * If a hostname is specified by both the Listener and GRPCRoute, there
+   * MUST be at least one intersecting hostname for the GRPCRoute to be
+   * attached to the Listener. For example:
+   *
+   * * A Listener with `test.example.com` as the hostname matches GRPCRoutes
+   * that have either not specified any hostnames, or have specified at
+   * least one of `test.example.com` or `*.example.com`.
+   * * A Listener with `*.example.com` as the hostname matches GRPCRoutes
+   * that have either not specified any hostnames or have specified at least
+   * one hostname that matches the Listener hostname. For example,
+   * `test.example.com` and `*.example.com` would both match. On the other
+   * hand, `example.com` and `test.example.net` would not match.
+   *
+   * Hostnames that are prefixed with a wildcard label (`*.`) are interpreted
+   * as a suffix match. That means that a match for `*.example.com` would match
+   * both `test.example.com`, and `foo.test.example.com`, but not `example.com`.
+   *
+   * If both the Listener and GRPCRoute have specified hostnames, any
+   * GRPCRoute hostnames that do not match the Listener hostname MUST be
+   * ignored. For example, if a Listener specified `*.example.com`, and the
+   * GRPCRoute specified `test.example.com` and `test.example.net`,
+   * `test.example.net` MUST NOT be considered for a match.
+   *
+   * If both the Listener and GRPCRoute have specified hostnames, and none
+   * match with the criteria above, then the GRPCRoute MUST NOT be accepted by
+   * the implementation. The implementation MUST raise an 'Accepted' Condition
+   * with a status of `False` in the corresponding RouteParentStatus.
+   *
+   * If a Route (A) of type HTTPRoute or GRPCRoute is attached to a
+   * Listener and that listener already has another Route (B) of the other
+   * type attached and the intersection of the hostnames of A and B is
+   * non-empty, then the implementation MUST accept exactly one of these two
+   * routes, determined by the following criteria, in order:
+   *
+   * * The oldest Route based on creation timestamp.
+   * * The Route appearing first in alphabetical order by
+   * "{namespace}/{name}".
+   *
+   * The rejected Route MUST raise an 'Accepted' condition with a status of
+   * 'False' in the corresponding RouteParentStatus.
+   *
+   * Support: Core
+   *
+   * @schema GrpcRouteSpec#hostnames
+   */
+  readonly hostnames?: string[];
+
+  /**
+   * ParentRefs references the resources (usually Gateways) that a Route wants
+   * to be attached to. Note that the referenced parent resource needs to
+   * allow this for the attachment to be complete. For Gateways, that means
+   * the Gateway needs to allow attachment from Routes of this kind and
+   * namespace. For Services, that means the Service must either be in the same
+   * namespace for a "producer" route, or the mesh implementation must support
+   * and allow "consumer" routes for the referenced Service. ReferenceGrant is
+   * not applicable for governing ParentRefs to Services - it is not possible to
+   * create a "producer" route for a Service in a different namespace from the
+   * Route.
+   *
+   * There are two kinds of parent resources with "Core" support:
+   *
+   * * Gateway (Gateway conformance profile)
+   * * Service (Mesh conformance profile, ClusterIP Services only)
+   *
+   * This API may be extended in the future to support additional kinds of parent
+   * resources.
+   *
+   * ParentRefs must be _distinct_. This means either that:
+   *
+   * * They select different objects.  If this is the case, then parentRef
+   * entries are distinct. In terms of fields, this means that the
+   * multi-part key defined by `group`, `kind`, `namespace`, and `name` must
+   * be unique across all parentRef entries in the Route.
+   * * They do not select different objects, but for each optional field used,
+   * each ParentRef that selects the same object must set the same set of
+   * optional fields to different values. If one ParentRef sets a
+   * combination of optional fields, all must set the same combination.
+   *
+   * Some examples:
+   *
+   * * If one ParentRef sets `sectionName`, all ParentRefs referencing the
+   * same object must also set `sectionName`.
+   * * If one ParentRef sets `port`, all ParentRefs referencing the same
+   * object must also set `port`.
+   * * If one ParentRef sets `sectionName` and `port`, all ParentRefs
+   * referencing the same object must also set `sectionName` and `port`.
+   *
+   * It is possible to separately reference multiple distinct objects that may
+   * be collapsed by an implementation. For example, some implementations may
+   * choose to merge compatible Gateway Listeners together. If that is the
+   * case, the list of routes attached to those resources should also be
+   * merged.
+   *
+   * Note that for ParentRefs that cross namespace boundaries, there are specific
+   * rules. Cross-namespace references are only valid if they are explicitly
+   * allowed by something in the namespace they are referring to. For example,
+   * Gateway has the AllowedRoutes field, and ReferenceGrant provides a
+   * generic way to enable other kinds of cross-namespace reference.
+   *
+   * @schema GrpcRouteSpec#parentRefs
+   */
+  readonly parentRefs?: GrpcRouteSpecParentRefs[];
+
+  /**
+   * Rules are a list of GRPC matchers, filters and actions.
+   *
+   * @schema GrpcRouteSpec#rules
+   */
+  readonly rules?: GrpcRouteSpecRules[];
+}
+
+/**
+ * Converts an object of type 'GrpcRouteSpec' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GrpcRouteSpec(obj: GrpcRouteSpec | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'hostnames': obj.hostnames?.map(y => y),
+    'parentRefs': obj.parentRefs?.map(y => toJson_GrpcRouteSpecParentRefs(y)),
+    'rules': obj.rules?.map(y => toJson_GrpcRouteSpecRules(y)),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * ParentReference identifies an API object (usually a Gateway) that can be considered
+ * a parent of this resource (usually a route). There are two kinds of parent resources
+ * with "Core" support:
+ *
+ * * Gateway (Gateway conformance profile)
+ * * Service (Mesh conformance profile, ClusterIP Services only)
+ *
+ * This API may be extended in the future to support additional kinds of parent
+ * resources.
+ *
+ * The API object must be valid in the cluster; the Group and Kind must
+ * be registered in the cluster for this reference to be valid.
+ *
+ * @schema GrpcRouteSpecParentRefs
+ */
+export interface GrpcRouteSpecParentRefs {
+  /**
+   * Group is the group of the referent.
+   * When unspecified, "gateway.networking.k8s.io" is inferred.
+   * To set the core API group (such as for a "Service" kind referent),
+   * Group must be explicitly set to "" (empty string).
+   *
+   * Support: Core
+   *
+   * @schema GrpcRouteSpecParentRefs#group
+   */
+  readonly group?: string;
+
+  /**
+   * Kind is kind of the referent.
+   *
+   * There are two kinds of parent resources with "Core" support:
+   *
+   * * Gateway (Gateway conformance profile)
+   * * Service (Mesh conformance profile, ClusterIP Services only)
+   *
+   * Support for other resources is Implementation-Specific.
+   *
+   * @schema GrpcRouteSpecParentRefs#kind
+   */
+  readonly kind?: string;
+
+  /**
+   * Name is the name of the referent.
+   *
+   * Support: Core
+   *
+   * @schema GrpcRouteSpecParentRefs#name
+   */
+  readonly name: string;
+
+  /**
+   * Namespace is the namespace of the referent. When unspecified, this refers
+   * to the local namespace of the Route.
+   *
+   * Note that there are specific rules for ParentRefs which cross namespace
+   * boundaries. Cross-namespace references are only valid if they are explicitly
+   * allowed by something in the namespace they are referring to. For example:
+   * Gateway has the AllowedRoutes field, and ReferenceGrant provides a
+   * generic way to enable any other kind of cross-namespace reference.
+   *
+   * Support: Core
+   *
+   * @schema GrpcRouteSpecParentRefs#namespace
+   */
+  readonly namespace?: string;
+
+  /**
+   * Port is the network port this Route targets. It can be interpreted
+   * differently based on the type of parent resource.
+   *
+   * When the parent resource is a Gateway, this targets all listeners
+   * listening on the specified port that also support this kind of Route(and
+   * select this Route). It's not recommended to set `Port` unless the
+   * networking behaviors specified in a Route must apply to a specific port
+   * as opposed to a listener(s) whose port(s) may be changed. When both Port
+   * and SectionName are specified, the name and port of the selected listener
+   * must match both specified values.
+   *
+   * Implementations MAY choose to support other parent resources.
+   * Implementations supporting other types of parent resources MUST clearly
+   * document how/if Port is interpreted.
+   *
+   * For the purpose of status, an attachment is considered successful as
+   * long as the parent resource accepts it partially. For example, Gateway
+   * listeners can restrict which Routes can attach to them by Route kind,
+   * namespace, or hostname. If 1 of 2 Gateway listeners accept attachment
+   * from the referencing Route, the Route MUST be considered successfully
+   * attached. If no Gateway listeners accept attachment from this Route,
+   * the Route MUST be considered detached from the Gateway.
+   *
+   * Support: Extended
+   *
+   * @schema GrpcRouteSpecParentRefs#port
+   */
+  readonly port?: number;
+
+  /**
+   * SectionName is the name of a section within the target resource. In the
+   * following resources, SectionName is interpreted as the following:
+   *
+   * * Gateway: Listener name. When both Port (experimental) and SectionName
+   * are specified, the name and port of the selected listener must match
+   * both specified values.
+   * * Service: Port name. When both Port (experimental) and SectionName
+   * are specified, the name and port of the selected listener must match
+   * both specified values.
+   *
+   * Implementations MAY choose to support attaching Routes to other resources.
+   * If that is the case, they MUST clearly document how SectionName is
+   * interpreted.
+   *
+   * When unspecified (empty string), this will reference the entire resource.
+   * For the purpose of status, an attachment is considered successful if at
+   * least one section in the parent resource accepts it. For example, Gateway
+   * listeners can restrict which Routes can attach to them by Route kind,
+   * namespace, or hostname. If 1 of 2 Gateway listeners accept attachment from
+   * the referencing Route, the Route MUST be considered successfully
+   * attached. If no Gateway listeners accept attachment from this Route, the
+   * Route MUST be considered detached from the Gateway.
+   *
+   * Support: Core
+   *
+   * @schema GrpcRouteSpecParentRefs#sectionName
+   */
+  readonly sectionName?: string;
+}
+
+/**
+ * Converts an object of type 'GrpcRouteSpecParentRefs' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GrpcRouteSpecParentRefs(obj: GrpcRouteSpecParentRefs | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'group': obj.group,
+    'kind': obj.kind,
+    'name': obj.name,
+    'namespace': obj.namespace,
+    'port': obj.port,
+    'sectionName': obj.sectionName,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * GRPCRouteRule defines the semantics for matching a gRPC request based on
+ * conditions (matches), processing it (filters), and forwarding the request to
+ * an API object (backendRefs).
+ *
+ * @schema GrpcRouteSpecRules
+ */
+export interface GrpcRouteSpecRules {
+  /**
+   * BackendRefs defines the backend(s) where matching requests should be
+   * sent.
+   *
+   * Failure behavior here depends on how many BackendRefs are specified and
+   * how many are invalid.
+   *
+   * If *all* entries in BackendRefs are invalid, and there are also no filters
+   * specified in this route rule, *all* traffic which matches this rule MUST
+   * receive an `UNAVAILABLE` status.
+   *
+   * See the GRPCBackendRef definition for the rules about what makes a single
+   * GRPCBackendRef invalid.
+   *
+   * When a GRPCBackendRef is invalid, `UNAVAILABLE` statuses MUST be returned for
+   * requests that would have otherwise been routed to an invalid backend. If
+   * multiple backends are specified, and some are invalid, the proportion of
+   * requests that would otherwise have been routed to an invalid backend
+   * MUST receive an `UNAVAILABLE` status.
+   *
+   * For example, if two backends are specified with equal weights, and one is
+   * invalid, 50 percent of traffic MUST receive an `UNAVAILABLE` status.
+   * Implementations may choose how that 50 percent is determined.
+   *
+   * Support: Core for Kubernetes Service
+   *
+   * Support: Implementation-specific for any other resource
+   *
+   * Support for weight: Core
+   *
+   * @schema GrpcRouteSpecRules#backendRefs
+   */
+  readonly backendRefs?: GrpcRouteSpecRulesBackendRefs[];
+
+  /**
+   * Filters define the filters that are applied to requests that match
+   * this rule.
+   *
+   * The effects of ordering of multiple behaviors are currently unspecified.
+   * This can change in the future based on feedback during the alpha stage.
+   *
+   * Conformance-levels at this level are defined based on the type of filter:
+   *
+   * - ALL core filters MUST be supported by all implementations that support
+   * GRPCRoute.
+   * - Implementers are encouraged to support extended filters.
+   * - Implementation-specific custom filters have no API guarantees across
+   * implementations.
+   *
+   * Specifying the same filter multiple times is not supported unless explicitly
+   * indicated in the filter.
+   *
+   * If an implementation cannot support a combination of filters, it must clearly
+   * document that limitation. In cases where incompatible or unsupported
+   * filters are specified and cause the `Accepted` condition to be set to status
+   * `False`, implementations may use the `IncompatibleFilters` reason to specify
+   * this configuration error.
+   *
+   * Support: Core
+   *
+   * @schema GrpcRouteSpecRules#filters
+   */
+  readonly filters?: GrpcRouteSpecRulesFilters[];
+
+  /**
+   * Matches define conditions used for matching the rule against incoming
+   * gRPC requests. Each match is independent, i.e. this rule will be matched
+   * if **any** one of the matches is satisfied.
+   *
+   * For example, take the following matches configuration:
+   *
+   * ```
+   * matches:
+   * - method:
+   * service: foo.bar
+   * headers:
+   * values:
+   * version: 2
+   * - method:
+   * service: foo.bar.v2
+   * ```
+   *
+   * For a request to match against this rule, it MUST satisfy
+   * EITHER of the two conditions:
+   *
+   * - service of foo.bar AND contains the header `version: 2`
+   * - service of foo.bar.v2
+   *
+   * See the documentation for GRPCRouteMatch on how to specify multiple
+   * match conditions to be ANDed together.
+   *
+   * If no matches are specified, the implementation MUST match every gRPC request.
+   *
+   * Proxy or Load Balancer routing configuration generated from GRPCRoutes
+   * MUST prioritize rules based on the following criteria, continuing on
+   * ties. Merging MUST not be done between GRPCRoutes and HTTPRoutes.
+   * Precedence MUST be given to the rule with the largest number of:
+   *
+   * * Characters in a matching non-wildcard hostname.
+   * * Characters in a matching hostname.
+   * * Characters in a matching service.
+   * * Characters in a matching method.
+   * * Header matches.
+   *
+   * If ties still exist across multiple Routes, matching precedence MUST be
+   * determined in order of the following criteria, continuing on ties:
+   *
+   * * The oldest Route based on creation timestamp.
+   * * The Route appearing first in alphabetical order by
+   * "{namespace}/{name}".
+   *
+   * If ties still exist within the Route that has been given precedence,
+   * matching precedence MUST be granted to the first matching rule meeting
+   * the above criteria.
+   *
+   * @schema GrpcRouteSpecRules#matches
+   */
+  readonly matches?: GrpcRouteSpecRulesMatches[];
+}
+
+/**
+ * Converts an object of type 'GrpcRouteSpecRules' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GrpcRouteSpecRules(obj: GrpcRouteSpecRules | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'backendRefs': obj.backendRefs?.map(y => toJson_GrpcRouteSpecRulesBackendRefs(y)),
+    'filters': obj.filters?.map(y => toJson_GrpcRouteSpecRulesFilters(y)),
+    'matches': obj.matches?.map(y => toJson_GrpcRouteSpecRulesMatches(y)),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * GRPCBackendRef defines how a GRPCRoute forwards a gRPC request.
+ *
+ * Note that when a namespace different than the local namespace is specified, a
+ * ReferenceGrant object is required in the referent namespace to allow that
+ * namespace's owner to accept the reference. See the ReferenceGrant
+ * documentation for details.
+ *
+ * @schema GrpcRouteSpecRulesBackendRefs
+ */
+export interface GrpcRouteSpecRulesBackendRefs {
+  /**
+   * Filters defined at this level MUST be executed if and only if the
+   * request is being forwarded to the backend defined here.
+   *
+   * Support: Implementation-specific (For broader support of filters, use the
+   * Filters field in GRPCRouteRule.)
+   *
+   * @schema GrpcRouteSpecRulesBackendRefs#filters
+   */
+  readonly filters?: GrpcRouteSpecRulesBackendRefsFilters[];
+
+  /**
+   * Group is the group of the referent. For example, "gateway.networking.k8s.io".
+   * When unspecified or empty string, core API group is inferred.
+   *
+   * @schema GrpcRouteSpecRulesBackendRefs#group
+   */
+  readonly group?: string;
+
+  /**
+   * Kind is the Kubernetes resource kind of the referent. For example
+   * "Service".
+   *
+   * Defaults to "Service" when not specified.
+   *
+   * ExternalName services can refer to CNAME DNS records that may live
+   * outside of the cluster and as such are difficult to reason about in
+   * terms of conformance. They also may not be safe to forward to (see
+   * CVE-2021-25740 for more information). Implementations SHOULD NOT
+   * support ExternalName Services.
+   *
+   * Support: Core (Services with a type other than ExternalName)
+   *
+   * Support: Implementation-specific (Services with type ExternalName)
+   *
+   * @default Service" when not specified.
+   * @schema GrpcRouteSpecRulesBackendRefs#kind
+   */
+  readonly kind?: string;
+
+  /**
+   * Name is the name of the referent.
+   *
+   * @schema GrpcRouteSpecRulesBackendRefs#name
+   */
+  readonly name: string;
+
+  /**
+   * Namespace is the namespace of the backend. When unspecified, the local
+   * namespace is inferred.
+   *
+   * Note that when a namespace different than the local namespace is specified,
+   * a ReferenceGrant object is required in the referent namespace to allow that
+   * namespace's owner to accept the reference. See the ReferenceGrant
+   * documentation for details.
+   *
+   * Support: Core
+   *
+   * @schema GrpcRouteSpecRulesBackendRefs#namespace
+   */
+  readonly namespace?: string;
+
+  /**
+   * Port specifies the destination port number to use for this resource.
+   * Port is required when the referent is a Kubernetes Service. In this
+   * case, the port number is the service port number, not the target port.
+   * For other resources, destination port might be derived from the referent
+   * resource or this field.
+   *
+   * @schema GrpcRouteSpecRulesBackendRefs#port
+   */
+  readonly port?: number;
+
+  /**
+   * Weight specifies the proportion of requests forwarded to the referenced
+   * backend. This is computed as weight/(sum of all weights in this
+   * BackendRefs list). For non-zero values, there may be some epsilon from
+   * the exact proportion defined here depending on the precision an
+   * implementation supports. Weight is not a percentage and the sum of
+   * weights does not need to equal 100.
+   *
+   * If only one backend is specified and it has a weight greater than 0, 100%
+   * of the traffic is forwarded to that backend. If weight is set to 0, no
+   * traffic should be forwarded for this entry. If unspecified, weight
+   * defaults to 1.
+   *
+   * Support for this field varies based on the context where used.
+   *
+   * @schema GrpcRouteSpecRulesBackendRefs#weight
+   */
+  readonly weight?: number;
+}
+
+/**
+ * Converts an object of type 'GrpcRouteSpecRulesBackendRefs' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GrpcRouteSpecRulesBackendRefs(obj: GrpcRouteSpecRulesBackendRefs | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'filters': obj.filters?.map(y => toJson_GrpcRouteSpecRulesBackendRefsFilters(y)),
+    'group': obj.group,
+    'kind': obj.kind,
+    'name': obj.name,
+    'namespace': obj.namespace,
+    'port': obj.port,
+    'weight': obj.weight,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * GRPCRouteFilter defines processing steps that must be completed during the
+ * request or response lifecycle. GRPCRouteFilters are meant as an extension
+ * point to express processing that may be done in Gateway implementations. Some
+ * examples include request or response modification, implementing
+ * authentication strategies, rate-limiting, and traffic shaping. API
+ * guarantee/conformance is defined based on the type of the filter.
+ *
+ * @schema GrpcRouteSpecRulesFilters
+ */
+export interface GrpcRouteSpecRulesFilters {
+  /**
+   * ExtensionRef is an optional, implementation-specific extension to the
+   * "filter" behavior.  For example, resource "myroutefilter" in group
+   * "networking.example.net"). ExtensionRef MUST NOT be used for core and
+   * extended filters.
+   *
+   * Support: Implementation-specific
+   *
+   * This filter can be used multiple times within the same rule.
+   *
+   * @schema GrpcRouteSpecRulesFilters#extensionRef
+   */
+  readonly extensionRef?: GrpcRouteSpecRulesFiltersExtensionRef;
+
+  /**
+   * RequestHeaderModifier defines a schema for a filter that modifies request
+   * headers.
+   *
+   * Support: Core
+   *
+   * @schema GrpcRouteSpecRulesFilters#requestHeaderModifier
+   */
+  readonly requestHeaderModifier?: GrpcRouteSpecRulesFiltersRequestHeaderModifier;
+
+  /**
+   * RequestMirror defines a schema for a filter that mirrors requests.
+   * Requests are sent to the specified destination, but responses from
+   * that destination are ignored.
+   *
+   * This filter can be used multiple times within the same rule. Note that
+   * not all implementations will be able to support mirroring to multiple
+   * backends.
+   *
+   * Support: Extended
+   *
+   * @schema GrpcRouteSpecRulesFilters#requestMirror
+   */
+  readonly requestMirror?: GrpcRouteSpecRulesFiltersRequestMirror;
+
+  /**
+   * ResponseHeaderModifier defines a schema for a filter that modifies response
+   * headers.
+   *
+   * Support: Extended
+   *
+   * @schema GrpcRouteSpecRulesFilters#responseHeaderModifier
+   */
+  readonly responseHeaderModifier?: GrpcRouteSpecRulesFiltersResponseHeaderModifier;
+
+  /**
+   * Type identifies the type of filter to apply. As with other API fields,
+   * types are classified into three conformance levels:
+   *
+   * - Core: Filter types and their corresponding configuration defined by
+   * "Support: Core" in this package, e.g. "RequestHeaderModifier". All
+   * implementations supporting GRPCRoute MUST support core filters.
+   *
+   * - Extended: Filter types and their corresponding configuration defined by
+   * "Support: Extended" in this package, e.g. "RequestMirror". Implementers
+   * are encouraged to support extended filters.
+   *
+   * - Implementation-specific: Filters that are defined and supported by specific vendors.
+   * In the future, filters showing convergence in behavior across multiple
+   * implementations will be considered for inclusion in extended or core
+   * conformance levels. Filter-specific configuration for such filters
+   * is specified using the ExtensionRef field. `Type` MUST be set to
+   * "ExtensionRef" for custom filters.
+   *
+   * Implementers are encouraged to define custom implementation types to
+   * extend the core API with implementation-specific behavior.
+   *
+   * If a reference to a custom filter type cannot be resolved, the filter
+   * MUST NOT be skipped. Instead, requests that would have been processed by
+   * that filter MUST receive a HTTP error response.
+   *
+   * @schema GrpcRouteSpecRulesFilters#type
+   */
+  readonly type: GrpcRouteSpecRulesFiltersType;
+}
+
+/**
+ * Converts an object of type 'GrpcRouteSpecRulesFilters' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GrpcRouteSpecRulesFilters(obj: GrpcRouteSpecRulesFilters | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'extensionRef': toJson_GrpcRouteSpecRulesFiltersExtensionRef(obj.extensionRef),
+    'requestHeaderModifier': toJson_GrpcRouteSpecRulesFiltersRequestHeaderModifier(obj.requestHeaderModifier),
+    'requestMirror': toJson_GrpcRouteSpecRulesFiltersRequestMirror(obj.requestMirror),
+    'responseHeaderModifier': toJson_GrpcRouteSpecRulesFiltersResponseHeaderModifier(obj.responseHeaderModifier),
+    'type': obj.type,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * GRPCRouteMatch defines the predicate used to match requests to a given
+ * action. Multiple match types are ANDed together, i.e. the match will
+ * evaluate to true only if all conditions are satisfied.
+ *
+ * For example, the match below will match a gRPC request only if its service
+ * is `foo` AND it contains the `version: v1` header:
+ *
+ * ```
+ * matches:
+ * - method:
+ * type: Exact
+ * service: "foo"
+ * headers:
+ * - name: "version"
+ * value "v1"
+ *
+ * ```
+ *
+ * @schema GrpcRouteSpecRulesMatches
+ */
+export interface GrpcRouteSpecRulesMatches {
+  /**
+   * Headers specifies gRPC request header matchers. Multiple match values are
+   * ANDed together, meaning, a request MUST match all the specified headers
+   * to select the route.
+   *
+   * @schema GrpcRouteSpecRulesMatches#headers
+   */
+  readonly headers?: GrpcRouteSpecRulesMatchesHeaders[];
+
+  /**
+   * Method specifies a gRPC request service/method matcher. If this field is
+   * not specified, all services and methods will match.
+   *
+   * @schema GrpcRouteSpecRulesMatches#method
+   */
+  readonly method?: GrpcRouteSpecRulesMatchesMethod;
+}
+
+/**
+ * Converts an object of type 'GrpcRouteSpecRulesMatches' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GrpcRouteSpecRulesMatches(obj: GrpcRouteSpecRulesMatches | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'headers': obj.headers?.map(y => toJson_GrpcRouteSpecRulesMatchesHeaders(y)),
+    'method': toJson_GrpcRouteSpecRulesMatchesMethod(obj.method),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * GRPCRouteFilter defines processing steps that must be completed during the
+ * request or response lifecycle. GRPCRouteFilters are meant as an extension
+ * point to express processing that may be done in Gateway implementations. Some
+ * examples include request or response modification, implementing
+ * authentication strategies, rate-limiting, and traffic shaping. API
+ * guarantee/conformance is defined based on the type of the filter.
+ *
+ * @schema GrpcRouteSpecRulesBackendRefsFilters
+ */
+export interface GrpcRouteSpecRulesBackendRefsFilters {
+  /**
+   * ExtensionRef is an optional, implementation-specific extension to the
+   * "filter" behavior.  For example, resource "myroutefilter" in group
+   * "networking.example.net"). ExtensionRef MUST NOT be used for core and
+   * extended filters.
+   *
+   * Support: Implementation-specific
+   *
+   * This filter can be used multiple times within the same rule.
+   *
+   * @schema GrpcRouteSpecRulesBackendRefsFilters#extensionRef
+   */
+  readonly extensionRef?: GrpcRouteSpecRulesBackendRefsFiltersExtensionRef;
+
+  /**
+   * RequestHeaderModifier defines a schema for a filter that modifies request
+   * headers.
+   *
+   * Support: Core
+   *
+   * @schema GrpcRouteSpecRulesBackendRefsFilters#requestHeaderModifier
+   */
+  readonly requestHeaderModifier?: GrpcRouteSpecRulesBackendRefsFiltersRequestHeaderModifier;
+
+  /**
+   * RequestMirror defines a schema for a filter that mirrors requests.
+   * Requests are sent to the specified destination, but responses from
+   * that destination are ignored.
+   *
+   * This filter can be used multiple times within the same rule. Note that
+   * not all implementations will be able to support mirroring to multiple
+   * backends.
+   *
+   * Support: Extended
+   *
+   * @schema GrpcRouteSpecRulesBackendRefsFilters#requestMirror
+   */
+  readonly requestMirror?: GrpcRouteSpecRulesBackendRefsFiltersRequestMirror;
+
+  /**
+   * ResponseHeaderModifier defines a schema for a filter that modifies response
+   * headers.
+   *
+   * Support: Extended
+   *
+   * @schema GrpcRouteSpecRulesBackendRefsFilters#responseHeaderModifier
+   */
+  readonly responseHeaderModifier?: GrpcRouteSpecRulesBackendRefsFiltersResponseHeaderModifier;
+
+  /**
+   * Type identifies the type of filter to apply. As with other API fields,
+   * types are classified into three conformance levels:
+   *
+   * - Core: Filter types and their corresponding configuration defined by
+   * "Support: Core" in this package, e.g. "RequestHeaderModifier". All
+   * implementations supporting GRPCRoute MUST support core filters.
+   *
+   * - Extended: Filter types and their corresponding configuration defined by
+   * "Support: Extended" in this package, e.g. "RequestMirror". Implementers
+   * are encouraged to support extended filters.
+   *
+   * - Implementation-specific: Filters that are defined and supported by specific vendors.
+   * In the future, filters showing convergence in behavior across multiple
+   * implementations will be considered for inclusion in extended or core
+   * conformance levels. Filter-specific configuration for such filters
+   * is specified using the ExtensionRef field. `Type` MUST be set to
+   * "ExtensionRef" for custom filters.
+   *
+   * Implementers are encouraged to define custom implementation types to
+   * extend the core API with implementation-specific behavior.
+   *
+   * If a reference to a custom filter type cannot be resolved, the filter
+   * MUST NOT be skipped. Instead, requests that would have been processed by
+   * that filter MUST receive a HTTP error response.
+   *
+   * @schema GrpcRouteSpecRulesBackendRefsFilters#type
+   */
+  readonly type: GrpcRouteSpecRulesBackendRefsFiltersType;
+}
+
+/**
+ * Converts an object of type 'GrpcRouteSpecRulesBackendRefsFilters' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GrpcRouteSpecRulesBackendRefsFilters(obj: GrpcRouteSpecRulesBackendRefsFilters | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'extensionRef': toJson_GrpcRouteSpecRulesBackendRefsFiltersExtensionRef(obj.extensionRef),
+    'requestHeaderModifier': toJson_GrpcRouteSpecRulesBackendRefsFiltersRequestHeaderModifier(obj.requestHeaderModifier),
+    'requestMirror': toJson_GrpcRouteSpecRulesBackendRefsFiltersRequestMirror(obj.requestMirror),
+    'responseHeaderModifier': toJson_GrpcRouteSpecRulesBackendRefsFiltersResponseHeaderModifier(obj.responseHeaderModifier),
+    'type': obj.type,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * ExtensionRef is an optional, implementation-specific extension to the
+ * "filter" behavior.  For example, resource "myroutefilter" in group
+ * "networking.example.net"). ExtensionRef MUST NOT be used for core and
+ * extended filters.
+ *
+ * Support: Implementation-specific
+ *
+ * This filter can be used multiple times within the same rule.
+ *
+ * @schema GrpcRouteSpecRulesFiltersExtensionRef
+ */
+export interface GrpcRouteSpecRulesFiltersExtensionRef {
+  /**
+   * Group is the group of the referent. For example, "gateway.networking.k8s.io".
+   * When unspecified or empty string, core API group is inferred.
+   *
+   * @schema GrpcRouteSpecRulesFiltersExtensionRef#group
+   */
+  readonly group: string;
+
+  /**
+   * Kind is kind of the referent. For example "HTTPRoute" or "Service".
+   *
+   * @schema GrpcRouteSpecRulesFiltersExtensionRef#kind
+   */
+  readonly kind: string;
+
+  /**
+   * Name is the name of the referent.
+   *
+   * @schema GrpcRouteSpecRulesFiltersExtensionRef#name
+   */
+  readonly name: string;
+}
+
+/**
+ * Converts an object of type 'GrpcRouteSpecRulesFiltersExtensionRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GrpcRouteSpecRulesFiltersExtensionRef(obj: GrpcRouteSpecRulesFiltersExtensionRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'group': obj.group,
+    'kind': obj.kind,
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * RequestHeaderModifier defines a schema for a filter that modifies request
+ * headers.
+ *
+ * Support: Core
+ *
+ * @schema GrpcRouteSpecRulesFiltersRequestHeaderModifier
+ */
+export interface GrpcRouteSpecRulesFiltersRequestHeaderModifier {
+  /**
+   * Add adds the given header(s) (name, value) to the request
+   * before the action. It appends to any existing values associated
+   * with the header name.
+   *
+   * Input:
+   * GET /foo HTTP/1.1
+   * my-header: foo
+   *
+   * Config:
+   * add:
+   * - name: "my-header"
+   * value: "bar,baz"
+   *
+   * Output:
+   * GET /foo HTTP/1.1
+   * my-header: foo,bar,baz
+   *
+   * @schema GrpcRouteSpecRulesFiltersRequestHeaderModifier#add
+   */
+  readonly add?: GrpcRouteSpecRulesFiltersRequestHeaderModifierAdd[];
+
+  /**
+   * Remove the given header(s) from the HTTP request before the action. The
+   * value of Remove is a list of HTTP header names. Note that the header
+   * names are case-insensitive (see
+   * https://datatracker.ietf.org/doc/html/rfc2616#section-4.2).
+   *
+   * Input:
+   * GET /foo HTTP/1.1
+   * my-header1: foo
+   * my-header2: bar
+   * my-header3: baz
+   *
+   * Config:
+   * remove: ["my-header1", "my-header3"]
+   *
+   * Output:
+   * GET /foo HTTP/1.1
+   * my-header2: bar
+   *
+   * @schema GrpcRouteSpecRulesFiltersRequestHeaderModifier#remove
+   */
+  readonly remove?: string[];
+
+  /**
+   * Set overwrites the request with the given header (name, value)
+   * before the action.
+   *
+   * Input:
+   * GET /foo HTTP/1.1
+   * my-header: foo
+   *
+   * Config:
+   * set:
+   * - name: "my-header"
+   * value: "bar"
+   *
+   * Output:
+   * GET /foo HTTP/1.1
+   * my-header: bar
+   *
+   * @schema GrpcRouteSpecRulesFiltersRequestHeaderModifier#set
+   */
+  readonly set?: GrpcRouteSpecRulesFiltersRequestHeaderModifierSet[];
+}
+
+/**
+ * Converts an object of type 'GrpcRouteSpecRulesFiltersRequestHeaderModifier' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GrpcRouteSpecRulesFiltersRequestHeaderModifier(obj: GrpcRouteSpecRulesFiltersRequestHeaderModifier | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'add': obj.add?.map(y => toJson_GrpcRouteSpecRulesFiltersRequestHeaderModifierAdd(y)),
+    'remove': obj.remove?.map(y => y),
+    'set': obj.set?.map(y => toJson_GrpcRouteSpecRulesFiltersRequestHeaderModifierSet(y)),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * RequestMirror defines a schema for a filter that mirrors requests.
+ * Requests are sent to the specified destination, but responses from
+ * that destination are ignored.
+ *
+ * This filter can be used multiple times within the same rule. Note that
+ * not all implementations will be able to support mirroring to multiple
+ * backends.
+ *
+ * Support: Extended
+ *
+ * @schema GrpcRouteSpecRulesFiltersRequestMirror
+ */
+export interface GrpcRouteSpecRulesFiltersRequestMirror {
+  /**
+   * BackendRef references a resource where mirrored requests are sent.
+   *
+   * Mirrored requests must be sent only to a single destination endpoint
+   * within this BackendRef, irrespective of how many endpoints are present
+   * within this BackendRef.
+   *
+   * If the referent cannot be found, this BackendRef is invalid and must be
+   * dropped from the Gateway. The controller must ensure the "ResolvedRefs"
+   * condition on the Route status is set to `status: False` and not configure
+   * this backend in the underlying implementation.
+   *
+   * If there is a cross-namespace reference to an *existing* object
+   * that is not allowed by a ReferenceGrant, the controller must ensure the
+   * "ResolvedRefs"  condition on the Route is set to `status: False`,
+   * with the "RefNotPermitted" reason and not configure this backend in the
+   * underlying implementation.
+   *
+   * In either error case, the Message of the `ResolvedRefs` Condition
+   * should be used to provide more detail about the problem.
+   *
+   * Support: Extended for Kubernetes Service
+   *
+   * Support: Implementation-specific for any other resource
+   *
+   * @schema GrpcRouteSpecRulesFiltersRequestMirror#backendRef
+   */
+  readonly backendRef: GrpcRouteSpecRulesFiltersRequestMirrorBackendRef;
+
+  /**
+   * Fraction represents the fraction of requests that should be
+   * mirrored to BackendRef.
+   *
+   * Only one of Fraction or Percent may be specified. If neither field
+   * is specified, 100% of requests will be mirrored.
+   *
+   * @schema GrpcRouteSpecRulesFiltersRequestMirror#fraction
+   */
+  readonly fraction?: GrpcRouteSpecRulesFiltersRequestMirrorFraction;
+
+  /**
+   * Percent represents the percentage of requests that should be
+   * mirrored to BackendRef. Its minimum value is 0 (indicating 0% of
+   * requests) and its maximum value is 100 (indicating 100% of requests).
+   *
+   * Only one of Fraction or Percent may be specified. If neither field
+   * is specified, 100% of requests will be mirrored.
+   *
+   * @schema GrpcRouteSpecRulesFiltersRequestMirror#percent
+   */
+  readonly percent?: number;
+}
+
+/**
+ * Converts an object of type 'GrpcRouteSpecRulesFiltersRequestMirror' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GrpcRouteSpecRulesFiltersRequestMirror(obj: GrpcRouteSpecRulesFiltersRequestMirror | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'backendRef': toJson_GrpcRouteSpecRulesFiltersRequestMirrorBackendRef(obj.backendRef),
+    'fraction': toJson_GrpcRouteSpecRulesFiltersRequestMirrorFraction(obj.fraction),
+    'percent': obj.percent,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * ResponseHeaderModifier defines a schema for a filter that modifies response
+ * headers.
+ *
+ * Support: Extended
+ *
+ * @schema GrpcRouteSpecRulesFiltersResponseHeaderModifier
+ */
+export interface GrpcRouteSpecRulesFiltersResponseHeaderModifier {
+  /**
+   * Add adds the given header(s) (name, value) to the request
+   * before the action. It appends to any existing values associated
+   * with the header name.
+   *
+   * Input:
+   * GET /foo HTTP/1.1
+   * my-header: foo
+   *
+   * Config:
+   * add:
+   * - name: "my-header"
+   * value: "bar,baz"
+   *
+   * Output:
+   * GET /foo HTTP/1.1
+   * my-header: foo,bar,baz
+   *
+   * @schema GrpcRouteSpecRulesFiltersResponseHeaderModifier#add
+   */
+  readonly add?: GrpcRouteSpecRulesFiltersResponseHeaderModifierAdd[];
+
+  /**
+   * Remove the given header(s) from the HTTP request before the action. The
+   * value of Remove is a list of HTTP header names. Note that the header
+   * names are case-insensitive (see
+   * https://datatracker.ietf.org/doc/html/rfc2616#section-4.2).
+   *
+   * Input:
+   * GET /foo HTTP/1.1
+   * my-header1: foo
+   * my-header2: bar
+   * my-header3: baz
+   *
+   * Config:
+   * remove: ["my-header1", "my-header3"]
+   *
+   * Output:
+   * GET /foo HTTP/1.1
+   * my-header2: bar
+   *
+   * @schema GrpcRouteSpecRulesFiltersResponseHeaderModifier#remove
+   */
+  readonly remove?: string[];
+
+  /**
+   * Set overwrites the request with the given header (name, value)
+   * before the action.
+   *
+   * Input:
+   * GET /foo HTTP/1.1
+   * my-header: foo
+   *
+   * Config:
+   * set:
+   * - name: "my-header"
+   * value: "bar"
+   *
+   * Output:
+   * GET /foo HTTP/1.1
+   * my-header: bar
+   *
+   * @schema GrpcRouteSpecRulesFiltersResponseHeaderModifier#set
+   */
+  readonly set?: GrpcRouteSpecRulesFiltersResponseHeaderModifierSet[];
+}
+
+/**
+ * Converts an object of type 'GrpcRouteSpecRulesFiltersResponseHeaderModifier' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GrpcRouteSpecRulesFiltersResponseHeaderModifier(obj: GrpcRouteSpecRulesFiltersResponseHeaderModifier | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'add': obj.add?.map(y => toJson_GrpcRouteSpecRulesFiltersResponseHeaderModifierAdd(y)),
+    'remove': obj.remove?.map(y => y),
+    'set': obj.set?.map(y => toJson_GrpcRouteSpecRulesFiltersResponseHeaderModifierSet(y)),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Type identifies the type of filter to apply. As with other API fields,
+ * types are classified into three conformance levels:
+ *
+ * - Core: Filter types and their corresponding configuration defined by
+ * "Support: Core" in this package, e.g. "RequestHeaderModifier". All
+ * implementations supporting GRPCRoute MUST support core filters.
+ *
+ * - Extended: Filter types and their corresponding configuration defined by
+ * "Support: Extended" in this package, e.g. "RequestMirror". Implementers
+ * are encouraged to support extended filters.
+ *
+ * - Implementation-specific: Filters that are defined and supported by specific vendors.
+ * In the future, filters showing convergence in behavior across multiple
+ * implementations will be considered for inclusion in extended or core
+ * conformance levels. Filter-specific configuration for such filters
+ * is specified using the ExtensionRef field. `Type` MUST be set to
+ * "ExtensionRef" for custom filters.
+ *
+ * Implementers are encouraged to define custom implementation types to
+ * extend the core API with implementation-specific behavior.
+ *
+ * If a reference to a custom filter type cannot be resolved, the filter
+ * MUST NOT be skipped. Instead, requests that would have been processed by
+ * that filter MUST receive a HTTP error response.
+ *
+ * @schema GrpcRouteSpecRulesFiltersType
+ */
+export enum GrpcRouteSpecRulesFiltersType {
+  /** ResponseHeaderModifier */
+  RESPONSE_HEADER_MODIFIER = "ResponseHeaderModifier",
+  /** RequestHeaderModifier */
+  REQUEST_HEADER_MODIFIER = "RequestHeaderModifier",
+  /** RequestMirror */
+  REQUEST_MIRROR = "RequestMirror",
+  /** ExtensionRef */
+  EXTENSION_REF = "ExtensionRef",
+}
+
+/**
+ * GRPCHeaderMatch describes how to select a gRPC route by matching gRPC request
+ * headers.
+ *
+ * @schema GrpcRouteSpecRulesMatchesHeaders
+ */
+export interface GrpcRouteSpecRulesMatchesHeaders {
+  /**
+   * Name is the name of the gRPC Header to be matched.
+   *
+   * If multiple entries specify equivalent header names, only the first
+   * entry with an equivalent name MUST be considered for a match. Subsequent
+   * entries with an equivalent header name MUST be ignored. Due to the
+   * case-insensitivity of header names, "foo" and "Foo" are considered
+   * equivalent.
+   *
+   * @schema GrpcRouteSpecRulesMatchesHeaders#name
+   */
+  readonly name: string;
+
+  /**
+   * Type specifies how to match against the value of the header.
+   *
+   * @schema GrpcRouteSpecRulesMatchesHeaders#type
+   */
+  readonly type?: GrpcRouteSpecRulesMatchesHeadersType;
+
+  /**
+   * Value is the value of the gRPC Header to be matched.
+   *
+   * @schema GrpcRouteSpecRulesMatchesHeaders#value
+   */
+  readonly value: string;
+}
+
+/**
+ * Converts an object of type 'GrpcRouteSpecRulesMatchesHeaders' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GrpcRouteSpecRulesMatchesHeaders(obj: GrpcRouteSpecRulesMatchesHeaders | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'type': obj.type,
+    'value': obj.value,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Method specifies a gRPC request service/method matcher. If this field is
+ * not specified, all services and methods will match.
+ *
+ * @schema GrpcRouteSpecRulesMatchesMethod
+ */
+export interface GrpcRouteSpecRulesMatchesMethod {
+  /**
+   * Value of the method to match against. If left empty or omitted, will
+   * match all services.
+   *
+   * At least one of Service and Method MUST be a non-empty string.
+   *
+   * @schema GrpcRouteSpecRulesMatchesMethod#method
+   */
+  readonly method?: string;
+
+  /**
+   * Value of the service to match against. If left empty or omitted, will
+   * match any service.
+   *
+   * At least one of Service and Method MUST be a non-empty string.
+   *
+   * @schema GrpcRouteSpecRulesMatchesMethod#service
+   */
+  readonly service?: string;
+
+  /**
+   * Type specifies how to match against the service and/or method.
+   * Support: Core (Exact with service and method specified)
+   *
+   * Support: Implementation-specific (Exact with method specified but no service specified)
+   *
+   * Support: Implementation-specific (RegularExpression)
+   *
+   * @schema GrpcRouteSpecRulesMatchesMethod#type
+   */
+  readonly type?: GrpcRouteSpecRulesMatchesMethodType;
+}
+
+/**
+ * Converts an object of type 'GrpcRouteSpecRulesMatchesMethod' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GrpcRouteSpecRulesMatchesMethod(obj: GrpcRouteSpecRulesMatchesMethod | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'method': obj.method,
+    'service': obj.service,
+    'type': obj.type,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * ExtensionRef is an optional, implementation-specific extension to the
+ * "filter" behavior.  For example, resource "myroutefilter" in group
+ * "networking.example.net"). ExtensionRef MUST NOT be used for core and
+ * extended filters.
+ *
+ * Support: Implementation-specific
+ *
+ * This filter can be used multiple times within the same rule.
+ *
+ * @schema GrpcRouteSpecRulesBackendRefsFiltersExtensionRef
+ */
+export interface GrpcRouteSpecRulesBackendRefsFiltersExtensionRef {
+  /**
+   * Group is the group of the referent. For example, "gateway.networking.k8s.io".
+   * When unspecified or empty string, core API group is inferred.
+   *
+   * @schema GrpcRouteSpecRulesBackendRefsFiltersExtensionRef#group
+   */
+  readonly group: string;
+
+  /**
+   * Kind is kind of the referent. For example "HTTPRoute" or "Service".
+   *
+   * @schema GrpcRouteSpecRulesBackendRefsFiltersExtensionRef#kind
+   */
+  readonly kind: string;
+
+  /**
+   * Name is the name of the referent.
+   *
+   * @schema GrpcRouteSpecRulesBackendRefsFiltersExtensionRef#name
+   */
+  readonly name: string;
+}
+
+/**
+ * Converts an object of type 'GrpcRouteSpecRulesBackendRefsFiltersExtensionRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GrpcRouteSpecRulesBackendRefsFiltersExtensionRef(obj: GrpcRouteSpecRulesBackendRefsFiltersExtensionRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'group': obj.group,
+    'kind': obj.kind,
+    'name': obj.name,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * RequestHeaderModifier defines a schema for a filter that modifies request
+ * headers.
+ *
+ * Support: Core
+ *
+ * @schema GrpcRouteSpecRulesBackendRefsFiltersRequestHeaderModifier
+ */
+export interface GrpcRouteSpecRulesBackendRefsFiltersRequestHeaderModifier {
+  /**
+   * Add adds the given header(s) (name, value) to the request
+   * before the action. It appends to any existing values associated
+   * with the header name.
+   *
+   * Input:
+   * GET /foo HTTP/1.1
+   * my-header: foo
+   *
+   * Config:
+   * add:
+   * - name: "my-header"
+   * value: "bar,baz"
+   *
+   * Output:
+   * GET /foo HTTP/1.1
+   * my-header: foo,bar,baz
+   *
+   * @schema GrpcRouteSpecRulesBackendRefsFiltersRequestHeaderModifier#add
+   */
+  readonly add?: GrpcRouteSpecRulesBackendRefsFiltersRequestHeaderModifierAdd[];
+
+  /**
+   * Remove the given header(s) from the HTTP request before the action. The
+   * value of Remove is a list of HTTP header names. Note that the header
+   * names are case-insensitive (see
+   * https://datatracker.ietf.org/doc/html/rfc2616#section-4.2).
+   *
+   * Input:
+   * GET /foo HTTP/1.1
+   * my-header1: foo
+   * my-header2: bar
+   * my-header3: baz
+   *
+   * Config:
+   * remove: ["my-header1", "my-header3"]
+   *
+   * Output:
+   * GET /foo HTTP/1.1
+   * my-header2: bar
+   *
+   * @schema GrpcRouteSpecRulesBackendRefsFiltersRequestHeaderModifier#remove
+   */
+  readonly remove?: string[];
+
+  /**
+   * Set overwrites the request with the given header (name, value)
+   * before the action.
+   *
+   * Input:
+   * GET /foo HTTP/1.1
+   * my-header: foo
+   *
+   * Config:
+   * set:
+   * - name: "my-header"
+   * value: "bar"
+   *
+   * Output:
+   * GET /foo HTTP/1.1
+   * my-header: bar
+   *
+   * @schema GrpcRouteSpecRulesBackendRefsFiltersRequestHeaderModifier#set
+   */
+  readonly set?: GrpcRouteSpecRulesBackendRefsFiltersRequestHeaderModifierSet[];
+}
+
+/**
+ * Converts an object of type 'GrpcRouteSpecRulesBackendRefsFiltersRequestHeaderModifier' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GrpcRouteSpecRulesBackendRefsFiltersRequestHeaderModifier(obj: GrpcRouteSpecRulesBackendRefsFiltersRequestHeaderModifier | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'add': obj.add?.map(y => toJson_GrpcRouteSpecRulesBackendRefsFiltersRequestHeaderModifierAdd(y)),
+    'remove': obj.remove?.map(y => y),
+    'set': obj.set?.map(y => toJson_GrpcRouteSpecRulesBackendRefsFiltersRequestHeaderModifierSet(y)),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * RequestMirror defines a schema for a filter that mirrors requests.
+ * Requests are sent to the specified destination, but responses from
+ * that destination are ignored.
+ *
+ * This filter can be used multiple times within the same rule. Note that
+ * not all implementations will be able to support mirroring to multiple
+ * backends.
+ *
+ * Support: Extended
+ *
+ * @schema GrpcRouteSpecRulesBackendRefsFiltersRequestMirror
+ */
+export interface GrpcRouteSpecRulesBackendRefsFiltersRequestMirror {
+  /**
+   * BackendRef references a resource where mirrored requests are sent.
+   *
+   * Mirrored requests must be sent only to a single destination endpoint
+   * within this BackendRef, irrespective of how many endpoints are present
+   * within this BackendRef.
+   *
+   * If the referent cannot be found, this BackendRef is invalid and must be
+   * dropped from the Gateway. The controller must ensure the "ResolvedRefs"
+   * condition on the Route status is set to `status: False` and not configure
+   * this backend in the underlying implementation.
+   *
+   * If there is a cross-namespace reference to an *existing* object
+   * that is not allowed by a ReferenceGrant, the controller must ensure the
+   * "ResolvedRefs"  condition on the Route is set to `status: False`,
+   * with the "RefNotPermitted" reason and not configure this backend in the
+   * underlying implementation.
+   *
+   * In either error case, the Message of the `ResolvedRefs` Condition
+   * should be used to provide more detail about the problem.
+   *
+   * Support: Extended for Kubernetes Service
+   *
+   * Support: Implementation-specific for any other resource
+   *
+   * @schema GrpcRouteSpecRulesBackendRefsFiltersRequestMirror#backendRef
+   */
+  readonly backendRef: GrpcRouteSpecRulesBackendRefsFiltersRequestMirrorBackendRef;
+
+  /**
+   * Fraction represents the fraction of requests that should be
+   * mirrored to BackendRef.
+   *
+   * Only one of Fraction or Percent may be specified. If neither field
+   * is specified, 100% of requests will be mirrored.
+   *
+   * @schema GrpcRouteSpecRulesBackendRefsFiltersRequestMirror#fraction
+   */
+  readonly fraction?: GrpcRouteSpecRulesBackendRefsFiltersRequestMirrorFraction;
+
+  /**
+   * Percent represents the percentage of requests that should be
+   * mirrored to BackendRef. Its minimum value is 0 (indicating 0% of
+   * requests) and its maximum value is 100 (indicating 100% of requests).
+   *
+   * Only one of Fraction or Percent may be specified. If neither field
+   * is specified, 100% of requests will be mirrored.
+   *
+   * @schema GrpcRouteSpecRulesBackendRefsFiltersRequestMirror#percent
+   */
+  readonly percent?: number;
+}
+
+/**
+ * Converts an object of type 'GrpcRouteSpecRulesBackendRefsFiltersRequestMirror' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GrpcRouteSpecRulesBackendRefsFiltersRequestMirror(obj: GrpcRouteSpecRulesBackendRefsFiltersRequestMirror | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'backendRef': toJson_GrpcRouteSpecRulesBackendRefsFiltersRequestMirrorBackendRef(obj.backendRef),
+    'fraction': toJson_GrpcRouteSpecRulesBackendRefsFiltersRequestMirrorFraction(obj.fraction),
+    'percent': obj.percent,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * ResponseHeaderModifier defines a schema for a filter that modifies response
+ * headers.
+ *
+ * Support: Extended
+ *
+ * @schema GrpcRouteSpecRulesBackendRefsFiltersResponseHeaderModifier
+ */
+export interface GrpcRouteSpecRulesBackendRefsFiltersResponseHeaderModifier {
+  /**
+   * Add adds the given header(s) (name, value) to the request
+   * before the action. It appends to any existing values associated
+   * with the header name.
+   *
+   * Input:
+   * GET /foo HTTP/1.1
+   * my-header: foo
+   *
+   * Config:
+   * add:
+   * - name: "my-header"
+   * value: "bar,baz"
+   *
+   * Output:
+   * GET /foo HTTP/1.1
+   * my-header: foo,bar,baz
+   *
+   * @schema GrpcRouteSpecRulesBackendRefsFiltersResponseHeaderModifier#add
+   */
+  readonly add?: GrpcRouteSpecRulesBackendRefsFiltersResponseHeaderModifierAdd[];
+
+  /**
+   * Remove the given header(s) from the HTTP request before the action. The
+   * value of Remove is a list of HTTP header names. Note that the header
+   * names are case-insensitive (see
+   * https://datatracker.ietf.org/doc/html/rfc2616#section-4.2).
+   *
+   * Input:
+   * GET /foo HTTP/1.1
+   * my-header1: foo
+   * my-header2: bar
+   * my-header3: baz
+   *
+   * Config:
+   * remove: ["my-header1", "my-header3"]
+   *
+   * Output:
+   * GET /foo HTTP/1.1
+   * my-header2: bar
+   *
+   * @schema GrpcRouteSpecRulesBackendRefsFiltersResponseHeaderModifier#remove
+   */
+  readonly remove?: string[];
+
+  /**
+   * Set overwrites the request with the given header (name, value)
+   * before the action.
+   *
+   * Input:
+   * GET /foo HTTP/1.1
+   * my-header: foo
+   *
+   * Config:
+   * set:
+   * - name: "my-header"
+   * value: "bar"
+   *
+   * Output:
+   * GET /foo HTTP/1.1
+   * my-header: bar
+   *
+   * @schema GrpcRouteSpecRulesBackendRefsFiltersResponseHeaderModifier#set
+   */
+  readonly set?: GrpcRouteSpecRulesBackendRefsFiltersResponseHeaderModifierSet[];
+}
+
+/**
+ * Converts an object of type 'GrpcRouteSpecRulesBackendRefsFiltersResponseHeaderModifier' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GrpcRouteSpecRulesBackendRefsFiltersResponseHeaderModifier(obj: GrpcRouteSpecRulesBackendRefsFiltersResponseHeaderModifier | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'add': obj.add?.map(y => toJson_GrpcRouteSpecRulesBackendRefsFiltersResponseHeaderModifierAdd(y)),
+    'remove': obj.remove?.map(y => y),
+    'set': obj.set?.map(y => toJson_GrpcRouteSpecRulesBackendRefsFiltersResponseHeaderModifierSet(y)),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Type identifies the type of filter to apply. As with other API fields,
+ * types are classified into three conformance levels:
+ *
+ * - Core: Filter types and their corresponding configuration defined by
+ * "Support: Core" in this package, e.g. "RequestHeaderModifier". All
+ * implementations supporting GRPCRoute MUST support core filters.
+ *
+ * - Extended: Filter types and their corresponding configuration defined by
+ * "Support: Extended" in this package, e.g. "RequestMirror". Implementers
+ * are encouraged to support extended filters.
+ *
+ * - Implementation-specific: Filters that are defined and supported by specific vendors.
+ * In the future, filters showing convergence in behavior across multiple
+ * implementations will be considered for inclusion in extended or core
+ * conformance levels. Filter-specific configuration for such filters
+ * is specified using the ExtensionRef field. `Type` MUST be set to
+ * "ExtensionRef" for custom filters.
+ *
+ * Implementers are encouraged to define custom implementation types to
+ * extend the core API with implementation-specific behavior.
+ *
+ * If a reference to a custom filter type cannot be resolved, the filter
+ * MUST NOT be skipped. Instead, requests that would have been processed by
+ * that filter MUST receive a HTTP error response.
+ *
+ * @schema GrpcRouteSpecRulesBackendRefsFiltersType
+ */
+export enum GrpcRouteSpecRulesBackendRefsFiltersType {
+  /** ResponseHeaderModifier */
+  RESPONSE_HEADER_MODIFIER = "ResponseHeaderModifier",
+  /** RequestHeaderModifier */
+  REQUEST_HEADER_MODIFIER = "RequestHeaderModifier",
+  /** RequestMirror */
+  REQUEST_MIRROR = "RequestMirror",
+  /** ExtensionRef */
+  EXTENSION_REF = "ExtensionRef",
+}
+
+/**
+ * HTTPHeader represents an HTTP Header name and value as defined by RFC 7230.
+ *
+ * @schema GrpcRouteSpecRulesFiltersRequestHeaderModifierAdd
+ */
+export interface GrpcRouteSpecRulesFiltersRequestHeaderModifierAdd {
+  /**
+   * Name is the name of the HTTP Header to be matched. Name matching MUST be
+   * case-insensitive. (See https://tools.ietf.org/html/rfc7230#section-3.2).
+   *
+   * If multiple entries specify equivalent header names, the first entry with
+   * an equivalent name MUST be considered for a match. Subsequent entries
+   * with an equivalent header name MUST be ignored. Due to the
+   * case-insensitivity of header names, "foo" and "Foo" are considered
+   * equivalent.
+   *
+   * @schema GrpcRouteSpecRulesFiltersRequestHeaderModifierAdd#name
+   */
+  readonly name: string;
+
+  /**
+   * Value is the value of HTTP Header to be matched.
+   *
+   * @schema GrpcRouteSpecRulesFiltersRequestHeaderModifierAdd#value
+   */
+  readonly value: string;
+}
+
+/**
+ * Converts an object of type 'GrpcRouteSpecRulesFiltersRequestHeaderModifierAdd' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GrpcRouteSpecRulesFiltersRequestHeaderModifierAdd(obj: GrpcRouteSpecRulesFiltersRequestHeaderModifierAdd | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'value': obj.value,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * HTTPHeader represents an HTTP Header name and value as defined by RFC 7230.
+ *
+ * @schema GrpcRouteSpecRulesFiltersRequestHeaderModifierSet
+ */
+export interface GrpcRouteSpecRulesFiltersRequestHeaderModifierSet {
+  /**
+   * Name is the name of the HTTP Header to be matched. Name matching MUST be
+   * case-insensitive. (See https://tools.ietf.org/html/rfc7230#section-3.2).
+   *
+   * If multiple entries specify equivalent header names, the first entry with
+   * an equivalent name MUST be considered for a match. Subsequent entries
+   * with an equivalent header name MUST be ignored. Due to the
+   * case-insensitivity of header names, "foo" and "Foo" are considered
+   * equivalent.
+   *
+   * @schema GrpcRouteSpecRulesFiltersRequestHeaderModifierSet#name
+   */
+  readonly name: string;
+
+  /**
+   * Value is the value of HTTP Header to be matched.
+   *
+   * @schema GrpcRouteSpecRulesFiltersRequestHeaderModifierSet#value
+   */
+  readonly value: string;
+}
+
+/**
+ * Converts an object of type 'GrpcRouteSpecRulesFiltersRequestHeaderModifierSet' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GrpcRouteSpecRulesFiltersRequestHeaderModifierSet(obj: GrpcRouteSpecRulesFiltersRequestHeaderModifierSet | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'value': obj.value,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * BackendRef references a resource where mirrored requests are sent.
+ *
+ * Mirrored requests must be sent only to a single destination endpoint
+ * within this BackendRef, irrespective of how many endpoints are present
+ * within this BackendRef.
+ *
+ * If the referent cannot be found, this BackendRef is invalid and must be
+ * dropped from the Gateway. The controller must ensure the "ResolvedRefs"
+ * condition on the Route status is set to `status: False` and not configure
+ * this backend in the underlying implementation.
+ *
+ * If there is a cross-namespace reference to an *existing* object
+ * that is not allowed by a ReferenceGrant, the controller must ensure the
+ * "ResolvedRefs"  condition on the Route is set to `status: False`,
+ * with the "RefNotPermitted" reason and not configure this backend in the
+ * underlying implementation.
+ *
+ * In either error case, the Message of the `ResolvedRefs` Condition
+ * should be used to provide more detail about the problem.
+ *
+ * Support: Extended for Kubernetes Service
+ *
+ * Support: Implementation-specific for any other resource
+ *
+ * @schema GrpcRouteSpecRulesFiltersRequestMirrorBackendRef
+ */
+export interface GrpcRouteSpecRulesFiltersRequestMirrorBackendRef {
+  /**
+   * Group is the group of the referent. For example, "gateway.networking.k8s.io".
+   * When unspecified or empty string, core API group is inferred.
+   *
+   * @schema GrpcRouteSpecRulesFiltersRequestMirrorBackendRef#group
+   */
+  readonly group?: string;
+
+  /**
+   * Kind is the Kubernetes resource kind of the referent. For example
+   * "Service".
+   *
+   * Defaults to "Service" when not specified.
+   *
+   * ExternalName services can refer to CNAME DNS records that may live
+   * outside of the cluster and as such are difficult to reason about in
+   * terms of conformance. They also may not be safe to forward to (see
+   * CVE-2021-25740 for more information). Implementations SHOULD NOT
+   * support ExternalName Services.
+   *
+   * Support: Core (Services with a type other than ExternalName)
+   *
+   * Support: Implementation-specific (Services with type ExternalName)
+   *
+   * @default Service" when not specified.
+   * @schema GrpcRouteSpecRulesFiltersRequestMirrorBackendRef#kind
+   */
+  readonly kind?: string;
+
+  /**
+   * Name is the name of the referent.
+   *
+   * @schema GrpcRouteSpecRulesFiltersRequestMirrorBackendRef#name
+   */
+  readonly name: string;
+
+  /**
+   * Namespace is the namespace of the backend. When unspecified, the local
+   * namespace is inferred.
+   *
+   * Note that when a namespace different than the local namespace is specified,
+   * a ReferenceGrant object is required in the referent namespace to allow that
+   * namespace's owner to accept the reference. See the ReferenceGrant
+   * documentation for details.
+   *
+   * Support: Core
+   *
+   * @schema GrpcRouteSpecRulesFiltersRequestMirrorBackendRef#namespace
+   */
+  readonly namespace?: string;
+
+  /**
+   * Port specifies the destination port number to use for this resource.
+   * Port is required when the referent is a Kubernetes Service. In this
+   * case, the port number is the service port number, not the target port.
+   * For other resources, destination port might be derived from the referent
+   * resource or this field.
+   *
+   * @schema GrpcRouteSpecRulesFiltersRequestMirrorBackendRef#port
+   */
+  readonly port?: number;
+}
+
+/**
+ * Converts an object of type 'GrpcRouteSpecRulesFiltersRequestMirrorBackendRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GrpcRouteSpecRulesFiltersRequestMirrorBackendRef(obj: GrpcRouteSpecRulesFiltersRequestMirrorBackendRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'group': obj.group,
+    'kind': obj.kind,
+    'name': obj.name,
+    'namespace': obj.namespace,
+    'port': obj.port,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Fraction represents the fraction of requests that should be
+ * mirrored to BackendRef.
+ *
+ * Only one of Fraction or Percent may be specified. If neither field
+ * is specified, 100% of requests will be mirrored.
+ *
+ * @schema GrpcRouteSpecRulesFiltersRequestMirrorFraction
+ */
+export interface GrpcRouteSpecRulesFiltersRequestMirrorFraction {
+  /**
+   * @schema GrpcRouteSpecRulesFiltersRequestMirrorFraction#denominator
+   */
+  readonly denominator?: number;
+
+  /**
+   * @schema GrpcRouteSpecRulesFiltersRequestMirrorFraction#numerator
+   */
+  readonly numerator: number;
+}
+
+/**
+ * Converts an object of type 'GrpcRouteSpecRulesFiltersRequestMirrorFraction' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GrpcRouteSpecRulesFiltersRequestMirrorFraction(obj: GrpcRouteSpecRulesFiltersRequestMirrorFraction | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'denominator': obj.denominator,
+    'numerator': obj.numerator,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * HTTPHeader represents an HTTP Header name and value as defined by RFC 7230.
+ *
+ * @schema GrpcRouteSpecRulesFiltersResponseHeaderModifierAdd
+ */
+export interface GrpcRouteSpecRulesFiltersResponseHeaderModifierAdd {
+  /**
+   * Name is the name of the HTTP Header to be matched. Name matching MUST be
+   * case-insensitive. (See https://tools.ietf.org/html/rfc7230#section-3.2).
+   *
+   * If multiple entries specify equivalent header names, the first entry with
+   * an equivalent name MUST be considered for a match. Subsequent entries
+   * with an equivalent header name MUST be ignored. Due to the
+   * case-insensitivity of header names, "foo" and "Foo" are considered
+   * equivalent.
+   *
+   * @schema GrpcRouteSpecRulesFiltersResponseHeaderModifierAdd#name
+   */
+  readonly name: string;
+
+  /**
+   * Value is the value of HTTP Header to be matched.
+   *
+   * @schema GrpcRouteSpecRulesFiltersResponseHeaderModifierAdd#value
+   */
+  readonly value: string;
+}
+
+/**
+ * Converts an object of type 'GrpcRouteSpecRulesFiltersResponseHeaderModifierAdd' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GrpcRouteSpecRulesFiltersResponseHeaderModifierAdd(obj: GrpcRouteSpecRulesFiltersResponseHeaderModifierAdd | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'value': obj.value,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * HTTPHeader represents an HTTP Header name and value as defined by RFC 7230.
+ *
+ * @schema GrpcRouteSpecRulesFiltersResponseHeaderModifierSet
+ */
+export interface GrpcRouteSpecRulesFiltersResponseHeaderModifierSet {
+  /**
+   * Name is the name of the HTTP Header to be matched. Name matching MUST be
+   * case-insensitive. (See https://tools.ietf.org/html/rfc7230#section-3.2).
+   *
+   * If multiple entries specify equivalent header names, the first entry with
+   * an equivalent name MUST be considered for a match. Subsequent entries
+   * with an equivalent header name MUST be ignored. Due to the
+   * case-insensitivity of header names, "foo" and "Foo" are considered
+   * equivalent.
+   *
+   * @schema GrpcRouteSpecRulesFiltersResponseHeaderModifierSet#name
+   */
+  readonly name: string;
+
+  /**
+   * Value is the value of HTTP Header to be matched.
+   *
+   * @schema GrpcRouteSpecRulesFiltersResponseHeaderModifierSet#value
+   */
+  readonly value: string;
+}
+
+/**
+ * Converts an object of type 'GrpcRouteSpecRulesFiltersResponseHeaderModifierSet' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GrpcRouteSpecRulesFiltersResponseHeaderModifierSet(obj: GrpcRouteSpecRulesFiltersResponseHeaderModifierSet | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'value': obj.value,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Type specifies how to match against the value of the header.
+ *
+ * @schema GrpcRouteSpecRulesMatchesHeadersType
+ */
+export enum GrpcRouteSpecRulesMatchesHeadersType {
+  /** Exact */
+  EXACT = "Exact",
+  /** RegularExpression */
+  REGULAR_EXPRESSION = "RegularExpression",
+}
+
+/**
+ * Type specifies how to match against the service and/or method.
+ * Support: Core (Exact with service and method specified)
+ *
+ * Support: Implementation-specific (Exact with method specified but no service specified)
+ *
+ * Support: Implementation-specific (RegularExpression)
+ *
+ * @schema GrpcRouteSpecRulesMatchesMethodType
+ */
+export enum GrpcRouteSpecRulesMatchesMethodType {
+  /** Exact */
+  EXACT = "Exact",
+  /** RegularExpression */
+  REGULAR_EXPRESSION = "RegularExpression",
+}
+
+/**
+ * HTTPHeader represents an HTTP Header name and value as defined by RFC 7230.
+ *
+ * @schema GrpcRouteSpecRulesBackendRefsFiltersRequestHeaderModifierAdd
+ */
+export interface GrpcRouteSpecRulesBackendRefsFiltersRequestHeaderModifierAdd {
+  /**
+   * Name is the name of the HTTP Header to be matched. Name matching MUST be
+   * case-insensitive. (See https://tools.ietf.org/html/rfc7230#section-3.2).
+   *
+   * If multiple entries specify equivalent header names, the first entry with
+   * an equivalent name MUST be considered for a match. Subsequent entries
+   * with an equivalent header name MUST be ignored. Due to the
+   * case-insensitivity of header names, "foo" and "Foo" are considered
+   * equivalent.
+   *
+   * @schema GrpcRouteSpecRulesBackendRefsFiltersRequestHeaderModifierAdd#name
+   */
+  readonly name: string;
+
+  /**
+   * Value is the value of HTTP Header to be matched.
+   *
+   * @schema GrpcRouteSpecRulesBackendRefsFiltersRequestHeaderModifierAdd#value
+   */
+  readonly value: string;
+}
+
+/**
+ * Converts an object of type 'GrpcRouteSpecRulesBackendRefsFiltersRequestHeaderModifierAdd' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GrpcRouteSpecRulesBackendRefsFiltersRequestHeaderModifierAdd(obj: GrpcRouteSpecRulesBackendRefsFiltersRequestHeaderModifierAdd | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'value': obj.value,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * HTTPHeader represents an HTTP Header name and value as defined by RFC 7230.
+ *
+ * @schema GrpcRouteSpecRulesBackendRefsFiltersRequestHeaderModifierSet
+ */
+export interface GrpcRouteSpecRulesBackendRefsFiltersRequestHeaderModifierSet {
+  /**
+   * Name is the name of the HTTP Header to be matched. Name matching MUST be
+   * case-insensitive. (See https://tools.ietf.org/html/rfc7230#section-3.2).
+   *
+   * If multiple entries specify equivalent header names, the first entry with
+   * an equivalent name MUST be considered for a match. Subsequent entries
+   * with an equivalent header name MUST be ignored. Due to the
+   * case-insensitivity of header names, "foo" and "Foo" are considered
+   * equivalent.
+   *
+   * @schema GrpcRouteSpecRulesBackendRefsFiltersRequestHeaderModifierSet#name
+   */
+  readonly name: string;
+
+  /**
+   * Value is the value of HTTP Header to be matched.
+   *
+   * @schema GrpcRouteSpecRulesBackendRefsFiltersRequestHeaderModifierSet#value
+   */
+  readonly value: string;
+}
+
+/**
+ * Converts an object of type 'GrpcRouteSpecRulesBackendRefsFiltersRequestHeaderModifierSet' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GrpcRouteSpecRulesBackendRefsFiltersRequestHeaderModifierSet(obj: GrpcRouteSpecRulesBackendRefsFiltersRequestHeaderModifierSet | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'value': obj.value,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * BackendRef references a resource where mirrored requests are sent.
+ *
+ * Mirrored requests must be sent only to a single destination endpoint
+ * within this BackendRef, irrespective of how many endpoints are present
+ * within this BackendRef.
+ *
+ * If the referent cannot be found, this BackendRef is invalid and must be
+ * dropped from the Gateway. The controller must ensure the "ResolvedRefs"
+ * condition on the Route status is set to `status: False` and not configure
+ * this backend in the underlying implementation.
+ *
+ * If there is a cross-namespace reference to an *existing* object
+ * that is not allowed by a ReferenceGrant, the controller must ensure the
+ * "ResolvedRefs"  condition on the Route is set to `status: False`,
+ * with the "RefNotPermitted" reason and not configure this backend in the
+ * underlying implementation.
+ *
+ * In either error case, the Message of the `ResolvedRefs` Condition
+ * should be used to provide more detail about the problem.
+ *
+ * Support: Extended for Kubernetes Service
+ *
+ * Support: Implementation-specific for any other resource
+ *
+ * @schema GrpcRouteSpecRulesBackendRefsFiltersRequestMirrorBackendRef
+ */
+export interface GrpcRouteSpecRulesBackendRefsFiltersRequestMirrorBackendRef {
+  /**
+   * Group is the group of the referent. For example, "gateway.networking.k8s.io".
+   * When unspecified or empty string, core API group is inferred.
+   *
+   * @schema GrpcRouteSpecRulesBackendRefsFiltersRequestMirrorBackendRef#group
+   */
+  readonly group?: string;
+
+  /**
+   * Kind is the Kubernetes resource kind of the referent. For example
+   * "Service".
+   *
+   * Defaults to "Service" when not specified.
+   *
+   * ExternalName services can refer to CNAME DNS records that may live
+   * outside of the cluster and as such are difficult to reason about in
+   * terms of conformance. They also may not be safe to forward to (see
+   * CVE-2021-25740 for more information). Implementations SHOULD NOT
+   * support ExternalName Services.
+   *
+   * Support: Core (Services with a type other than ExternalName)
+   *
+   * Support: Implementation-specific (Services with type ExternalName)
+   *
+   * @default Service" when not specified.
+   * @schema GrpcRouteSpecRulesBackendRefsFiltersRequestMirrorBackendRef#kind
+   */
+  readonly kind?: string;
+
+  /**
+   * Name is the name of the referent.
+   *
+   * @schema GrpcRouteSpecRulesBackendRefsFiltersRequestMirrorBackendRef#name
+   */
+  readonly name: string;
+
+  /**
+   * Namespace is the namespace of the backend. When unspecified, the local
+   * namespace is inferred.
+   *
+   * Note that when a namespace different than the local namespace is specified,
+   * a ReferenceGrant object is required in the referent namespace to allow that
+   * namespace's owner to accept the reference. See the ReferenceGrant
+   * documentation for details.
+   *
+   * Support: Core
+   *
+   * @schema GrpcRouteSpecRulesBackendRefsFiltersRequestMirrorBackendRef#namespace
+   */
+  readonly namespace?: string;
+
+  /**
+   * Port specifies the destination port number to use for this resource.
+   * Port is required when the referent is a Kubernetes Service. In this
+   * case, the port number is the service port number, not the target port.
+   * For other resources, destination port might be derived from the referent
+   * resource or this field.
+   *
+   * @schema GrpcRouteSpecRulesBackendRefsFiltersRequestMirrorBackendRef#port
+   */
+  readonly port?: number;
+}
+
+/**
+ * Converts an object of type 'GrpcRouteSpecRulesBackendRefsFiltersRequestMirrorBackendRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GrpcRouteSpecRulesBackendRefsFiltersRequestMirrorBackendRef(obj: GrpcRouteSpecRulesBackendRefsFiltersRequestMirrorBackendRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'group': obj.group,
+    'kind': obj.kind,
+    'name': obj.name,
+    'namespace': obj.namespace,
+    'port': obj.port,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Fraction represents the fraction of requests that should be
+ * mirrored to BackendRef.
+ *
+ * Only one of Fraction or Percent may be specified. If neither field
+ * is specified, 100% of requests will be mirrored.
+ *
+ * @schema GrpcRouteSpecRulesBackendRefsFiltersRequestMirrorFraction
+ */
+export interface GrpcRouteSpecRulesBackendRefsFiltersRequestMirrorFraction {
+  /**
+   * @schema GrpcRouteSpecRulesBackendRefsFiltersRequestMirrorFraction#denominator
+   */
+  readonly denominator?: number;
+
+  /**
+   * @schema GrpcRouteSpecRulesBackendRefsFiltersRequestMirrorFraction#numerator
+   */
+  readonly numerator: number;
+}
+
+/**
+ * Converts an object of type 'GrpcRouteSpecRulesBackendRefsFiltersRequestMirrorFraction' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GrpcRouteSpecRulesBackendRefsFiltersRequestMirrorFraction(obj: GrpcRouteSpecRulesBackendRefsFiltersRequestMirrorFraction | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'denominator': obj.denominator,
+    'numerator': obj.numerator,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * HTTPHeader represents an HTTP Header name and value as defined by RFC 7230.
+ *
+ * @schema GrpcRouteSpecRulesBackendRefsFiltersResponseHeaderModifierAdd
+ */
+export interface GrpcRouteSpecRulesBackendRefsFiltersResponseHeaderModifierAdd {
+  /**
+   * Name is the name of the HTTP Header to be matched. Name matching MUST be
+   * case-insensitive. (See https://tools.ietf.org/html/rfc7230#section-3.2).
+   *
+   * If multiple entries specify equivalent header names, the first entry with
+   * an equivalent name MUST be considered for a match. Subsequent entries
+   * with an equivalent header name MUST be ignored. Due to the
+   * case-insensitivity of header names, "foo" and "Foo" are considered
+   * equivalent.
+   *
+   * @schema GrpcRouteSpecRulesBackendRefsFiltersResponseHeaderModifierAdd#name
+   */
+  readonly name: string;
+
+  /**
+   * Value is the value of HTTP Header to be matched.
+   *
+   * @schema GrpcRouteSpecRulesBackendRefsFiltersResponseHeaderModifierAdd#value
+   */
+  readonly value: string;
+}
+
+/**
+ * Converts an object of type 'GrpcRouteSpecRulesBackendRefsFiltersResponseHeaderModifierAdd' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GrpcRouteSpecRulesBackendRefsFiltersResponseHeaderModifierAdd(obj: GrpcRouteSpecRulesBackendRefsFiltersResponseHeaderModifierAdd | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'value': obj.value,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * HTTPHeader represents an HTTP Header name and value as defined by RFC 7230.
+ *
+ * @schema GrpcRouteSpecRulesBackendRefsFiltersResponseHeaderModifierSet
+ */
+export interface GrpcRouteSpecRulesBackendRefsFiltersResponseHeaderModifierSet {
+  /**
+   * Name is the name of the HTTP Header to be matched. Name matching MUST be
+   * case-insensitive. (See https://tools.ietf.org/html/rfc7230#section-3.2).
+   *
+   * If multiple entries specify equivalent header names, the first entry with
+   * an equivalent name MUST be considered for a match. Subsequent entries
+   * with an equivalent header name MUST be ignored. Due to the
+   * case-insensitivity of header names, "foo" and "Foo" are considered
+   * equivalent.
+   *
+   * @schema GrpcRouteSpecRulesBackendRefsFiltersResponseHeaderModifierSet#name
+   */
+  readonly name: string;
+
+  /**
+   * Value is the value of HTTP Header to be matched.
+   *
+   * @schema GrpcRouteSpecRulesBackendRefsFiltersResponseHeaderModifierSet#value
+   */
+  readonly value: string;
+}
+
+/**
+ * Converts an object of type 'GrpcRouteSpecRulesBackendRefsFiltersResponseHeaderModifierSet' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_GrpcRouteSpecRulesBackendRefsFiltersResponseHeaderModifierSet(obj: GrpcRouteSpecRulesBackendRefsFiltersResponseHeaderModifierSet | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'value': obj.value,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+
+/**
  * HTTPRoute provides a way to route HTTP requests. This includes the capability
 to match requests by hostname, path, header, or query param. Filters can be
 used to specify additional processing steps. Backends specify where matching
@@ -214,21 +2672,12 @@ export interface HttpRouteSpec {
    * Gateway has the AllowedRoutes field, and ReferenceGrant provides a
    * generic way to enable other kinds of cross-namespace reference.
    *
-   *
-   *
-   *
-   *
-   *
-   *
-   *
    * @schema HttpRouteSpec#parentRefs
    */
   readonly parentRefs?: HttpRouteSpecParentRefs[];
 
   /**
    * Rules are a list of HTTP matchers, filters and actions.
-   *
-   *
    *
    * @schema HttpRouteSpec#rules
    */
@@ -313,8 +2762,6 @@ export interface HttpRouteSpecParentRefs {
    * Gateway has the AllowedRoutes field, and ReferenceGrant provides a
    * generic way to enable any other kind of cross-namespace reference.
    *
-   *
-   *
    * Support: Core
    *
    * @schema HttpRouteSpecParentRefs#namespace
@@ -332,8 +2779,6 @@ export interface HttpRouteSpecParentRefs {
    * as opposed to a listener(s) whose port(s) may be changed. When both Port
    * and SectionName are specified, the name and port of the selected listener
    * must match both specified values.
-   *
-   *
    *
    * Implementations MAY choose to support other parent resources.
    * Implementations supporting other types of parent resources MUST clearly
@@ -460,7 +2905,7 @@ export interface HttpRouteSpecRules {
    * they are specified.
    *
    * Implementations MAY choose to implement this ordering strictly, rejecting
-   * any combination or order of filters that can not be supported. If implementations
+   * any combination or order of filters that cannot be supported. If implementations
    * choose a strict interpretation of filter ordering, they MUST clearly document
    * that behavior.
    *
@@ -482,7 +2927,7 @@ export interface HttpRouteSpecRules {
    *
    * All filters are expected to be compatible with each other except for the
    * URLRewrite and RequestRedirect filters, which may not be combined. If an
-   * implementation can not support other combinations of filters, they must clearly
+   * implementation cannot support other combinations of filters, they must clearly
    * document that limitation. In cases where incompatible or unsupported
    * filters are specified and cause the `Accepted` condition to be set to status
    * `False`, implementations may use the `IncompatibleFilters` reason to specify
@@ -590,24 +3035,6 @@ export function toJson_HttpRouteSpecRules(obj: HttpRouteSpecRules | undefined): 
  * ReferenceGrant object is required in the referent namespace to allow that
  * namespace's owner to accept the reference. See the ReferenceGrant
  * documentation for details.
- *
- * <gateway:experimental:description>
- *
- * When the BackendRef points to a Kubernetes Service, implementations SHOULD
- * honor the appProtocol field if it is set for the target Service Port.
- *
- * Implementations supporting appProtocol SHOULD recognize the Kubernetes
- * Standard Application Protocols defined in KEP-3726.
- *
- * If a Service appProtocol isn't specified, an implementation MAY infer the
- * backend protocol through its own means. Implementations MAY infer the
- * protocol from the Route type referring to the backend Service.
- *
- * If a Route is not able to send traffic to the backend using the specified
- * protocol then the backend is considered invalid. Implementations MUST set the
- * "ResolvedRefs" condition to "False" with the "UnsupportedProtocol" reason.
- *
- * </gateway:experimental:description>
  *
  * @schema HttpRouteSpecRulesBackendRefs
  */
@@ -770,8 +3197,6 @@ export interface HttpRouteSpecRulesFilters {
    * backends.
    *
    * Support: Extended
-   *
-   *
    *
    * @schema HttpRouteSpecRulesFilters#requestMirror
    */
@@ -1067,8 +3492,6 @@ export interface HttpRouteSpecRulesBackendRefsFilters {
    *
    * Support: Extended
    *
-   *
-   *
    * @schema HttpRouteSpecRulesBackendRefsFilters#requestMirror
    */
   readonly requestMirror?: HttpRouteSpecRulesBackendRefsFiltersRequestMirror;
@@ -1316,8 +3739,6 @@ export function toJson_HttpRouteSpecRulesFiltersRequestHeaderModifier(obj: HttpR
  *
  * Support: Extended
  *
- *
- *
  * @schema HttpRouteSpecRulesFiltersRequestMirror
  */
 export interface HttpRouteSpecRulesFiltersRequestMirror {
@@ -1349,6 +3770,29 @@ export interface HttpRouteSpecRulesFiltersRequestMirror {
    * @schema HttpRouteSpecRulesFiltersRequestMirror#backendRef
    */
   readonly backendRef: HttpRouteSpecRulesFiltersRequestMirrorBackendRef;
+
+  /**
+   * Fraction represents the fraction of requests that should be
+   * mirrored to BackendRef.
+   *
+   * Only one of Fraction or Percent may be specified. If neither field
+   * is specified, 100% of requests will be mirrored.
+   *
+   * @schema HttpRouteSpecRulesFiltersRequestMirror#fraction
+   */
+  readonly fraction?: HttpRouteSpecRulesFiltersRequestMirrorFraction;
+
+  /**
+   * Percent represents the percentage of requests that should be
+   * mirrored to BackendRef. Its minimum value is 0 (indicating 0% of
+   * requests) and its maximum value is 100 (indicating 100% of requests).
+   *
+   * Only one of Fraction or Percent may be specified. If neither field
+   * is specified, 100% of requests will be mirrored.
+   *
+   * @schema HttpRouteSpecRulesFiltersRequestMirror#percent
+   */
+  readonly percent?: number;
 }
 
 /**
@@ -1359,6 +3803,8 @@ export function toJson_HttpRouteSpecRulesFiltersRequestMirror(obj: HttpRouteSpec
   if (obj === undefined) { return undefined; }
   const result = {
     'backendRef': toJson_HttpRouteSpecRulesFiltersRequestMirrorBackendRef(obj.backendRef),
+    'fraction': toJson_HttpRouteSpecRulesFiltersRequestMirrorFraction(obj.fraction),
+    'percent': obj.percent,
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -1674,7 +4120,7 @@ export function toJson_HttpRouteSpecRulesFiltersUrlRewrite(obj: HttpRouteSpecRul
 export interface HttpRouteSpecRulesMatchesHeaders {
   /**
    * Name is the name of the HTTP Header to be matched. Name matching MUST be
-   * case insensitive. (See https://tools.ietf.org/html/rfc7230#section-3.2).
+   * case-insensitive. (See https://tools.ietf.org/html/rfc7230#section-3.2).
    *
    * If multiple entries specify equivalent header names, only the first
    * entry with an equivalent name MUST be considered for a match. Subsequent
@@ -2028,8 +4474,6 @@ export function toJson_HttpRouteSpecRulesBackendRefsFiltersRequestHeaderModifier
  *
  * Support: Extended
  *
- *
- *
  * @schema HttpRouteSpecRulesBackendRefsFiltersRequestMirror
  */
 export interface HttpRouteSpecRulesBackendRefsFiltersRequestMirror {
@@ -2061,6 +4505,29 @@ export interface HttpRouteSpecRulesBackendRefsFiltersRequestMirror {
    * @schema HttpRouteSpecRulesBackendRefsFiltersRequestMirror#backendRef
    */
   readonly backendRef: HttpRouteSpecRulesBackendRefsFiltersRequestMirrorBackendRef;
+
+  /**
+   * Fraction represents the fraction of requests that should be
+   * mirrored to BackendRef.
+   *
+   * Only one of Fraction or Percent may be specified. If neither field
+   * is specified, 100% of requests will be mirrored.
+   *
+   * @schema HttpRouteSpecRulesBackendRefsFiltersRequestMirror#fraction
+   */
+  readonly fraction?: HttpRouteSpecRulesBackendRefsFiltersRequestMirrorFraction;
+
+  /**
+   * Percent represents the percentage of requests that should be
+   * mirrored to BackendRef. Its minimum value is 0 (indicating 0% of
+   * requests) and its maximum value is 100 (indicating 100% of requests).
+   *
+   * Only one of Fraction or Percent may be specified. If neither field
+   * is specified, 100% of requests will be mirrored.
+   *
+   * @schema HttpRouteSpecRulesBackendRefsFiltersRequestMirror#percent
+   */
+  readonly percent?: number;
 }
 
 /**
@@ -2071,6 +4538,8 @@ export function toJson_HttpRouteSpecRulesBackendRefsFiltersRequestMirror(obj: Ht
   if (obj === undefined) { return undefined; }
   const result = {
     'backendRef': toJson_HttpRouteSpecRulesBackendRefsFiltersRequestMirrorBackendRef(obj.backendRef),
+    'fraction': toJson_HttpRouteSpecRulesBackendRefsFiltersRequestMirrorFraction(obj.fraction),
+    'percent': obj.percent,
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -2385,7 +4854,7 @@ export function toJson_HttpRouteSpecRulesBackendRefsFiltersUrlRewrite(obj: HttpR
 export interface HttpRouteSpecRulesFiltersRequestHeaderModifierAdd {
   /**
    * Name is the name of the HTTP Header to be matched. Name matching MUST be
-   * case insensitive. (See https://tools.ietf.org/html/rfc7230#section-3.2).
+   * case-insensitive. (See https://tools.ietf.org/html/rfc7230#section-3.2).
    *
    * If multiple entries specify equivalent header names, the first entry with
    * an equivalent name MUST be considered for a match. Subsequent entries
@@ -2428,7 +4897,7 @@ export function toJson_HttpRouteSpecRulesFiltersRequestHeaderModifierAdd(obj: Ht
 export interface HttpRouteSpecRulesFiltersRequestHeaderModifierSet {
   /**
    * Name is the name of the HTTP Header to be matched. Name matching MUST be
-   * case insensitive. (See https://tools.ietf.org/html/rfc7230#section-3.2).
+   * case-insensitive. (See https://tools.ietf.org/html/rfc7230#section-3.2).
    *
    * If multiple entries specify equivalent header names, the first entry with
    * an equivalent name MUST be considered for a match. Subsequent entries
@@ -2573,6 +5042,42 @@ export function toJson_HttpRouteSpecRulesFiltersRequestMirrorBackendRef(obj: Htt
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
+ * Fraction represents the fraction of requests that should be
+ * mirrored to BackendRef.
+ *
+ * Only one of Fraction or Percent may be specified. If neither field
+ * is specified, 100% of requests will be mirrored.
+ *
+ * @schema HttpRouteSpecRulesFiltersRequestMirrorFraction
+ */
+export interface HttpRouteSpecRulesFiltersRequestMirrorFraction {
+  /**
+   * @schema HttpRouteSpecRulesFiltersRequestMirrorFraction#denominator
+   */
+  readonly denominator?: number;
+
+  /**
+   * @schema HttpRouteSpecRulesFiltersRequestMirrorFraction#numerator
+   */
+  readonly numerator: number;
+}
+
+/**
+ * Converts an object of type 'HttpRouteSpecRulesFiltersRequestMirrorFraction' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_HttpRouteSpecRulesFiltersRequestMirrorFraction(obj: HttpRouteSpecRulesFiltersRequestMirrorFraction | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'denominator': obj.denominator,
+    'numerator': obj.numerator,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
  * Path defines parameters used to modify the path of the incoming request.
  * The modified path is then used to construct the `Location` header. When
  * empty, the request path is used as-is.
@@ -2698,7 +5203,7 @@ export enum HttpRouteSpecRulesFiltersRequestRedirectStatusCode {
 export interface HttpRouteSpecRulesFiltersResponseHeaderModifierAdd {
   /**
    * Name is the name of the HTTP Header to be matched. Name matching MUST be
-   * case insensitive. (See https://tools.ietf.org/html/rfc7230#section-3.2).
+   * case-insensitive. (See https://tools.ietf.org/html/rfc7230#section-3.2).
    *
    * If multiple entries specify equivalent header names, the first entry with
    * an equivalent name MUST be considered for a match. Subsequent entries
@@ -2741,7 +5246,7 @@ export function toJson_HttpRouteSpecRulesFiltersResponseHeaderModifierAdd(obj: H
 export interface HttpRouteSpecRulesFiltersResponseHeaderModifierSet {
   /**
    * Name is the name of the HTTP Header to be matched. Name matching MUST be
-   * case insensitive. (See https://tools.ietf.org/html/rfc7230#section-3.2).
+   * case-insensitive. (See https://tools.ietf.org/html/rfc7230#section-3.2).
    *
    * If multiple entries specify equivalent header names, the first entry with
    * an equivalent name MUST be considered for a match. Subsequent entries
@@ -2914,7 +5419,7 @@ export enum HttpRouteSpecRulesMatchesQueryParamsType {
 export interface HttpRouteSpecRulesBackendRefsFiltersRequestHeaderModifierAdd {
   /**
    * Name is the name of the HTTP Header to be matched. Name matching MUST be
-   * case insensitive. (See https://tools.ietf.org/html/rfc7230#section-3.2).
+   * case-insensitive. (See https://tools.ietf.org/html/rfc7230#section-3.2).
    *
    * If multiple entries specify equivalent header names, the first entry with
    * an equivalent name MUST be considered for a match. Subsequent entries
@@ -2957,7 +5462,7 @@ export function toJson_HttpRouteSpecRulesBackendRefsFiltersRequestHeaderModifier
 export interface HttpRouteSpecRulesBackendRefsFiltersRequestHeaderModifierSet {
   /**
    * Name is the name of the HTTP Header to be matched. Name matching MUST be
-   * case insensitive. (See https://tools.ietf.org/html/rfc7230#section-3.2).
+   * case-insensitive. (See https://tools.ietf.org/html/rfc7230#section-3.2).
    *
    * If multiple entries specify equivalent header names, the first entry with
    * an equivalent name MUST be considered for a match. Subsequent entries
@@ -3102,6 +5607,42 @@ export function toJson_HttpRouteSpecRulesBackendRefsFiltersRequestMirrorBackendR
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
+ * Fraction represents the fraction of requests that should be
+ * mirrored to BackendRef.
+ *
+ * Only one of Fraction or Percent may be specified. If neither field
+ * is specified, 100% of requests will be mirrored.
+ *
+ * @schema HttpRouteSpecRulesBackendRefsFiltersRequestMirrorFraction
+ */
+export interface HttpRouteSpecRulesBackendRefsFiltersRequestMirrorFraction {
+  /**
+   * @schema HttpRouteSpecRulesBackendRefsFiltersRequestMirrorFraction#denominator
+   */
+  readonly denominator?: number;
+
+  /**
+   * @schema HttpRouteSpecRulesBackendRefsFiltersRequestMirrorFraction#numerator
+   */
+  readonly numerator: number;
+}
+
+/**
+ * Converts an object of type 'HttpRouteSpecRulesBackendRefsFiltersRequestMirrorFraction' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_HttpRouteSpecRulesBackendRefsFiltersRequestMirrorFraction(obj: HttpRouteSpecRulesBackendRefsFiltersRequestMirrorFraction | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'denominator': obj.denominator,
+    'numerator': obj.numerator,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
  * Path defines parameters used to modify the path of the incoming request.
  * The modified path is then used to construct the `Location` header. When
  * empty, the request path is used as-is.
@@ -3227,7 +5768,7 @@ export enum HttpRouteSpecRulesBackendRefsFiltersRequestRedirectStatusCode {
 export interface HttpRouteSpecRulesBackendRefsFiltersResponseHeaderModifierAdd {
   /**
    * Name is the name of the HTTP Header to be matched. Name matching MUST be
-   * case insensitive. (See https://tools.ietf.org/html/rfc7230#section-3.2).
+   * case-insensitive. (See https://tools.ietf.org/html/rfc7230#section-3.2).
    *
    * If multiple entries specify equivalent header names, the first entry with
    * an equivalent name MUST be considered for a match. Subsequent entries
@@ -3270,7 +5811,7 @@ export function toJson_HttpRouteSpecRulesBackendRefsFiltersResponseHeaderModifie
 export interface HttpRouteSpecRulesBackendRefsFiltersResponseHeaderModifierSet {
   /**
    * Name is the name of the HTTP Header to be matched. Name matching MUST be
-   * case insensitive. (See https://tools.ietf.org/html/rfc7230#section-3.2).
+   * case-insensitive. (See https://tools.ietf.org/html/rfc7230#section-3.2).
    *
    * If multiple entries specify equivalent header names, the first entry with
    * an equivalent name MUST be considered for a match. Subsequent entries
