@@ -5,7 +5,7 @@
  * as a process. Then the objects the gate adds to the stage files.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -67,6 +67,16 @@ describe('the smoke check, against a local server', () => {
     expect(result).toMatchObject({ pass: false, measured: '0/3 answered 200 (0%)' });
   });
 });
+
+/** Runs node with `args` without blocking this process, whose servers the run talks to. */
+function runProcess(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, args, { env });
+    let out = '';
+    child.stdout.on('data', (chunk) => { out += chunk; });
+    child.on('close', (code) => resolve({ code, out }));
+  });
+}
 
 /** A free port on 127.0.0.1. */
 async function freePort(): Promise<number> {
@@ -174,6 +184,38 @@ withPrometheus(`the Prometheus checks, against a real Prometheus server${notRun}
     expect(results[3].measured).toBe('4 series: the query must give one number (aggregate it, for example with sum)');
   });
 
+  test('the Job\'s own command, with the code and checks of the stage file\'s ConfigMap: exit 0 for a healthy canary, 1 for a failing one', async () => {
+    const { server, url } = await canary(0);
+    try {
+      const runJob = (namespace: string) => {
+        // The app as the spec gives it; its Prometheus is the test's server, as the Job would reach its own.
+        const docs = stageManifests({
+          name: 'shop', namespace, stable: { image: 'shop:1' }, canary: { image: 'shop:2' },
+          verify: { smoke: { path: '/healthz' }, prometheus: { url: prometheusUrl, window: '10s', queries: [{ name: 'canary-errors', query: errorRatio, max: 0.01 }] } },
+        }).get('canary')!;
+        const job = docs.find((doc) => doc.kind === 'Job');
+        const [container] = job.spec.template.spec.containers;
+        const configMap = docs.find((doc) => doc.kind === 'ConfigMap' && doc.metadata.name === job.spec.template.spec.volumes[0].configMap.name);
+        const mount = join(dir, `job-${namespace}`);
+        mkdirSync(mount);
+        for (const [file, content] of Object.entries(configMap.data as Record<string, string>)) writeFileSync(join(mount, file), content);
+        // The container's command, with the ConfigMap's mount here and the canary's Service at the test's server.
+        const [command, ...args] = container.command.map((arg: string) => arg.replace(container.volumeMounts[0].mountPath, mount));
+        expect(command).toBe('node');
+        // Not spawnSync: the canary and the exporter answer from this process.
+        return runProcess(args, { ...process.env, CANARY_URL: url });
+      };
+      const good = await runJob('good');
+      expect(good.out).toMatch(/^pass {2}smoke GET \/healthz: 20\/20 answered 200 \(100%\), needs >= 100%\npass {2}prometheus canary-errors: /);
+      expect(good.code).toBe(0);
+      const bad = await runJob('bad');
+      expect(bad.out).toMatch(/\nFAIL {2}prometheus canary-errors: 0\.\d+, needs <= 0\.01\n$/);
+      expect(bad.code).toBe(1);
+    } finally {
+      server.close();
+    }
+  }, 30_000);
+
   test('cdk8s-canary verify: exit 0 when every check passes, 1 when one fails, each check on its line', async () => {
     const { server, url } = await canary(0);
     try {
@@ -183,12 +225,7 @@ withPrometheus(`the Prometheus checks, against a real Prometheus server${notRun}
       });
       const run = (namespace: string) => {
         writeFileSync(join(dir, `${namespace}.yaml`), stringify({ apps: [spec(namespace)] }));
-        return new Promise<{ code: number | null; out: string }>((resolve) => {
-          const child = spawn(process.execPath, [bin, 'verify', 'shop', '-c', join(dir, `${namespace}.yaml`), '--canary-url', url, '--prometheus', prometheusUrl]);
-          let out = '';
-          child.stdout.on('data', (chunk) => { out += chunk; });
-          child.on('close', (code) => resolve({ code, out }));
-        });
+        return runProcess([bin, 'verify', 'shop', '-c', join(dir, `${namespace}.yaml`), '--canary-url', url, '--prometheus', prometheusUrl]);
       };
       const good = await run('good');
       expect(good.code).toBe(0);
