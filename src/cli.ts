@@ -90,7 +90,7 @@ const COMMANDS: Record<string, CommandHelp> = {
   },
   finish: {
     usage: 'finish APP [-c canary.yaml]',
-    summary: 'end a promoted release: the canary image becomes stable, at the stage without canary pods',
+    summary: 'end a promoted release: the canary\'s image and config become stable\'s, at the stage without canary pods',
     options: ['config'],
     lines: [SPEC_OPTION],
     example: 'npx cdk8s-canary finish nginx',
@@ -302,7 +302,7 @@ async function finish(config: string, appName: string | undefined, io: Io): Prom
   const finished = finishRelease(text, appName, config);
   replaceFileContent(config, finished);
   const { stage } = parseSpec(finished, config).spec.apps.find((app) => app.name === appName)!;
-  io.out(`finish: ${appName} now runs its canary image on stable, at stage ${stage}; run cdk8s-canary synth, then apply ${stage}`);
+  io.out(`finish: ${appName} now runs its canary's image and config on stable, at stage ${stage}; run cdk8s-canary synth, then apply ${stage}`);
   return 0;
 }
 

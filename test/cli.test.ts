@@ -156,7 +156,7 @@ describe('finish', () => {
     expect(text).toContain('# The canary walkthrough');
     expect(text).toMatch(/stable:\n\s+name: nginx-deployment-v1\n\s+image: docker\/getting-started/);
     expect(text).toMatch(/^    stage: baseline$/m);
-    expect(result.out).toBe('finish: nginx now runs its canary image on stable, at stage baseline; run cdk8s-canary synth, then apply baseline');
+    expect(result.out).toBe('finish: nginx now runs its canary\'s image and config on stable, at stage baseline; run cdk8s-canary synth, then apply baseline');
     const plan = await cli('plan', '-c', copy);
     expect(plan.out).toContain('stable nginx-deployment-v1 (docker/getting-started)');
     expect(plan.out).toMatch(/baseline.*<- current/);

@@ -109,7 +109,7 @@ describe('through the CLI', () => {
     symlinkSync('real.yaml', link);
     const { out, io: streams } = io();
     expect(await main(['finish', 'shop', '-c', link], streams)).toBe(0);
-    expect(out).toEqual(['finish: shop now runs its canary image on stable, at stage baseline; run cdk8s-canary synth, then apply baseline']);
+    expect(out).toEqual(['finish: shop now runs its canary\'s image and config on stable, at stage baseline; run cdk8s-canary synth, then apply baseline']);
     expect(lstatSync(link).isSymbolicLink()).toBe(true);
     expect(statSync(real).mode & 0o777).toBe(0o640);
     expect(readFileSync(real, 'utf8')).toContain('stage: baseline');
