@@ -1,4 +1,5 @@
-import { resolve } from 'node:path';
+import { realpathSync } from 'node:fs';
+import { resolve, sep } from 'node:path';
 import { readRegularBytes } from './read-file';
 import type { AppSpec, TrackSpec } from './spec';
 import { formatValue, type Problem, type SpecPath } from './spec-error';
@@ -15,8 +16,8 @@ export function configDataBytes(files: Record<string, string>): number {
 
 /**
  * The track with every config file's content in place: files given by `path` are read from `baseDir`
- * (the spec's folder; the working directory for construct props), as UTF-8 text of at most 1 MiB.
- * A file that cannot be read is a problem at its `path`.
+ * (the spec's folder; the working directory for construct props), as UTF-8 text of at most 1 MiB,
+ * and only from inside it. A file that cannot be read is a problem at its `path`.
  */
 function readTrackFiles(track: TrackSpec, at: SpecPath, baseDir: string, problems: Problem[]): TrackSpec {
   if (!track.config) return track;
@@ -29,7 +30,15 @@ function readTrackFiles(track: TrackSpec, at: SpecPath, baseDir: string, problem
     if (file.path === undefined) return [name, file];
     const path = resolve(baseDir, file.path);
     try {
-      return [name, { content: UTF8.decode(readRegularBytes(path, CONFIG_MAP_MAX_BYTES, true)) }];
+      // Inside the spec's folder only, links included: a spec from a pull request must not copy the
+      // CI machine's files (a kubeconfig, say) into the output and the logs.
+      const folder = realpathSync(baseDir);
+      const real = realpathSync(path);
+      if (real !== folder && !real.startsWith(`${folder}${sep}`)) {
+        problems.push({ path: [...where, 'path'], message: `is ${formatValue(file.path)}: must name a file inside the spec's folder (${folder}), which ${real} is not` });
+        return [name, file];
+      }
+      return [name, { content: UTF8.decode(readRegularBytes(real, CONFIG_MAP_MAX_BYTES)) }];
     } catch (error) {
       const reason = error instanceof TypeError ? 'is not UTF-8 text; a ConfigMap holds text files only'
         : (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist'

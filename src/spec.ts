@@ -424,8 +424,8 @@ export interface ConfigFileSpec {
    */
   readonly content?: string;
   /**
-   * A file to read the content from, relative to the spec's folder (for CanaryApp props, to the
-   * working directory).
+   * A file to read the content from, relative to the spec's folder and inside it (for CanaryApp
+   * props, the working directory).
    * @default none: give `content` or `path`
    */
   readonly path?: RelativePath;

@@ -2,7 +2,7 @@
  * Config per track, disruption budgets, topology spread and autoscaling: what each stage file holds,
  * what stays the same from stage to stage, and the errors for bad input.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { finishRelease } from '../src/finish-release';
@@ -264,4 +264,18 @@ test('examples/config.yaml: every object validates and meets the level its names
   }
   expect([...kinds].sort()).toEqual(['ConfigMap', 'Deployment', 'HorizontalPodAutoscaler', 'Namespace', 'PodDisruptionBudget', 'Service']);
   expect(checkOutput(join(examples, 'dist'), files, { spec: '../config.yaml', apps: ['shop'] })).toEqual([]);
+});
+
+test('config files are read from inside the spec\'s folder only: not through .. and not through a link', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cdk8s-canary-config-'));
+  const specDir = join(dir, 'repo');
+  mkdirSync(specDir);
+  writeFileSync(join(dir, 'secret.txt'), 'not for the output\n');
+  symlinkSync(join(dir, 'secret.txt'), join(specDir, 'linked.conf'));
+  const text = (path: string) => `apps:\n  - name: shop\n    namespace: shop\n    stable:\n      image: shop:1\n      config: { mountPath: /etc/shop, files: { app.conf: { path: ${path} } } }\n    canary: { image: shop:2 }\n`;
+  for (const path of ['../secret.txt', 'linked.conf']) {
+    expect(() => parseSpec(text(path), join(specDir, 'canary.yaml'))).toThrow(
+      `"apps[0].stable.config.files.app.conf.path" is "${path}": must name a file inside the spec's folder (${realpathSync(specDir)}), which ${realpathSync(join(dir, 'secret.txt'))} is not`,
+    );
+  }
 });
