@@ -60,10 +60,11 @@ function expand(query, checks, window) {
 async function queryValue(server, query) {
   const url = new URL('api/v1/query', server.endsWith('/') ? server : `${server}/`);
   url.searchParams.set('query', query);
+  /** @type {{ status: string, error?: string, data: { resultType: string, result: any } }} */
   let body;
   try {
     const response = await fetch(url, { signal: AbortSignal.timeout(30_000) });
-    body = await response.json();
+    body = /** @type {typeof body} */ (await response.json());
   } catch (error) {
     return `no answer from ${server} (${/** @type {Error} */ (error).message})`;
   }
