@@ -1,7 +1,7 @@
 import { ApiObject, App, Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { dump } from 'js-yaml';
-import { CanaryApp, resolvedProps, type TrackObjects } from './canary-app';
+import { CanaryApp, resolvedProps } from './canary-app';
 import { CanaryRoutes } from './canary-routes';
 import { fileHeader, LINE_LENGTH_EXEMPTION, LINE_LENGTH_RANGE, LINE_LIMIT, type RenderedFile } from './file-header';
 import { SYNC_WAVE_ANNOTATION, type Track } from './labels';
@@ -89,6 +89,16 @@ function deploymentTemplate(deployment: Construct): (replicas: number | undefine
     fill(yaml, `  replicas: ${REPLICAS_MARKER}\n`, replicas === undefined ? '' : `  replicas: ${replicas}\n`), `"${WAVE_MARKER}"`, `"${wave}"`);
 }
 
+/** `make`, remembered by the key its arguments give. */
+function memo<A extends unknown[]>(key: (...args: A) => string, make: (...args: A) => string[]): (...args: A) => string[] {
+  const made = new Map<string, string[]>();
+  return (...args) => {
+    const k = key(...args);
+    if (!made.has(k)) made.set(k, make(...args));
+    return made.get(k)!;
+  };
+}
+
 /**
  * Renders every stage of one app: `<app>/stages/NN-<stage>.k8s.yaml`, `<app>/stages/rollback.k8s.yaml`
  * and `<app>/current/<app>.k8s.yaml`. `specPath`, the spec's path relative to the output folder, goes
@@ -98,54 +108,35 @@ function deploymentTemplate(deployment: Construct): (replicas: number | undefine
  * each stage is that render with its replica counts, autoscaler bounds and sync waves, the canary's
  * ConfigMap and budget where the canary Deployment is, the verification Job where the canary gets
  * traffic, and, for a routed app, its own routes (weights and match rules): stages differ in nothing
- * else, by construction. Objects are taken
- * from what the construct exposes, never by position. Each stage equals what
- * `new CanaryApp(chart, id, { ...app, stage })` renders into an empty chart; the app, resolved
- * already, is not resolved again.
+ * else, by construction. Objects are taken from what the construct exposes, never by position. Each
+ * stage equals what `new CanaryApp(chart, id, { ...app, stage })` renders into an empty chart; the
+ * app, resolved already, is not resolved again.
  */
 export function renderApp(app: ResolvedApp, specPath?: string): RenderedFile[] {
   const { spec } = app;
   const chart = new Chart(new App({ outdir: '.' }), spec.name);
   const construct = new CanaryApp(chart, spec.name, resolvedProps(app, ROLLBACK_STAGE));
-  const shared = [construct.namespace, construct.service, construct.trackServices?.stable, construct.trackServices?.canary]
-    .flatMap((object) => (object ? [toYaml(ApiObject.of(object).toJson())] : []));
-  const trackObjects = (objects: TrackObjects | undefined) => [objects?.configMap, objects?.disruptionBudget]
-    .flatMap((object) => (object ? [toYaml(ApiObject.of(object).toJson())] : []));
-  const stableObjects = trackObjects(construct.stableObjects);
-  const canaryObjects = trackObjects(construct.canaryObjects);
+  const yamlOf = (...objects: (Construct | undefined)[]) => objects.flatMap((object) => (object ? [toYaml(ApiObject.of(object).toJson())] : []));
+  const shared = yamlOf(construct.namespace, construct.service, construct.trackServices?.stable, construct.trackServices?.canary);
+  const stableObjects = yamlOf(construct.stableObjects.configMap, construct.stableObjects.disruptionBudget);
+  const canaryObjects = yamlOf(construct.canaryObjects?.configMap, construct.canaryObjects?.disruptionBudget);
   const stable = deploymentTemplate(construct.stable);
   const canary = construct.canary && deploymentTemplate(construct.canary);
-
-  // Stages with the same weight, match rules and mirror share one render of the routes.
-  const routesByState = new Map<string, string[]>();
-  const routes = (stage: ResolvedStage): string[] => {
+  // The objects that vary by stage, made in a chart of their own, once for each distinct state.
+  const scratch = () => new Chart(new App({ outdir: '.' }), spec.name);
+  const routes = memo((stage: ResolvedStage) => `${stage.canaryWeight}/${matchRulesApply(spec, stage)}/${stage.mirrorPercent ?? 0}`, (stage) => {
     if (!spec.routing) return [];
-    const state = `${stage.canaryWeight}/${matchRulesApply(spec, stage)}/${stage.mirrorPercent ?? 0}`;
-    if (!routesByState.has(state)) {
-      const routeChart = new Chart(new App({ outdir: '.' }), spec.name);
-      new CanaryRoutes(routeChart, 'routes', { spec, stage });
-      routesByState.set(state, routeChart.toJson().map(toYaml));
-    }
-    return routesByState.get(state)!;
-  };
+    const chart = scratch();
+    new CanaryRoutes(chart, 'routes', { spec, stage });
+    return chart.toJson().map(toYaml);
+  });
+  const autoscaler = memo((track: Track, replicas: number, wave: number) => `${track}/${replicas}/${wave}`,
+    (track, replicas, wave) => yamlOf(createAutoscaler(scratch(), 'autoscaler', spec, track, replicas, wave)));
 
-  const autoscalers = new Map<string, string[]>();
-  const autoscaler = (track: Track, replicas: number, wave: number): string[] => {
-    const key = `${track}/${replicas}/${wave}`;
-    if (!autoscalers.has(key)) {
-      const made = createAutoscaler(new Chart(new App({ outdir: '.' }), spec.name), 'autoscaler', spec, track, replicas, wave);
-      autoscalers.set(key, made ? [toYaml(made.toJson())] : []);
-    }
-    return autoscalers.get(key)!;
-  };
-
-  const verifyConfigMap = construct.verifyConfigMap ? [toYaml(construct.verifyConfigMap.toJson())] : [];
+  const verifyConfigMap = yamlOf(construct.verifyConfigMap);
   // The gate's Job differs by stage only in the stage's name.
-  const verifyJob = (stage: ResolvedStage): string[] => {
-    if (!construct.verifyConfigMap || !isGated(spec, stage)) return [];
-    const chart = new Chart(new App({ outdir: '.' }), spec.name);
-    return [toYaml(createVerifyJob(chart, 'verify', spec, stage, construct.verifyConfigMap).toJson())];
-  };
+  const verifyJob = (stage: ResolvedStage): string[] => (construct.verifyConfigMap && isGated(spec, stage)
+    ? yamlOf(createVerifyJob(scratch(), 'verify', spec, stage, construct.verifyConfigMap)) : []);
 
   const files: RenderedFile[] = [];
   for (const stage of app.plan.stages) {
