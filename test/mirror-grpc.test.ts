@@ -3,11 +3,10 @@
  * gRPC (a GRPCRoute), checked against the Gateway API and Istio schemas, and their bad combinations.
  */
 import { RouteProtocol, type AppSpec } from '../src/spec';
-import { SpecError } from '../src/spec-error';
 import { loadSpec } from '../src/spec-load';
 import { isGated } from '../src/verify-config';
 import { validateAgainstSchema, type Manifest } from './cluster-rules';
-import { find, resolveOne, stageManifests } from './stage-files';
+import { find, problemsOf as problems, resolveOne, stageManifests } from './stage-files';
 
 const greeter = loadSpec(`${__dirname}/../examples/routing.yaml`).spec.apps.find((app) => app.name === 'greeter')!;
 
@@ -90,15 +89,6 @@ describe('mirroring with an HTTPRoute and with Istio', () => {
 });
 
 describe('bad combinations: the field, the value and the rule', () => {
-  const problems = (app: AppSpec): string[] => {
-    try {
-      resolveOne(app);
-    } catch (error) {
-      expect(error).toBeInstanceOf(SpecError);
-      return (error as SpecError).problems.map((problem) => `${problem.path.join('.')}: ${problem.message}`);
-    }
-    throw new Error('accepted');
-  };
   const base: AppSpec = { name: 'web', namespace: 'web', stable: { image: 'web:1' }, canary: { image: 'web:2' } };
 
   test.each<[string, AppSpec, string]>([

@@ -2,6 +2,7 @@ import type { RenderedFile } from '../src/file-header';
 import { renderApp } from '../src/render';
 import { resolveSpec, type ResolvedApp } from '../src/resolve';
 import type { AppSpec } from '../src/spec';
+import { SpecError } from '../src/spec-error';
 import { parseManifests, type Manifest } from './cluster-rules';
 
 /** One app through the resolve step, as a spec with that app alone (in `baseDir`, for config files). */
@@ -41,4 +42,15 @@ export function find(docs: Manifest[], kind: string, name?: string): Manifest {
 /** Whether a label selector selects a pod with these labels. */
 export function selects(selector: Record<string, string>, labels: Record<string, string>): boolean {
   return Object.entries(selector).every(([key, value]) => labels[key] === value);
+}
+
+/** The problems the resolve step finds in one app, as `path.to.field: message` lines; fails if it finds none. */
+export function problemsOf(app: AppSpec): string[] {
+  try {
+    resolveOne(app);
+  } catch (error) {
+    if (!(error instanceof SpecError)) throw error;
+    return error.problems.map((problem) => `${problem.path.join('.')}: ${problem.message}`);
+  }
+  throw new Error('the resolve step accepted the app');
 }

@@ -9,11 +9,10 @@ import { finishRelease } from '../src/finish-release';
 import { checkOutput } from '../src/output';
 import { formatPlan } from '../src/plan-report';
 import type { AppSpec } from '../src/spec';
-import { SpecError } from '../src/spec-error';
 import { loadSpec, parseSpec } from '../src/spec-load';
 import { synthesize } from '../src/synth';
 import { parseManifests, podSecurityViolations, validateAgainstSchema, type Manifest } from './cluster-rules';
-import { find, resolveOne, selects, stageManifests } from './stage-files';
+import { find, problemsOf as problems, resolveOne, selects, stageManifests } from './stage-files';
 
 const base: AppSpec = {
   name: 'shop',
@@ -209,15 +208,6 @@ describe('autoscaling', () => {
 });
 
 describe('bad input: the field, the value and the rule, nothing rendered', () => {
-  const problems = (app: AppSpec): string[] => {
-    try {
-      resolveOne(app);
-    } catch (error) {
-      expect(error).toBeInstanceOf(SpecError);
-      return (error as SpecError).problems.map((problem) => `${problem.path.join('.')}: ${problem.message}`);
-    }
-    throw new Error('accepted');
-  };
   const withCanary = (canary: Partial<AppSpec['canary']>): AppSpec => ({ ...base, canary: { ...base.canary, ...canary } as AppSpec['canary'] });
 
   test.each<[string, AppSpec, string]>([

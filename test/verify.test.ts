@@ -14,7 +14,7 @@ import { stringify } from 'yaml';
 import type { AppSpec } from '../src/spec';
 import { loadRunner, RUNNER_PATH, verifyChecks, type VerifyChecks } from '../src/verify-config';
 import { podSecurityViolations, validateAgainstSchema, type Manifest } from './cluster-rules';
-import { resolveOne, selects, stageManifests } from './stage-files';
+import { problemsOf, resolveOne, selects, stageManifests } from './stage-files';
 
 const root = join(__dirname, '..');
 const bin = join(root, 'bin', 'cdk8s-canary.js');
@@ -309,14 +309,7 @@ describe('the gate in the stage files', () => {
   });
 
   test('bad gates are refused: nothing to check, a query without a bound, min above max', () => {
-    const problems = (verify: AppSpec['verify']) => {
-      try {
-        resolveOne({ ...app, verify });
-        return [];
-      } catch (error) {
-        return (error as { problems: { path: (string | number)[]; message: string }[] }).problems.map((problem) => `${problem.path.join('.')}: ${problem.message}`);
-      }
-    };
+    const problems = (verify: AppSpec['verify']) => problemsOf({ ...app, verify });
     expect(problems({})).toEqual(['apps.0.verify: checks nothing: give smoke, prometheus or both']);
     expect(problems({ prometheus: { url: 'http://p:9090', queries: [{ name: 'q', query: 'up' }] } })).toEqual(['apps.0.verify.prometheus.queries.0: has no bound: give max, min or both']);
     expect(problems({ prometheus: { url: 'http://p:9090', queries: [{ name: 'q', query: 'up', min: 2, max: 1 }] } })).toEqual(['apps.0.verify.prometheus.queries.0.min: is 2: must not be above max (1)']);
