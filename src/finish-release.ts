@@ -98,20 +98,23 @@ function setScalar(doc: Document, text: string, map: YAMLMap, key: string, value
   return edits;
 }
 
-/** The edit that adds `key: value` to a map that lacks it: on its own line after the map's first entry. */
-function addScalar(text: string, map: YAMLMap, key: string, value: string): Edit {
-  const entry = `${key}: ${scalarText(value, undefined)}`;
+/**
+ * The edit that adds an entry to a map that lacks it: in a flow map before its `}`, else on a line
+ * of its own after the map's first entry, at that entry's column. `entry` gets that column (0 in a
+ * flow map), for the lines of a block value under it.
+ */
+function addEntry(text: string, map: YAMLMap, entry: (column: number) => string): Edit {
   if (map.flow) {
     const close = text.lastIndexOf('}', map.range![1]);
-    return { start: close, end: close, text: `, ${entry}` };
+    return { start: close, end: close, text: `, ${entry(0)}` };
   }
   const first = map.items[0];
-  const keyStart = (first.key as Node).range![0];
-  const column = keyStart - (text.lastIndexOf('\n', keyStart - 1) + 1);
+  const column = columnOf(text, (first.key as Node).range![0]);
   const newline = text.includes('\r\n') ? '\r\n' : '\n';
-  const lineEnd = text.indexOf('\n', (first.value as Node).range![1]);
+  // A block value's range may end after its last line break: search from its last character.
+  const lineEnd = text.indexOf('\n', (first.value as Node).range![1] - 1);
   const at = lineEnd === -1 ? text.length : lineEnd + 1;
-  return { start: at, end: at, text: `${lineEnd === -1 ? newline : ''}${' '.repeat(column)}${entry}${newline}` };
+  return { start: at, end: at, text: `${lineEnd === -1 ? newline : ''}${' '.repeat(column)}${entry(column)}${newline}` };
 }
 
 /** The column of the character at `offset`. */
@@ -158,20 +161,14 @@ function carryKey(text: string, stable: YAMLMap, canary: YAMLMap, key: string, p
     if (stable.flow && block) throw shared(path, 'a flow map that cannot hold the canary\'s block value');
     const textOf = block && !ownBlock ? `${newline}${' '.repeat(to + 2)}${shifted(text, value, to - from)}` : shifted(text, value, to - from);
     const start = block && !ownBlock ? text.lastIndexOf(':', target.range![0]) + 1 : target.range![0];
-    const end = ownBlock ? target.range![1] - (text.slice(target.range![0], target.range![1]).length - text.slice(target.range![0], target.range![1]).trimEnd().length) : target.range![1];
+    // A block value's range takes in the line breaks after it: they stay.
+    const end = ownBlock ? target.range![0] + text.slice(target.range![0], target.range![1]).trimEnd().length : target.range![1];
     return [{ start, end, text: textOf }];
   }
-  if (stable.flow) {
-    if (block) throw shared(path, 'a flow map that cannot hold the canary\'s block value');
-    const close = text.lastIndexOf('}', stable.range![1]);
-    return [{ start: close, end: close, text: `, ${key}: ${shifted(text, value, 0)}` }];
-  }
-  const first = stable.items[0];
-  const to = columnOf(text, (first.key as Node).range![0]);
-  const lineEnd = text.indexOf('\n', (first.value as Node).range![1] - 1);
-  const at = lineEnd === -1 ? text.length : lineEnd + 1;
-  const entry = block ? `${key}:${newline}${' '.repeat(to + 2)}${shifted(text, value, to - from)}` : `${key}: ${shifted(text, value, to - from)}`;
-  return [{ start: at, end: at, text: `${lineEnd === -1 ? newline : ''}${' '.repeat(to)}${entry}${newline}` }];
+  if (stable.flow && block) throw shared(path, 'a flow map that cannot hold the canary\'s block value');
+  return [addEntry(text, stable, (to) => (block
+    ? `${key}:${newline}${' '.repeat(to + 2)}${shifted(text, value, to - from)}`
+    : `${key}: ${shifted(text, value, to - from)}`))];
 }
 
 /**
@@ -205,7 +202,7 @@ export function finishRelease(text: string, appName: string, source: string): st
       ...setScalar(doc, text, stable, 'image', image, ['apps', index, 'stable', 'image']),
       ...CARRIED.filter((key) => !isDeepStrictEqual(before.apps[index].stable[key], before.apps[index].canary[key]))
         .flatMap((key) => carryKey(text, stable, canary, key, ['apps', index, 'stable', key])),
-      ...(app.has('stage') ? setScalar(doc, text, app, 'stage', stage, ['apps', index, 'stage']) : [addScalar(text, app, 'stage', stage)]),
+      ...(app.has('stage') ? setScalar(doc, text, app, 'stage', stage, ['apps', index, 'stage']) : [addEntry(text, app, () => `stage: ${scalarText(stage, undefined)}`)]),
     ].sort((a, b) => b.start - a.start);
     const result = edits.reduce((out, edit) => out.slice(0, edit.start) + edit.text + out.slice(edit.end), text);
 

@@ -131,6 +131,23 @@ describe('config per track', () => {
   });
 });
 
+test('finish replaces, adds and removes stable\'s config keys, block and flow, touching no other line', () => {
+  const text = [
+    'apps:', '  - name: shop', '    namespace: shop', '    # the stable track', '    stable:', '      image: shop:1',
+    '      env:', '        MODE: old', '        GONE: x', '      secretEnvFrom: [shop-db]',
+    '    canary:', '      image: shop:2', '      env:', '        MODE: new',
+    '      config:', '        mountPath: /etc/shop', '        files:', '          app.conf:', '            content: |', '              a = 1', '              b = 2',
+    '    stage: promote', '',
+  ].join('\n');
+  const result = finishRelease(text, 'shop', 'canary.yaml');
+  const [app] = parseSpec(result, 'canary.yaml').apps;
+  expect(app.spec.stable).toMatchObject({ image: 'shop:2', env: { MODE: 'new' }, secretEnvFrom: [], config: { mountPath: '/etc/shop', files: { 'app.conf': 'a = 1\nb = 2\n' } } });
+  expect(result).not.toContain('GONE');
+  expect(result).not.toContain('shop-db');
+  expect(result.split('\n').slice(0, 5)).toEqual(text.split('\n').slice(0, 5));
+  expect(result.split('\n').slice(-13)).toEqual(text.split('\n').slice(-13).map((line) => line.replace('stage: promote', 'stage: baseline')));
+});
+
 describe('disruption budgets and topology spread', () => {
   test('on by default: each selects exactly one track\'s pods, identical in every stage', () => {
     const stages = stageManifests(base);
