@@ -34,31 +34,31 @@ const DNS_1035 = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 /**
  * Each path a track's container mounts (writable paths, config, Secrets) is a normalised absolute path
  * other than `/`, and is mounted once: Kubernetes refuses a container with two mounts at one path.
- * The track's config fits in a ConfigMap.
+ * Each track's config fits in a ConfigMap.
  */
-function checkTrackMounts(app: ResolvedAppSpec, track: Track, at: SpecPath, problems: Problem[]): void {
-  const spec = app[track];
-  const mounts = new Map<string, string>();
-  const mount = (path: string, where: SpecPath) => {
+function checkMounts(app: ResolvedAppSpec, at: SpecPath, problems: Problem[]): void {
+  // Mount path -> where the spec mounts it, as a message names it.
+  const mount = (mounts: Map<string, string>, path: string, where: SpecPath) => {
     const normal = posix.normalize(path).replace(/(.)\/$/, '$1');
-    // writablePaths belong to both tracks: report them once, with the stable track.
-    if (where[at.length] === 'writablePaths' && track === 'canary') {
-      mounts.set(normal, formatPath(where.slice(at.length)));
-      return;
-    }
     if (normal === '/') problems.push({ path: where, message: `is ${formatValue(path)}: the root folder cannot be a volume` });
     else if (normal !== path) problems.push({ path: where, message: `is ${formatValue(path)}: must be written normalised, as ${formatValue(normal)}` });
     else if (mounts.has(normal)) problems.push({ path: where, message: `is ${formatValue(path)}: already mounted by ${mounts.get(normal)}` });
     if (!mounts.has(normal)) mounts.set(normal, formatPath(where.slice(at.length)));
   };
-  app.writablePaths.forEach((path, i) => mount(path, [...at, 'writablePaths', i]));
-  if (spec.config) mount(spec.config.mountPath, [...at, track, 'config', 'mountPath']);
-  spec.secretMounts.forEach((secret, i) => mount(secret.mountPath, [...at, track, 'secretMounts', i, 'mountPath']));
-  if (spec.config && configDataBytes(spec.config.files) > CONFIG_MAP_MAX_BYTES) {
-    problems.push({
-      path: [...at, track, 'config', 'files'],
-      message: `come to ${configDataBytes(spec.config.files)} bytes: a ConfigMap holds at most ${CONFIG_MAP_MAX_BYTES} (1 MiB); mount larger files from a volume of their own`,
-    });
+  // Both tracks mount the writable paths: they are checked once.
+  const writable = new Map<string, string>();
+  app.writablePaths.forEach((path, i) => mount(writable, path, [...at, 'writablePaths', i]));
+  for (const track of ['stable', 'canary'] as const) {
+    const spec = app[track];
+    const mounts = new Map(writable);
+    if (spec.config) mount(mounts, spec.config.mountPath, [...at, track, 'config', 'mountPath']);
+    spec.secretMounts.forEach((secret, i) => mount(mounts, secret.mountPath, [...at, track, 'secretMounts', i, 'mountPath']));
+    if (spec.config && configDataBytes(spec.config.files) > CONFIG_MAP_MAX_BYTES) {
+      problems.push({
+        path: [...at, track, 'config', 'files'],
+        message: `come to ${configDataBytes(spec.config.files)} bytes: a ConfigMap holds at most ${CONFIG_MAP_MAX_BYTES} (1 MiB); mount larger files from a volume of their own`,
+      });
+    }
   }
 }
 
@@ -110,10 +110,8 @@ export function checkApp(app: ResolvedAppSpec, at: SpecPath, result: ValidationR
       message: `is ${formatValue(app.name)}: the Service is named after the app, and a Service name must start with a letter (DNS-1035); give service.name`,
     });
   }
-  for (const track of ['stable', 'canary'] as const) {
-    checkTrackMounts(app, track, at, problems);
-    checkAutoscaling(app, track, at, problems);
-  }
+  checkMounts(app, at, problems);
+  for (const track of ['stable', 'canary'] as const) checkAutoscaling(app, track, at, problems);
   if (hasTrackServices(app) && app.service.name.length > TRACK_SERVICE_NAME_MAX) {
     problems.push({
       path: [...at, 'service', 'name'],

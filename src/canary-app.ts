@@ -4,14 +4,14 @@ import { Construct } from 'constructs';
 import type { ResolvedAppSpec } from './app-defaults';
 import { CanaryRoutes } from './canary-routes';
 import { hasTrackServices, trackServiceName } from './route-rules';
-import { createAutoscaler, statedReplicas } from './track-autoscaler';
+import { createAutoscaler } from './track-autoscaler';
 import { isGated } from './verify-config';
 import { createVerifyConfigMap, createVerifyJob } from './verify-job';
 import {
   COMPONENT_LABEL, CONFIG_COMPONENT, CONFIG_LABEL, configLabel, objectLabels, podLabels, serviceSelector, SYNC_OPTIONS_ANNOTATION,
   SYNC_WAVE_ANNOTATION, TRACK_LABEL, trackSelector, type Track,
 } from './labels';
-import type { ResolvedStage, RolloutPlan } from './plan';
+import { statedReplicas, type ResolvedStage, type RolloutPlan } from './plan';
 import { canonicalCpu, canonicalMemory } from './quantities';
 import { resolveApp, type ResolvedApp } from './resolve';
 import type { CanaryReleaseProps } from './canary-release';
@@ -37,7 +37,7 @@ export interface TrackObjects {
   readonly disruptionBudget?: kplus.k8s.KubePodDisruptionBudget;
 }
 
-/** With Gateway API routing: the Service of each track, the HTTPRoute's weighted backends. */
+/** With Gateway API routing or `verify`: the Service of each track (the route's backends, the gate's target). */
 export interface TrackServices {
   readonly stable: kplus.Service;
   readonly canary: kplus.Service;
@@ -119,9 +119,9 @@ export class CanaryApp extends Construct {
   public readonly verifyConfigMap?: kplus.k8s.KubeConfigMap;
   /** With `verify`: the Job that checks the canary, in stages where it gets traffic. */
   public readonly verifyJob?: kplus.k8s.KubeJob;
-  /** With Gateway API routing: a Service per track, for the HTTPRoute's weighted backends. */
+  /** With Gateway API routing or `verify`: a Service per track, the route's backends and the gate's target. */
   public readonly trackServices?: TrackServices;
-  /** With `routing`: the HTTPRoute and/or VirtualService and DestinationRule of this stage. */
+  /** With `routing`: the HTTPRoute or GRPCRoute, and/or the VirtualService and DestinationRule, of this stage. */
   public readonly routes?: CanaryRoutes;
 
   /** What is worth a warning, such as an untagged image: one line each. */

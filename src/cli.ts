@@ -283,8 +283,11 @@ async function verify(config: string, appName: string | undefined, values: Value
     const { trackServiceName } = await import('./route-rules');
     throw new UsageError(`the smoke check needs the canary's address: kubectl port-forward -n ${spec.namespace} svc/${trackServiceName(spec.service.name, 'canary')} 8080:${spec.service.port}, then --canary-url http://127.0.0.1:8080`);
   }
+  // The spec's own rule for a URL, and its words.
+  const { checkSchema } = await import('./schema-messages');
   for (const [option, url] of [['--canary-url', canaryUrl], ['--prometheus', values.prometheus]] as const) {
-    if (url !== undefined && !/^https?:\/\/[^\s/?#]+/.test(url)) throw new UsageError(`${option} must be an http:// or https:// URL, such as http://127.0.0.1:8080`);
+    const [problem] = url === undefined ? [] : checkSchema(url, 'HttpUrl');
+    if (problem) throw new UsageError(`${option} ${problem.message.replace(/^is .*?: /, '')}`);
   }
   const runner = loadRunner();
   const results = await runner.runChecks(verifyChecks(spec), { canaryUrl, prometheusUrl: values.prometheus });

@@ -106,7 +106,8 @@ function stageCommand(app: ResolvedAppSpec, plan: RolloutPlan, stage: ResolvedSt
   return stageSteps(app, plan, stage, outdir).map((step) => formatStep(step, app.namespace)).join(' && ');
 }
 
-const APP_SCOPE = (app: ResolvedAppSpec) => ({ 'app.kubernetes.io/instance': app.name, 'app.kubernetes.io/managed-by': MANAGED_BY });
+/** The labels that scope a command to this app's objects. */
+const appScope = (app: ResolvedAppSpec) => ({ 'app.kubernetes.io/instance': app.name, 'app.kubernetes.io/managed-by': MANAGED_BY });
 
 /** The command that removes the app's objects, scoped by label to it (its namespace stays). */
 function teardownCommand(app: ResolvedAppSpec): string {
@@ -115,7 +116,7 @@ function teardownCommand(app: ResolvedAppSpec): string {
     'deployment', 'service', ...(app.disruptionBudget ? ['poddisruptionbudget'] : []), ...(autoscaled ? ['horizontalpodautoscaler'] : []),
     ...(configs(app).length || app.verify ? ['configmap'] : []), ...(app.verify ? ['job'] : []), ...describeRouting(app).kinds,
   ];
-  return `kubectl delete ${kinds.join(',')} -n ${shellQuote(app.namespace)} -l ${shellQuote(selectorArg(APP_SCOPE(app)))}`;
+  return `kubectl delete ${kinds.join(',')} -n ${shellQuote(app.namespace)} -l ${shellQuote(selectorArg(appScope(app)))}`;
 }
 
 /**
@@ -144,7 +145,7 @@ function configCleanupCommand(app: ResolvedAppSpec, plan: RolloutPlan): string |
   const tracks = (['stable', 'canary'] as const).filter((track) => track === 'stable' || plan.current.canaryDeployed);
   const used = tracks.flatMap((track) => { const config = app[track].config; return config ? [configLabel(track, config.hash)] : []; });
   const selector = [
-    selectorArg({ ...APP_SCOPE(app), [COMPONENT_LABEL]: CONFIG_COMPONENT }),
+    selectorArg({ ...appScope(app), [COMPONENT_LABEL]: CONFIG_COMPONENT }),
     ...(used.length ? [`${CONFIG_LABEL} notin (${used.join(',')})`] : []),
   ].join(',');
   return `kubectl delete configmap -n ${shellQuote(app.namespace)} -l ${shellQuote(selector)}`;

@@ -88,6 +88,14 @@ export function autoscalerBounds(replicas: number, size: number, maxReplicas: nu
   return { min: replicas, max: Math.max(replicas, Math.ceil((replicas * maxReplicas) / size)) };
 }
 
+/**
+ * The replica count a track's Deployment states in a stage where it has `replicas` pods: none while an
+ * autoscaler owns the count (an applied count would fight it), else the stage's.
+ */
+export function statedReplicas(spec: ResolvedAppSpec, track: 'stable' | 'canary', replicas: number): number | undefined {
+  return spec[track].autoscaling && replicas > 0 ? undefined : replicas;
+}
+
 /** A track's count in a stage as `plan` and the file headers show it: with an autoscaler, its bounds (`3..9`). */
 export function formatCount(spec: ResolvedAppSpec, track: 'stable' | 'canary', replicas: number): string {
   const bounds = trackAutoscalerBounds(spec, track, replicas);

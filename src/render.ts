@@ -5,11 +5,11 @@ import { CanaryApp, resolvedProps } from './canary-app';
 import { CanaryRoutes } from './canary-routes';
 import { fileHeader, LINE_LENGTH_EXEMPTION, LINE_LENGTH_RANGE, LINE_LIMIT, type RenderedFile } from './file-header';
 import { SYNC_WAVE_ANNOTATION, type Track } from './labels';
-import { currentPath, formatCount, formatShare, ROLLBACK_STAGE, stagePath, type ResolvedStage } from './plan';
+import { currentPath, formatCount, formatShare, ROLLBACK_STAGE, stagePath, statedReplicas, type ResolvedStage } from './plan';
 import { matchRulesApply } from './route-rules';
 import type { ResolvedAppSpec } from './app-defaults';
 import type { ResolvedApp } from './resolve';
-import { createAutoscaler, statedReplicas } from './track-autoscaler';
+import { createAutoscaler } from './track-autoscaler';
 import { isGated } from './verify-config';
 import { createVerifyJob } from './verify-job';
 

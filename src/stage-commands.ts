@@ -32,7 +32,8 @@ export function stageFile(outdir: string, app: ResolvedAppSpec, stage: ResolvedS
  * the tracks that grow are waited for; with a router, the routes move traffic next; then the whole
  * file shrinks the rest. kubectl applies a file's objects in order, Deployments before routes, so the
  * routes go on their own. A stage without the canary Deployment ends by deleting the canary that a
- * finished release left.
+ * finished release left. With `verify`, a gated stage then runs a fresh verification Job and waits
+ * for it; when it fails, its logs and the rollback stage's steps follow.
  *
  *   canary (3, 1) after baseline (3, 0), no router:
  *     apply -l 'app.kubernetes.io/component!=router,track!=stable'; wait for the canary; apply

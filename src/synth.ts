@@ -16,11 +16,16 @@ export type ProgressListener = (done: number, total: number) => void;
  */
 export function renderApps(apps: readonly ResolvedApp[], specPath?: string, onProgress?: ProgressListener): RenderedFile[] {
   const files: RenderedFile[] = [];
+  renderEach(apps, specPath, (_index, appFiles) => files.push(...appFiles), onProgress);
+  return files;
+}
+
+/** Renders the apps one after another on this thread, handing each app's files to `onApp`. */
+function renderEach(apps: readonly ResolvedApp[], specPath: string | undefined, onApp: AppFilesListener, onProgress?: ProgressListener): void {
   apps.forEach((app, i) => {
-    files.push(...renderApp(app, specPath));
+    onApp(i, renderApp(app, specPath));
     onProgress?.(i + 1, apps.length);
   });
-  return files;
 }
 
 /** Apps sent to a render thread: the slice of the spec's apps that begins at `start`. */
@@ -56,10 +61,7 @@ const WORKER = join(__dirname, `render-worker${extname(__filename)}`);
 export async function renderAppsInParallel(apps: readonly ResolvedApp[], specPath: string | undefined, onApp: AppFilesListener, onProgress?: ProgressListener): Promise<void> {
   const threads = Math.min(availableParallelism(), Math.ceil(apps.length / JOB_APPS));
   if (apps.length < PARALLEL_MIN_APPS || threads < 2 || extname(WORKER) !== '.js') {
-    apps.forEach((app, i) => {
-      onApp(i, renderApp(app, specPath));
-      onProgress?.(i + 1, apps.length);
-    });
+    renderEach(apps, specPath, onApp, onProgress);
     return;
   }
   await new Promise<void>((resolve, reject) => {

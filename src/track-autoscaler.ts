@@ -5,14 +5,6 @@ import { objectLabels, SYNC_WAVE_ANNOTATION, TRACK_LABEL, type Track } from './l
 import { trackAutoscalerBounds } from './plan';
 
 /**
- * The replica count a track's Deployment states in a stage where it has `replicas` pods: none while an
- * autoscaler owns the count (an applied count would fight it), else the stage's.
- */
-export function statedReplicas(spec: ResolvedAppSpec, track: Track, replicas: number): number | undefined {
-  return spec[track].autoscaling && replicas > 0 ? undefined : replicas;
-}
-
-/**
  * A track's HorizontalPodAutoscaler (autoscaling/v2) for a stage where it has `replicas` pods, with
  * the stage's bounds (see `autoscalerBounds`), in the track's sync wave: it raises its floor with
  * the track's growth and lowers it with its shrinking. Undefined when the track has no autoscaling,
