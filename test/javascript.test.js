@@ -33,6 +33,22 @@ test('wrong types, unknown keys and values the spec refuses give the CLI\'s mess
   expect(refusal(null)).toEqual(['CanaryApp "w": "props" is null: must be an object with the app\'s keys']);
 });
 
+test('config, autoscaling, verification and mirroring props are refused with the CLI\'s messages', () => {
+  expect(refusal({
+    namespace: 'shop',
+    stable: { image: 'web:1', config: { mountPath: '/etc/web', files: { 'a/b': { content: 'x' } } }, secretEnvFrom: ['Web_DB'] },
+    canary: { image: 'web:2', autoscaling: { maxReplicas: 9, cpuUtilization: 150 } },
+  })).toEqual([
+    'CanaryApp "w": "stable.config.files.a/b" is "a/b": must be a ConfigMap key: letters, digits, "-", "_" and ".", not "." or ".."',
+    'CanaryApp "w": "stable.secretEnvFrom[0]" is "Web_DB": must be a DNS-1123 subdomain: lowercase letters, digits, "-" and ".", each part starting and ending with a letter or digit',
+    'CanaryApp "w": "canary.autoscaling.cpuUtilization" is 150: must be a whole number from 1 to 100',
+  ]);
+  expect(refusal({ namespace: 'shop', stable: { image: 'web:1' }, canary: { image: 'web:2' }, verify: {}, stages: [{ name: 'a', stableReplicas: 3, canaryReplicas: 1, mirrorPercent: 10 }] })).toEqual([
+    'CanaryApp "w": "verify" checks nothing: give smoke, prometheus or both',
+    'CanaryApp "w": "stages[0].mirrorPercent" is 10: mirroring needs routing (gatewayApi or istio): only a router copies requests',
+  ]);
+});
+
 test('good props render as in TypeScript', () => {
   const chart = new Chart(Testing.app(), 'test', { namespace: 'shop' });
   new CanaryApp(chart, 'web', { stable: { image: 'web:1.0' }, canary: { image: 'web:1.1' }, stage: 'canary' });

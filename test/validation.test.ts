@@ -111,6 +111,13 @@ test.each<[string, (spec: Json) => void, string]>([
   ['an affinity timeout over a day', (s) => { s.apps[0].service.sessionAffinity = 'ClientIP'; s.apps[0].service.sessionAffinityTimeoutSeconds = 90000; }, '"apps[0].service.sessionAffinityTimeoutSeconds" is 90000: must be a whole number from 1 to 86400'],
   ['a bad affinity', (s) => { s.apps[0].service.sessionAffinity = 'Cookie'; }, '"apps[0].service.sessionAffinity" is "Cookie": must be one of None, ClientIP'],
   ['a Service name too long for track Services', (s) => { s.apps[0].service.name = `s${'a'.repeat(57)}`; s.apps[0].routing = { gatewayApi: { parentRefs: [{ name: 'gw' }] } }; }, 'with gatewayApi routing or verify it must be at most 56 characters'],
+  ['a config file name with a slash', (s) => { s.apps[0].canary.config = { mountPath: '/etc/x', files: { 'a/b': { content: 'x' } } }; }, '"apps[0].canary.config.files.a/b" is "a/b": must be a ConfigMap key'],
+  ['an env value that is a list', (s) => { s.apps[0].stable.env = { A: [1] }; }, '"apps[0].stable.env.A" is [1]: must be a string, number or boolean'],
+  ['an autoscaler without a target', (s) => { s.apps[0].canary.autoscaling = { maxReplicas: 6 }; }, '"apps[0].canary.autoscaling" gives no target: give cpuUtilization, memoryUtilization or both'],
+  ['a disruption budget of 0', (s) => { s.apps[0].disruptionBudget = { maxUnavailable: 0 }; }, '"apps[0].disruptionBudget.maxUnavailable" is 0: must be a whole number from 1 to 1000'],
+  ['a gate that checks nothing', (s) => { s.apps[0].verify = {}; }, '"apps[0].verify" checks nothing: give smoke, prometheus or both'],
+  ['a Prometheus window that is not a duration', (s) => { s.apps[0].verify = { prometheus: { url: 'http://p:9090', window: '5 minutes', queries: [{ name: 'q', query: 'up', max: 1 }] } }; }, '"apps[0].verify.prometheus.window" is "5 minutes": must be a Prometheus duration'],
+  ['a mirror without a router', (s) => { s.apps[0].stages = [{ name: 'a', stableReplicas: 3, canaryReplicas: 1, mirrorPercent: 10 }]; }, '"apps[0].stages[0].mirrorPercent" is 10: mirroring needs routing'],
   ['a track Service that collides with another app\'s Service', (s) => {
     s.apps[0].routing = { gatewayApi: { parentRefs: [{ name: 'gw' }] } };
     s.apps.push({ name: 'b', namespace: 'dev', createNamespace: false, service: { name: 'canary-demo-canary' }, stable: { image: 'x:1' }, canary: { image: 'x:2' } });
