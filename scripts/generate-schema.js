@@ -1,14 +1,20 @@
 #!/usr/bin/env node
 // Generates schema/canary-spec.schema.json from the spec's types in src/spec.ts: their JSDoc gives
-// each field's description and rules, and `@message` the words a broken rule prints. CI runs it and
-// fails when the committed schema differs.
-//   node scripts/generate-schema.js [src/spec.ts] [schema/canary-spec.schema.json]
+// each field's description and rules, and `@message` the words a broken rule prints; then compiles
+// it into schema/canary-spec.validate.js, the validators the tool runs (with the built lib/, so after
+// npm run build). CI runs it and fails when a committed file differs.
+//   node scripts/generate-schema.js [src/spec.ts] [schema/canary-spec.schema.json] [schema/canary-spec.validate.js]
 const { writeFileSync } = require('node:fs');
 const { join } = require('node:path');
 const { createGenerator } = require('ts-json-schema-generator');
+const { validatorModule } = require('../lib/schema-messages');
 
 const root = join(__dirname, '..');
-const [source = join(root, 'src', 'spec.ts'), target = join(root, 'schema', 'canary-spec.schema.json')] = process.argv.slice(2);
+const [
+  source = join(root, 'src', 'spec.ts'),
+  target = join(root, 'schema', 'canary-spec.schema.json'),
+  validatorTarget = join(root, 'schema', 'canary-spec.validate.js'),
+] = process.argv.slice(2);
 
 const generated = createGenerator({
   path: source,
@@ -44,3 +50,4 @@ const schema = {
   ...body,
 };
 writeFileSync(target, `${JSON.stringify(schema, null, 2)}\n`);
+writeFileSync(validatorTarget, validatorModule(schema));

@@ -1,18 +1,39 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { schemaChecker } from '../src/schema-messages';
+import { dirname, join } from 'node:path';
+import { checkSchema, schemaChecker, SPEC_SCHEMA } from '../src/schema-messages';
 
 const root = join(__dirname, '..');
-const generate = (source: string, target: string) =>
-  execFileSync(process.execPath, [join(root, 'scripts', 'generate-schema.js'), source, target], { cwd: root });
+const generate = (source: string, target: string, validator = join(dirname(target), 'validate.js')) =>
+  execFileSync(process.execPath, [join(root, 'scripts', 'generate-schema.js'), source, target, validator], { cwd: root });
 
-test('the shipped schema is what src/spec.ts generates', () => {
-  const target = join(mkdtempSync(join(tmpdir(), 'cdk8s-canary-schema-')), 'schema.json');
-  generate(join(root, 'src', 'spec.ts'), target);
-  expect(readFileSync(target, 'utf8')).toBe(readFileSync(join(root, 'schema', 'canary-spec.schema.json'), 'utf8'));
+test('the shipped schema and its compiled validators are what src/spec.ts generates', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cdk8s-canary-schema-'));
+  try {
+    generate(join(root, 'src', 'spec.ts'), join(dir, 'schema.json'), join(dir, 'validate.js'));
+    expect(readFileSync(join(dir, 'schema.json'), 'utf8')).toBe(readFileSync(join(root, 'schema', 'canary-spec.schema.json'), 'utf8'));
+    expect(readFileSync(join(dir, 'validate.js'), 'utf8')).toBe(readFileSync(join(root, 'schema', 'canary-spec.validate.js'), 'utf8'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }, 60_000);
+
+test('the compiled validators find what Ajv finds compiling the schema now', () => {
+  const compiled = schemaChecker(SPEC_SCHEMA);
+  const app = { name: 'web', namespace: 'shop', stable: { image: 'web:1' }, canary: { image: 'web:2' } };
+  const cases: [unknown, ('AppSpec' | 'HttpUrl')?][] = [
+    [{ apps: [app] }],
+    [{ apps: [] }],
+    [{ apps: [{ ...app, name: 'Web', port: 70000, stable: { image: '', replicas: -1 }, colour: 'blue' }], extra: 1 }],
+    [{ ...app, service: { type: 'Nodeport' }, stages: [{ name: 'x', canaryWeight: 120 }] }, 'AppSpec'],
+    ['ftp://example', 'HttpUrl'],
+    ['http://prometheus.monitoring.svc:9090', 'HttpUrl'],
+  ];
+  const found = cases.map(([data, definition]) => checkSchema(data, definition));
+  expect(found.map((problems) => problems.length)).toEqual([0, 1, 6, 2, 1, 0]);
+  expect(found).toEqual(cases.map(([data, definition]) => compiled(data, definition)));
+});
 
 test('a rule changed in the types changes the schema and the message together', () => {
   const dir = mkdtempSync(join(tmpdir(), 'cdk8s-canary-schema-'));
