@@ -3,8 +3,11 @@
 //   1. the walkthrough: cdk8s-canary synth (fresh output folder) vs kubectl kustomize over the same
 //      five stage files (one run per stage, each over a folder with that file and a kustomization.yaml);
 //      plan and synth --check beside them.
-//   2. scale: 10 / 100 / 1000 apps (default plan: 6 files each): time, files, peak memory, ratio to 100,
-//      beside a bare Node process writing the same files (scripts/bench-bare-writer.js).
+//   2. scale: 10 / 100 / 1000 apps (default plan: 6 files each): time, CPU time, files, peak memory,
+//      ratio to 100, beside a bare Node process writing the same files (scripts/bench-bare-writer.js).
+// Every run writes into a folder of its own, and all are removed at the end: removing files makes the
+// disk slower for a while (this machine's ext4 discards freed blocks), which would fall on whichever
+// run came next.
 const { spawnSync } = require('node:child_process');
 const { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
 const { cpus, tmpdir, totalmem } = require('node:os');
@@ -14,8 +17,8 @@ const root = join(__dirname, '..');
 const bin = join(root, 'bin', 'cdk8s-canary.js');
 // BENCH_DIR picks the disk written to (for example /dev/shm, to take a slow disk out of the figures).
 const work = mkdtempSync(join(process.env.BENCH_DIR ?? tmpdir(), 'cdk8s-canary-bench-'));
-const rssFile = join(work, 'rss');
-const env = { ...process.env, CI: 'true', BENCH_RSS_FILE: rssFile };
+const usageFile = join(work, 'usage');
+const env = { ...process.env, CI: 'true', BENCH_USAGE_FILE: usageFile };
 
 function timeOnce(command, args) {
   const started = process.hrtime.bigint();
@@ -25,19 +28,33 @@ function timeOnce(command, args) {
   return ms;
 }
 
-/** Runs each candidate `runs` times, interleaved so that machine noise falls on all alike. */
+/** What the last process recorded (scripts/bench-usage.js), or undefined for one that records nothing. */
+function usage() {
+  try {
+    return JSON.parse(readFileSync(usageFile, 'utf8'));
+  } catch {
+    return undefined;
+  } finally {
+    rmSync(usageFile, { force: true });
+  }
+}
+
+/**
+ * Runs each candidate `runs` times (`run(i)`), interleaved so that machine noise falls on all alike:
+ * the median wall time, the median CPU time (user and system, all threads), the peak memory.
+ */
 function measure(candidates, runs) {
-  const samples = candidates.map(() => []);
-  const rss = candidates.map(() => 0);
+  const samples = candidates.map(() => ({ times: [], cpu: [], rss: 0 }));
   for (let run = 0; run < runs; run++) {
     candidates.forEach((candidate, i) => {
-      candidate.before?.();
-      samples[i].push(candidate.run());
-      try { rss[i] = Math.max(rss[i], Number(readFileSync(rssFile, 'utf8'))); } catch { /* not a node process */ }
-      rmSync(rssFile, { force: true });
+      samples[i].times.push(candidate.run(run));
+      const used = usage();
+      if (!used) return;
+      samples[i].cpu.push((used.userCPUTime + used.systemCPUTime) / 1000);
+      samples[i].rss = Math.max(samples[i].rss, used.maxRSS);
     });
   }
-  return samples.map((times, i) => ({ median: median(times), rssMiB: rss[i] / 1024 }));
+  return samples.map(({ times, cpu, rss }) => ({ median: median(times), cpu: cpu.length ? median(cpu) : undefined, rssMiB: rss / 1024 }));
 }
 
 function median(values) {
@@ -46,7 +63,8 @@ function median(values) {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-const node = (...args) => () => timeOnce(process.execPath, ['--require', join(__dirname, 'bench-rss.js'), bin, ...args]);
+const measured = (script, ...args) => timeOnce(process.execPath, ['--require', join(__dirname, 'bench-usage.js'), script, ...args]);
+const node = (...args) => measured(bin, ...args);
 const fmt = (ms) => `${(ms / 1000).toFixed(3)} s`;
 
 function hasKubectl() {
@@ -54,7 +72,7 @@ function hasKubectl() {
 }
 
 function walkthrough() {
-  const out = join(work, 'walkthrough');
+  const out = (run) => join(work, `walkthrough-${run}`);
   const kustomize = join(work, 'kustomize');
   const stages = ['01-baseline', '02-canary', '03-expand', '04-promote', 'rollback'];
   for (const stage of stages) {
@@ -63,9 +81,9 @@ function walkthrough() {
     writeFileSync(join(kustomize, stage, 'kustomization.yaml'), `resources:\n- ${stage}.k8s.yaml\n`);
   }
   const candidates = [
-    { name: 'cdk8s-canary synth (walkthrough)', before: () => rmSync(out, { recursive: true, force: true }), run: node('synth', '-o', out) },
-    { name: 'cdk8s-canary synth --check', run: node('synth', '--check', '-o', out) },
-    { name: 'cdk8s-canary plan', run: node('plan') },
+    { name: 'cdk8s-canary synth (walkthrough)', run: (run) => node('synth', '-o', out(run)) },
+    { name: 'cdk8s-canary synth --check', run: (run) => node('synth', '--check', '-o', out(run)) },
+    { name: 'cdk8s-canary plan', run: () => node('plan') },
   ];
   if (hasKubectl()) {
     candidates.push({
@@ -93,25 +111,25 @@ function scale() {
         `    stable: { image: "registry.local/app-${i}:1.0.0" }`, `    canary: { image: "registry.local/app-${i}:1.1.0" }`);
     }
     writeFileSync(spec, `${lines.join('\n')}\n`);
-    const out = join(work, `out-${apps}`);
+    const out = (run) => join(work, `out-${apps}-${run}`);
     // The same files, for the bare writer: rendered once by synth itself.
-    spawnSync(process.execPath, [bin, 'synth', '-c', spec, '-o', out], { env });
-    const paths = spawnSync('find', ['.', '-type', 'f', '-name', '*.k8s.yaml'], { cwd: out, encoding: 'utf8' }).stdout.trim().split('\n');
+    spawnSync(process.execPath, [bin, 'synth', '-c', spec, '-o', out('files')], { env });
+    const paths = spawnSync('find', ['.', '-type', 'f', '-name', '*.k8s.yaml'], { cwd: out('files'), encoding: 'utf8' }).stdout.trim().split('\n');
     const list = join(work, `files-${apps}.json`);
-    writeFileSync(list, JSON.stringify(paths.map((path) => ({ path, content: readFileSync(join(out, path), 'utf8') }))));
-    const bareOut = join(work, `bare-${apps}`);
+    writeFileSync(list, JSON.stringify(paths.map((path) => ({ path, content: readFileSync(join(out('files'), path), 'utf8') }))));
     const [result, bare] = measure([
-      { before: () => rmSync(out, { recursive: true, force: true }), run: node('synth', '-c', spec, '-o', out) },
-      { before: () => rmSync(bareOut, { recursive: true, force: true }), run: () => timeOnce(process.execPath, [join(__dirname, 'bench-bare-writer.js'), list, bareOut]) },
+      { run: (run) => node('synth', '-c', spec, '-o', out(run)) },
+      { run: (run) => measured(join(__dirname, 'bench-bare-writer.js'), list, join(work, `bare-${apps}-${run}`)) },
     ], 5);
-    return { apps, files: paths.length, ...result, bare: bare.median };
+    return { apps, files: paths.length, ...result, bare };
   });
   const base = rows.find((row) => row.apps === 100).median;
   console.log('\nScale: cdk8s-canary synth into a fresh folder (5 runs each, median)');
-  console.log(`  ${'apps'.padStart(5)} ${'files'.padStart(6)} ${'time'.padStart(9)} ${'peak RSS'.padStart(10)} ${'vs 100'.padStart(7)} ${'bare writer'.padStart(12)} ${'vs bare'.padStart(8)}`);
+  console.log(`  ${'apps'.padStart(5)} ${'files'.padStart(6)} ${'time'.padStart(9)} ${'CPU'.padStart(9)} ${'peak RSS'.padStart(10)} ${'vs 100'.padStart(7)} ${'bare writer'.padStart(12)} ${'CPU'.padStart(9)} ${'vs bare'.padStart(8)}`);
   for (const row of rows) {
-    console.log(`  ${String(row.apps).padStart(5)} ${String(row.files).padStart(6)} ${fmt(row.median).padStart(9)} ${`${row.rssMiB.toFixed(0)} MiB`.padStart(10)} ${`${(row.median / base).toFixed(2)}x`.padStart(7)} ${fmt(row.bare).padStart(12)} ${`${(row.median / row.bare).toFixed(2)}x`.padStart(8)}`);
+    console.log(`  ${String(row.apps).padStart(5)} ${String(row.files).padStart(6)} ${fmt(row.median).padStart(9)} ${fmt(row.cpu).padStart(9)} ${`${row.rssMiB.toFixed(0)} MiB`.padStart(10)} ${`${(row.median / base).toFixed(2)}x`.padStart(7)} ${fmt(row.bare.median).padStart(12)} ${fmt(row.bare.cpu).padStart(9)} ${`${(row.median / row.bare.median).toFixed(2)}x`.padStart(8)}`);
   }
+  console.log('  (CPU: user and system time of all the process\'s threads; system time is mostly the file system\'s)');
 }
 
 try {
