@@ -204,10 +204,13 @@ test('plan, the writer and the spec layer load no cdk8s code', () => {
     });
     return JSON.parse(readFileSync(record, 'utf8')) as string[];
   };
-  const specLayer = ['ajv', 'fast-deep-equal', 'fast-uri', 'json-schema-traverse', 're2js', 'yaml'];
+  // The spec's validators are compiled ahead of time: of Ajv, only the helpers they call are loaded,
+  // not its compiler (which needs fast-uri and json-schema-traverse).
+  const specLayer = ['ajv', 'fast-deep-equal', 're2js', 'yaml'];
   expect(loaded(bin, 'plan')).toEqual(specLayer);
   expect(loaded('-e', "require('./lib/output'); require('./lib/file-header')")).toEqual(['diff']);
-  expect(loaded('-e', "require('./lib/resolve')")).toEqual(specLayer.filter((name) => name !== 'yaml'));
+  expect(loaded('-e', "require('./lib/resolve').resolveSpec({ apps: [{ name: 'web', namespace: 'shop', stable: { image: 'web:1' }, canary: { image: 'web:2' } }] })"))
+    .toEqual(specLayer.filter((name) => name !== 'yaml'));
   expect(loaded(bin, 'synth', '--check')).toEqual(expect.arrayContaining(['cdk8s', 'cdk8s-plus-27', 'constructs']));
 });
 
