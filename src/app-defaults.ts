@@ -109,8 +109,8 @@ export const DEFAULT_PORT = 80;
 /** Kubernetes' own default for sessionAffinityConfig.clientIP.timeoutSeconds. */
 export const DEFAULT_AFFINITY_TIMEOUT_SECONDS = 10800;
 // Sized for a small web server, so a lab cluster schedules every pod of every stage.
-export const DEFAULT_REQUESTS: ResourceAmounts = { cpu: '100m', memory: '64Mi' };
-export const DEFAULT_LIMITS: ResourceAmounts = { memory: '128Mi' };
+const DEFAULT_REQUESTS: ResourceAmounts = { cpu: '100m', memory: '64Mi' };
+const DEFAULT_LIMITS: ResourceAmounts = { memory: '128Mi' };
 
 /**
  * The hash in a config's ConfigMap name: the first 10 hex digits of the SHA-256 of its files, in key

@@ -24,23 +24,11 @@ const OPTIONS = {
   version: { type: 'boolean', short: 'v', default: false },
 } as const;
 type OptionName = keyof typeof OPTIONS;
-interface Values {
-  readonly config: string;
-  readonly output: string;
-  readonly check: boolean;
-  readonly 'take-over': boolean;
-  readonly plan: boolean;
-  readonly json: boolean;
-  readonly stage?: string;
-  readonly 'canary-url'?: string;
-  readonly prometheus?: string;
-  readonly name?: string;
-  readonly namespace?: string;
-  readonly image?: string;
-  readonly port?: string;
-  readonly help: boolean;
-  readonly version: boolean;
-}
+/** The options as parsed: a flag is a boolean, an option with a default a string, any other one maybe. */
+type Values = {
+  readonly [K in OptionName]: (typeof OPTIONS)[K] extends { type: 'boolean' } ? boolean
+    : (typeof OPTIONS)[K] extends { default: string } ? string : string | undefined;
+};
 
 interface CommandHelp {
   readonly usage: string;

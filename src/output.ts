@@ -429,18 +429,6 @@ export function openOutput(outdir: string, paths: readonly string[], ownership: 
   };
 }
 
-/** Writes `files` into `outdir` at once, as openOutput does file by file. */
-export function writeOutput(outdir: string, files: readonly RenderedFile[], ownership: Ownership): WriteSummary {
-  const writer = openOutput(outdir, files.map((file) => file.path), ownership);
-  try {
-    files.forEach((file) => writer.write(file));
-  } catch (error) {
-    writer.abort();
-    throw error;
-  }
-  return writer.close();
-}
-
 /** A short unified diff of a stale file: what synth would change. */
 function shortDiff(path: string, before: string, after: string, maxLines = 40): string {
   const lines = createTwoFilesPatch(`${path} (on disk)`, `${path} (from the spec)`, before, after, undefined, undefined, { context: 2 })

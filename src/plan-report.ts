@@ -9,7 +9,7 @@ import { formatStep, shellQuote, stageFile, stageSteps } from './stage-commands'
 const BAR_WIDTH = 20;
 
 /** `25` -> `#####---------------` */
-export function shareBar(share: number): string {
+function shareBar(share: number): string {
   const filled = Math.round((share / 100) * BAR_WIDTH);
   return '#'.repeat(filled) + '-'.repeat(BAR_WIDTH - filled);
 }
@@ -170,7 +170,7 @@ function shortValue(value: string): string {
 }
 
 /** Key by key, what the canary's config, environment and Secrets change from stable's; empty when equal. */
-export function configDiff(app: ResolvedAppSpec): string[] {
+function configDiff(app: ResolvedAppSpec): string[] {
   const lines: string[] = [];
   const compare = (what: string, stable: Record<string, string>, canary: Record<string, string>) => {
     for (const key of [...new Set([...Object.keys(stable), ...Object.keys(canary)])].sort()) {

@@ -132,7 +132,7 @@ export function defaultStages(stable: number, canary: number, mirrorPercent?: nu
  *
  *   canary size 3: 10% -> 1, 50% -> 2, 100% -> 3
  */
-export function mirrorReplicas(percent: number, canarySize: number): number {
+function mirrorReplicas(percent: number, canarySize: number): number {
   return Math.max(1, Math.ceil((canarySize * percent) / 100));
 }
 
@@ -223,7 +223,7 @@ export function replicasForPercent(percent: number, stableSize: number, canarySi
  *   0        3, 3     -> (3, 0)
  *   100      3, 3     -> (0, 3)
  */
-export function routedReplicas(percent: number, stableSize: number, canarySize: number): [number, number] {
+function routedReplicas(percent: number, stableSize: number, canarySize: number): [number, number] {
   const stable = percent >= 100 ? 0 : stableSize;
   const canary = percent <= 0 ? 0 : Math.max(1, Math.ceil((canarySize * percent) / 100));
   return [stable, canary];

@@ -9,10 +9,6 @@ import { formatPath, formatValue, type Problem } from './spec-error';
  * writes schema/canary-spec.validate.js): compiling it takes Ajv about 100 ms, on every command.
  */
 
-/** The JSON Schema of the spec, as shipped in the package. */
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-export const SPEC_SCHEMA: object = require('../schema/canary-spec.schema.json');
-
 /** The parts of the spec that are checked on their own: an app (CanaryApp props) and a URL (verify's options). */
 export type SpecDefinition = 'AppSpec' | 'HttpUrl';
 const DEFINITIONS: readonly SpecDefinition[] = ['AppSpec', 'HttpUrl'];

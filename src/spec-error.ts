@@ -22,7 +22,7 @@ export function printable(text: string): string {
 }
 
 /** Text cut to `max` characters, with its full length given when it was cut. */
-export function shortened(text: string, max = MAX_SHOWN): string {
+function shortened(text: string, max = MAX_SHOWN): string {
   return text.length <= max ? text : `${text.slice(0, max)}... (${text.length} characters)`;
 }
 
@@ -38,7 +38,7 @@ export function formatValue(value: unknown): string {
 }
 
 /** One line per problem: `canary.yaml:12:7: "apps[0].stable.replicas" is -1: must be ...` */
-export function formatProblem(problem: Problem, source?: string): string {
+function formatProblem(problem: Problem, source?: string): string {
   const where = problem.line === undefined ? '' : `:${problem.line}:${problem.column}`;
   const prefix = source === undefined ? (where ? `${where.slice(1)}: ` : '') : `${source}${where}: `;
   const field = problem.path.length ? `"${formatPath(problem.path)}" ` : '';

@@ -9,17 +9,6 @@ import type { CanarySpec } from './spec';
 /** Called after each app is rendered. */
 export type ProgressListener = (done: number, total: number) => void;
 
-/**
- * Renders resolved apps: the complete output, in memory, in a stable order. Each app is rendered
- * alone, so the time grows linearly with apps x stages. `specPath` (relative to the output folder)
- * marks the files as that spec's.
- */
-export function renderApps(apps: readonly ResolvedApp[], specPath?: string, onProgress?: ProgressListener): RenderedFile[] {
-  const files: RenderedFile[] = [];
-  renderEach(apps, specPath, (_index, appFiles) => files.push(...appFiles), onProgress);
-  return files;
-}
-
 /** Renders the apps one after another on this thread, handing each app's files to `onApp`. */
 function renderEach(apps: readonly ResolvedApp[], specPath: string | undefined, onApp: AppFilesListener, onProgress?: ProgressListener): void {
   apps.forEach((app, i) => {
@@ -54,7 +43,7 @@ const JOB_APPS = 25;
 const WORKER = join(__dirname, `render-worker${extname(__filename)}`);
 
 /**
- * Renders resolved apps as renderApps does, handing each app's files to `onApp` as they are made, so
+ * Renders resolved apps in the order given, handing each app's files to `onApp` as they are made, so
  * that the caller can write them while the rest render. A large spec renders on one thread per core,
  * each app whole on one of them; the files are the same either way.
  */
@@ -110,5 +99,7 @@ export async function renderAppsInParallel(apps: readonly ResolvedApp[], specPat
  * files given by `path` are read from `baseDir` (the spec's folder; by default the working directory).
  */
 export function synthesize(spec: CanarySpec, specPath?: string, baseDir?: string): RenderedFile[] {
-  return renderApps(resolveSpec(spec, baseDir).apps, specPath);
+  const files: RenderedFile[] = [];
+  renderEach(resolveSpec(spec, baseDir).apps, specPath, (_index, appFiles) => files.push(...appFiles));
+  return files;
 }

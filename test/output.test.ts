@@ -4,7 +4,8 @@ import { availableParallelism, hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { progressReporter } from '../src/cli';
-import { checkOutput, writeOutput } from '../src/output';
+import { checkOutput, openOutput, type Ownership } from '../src/output';
+import type { RenderedFile } from '../src/file-header';
 import type { AppSpec } from '../src/spec';
 import { synthesize } from '../src/synth';
 
@@ -187,6 +188,11 @@ test('a spec large enough for render threads writes what one thread renders, and
 }, 60_000);
 
 test('writing nothing new touches nothing', () => {
+  const writeOutput = (outdir: string, files: RenderedFile[], ownership: Ownership) => {
+    const writer = openOutput(outdir, files.map((file) => file.path), ownership);
+    files.forEach((file) => writer.write(file));
+    return writer.close();
+  };
   const files = synthesize({ apps: [app(1)] });
   const ownership = { spec: '../canary.yaml', apps: ['app-1'] };
   expect(writeOutput(out, files, ownership)).toEqual({ written: 6, unchanged: 0, removed: 0 });
