@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
 import { RE2JS } from 're2js';
 import type { ResolvedAppSpec } from './app-defaults';
-import type { Track } from './labels';
+import { TRACKS, type Track } from './labels';
 import { resolvePlan, ROLLBACK_STAGE } from './plan';
 import { hasTrackServices, trackServiceName } from './route-rules';
 import { verifyJobName } from './verify-config';
@@ -30,6 +30,8 @@ export function isFloatingImage(image: string): boolean {
 }
 
 const DNS_1035 = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+/** The longest name a Service or label value may have (DNS-1123 and DNS-1035 labels). */
+const NAME_MAX = 63;
 
 /**
  * Each path a track's container mounts (writable paths, config, Secrets) is a normalised absolute path
@@ -48,7 +50,7 @@ function checkMounts(app: ResolvedAppSpec, at: SpecPath, problems: Problem[]): v
   // Both tracks mount the writable paths: they are checked once.
   const writable = new Map<string, string>();
   app.writablePaths.forEach((path, i) => mount(writable, path, [...at, 'writablePaths', i]));
-  for (const track of ['stable', 'canary'] as const) {
+  for (const track of TRACKS) {
     const spec = app[track];
     const mounts = new Map(writable);
     if (spec.config) mount(mounts, spec.config.mountPath, [...at, track, 'config', 'mountPath']);
@@ -67,8 +69,8 @@ function checkVerify(app: ResolvedAppSpec, at: SpecPath, problems: Problem[]): v
   const verify = app.verify!;
   const where = [...at, 'verify'];
   if (!verify.smoke && !verify.prometheus) problems.push({ path: where, message: 'checks nothing: give smoke, prometheus or both' });
-  if (verifyJobName(app.name).length > 63) {
-    problems.push({ path: [...at, 'name'], message: `is ${formatValue(app.name)}: with verify it must be at most ${63 - verifyJobName('').length} characters, to name the Job ${formatValue(verifyJobName(app.name))} within 63` });
+  if (verifyJobName(app.name).length > NAME_MAX) {
+    problems.push({ path: [...at, 'name'], message: `is ${formatValue(app.name)}: with verify it must be at most ${NAME_MAX - verifyJobName('').length} characters, to name the Job ${formatValue(verifyJobName(app.name))} within ${NAME_MAX}` });
   }
   const names = new Set<string>();
   verify.prometheus?.queries.forEach((query, i) => {
@@ -111,7 +113,7 @@ export function checkApp(app: ResolvedAppSpec, at: SpecPath, result: ValidationR
     });
   }
   checkMounts(app, at, problems);
-  for (const track of ['stable', 'canary'] as const) checkAutoscaling(app, track, at, problems);
+  for (const track of TRACKS) checkAutoscaling(app, track, at, problems);
   if (hasTrackServices(app) && app.service.name.length > TRACK_SERVICE_NAME_MAX) {
     problems.push({
       path: [...at, 'service', 'name'],
@@ -140,7 +142,7 @@ export function checkApp(app: ResolvedAppSpec, at: SpecPath, result: ValidationR
       problems.push({ path: [...at, 'resources', 'limits', kind], message: `is ${formatValue(limit)}: must be at least the request, ${request}` });
     }
   }
-  for (const track of ['stable', 'canary'] as const) {
+  for (const track of TRACKS) {
     if (isFloatingImage(app[track].image)) {
       warnings.push({ path: [...at, track, 'image'], message: `is ${formatValue(app[track].image)}: untagged or :latest images change under you; pin a tag or digest` });
     }
@@ -156,7 +158,7 @@ export function checkApp(app: ResolvedAppSpec, at: SpecPath, result: ValidationR
     });
   }
   const sizes = { stable: app.stable.replicas, canary: app.canary.replicas };
-  for (const track of ['stable', 'canary'] as const) {
+  for (const track of TRACKS) {
     if (sizes[track] === 0) {
       problems.push({ path: [...at, track, 'replicas'], message: 'is 0: a track\'s full size must be at least 1' });
     }
@@ -248,8 +250,8 @@ function checkStageCapacity(app: ResolvedAppSpec, at: SpecPath, problems: Proble
   });
 }
 
-// Room for the "-stable" and "-canary" suffixes of the per-track Services within 63 characters.
-const TRACK_SERVICE_NAME_MAX = 63 - trackServiceName('', 'canary').length;
+// Room for the "-stable" and "-canary" suffixes of the per-track Services within NAME_MAX characters.
+const TRACK_SERVICE_NAME_MAX = NAME_MAX - trackServiceName('', 'canary').length;
 
 /** The routing block: a router to carry it, well-formed match rules, names that fit. */
 function checkRouting(app: ResolvedAppSpec, at: SpecPath, problems: Problem[]): void {

@@ -6,7 +6,7 @@ import {
 import { DestinationRule, VirtualService } from './imports/networking.istio.io';
 import { Construct } from 'constructs';
 import { serviceHost, type ResolvedAppSpec } from './app-defaults';
-import { COMPONENT_LABEL, objectLabels, ROUTER_COMPONENT, SYNC_WAVE_ANNOTATION, trackSelector, type Track } from './labels';
+import { COMPONENT_LABEL, objectLabels, ROUTER_COMPONENT, SYNC_WAVE_ANNOTATION, trackSelector, TRACKS, type Track } from './labels';
 import { SYNC_WAVE, type ResolvedStage } from './plan';
 import { headerMatch, matchRulesApply, trackServiceName } from './route-rules';
 import { RouteProtocol } from './spec';
@@ -65,7 +65,7 @@ export class CanaryRoutes extends Construct {
         }] : []),
         // The weighted rule answers; with a mirror, it also copies its share of requests to the canary.
         {
-          backendRefs: (['stable', 'canary'] as const).map((track) => ({ ...backend(track), weight: weights[track] })),
+          backendRefs: TRACKS.map((track) => ({ ...backend(track), weight: weights[track] })),
           ...(stage.mirrorPercent ? { filters: [{ type: mirror, requestMirror: { backendRef: backend('canary'), percent: stage.mirrorPercent } }] } : {}),
         },
       ];
@@ -90,7 +90,7 @@ export class CanaryRoutes extends Construct {
         metadata,
         spec: {
           host,
-          subsets: (['stable', 'canary'] as const).map((track) => ({ name: track, labels: trackSelector(spec.appLabel, track) })),
+          subsets: TRACKS.map((track) => ({ name: track, labels: trackSelector(spec.appLabel, track) })),
         },
       });
       this.virtualService = new VirtualService(this, 'virtual-service', {
@@ -109,7 +109,7 @@ export class CanaryRoutes extends Construct {
             }] : []),
             {
               name: 'weighted',
-              route: (['stable', 'canary'] as const).map((track) => ({ destination: destination(track), weight: weights[track] })),
+              route: TRACKS.map((track) => ({ destination: destination(track), weight: weights[track] })),
               ...(stage.mirrorPercent ? { mirror: destination('canary'), mirrorPercentage: { value: stage.mirrorPercent } } : {}),
             },
           ],

@@ -29,6 +29,8 @@ export function configLabel(track: Track, hash: string): string {
 export const MANAGED_BY = 'cdk8s-canary';
 
 export type Track = 'stable' | 'canary';
+/** Both tracks, stable first. */
+export const TRACKS: readonly Track[] = ['stable', 'canary'];
 
 /** The Service's selector: both tracks' pods. */
 export function serviceSelector(appLabel: string): Record<string, string> {

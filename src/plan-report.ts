@@ -1,6 +1,6 @@
 import type { ResolvedAppSpec, ResolvedConfigSpec } from './app-defaults';
 import { matchRulesApply } from './route-rules';
-import { COMPONENT_LABEL, CONFIG_COMPONENT, CONFIG_LABEL, configLabel, MANAGED_BY, selectorArg } from './labels';
+import { COMPONENT_LABEL, CONFIG_COMPONENT, CONFIG_LABEL, configLabel, MANAGED_BY, selectorArg, TRACKS } from './labels';
 import { formatCount, formatShare, trackAutoscalerBounds, type ResolvedStage, type RolloutPlan } from './plan';
 import { printable } from './spec-error';
 import { RouteProtocol, SessionAffinity, type MatchRuleSpec } from './spec';
@@ -125,7 +125,7 @@ function teardownCommand(app: ResolvedAppSpec): string {
  * count has 1 replica, whatever it ran. Without the record of the last apply, the count stays.
  */
 function adoptAutoscalingCommand(app: ResolvedAppSpec): string | undefined {
-  const names = (['stable', 'canary'] as const).filter((track) => app[track].autoscaling).map((track) => `deployment/${app[track].name}`);
+  const names = TRACKS.filter((track) => app[track].autoscaling).map((track) => `deployment/${app[track].name}`);
   if (!names.length) return undefined;
   return `kubectl annotate -n ${shellQuote(app.namespace)} ${names.join(' ')} kubectl.kubernetes.io/last-applied-configuration-`;
 }
@@ -142,7 +142,7 @@ function configs(app: ResolvedAppSpec): ResolvedConfigSpec[] {
  */
 function configCleanupCommand(app: ResolvedAppSpec, plan: RolloutPlan): string | undefined {
   if (!configs(app).length) return undefined;
-  const tracks = (['stable', 'canary'] as const).filter((track) => track === 'stable' || plan.current.canaryDeployed);
+  const tracks = TRACKS.filter((track) => track === 'stable' || plan.current.canaryDeployed);
   const used = tracks.flatMap((track) => { const config = app[track].config; return config ? [configLabel(track, config.hash)] : []; });
   const selector = [
     selectorArg({ ...appScope(app), [COMPONENT_LABEL]: CONFIG_COMPONENT }),

@@ -1,5 +1,6 @@
 import type { ResolvedAppSpec } from './app-defaults';
 import type { ValidationResult } from './app-rules';
+import { TRACKS } from './labels';
 import { hasTrackServices, trackServiceName } from './route-rules';
 import { SecurityProfile } from './spec';
 import { formatPath, formatValue, type SpecPath } from './spec-error';
@@ -31,12 +32,12 @@ export function checkAcrossApps(apps: readonly ResolvedAppSpec[], at: readonly S
     claim({ key: `label/${ns}/${app.appLabel}`, path: [...at[i], 'appLabel'], what: 'the Services would select each other\'s pods: same namespace and appLabel as' }, app.appLabel);
     claim({ key: `service/${ns}/${app.service.name}`, path: [...at[i], 'service', 'name'], what: 'same Service in the same namespace as' }, app.service.name);
     if (hasTrackServices(app)) {
-      for (const track of ['stable', 'canary'] as const) {
+      for (const track of TRACKS) {
         const name = trackServiceName(app.service.name, track);
         claim({ key: `service/${ns}/${name}`, path: [...at[i], 'service', 'name'], what: `its ${track} Service ${formatValue(name)} is the same Service in the same namespace as` }, app.service.name);
       }
     }
-    for (const track of ['stable', 'canary'] as const) {
+    for (const track of TRACKS) {
       claim({ key: `deployment/${ns}/${app[track].name}`, path: [...at[i], track, 'name'], what: 'same Deployment in the same namespace as' }, app[track].name);
     }
   });
