@@ -42,13 +42,14 @@ export function trackSelector(appLabel: string, track: Track): Record<string, st
   return { [APP_LABEL]: appLabel, [TRACK_LABEL]: track };
 }
 
+/** The labels that scope a kubectl command to one app's objects. */
+export function appScopeLabels(appName: string): Record<string, string> {
+  return { 'app.kubernetes.io/instance': appName, 'app.kubernetes.io/managed-by': MANAGED_BY };
+}
+
 /** Labels on every object of an app (`app.kubernetes.io/instance` scopes teardown to it). */
 export function objectLabels(appName: string, appLabel: string): Record<string, string> {
-  return {
-    'app.kubernetes.io/name': appLabel,
-    'app.kubernetes.io/instance': appName,
-    'app.kubernetes.io/managed-by': MANAGED_BY,
-  };
+  return { 'app.kubernetes.io/name': appLabel, ...appScopeLabels(appName) };
 }
 
 /** Labels on a track's pod template: its selector plus the recommended labels. */

@@ -1,7 +1,7 @@
 import type { ResolvedAppSpec, ResolvedConfigSpec } from './app-defaults';
 import { matchRulesApply } from './route-rules';
-import { COMPONENT_LABEL, CONFIG_COMPONENT, CONFIG_LABEL, configLabel, MANAGED_BY, selectorArg, TRACKS } from './labels';
-import { formatCount, formatShare, trackAutoscalerBounds, type ResolvedStage, type RolloutPlan } from './plan';
+import { appScopeLabels, COMPONENT_LABEL, CONFIG_COMPONENT, CONFIG_LABEL, configLabel, selectorArg, TRACKS } from './labels';
+import { deployedTracks, formatCount, formatShare, trackAutoscalerBounds, type ResolvedStage, type RolloutPlan } from './plan';
 import { printable } from './spec-error';
 import { RouteProtocol, SessionAffinity, type MatchRuleSpec } from './spec';
 import { formatStep, shellQuote, stageFile, stageSteps } from './stage-commands';
@@ -106,9 +106,6 @@ function stageCommand(app: ResolvedAppSpec, plan: RolloutPlan, stage: ResolvedSt
   return stageSteps(app, plan, stage, outdir).map((step) => formatStep(step, app.namespace)).join(' && ');
 }
 
-/** The labels that scope a command to this app's objects. */
-const appScope = (app: ResolvedAppSpec) => ({ 'app.kubernetes.io/instance': app.name, 'app.kubernetes.io/managed-by': MANAGED_BY });
-
 /** The command that removes the app's objects, scoped by label to it (its namespace stays). */
 function teardownCommand(app: ResolvedAppSpec): string {
   const autoscaled = app.stable.autoscaling || app.canary.autoscaling;
@@ -116,7 +113,7 @@ function teardownCommand(app: ResolvedAppSpec): string {
     'deployment', 'service', ...(app.disruptionBudget ? ['poddisruptionbudget'] : []), ...(autoscaled ? ['horizontalpodautoscaler'] : []),
     ...(configs(app).length || app.verify ? ['configmap'] : []), ...(app.verify ? ['job'] : []), ...describeRouting(app).kinds,
   ];
-  return `kubectl delete ${kinds.join(',')} -n ${shellQuote(app.namespace)} -l ${shellQuote(selectorArg(appScope(app)))}`;
+  return `kubectl delete ${kinds.join(',')} -n ${shellQuote(app.namespace)} -l ${shellQuote(selectorArg(appScopeLabels(app.name)))}`;
 }
 
 /**
@@ -142,10 +139,9 @@ function configs(app: ResolvedAppSpec): ResolvedConfigSpec[] {
  */
 function configCleanupCommand(app: ResolvedAppSpec, plan: RolloutPlan): string | undefined {
   if (!configs(app).length) return undefined;
-  const tracks = TRACKS.filter((track) => track === 'stable' || plan.current.canaryDeployed);
-  const used = tracks.flatMap((track) => { const config = app[track].config; return config ? [configLabel(track, config.hash)] : []; });
+  const used = deployedTracks(plan.current).flatMap((track) => { const config = app[track].config; return config ? [configLabel(track, config.hash)] : []; });
   const selector = [
-    selectorArg({ ...appScope(app), [COMPONENT_LABEL]: CONFIG_COMPONENT }),
+    selectorArg({ ...appScopeLabels(app.name), [COMPONENT_LABEL]: CONFIG_COMPONENT }),
     ...(used.length ? [`${CONFIG_LABEL} notin (${used.join(',')})`] : []),
   ].join(',');
   return `kubectl delete configmap -n ${shellQuote(app.namespace)} -l ${shellQuote(selector)}`;

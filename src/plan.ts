@@ -1,4 +1,5 @@
 import type { ResolvedAppSpec } from './app-defaults';
+import { TRACKS, type Track } from './labels';
 import type { StageSpec } from './spec';
 
 /** The stage that always exists: all traffic back on stable, the canary scaled to zero. */
@@ -55,6 +56,11 @@ export interface StageMove {
   readonly kind: 'next' | 'rollback' | 'finish';
   readonly from: ResolvedStage;
   readonly to: ResolvedStage;
+}
+
+/** The tracks whose Deployments a stage's file holds: stable, and the canary once it has started. */
+export function deployedTracks(stage: ResolvedStage): Track[] {
+  return TRACKS.filter((track) => track === 'stable' || stage.canaryDeployed);
 }
 
 /** A resolved rollout plan. */

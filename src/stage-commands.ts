@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { ResolvedAppSpec } from './app-defaults';
-import { COMPONENT_LABEL, ROUTER_COMPONENT, TRACK_LABEL, TRACKS, VERIFY_COMPONENT, type Track } from './labels';
-import { ROLLBACK_STAGE, stagePath, SYNC_WAVE, type ResolvedStage, type RolloutPlan } from './plan';
+import { COMPONENT_LABEL, ROUTER_COMPONENT, TRACK_LABEL, VERIFY_COMPONENT, type Track } from './labels';
+import { deployedTracks, ROLLBACK_STAGE, stagePath, SYNC_WAVE, type ResolvedStage, type RolloutPlan } from './plan';
 import { isGated, verifyJobName } from './verify-config';
 
 /** One kubectl step of a move to a stage. */
@@ -59,7 +59,7 @@ export function stageSteps(app: ResolvedAppSpec, plan: RolloutPlan, stage: Resol
 function moveSteps(app: ResolvedAppSpec, stage: ResolvedStage, outdir: string): KubectlStep[] {
   const file = stageFile(outdir, app, stage);
   const replicas: Record<Track, number> = { stable: stage.stableReplicas, canary: stage.canaryReplicas };
-  const tracks = TRACKS.filter((track) => track === 'stable' || stage.canaryDeployed);
+  const tracks = deployedTracks(stage);
   const growing = tracks.filter((track) => stage.syncWaves[track] === SYNC_WAVE.grow && replicas[track] > 0);
   const others = tracks.filter((track) => !growing.includes(track));
   const waits = growing.map((track) => ({
