@@ -1,2 +1,2 @@
 #!/usr/bin/env node
-require('../lib/cli').run();
+require('../lib/cli/main').run();

@@ -1,17 +1,17 @@
 #!/usr/bin/env node
-// Generates schema/canary-spec.schema.json from the spec's types in src/spec.ts: their JSDoc gives
+// Generates schema/canary-spec.schema.json from the spec's types in src/spec/types.ts: their JSDoc gives
 // each field's description and rules, and `@message` the words a broken rule prints; then compiles
 // it into schema/canary-spec.validate.js, the validators the tool runs (with the built lib/, so after
 // npm run build). CI runs it and fails when a committed file differs.
-//   node scripts/generate-schema.js [src/spec.ts] [schema/canary-spec.schema.json] [schema/canary-spec.validate.js]
+//   node scripts/generate-schema.js [src/spec/types.ts] [schema/canary-spec.schema.json] [schema/canary-spec.validate.js]
 const { writeFileSync } = require('node:fs');
 const { join } = require('node:path');
 const { createGenerator } = require('ts-json-schema-generator');
-const { validatorModule } = require('../lib/schema-messages');
+const { validatorModule } = require('../lib/spec/schema');
 
 const root = join(__dirname, '..');
 const [
-  source = join(root, 'src', 'spec.ts'),
+  source = join(root, 'src', 'spec', 'types.ts'),
   target = join(root, 'schema', 'canary-spec.schema.json'),
   validatorTarget = join(root, 'schema', 'canary-spec.validate.js'),
 ] = process.argv.slice(2);

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Regenerates src/imports/ with `cdk8s import` from the upstream CRD files at the pinned versions
-// recorded in src/imports/README.md, read from local git checkouts of the two repositories:
+// Regenerates src/constructs/imports/ with `cdk8s import` from the upstream CRD files at the pinned versions
+// recorded in src/constructs/imports/README.md, read from local git checkouts of the two repositories:
 //   node scripts/import-crds.js <kubernetes-sigs/gateway-api checkout> <istio/api checkout>
 // Only the API version the route constructs write is kept of each CRD, so the generated code holds
 // one class per kind.
@@ -22,7 +22,7 @@ const SOURCES = [
 if (!process.argv[3]) throw new Error('usage: node scripts/import-crds.js <gateway-api checkout> <istio-api checkout>');
 
 const work = mkdtempSync(join(tmpdir(), 'cdk8s-canary-crds-'));
-const out = join(__dirname, '..', 'src', 'imports');
+const out = join(__dirname, '..', 'src', 'constructs', 'imports');
 for (const [i, source] of SOURCES.entries()) {
   const text = source.paths.map((path) => execFileSync('git', ['-C', source.repo, 'show', `${source.tag}:${path}`], { encoding: 'utf8', maxBuffer: 64 << 20 })).join('\n---\n');
   const crds = parseAllDocuments(text).map((doc) => doc.toJS()).filter((crd) => crd && source.crds.includes(crd.metadata.name));

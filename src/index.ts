@@ -1,18 +1,18 @@
 // The construct library: the constructs, their props and the spec's types. This is the API that jsii
 // compiles for other languages. The engine a script calls, and SpecError (jsii allows no subclass of
 // Error in an API), are in `cdk8s-canary/engine`.
-export { CanaryApp, type CanaryAppProps, type TrackObjects, type TrackServices } from './canary-app';
-export { CanaryRelease, type CanaryReleaseProps, type CanaryReleaseStage } from './canary-release';
-export { CanaryRoutes, type CanaryRoutesProps } from './canary-routes';
+export { CanaryApp, type CanaryAppProps, type TrackObjects, type TrackServices } from './constructs/canary-app';
+export { CanaryRelease, type CanaryReleaseProps, type CanaryReleaseStage } from './constructs/canary-release';
+export { CanaryRoutes, type CanaryRoutesProps } from './constructs/canary-routes';
 export {
   RouteProtocol, SecurityProfile, ServiceType, SessionAffinity, type AppSettings, type AppSpec, type CanarySpec, type GatewayApiRoutingSpec,
   type IstioRoutingSpec, type MatchRuleSpec, type ParentRefSpec, type ResourceAmounts, type ResourcesSpec, type RoutingSpec,
   type ServiceSpec, type StageSpec, type TrackSpec, type ConfigSpec, type ConfigFileSpec, type SecretMountSpec,
   type DisruptionBudgetSpec, type TopologySpreadSpec, type AutoscalingSpec, type VerifySpec, type SmokeCheckSpec,
   type PrometheusCheckSpec, type PrometheusQuerySpec,
-} from './spec';
+} from './spec/types';
 export type {
   ResolvedAppSpec, ResolvedConfigSpec, ResolvedDisruptionBudgetSpec, ResolvedPrometheusCheckSpec, ResolvedResourcesSpec,
   ResolvedServiceSpec, ResolvedSmokeCheckSpec, ResolvedTopologySpreadSpec, ResolvedTrackSpec, ResolvedVerifySpec,
-} from './app-defaults';
-export type { ResolvedStage, RolloutPlan, TrackWaves } from './plan';
+} from './model/defaults';
+export type { ResolvedStage, RolloutPlan, TrackWaves } from './model/plan';

@@ -1,5 +1,5 @@
-import { resolveAppDefaults } from '../src/app-defaults';
-import type { AppSpec } from '../src/spec';
+import { resolveAppDefaults } from '../src/model/defaults';
+import type { AppSpec } from '../src/spec/types';
 
 const minimal: AppSpec = { name: 'web', namespace: 'shop', stable: { image: 'web:1' }, canary: { image: 'web:2' } };
 const resolved = resolveAppDefaults(minimal);

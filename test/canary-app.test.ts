@@ -1,8 +1,8 @@
 import { App, Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { CanaryApp } from '../src/canary-app';
-import type { AppSpec } from '../src/spec';
-import { SpecError } from '../src/spec-error';
+import { CanaryApp } from '../src/constructs/canary-app';
+import type { AppSpec } from '../src/spec/types';
+import { SpecError } from '../src/spec/problems';
 import { type Manifest } from './cluster-rules';
 
 const props: AppSpec = {

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { main } from '../src/cli';
+import { main } from '../src/cli/main';
 
 const root = join(__dirname, '..');
 const bin = join(root, 'bin', 'cdk8s-canary.js');

@@ -1,10 +1,10 @@
 import { chmodSync, mkdtempSync, readFileSync, lstatSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../src/cli';
-import { finishRelease } from '../src/finish-release';
-import { SpecError } from '../src/spec-error';
-import { parseSpec } from '../src/spec-load';
+import { main } from '../src/cli/main';
+import { finishRelease } from '../src/cli/finish';
+import { SpecError } from '../src/spec/problems';
+import { parseSpec } from '../src/model/spec-file';
 
 const shop = (extra = '') => [
   '# the shop and its admin share an image through an anchor',

@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { CanaryApp, type CanaryAppProps } from '../src/canary-app';
-import { CanaryRelease } from '../src/canary-release';
-import { SecurityProfile, type AppSpec } from '../src/spec';
-import { SpecError } from '../src/spec-error';
+import { CanaryApp, type CanaryAppProps } from '../src/constructs/canary-app';
+import { CanaryRelease } from '../src/constructs/canary-release';
+import { SecurityProfile, type AppSpec } from '../src/spec/types';
+import { SpecError } from '../src/spec/problems';
 import { parseManifests, type Manifest } from './cluster-rules';
 import { renderOne, resolveOne } from './stage-files';
 

@@ -2,9 +2,9 @@
  * Traffic mirroring (Gateway API RequestMirror with percent, Istio mirror with mirrorPercentage) and
  * gRPC (a GRPCRoute), checked against the Gateway API and Istio schemas, and their bad combinations.
  */
-import { RouteProtocol, type AppSpec } from '../src/spec';
-import { loadSpec } from '../src/spec-load';
-import { isGated } from '../src/verify-config';
+import { RouteProtocol, type AppSpec } from '../src/spec/types';
+import { loadSpec } from '../src/model/spec-file';
+import { isGated } from '../src/model/gate';
 import { validateAgainstSchema, type Manifest } from './cluster-rules';
 import { find, problemsOf as problems, resolveOne, stageManifests } from './stage-files';
 

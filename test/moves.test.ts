@@ -1,9 +1,9 @@
-import { finishedApp, finishTarget } from '../src/finish-release';
-import { finishStage, stageMoves, SYNC_WAVE, type StageMove } from '../src/plan';
-import type { AppSpec } from '../src/spec';
-import { SpecError } from '../src/spec-error';
-import { loadSpec } from '../src/spec-load';
-import { stageFile, stageSteps, type KubectlStep } from '../src/stage-commands';
+import { finishedApp, finishTarget } from '../src/cli/finish';
+import { finishStage, stageMoves, SYNC_WAVE, type StageMove } from '../src/model/plan';
+import type { AppSpec } from '../src/spec/types';
+import { SpecError } from '../src/spec/problems';
+import { loadSpec } from '../src/model/spec-file';
+import { stageFile, stageSteps, type KubectlStep } from '../src/cli/kubectl-steps';
 import { parseManifests } from './cluster-rules';
 import { renderOne, resolveOne } from './stage-files';
 import { applyWithKubectl, Cluster, selectorMatches, syncWithArgoCd } from './transition-sim';

@@ -1,7 +1,7 @@
-import { resolveSpec } from '../src/resolve';
-import { main } from '../src/cli';
-import { SecurityProfile, type AppSpec } from '../src/spec';
-import { synthesize } from '../src/synth';
+import { resolveSpec } from '../src/model/resolve';
+import { main } from '../src/cli/main';
+import { SecurityProfile, type AppSpec } from '../src/spec/types';
+import { synthesize } from '../src/render/synth';
 import { parseManifests } from './cluster-rules';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -3,11 +3,11 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlink
 import { availableParallelism, hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { progressReporter } from '../src/cli';
-import { checkOutput, openOutput, type Ownership } from '../src/output';
-import type { RenderedFile } from '../src/file-header';
-import type { AppSpec } from '../src/spec';
-import { synthesize } from '../src/synth';
+import { progressReporter } from '../src/cli/main';
+import { checkOutput, openOutput, type Ownership } from '../src/io/writer';
+import type { RenderedFile } from '../src/io/header';
+import type { AppSpec } from '../src/spec/types';
+import { synthesize } from '../src/render/synth';
 
 const root = join(__dirname, '..');
 const bin = join(root, 'bin', 'cdk8s-canary.js');
@@ -214,8 +214,8 @@ test('plan, the writer and the spec layer load no cdk8s code', () => {
   // not its compiler (which needs fast-uri and json-schema-traverse).
   const specLayer = ['ajv', 'fast-deep-equal', 're2js', 'yaml'];
   expect(loaded(bin, 'plan')).toEqual(specLayer);
-  expect(loaded('-e', "require('./lib/output'); require('./lib/file-header')")).toEqual(['diff']);
-  expect(loaded('-e', "require('./lib/resolve').resolveSpec({ apps: [{ name: 'web', namespace: 'shop', stable: { image: 'web:1' }, canary: { image: 'web:2' } }] })"))
+  expect(loaded('-e', "require('./lib/io/writer'); require('./lib/io/header')")).toEqual(['diff']);
+  expect(loaded('-e', "require('./lib/model/resolve').resolveSpec({ apps: [{ name: 'web', namespace: 'shop', stable: { image: 'web:1' }, canary: { image: 'web:2' } }] })"))
     .toEqual(specLayer.filter((name) => name !== 'yaml'));
   expect(loaded(bin, 'synth', '--check')).toEqual(expect.arrayContaining(['cdk8s', 'cdk8s-plus-27', 'constructs']));
 });

@@ -7,7 +7,7 @@ test('the npm tarball holds the library, its types and jsii assembly, the schema
   }));
   const paths: string[] = pack.files.map((file: { path: string }) => file.path);
   expect(paths).toEqual(expect.arrayContaining([
-    'lib/index.js', 'lib/index.d.ts', 'lib/canary-app.js', 'lib/canary-app.d.ts', 'lib/cli.js',
+    'lib/index.js', 'lib/index.d.ts', 'lib/constructs/canary-app.js', 'lib/constructs/canary-app.d.ts', 'lib/cli/main.js',
     'schema/canary-spec.schema.json', 'bin/cdk8s-canary.js', 'package.json', 'README.md',
     '.jsii', 'API.md', 'engine.js', 'engine.d.ts', 'lib/engine.js',
   ]));

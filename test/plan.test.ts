@@ -1,4 +1,4 @@
-import { defaultStages, formatShare, replicasForPercent, resolvePlan, trafficShare } from '../src/plan';
+import { defaultStages, formatShare, replicasForPercent, resolvePlan, trafficShare } from '../src/model/plan';
 
 describe('trafficShare', () => {
   test.each([

@@ -1,10 +1,10 @@
 import { App, Chart, Testing } from 'cdk8s';
-import { CanaryApp } from '../src/canary-app';
-import { checkOutput } from '../src/output';
-import { cookieRegex, headerMatch } from '../src/route-rules';
-import { SessionAffinity } from '../src/spec';
-import { loadSpec } from '../src/spec-load';
-import { synthesize } from '../src/synth';
+import { CanaryApp } from '../src/constructs/canary-app';
+import { checkOutput } from '../src/io/writer';
+import { cookieRegex, headerMatch } from '../src/model/routing';
+import { SessionAffinity } from '../src/spec/types';
+import { loadSpec } from '../src/model/spec-file';
+import { synthesize } from '../src/render/synth';
 import { parseManifests, podSecurityViolations, validateAgainstSchema, type Manifest } from './cluster-rules';
 import { find, renderOne, selects, stageInvariant, stageManifests } from './stage-files';
 

@@ -2,16 +2,16 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { checkSchema, schemaChecker } from '../src/schema-messages';
+import { checkSchema, schemaChecker } from '../src/spec/schema';
 
 const root = join(__dirname, '..');
 const generate = (source: string, target: string, validator = join(dirname(target), 'validate.js')) =>
   execFileSync(process.execPath, [join(root, 'scripts', 'generate-schema.js'), source, target, validator], { cwd: root });
 
-test('the shipped schema and its compiled validators are what src/spec.ts generates', () => {
+test('the shipped schema and its compiled validators are what src/spec/types.ts generates', () => {
   const dir = mkdtempSync(join(tmpdir(), 'cdk8s-canary-schema-'));
   try {
-    generate(join(root, 'src', 'spec.ts'), join(dir, 'schema.json'), join(dir, 'validate.js'));
+    generate(join(root, 'src', 'spec', 'types.ts'), join(dir, 'schema.json'), join(dir, 'validate.js'));
     expect(readFileSync(join(dir, 'schema.json'), 'utf8')).toBe(readFileSync(join(root, 'schema', 'canary-spec.schema.json'), 'utf8'));
     expect(readFileSync(join(dir, 'validate.js'), 'utf8')).toBe(readFileSync(join(root, 'schema', 'canary-spec.validate.js'), 'utf8'));
   } finally {
@@ -38,7 +38,7 @@ test('the compiled validators find what Ajv finds compiling the schema now', () 
 test('a rule changed in the types changes the schema and the message together', () => {
   const dir = mkdtempSync(join(tmpdir(), 'cdk8s-canary-schema-'));
   try {
-    const spec = readFileSync(join(root, 'src', 'spec.ts'), 'utf8');
+    const spec = readFileSync(join(root, 'src', 'spec', 'types.ts'), 'utf8');
     const changed = spec
       .replace(' * A replica count.\n * @asType integer\n * @minimum 0\n * @maximum 1000', ' * A replica count.\n * @asType integer\n * @minimum 0\n * @maximum 500')
       .replace('@message must be a DNS-1123 label: lowercase letters', '@message must be a short DNS-1123 label: lowercase letters');

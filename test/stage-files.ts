@@ -1,8 +1,8 @@
-import type { RenderedFile } from '../src/file-header';
-import { renderApp } from '../src/render';
-import { resolveSpec, type ResolvedApp } from '../src/resolve';
-import type { AppSpec } from '../src/spec';
-import { SpecError } from '../src/spec-error';
+import type { RenderedFile } from '../src/io/header';
+import { renderApp } from '../src/render/render';
+import { resolveSpec, type ResolvedApp } from '../src/model/resolve';
+import type { AppSpec } from '../src/spec/types';
+import { SpecError } from '../src/spec/problems';
 import { parseManifests, type Manifest } from './cluster-rules';
 
 /** One app through the resolve step, as a spec with that app alone (in `baseDir`, for config files). */

@@ -5,12 +5,12 @@
 import { mkdirSync, mkdtempSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { finishRelease } from '../src/finish-release';
-import { checkOutput } from '../src/output';
-import { formatPlan } from '../src/plan-report';
-import type { AppSpec } from '../src/spec';
-import { loadSpec, parseSpec } from '../src/spec-load';
-import { synthesize } from '../src/synth';
+import { finishRelease } from '../src/cli/finish';
+import { checkOutput } from '../src/io/writer';
+import { formatPlan } from '../src/cli/plan-report';
+import type { AppSpec } from '../src/spec/types';
+import { loadSpec, parseSpec } from '../src/model/spec-file';
+import { synthesize } from '../src/render/synth';
 import { parseManifests, podSecurityViolations, validateAgainstSchema, type Manifest } from './cluster-rules';
 import { find, problemsOf as problems, resolveOne, selects, stageManifests } from './stage-files';
 

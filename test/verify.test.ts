@@ -11,8 +11,8 @@ import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import type { AppSpec } from '../src/spec';
-import { loadRunner, RUNNER_PATH, verifyChecks, type VerifyChecks } from '../src/verify-config';
+import type { AppSpec } from '../src/spec/types';
+import { loadRunner, RUNNER_PATH, verifyChecks, type VerifyChecks } from '../src/model/gate';
 import { podSecurityViolations, validateAgainstSchema, type Manifest } from './cluster-rules';
 import { problemsOf, resolveOne, selects, stageManifests } from './stage-files';
 

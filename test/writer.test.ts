@@ -11,7 +11,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import type { AppSpec } from '../src/spec';
+import type { AppSpec } from '../src/spec/types';
 
 const root = join(__dirname, '..');
 const bin = join(root, 'bin', 'cdk8s-canary.js');

@@ -3,9 +3,9 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseManifests, type Manifest } from './cluster-rules';
-import type { AppSpec } from '../src/spec';
-import { loadSpec } from '../src/spec-load';
-import { synthesize } from '../src/synth';
+import type { AppSpec } from '../src/spec/types';
+import { loadSpec } from '../src/model/spec-file';
+import { synthesize } from '../src/render/synth';
 
 // The longest names the spec allows, a digest image and a long regular expression: the lines most
 // likely to break yamllint's 80-column limit.

@@ -5,9 +5,9 @@ import {
 import { hostname } from 'node:os';
 import { dirname, join, parse, posix, relative, resolve, sep } from 'node:path';
 import { createTwoFilesPatch } from 'diff';
-import { parseHeader, type FileHeader, type RenderedFile } from './file-header';
-import { readRegularFile } from './read-file';
-import { TEMPORARY, writeAtomically } from './replace-file';
+import { parseHeader, type FileHeader, type RenderedFile } from './header';
+import { readRegularFile } from './bounded-read';
+import { TEMPORARY, writeAtomically } from './atomic-file';
 
 /** What a write changed. */
 export interface WriteSummary {

@@ -1,7 +1,7 @@
-import type { ResolvedAppSpec } from './app-defaults';
+import type { ResolvedAppSpec } from './defaults';
 import type { Track } from './labels';
 import type { ResolvedStage } from './plan';
-import type { MatchRuleSpec } from './spec';
+import type { MatchRuleSpec } from '../spec/types';
 
 /*
  * Pure rules of request routing, shared by the route objects and the plan report (which must not

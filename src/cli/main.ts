@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util';
-import type { RenderedFile } from './file-header';
-import { appFilePaths } from './plan';
-import { SpecError } from './spec-error';
-import { loadSpec, parseSpec, readSpecFile } from './spec-load';
-import { closest } from './suggest';
+import type { RenderedFile } from '../io/header';
+import { appFilePaths } from '../model/plan';
+import { SpecError } from '../spec/problems';
+import { loadSpec, parseSpec, readSpecFile } from '../model/spec-file';
+import { closest } from '../spec/suggest';
 
 /** The options every command may take, and the ones each command adds. */
 const OPTIONS = {
@@ -182,7 +182,7 @@ function count(n: number, noun: string): string {
 
 async function synth(config: string, outdir: string, check: boolean, takeOver: boolean, io: Io): Promise<number> {
   const started = Date.now();
-  const { checkOutput, openOutput, outputFolderProblem, specPathFrom } = await import('./output');
+  const { checkOutput, openOutput, outputFolderProblem, specPathFrom } = await import('../io/writer');
   const problem = outputFolderProblem(outdir, config);
   if (problem) throw new UsageError(problem);
   const resolved = load(config, io);
@@ -194,7 +194,7 @@ async function synth(config: string, outdir: string, check: boolean, takeOver: b
   const writer = check ? undefined : openOutput(outdir, resolved.flatMap((app) => appFilePaths(app.spec.name, app.plan)), ownership);
   const rendered: RenderedFile[][] = [];
   try {
-    const { renderAppsInParallel } = await import('./synth');
+    const { renderAppsInParallel } = await import('../render/synth');
     await renderAppsInParallel(resolved, specPath, (index, files) => {
       if (writer) files.forEach((file) => writer.write(file));
       else rendered[index] = files;
@@ -234,13 +234,13 @@ async function plan(config: string, outdir: string, names: readonly string[], js
 }
 
 async function init(config: string, values: Values, io: Io): Promise<number> {
-  const { starterSpec, STARTER_DEFAULTS } = await import('./init-spec');
+  const { starterSpec, STARTER_DEFAULTS } = await import('./init');
   const { dirname, join, relative, resolve, sep } = await import('node:path');
   const { writeFileSync } = await import('node:fs');
   const name = values.name ?? STARTER_DEFAULTS.name;
   const port = values.port === undefined ? STARTER_DEFAULTS.port : Number(values.port);
   // The schema this installed package ships, from where the spec is.
-  let schema = relative(dirname(resolve(config)), join(__dirname, '..', 'schema', 'canary-spec.schema.json')).split(sep).join('/');
+  let schema = relative(dirname(resolve(config)), join(__dirname, '..', '..', 'schema', 'canary-spec.schema.json')).split(sep).join('/');
   if (!schema.startsWith('.') && !schema.startsWith('/')) schema = `./${schema}`;
   const text = starterSpec({ name, namespace: values.namespace ?? name, image: values.image ?? STARTER_DEFAULTS.image, port, schema });
   parseSpec(text, config);
@@ -261,18 +261,18 @@ async function verify(config: string, appName: string | undefined, values: Value
   if (!app) throw unknown('app', appName, apps.map((each) => each.spec.name));
   const { spec, plan: rollout } = app;
   if (!spec.verify) throw new UsageError(`${appName} has no verify block in ${config}: nothing to check`);
-  const { isGated, loadRunner, verifyChecks } = await import('./verify-config');
+  const { isGated, loadRunner, verifyChecks } = await import('../model/gate');
   const stageName = values.stage ?? rollout.current.name;
   const stage = rollout.stages.find((each) => each.name === stageName);
   if (!stage) throw unknown('stage', stageName, rollout.stages.map((each) => each.name));
   if (!isGated(spec, stage)) throw new UsageError(`stage ${stage.name} of ${appName} sends the canary no traffic: there is nothing to verify`);
   const canaryUrl = values['canary-url'];
   if (spec.verify.smoke && !canaryUrl) {
-    const { trackServiceName } = await import('./route-rules');
+    const { trackServiceName } = await import('../model/routing');
     throw new UsageError(`the smoke check needs the canary's address: kubectl port-forward -n ${spec.namespace} svc/${trackServiceName(spec.service.name, 'canary')} 8080:${spec.service.port}, then --canary-url http://127.0.0.1:8080`);
   }
   // The spec's own rule for a URL, and its words.
-  const { checkSchema } = await import('./schema-messages');
+  const { checkSchema } = await import('../spec/schema');
   for (const [option, url] of [['--canary-url', canaryUrl], ['--prometheus', values.prometheus]] as const) {
     const [problem] = url === undefined ? [] : checkSchema(url, 'HttpUrl');
     if (problem) throw new UsageError(`${option} ${problem.message.replace(/^is .*?: /, '')}`);
@@ -287,8 +287,8 @@ async function verify(config: string, appName: string | undefined, values: Value
 
 async function finish(config: string, appName: string | undefined, io: Io): Promise<number> {
   if (!appName) throw new UsageError('finish needs the name of the app whose release is done');
-  const { finishRelease } = await import('./finish-release');
-  const { replaceFileContent } = await import('./replace-file');
+  const { finishRelease } = await import('./finish');
+  const { replaceFileContent } = await import('../io/atomic-file');
   const text = readSpecFile(config);
   const finished = finishRelease(text, appName, config);
   replaceFileContent(config, finished);
@@ -303,7 +303,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     const { values, command, rest } = options(argv);
     if (values.version) {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      io.out(`cdk8s-canary ${(require('../package.json') as { version: string }).version}`);
+      io.out(`cdk8s-canary ${(require('../../package.json') as { version: string }).version}`);
       return 0;
     }
     if (command === undefined || command === 'help') {

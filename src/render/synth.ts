@@ -1,10 +1,10 @@
 import { availableParallelism } from 'node:os';
 import { extname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { RenderedFile } from './file-header';
+import type { RenderedFile } from '../io/header';
 import { renderApp } from './render';
-import { resolveSpec, type ResolvedApp } from './resolve';
-import type { CanarySpec } from './spec';
+import { resolveSpec, type ResolvedApp } from '../model/resolve';
+import type { CanarySpec } from '../spec/types';
 
 /** Called after each app is rendered. */
 export type ProgressListener = (done: number, total: number) => void;

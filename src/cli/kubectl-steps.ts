@@ -1,8 +1,8 @@
 import { join } from 'node:path';
-import type { ResolvedAppSpec } from './app-defaults';
-import { COMPONENT_LABEL, ROUTER_COMPONENT, TRACK_LABEL, VERIFY_COMPONENT, type Track } from './labels';
-import { deployedTracks, ROLLBACK_STAGE, stagePath, SYNC_WAVE, type ResolvedStage, type RolloutPlan } from './plan';
-import { isGated, verifyJobName } from './verify-config';
+import type { ResolvedAppSpec } from '../model/defaults';
+import { COMPONENT_LABEL, ROUTER_COMPONENT, TRACK_LABEL, VERIFY_COMPONENT, type Track } from '../model/labels';
+import { deployedTracks, ROLLBACK_STAGE, stagePath, SYNC_WAVE, type ResolvedStage, type RolloutPlan } from '../model/plan';
+import { isGated, verifyJobName } from '../model/gate';
 
 /** One kubectl step of a move to a stage. */
 export type KubectlStep =

@@ -1,17 +1,17 @@
 import { ApiObject, App, Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { dump } from 'js-yaml';
-import { CanaryApp, resolvedProps } from './canary-app';
-import { CanaryRoutes } from './canary-routes';
-import { fileHeader, LINE_LENGTH_EXEMPTION, LINE_LENGTH_RANGE, LINE_LIMIT, type RenderedFile } from './file-header';
-import { SYNC_WAVE_ANNOTATION, type Track } from './labels';
-import { currentPath, formatCount, formatShare, ROLLBACK_STAGE, stagePath, statedReplicas, type ResolvedStage } from './plan';
-import { matchRulesApply } from './route-rules';
-import type { ResolvedAppSpec } from './app-defaults';
-import type { ResolvedApp } from './resolve';
-import { createAutoscaler } from './track-autoscaler';
-import { isGated } from './verify-config';
-import { createVerifyJob } from './verify-job';
+import { CanaryApp, resolvedProps } from '../constructs/canary-app';
+import { CanaryRoutes } from '../constructs/canary-routes';
+import { fileHeader, LINE_LENGTH_EXEMPTION, LINE_LENGTH_RANGE, LINE_LIMIT, type RenderedFile } from '../io/header';
+import { SYNC_WAVE_ANNOTATION, type Track } from '../model/labels';
+import { currentPath, formatCount, formatShare, ROLLBACK_STAGE, stagePath, statedReplicas, type ResolvedStage } from '../model/plan';
+import { matchRulesApply } from '../model/routing';
+import type { ResolvedAppSpec } from '../model/defaults';
+import type { ResolvedApp } from '../model/resolve';
+import { createAutoscaler } from '../constructs/autoscaler';
+import { isGated } from '../model/gate';
+import { createVerifyJob } from '../constructs/verify-job';
 
 function header(app: ResolvedAppSpec, stage: ResolvedStage, spec: string | undefined): string {
   const count = (track: Track, replicas: number) => formatCount(app, track, replicas);

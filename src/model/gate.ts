@@ -1,7 +1,7 @@
 import { join } from 'node:path';
-import type { ResolvedAppSpec } from './app-defaults';
+import type { ResolvedAppSpec } from './defaults';
 import type { ResolvedStage } from './plan';
-import { matchRulesApply, trackServiceName } from './route-rules';
+import { matchRulesApply, trackServiceName } from './routing';
 
 /*
  * The verification gate as data: which stages it gates, what the checks are, where the canary is.
@@ -38,7 +38,7 @@ export function verifyChecks(spec: ResolvedAppSpec): VerifyChecks {
 }
 
 /** The check code, one plain JavaScript file of the package: the Job runs it, and so does `verify`. */
-export const RUNNER_PATH = join(__dirname, '..', 'verify', 'run-checks.js');
+export const RUNNER_PATH = join(__dirname, '..', '..', 'verify', 'run-checks.js');
 
 /** One check's outcome, as the runner reports it. */
 export interface CheckResult {

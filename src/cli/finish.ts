@@ -1,10 +1,10 @@
 import { isDeepStrictEqual } from 'node:util';
 import { isAlias, isMap, isScalar, isSeq, parseDocument, stringify, visit, type Document, type Node, type YAMLMap } from 'yaml';
-import { finishStage } from './plan';
-import type { ResolvedApp } from './resolve';
-import type { AppSpec } from './spec';
-import { SpecError, type SpecPath } from './spec-error';
-import { locateProblems, parseSpec } from './spec-load';
+import { finishStage } from '../model/plan';
+import type { ResolvedApp } from '../model/resolve';
+import type { AppSpec } from '../spec/types';
+import { SpecError, type SpecPath } from '../spec/problems';
+import { locateProblems, parseSpec } from '../model/spec-file';
 
 /** One change to the spec text: `text` in place of `[start, end)`. */
 interface Edit {

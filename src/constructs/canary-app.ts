@@ -1,24 +1,24 @@
 import { ApiObject, Chart, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import type { ResolvedAppSpec } from './app-defaults';
+import type { ResolvedAppSpec } from '../model/defaults';
 import { CanaryRoutes } from './canary-routes';
-import { hasTrackServices, trackServiceName } from './route-rules';
-import { createAutoscaler } from './track-autoscaler';
-import { isGated } from './verify-config';
+import { hasTrackServices, trackServiceName } from '../model/routing';
+import { createAutoscaler } from './autoscaler';
+import { isGated } from '../model/gate';
 import { createVerifyConfigMap, createVerifyJob } from './verify-job';
 import {
   COMPONENT_LABEL, CONFIG_COMPONENT, CONFIG_LABEL, configLabel, objectLabels, podLabels, serviceSelector, SYNC_OPTIONS_ANNOTATION,
   SYNC_WAVE_ANNOTATION, TRACK_LABEL, trackSelector, type Track,
-} from './labels';
-import { statedReplicas, type ResolvedStage, type RolloutPlan } from './plan';
-import { canonicalCpu, canonicalMemory } from './quantities';
-import { resolveApp, type ResolvedApp } from './resolve';
+} from '../model/labels';
+import { statedReplicas, type ResolvedStage, type RolloutPlan } from '../model/plan';
+import { canonicalCpu, canonicalMemory } from '../model/quantities';
+import { resolveApp, type ResolvedApp } from '../model/resolve';
 import type { CanaryReleaseProps } from './canary-release';
-import { RouteProtocol, SecurityProfile, SessionAffinity, type ResourceAmounts } from './spec';
-import { SpecError } from './spec-error';
-import type { ValidationResult } from './app-rules';
-import { checkAcrossApps } from './spec-rules';
+import { RouteProtocol, SecurityProfile, SessionAffinity, type ResourceAmounts } from '../spec/types';
+import { SpecError } from '../spec/problems';
+import type { ValidationResult } from '../model/rules/app';
+import { checkAcrossApps } from '../model/rules/across-apps';
 
 /**
  * Props of a CanaryApp: the keys of one app in canary.yaml, with `stage` naming the stage to render.

@@ -1,10 +1,10 @@
-import type { ResolvedAppSpec, ResolvedConfigSpec } from './app-defaults';
-import { matchRulesApply } from './route-rules';
-import { appScopeLabels, COMPONENT_LABEL, CONFIG_COMPONENT, CONFIG_LABEL, configLabel, selectorArg, TRACKS } from './labels';
-import { deployedTracks, formatCount, formatShare, trackAutoscalerBounds, type ResolvedStage, type RolloutPlan } from './plan';
-import { printable } from './spec-error';
-import { RouteProtocol, SessionAffinity, type MatchRuleSpec } from './spec';
-import { formatStep, shellQuote, stageFile, stageSteps } from './stage-commands';
+import type { ResolvedAppSpec, ResolvedConfigSpec } from '../model/defaults';
+import { matchRulesApply } from '../model/routing';
+import { appScopeLabels, COMPONENT_LABEL, CONFIG_COMPONENT, CONFIG_LABEL, configLabel, selectorArg, TRACKS } from '../model/labels';
+import { deployedTracks, formatCount, formatShare, trackAutoscalerBounds, type ResolvedStage, type RolloutPlan } from '../model/plan';
+import { printable } from '../spec/problems';
+import { RouteProtocol, SessionAffinity, type MatchRuleSpec } from '../spec/types';
+import { formatStep, shellQuote, stageFile, stageSteps } from './kubectl-steps';
 
 const BAR_WIDTH = 20;
 

@@ -1,8 +1,8 @@
 import { dirname, resolve } from 'node:path';
-import { readRegularFile } from './read-file';
+import { readRegularFile } from '../io/bounded-read';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
-import type { CanarySpec } from './spec';
-import { SpecError, type Problem } from './spec-error';
+import type { CanarySpec } from '../spec/types';
+import { SpecError, type Problem } from '../spec/problems';
 import { resolveSpec, type ResolvedApp } from './resolve';
 
 /** A spec read and resolved, with the warnings to show. */

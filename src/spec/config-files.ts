@@ -1,8 +1,8 @@
 import { realpathSync } from 'node:fs';
 import { resolve, sep } from 'node:path';
-import { readRegularBytes } from './read-file';
-import type { AppSpec, TrackSpec } from './spec';
-import { formatValue, type Problem, type SpecPath } from './spec-error';
+import { readRegularBytes } from '../io/bounded-read';
+import type { AppSpec, TrackSpec } from './types';
+import { formatValue, type Problem, type SpecPath } from './problems';
 
 /** Kubernetes refuses a ConfigMap whose keys and values come to more than 1 MiB. */
 export const CONFIG_MAP_MAX_BYTES = 1024 * 1024;

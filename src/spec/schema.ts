@@ -1,7 +1,7 @@
 import type Ajv from 'ajv';
 import type { ErrorObject, Options, ValidateFunction } from 'ajv';
 import { closest } from './suggest';
-import { formatPath, formatValue, type Problem } from './spec-error';
+import { formatPath, formatValue, type Problem } from './problems';
 
 /*
  * The spec's shape: the JSON Schema generated from src/spec.ts and shipped in the package, and its
@@ -59,7 +59,7 @@ export function validatorModule(schema: object): string {
 /** The shipped schema's validators, as `npm run schema` compiled them. */
 function precompiled(): Validators {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const module = require('../schema/canary-spec.validate.js') as Record<string, ValidateFunction>;
+  const module = require('../../schema/canary-spec.validate.js') as Record<string, ValidateFunction>;
   return (definition) => module[definition ?? WHOLE];
 }
 

@@ -1,11 +1,11 @@
-import { resolveAppDefaults, type ResolvedAppSpec } from './app-defaults';
+import { resolveAppDefaults, type ResolvedAppSpec } from './defaults';
 import { resolvePlan, type RolloutPlan } from './plan';
-import type { AppSpec } from './spec';
-import { formatValue, SpecError, type Problem, type SpecPath } from './spec-error';
-import { checkApp, type ValidationResult } from './app-rules';
-import { readConfigFiles } from './config-files';
-import { checkSchema } from './schema-messages';
-import { checkAcrossApps } from './spec-rules';
+import type { AppSpec } from '../spec/types';
+import { formatValue, SpecError, type Problem, type SpecPath } from '../spec/problems';
+import { checkApp, type ValidationResult } from './rules/app';
+import { readConfigFiles } from '../spec/config-files';
+import { checkSchema } from '../spec/schema';
+import { checkAcrossApps } from './rules/across-apps';
 
 /** An app through the one resolve step: every default filled in, its plan, and what to warn about. */
 export interface ResolvedApp {

@@ -1,14 +1,14 @@
 import { posix } from 'node:path';
 import { RE2JS } from 're2js';
-import type { ResolvedAppSpec } from './app-defaults';
-import { TRACKS, type Track } from './labels';
-import { resolvePlan, ROLLBACK_STAGE } from './plan';
-import { hasTrackServices, trackServiceName } from './route-rules';
-import { verifyJobName } from './verify-config';
-import { CPU_MILLICORES, MEMORY_MEBIBYTES, mebibytes, millicores } from './quantities';
-import { RouteProtocol, SecurityProfile, ServiceType, SessionAffinity } from './spec';
-import { CONFIG_MAP_MAX_BYTES, configDataBytes } from './config-files';
-import { formatPath, formatValue, type Problem, type SpecPath } from './spec-error';
+import type { ResolvedAppSpec } from '../defaults';
+import { TRACKS, type Track } from '../labels';
+import { resolvePlan, ROLLBACK_STAGE } from '../plan';
+import { hasTrackServices, trackServiceName } from '../routing';
+import { verifyJobName } from '../gate';
+import { CPU_MILLICORES, MEMORY_MEBIBYTES, mebibytes, millicores } from '../quantities';
+import { RouteProtocol, SecurityProfile, ServiceType, SessionAffinity } from '../../spec/types';
+import { CONFIG_MAP_MAX_BYTES, configDataBytes } from '../../spec/config-files';
+import { formatPath, formatValue, type Problem, type SpecPath } from '../../spec/problems';
 
 /*
  * The rules of one app that a schema cannot say: across its fields, its stages and their capacity,

@@ -1,9 +1,9 @@
-import type { ResolvedAppSpec } from './app-defaults';
-import type { ValidationResult } from './app-rules';
-import { TRACKS } from './labels';
-import { hasTrackServices, trackServiceName } from './route-rules';
-import { SecurityProfile } from './spec';
-import { formatPath, formatValue, type SpecPath } from './spec-error';
+import type { ResolvedAppSpec } from '../defaults';
+import type { ValidationResult } from './app';
+import { TRACKS } from '../labels';
+import { hasTrackServices, trackServiceName } from '../routing';
+import { SecurityProfile } from '../../spec/types';
+import { formatPath, formatValue, type SpecPath } from '../../spec/problems';
 
 /*
  * The rules across the apps of one spec (or the CanaryApps of one chart): what would collide on a

@@ -1,6 +1,6 @@
-import type { ResolvedAppSpec } from './app-defaults';
+import type { ResolvedAppSpec } from './defaults';
 import { TRACKS, type Track } from './labels';
-import type { StageSpec } from './spec';
+import type { StageSpec } from '../spec/types';
 
 /** The stage that always exists: all traffic back on stable, the canary scaled to zero. */
 export const ROLLBACK_STAGE = 'rollback';

@@ -5,11 +5,11 @@ import {
 } from './imports/gateway.networking.k8s.io';
 import { DestinationRule, VirtualService } from './imports/networking.istio.io';
 import { Construct } from 'constructs';
-import { serviceHost, type ResolvedAppSpec } from './app-defaults';
-import { COMPONENT_LABEL, objectLabels, ROUTER_COMPONENT, SYNC_WAVE_ANNOTATION, trackSelector, TRACKS, type Track } from './labels';
-import { SYNC_WAVE, type ResolvedStage } from './plan';
-import { headerMatch, matchRulesApply, trackServiceName } from './route-rules';
-import { RouteProtocol } from './spec';
+import { serviceHost, type ResolvedAppSpec } from '../model/defaults';
+import { COMPONENT_LABEL, objectLabels, ROUTER_COMPONENT, SYNC_WAVE_ANNOTATION, trackSelector, TRACKS, type Track } from '../model/labels';
+import { SYNC_WAVE, type ResolvedStage } from '../model/plan';
+import { headerMatch, matchRulesApply, trackServiceName } from '../model/routing';
+import { RouteProtocol } from '../spec/types';
 
 /** Props of CanaryRoutes. */
 export interface CanaryRoutesProps {

@@ -3,7 +3,7 @@ import { defaultStages } from './plan';
 import {
   SecurityProfile, ServiceType, SessionAffinity, type AppSpec, type AutoscalingSpec, type PrometheusQuerySpec, type ResourceAmounts, type RoutingSpec, type SecretMountSpec, type StageSpec, type TrackSpec,
   type VerifySpec,
-} from './spec';
+} from '../spec/types';
 
 /** The shared Service, with its defaults filled in. */
 export interface ResolvedServiceSpec {

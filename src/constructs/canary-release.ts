@@ -1,9 +1,9 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { CanaryApp } from './canary-app';
-import { resolveApp } from './resolve';
-import type { AppSettings } from './spec';
-import { SpecError } from './spec-error';
+import { resolveApp } from '../model/resolve';
+import type { AppSettings } from '../spec/types';
+import { SpecError } from '../spec/problems';
 
 /** Props of a CanaryRelease: the keys of one app in canary.yaml but `stage`, since it renders every stage. */
 export interface CanaryReleaseProps extends AppSettings {
