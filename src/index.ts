@@ -14,5 +14,5 @@ export {
 export type {
   ResolvedAppSpec, ResolvedConfigSpec, ResolvedDisruptionBudgetSpec, ResolvedPrometheusCheckSpec, ResolvedResourcesSpec,
   ResolvedServiceSpec, ResolvedSmokeCheckSpec, ResolvedTopologySpreadSpec, ResolvedTrackSpec, ResolvedVerifySpec,
-} from './model/defaults';
-export type { ResolvedStage, RolloutPlan, TrackWaves } from './model/plan';
+} from './model/resolved';
+export type { ResolvedStage, RolloutPlan, TrackWaves } from './model/stage';

@@ -1,5 +1,5 @@
 import { finishedApp, finishTarget } from '../src/cli/finish';
-import { finishStage, stageMoves, SYNC_WAVE, type StageMove } from '../src/model/plan';
+import { finishStage, type StageMove, stageMoves, SYNC_WAVE } from '../src/model/moves';
 import type { AppSpec } from '../src/spec/types';
 import { SpecError } from '../src/spec/problems';
 import { loadSpec } from '../src/model/spec-file';

@@ -1,4 +1,5 @@
-import { defaultStages, formatShare, replicasForPercent, resolvePlan, trafficShare } from '../src/model/plan';
+import { defaultStages, formatShare, replicasForPercent, trafficShare } from '../src/model/replicas';
+import { resolvePlan } from '../src/model/plan';
 
 describe('trafficShare', () => {
   test.each([

@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import { isAlias, isMap, isScalar, isSeq, parseDocument, stringify, visit, type Document, type Node, type YAMLMap } from 'yaml';
-import { finishStage } from '../model/plan';
+import { finishStage } from '../model/moves';
 import type { ResolvedApp } from '../model/resolve';
 import type { AppSpec } from '../spec/types';
 import { SpecError, type SpecPath } from '../spec/problems';

@@ -1,7 +1,9 @@
 import { join } from 'node:path';
-import type { ResolvedAppSpec } from '../model/defaults';
+import type { ResolvedAppSpec } from '../model/resolved';
+import { deployedTracks, type ResolvedStage, ROLLBACK_STAGE, type RolloutPlan } from '../model/stage';
+import { stagePath } from '../render/paths';
+import { SYNC_WAVE } from '../model/moves';
 import { COMPONENT_LABEL, ROUTER_COMPONENT, TRACK_LABEL, VERIFY_COMPONENT, type Track } from '../model/labels';
-import { deployedTracks, ROLLBACK_STAGE, stagePath, SYNC_WAVE, type ResolvedStage, type RolloutPlan } from '../model/plan';
 import { isGated, verifyJobName } from '../model/gate';
 
 /** One kubectl step of a move to a stage. */

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { RenderedFile } from '../io/header';
-import { appFilePaths } from '../model/plan';
+import { appFilePaths } from '../render/paths';
 import { SpecError } from '../spec/problems';
 import { loadSpec, parseSpec, readSpecFile } from '../model/spec-file';
 import { closest } from '../spec/suggest';

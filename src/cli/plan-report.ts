@@ -1,7 +1,9 @@
-import type { ResolvedAppSpec, ResolvedConfigSpec } from '../model/defaults';
+import type { ResolvedAppSpec, ResolvedConfigSpec } from '../model/resolved';
+import { deployedTracks, type ResolvedStage, type RolloutPlan } from '../model/stage';
+import { formatCount, trackAutoscalerBounds } from '../model/autoscaling';
+import { formatShare } from '../model/replicas';
 import { matchRulesApply } from '../model/routing';
 import { appScopeLabels, COMPONENT_LABEL, CONFIG_COMPONENT, CONFIG_LABEL, configLabel, selectorArg, TRACKS } from '../model/labels';
-import { deployedTracks, formatCount, formatShare, trackAutoscalerBounds, type ResolvedStage, type RolloutPlan } from '../model/plan';
 import { printable } from '../spec/problems';
 import { RouteProtocol, SessionAffinity, type MatchRuleSpec } from '../spec/types';
 import { formatStep, shellQuote, stageFile, stageSteps } from './kubectl-steps';

@@ -1,8 +1,8 @@
 import * as kplus from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
-import type { ResolvedAppSpec } from '../model/defaults';
+import type { ResolvedAppSpec } from '../model/resolved';
+import { trackAutoscalerBounds } from '../model/autoscaling';
 import { objectLabels, SYNC_WAVE_ANNOTATION, TRACK_LABEL, type Track } from '../model/labels';
-import { trackAutoscalerBounds } from '../model/plan';
 
 /**
  * A track's HorizontalPodAutoscaler (autoscaling/v2) for a stage where it has `replicas` pods, with

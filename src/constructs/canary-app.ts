@@ -1,7 +1,9 @@
 import { ApiObject, Chart, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import type { ResolvedAppSpec } from '../model/defaults';
+import type { ResolvedAppSpec } from '../model/resolved';
+import { statedReplicas } from '../model/autoscaling';
+import type { ResolvedStage, RolloutPlan } from '../model/stage';
 import { CanaryRoutes } from './canary-routes';
 import { hasTrackServices, trackServiceName } from '../model/routing';
 import { createAutoscaler } from './autoscaler';
@@ -11,7 +13,6 @@ import {
   COMPONENT_LABEL, CONFIG_COMPONENT, CONFIG_LABEL, configLabel, objectLabels, podLabels, serviceSelector, SYNC_OPTIONS_ANNOTATION,
   SYNC_WAVE_ANNOTATION, TRACK_LABEL, trackSelector, type Track,
 } from '../model/labels';
-import { statedReplicas, type ResolvedStage, type RolloutPlan } from '../model/plan';
 import { canonicalCpu, canonicalMemory } from '../model/quantities';
 import { resolveApp, type ResolvedApp } from '../model/resolve';
 import type { CanaryReleaseProps } from './canary-release';

@@ -5,9 +5,11 @@ import {
 } from './imports/gateway.networking.k8s.io';
 import { DestinationRule, VirtualService } from './imports/networking.istio.io';
 import { Construct } from 'constructs';
-import { serviceHost, type ResolvedAppSpec } from '../model/defaults';
+import { serviceHost } from '../model/defaults';
+import type { ResolvedAppSpec } from '../model/resolved';
+import { SYNC_WAVE } from '../model/moves';
+import type { ResolvedStage } from '../model/stage';
 import { COMPONENT_LABEL, objectLabels, ROUTER_COMPONENT, SYNC_WAVE_ANNOTATION, trackSelector, TRACKS, type Track } from '../model/labels';
-import { SYNC_WAVE, type ResolvedStage } from '../model/plan';
 import { headerMatch, matchRulesApply, trackServiceName } from '../model/routing';
 import { RouteProtocol } from '../spec/types';
 

@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import * as kplus from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
-import { configHash, type ResolvedAppSpec } from '../model/defaults';
+import { configHash } from '../model/defaults';
+import type { ResolvedAppSpec } from '../model/resolved';
+import type { ResolvedStage } from '../model/stage';
 import { COMPONENT_LABEL, objectLabels, SYNC_OPTIONS_ANNOTATION, VERIFY_COMPONENT } from '../model/labels';
-import type { ResolvedStage } from '../model/plan';
 import { canaryUrl, RUNNER_PATH, verifyChecks, verifyJobName } from '../model/gate';
 
 // The check code's name in the ConfigMap.

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import type { ResolvedAppSpec } from './defaults';
-import type { ResolvedStage } from './plan';
+import type { ResolvedAppSpec } from './resolved';
+import type { ResolvedStage } from './stage';
 import { matchRulesApply, trackServiceName } from './routing';
 
 /*

@@ -1,5 +1,7 @@
-import { resolveAppDefaults, type ResolvedAppSpec } from './defaults';
-import { resolvePlan, type RolloutPlan } from './plan';
+import { resolveAppDefaults } from './defaults';
+import type { ResolvedAppSpec } from './resolved';
+import { resolvePlan } from './plan';
+import type { RolloutPlan } from './stage';
 import type { AppSpec } from '../spec/types';
 import { formatValue, SpecError, type Problem, type SpecPath } from '../spec/problems';
 import { checkApp, type ValidationResult } from './rules/app';

@@ -1,6 +1,6 @@
-import type { ResolvedAppSpec } from './defaults';
+import type { ResolvedAppSpec } from './resolved';
+import type { ResolvedStage } from './stage';
 import type { Track } from './labels';
-import type { ResolvedStage } from './plan';
 import type { MatchRuleSpec } from '../spec/types';
 
 /*

@@ -1,4 +1,4 @@
-import type { ResolvedAppSpec } from '../defaults';
+import type { ResolvedAppSpec } from '../resolved';
 import type { ValidationResult } from './app';
 import { TRACKS } from '../labels';
 import { hasTrackServices, trackServiceName } from '../routing';

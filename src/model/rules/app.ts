@@ -1,8 +1,9 @@
 import { posix } from 'node:path';
 import { RE2JS } from 're2js';
-import type { ResolvedAppSpec } from '../defaults';
+import type { ResolvedAppSpec } from '../resolved';
+import { resolvePlan } from '../plan';
+import { ROLLBACK_STAGE } from '../stage';
 import { TRACKS, type Track } from '../labels';
-import { resolvePlan, ROLLBACK_STAGE } from '../plan';
 import { hasTrackServices, trackServiceName } from '../routing';
 import { verifyJobName } from '../gate';
 import { CPU_MILLICORES, MEMORY_MEBIBYTES, mebibytes, millicores } from '../quantities';

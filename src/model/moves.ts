@@ -1,0 +1,71 @@
+import { ROLLBACK_STAGE, type ResolvedStage, type TrackWaves } from './stage';
+
+/* The moves between stages a plan offers, and the sync waves that keep ready capacity through them. */
+
+/**
+ * Argo CD applies a wave, waits until it is healthy, then applies the next. A track that grows in a
+ * move goes first, the routes move traffic once it is ready, and a track that shrinks goes last, so
+ * ready capacity never drops. Objects every stage shares (Namespace, Services) stay in wave 0.
+ */
+export const SYNC_WAVE = { grow: 1, route: 2, shrink: 3 } as const;
+
+/**
+ * A move the plan offers: on to the next stage, from any stage back to `rollback`, or, at `finish`,
+ * from a stage with all traffic on the canary to the finish stage, where stable runs the canary's
+ * version (its pod template changes, so its pods start from none).
+ */
+export interface StageMove {
+  readonly kind: 'next' | 'rollback' | 'finish';
+  readonly from: ResolvedStage;
+  readonly to: ResolvedStage;
+}
+
+/**
+ * The stage a release ends in at `finish`: the first stage of the plan that runs no canary pods
+ * (the default plan's `baseline`). Undefined when the plan has none, so a release cannot end cleanly.
+ */
+export function finishStage(stages: readonly ResolvedStage[]): ResolvedStage | undefined {
+  return stages.find((stage) => stage.name !== ROLLBACK_STAGE && stage.canaryReplicas === 0);
+}
+
+/**
+ * Every move the plan offers, in order: each stage to the next, each stage to rollback, and each
+ * stage with 0 stable replicas (where `finish` is allowed) to the finish stage.
+ *
+ *   baseline (3, 0), canary (3, 1), expand (3, 3), promote (0, 3), rollback (3, 0):
+ *   next: baseline -> canary -> expand -> promote; rollback: from each of the four;
+ *   finish: promote -> baseline
+ */
+export function stageMoves(stages: readonly ResolvedStage[]): StageMove[] {
+  const plan = stages.filter((stage) => stage.name !== ROLLBACK_STAGE);
+  const rollback = stages.find((stage) => stage.name === ROLLBACK_STAGE)!;
+  const end = finishStage(stages);
+  return [
+    ...plan.slice(1).map((to, i) => ({ kind: 'next' as const, from: plan[i], to })),
+    ...plan.map((from) => ({ kind: 'rollback' as const, from, to: rollback })),
+    ...(end ? plan.filter((from) => from.stableReplicas === 0).map((from) => ({ kind: 'finish' as const, from, to: end })) : []),
+  ];
+}
+
+/** Stable replicas before a move: at `finish` stable's pods restart on the new version, from none. */
+function stableBefore(move: StageMove): number {
+  return move.kind === 'finish' ? 0 : move.from.stableReplicas;
+}
+
+/**
+ * The sync waves of each stage's file: a track that grows in any move into the stage is in the grow
+ * wave, else in the shrink wave. No move grows one track while another move into the same stage
+ * shrinks it and grows the other (the finish stage and rollback run no canary), so one file serves
+ * every move into it.
+ *
+ *   canary (3, 1) after baseline (3, 0): canary grows -> canary 1, stable 3
+ *   rollback (3, 0) after promote (0, 3): stable grows -> stable 1, canary 3
+ */
+export function syncWaves(stage: ResolvedStage, moves: readonly StageMove[]): TrackWaves {
+  const into = moves.filter((move) => move.to.name === stage.name);
+  const wave = (grows: boolean) => (grows ? SYNC_WAVE.grow : SYNC_WAVE.shrink);
+  return {
+    stable: wave(into.some((move) => move.to.stableReplicas > stableBefore(move))),
+    canary: wave(into.some((move) => move.to.canaryReplicas > move.from.canaryReplicas)),
+  };
+}

@@ -1,0 +1,101 @@
+import type {
+  AutoscalingSpec, PrometheusQuerySpec, ResourceAmounts, RoutingSpec, SecretMountSpec, SecurityProfile, ServiceType, SessionAffinity, StageSpec,
+} from '../spec/types';
+
+/* The resolved app: every default filled in, by the one resolve step (see defaults.ts). */
+
+/** The shared Service, with its defaults filled in. */
+export interface ResolvedServiceSpec {
+  readonly name: string;
+  readonly type: ServiceType;
+  readonly port: number;
+  readonly nodePort?: number;
+  readonly sessionAffinity: SessionAffinity;
+  readonly sessionAffinityTimeoutSeconds?: number;
+}
+
+/** A track's files, read and named: the ConfigMap `name` carries a hash of the files. */
+export interface ResolvedConfigSpec {
+  readonly name: string;
+  readonly hash: string;
+  readonly mountPath: string;
+  readonly files: Record<string, string>;
+}
+
+/** A track, with its defaults filled in. */
+export interface ResolvedTrackSpec {
+  readonly name: string;
+  readonly image: string;
+  readonly replicas: number;
+  /** Environment variables, values as strings. */
+  readonly env: Record<string, string>;
+  readonly config?: ResolvedConfigSpec;
+  readonly secretEnvFrom: string[];
+  readonly secretMounts: SecretMountSpec[];
+  readonly autoscaling?: AutoscalingSpec;
+}
+
+/** A smoke check with its defaults filled in. */
+export interface ResolvedSmokeCheckSpec {
+  readonly path: string;
+  readonly requests: number;
+  readonly expectStatus: number;
+  readonly minSuccessRatio: number;
+  readonly requestTimeoutSeconds: number;
+}
+
+/** The Prometheus check with its defaults filled in. */
+export interface ResolvedPrometheusCheckSpec {
+  readonly url: string;
+  readonly window: string;
+  readonly queries: PrometheusQuerySpec[];
+}
+
+/** The verification gate with its defaults filled in. */
+export interface ResolvedVerifySpec {
+  readonly smoke?: ResolvedSmokeCheckSpec;
+  readonly prometheus?: ResolvedPrometheusCheckSpec;
+  readonly image: string;
+  readonly timeoutSeconds: number;
+}
+
+/** A PodDisruptionBudget per track. */
+export interface ResolvedDisruptionBudgetSpec {
+  readonly maxUnavailable: number;
+}
+
+/** Topology spread of each track's pods. */
+export interface ResolvedTopologySpreadSpec {
+  readonly maxSkew: number;
+  readonly topologyKey: string;
+}
+
+/** Requests and limits, with their defaults filled in. */
+export interface ResolvedResourcesSpec {
+  readonly requests: ResourceAmounts;
+  readonly limits: ResourceAmounts;
+}
+
+/** An app spec with every default filled in. */
+export interface ResolvedAppSpec {
+  readonly name: string;
+  readonly namespace: string;
+  readonly createNamespace: boolean;
+  readonly appLabel: string;
+  readonly port: number;
+  readonly service: ResolvedServiceSpec;
+  readonly stable: ResolvedTrackSpec;
+  readonly canary: ResolvedTrackSpec;
+  readonly stages: StageSpec[];
+  readonly stage: string;
+  readonly securityProfile: SecurityProfile;
+  readonly writablePaths: string[];
+  readonly runAsUser?: number;
+  readonly resources: ResolvedResourcesSpec;
+  /** Absent when turned off. */
+  readonly disruptionBudget?: ResolvedDisruptionBudgetSpec;
+  /** Absent when turned off. */
+  readonly topologySpread?: ResolvedTopologySpreadSpec;
+  readonly verify?: ResolvedVerifySpec;
+  readonly routing?: RoutingSpec;
+}
