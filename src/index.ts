@@ -1,8 +1,9 @@
 // The construct library: the constructs, their props and the spec's types. This is the API that jsii
 // compiles for other languages. The engine a script calls, and SpecError (jsii allows no subclass of
 // Error in an API), are in `cdk8s-canary/engine`.
-export { CanaryApp, type CanaryAppProps, type TrackObjects, type TrackServices } from './constructs/canary-app';
-export { CanaryRelease, type CanaryReleaseProps, type CanaryReleaseStage } from './constructs/canary-release';
+export { CanaryApp, type TrackObjects, type TrackServices } from './constructs/canary-app';
+export { CanaryRelease, type CanaryReleaseStage } from './constructs/canary-release';
+export type { CanaryAppBaseProps, CanaryAppProps, CanaryReleaseProps } from './constructs/props';
 export { CanaryRoutes, type CanaryRoutesProps } from './constructs/canary-routes';
 export {
   RouteProtocol, SecurityProfile, ServiceType, SessionAffinity, type AppSettings, type AppSpec, type CanarySpec, type GatewayApiRoutingSpec,

@@ -1,5 +1,4 @@
-import { App, Chart, Testing } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-27';
+import { App, Chart, JsonPatch, Testing } from 'cdk8s';
 import { CanaryApp } from '../src/constructs/canary-app';
 import type { AppSpec } from '../src/spec/types';
 import { SpecError } from '../src/spec/problems';
@@ -43,10 +42,10 @@ test('leaves the canary out before it starts, and the Namespace out on request',
   expect(docs.map((d) => d.kind)).toEqual(['Service', 'PodDisruptionBudget', 'Deployment']);
 });
 
-test('users customise the exposed Deployments through cdk8s-plus', () => {
+test('users customise the exposed Deployments, plain cdk8s ApiObjects, with JSON patches', () => {
   const docs = synth((chart) => {
     const app = new CanaryApp(chart, 'shop', props);
-    app.canary!.containers[0].env.addVariable('FEATURE_X', kplus.EnvValue.fromValue('on'));
+    app.canary!.addJsonPatch(JsonPatch.add('/spec/template/spec/containers/0/env', [{ name: 'FEATURE_X', value: 'on' }]));
   });
   const canary = docs.find((d) => d.kind === 'Deployment' && d.metadata.name === 'shop-canary');
   expect(canary.spec.template.spec.containers[0].env).toEqual([{ name: 'FEATURE_X', value: 'on' }]);

@@ -133,8 +133,8 @@ describe('plan', () => {
       '  promote        0       3           100%  [####################]  on',
       '  rollback       3       0             0%  [--------------------]  -',
     ]);
-    expect(result.out).toContain('kubectl delete deployment,service,poddisruptionbudget,configmap,job,httproute -n dev-gateway -l app.kubernetes.io/instance=nginx-gateway,');
-    expect(result.out).toContain('kubectl delete deployment,service,poddisruptionbudget,configmap,job,virtualservice,destinationrule -n dev-istio -l app.kubernetes.io/instance=nginx-istio,');
+    expect(result.out).toContain('kubectl delete deployment,service,poddisruptionbudget,configmap,httproute,job -n dev-gateway -l app.kubernetes.io/instance=nginx-gateway,');
+    expect(result.out).toContain('kubectl delete deployment,service,poddisruptionbudget,configmap,destinationrule,virtualservice,job -n dev-istio -l app.kubernetes.io/instance=nginx-istio,');
     expect(result.out).toContain('nginx-sticky: namespace dev-sticky (created by these files), Service canary-demo (NodePort, ClientIP affinity 3600 s)');
   });
 

@@ -20,7 +20,7 @@ function objectsOf(files: ReturnType<typeof synthesize>, appName: string): Set<s
 
 test('a namespace several apps create is emitted once, by the first of them', () => {
   const apps = [app('a'), app('b', { createNamespace: true }), app('c', { createNamespace: true }), app('d', { namespace: 'other', createNamespace: true })];
-  expect(resolveSpec({ apps }).apps.map((each) => each.spec.createNamespace)).toEqual([false, true, false, true]);
+  expect(resolveSpec({ apps }).apps.map((each) => each.createsNamespace)).toEqual([false, true, false, true]);
   const files = synthesize({ apps });
   expect(objectsOf(files, 'a').has('Namespace/team')).toBe(false);
   expect(objectsOf(files, 'b').has('Namespace/team')).toBe(true);

@@ -1,7 +1,7 @@
 import { stringify } from 'yaml';
 import { SpecError } from '../src/spec/problems';
 import { loadSpec, parseSpec } from '../src/model/spec-file';
-import { isFloatingImage } from '../src/model/rules/app';
+import { isFloatingImage } from '../src/model/rules/tracks';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;

@@ -295,7 +295,7 @@ describe('the gate in the stage files', () => {
     const configMap = docs.find((doc) => doc.kind === 'ConfigMap' && doc.metadata.name === job.spec.template.spec.volumes[0].configMap.name);
     expect(configMap.immutable).toBe(true);
     expect(configMap.data['run-checks.js']).toBe(readFileSync(RUNNER_PATH, 'utf8'));
-    expect(JSON.parse(configMap.data['checks.json'])).toEqual(verifyChecks(resolveOne(app).spec));
+    expect(JSON.parse(configMap.data['checks.json'])).toEqual(verifyChecks(resolveOne(app).spec, resolveOne(app).spec.verify!));
     expect(podSecurityViolations(job.spec.template.spec, 'restricted')).toEqual([]);
     for (const doc of docs) expect(() => validateAgainstSchema(doc)).not.toThrow();
   });

@@ -3,7 +3,8 @@ import type { ResolvedAppSpec } from '../model/resolved';
 import { deployedTracks, type ResolvedStage, ROLLBACK_STAGE, type RolloutPlan } from '../model/stage';
 import { stagePath } from '../render/paths';
 import { SYNC_WAVE } from '../model/moves';
-import { COMPONENT_LABEL, ROUTER_COMPONENT, TRACK_LABEL, VERIFY_COMPONENT, type Track } from '../model/labels';
+import { appScopeLabels, COMPONENT_LABEL, ROUTER_COMPONENT, selectorArg, TRACK_LABEL, VERIFY_COMPONENT, type Track } from '../model/labels';
+import { kindsOf, type StageObject } from '../model/stage-contents';
 import { isGated, verifyJobName } from '../model/gate';
 
 /** One kubectl step of a move to a stage. */
@@ -44,7 +45,7 @@ export function stageFile(outdir: string, app: ResolvedAppSpec, stage: ResolvedS
  *     apply -l app.kubernetes.io/component=router; apply
  */
 export function stageSteps(app: ResolvedAppSpec, plan: RolloutPlan, stage: ResolvedStage, outdir: string): KubectlStep[] {
-  const steps = moveSteps(app, stage, outdir);
+  const steps = moveSteps(app, plan, stage, outdir);
   if (!isGated(app, stage)) return steps;
   // The gate: once the stage is in place, a fresh Job checks the canary; if it fails, back to rollback.
   const file = stageFile(outdir, app, stage);
@@ -54,11 +55,31 @@ export function stageSteps(app: ResolvedAppSpec, plan: RolloutPlan, stage: Resol
     ...steps,
     { verb: 'delete', name: job, kinds: ['job'] },
     { verb: 'apply', file, selector: `${COMPONENT_LABEL}=${VERIFY_COMPONENT}` },
-    { verb: 'gate', job, timeoutSeconds: app.verify!.timeoutSeconds, rollback: moveSteps(app, rollback, outdir) },
+    { verb: 'gate', job, timeoutSeconds: app.verify!.timeoutSeconds, rollback: moveSteps(app, plan, rollback, outdir) },
   ];
 }
 
-function moveSteps(app: ResolvedAppSpec, stage: ResolvedStage, outdir: string): KubectlStep[] {
+/**
+ * The kinds of the canary's objects named after its Deployment (its Deployment, budget and
+ * autoscaler), as the plan's stages hold them: what a finished release leaves to delete.
+ */
+function canaryKinds(app: ResolvedAppSpec, plan: RolloutPlan): string[] {
+  const named = (object: StageObject) => 'track' in object && object.track === 'canary' && ['deployment', 'budget', 'autoscaler'].includes(object.role);
+  return deletionOrder(kindsOf(app, plan.stages, named));
+}
+
+/** Kinds as kubectl delete takes them: Deployments first, so their pods go before what serves them. */
+function deletionOrder(kinds: readonly string[]): string[] {
+  return [...kinds.filter((kind) => kind === 'Deployment'), ...kinds.filter((kind) => kind !== 'Deployment')].map((kind) => kind.toLowerCase());
+}
+
+/** The command that removes the app's objects, scoped by label to it (its namespace stays). */
+export function teardownCommand(app: ResolvedAppSpec, plan: RolloutPlan): string {
+  const kinds = deletionOrder(kindsOf(app, plan.stages, (object) => object.role !== 'namespace'));
+  return `kubectl delete ${kinds.join(',')} -n ${shellQuote(app.namespace)} -l ${shellQuote(selectorArg(appScopeLabels(app.name)))}`;
+}
+
+function moveSteps(app: ResolvedAppSpec, plan: RolloutPlan, stage: ResolvedStage, outdir: string): KubectlStep[] {
   const file = stageFile(outdir, app, stage);
   const replicas: Record<Track, number> = { stable: stage.stableReplicas, canary: stage.canaryReplicas };
   const tracks = deployedTracks(stage);
@@ -69,8 +90,7 @@ function moveSteps(app: ResolvedAppSpec, stage: ResolvedStage, outdir: string): 
     deployment: app[track].name,
     ...(app[track].autoscaling ? { readyAtLeast: replicas[track] } : {}),
   }));
-  const canaryKinds = ['deployment', ...(app.disruptionBudget ? ['poddisruptionbudget'] : []), ...(app.canary.autoscaling ? ['horizontalpodautoscaler'] : [])];
-  const deleteCanary = stage.canaryDeployed ? [] : [{ verb: 'delete' as const, name: app.canary.name, kinds: canaryKinds }];
+  const deleteCanary = stage.canaryDeployed ? [] : [{ verb: 'delete' as const, name: app.canary.name, kinds: canaryKinds(app, plan) }];
   // The gate's objects go on their own, after the stage (see stageSteps).
   const notVerify = app.verify ? `${COMPONENT_LABEL}!=${VERIFY_COMPONENT}` : undefined;
   const whole: KubectlStep = notVerify ? { verb: 'apply', file, selector: notVerify } : { verb: 'apply', file };

@@ -278,7 +278,7 @@ async function verify(config: string, appName: string | undefined, values: Value
     if (problem) throw new UsageError(`${option} ${problem.message.replace(/^is .*?: /, '')}`);
   }
   const runner = loadRunner();
-  const results = await runner.runChecks(verifyChecks(spec), { canaryUrl, prometheusUrl: values.prometheus });
+  const results = await runner.runChecks(verifyChecks(spec, spec.verify), { canaryUrl, prometheusUrl: values.prometheus });
   for (const result of results) io.out(runner.formatResult(result));
   const failed = results.filter((result) => !result.pass).length;
   io.out(failed ? `verify: ${appName} at ${stage.name}: ${count(failed, 'check')} of ${results.length} failed` : `verify: ${appName} at ${stage.name}: all ${count(results.length, 'check')} passed`);

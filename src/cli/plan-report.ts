@@ -2,11 +2,11 @@ import type { ResolvedAppSpec, ResolvedConfigSpec } from '../model/resolved';
 import { deployedTracks, type ResolvedStage, type RolloutPlan } from '../model/stage';
 import { formatCount, trackAutoscalerBounds } from '../model/autoscaling';
 import { formatShare } from '../model/replicas';
-import { matchRulesApply } from '../model/routing';
+import { matchRulesApply, routeKinds } from '../model/routing';
 import { appScopeLabels, COMPONENT_LABEL, CONFIG_COMPONENT, CONFIG_LABEL, configLabel, selectorArg, TRACKS } from '../model/labels';
 import { printable } from '../spec/problems';
 import { RouteProtocol, SessionAffinity, type MatchRuleSpec } from '../spec/types';
-import { formatStep, shellQuote, stageFile, stageSteps } from './kubectl-steps';
+import { formatStep, shellQuote, stageFile, stageSteps, teardownCommand } from './kubectl-steps';
 
 const BAR_WIDTH = 20;
 
@@ -29,24 +29,21 @@ function describeMatch(rule: MatchRuleSpec): string {
   return rule.regex !== undefined ? `header ${rule.header} ~ ${rule.regex}` : `header ${rule.header} = ${rule.value}`;
 }
 
-/** The routers an app's routing uses, and the kinds they add for teardown. */
-function describeRouting(app: ResolvedAppSpec): { lines: string[]; kinds: string[] } {
+/** The routers an app's routing uses, as the plan shows them. */
+function describeRouting(app: ResolvedAppSpec): string[] {
   const { gatewayApi, istio, match = [] } = app.routing ?? {};
   const lines: string[] = [];
-  const kinds: string[] = [];
   if (gatewayApi) {
     const parents = gatewayApi.parentRefs.map((ref) => `${ref.namespace ?? app.namespace}/${ref.name}${ref.sectionName ? `:${ref.sectionName}` : ''}`);
     const hosts = gatewayApi.hostnames ? ` for ${gatewayApi.hostnames.join(', ')}` : '';
     const grpc = gatewayApi.protocol === RouteProtocol.GRPC;
     lines.push(`routing: Gateway API ${grpc ? 'GRPCRoute' : 'HTTPRoute'} ${app.service.name} on ${parents.join(', ')}${hosts}`);
-    kinds.push(grpc ? 'grpcroute' : 'httproute');
   }
   if (istio) {
     lines.push(`routing: Istio VirtualService and DestinationRule ${app.service.name}${istio.gateways ? ` on ${istio.gateways.join(', ')}` : ''}`);
-    kinds.push('virtualservice', 'destinationrule');
   }
   if (match.length) lines.push(`match rules, to the canary in stages where it runs: ${match.map(describeMatch).join('; ')}`);
-  return { lines, kinds };
+  return lines;
 }
 
 /**
@@ -82,7 +79,7 @@ export function formatPlan(app: ResolvedAppSpec, plan: RolloutPlan, outdir: stri
   if (cleanup) commands.push(['old config', cleanup]);
   const adopt = adoptAutoscalingCommand(app);
   if (adopt) commands.push(['autoscale', adopt]);
-  commands.push(['teardown', teardownCommand(app)]);
+  commands.push(['teardown', teardownCommand(app, plan)]);
   const diff = configDiff(app);
   const nameWidth = Math.max(...commands.map(([name]) => name.length));
   const affinity = app.service.sessionAffinity === SessionAffinity.CLIENT_IP ? `, ClientIP affinity ${app.service.sessionAffinityTimeoutSeconds} s` : '';
@@ -90,7 +87,7 @@ export function formatPlan(app: ResolvedAppSpec, plan: RolloutPlan, outdir: stri
     `${app.name}: namespace ${app.namespace} (${namespace}), Service ${app.service.name} (${app.service.type}${affinity}), ` +
       `stable ${app.stable.name} (${app.stable.image}), canary ${app.canary.name} (${app.canary.image})`,
     ...(releaseInProgress(app) ? [] : ['  no release in progress: stable and canary run the same image and config; set canary.image or canary config to start one']),
-    ...routing.lines.map((line) => `  ${line}`),
+    ...routing.map((line) => `  ${line}`),
     ...(diff.length ? ['  config of the canary, against stable:', ...diff.map((line) => `    ${line}`)] : []),
     ...table(rows, new Set([1, 2, 3])).map((line) => `  ${line}`),
     '',
@@ -106,16 +103,6 @@ function releaseInProgress(app: ResolvedAppSpec): boolean {
 /** The shell command that moves the cluster to a stage: its kubectl steps joined with `&&`. */
 function stageCommand(app: ResolvedAppSpec, plan: RolloutPlan, stage: ResolvedStage, outdir: string): string {
   return stageSteps(app, plan, stage, outdir).map((step) => formatStep(step, app.namespace)).join(' && ');
-}
-
-/** The command that removes the app's objects, scoped by label to it (its namespace stays). */
-function teardownCommand(app: ResolvedAppSpec): string {
-  const autoscaled = app.stable.autoscaling || app.canary.autoscaling;
-  const kinds = [
-    'deployment', 'service', ...(app.disruptionBudget ? ['poddisruptionbudget'] : []), ...(autoscaled ? ['horizontalpodautoscaler'] : []),
-    ...(configs(app).length || app.verify ? ['configmap'] : []), ...(app.verify ? ['job'] : []), ...describeRouting(app).kinds,
-  ];
-  return `kubectl delete ${kinds.join(',')} -n ${shellQuote(app.namespace)} -l ${shellQuote(selectorArg(appScopeLabels(app.name)))}`;
 }
 
 /**
@@ -203,7 +190,7 @@ export function planDocument(app: ResolvedAppSpec, plan: RolloutPlan, outdir: st
     canary: app.canary,
     releaseInProgress: releaseInProgress(app),
     currentStage: plan.current.name,
-    routers: describeRouting(app).kinds,
+    routers: routeKinds(app).map((kind) => kind.toLowerCase()),
     stages: plan.stages.map((stage) => ({
       name: stage.name,
       file: stageFile(outdir, app, stage),
@@ -224,6 +211,6 @@ export function planDocument(app: ResolvedAppSpec, plan: RolloutPlan, outdir: st
     configDiff: configDiff(app),
     configCleanup: configCleanupCommand(app, plan) ?? null,
     adoptAutoscaling: adoptAutoscalingCommand(app) ?? null,
-    teardown: teardownCommand(app),
+    teardown: teardownCommand(app, plan),
   };
 }

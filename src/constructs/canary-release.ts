@@ -2,23 +2,8 @@ import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { CanaryApp } from './canary-app';
 import { resolveApp } from '../model/resolve';
-import type { AppSettings } from '../spec/types';
+import type { CanaryReleaseProps } from './props';
 import { SpecError } from '../spec/problems';
-
-/** Props of a CanaryRelease: the keys of one app in canary.yaml but `stage`, since it renders every stage. */
-export interface CanaryReleaseProps extends AppSettings {
-  /**
-   * App name: the `app.kubernetes.io/instance` label, and the default of the Service's and the
-   * Deployments' names. A DNS-1123 label.
-   * @default the construct id
-   */
-  readonly name?: string;
-  /**
-   * Namespace of every object of this app.
-   * @default for a CanaryApp, the enclosing Chart's namespace; a CanaryRelease needs one
-   */
-  readonly namespace?: string;
-}
 
 /** One stage of a CanaryRelease: its own Chart, holding the stage's CanaryApp. */
 export interface CanaryReleaseStage {

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { ResolvedAppSpec } from './resolved';
+import type { ResolvedAppSpec, ResolvedVerifySpec } from './resolved';
 import type { ResolvedStage } from './stage';
 import { matchRulesApply, trackServiceName } from './routing';
 
@@ -28,12 +28,12 @@ export function canaryUrl(spec: ResolvedAppSpec): string {
 export interface VerifyChecks {
   readonly namespace: string;
   readonly app: string;
-  readonly smoke?: NonNullable<ResolvedAppSpec['verify']>['smoke'];
-  readonly prometheus?: NonNullable<ResolvedAppSpec['verify']>['prometheus'];
+  readonly smoke?: ResolvedVerifySpec['smoke'];
+  readonly prometheus?: ResolvedVerifySpec['prometheus'];
 }
 
-export function verifyChecks(spec: ResolvedAppSpec): VerifyChecks {
-  const { smoke, prometheus } = spec.verify!;
+export function verifyChecks(spec: ResolvedAppSpec, verify: ResolvedVerifySpec): VerifyChecks {
+  const { smoke, prometheus } = verify;
   return { namespace: spec.namespace, app: spec.appLabel, ...(smoke ? { smoke } : {}), ...(prometheus ? { prometheus } : {}) };
 }
 

@@ -66,3 +66,5 @@ export function selectorArg(labels: Record<string, string>): string {
 export const SYNC_WAVE_ANNOTATION = 'argocd.argoproj.io/sync-wave';
 /** Argo CD's per-object sync options. */
 export const SYNC_OPTIONS_ANNOTATION = 'argocd.argoproj.io/sync-options';
+/** Where Pod Security admission reads the level a Namespace enforces. */
+export const POD_SECURITY_ENFORCE_LABEL = 'pod-security.kubernetes.io/enforce';

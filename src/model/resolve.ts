@@ -1,18 +1,21 @@
-import { resolveAppDefaults } from './defaults';
-import type { ResolvedAppSpec } from './resolved';
-import { resolvePlan } from './plan';
-import type { RolloutPlan } from './stage';
 import type { AppSpec } from '../spec/types';
-import { formatValue, SpecError, type Problem, type SpecPath } from '../spec/problems';
-import { checkApp, type ValidationResult } from './rules/app';
+import { formatValue, SpecError, type Findings, type Problem, type SpecPath } from '../spec/problems';
 import { readConfigFiles } from '../spec/config-files';
 import { checkSchema } from '../spec/schema';
-import { checkAcrossApps } from './rules/across-apps';
+import { resolveAppDefaults } from './defaults';
+import { namespaceCreators } from './namespaces';
+import { resolvePlan } from './plan';
+import type { ResolvedAppSpec } from './resolved';
+import { appFindings } from './rules/app';
+import { acrossAppsProblems } from './rules/across-apps';
+import type { RolloutPlan } from './stage';
 
 /** An app through the one resolve step: every default filled in, its plan, and what to warn about. */
 export interface ResolvedApp {
   readonly spec: ResolvedAppSpec;
   readonly plan: RolloutPlan;
+  /** Whether this app's files create its namespace: the first app of a spec that asks does (see `namespaceCreators`). */
+  readonly createsNamespace: boolean;
   readonly warnings: readonly Problem[];
 }
 
@@ -33,20 +36,14 @@ export interface AppSource {
   readonly baseDir?: string;
 }
 
-/** Defaults, plan and rules for an app whose shape passed the schema; problems go to `result`. */
-function resolveShaped(app: AppSpec, at: SpecPath, baseDir: string, result: ValidationResult): ResolvedApp | undefined {
-  const own: ValidationResult = { problems: [], warnings: [] };
-  const read = readConfigFiles(app, at, baseDir, own.problems);
-  if (own.problems.length) {
-    result.problems.push(...own.problems);
-    return undefined;
-  }
-  const spec = resolveAppDefaults(read);
-  checkApp(spec, at, own);
-  result.problems.push(...own.problems);
-  result.warnings.push(...own.warnings);
-  if (own.problems.length) return undefined;
-  return { spec, plan: resolvePlan(spec.stages, spec.stable.replicas, spec.canary.replicas, spec.stage, spec.routing !== undefined), warnings: own.warnings };
+/** Defaults, plan and rules for an app whose shape passed the schema: the app, or what is wrong with it. */
+function resolveShaped(app: AppSpec, at: SpecPath, baseDir: string): Findings & { readonly app?: ResolvedApp } {
+  const read = readConfigFiles(app, at, baseDir);
+  if (read.problems.length) return { problems: read.problems, warnings: [] };
+  const spec = resolveAppDefaults(read.app);
+  const found = appFindings(spec, at, () => resolvePlan(spec.stages, spec.stable.replicas, spec.canary.replicas, spec.stage, spec.routing !== undefined));
+  if (!found.plan) return found;
+  return { ...found, app: { spec, plan: found.plan, createsNamespace: spec.createNamespace, warnings: found.warnings } };
 }
 
 function throwIfAny(problems: readonly Problem[]): void {
@@ -80,10 +77,9 @@ export function resolveApp(input: unknown, source: AppSource): ResolvedApp {
     return problem;
   }).map((problem) => ({ ...problem, path: [...source.at, ...problem.path] }));
   throwIfAny(problems);
-  const result: ValidationResult = { problems: [], warnings: [] };
-  const resolved = resolveShaped(app as AppSpec, source.at, source.baseDir ?? process.cwd(), result);
-  throwIfAny(result.problems);
-  return resolved!;
+  const resolved = resolveShaped(app as AppSpec, source.at, source.baseDir ?? process.cwd());
+  if (!resolved.app) throw new SpecError(resolved.problems);
+  return resolved.app;
 }
 
 /** A whole spec through the resolve step: its apps, in order, and the warnings to show. */
@@ -95,25 +91,18 @@ export interface ResolvedSpec {
 /**
  * The one resolve step for a whole spec (canary.yaml): the schema, then each app's defaults, plan and
  * rules, then the rules across apps. Config files given by `path` are read from `baseDir`, the spec's
- * folder. A namespace several apps create is created by the first of them
- * only, so it has one owner. Throws a SpecError listing every problem.
+ * folder. Throws a SpecError listing every problem.
  */
 export function resolveSpec(data: unknown, baseDir = process.cwd()): ResolvedSpec {
   throwIfAny(checkSchema(data));
-  const result: ValidationResult = { problems: [], warnings: [] };
   const input = (data as { apps: AppSpec[] }).apps;
-  const apps = input.map((app, i) => resolveShaped(app, ['apps', i], baseDir, result));
-  if (!result.problems.length) {
-    checkAcrossApps(apps.map((app) => app!.spec), input.map((_, i) => ['apps', i]), result);
-  }
-  throwIfAny(result.problems);
-  const created = new Set<string>();
-  const owned = apps.map((app) => {
-    const { spec } = app!;
-    if (!spec.createNamespace) return app!;
-    if (created.has(spec.namespace)) return { ...app!, spec: { ...spec, createNamespace: false } };
-    created.add(spec.namespace);
-    return app!;
-  });
-  return { apps: owned, warnings: result.warnings };
+  const each = input.map((app, i) => resolveShaped(app, ['apps', i], baseDir));
+  throwIfAny(each.flatMap((found) => found.problems));
+  const apps = each.map((found) => found.app!);
+  throwIfAny(acrossAppsProblems(apps.map((app) => app.spec), input.map((_, i) => ['apps', i])));
+  const creators = namespaceCreators(apps.map((app) => app.spec));
+  return {
+    apps: apps.map((app, i) => ({ ...app, createsNamespace: creators[i] === i })),
+    warnings: each.flatMap((found) => found.warnings),
+  };
 }

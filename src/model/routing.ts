@@ -1,7 +1,7 @@
 import type { ResolvedAppSpec } from './resolved';
 import type { ResolvedStage } from './stage';
 import type { Track } from './labels';
-import type { MatchRuleSpec } from '../spec/types';
+import { RouteProtocol, type MatchRuleSpec } from '../spec/types';
 
 /*
  * Pure rules of request routing, shared by the route objects and the plan report (which must not
@@ -47,4 +47,16 @@ export function headerMatch(rule: MatchRuleSpec): HeaderMatch {
 /** Match rules stand only where the canary runs: elsewhere they would send matching users to no pod. */
 export function matchRulesApply(spec: ResolvedAppSpec, stage: ResolvedStage): boolean {
   return (spec.routing?.match?.length ?? 0) > 0 && stage.canaryReplicas > 0;
+}
+
+/** The route kinds that weigh the tracks. */
+export type WeightedRouteKind = 'HTTPRoute' | 'GRPCRoute' | 'VirtualService';
+
+/** The route objects an app's routing writes, in file order: the Gateway API route, then Istio's two. */
+export function routeKinds(spec: ResolvedAppSpec): (WeightedRouteKind | 'DestinationRule')[] {
+  const { gatewayApi, istio } = spec.routing ?? {};
+  return [
+    ...(gatewayApi ? [gatewayApi.protocol === RouteProtocol.GRPC ? 'GRPCRoute' as const : 'HTTPRoute' as const] : []),
+    ...(istio ? ['DestinationRule' as const, 'VirtualService' as const] : []),
+  ];
 }

@@ -50,11 +50,13 @@ function readTrackFiles(track: TrackSpec, at: SpecPath, baseDir: string, problem
   return { ...track, config: { ...track.config, files } };
 }
 
-/** The app with each track's config files read (see readTrackFiles). */
-export function readConfigFiles(app: AppSpec, at: SpecPath, baseDir: string, problems: Problem[]): AppSpec {
-  return {
+/** The app with each track's config files read (see readTrackFiles), and the files that could not be. */
+export function readConfigFiles(app: AppSpec, at: SpecPath, baseDir: string): { readonly app: AppSpec; readonly problems: readonly Problem[] } {
+  const problems: Problem[] = [];
+  const read = {
     ...app,
     stable: readTrackFiles(app.stable, [...at, 'stable'], baseDir, problems),
     canary: readTrackFiles(app.canary, [...at, 'canary'], baseDir, problems),
   };
+  return { app: read, problems };
 }

@@ -52,3 +52,9 @@ export class SpecError extends Error {
     this.name = 'SpecError';
   }
 }
+
+/** What rules found: problems stop the run, warnings are printed. */
+export interface Findings {
+  readonly problems: readonly Problem[];
+  readonly warnings: readonly Problem[];
+}

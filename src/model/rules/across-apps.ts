@@ -1,9 +1,9 @@
 import type { ResolvedAppSpec } from '../resolved';
-import type { ValidationResult } from './app';
 import { TRACKS } from '../labels';
 import { hasTrackServices, trackServiceName } from '../routing';
 import { SecurityProfile } from '../../spec/types';
-import { formatPath, formatValue, type SpecPath } from '../../spec/problems';
+import { formatPath, formatValue, type Problem, type SpecPath } from '../../spec/problems';
+import { namespaceCreators } from '../namespaces';
 
 /*
  * The rules across the apps of one spec (or the CanaryApps of one chart): what would collide on a
@@ -16,11 +16,12 @@ type Claim = { readonly key: string; readonly path: SpecPath; readonly what: str
  * Rules across apps: names, node ports and objects that would collide on a cluster, and one Pod
  * Security level per namespace. `at[i]` is where app i stands (`['apps', i]` in a spec file).
  */
-export function checkAcrossApps(apps: readonly ResolvedAppSpec[], at: readonly SpecPath[], result: ValidationResult): void {
+export function acrossAppsProblems(apps: readonly ResolvedAppSpec[], at: readonly SpecPath[]): Problem[] {
+  const problems: Problem[] = [];
   const claimed = new Map<string, SpecPath>();
   const claim = ({ key, path, what }: Claim, value: unknown) => {
     const earlier = claimed.get(key);
-    if (earlier) result.problems.push({ path, message: `is ${formatValue(value)}: ${what} "${formatPath(earlier)}"` });
+    if (earlier) problems.push({ path, message: `is ${formatValue(value)}: ${what} "${formatPath(earlier)}"` });
     else claimed.set(key, path);
   };
   apps.forEach((app, i) => {
@@ -43,19 +44,17 @@ export function checkAcrossApps(apps: readonly ResolvedAppSpec[], at: readonly S
   });
   // One Namespace enforces one level: the first app that creates it sets it, and every app's pods
   // in it must meet that level.
-  const creators = new Map<string, number>();
+  const creators = namespaceCreators(apps);
   apps.forEach((app, i) => {
-    if (app.createNamespace && !creators.has(app.namespace)) creators.set(app.namespace, i);
-  });
-  apps.forEach((app, i) => {
-    const creator = creators.get(app.namespace);
+    const creator = creators[i];
     if (creator === undefined || creator === i) return;
     const level = apps[creator].securityProfile;
     if (app.securityProfile !== level && (level === SecurityProfile.RESTRICTED || app.createNamespace)) {
-      result.problems.push({
+      problems.push({
         path: [...at[i], 'securityProfile'],
         message: `is "${app.securityProfile}": namespace "${app.namespace}" is created by "${formatPath(at[creator])}" enforcing "${level}"; one Namespace enforces one level, and every app in it must meet it`,
       });
     }
   });
+  return problems;
 }

@@ -1,0 +1,117 @@
+import { serviceHost } from '../../model/defaults';
+import { COMPONENT_LABEL, ROUTER_COMPONENT, SYNC_WAVE_ANNOTATION, TRACKS, trackSelector, type Track } from '../../model/labels';
+import { SYNC_WAVE } from '../../model/moves';
+import type { ResolvedAppSpec } from '../../model/resolved';
+import { headerMatch, trackServiceName } from '../../model/routing';
+import {
+  GrpcRoute, GrpcRouteSpecRulesFiltersType, GrpcRouteSpecRulesMatchesHeadersType, HttpRoute, HttpRouteSpecRulesFiltersType,
+  HttpRouteSpecRulesMatchesHeadersType, type GrpcRouteProps, type HttpRouteProps,
+} from '../imports/gateway.networking.k8s.io';
+import { DestinationRule, VirtualService, type DestinationRuleProps, type VirtualServiceProps } from '../imports/networking.istio.io';
+import { appMetadata, type Manifest } from './manifest';
+
+/** What a stage's routes say: the canary's weight, whether match rules stand, and the share copied to the canary. */
+export interface RouteState {
+  readonly canaryWeight: number;
+  readonly matchRules: boolean;
+  readonly mirrorPercent?: number;
+}
+
+// After the track that grows is ready, before the track that shrinks goes.
+function routeMetadata(app: ResolvedAppSpec) {
+  return appMetadata(app, app.service.name, { [COMPONENT_LABEL]: ROUTER_COMPONENT }, { [SYNC_WAVE_ANNOTATION]: String(SYNC_WAVE.route) });
+}
+
+function weights(state: RouteState): Record<Track, number> {
+  return { stable: 100 - state.canaryWeight, canary: state.canaryWeight };
+}
+
+function matches(app: ResolvedAppSpec, state: RouteState) {
+  return state.matchRules ? (app.routing?.match ?? []).map(headerMatch) : [];
+}
+
+/**
+ * The rules of a Gateway API route, for either kind, spelled with that kind's enums: any one match
+ * rule (they are ORed) sends the request to the canary; the weighted rule answers the rest and, with
+ * a mirror, copies its share of requests to the canary.
+ */
+function gatewayRules<H, F>(app: ResolvedAppSpec, state: RouteState, headerTypes: { readonly EXACT: H; readonly REGULAR_EXPRESSION: H }, mirror: F) {
+  const backend = (track: Track) => ({ name: trackServiceName(app.service.name, track), port: app.service.port });
+  const matched = matches(app, state);
+  return [
+    ...(matched.length ? [{
+      matches: matched.map((match) => ({
+        headers: [{ name: match.name, type: match.type === 'Exact' ? headerTypes.EXACT : headerTypes.REGULAR_EXPRESSION, value: match.value }],
+      })),
+      backendRefs: [backend('canary')],
+    }] : []),
+    {
+      backendRefs: TRACKS.map((track) => ({ ...backend(track), weight: weights(state)[track] })),
+      ...(state.mirrorPercent ? { filters: [{ type: mirror, requestMirror: { backendRef: backend('canary'), percent: state.mirrorPercent } }] } : {}),
+    },
+  ];
+}
+
+function gatewayCommon(app: ResolvedAppSpec) {
+  const gatewayApi = app.routing!.gatewayApi!;
+  return { parentRefs: gatewayApi.parentRefs.map((ref) => ({ ...ref })), hostnames: gatewayApi.hostnames };
+}
+
+export function httpRouteProps(app: ResolvedAppSpec, state: RouteState): HttpRouteProps {
+  return {
+    metadata: routeMetadata(app),
+    spec: { ...gatewayCommon(app), rules: gatewayRules(app, state, HttpRouteSpecRulesMatchesHeadersType, HttpRouteSpecRulesFiltersType.REQUEST_MIRROR) },
+  };
+}
+
+export function grpcRouteProps(app: ResolvedAppSpec, state: RouteState): GrpcRouteProps {
+  return {
+    metadata: routeMetadata(app),
+    spec: { ...gatewayCommon(app), rules: gatewayRules(app, state, GrpcRouteSpecRulesMatchesHeadersType, GrpcRouteSpecRulesFiltersType.REQUEST_MIRROR) },
+  };
+}
+
+/** Istio's subsets: one per track, selected by the track's labels. */
+export function destinationRuleProps(app: ResolvedAppSpec): DestinationRuleProps {
+  return {
+    metadata: routeMetadata(app),
+    spec: { host: serviceHost(app.service.name, app.namespace), subsets: TRACKS.map((track) => ({ name: track, labels: trackSelector(app.appLabel, track) })) },
+  };
+}
+
+export function virtualServiceProps(app: ResolvedAppSpec, state: RouteState): VirtualServiceProps {
+  const istio = app.routing!.istio!;
+  const host = serviceHost(app.service.name, app.namespace);
+  const destination = (track: Track) => ({ host, subset: track, port: { number: app.service.port } });
+  const matched = matches(app, state);
+  return {
+    metadata: routeMetadata(app),
+    spec: {
+      hosts: istio.hosts,
+      gateways: istio.gateways,
+      http: [
+        ...(matched.length ? [{
+          name: 'match-canary',
+          // Istio matches header names in lower case.
+          match: matched.map((match) => ({ headers: { [match.name.toLowerCase()]: match.type === 'Exact' ? { exact: match.value } : { regex: match.value } } })),
+          route: [{ destination: destination('canary') }],
+        }] : []),
+        {
+          name: 'weighted',
+          route: TRACKS.map((track) => ({ destination: destination(track), weight: weights(state)[track] })),
+          ...(state.mirrorPercent ? { mirror: destination('canary'), mirrorPercentage: { value: state.mirrorPercent } } : {}),
+        },
+      ],
+    },
+  };
+}
+
+/** A route object as data, from the typed classes `cdk8s import` generated. */
+export function routeManifest(app: ResolvedAppSpec, kind: 'HTTPRoute' | 'GRPCRoute' | 'VirtualService' | 'DestinationRule', state: RouteState): Manifest {
+  switch (kind) {
+    case 'HTTPRoute': return HttpRoute.manifest(httpRouteProps(app, state));
+    case 'GRPCRoute': return GrpcRoute.manifest(grpcRouteProps(app, state));
+    case 'DestinationRule': return DestinationRule.manifest(destinationRuleProps(app));
+    case 'VirtualService': return VirtualService.manifest(virtualServiceProps(app, state));
+  }
+}

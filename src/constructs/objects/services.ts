@@ -1,0 +1,52 @@
+import { POD_SECURITY_ENFORCE_LABEL, SYNC_OPTIONS_ANNOTATION, serviceSelector, trackSelector, type Track } from '../../model/labels';
+import type { ResolvedAppSpec } from '../../model/resolved';
+import { trackServiceName } from '../../model/routing';
+import { RouteProtocol, SessionAffinity } from '../../spec/types';
+import { appMetadata, type Manifest } from './manifest';
+
+/**
+ * The app's Namespace, labelled with the Pod Security level it enforces. Deleting a namespace deletes
+ * everything in it, other apps' objects too: Argo CD never prunes it.
+ */
+export function namespace(app: ResolvedAppSpec): Manifest {
+  return {
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: {
+      name: app.namespace,
+      labels: { [POD_SECURITY_ENFORCE_LABEL]: app.securityProfile },
+      annotations: { [SYNC_OPTIONS_ANNOTATION]: 'Prune=false' },
+    },
+  };
+}
+
+function serviceObject(app: ResolvedAppSpec, name: string, selector: Record<string, string>, nodePort: number | undefined, spec: Record<string, unknown>): Manifest {
+  const { port } = app.service;
+  // gRPC is HTTP/2 in clear text: the Gateway API's way to tell a backend's protocol.
+  const grpc = app.routing?.gatewayApi?.protocol === RouteProtocol.GRPC;
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: appMetadata(app, name),
+    spec: {
+      ports: [{ ...(grpc ? { appProtocol: 'kubernetes.io/h2c' } : {}), name: 'http', ...(nodePort === undefined ? {} : { nodePort }), port, targetPort: app.port }],
+      selector,
+      ...spec,
+    },
+  };
+}
+
+/** The Service that selects both tracks' pods, so traffic splits by ready pods. */
+export function service(app: ResolvedAppSpec): Manifest {
+  const { name, type, nodePort, sessionAffinity, sessionAffinityTimeoutSeconds } = app.service;
+  return serviceObject(app, name, serviceSelector(app.appLabel), nodePort, {
+    type,
+    ...(sessionAffinity === SessionAffinity.CLIENT_IP
+      ? { sessionAffinity, sessionAffinityConfig: { clientIP: { timeoutSeconds: sessionAffinityTimeoutSeconds } } } : {}),
+  });
+}
+
+/** A track's own ClusterIP Service: a route's backend and the gate's target; in every stage, so a route resolves at 0%. */
+export function trackService(app: ResolvedAppSpec, track: Track): Manifest {
+  return serviceObject(app, trackServiceName(app.service.name, track), trackSelector(app.appLabel, track), undefined, { type: 'ClusterIP' });
+}

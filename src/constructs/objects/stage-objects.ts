@@ -1,0 +1,31 @@
+import type { ResolvedAppSpec, ResolvedVerifySpec } from '../../model/resolved';
+import type { StageObject } from '../../model/stage-contents';
+import { gateConfigMap, gateJob } from './gate';
+import type { Manifest } from './manifest';
+import { routeManifest } from './routes';
+import { namespace, service, trackService } from './services';
+import { autoscaler, configMap, disruptionBudget } from './track-objects';
+import { deployment } from './workload';
+
+/** The gate's settings: a gate object stands only in the contents of an app with `verify`. */
+function gate(app: ResolvedAppSpec): ResolvedVerifySpec {
+  if (!app.verify) throw new Error(`internal: a gate object for app ${app.name}, which has no verify`);
+  return app.verify;
+}
+
+/** One object of a stage (see `stageContents`) as plain Kubernetes data. */
+export function manifestOf(app: ResolvedAppSpec, object: StageObject): Manifest {
+  switch (object.role) {
+    case 'namespace': return namespace(app);
+    case 'service': return service(app);
+    case 'track-service': return trackService(app, object.track);
+    case 'config': return configMap(app, object.track);
+    case 'budget': return disruptionBudget(app, object.track);
+    case 'deployment': return deployment(app, object.track, object.replicas, object.wave);
+    case 'autoscaler': return autoscaler(app, object.track, object.min, object.max, object.wave);
+    case 'gate-config': return gateConfigMap(app, gate(app));
+    case 'route': return routeManifest(app, object.kind, object);
+    case 'subsets': return routeManifest(app, object.kind, { canaryWeight: 0, matchRules: false });
+    case 'gate': return gateJob(app, gate(app), object.stage);
+  }
+}

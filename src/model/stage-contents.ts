@@ -1,0 +1,76 @@
+import { trackAutoscalerBounds, statedReplicas } from './autoscaling';
+import { isGated } from './gate';
+import { TRACKS, type Track } from './labels';
+import type { ResolvedAppSpec } from './resolved';
+import { hasTrackServices, matchRulesApply, routeKinds, type WeightedRouteKind } from './routing';
+import { deployedTracks, type ResolvedStage } from './stage';
+
+/**
+ * One object of a stage's file: its kind, its role in the app, and every value of it that varies
+ * from stage to stage. The rest of the object follows from the app alone, so two stages whose entries
+ * are equal hold the same object, byte for byte.
+ */
+export type StageObject =
+  | { readonly role: 'namespace'; readonly kind: 'Namespace' }
+  /** The Service that selects both tracks. */
+  | { readonly role: 'service'; readonly kind: 'Service' }
+  /** A track's own Service: the route's backend and the gate's target. */
+  | { readonly role: 'track-service'; readonly kind: 'Service'; readonly track: Track }
+  | { readonly role: 'config'; readonly kind: 'ConfigMap'; readonly track: Track }
+  | { readonly role: 'budget'; readonly kind: 'PodDisruptionBudget'; readonly track: Track }
+  /** `replicas` absent: an autoscaler owns the count. */
+  | { readonly role: 'deployment'; readonly kind: 'Deployment'; readonly track: Track; readonly replicas?: number; readonly wave: number }
+  | { readonly role: 'autoscaler'; readonly kind: 'HorizontalPodAutoscaler'; readonly track: Track; readonly min: number; readonly max: number; readonly wave: number }
+  /** The gate's check code and checks. */
+  | { readonly role: 'gate-config'; readonly kind: 'ConfigMap' }
+  /** A route that weighs the tracks: an HTTPRoute, a GRPCRoute or a VirtualService. */
+  | { readonly role: 'route'; readonly kind: WeightedRouteKind; readonly canaryWeight: number; readonly matchRules: boolean; readonly mirrorPercent?: number }
+  /** Istio's subsets of the tracks, the same in every stage. */
+  | { readonly role: 'subsets'; readonly kind: 'DestinationRule' }
+  /** The gate's Job, which names the stage it checks. */
+  | { readonly role: 'gate'; readonly kind: 'Job'; readonly stage: string };
+
+/**
+ * What a stage's file holds, in file order: the Namespace (for the app that creates it), the
+ * Services, each track's ConfigMap and budget while its Deployment is there, the Deployments with
+ * the stage's counts and sync waves and their autoscalers, the gate's ConfigMap, the routes with the
+ * stage's weight, and the gate's Job where the canary gets traffic. The one owner of a stage's
+ * contents: the construct, the renderer, the kubectl steps and the teardown all read it.
+ *
+ *   walkthrough, canary (3, 1): Namespace, Service, 2 PodDisruptionBudgets, Deployment stable 3
+ *   (wave 3), Deployment canary 1 (wave 1)
+ */
+export function stageContents(app: ResolvedAppSpec, createsNamespace: boolean, stage: ResolvedStage): StageObject[] {
+  const tracks = deployedTracks(stage);
+  const replicas: Record<Track, number> = { stable: stage.stableReplicas, canary: stage.canaryReplicas };
+  const trackObjects = (track: Track): StageObject[] => [
+    ...(app[track].config ? [{ role: 'config', kind: 'ConfigMap', track } as const] : []),
+    ...(app.disruptionBudget ? [{ role: 'budget', kind: 'PodDisruptionBudget', track } as const] : []),
+  ];
+  const workload = (track: Track): StageObject[] => {
+    const wave = stage.syncWaves[track];
+    const count = statedReplicas(app, track, replicas[track]);
+    const bounds = trackAutoscalerBounds(app, track, replicas[track]);
+    return [
+      { role: 'deployment', kind: 'Deployment', track, ...(count === undefined ? {} : { replicas: count }), wave },
+      ...(bounds ? [{ role: 'autoscaler', kind: 'HorizontalPodAutoscaler', track, min: bounds.min, max: bounds.max, wave } as const] : []),
+    ];
+  };
+  const route = { canaryWeight: stage.canaryWeight ?? 0, matchRules: matchRulesApply(app, stage), ...(stage.mirrorPercent ? { mirrorPercent: stage.mirrorPercent } : {}) };
+  return [
+    ...(createsNamespace ? [{ role: 'namespace', kind: 'Namespace' } as const] : []),
+    { role: 'service', kind: 'Service' },
+    ...(hasTrackServices(app) ? TRACKS.map((track) => ({ role: 'track-service', kind: 'Service', track } as const)) : []),
+    ...tracks.flatMap(trackObjects),
+    ...tracks.flatMap(workload),
+    ...(app.verify ? [{ role: 'gate-config', kind: 'ConfigMap' } as const] : []),
+    ...routeKinds(app).map((kind) => (kind === 'DestinationRule' ? { role: 'subsets', kind } as const : { role: 'route', kind, ...route } as const)),
+    ...(isGated(app, stage) ? [{ role: 'gate', kind: 'Job', stage: stage.name } as const] : []),
+  ];
+}
+
+/** The kinds of the objects for which `select` holds in any of `stages`, in order of first appearance. */
+export function kindsOf(app: ResolvedAppSpec, stages: readonly ResolvedStage[], select: (object: StageObject) => boolean = () => true): string[] {
+  const kinds = stages.flatMap((stage) => stageContents(app, false, stage)).filter(select).map((object) => object.kind);
+  return [...new Set(kinds)];
+}
