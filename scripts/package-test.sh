@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the packed tarball into fresh projects as a cdk8s user would, with the oldest and the newest
-# versions of cdk8s, cdk8s-plus-27 and constructs that the peer ranges allow, then compiles (strict
-# TypeScript) and runs an app that uses CanaryApp and CanaryRelease, and checks the files it writes.
+# versions of cdk8s and constructs that the peer ranges allow, beside cdk8s-plus-27 and cdk8s-plus-33
+# (what `cdk8s init typescript-app` pins today), then compiles (strict TypeScript) and runs an app that
+# mixes its own cdk8s-plus objects with CanaryApp and CanaryRelease in one chart, and checks its files.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
@@ -10,22 +11,26 @@ trap 'rm -rf "$work"' EXIT
 tarball="$work/$(npm pack --silent --pack-destination "$work" | tail -n 1)"
 
 check() {
-  local name=$1
-  shift
+  local name=$1 plus=$2
+  shift 2
   local dir="$work/$name"
   mkdir -p "$dir"
   cd "$dir"
   printf '{ "name": "user-app", "private": true }\n' > package.json
   npm install --no-audit --no-fund --silent "$tarball" "$@" typescript@5.9 @types/node@20 > /dev/null
-  cat > main.ts <<'TS'
+  sed "s/cdk8s-plus-LINE/$plus/" > main.ts <<'TS'
 import { App, Chart } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-27';
+import * as kplus from 'cdk8s-plus-LINE';
 import { CanaryApp, CanaryRelease } from 'cdk8s-canary';
 import { SpecError } from 'cdk8s-canary/engine';
 
 const app = new App({ outdir: 'dist' });
 const chart = new Chart(app, 'one-stage', { namespace: 'shop' });
-new CanaryApp(chart, 'web', { stable: { image: 'web:1.0' }, canary: { image: 'web:1.1' }, stage: 'canary' });
+const web = new CanaryApp(chart, 'web', { stable: { image: 'web:1.0' }, canary: { image: 'web:1.1' }, stage: 'canary' });
+// The user's own cdk8s-plus objects beside the app's, in one chart: a Deployment and a Service that selects it.
+const worker = new kplus.Deployment(chart, 'worker', { containers: [{ image: 'worker:1.0', portNumber: 9000 }] });
+worker.exposeViaService({ name: 'worker' });
+if (web.stable.kind !== 'Deployment' || web.service.kind !== 'Service') throw new Error('CanaryApp exposes its objects as ApiObjects');
 const release = new CanaryRelease(app, 'shop', { namespace: 'shop', stable: { image: 'shop:1.4.0' }, canary: { image: 'shop:1.5.0' } });
 for (const stage of release.stages) {
   new kplus.ConfigMap(stage.chart, 'config', { metadata: { name: 'shop-config' }, data: { stage: stage.name } });
@@ -48,6 +53,7 @@ TS
     [ -s "dist/$file.k8s.yaml" ] || { echo "$name: dist/$file.k8s.yaml was not written"; exit 1; }
   done
   grep -q 'name: web-canary' dist/one-stage.k8s.yaml
+  grep -q 'image: worker:1.0' dist/one-stage.k8s.yaml
   grep -q 'stage: canary' dist/shop-02-canary.k8s.yaml
   # The synth tool from the installed package writes the committed files byte for byte.
   local spec
@@ -55,8 +61,9 @@ TS
     out=$(npx --no-install cdk8s-canary synth --check -c "$repo/${spec%%:*}" -o "$repo/${spec#*:}" 2>&1) || { echo "$name: $out"; exit 1; }
   done
   [ -s node_modules/cdk8s-canary/.jsii ] && [ -s node_modules/cdk8s-canary/API.md ]
-  echo "package: $name ($(node -p "['cdk8s', 'cdk8s-plus-27', 'constructs'].map((p) => p + '@' + require(p + '/package.json').version).join(', ')")): compiles, synthesizes, writes the committed files"
+  echo "package: $name ($(node -p "['cdk8s', '$plus', 'constructs'].map((p) => p + '@' + require(p + '/package.json').version).join(', ')")): compiles, synthesizes, writes the committed files"
 }
 
-check oldest constructs@10.3.0 cdk8s@2.64.2 cdk8s-plus-27@2.7.1
-check newest constructs@10 cdk8s@2 cdk8s-plus-27@2
+check oldest cdk8s-plus-27 constructs@10.3.0 cdk8s@2.64.2 cdk8s-plus-27@2.7.1
+check newest cdk8s-plus-27 constructs@10 cdk8s@2 cdk8s-plus-27@2
+check plus-33 cdk8s-plus-33 constructs@10 cdk8s@2 cdk8s-plus-33@2

@@ -22,7 +22,7 @@ const shop = (extra = '') => [
 ].join('\n');
 
 function finish(text: string, app = 'shop'): string {
-  return finishRelease(text, app, 'canary.yaml');
+  return finishRelease(text, app, 'canary.yaml').text;
 }
 
 function problemOf(text: string, app = 'shop'): string {

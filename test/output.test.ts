@@ -3,8 +3,9 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlink
 import { availableParallelism, hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { progressReporter } from '../src/cli/main';
+import { progressReporter } from '../src/cli/commands';
 import { checkOutput, openOutput, type Ownership } from '../src/io/writer';
+import { OUTPUT_LAYOUT } from '../src/render/paths';
 import type { RenderedFile } from '../src/io/header';
 import type { AppSpec } from '../src/spec/types';
 import { synthesize } from '../src/render/synth';
@@ -120,14 +121,14 @@ test('a run refuses an output folder that another live run holds, and takes over
   };
   // This test's own process is alive: a lock naming it holds (the earlier format, a bare pid, too).
   const refused = held(process.pid);
-  expect(refused.status).toBe(1);
+  expect(refused.status).toBe(4);
   expect(refused.stderr).toBe(`cdk8s-canary: another cdk8s-canary run (pid ${process.pid}) is writing ${out}; run again when it has finished\n`);
   expect(readdirSync(out)).toEqual(['.cdk8s-canary.lock']);
   const host = hostname();
   const boot = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
   const pidns = readlinkSync('/proc/self/ns/pid');
   const start = readFileSync(`/proc/${process.pid}/stat`, 'utf8').split(') ')[1].split(' ')[19];
-  expect(held({ pid: process.pid, start, boot, pidns, host }).status).toBe(1);
+  expect(held({ pid: process.pid, start, boot, pidns, host }).status).toBe(4);
   // Another container or host: its pid cannot be looked up, so a fresh lock holds, and one left
   // unrefreshed for 30 s is a dead run's.
   const elsewhere = held({ pid: 1, start: '5', boot, pidns: 'pid:[1]', host: 'build-7' });
@@ -153,7 +154,9 @@ test('two runs at once: each succeeds or refuses clearly, and the output is righ
   });
   const results = await Promise.all([run(), run(), run()]);
   for (const result of results) {
-    if (result.code !== 0) expect(result.stderr).toMatch(/another cdk8s-canary run \(pid \d+\) is writing/);
+    if (result.code === 0) continue;
+    expect(result.code).toBe(4);
+    expect(result.stderr).toMatch(/another cdk8s-canary run \(pid \d+\) is writing/);
   }
   expect(results.some((result) => result.code === 0)).toBe(true);
   const check = spawnSync(process.execPath, [bin, 'synth', '--check', '-c', spec, '-o', out], { encoding: 'utf8' });
@@ -194,7 +197,7 @@ test('writing nothing new touches nothing', () => {
     return writer.close();
   };
   const files = synthesize({ apps: [app(1)] });
-  const ownership = { spec: '../canary.yaml', apps: ['app-1'] };
+  const ownership = { spec: '../canary.yaml', apps: ['app-1'], layout: OUTPUT_LAYOUT };
   expect(writeOutput(out, files, ownership)).toEqual({ written: 6, unchanged: 0, removed: 0 });
   const times = Object.keys(tree(out)).map((path) => statSync(join(out, path)).mtimeMs);
   expect(writeOutput(out, files, ownership)).toEqual({ written: 0, unchanged: 6, removed: 0 });

@@ -1,6 +1,7 @@
 import { App, Chart, Testing } from 'cdk8s';
 import { CanaryApp } from '../src/constructs/canary-app';
 import { checkOutput } from '../src/io/writer';
+import { OUTPUT_LAYOUT } from '../src/render/paths';
 import { cookieRegex, headerMatch } from '../src/model/routing';
 import { SessionAffinity } from '../src/spec/types';
 import { loadSpec } from '../src/model/spec-file';
@@ -242,5 +243,5 @@ describe('match rule helpers', () => {
 
 test('the committed examples/dist is what examples/routing.yaml produces', () => {
   const files = synthesize({ apps }, '../routing.yaml');
-  expect(checkOutput(`${__dirname}/../examples/dist`, files, { spec: '../routing.yaml', apps: apps.map((app) => app.name) })).toEqual([]);
+  expect(checkOutput(`${__dirname}/../examples/dist`, files, { spec: '../routing.yaml', apps: apps.map((app) => app.name), layout: OUTPUT_LAYOUT })).toEqual([]);
 });

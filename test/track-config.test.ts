@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { finishRelease } from '../src/cli/finish';
 import { checkOutput } from '../src/io/writer';
+import { OUTPUT_LAYOUT } from '../src/render/paths';
 import { formatPlan } from '../src/cli/plan-report';
 import type { AppSpec } from '../src/spec/types';
 import { loadSpec, parseSpec } from '../src/model/spec-file';
@@ -122,7 +123,7 @@ describe('config per track', () => {
       '      config:', '        mountPath: /etc/shop', '        files:', '          app.conf: { content: "x = 1" }',
       '    stage: promote', '',
     ].join('\n');
-    const result = finishRelease(text, 'shop', 'canary.yaml');
+    const result = finishRelease(text, 'shop', 'canary.yaml').text;
     const { apps } = parseSpec(result, 'canary.yaml');
     expect(apps[0].spec.stable).toMatchObject({ image: 'shop:2', env: { MODE: 'new' }, config: { files: { 'app.conf': 'x = 1' } } });
     expect(apps[0].spec.stable.config!.name).toBe(`shop-stable-config-${apps[0].spec.canary.config!.hash}`);
@@ -139,7 +140,7 @@ test('finish replaces, adds and removes stable\'s config keys, block and flow, t
     '      config:', '        mountPath: /etc/shop', '        files:', '          app.conf:', '            content: |', '              a = 1', '              b = 2',
     '    stage: promote', '',
   ].join('\n');
-  const result = finishRelease(text, 'shop', 'canary.yaml');
+  const result = finishRelease(text, 'shop', 'canary.yaml').text;
   const [app] = parseSpec(result, 'canary.yaml').apps;
   expect(app.spec.stable).toMatchObject({ image: 'shop:2', env: { MODE: 'new' }, secretEnvFrom: [], config: { mountPath: '/etc/shop', files: { 'app.conf': 'a = 1\nb = 2\n' } } });
   expect(result).not.toContain('GONE');
@@ -270,7 +271,7 @@ test('examples/config.yaml: every object validates and meets the level its names
     }
   }
   expect([...kinds].sort()).toEqual(['ConfigMap', 'Deployment', 'HorizontalPodAutoscaler', 'Namespace', 'PodDisruptionBudget', 'Service']);
-  expect(checkOutput(join(examples, 'dist'), files, { spec: '../config.yaml', apps: ['shop'] })).toEqual([]);
+  expect(checkOutput(join(examples, 'dist'), files, { spec: '../config.yaml', apps: ['shop'], layout: OUTPUT_LAYOUT })).toEqual([]);
 });
 
 test('config files are read from inside the spec\'s folder only: not through .. and not through a link', () => {

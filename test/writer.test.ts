@@ -91,7 +91,7 @@ describe('files this tool did not write', () => {
     writeFileSync(join(out, 'web', 'stages', '02-canary.k8s.yaml'), 'mine\n');
     const before = snapshot(dir);
     const result = run(['synth']);
-    expect(result.status).toBe(1);
+    expect(result.status).toBe(5);
     expect(result.stderr).toBe(`cdk8s-canary: nothing was written:\n  ${out}/web/stages/02-canary.k8s.yaml is a file this tool did not write (--take-over replaces it)\n`);
     expect(snapshot(dir)).toEqual(before);
 
@@ -110,7 +110,7 @@ describe('files this tool did not write', () => {
     writeSpec([app('web', { stable: { image: 'web:1.0', replicas: 4 } })]);
     const before = snapshot(dir);
     const result = run(['synth']);
-    expect(result.status).toBe(1);
+    expect(result.status).toBe(5);
     expect(result.stderr).toContain(`${file} is a file this tool did not write (--take-over replaces it)`);
     expect(snapshot(dir)).toEqual(before);
   });
@@ -125,7 +125,7 @@ describe('files this tool did not write', () => {
     // An app of the same name in another spec is a conflict, not a takeover.
     const clash = writeSpec([app('web')], join(dir, 'clash.yaml'));
     const refused = run(['synth', '-c', clash]);
-    expect(refused.status).toBe(1);
+    expect(refused.status).toBe(5);
     expect(refused.stderr).toContain(`${out}/web/stages/01-baseline.k8s.yaml belongs to ../canary.yaml, another spec (--take-over replaces it)`);
     expect(snapshot(out)).toEqual({ ...snapshot(out), ...mine });
   });
@@ -141,7 +141,7 @@ describe('links, modes and mount points', () => {
     writeSpec([app('web', { stable: { image: 'web:1.0', replicas: 4 } })]);
     const before = snapshot(dir);
     const result = run(['synth']);
-    expect(result.status).toBe(1);
+    expect(result.status).toBe(5);
     expect(result.stderr).toContain(`${out}/web/stages is a symbolic link: files are written only into real folders below the output folder`);
     expect(snapshot(dir)).toEqual(before);
   });
@@ -189,7 +189,7 @@ describe('links, modes and mount points', () => {
     const before = snapshot(out);
     const noOverride = ['setpriv', '--inh-caps=-dac_override,-dac_read_search', '--bounding-set=-dac_override,-dac_read_search', process.execPath, bin];
     const result = run(['synth'], {}, noOverride);
-    expect(result.status).toBe(1);
+    expect(result.status).toBe(5);
     expect(result.stderr).toBe(`cdk8s-canary: nothing was written:\n  cannot write into ${out}/web/stages (EACCES): it is read-only to this user\n`);
     expect(snapshot(out)).toEqual(before);
     chmodSync(join(out, 'web', 'stages'), 0o755);
@@ -204,7 +204,7 @@ describe('links, modes and mount points', () => {
     // As root, permissions bind only without the capabilities that override them.
     const noOverride = ['setpriv', '--inh-caps=-dac_override,-dac_read_search', '--bounding-set=-dac_override,-dac_read_search', process.execPath, bin];
     const result = run(['synth'], {}, noOverride);
-    expect(result.status).toBe(1);
+    expect(result.status).toBe(5);
     expect(result.stderr).toContain(`cannot read ${out}/private (EACCES): its files could be this spec's; fix its permissions`);
     expect(snapshot(out)).toEqual(before);
   });
@@ -268,7 +268,7 @@ test('a run killed in a container with its own host name is taken over once its 
   expect(JSON.parse(readFileSync(lock, 'utf8')).host).toBe('build-1');
   // Another container cannot see whether build-1's run lives; it waits for the lock to go stale.
   const refused = container('build-2');
-  expect(refused.status).toBe(1);
+  expect(refused.status).toBe(4);
   expect(refused.stderr).toContain('another cdk8s-canary run (pid 1 on build-1) is writing');
   const old = new Date(Date.now() - 31_000);
   utimesSync(lock, old, old);

@@ -185,7 +185,7 @@ function carryKey(text: string, stable: YAMLMap, canary: YAMLMap, key: string, p
  *   stable.image nginx:1.22, canary.image nginx:1.23, stage promote
  *   -> stable.image nginx:1.23, canary.image nginx:1.23, stage baseline
  */
-export function finishRelease(text: string, appName: string, source: string): string {
+export function finishRelease(text: string, appName: string, source: string): { readonly text: string; readonly stage: string } {
   const loaded = parseSpec(text, source);
   const before = loaded.spec;
   try {
@@ -211,7 +211,7 @@ export function finishRelease(text: string, appName: string, source: string): st
     if (!isDeepStrictEqual(after.apps, expected)) {
       throw new SpecError([{ path: ['apps', index], message: 'could not be edited in place without changing other values: write its stable.image and stage out in full, then finish' }]);
     }
-    return result;
+    return { text: result, stage };
   } catch (error) {
     if (error instanceof SpecError && error.source === undefined) throw new SpecError(locateProblems(text, error.problems), source);
     throw error;

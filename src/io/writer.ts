@@ -1,13 +1,11 @@
-import {
-  accessSync, constants, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, utimesSync,
-  realpathSync, renameSync, rmdirSync, rmSync, statSync, unlinkSync, writeFileSync, type Dirent,
-} from 'node:fs';
-import { hostname } from 'node:os';
+import { accessSync, constants, lstatSync, mkdirSync, readdirSync, realpathSync, rmdirSync, rmSync, statSync, unlinkSync, type Dirent } from 'node:fs';
 import { dirname, join, parse, posix, relative, resolve, sep } from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 import { parseHeader, type FileHeader, type RenderedFile } from './header';
 import { readRegularFile } from './bounded-read';
 import { TEMPORARY, writeAtomically } from './atomic-file';
+import { OutputConflictError } from './errors';
+import { lock, LOCK_NAME } from './lock';
 
 /** What a write changed. */
 export interface WriteSummary {
@@ -24,16 +22,21 @@ export interface Ownership {
   readonly apps: readonly string[];
   /** Replace files of other specs, and files without the marker, at the paths this run writes. */
   readonly takeOver?: boolean;
+  /** Where the tool writes an app's files: a generated file elsewhere (a copy) is not the tool's to remove. */
+  readonly layout: OutputLayout;
 }
 
-/** Raised when another run holds the output folder. */
-export class OutputLockedError extends Error {}
-/** Raised, before anything is written, when the output folder holds what this run must not touch. */
-export class OutputConflictError extends Error {}
+/** The output folder's layout, as the renderer makes it (see render/paths.ts). */
+export interface OutputLayout {
+  /** Whether `path` is where this tool writes a file of `app`. */
+  isAppFile(path: string, app: string): boolean;
+  /** Whether `folder` is one this tool makes for an app. */
+  isAppFolder(folder: string): boolean;
+}
+
 
 /** The largest generated file `--check` and synth read; a larger one is not this tool's. */
 export const MAX_GENERATED_FILE_BYTES = 16 * 1024 * 1024;
-const LOCK_NAME = '.cdk8s-canary.lock';
 
 /** What is at a path below the output folder, found without following any link. */
 type Entry =
@@ -132,8 +135,9 @@ function plan(root: string, found: Scan, paths: readonly string[], ownership: Ow
       writable.add(path);
     }
   }
-  const remove = [...found.entries].filter(([path, entry]) => entry.kind === 'generated' && !wanted.has(path) && owns(entry.header, ownership))
-    .map(([path]) => path);
+  // Only a file at a path where this tool writes its app's files is its own: a copy elsewhere is the user's.
+  const remove = [...found.entries].filter(([path, entry]) => entry.kind === 'generated' && !wanted.has(path) && owns(entry.header, ownership)
+    && entry.header.app !== undefined && ownership.layout.isAppFile(path, entry.header.app)).map(([path]) => path);
   // A folder it may change but may not write into stops the run here, not halfway.
   const folders = new Set([...writable, ...remove].map((path) => posix.dirname(path)));
   const checked = new Set<string>();
@@ -202,154 +206,14 @@ function outputRoot(outdir: string): string {
   }
 }
 
-// ---- the lock ----
-
-/**
- * Who holds a lock: enough to tell a live holder from a dead one. In the same pid namespace of the
- * same boot, the pid and its start time say it exactly. A holder elsewhere (another container, host or
- * pid namespace) cannot be looked up, so it refreshes the lock while it writes, and a lock left
- * unrefreshed for HEARTBEAT_STALE_MS is a dead run's.
- */
-interface Holder {
-  readonly pid: number;
-  readonly start?: string;
-  readonly boot?: string;
-  readonly pidns?: string;
-  readonly host?: string;
-}
-
-const HEARTBEAT_MS = 2000;
-const HEARTBEAT_STALE_MS = 30_000;
-
-function readProc(path: string, link = false): string | undefined {
-  try {
-    return link ? readlinkSync(path) : readFileSync(path, 'utf8').trim();
-  } catch {
-    return undefined;
-  }
-}
-
-/** A process's start time in clock ticks since boot (field 22 of /proc/<pid>/stat), where /proc exists. */
-function startTime(pid: number): string | undefined {
-  const stat = readProc(`/proc/${pid}/stat`);
-  return stat?.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
-}
-
-function me(): Holder {
-  return {
-    pid: process.pid,
-    start: startTime(process.pid),
-    boot: readProc('/proc/sys/kernel/random/boot_id'),
-    pidns: readProc('/proc/self/ns/pid', true),
-    host: hostname(),
-  };
-}
-
-/** Whether the holder of the lock at `path` is alive. */
-function isAlive(holder: Holder, path: string): boolean {
-  const self = me();
-  if (holder.boot !== undefined && holder.boot !== self.boot) return false;
-  const here = holder.host === undefined || (holder.host === self.host && holder.pidns === self.pidns);
-  // A lock naming this process is stale: this run does not hold it yet. This is how the next run in
-  // a container, which is pid 1 again, takes over the lock of one that was killed.
-  if (holder.pid === self.pid && (here || holder.host === self.host)) return false;
-  if (!here) {
-    try {
-      return Date.now() - statSync(path).mtimeMs < HEARTBEAT_STALE_MS;
-    } catch {
-      return false;
-    }
-  }
-  if (!Number.isInteger(holder.pid) || holder.pid <= 0) return false;
-  try {
-    process.kill(holder.pid, 0);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
-  }
-  return holder.start === undefined || startTime(holder.pid) === undefined || startTime(holder.pid) === holder.start;
-}
-
-/** A lock's holder; earlier versions wrote the bare pid. */
-function parseHolder(text: string): Holder {
-  try {
-    const parsed = JSON.parse(text) as unknown;
-    if (parsed !== null && typeof parsed === 'object') return parsed as Holder;
-  } catch {
-    // Not JSON: the earlier format, or a lock cut short.
-  }
-  return { pid: Number(text) };
-}
-
-/**
- * Takes the output folder's lock, a file created with its content in one step (written aside, then
- * linked into place, which fails if a lock exists). A lock whose holder is gone is set aside and taken.
- */
-function lock(root: string, outdir: string): { release: () => void; refresh: () => void } {
-  const path = join(root, LOCK_NAME);
-  const aside = `${path}${TEMPORARY}${process.pid}`;
-  writeFileSync(aside, JSON.stringify(me()));
-  try {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        linkSync(aside, path);
-        let refreshed = Date.now();
-        return {
-          release: () => rmSync(path, { force: true }),
-          refresh: () => {
-            if (Date.now() - refreshed < HEARTBEAT_MS) return;
-            refreshed = Date.now();
-            utimesSync(path, new Date(), new Date());
-          },
-        };
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      }
-      let text: string;
-      try {
-        text = readFileSync(path, 'utf8');
-      } catch {
-        continue;
-      }
-      const holder = parseHolder(text);
-      if (attempt > 1 || isAlive(holder, path)) {
-        const self = me();
-        const where = holder.host && holder.host !== self.host ? ` on ${holder.host}`
-          : holder.pidns && holder.pidns !== self.pidns ? ' in another pid namespace' : '';
-        throw new OutputLockedError(`another cdk8s-canary run (pid ${holder.pid || 'unknown'}${where}) is writing ${outdir}; run again when it has finished${where ? ` (a lock it leaves unrefreshed for ${HEARTBEAT_STALE_MS / 1000} s is taken over)` : ''}`);
-      }
-      // Set the stale lock aside; if what was set aside is not what was read, another run took it first.
-      const stale = `${path}.stale${TEMPORARY}${process.pid}`;
-      try {
-        renameSync(path, stale);
-      } catch {
-        continue;
-      }
-      if (readFileSync(stale, 'utf8') !== text) {
-        try {
-          linkSync(stale, path);
-        } catch {
-          // Someone holds a newer lock: the next attempt reports it.
-        }
-      }
-      rmSync(stale, { force: true });
-    }
-  } finally {
-    rmSync(aside, { force: true });
-  }
-}
-
-// ---- writing ----
-
-// The folders this tool makes for an app: they go once a removal leaves them empty.
-const OWN_FOLDERS = /^[^/]+(\/(stages|current))?$/;
-
-function removeEmptyFolders(root: string, removed: readonly string[]): void {
+/** Removes the folders this tool makes for an app that a removal left empty. */
+function removeEmptyFolders(root: string, removed: readonly string[], layout: OutputLayout): void {
   const folders = new Set<string>();
   for (const path of removed) {
     for (let folder = posix.dirname(path); folder !== '.'; folder = posix.dirname(folder)) folders.add(folder);
   }
   for (const folder of [...folders].sort((a, b) => b.length - a.length)) {
-    if (!OWN_FOLDERS.test(folder)) continue;
+    if (!layout.isAppFolder(folder)) continue;
     try {
       rmdirSync(join(root, folder));
     } catch {
@@ -419,7 +283,7 @@ export function openOutput(outdir: string, paths: readonly string[], ownership: 
     close() {
       try {
         for (const path of changes.remove) unlinkSync(join(root, path));
-        removeEmptyFolders(root, changes.remove);
+        removeEmptyFolders(root, changes.remove, ownership.layout);
         return { written, unchanged, removed: changes.remove.length };
       } finally {
         held.release();

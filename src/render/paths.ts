@@ -2,15 +2,38 @@ import type { ResolvedStage, RolloutPlan } from '../model/stage';
 
 /* The output folder's layout: where each app's files go. The one place paths are made and recognised. */
 
+const STAGES = 'stages';
+const CURRENT = 'current';
+const EXTENSION = '.k8s.yaml';
+// A stage's file name: its number and name (a DNS-1123 label), or the rollback stage's.
+const STAGE_FILE = /^(\d{2,}-[a-z0-9]([-a-z0-9]*[a-z0-9])?|rollback)\.k8s\.yaml$/;
+
 /** A stage's file, relative to the output folder: `web/stages/01-baseline.k8s.yaml`. */
 export function stagePath(app: string, stage: ResolvedStage): string {
-  return `${app}/stages/${stage.fileName}.k8s.yaml`;
+  return `${app}/${STAGES}/${stage.fileName}${EXTENSION}`;
 }
 
 /** The file that holds an app's current stage. */
 export function currentPath(app: string): string {
-  return `${app}/current/${app}.k8s.yaml`;
+  return `${app}/${CURRENT}/${app}${EXTENSION}`;
 }
+
+/**
+ * Where this tool writes an app's files, as the writer asks: `web/stages/01-baseline.k8s.yaml` and
+ * `web/current/web.k8s.yaml` are web's; `web-copy/stages/01-baseline.k8s.yaml` and
+ * `web/stages/01-baseline.backup.k8s.yaml` are not, whatever their header says.
+ */
+export const OUTPUT_LAYOUT = {
+  isAppFile(path: string, app: string): boolean {
+    const [folder, kind, name, ...rest] = path.split('/');
+    if (folder !== app || rest.length) return false;
+    return kind === CURRENT ? name === `${app}${EXTENSION}` : kind === STAGES && STAGE_FILE.test(name ?? '');
+  },
+  isAppFolder(folder: string): boolean {
+    const parts = folder.split('/');
+    return parts.length === 1 || (parts.length === 2 && (parts[1] === STAGES || parts[1] === CURRENT));
+  },
+};
 
 /** Every file an app's render makes, in order: each stage's, the current one after its stage. */
 export function appFilePaths(app: string, plan: RolloutPlan): string[] {
