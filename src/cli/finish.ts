@@ -2,7 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { isAlias, isMap, isScalar, isSeq, parseDocument, stringify, visit, type Document, type Node, type YAMLMap } from 'yaml';
 import { finishStage } from '../model/moves';
 import type { ResolvedApp } from '../model/resolve';
-import type { AppSpec } from '../spec/types';
+import type { AppSpec, TrackSpec } from '../spec/types';
 import { SpecError, type SpecPath } from '../spec/problems';
 import { locateProblems, parseSpec } from '../model/spec-file';
 
@@ -21,12 +21,13 @@ const CARRIED = ['env', 'config', 'secretEnvFrom', 'secretMounts'] as const;
  * files and Secrets), at the finish stage.
  */
 export function finishedApp(app: AppSpec, stage: string): AppSpec {
-  const stable: Record<string, unknown> = { ...app.stable, image: app.canary.image };
-  for (const key of CARRIED) {
-    if (app.canary[key] === undefined) delete stable[key];
-    else stable[key] = app.canary[key];
-  }
-  return { ...app, stable: stable as unknown as AppSpec['stable'], stage };
+  const carried = (key: string) => (CARRIED as readonly string[]).includes(key);
+  // The canary's values where it has them; a key only stable has goes, as the canary runs without it.
+  const stable = Object.fromEntries([
+    ...Object.entries(app.stable).filter(([key]) => !carried(key)),
+    ...Object.entries(app.canary).filter(([key, value]) => carried(key) && value !== undefined),
+  ]) as Omit<TrackSpec, 'image'>;
+  return { ...app, stable: { ...stable, image: app.canary.image }, stage };
 }
 
 /**

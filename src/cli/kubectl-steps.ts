@@ -55,7 +55,7 @@ export function stageSteps(app: ResolvedAppSpec, plan: RolloutPlan, stage: Resol
     ...steps,
     { verb: 'delete', name: job, kinds: ['job'] },
     { verb: 'apply', file, selector: `${COMPONENT_LABEL}=${VERIFY_COMPONENT}` },
-    { verb: 'gate', job, timeoutSeconds: app.verify!.timeoutSeconds, rollback: moveSteps(app, plan, rollback, outdir) },
+    { verb: 'gate', job, timeoutSeconds: app.verify.timeoutSeconds, rollback: moveSteps(app, plan, rollback, outdir) },
   ];
 }
 

@@ -42,7 +42,7 @@ function objectId(object: Exclude<StageObject, { role: 'route' | 'subsets' }>): 
 }
 
 /**
- * One stage of one app's canary release: the objects of the stage's file (see `stageContents`), as
+ * One stage of one app's canary release: the objects of the stage's file, as
  * cdk8s ApiObjects: the Namespace, the stable and the canary Deployment, one Service that selects
  * both (so traffic splits by replica ratio), and, where the app has them, config, budgets,
  * autoscalers, routes and the verification gate.

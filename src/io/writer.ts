@@ -36,7 +36,7 @@ export interface OutputLayout {
 
 
 /** The largest generated file `--check` and synth read; a larger one is not this tool's. */
-export const MAX_GENERATED_FILE_BYTES = 16 * 1024 * 1024;
+const MAX_GENERATED_FILE_BYTES = 16 * 1024 * 1024;
 
 /** What is at a path below the output folder, found without following any link. */
 type Entry =

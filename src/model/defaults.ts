@@ -4,12 +4,12 @@ import { defaultStages } from './replicas';
 import type { ResolvedAppSpec, ResolvedTrackSpec, ResolvedVerifySpec } from './resolved';
 
 /** The image that runs the verification Job: the official Node.js image, small, at a pinned version. */
-export const DEFAULT_VERIFY_IMAGE = 'node:20.19.0-alpine';
+const DEFAULT_VERIFY_IMAGE = 'node:20.19.0-alpine';
 
-export const DEFAULT_REPLICAS = 3;
-export const DEFAULT_PORT = 80;
+const DEFAULT_REPLICAS = 3;
+const DEFAULT_PORT = 80;
 /** Kubernetes' own default for sessionAffinityConfig.clientIP.timeoutSeconds. */
-export const DEFAULT_AFFINITY_TIMEOUT_SECONDS = 10800;
+const DEFAULT_AFFINITY_TIMEOUT_SECONDS = 10800;
 // Sized for a small web server, so a lab cluster schedules every pod of every stage.
 const DEFAULT_REQUESTS: ResourceAmounts = { cpu: '100m', memory: '64Mi' };
 const DEFAULT_LIMITS: ResourceAmounts = { memory: '128Mi' };

@@ -13,8 +13,11 @@ export function verifyJobName(app: string): string {
   return `${app}-verify`;
 }
 
+/** An app with a verification gate. */
+export type GatedApp = ResolvedAppSpec & { readonly verify: ResolvedVerifySpec };
+
 /** Whether a stage is gated: the canary gets traffic in it, by weight, by share, by match rules or as copies. */
-export function isGated(spec: ResolvedAppSpec, stage: ResolvedStage): boolean {
+export function isGated(spec: ResolvedAppSpec, stage: ResolvedStage): spec is GatedApp {
   return spec.verify !== undefined && stage.canaryReplicas > 0
     && (stage.canaryShare > 0 || matchRulesApply(spec, stage) || stage.mirrorPercent !== undefined);
 }

@@ -5,7 +5,7 @@
  */
 
 /** The label the Service selects, shared by both tracks. */
-export const APP_LABEL = 'app';
+const APP_LABEL = 'app';
 /** The label that tells the tracks apart. */
 export const TRACK_LABEL = 'track';
 /** The recommended label for an object's role; route objects carry `router`, so kubectl can apply them on their own. */
@@ -26,7 +26,7 @@ export function configLabel(track: Track, hash: string): string {
   return `${track}-${hash}`;
 }
 /** Marks objects this tool manages, for label-scoped kubectl commands. */
-export const MANAGED_BY = 'cdk8s-canary';
+const MANAGED_BY = 'cdk8s-canary';
 
 export type Track = 'stable' | 'canary';
 /** Both tracks, stable first. */

@@ -76,7 +76,7 @@ export function parseSpec(text: string, source: string): LoadedSpec {
 }
 
 /** The largest spec read: far above any real spec, far below what would exhaust memory. */
-export const MAX_SPEC_BYTES = 4 * 1024 * 1024;
+const MAX_SPEC_BYTES = 4 * 1024 * 1024;
 
 /**
  * Reads a spec file's text: a regular file (or a link to one) of at most 4 MiB, never a FIFO or a

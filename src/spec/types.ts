@@ -25,7 +25,6 @@ export enum SessionAffinity {
   CLIENT_IP = 'ClientIP',
 }
 
-/** Pod Security Standard levels the pods can be made to meet. */
 /** The protocol of the app's requests, which sets the Gateway API route's kind. */
 export enum RouteProtocol {
   /** HTTP: an HTTPRoute (`http`). */
@@ -34,6 +33,7 @@ export enum RouteProtocol {
   GRPC = 'grpc',
 }
 
+/** Pod Security Standard levels the pods can be made to meet. */
 export enum SecurityProfile {
   /** Non-root images (`restricted`). */
   RESTRICTED = 'restricted',
