@@ -109,7 +109,7 @@ interface Changes {
  * What a run may write and must remove, and what stops it: files of others, links, unreadable folders.
  * It needs only the paths to be written, so it runs before anything is rendered.
  */
-function plan(root: string, found: Scan, paths: readonly string[], ownership: Ownership): Changes {
+function changesFor(root: string, found: Scan, paths: readonly string[], ownership: Ownership): Changes {
   const problems = found.unreadable.map((folder) => `cannot read ${join(root, folder)}: its files could be this spec's; fix its permissions`);
   const writable = new Set<string>();
   const wanted = new Set(paths);
@@ -252,7 +252,7 @@ export function openOutput(outdir: string, paths: readonly string[], ownership: 
   try {
     found = scan(root, true);
     held.refresh();
-    changes = plan(root, found, paths, ownership);
+    changes = changesFor(root, found, paths, ownership);
     if (changes.problems.length) throw new OutputConflictError(`nothing was written:\n  ${changes.problems.join('\n  ')}`);
   } catch (error) {
     held.release();
@@ -316,7 +316,7 @@ export function checkOutput(outdir: string, files: readonly RenderedFile[], owne
     return files.map((file) => `missing: ${join(outdir, file.path)}`);
   }
   const found = scan(root, false);
-  const changes = plan(root, found, files.map((file) => file.path), { ...ownership, takeOver: false });
+  const changes = changesFor(root, found, files.map((file) => file.path), { ...ownership, takeOver: false });
   const report = changes.problems.map((problem) => `conflict: ${problem}`);
   for (const file of files.filter((each) => changes.writable.has(each.path) && changed(found, each))) {
     const entry = found.entries.get(file.path);
