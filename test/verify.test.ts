@@ -53,7 +53,7 @@ describe('the smoke check, against a local server', () => {
     const { server, url } = await canary(failEvery);
     try {
       const [result] = await runner.runChecks(smokeOnly(least), { canaryUrl: url });
-      expect(result).toEqual({ check: 'smoke GET /healthz', pass, measured, bound: `>= ${least * 100}%` });
+      expect(result).toEqual({ check: 'smoke GET /healthz', pass, verdict: pass ? 'pass' : 'fail', measured, bound: `>= ${least * 100}%` });
       expect(runner.formatResult(result)).toBe(`${pass ? 'pass' : 'FAIL'}  smoke GET /healthz: ${measured}, needs >= ${least * 100}%`);
     } finally {
       server.close();
@@ -206,10 +206,12 @@ withPrometheus(`the Prometheus checks, against a real Prometheus server${notRun}
         return runProcess(args, { ...process.env, CANARY_URL: url });
       };
       const good = await runJob('good');
-      expect(good.out).toMatch(/^pass {2}smoke GET \/healthz: 20\/20 answered 200 \(100%\), needs >= 100%\npass {2}prometheus canary-errors: /);
+      // Each measurement as it is taken, then each check, then the verdict.
+      expect(good.out).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z {2}prometheus canary-errors 1\/1: 0\.00\d+, needs <= 0\.01: pass\n/);
+      expect(good.out).toMatch(/\npass {2}smoke GET \/healthz: 20\/20 answered 200 \(100%\), needs >= 100%\npass {2}prometheus canary-errors: .*\nverdict: pass: all 2 checks passed\n$/);
       expect(good.code).toBe(0);
       const bad = await runJob('bad');
-      expect(bad.out).toMatch(/\nFAIL {2}prometheus canary-errors: 0\.\d+, needs <= 0\.01\n$/);
+      expect(bad.out).toMatch(/\nFAIL {2}prometheus canary-errors: 0\.\d+, needs <= 0\.01\nverdict: FAIL: 1 of 2 checks failed\n$/);
       expect(bad.code).toBe(1);
     } finally {
       server.close();
