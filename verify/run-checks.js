@@ -33,6 +33,7 @@
  * @typedef {{ namespace: string, app: string, smoke?: Smoke, prometheus?: Prometheus, deadlineSeconds?: number, notify?: { webhook?: string } }} Checks
  * @typedef {{ time: string, check: string, round: number, count: number, value: number | null, measured: string, bound: string, verdict: Verdict }} Measurement
  * @typedef {{ check: string, pass: boolean, verdict: Verdict, measured: string, bound: string, measurements?: Measurement[] }} Result
+ * @typedef {Omit<Result, 'verdict'> & { verdict?: Verdict }} Reported a result, also from callers that know no verdict
  * @typedef {{ canaryUrl?: string, prometheusUrl?: string, onMeasurement?: (measurement: Measurement) => void, deadline?: number }} Where
  * @typedef {{ deadline: number, signal: AbortSignal }} Run
  * @typedef {{ value: number } | { none: string } | { error: string }} Outcome
@@ -530,7 +531,7 @@ async function runChecks(checks, where) {
   }
 }
 
-/** The gate's verdict: it fails when a check fails, and passes only when every check passes. @param {Result[]} results @returns {Verdict} */
+/** The gate's verdict: it fails when a check fails, and passes only when every check passes. @param {Reported[]} results @returns {Verdict} */
 function gateVerdict(results) {
   const verdicts = results.map((result) => result.verdict ?? (result.pass ? 'pass' : 'fail'));
   return verdicts.includes('fail') ? 'fail' : verdicts.every((verdict) => verdict === 'pass') ? 'pass' : 'inconclusive';
@@ -538,7 +539,7 @@ function gateVerdict(results) {
 
 const WORDS = { pass: 'pass', fail: 'FAIL', inconclusive: 'INCONCLUSIVE' };
 
-/** @param {Result} result */
+/** @param {Reported} result */
 function formatResult(result) {
   const verdict = result.verdict ?? (result.pass ? 'pass' : 'fail');
   return safe(`${WORDS[verdict]}  ${result.check}: ${result.measured}, needs ${result.bound}`);
@@ -550,7 +551,7 @@ function formatMeasurement(measurement) {
   return safe(`${time}  ${check} ${round}/${count}: ${measured}, needs ${bound}: ${verdict === 'inconclusive' ? 'no verdict' : WORDS[verdict]}`);
 }
 
-/** The gate's closing line. @param {Result[]} results */
+/** The gate's closing line. @param {Reported[]} results */
 function formatVerdict(results) {
   const verdict = gateVerdict(results);
   const of = (/** @type {Verdict} */ which) => `${results.filter((result) => (result.verdict ?? (result.pass ? 'pass' : 'fail')) === which).length} of ${results.length}`;
@@ -563,7 +564,7 @@ function formatVerdict(results) {
  * When the gate does not pass, POSTs a short summary to the webhook (`where.webhook`, such as
  * $NOTIFY_WEBHOOK from a Secret, else the checks' `notify.webhook`). Returns a line to print, or
  * undefined when nothing was sent. A failure to notify is told, and changes no verdict.
- * @param {Checks} checks @param {Result[]} results @param {{ webhook?: string, stage?: string }} where
+ * @param {Checks} checks @param {Reported[]} results @param {{ webhook?: string, stage?: string }} where
  * @returns {Promise<string | undefined>}
  */
 async function notify(checks, results, where) {
