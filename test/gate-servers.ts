@@ -39,14 +39,14 @@ export const series = (values: (number | string)[]): Raw => ({
 
 /**
  * A stand-in Prometheus: each query (as the gate sends it, placeholders filled in) is answered with
- * the next of its answers, the last one again once they run out; `asked` records each query and when.
+ * the next of its answers, the last one again once they run out; `asked` records each request and when.
  */
 export async function fakePrometheus(script: Record<string, Raw[]>) {
-  const asked: { query: string; path: string; at: number }[] = [];
+  const asked: { query: string; path: string; params: Record<string, string>; at: number }[] = [];
   const { server, url } = await serve((request, response) => {
     const target = new URL(request.url!, 'http://x');
     const query = target.searchParams.get('query') ?? '';
-    asked.push({ query, path: target.pathname, at: Date.now() });
+    asked.push({ query, path: target.pathname, params: Object.fromEntries(target.searchParams), at: Date.now() });
     const answers = script[query];
     const answer = answers ? answers[Math.min(asked.filter((each) => each.query === query).length, answers.length) - 1] : undefined;
     response.statusCode = answer?.status ?? (answer ? 200 : 404);
