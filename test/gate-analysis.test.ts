@@ -159,9 +159,17 @@ describe('the analysis: its schedule', () => {
     expect(gate.formatResult(result)).toBe('pass  prometheus errors: 0.002, needs <= 0.01');
   });
 
-  test('a count that is not a whole number is refused before anything is measured', async () => {
+  test.each<[string, Partial<Prometheus>, string]>([
+    ['a count that is not a whole number', { count: 2.5 }, 'prometheus.count is 2.5: it must be a number of measurements, at least 1'],
+    ['a negative interval', { interval: -1 }, 'prometheus.interval is -1: it must be a number of seconds, 0 or more'],
+    ['a query without a bound', { queries: [{ name: 'errors', query: 'errors' }] }, 'query "errors" has no bound: give max, min or both, or compare: baseline'],
+    ['a comparison the gate does not know', { queries: [{ name: 'errors', query: 'errors{track="$track"}', compare: 'stable' as 'baseline' }] },
+      'query "errors" compares with "stable": the one comparison is baseline'],
+    ['a comparison whose query names no track', { queries: [{ name: 'errors', query: 'errors', compare: 'baseline' }] }, 'query "errors" compares tracks: its query must name them with $track'],
+    ['an alpha of 5 (%)', { queries: [{ name: 'errors', query: 'errors{track="$track"}', compare: 'baseline', alpha: 5 }] }, 'query "errors": alpha is 5: it must be above 0 and below 1'],
+  ])('%s is refused before anything is measured', async (_case, analysis, message) => {
     const { url, asked } = await prometheusAnswering([sample('0')]);
-    await expect(gate.runChecks(checksOf(url, { count: 2.5 }), {})).rejects.toThrow('prometheus.count is 2.5: it must be a number of measurements, at least 1');
+    await expect(gate.runChecks(checksOf(url, analysis), {})).rejects.toThrow(message);
     expect(asked).toEqual([]);
   });
 });
@@ -215,6 +223,24 @@ describe('bounds on time and size', () => {
     const { results: [result], seconds } = await analyse(checks, { canaryUrl: await silent() });
     expect(seconds).toBeLessThan(2);
     expect(result).toMatchObject({ verdict: 'fail', measured: '0/5 answered 200 (0%); the run\'s deadline left 4 unmade' });
+  });
+
+  test('a query the deadline reaches before it is asked is not failed for it: only the one cut short fails', async () => {
+    const fake = await fakePrometheus({ late: [sample('0')] });
+    servers.push(fake.server);
+    const { server: hung, url: silentUrl } = await serve(() => undefined);
+    servers.push(hung);
+    // The first query's server never answers; the second's would.
+    const checks: Checks = { namespace: 'shop', app: 'shop', deadlineSeconds: 1, prometheus: { url: silentUrl, window: '1m', queries: [{ name: 'hung', query: 'hung', max: 1 }] } };
+    const { results: [result], seconds } = await analyse(checks);
+    expect(seconds).toBeLessThan(2);
+    expect(result).toMatchObject({ verdict: 'fail', measured: expect.stringContaining('(the run\'s deadline passed)') });
+    const two: Checks = { ...checks, prometheus: { ...checks.prometheus!, queries: [{ name: 'hung', query: 'hung', max: 1 }, { name: 'late', query: 'late', max: 1 }] } };
+    const { results, heard } = await analyse(two);
+    expect(heard.map((each) => each.check)).toEqual(['prometheus hung']);
+    expect(results.map((each) => [each.verdict, each.measured])).toEqual([
+      ['fail', expect.stringContaining('(the run\'s deadline passed)')], ['inconclusive', 'not measured: prometheus hung failed'],
+    ]);
   });
 
   test('rounds the deadline cuts short leave a healthy canary inconclusive, not passed', async () => {

@@ -152,7 +152,7 @@ async function request(url, options) {
 
 /** @param {number} time @param {Run} run @returns {Promise<boolean>} false when the deadline comes first */
 async function sleepUntil(time, run) {
-  if (time >= run.deadline) return false;
+  if (time >= run.deadline || run.signal.aborted) return false;
   const ms = time - Date.now();
   if (ms <= 0) return true;
   await new Promise((resolve) => {
@@ -246,7 +246,7 @@ async function prometheusData(server, path, params, run) {
   }
   if (!isObject(body)) return { error: `${http}an answer without data: ${shown(body)}` };
   if (body.status !== 'success') return { error: `${http}query refused: ${String(body.error ?? shown(body.status))}` };
-  if (http) return { error: `${http}an answer that says success` };
+  if (http) return { error: `${http}an unexpected status for a query that succeeded` };
   if (!isObject(body.data)) return { error: `an answer without data: ${shown(body.data)}` };
   return { data: body.data };
 }
@@ -405,22 +405,50 @@ function judgeSamples(canary, baseline, judge) {
 }
 
 /**
+ * @typedef {{ kind: 'bound' }
+ *   | { kind: 'baseline', alpha: number, worse: 'higher' | 'lower', step: number, baselineTrack: string, seconds: number }} Judge
+ */
+
+/**
+ * A query's judge with its defaults; an error for a query that would judge nothing, refused before
+ * anything is measured.
+ * @param {Query} query @param {string} window @returns {Judge}
+ */
+function judgeOf(query, window) {
+  const name = `query ${shown(query.name)}`;
+  if (query.compare === undefined) {
+    if (query.max === undefined && query.min === undefined) throw new Error(`${name} has no bound: give max, min or both, or compare: baseline`);
+    return { kind: 'bound' };
+  }
+  if (query.compare !== 'baseline') throw new Error(`${name} compares with ${shown(query.compare)}: the one comparison is baseline`);
+  if (!query.query.includes('$track')) throw new Error(`${name} compares tracks: its query must name them with $track`);
+  /** @type {Judge} */
+  const judge = {
+    kind: 'baseline', alpha: query.alpha ?? DEFAULT_ALPHA, worse: query.worse ?? 'higher', step: query.step ?? DEFAULT_STEP_SECONDS,
+    baselineTrack: query.baselineTrack ?? 'stable', seconds: durationSeconds(window),
+  };
+  if (!(judge.alpha > 0 && judge.alpha < 1)) throw new Error(`${name}: alpha is ${shown(judge.alpha)}: it must be above 0 and below 1`);
+  if (judge.worse !== 'higher' && judge.worse !== 'lower') throw new Error(`${name}: worse is ${shown(judge.worse)}: it must be higher or lower`);
+  if (!(judge.step > 0)) throw new Error(`${name}: step is ${shown(judge.step)}: it must be a number of seconds above 0`);
+  return judge;
+}
+
+/**
  * One measurement of one query: a value against its bound, or the canary's sample against the baseline's.
- * @param {Query} query @param {Prometheus} prometheus @param {Checks} checks @param {string} server @param {Run} run
+ * @param {Query} query @param {Judge} judge @param {Prometheus} prometheus @param {Checks} checks @param {string} server @param {Run} run
  * @returns {Promise<{ verdict: Verdict, value: number | null, measured: string }>}
  */
-async function measure(query, prometheus, checks, server, run) {
-  if (query.compare === 'baseline') {
+async function measure(query, judge, prometheus, checks, server, run) {
+  if (judge.kind === 'baseline') {
     const end = Date.now() / 1000;
-    const range = { start: end - durationSeconds(prometheus.window), end, step: query.step ?? DEFAULT_STEP_SECONDS };
-    const baselineTrack = query.baselineTrack ?? 'stable';
+    const range = { start: end - judge.seconds, end, step: judge.step };
     const samples = [];
-    for (const track of ['canary', baselineTrack]) {
+    for (const track of ['canary', judge.baselineTrack]) {
       const outcome = await rangeValues(server, expand(query.query, checks, prometheus.window, track), range, run);
       if ('error' in outcome) return { verdict: 'fail', value: null, measured: `${track}: ${outcome.error}` };
       samples.push('none' in outcome ? [] : outcome.values);
     }
-    return judgeSamples(samples[0], samples[1], { alpha: query.alpha ?? DEFAULT_ALPHA, worse: query.worse ?? 'higher', baselineTrack });
+    return judgeSamples(samples[0], samples[1], judge);
   }
   const outcome = await queryValue(server, expand(query.query, checks, prometheus.window), run);
   if ('error' in outcome) return { verdict: 'fail', value: null, measured: outcome.error };
@@ -430,11 +458,10 @@ async function measure(query, prometheus, checks, server, run) {
   return { verdict: pass ? 'pass' : 'fail', value, measured: shortNumber(value) };
 }
 
-/** @param {Query} query */
-function queryBound(query) {
-  if (query.compare !== 'baseline') return boundText(query);
-  const side = query.worse === 'lower' ? 'lower' : 'higher';
-  return `canary not ${side} than ${query.baselineTrack ?? 'stable'} (Mann-Whitney U, two-sided p < ${query.alpha ?? DEFAULT_ALPHA} fails)`;
+/** @param {Query} query @param {Judge} judge */
+function queryBound(query, judge) {
+  if (judge.kind === 'bound') return boundText(query);
+  return `canary not ${judge.worse} than ${judge.baselineTrack} (Mann-Whitney U, two-sided p < ${judge.alpha} fails)`;
 }
 
 /**
@@ -464,7 +491,10 @@ function analysisPlan(prometheus) {
  */
 async function prometheusChecks(prometheus, checks, server, run, where) {
   const plan = analysisPlan(prometheus);
-  const queries = prometheus.queries.map((query) => ({ query, bound: queryBound(query), tally: { passed: 0, failed: 0, none: 0 }, measurements: /** @type {Measurement[]} */ ([]) }));
+  const queries = prometheus.queries.map((query) => {
+    const judge = judgeOf(query, prometheus.window);
+    return { query, judge, bound: queryBound(query, judge), tally: { passed: 0, failed: 0, none: 0 }, measurements: /** @type {Measurement[]} */ ([]) };
+  });
   const start = Date.now() + plan.initialDelay * 1000;
   let stopped = '';
   for (let round = 0; round < plan.count && !stopped; round++) {
@@ -473,7 +503,9 @@ async function prometheusChecks(prometheus, checks, server, run, where) {
       break;
     }
     for (const each of queries) {
-      const { verdict, value, measured } = await measure(each.query, prometheus, checks, server, run);
+      // A query the deadline reaches before it is asked is not measured: only one asked and cut short fails.
+      if (run.signal.aborted) break;
+      const { verdict, value, measured } = await measure(each.query, each.judge, prometheus, checks, server, run);
       each.tally[verdict === 'pass' ? 'passed' : verdict === 'fail' ? 'failed' : 'none']++;
       const measurement = { time: new Date().toISOString(), check: `prometheus ${each.query.name}`, round: round + 1, count: plan.count, value, measured, bound: each.bound, verdict };
       each.measurements.push(measurement);
@@ -548,7 +580,7 @@ function formatResult(result) {
 /** One measurement as it comes: when, which, what, against what, and its verdict. @param {Measurement} measurement */
 function formatMeasurement(measurement) {
   const { time, check, round, count, measured, bound, verdict } = measurement;
-  return safe(`${time}  ${check} ${round}/${count}: ${measured}, needs ${bound}: ${verdict === 'inconclusive' ? 'no verdict' : WORDS[verdict]}`);
+  return safe(`${time}  ${check} ${round}/${count}: ${measured}, needs ${bound}: ${verdict === 'inconclusive' ? 'no data' : WORDS[verdict]}`);
 }
 
 /** The gate's closing line. @param {Reported[]} results */
