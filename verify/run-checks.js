@@ -7,7 +7,7 @@
  *
  * The Prometheus checks are an analysis over time: after `initialDelay` seconds, every query is
  * measured `count` times, `interval` seconds apart. A measurement passes, fails, or has no data (an
- * empty result, NaN, ±Inf): no data is held neither for nor against the canary. An answer that holds
+ * empty result, NaN, ±Inf), which counts neither for nor against the canary. An answer that holds
  * no number (an HTTP error, a body that is not Prometheus' JSON, a value such as "" or "0x0") is an
  * error and fails the measurement: the gate fails closed. A query's analysis
  *   - fails when more than `failureLimit` measurements failed (it stops there: a failed gate says so at once);
@@ -84,13 +84,15 @@ function redact(url) {
   }
 }
 
+/** Text cut to `length` characters, so no answer fills the log. @param {string} text @param {number} length */
+const clip = (text, length) => (text.length > length ? `${text.slice(0, length - 3)}...` : text);
+
 /**
  * A value from an answer, shown briefly: `""`, `null`, `"0x0"`.
  * @param {unknown} value
  */
 function shown(value) {
-  const text = value === undefined ? 'nothing' : JSON.stringify(value) ?? String(value);
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+  return clip(value === undefined ? 'nothing' : JSON.stringify(value) ?? String(value), 80);
 }
 
 /** Why a request came to nothing, in a few words. @param {unknown} error @param {number} timeoutMs */
@@ -245,7 +247,7 @@ async function prometheusData(server, path, params, run) {
     return { error: `${http}an answer that is not Prometheus' JSON` };
   }
   if (!isObject(body)) return { error: `${http}an answer without data: ${shown(body)}` };
-  if (body.status !== 'success') return { error: `${http}query refused: ${String(body.error ?? shown(body.status))}` };
+  if (body.status !== 'success') return { error: `${http}query refused: ${clip(String(body.error ?? shown(body.status)), 300)}` };
   if (http) return { error: `${http}an unexpected status for a query that succeeded` };
   if (!isObject(body.data)) return { error: `an answer without data: ${shown(body.data)}` };
   return { data: body.data };
@@ -603,11 +605,10 @@ async function notify(checks, results, where) {
   const webhook = where.webhook || checks.notify?.webhook;
   const verdict = gateVerdict(results);
   if (!webhook || verdict === 'pass') return undefined;
-  const clip = (/** @type {string} */ text) => (text.length > 300 ? `${text.slice(0, 297)}...` : text);
   const summary = {
     app: checks.app, namespace: checks.namespace, stage: where.stage ?? null, verdict,
     failed: results.filter((result) => (result.verdict ?? (result.pass ? 'pass' : 'fail')) !== 'pass').slice(0, 20)
-      .map((result) => ({ check: clip(result.check), verdict: result.verdict ?? 'fail', measured: clip(result.measured), bound: clip(result.bound) })),
+      .map((result) => ({ check: clip(result.check, 300), verdict: result.verdict ?? 'fail', measured: clip(result.measured, 300), bound: clip(result.bound, 300) })),
   };
   // A webhook's path is often its secret: only its origin is printed.
   let origin;
