@@ -84,9 +84,18 @@ describe('the analysis over time: interval 1 s, count 4, failureLimit 1', () => 
   const analysis = { interval: 1, count: 4, failureLimit: 1 };
   const [ok, bad] = [sample('0.001'), sample('0.05')];
 
-  test('a canary at 0.1% errors passes after four measurements about a second apart', async () => {
-    const { url, asked } = await prometheusAnswering([ok]);
-    const { results: [result], heard, seconds } = await analyse(checksOf(url, analysis));
+  /** The analysis of a query answered with `answers`; a stand-in of its own, as these tests run at once. */
+  async function analyseAnswering(answers: Raw[]) {
+    const fake = await fakePrometheus({ errors: answers });
+    try {
+      return { ...await analyse(checksOf(fake.url, analysis)), asked: fake.asked };
+    } finally {
+      await close(fake.server);
+    }
+  }
+
+  test.concurrent('a canary at 0.1% errors passes after four measurements about a second apart', async () => {
+    const { results: [result], heard, seconds, asked } = await analyseAnswering([ok]);
     expect(result).toMatchObject({
       verdict: 'pass', pass: true,
       measured: '4 passed, 0 failed, 0 without data of 4 measurements; last 0.001',
@@ -99,39 +108,34 @@ describe('the analysis over time: interval 1 s, count 4, failureLimit 1', () => 
     expect(seconds).toBeLessThan(4);
   });
 
-  test('one failing 3 of 4 fails, and stops at the measurement that passes the limit', async () => {
-    const { url } = await prometheusAnswering([bad, ok, bad, bad]);
-    const { results: [result], heard } = await analyse(checksOf(url, analysis));
+  test.concurrent('one failing 3 of 4 fails, and stops at the measurement that passes the limit', async () => {
+    const { results: [result], heard } = await analyseAnswering([bad, ok, bad, bad]);
     expect(heard.map((each) => each.verdict)).toEqual(['fail', 'pass', 'fail']);
     expect(result).toMatchObject({ verdict: 'fail', measured: '1 passed, 2 failed, 0 without data of 4 measurements (stopped after 3 of 4: prometheus errors failed); last 0.05' });
   });
 
-  test('one failing 1 of 4 passes', async () => {
-    const { url } = await prometheusAnswering([ok, bad, ok, ok]);
-    const { results: [result], heard } = await analyse(checksOf(url, analysis));
+  test.concurrent('one failing 1 of 4 passes', async () => {
+    const { results: [result], heard } = await analyseAnswering([ok, bad, ok, ok]);
     expect(heard.map((each) => each.verdict)).toEqual(['pass', 'fail', 'pass', 'pass']);
     expect(result).toMatchObject({ verdict: 'pass', measured: '3 passed, 1 failed, 0 without data of 4 measurements; last 0.001' });
   });
 
-  test('one whose first answer is empty is not failed for it, and passes on the other three', async () => {
-    const { url } = await prometheusAnswering([empty, ok, ok, ok]);
-    const { results: [result], heard } = await analyse(checksOf(url, analysis));
+  test.concurrent('one whose first answer is empty is not failed for it, and passes on the other three', async () => {
+    const { results: [result], heard } = await analyseAnswering([empty, ok, ok, ok]);
     expect(heard.map((each) => each.verdict)).toEqual(['inconclusive', 'pass', 'pass', 'pass']);
     expect(result).toMatchObject({ verdict: 'pass', measured: '3 passed, 0 failed, 1 without data of 4 measurements; last 0.001' });
   });
 
-  test('one whose first two answers are empty is not failed either, but too little passed to pass: inconclusive', async () => {
-    const { url } = await prometheusAnswering([empty, sample('NaN'), ok, ok]);
-    const { results } = await analyse(checksOf(url, analysis));
+  test.concurrent('one whose first two answers are empty is not failed either, but too little passed to pass: inconclusive', async () => {
+    const { results } = await analyseAnswering([empty, sample('NaN'), ok, ok]);
     expect(results[0]).toMatchObject({ verdict: 'inconclusive', pass: false, measured: '2 passed, 0 failed, 2 without data of 4 measurements; last 0.001' });
     expect(gate.gateVerdict(results)).toBe('inconclusive');
     expect(gate.formatResult(results[0])).toMatch(/^INCONCLUSIVE {2}prometheus errors: /);
     expect(gate.formatVerdict(results)).toBe('verdict: INCONCLUSIVE: none failed, but 1 of 1 checks had too little data to pass');
   });
 
-  test('an answer without a number counts as failed, not as no data', async () => {
-    const { url } = await prometheusAnswering([sample(''), ok, sample('0x0'), ok]);
-    const { results: [result] } = await analyse(checksOf(url, analysis));
+  test.concurrent('an answer without a number counts as failed, not as no data', async () => {
+    const { results: [result] } = await analyseAnswering([sample(''), ok, sample('0x0'), ok]);
     expect(result).toMatchObject({ verdict: 'fail', measured: expect.stringContaining('1 passed, 2 failed, 0 without data') });
   });
 });
