@@ -270,6 +270,19 @@ describe('what the gate prints is safe', () => {
     expect(gate.formatResult(smoke)).toBe('FAIL  smoke GET /\\u001b[2J: 0/1, needs >= 100%');
   });
 
+  test('a smoke path that looks like another host is still a path on the canary', async () => {
+    const paths: string[] = [];
+    const { server, url } = await serve((request, response) => {
+      paths.push(request.url!);
+      response.end('ok');
+    });
+    servers.push(server);
+    const checks: Checks = { namespace: 'shop', app: 'shop', smoke: { path: '//elsewhere.example/x', requests: 1, expectStatus: 200, minSuccessRatio: 1, requestTimeoutSeconds: 5 } };
+    const { results: [result] } = await analyse(checks, { canaryUrl: url });
+    expect(result.verdict).toBe('pass');
+    expect(paths).toEqual(['//elsewhere.example/x']);
+  });
+
   test('a Prometheus URL with user:pass@ never prints the password, and its credentials are sent as Basic auth', async () => {
     const { server, url } = await serve((request, response) => {
       const good = request.headers.authorization === `Basic ${Buffer.from('gate:s3cret').toString('base64')}`;

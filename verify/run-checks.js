@@ -170,12 +170,25 @@ async function sleepUntil(time, run) {
 }
 
 /**
+ * The path on the canary's own host, whatever the path holds: `//elsewhere/` is a path there too.
+ * @param {string} canaryUrl @param {string} path
+ */
+function smokeUrl(canaryUrl, path) {
+  const base = new URL(canaryUrl);
+  const url = new URL(`${base.origin}${path.startsWith('/') ? '' : '/'}${path}`);
+  if (url.origin !== base.origin) throw new Error(`smoke.path ${shown(path)} leads off the canary's host`);
+  url.username = base.username;
+  url.password = base.password;
+  return url;
+}
+
+/**
  * Requests the canary `requests` times, one after another; a request that fails or times out counts
  * as a bad answer, and so does each one the run's deadline leaves unmade.
  * @param {Smoke} smoke @param {string} canaryUrl @param {Run} run @returns {Promise<Result>}
  */
 async function smokeCheck(smoke, canaryUrl, run) {
-  const url = new URL(smoke.path, canaryUrl);
+  const url = smokeUrl(canaryUrl, smoke.path);
   const timeoutMs = smoke.requestTimeoutSeconds * 1000;
   let good = 0;
   let made = 0;
