@@ -12,9 +12,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { AppSpec } from '../src/spec/types';
+import * as gate from '../verify/run-checks';
 import { loadRunner, RUNNER_PATH, verifyChecks, type VerifyChecks } from '../src/model/gate';
 import { podSecurityViolations, validateAgainstSchema, type Manifest } from './cluster-rules';
 import { problemsOf, resolveOne, selects, stageManifests } from './stage-files';
+
+type GateChecks = Parameters<typeof gate.runChecks>[0];
+type GatePrometheus = NonNullable<GateChecks['prometheus']>;
+type GateMeasurement = Parameters<typeof gate.formatMeasurement>[0];
 
 const root = join(__dirname, '..');
 const bin = join(root, 'bin', 'cdk8s-canary.js');
@@ -53,7 +58,7 @@ describe('the smoke check, against a local server', () => {
     const { server, url } = await canary(failEvery);
     try {
       const [result] = await runner.runChecks(smokeOnly(least), { canaryUrl: url });
-      expect(result).toEqual({ check: 'smoke GET /healthz', pass, measured, bound: `>= ${least * 100}%` });
+      expect(result).toEqual({ check: 'smoke GET /healthz', pass, verdict: pass ? 'pass' : 'fail', measured, bound: `>= ${least * 100}%` });
       expect(runner.formatResult(result)).toBe(`${pass ? 'pass' : 'FAIL'}  smoke GET /healthz: ${measured}, needs >= ${least * 100}%`);
     } finally {
       server.close();
@@ -99,7 +104,13 @@ withPrometheus(`the Prometheus checks, against a real Prometheus server${notRun}
   let prometheus: ChildProcess;
   let prometheusUrl: string;
   // Requests per second the exporter counts for each namespace's canary, and the share that fail.
-  const traffic = { good: { rate: 50, errors: 0.002 }, bad: { rate: 50, errors: 0.2 } };
+  const traffic = { good: { rate: 50, errors: 0.002 }, bad: { rate: 50, errors: 0.2 }, slight: { rate: 50, errors: 0.001 } };
+  // Each track's latency, a gauge that runs through five values, one a second: the canary's the same five
+  // (in the other order) for `same`, all higher for `slow`.
+  const latency: Record<string, Record<string, (k: number) => number>> = {
+    same: { stable: (k) => 0.1 + 0.01 * k, canary: (k) => 0.14 - 0.01 * k },
+    slow: { stable: (k) => 0.1 + 0.01 * k, canary: (k) => 0.2 + 0.01 * k },
+  };
   const started = Date.now();
 
   beforeAll(async () => {
@@ -113,6 +124,12 @@ withPrometheus(`the Prometheus checks, against a real Prometheus server${notRun}
           const failed = track === 'canary' ? total * errors : 0;
           lines.push(`http_requests_total{namespace="${namespace}",app="shop",track="${track}",code="200"} ${(total - failed).toFixed(3)}`);
           lines.push(`http_requests_total{namespace="${namespace}",app="shop",track="${track}",code="500"} ${failed.toFixed(3)}`);
+        }
+      }
+      lines.push('# TYPE request_latency_seconds gauge');
+      for (const [namespace, tracks] of Object.entries(latency)) {
+        for (const [track, value] of Object.entries(tracks)) {
+          lines.push(`request_latency_seconds{namespace="${namespace}",app="shop",track="${track}"} ${value(Math.floor(seconds) % 5).toFixed(3)}`);
         }
       }
       response.setHeader('Content-Type', 'text/plain; version=0.0.4');
@@ -180,9 +197,53 @@ withPrometheus(`the Prometheus checks, against a real Prometheus server${notRun}
       ['prometheus canary-vs-stable', false], ['prometheus traffic', true], ['prometheus no-series', false], ['prometheus many-series', false],
     ]);
     expect(Number(results[0].measured)).toBeCloseTo(0.8, 2);
-    expect(results[2].measured).toBe('no data: the query matched no series');
-    expect(results[3].measured).toBe('4 series: the query must give one number (aggregate it, for example with sum)');
+    // No data is neither a pass nor a failure; an answer that is not one number fails.
+    expect(results[2]).toMatchObject({ verdict: 'inconclusive', measured: 'no data: the query matched no series' });
+    expect(results[3]).toMatchObject({ verdict: 'fail', measured: '4 series: the query must give one number (aggregate it, for example with sum)' });
   });
+
+  /** Checks of the gate's own types, for what the spec's types do not give yet. */
+  const gateChecks = (namespace: string, prometheus: Partial<GatePrometheus>): GateChecks => ({
+    namespace, app: 'shop', prometheus: { url: 'http://unused.invalid', window: '10s', queries: [], ...prometheus },
+  });
+
+  test('the analysis over time: a canary at 0.1% errors passes after four measurements about a second apart (interval 1 s, count 4, failureLimit 1)', async () => {
+    const heard: GateMeasurement[] = [];
+    const [result] = await gate.runChecks(
+      gateChecks('slight', { queries: [{ name: 'canary-errors', query: errorRatio, max: 0.01 }], interval: 1, count: 4, failureLimit: 1 }),
+      { prometheusUrl, onMeasurement: (measurement) => heard.push(measurement) },
+    );
+    expect(result).toMatchObject({ pass: true, verdict: 'pass', bound: '<= 0.01 in at least 3 of 4, at most 1 failing' });
+    expect(heard.map((each) => each.verdict)).toEqual(['pass', 'pass', 'pass', 'pass']);
+    for (const each of heard) expect(each.value).toBeCloseTo(0.001, 3);
+    const times = heard.map((each) => Date.parse(each.time));
+    for (let i = 1; i < times.length; i++) expect((times[i] - times[i - 1]) / 1000).toBeGreaterThan(0.8);
+    expect((times[3] - times[0]) / 1000).toBeLessThan(4.5);
+  }, 15_000);
+
+  test('the baseline judge by the Mann-Whitney U test: a slower canary fails, one with the same latency passes', async () => {
+    // A handful of range points a side: 8 scrapes in the window.
+    const scraped = `${prometheusUrl}/api/v1/query?query=${encodeURIComponent('count_over_time(request_latency_seconds{namespace="slow",track="canary"}[10s])')}`;
+    for (let tries = 0; ; tries++) {
+      const body = await (await fetch(scraped)).json() as { data?: { result: { value: [number, string] }[] } };
+      if (Number(body.data?.result[0]?.value[1] ?? 0) >= 8) break;
+      if (tries > 40) throw new Error('Prometheus did not collect 8 latency samples within 20 s');
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    const judged = (namespace: string) => gate.runChecks(gateChecks(namespace, {
+      queries: [{ name: 'latency', query: 'request_latency_seconds{namespace="$namespace",app="$app",track="$track"}', compare: 'baseline', step: 1 }],
+    }), { prometheusUrl });
+    const [slow] = await judged('slow');
+    expect(slow.verdict).toBe('fail');
+    expect(gate.formatResult(slow)).toMatch(/^FAIL {2}prometheus latency: Mann-Whitney U = \d+, p = [\d.e-]+; median canary 0\.2\d*, stable 0\.1\d* \(canary \d+, stable \d+ samples\), needs canary not higher than stable/);
+    const [, u, canaryCount, stableCount] = /U = (\d+),.*\(canary (\d+), stable (\d+) samples/.exec(slow.measured)!.map(Number);
+    // Every canary value above every stable one, over a handful of range points a side.
+    expect(canaryCount).toBeGreaterThanOrEqual(8);
+    expect(u).toBe(canaryCount * stableCount);
+    const [same] = await judged('same');
+    expect(same.verdict).toBe('pass');
+    expect(same.measured).toMatch(/^Mann-Whitney U = [\d.]+, p = [\d.]+; median canary 0\.1\d*, stable 0\.1\d* \(canary \d+, stable \d+ samples\)$/);
+  }, 30_000);
 
   test('the Job\'s own command, with the code and checks of the stage file\'s ConfigMap: exit 0 for a healthy canary, 1 for a failing one', async () => {
     const { server, url } = await canary(0);
@@ -206,10 +267,12 @@ withPrometheus(`the Prometheus checks, against a real Prometheus server${notRun}
         return runProcess(args, { ...process.env, CANARY_URL: url });
       };
       const good = await runJob('good');
-      expect(good.out).toMatch(/^pass {2}smoke GET \/healthz: 20\/20 answered 200 \(100%\), needs >= 100%\npass {2}prometheus canary-errors: /);
+      // Each measurement as it is taken, then each check, then the verdict.
+      expect(good.out).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z {2}prometheus canary-errors 1\/1: 0\.00\d+, needs <= 0\.01: pass\n/);
+      expect(good.out).toMatch(/\npass {2}smoke GET \/healthz: 20\/20 answered 200 \(100%\), needs >= 100%\npass {2}prometheus canary-errors: .*\nverdict: pass: all 2 checks passed\n$/);
       expect(good.code).toBe(0);
       const bad = await runJob('bad');
-      expect(bad.out).toMatch(/\nFAIL {2}prometheus canary-errors: 0\.\d+, needs <= 0\.01\n$/);
+      expect(bad.out).toMatch(/\nFAIL {2}prometheus canary-errors: 0\.\d+, needs <= 0\.01\nverdict: FAIL: 1 of 2 checks failed\n$/);
       expect(bad.code).toBe(1);
     } finally {
       server.close();
