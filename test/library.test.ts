@@ -53,7 +53,7 @@ test.each<[string, unknown, string]>([
   ['a capacity rule', { ...base, stages: [{ name: 'thin', stableReplicas: 1, canaryReplicas: 1 }] }, '"stages[0]" runs 1 stable and 1 canary replicas, which carry 66% of the traffic'],
   ['a routing rule', { ...base, routing: { match: [{ header: 'x-canary', value: 'always' }] } }, '"routing" needs gatewayApi or istio (or both)'],
   ['a cluster rule', { ...base, namespace: 'kube-system', createNamespace: true }, '"createNamespace" is true: "kube-system" is a system namespace'],
-  ['a stage that is not in the plan', { ...base, stage: 'expnad' }, '"stage" is "expnad": must be a stage of the plan: baseline, canary, expand, promote, rollback'],
+  ['a stage that is not in the plan', { ...base, stage: 'expnad' }, '"stage" is "expnad": did you mean expand? must be a stage of the plan: baseline, canary, expand, promote, rollback'],
   ['no props at all', undefined, '"props" is undefined: must be an object with the app\'s keys'],
   ['props of the wrong type', 'web:1.0', '"props" is "web:1.0": must be an object with the app\'s keys'],
 ])('%s', (_case, props, message) => {

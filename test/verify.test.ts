@@ -347,7 +347,7 @@ describe('the gate in the stage files', () => {
     expect(job.metadata.annotations).toEqual({ 'argocd.argoproj.io/hook': 'PostSync', 'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation' });
     expect(job.spec).toMatchObject({ activeDeadlineSeconds: 300, backoffLimit: 0 });
     const [container] = job.spec.template.spec.containers;
-    expect(container).toMatchObject({ image: 'node:20.19.0-alpine', command: ['node', '/verify/run-checks.js', '/verify/checks.json'] });
+    expect(container).toMatchObject({ image: 'node:24.11.1-alpine', command: ['node', '/verify/run-checks.js', '/verify/checks.json'] });
     expect(container.env).toEqual([{ name: 'CANARY_URL', value: 'http://shop-canary.shop.svc.cluster.local:8080' }, { name: 'STAGE', value: 'canary' }]);
     expect(container.resources).toEqual({ limits: { memory: '128Mi' }, requests: { cpu: '50m', memory: '64Mi' } });
   });

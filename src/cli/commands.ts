@@ -77,11 +77,14 @@ async function writeOrCheck(config: string, outdir: string, check: boolean, take
   if (!writer) {
     const files = rendered.flat();
     const report = checkOutput(outdir, files, ownership);
+    if (!report.length) {
+      io.out(`check: ${apps}, ${count(files.length, 'file')} up to date in ${outdir} (${seconds()} s)`);
+      return 0;
+    }
+    // The details and what they add up to, on one stream.
     for (const line of report) io.err(line);
-    io.out(report.length
-      ? `check: ${outdir} is out of date with ${config} (${count(report.length, 'file')}); run cdk8s-canary synth`
-      : `check: ${apps}, ${count(files.length, 'file')} up to date in ${outdir} (${seconds()} s)`);
-    return report.length ? 1 : 0;
+    io.err(`check: ${outdir} is out of date with ${config} (${count(report.length, 'file')}); run cdk8s-canary synth`);
+    return 1;
   }
   const summary = writer.close();
   io.out(`synth: ${apps}, ${count(summary.written, 'file')} written, ${summary.unchanged} unchanged, ${summary.removed} removed, in ${seconds()} s (${outdir})`);

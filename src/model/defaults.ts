@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
 import { SecurityProfile, ServiceType, SessionAffinity, type AppSpec, type ResourceAmounts, type TrackSpec, type VerifySpec } from '../spec/types';
 import { defaultStages } from './replicas';
+import type { WorkloadFile } from '../spec/workload-file';
 import type { ResolvedAppSpec, ResolvedTrackSpec, ResolvedVerifySpec } from './resolved';
+import { resolveWorkload, servicePorts } from './workload';
 
-/** The image that runs the verification Job: the official Node.js image, small, at a pinned version. */
-const DEFAULT_VERIFY_IMAGE = 'node:20.19.0-alpine';
+/** The image that runs the verification Job: the official Node.js image of an LTS line (24, supported to April 2028), small, at a pinned version. */
+const DEFAULT_VERIFY_IMAGE = 'node:24.11.1-alpine';
 
 const DEFAULT_REPLICAS = 3;
 const DEFAULT_PORT = 80;
@@ -62,33 +64,45 @@ export function serviceHost(service: string, namespace: string): string {
   return `${service}.${namespace}.svc.cluster.local`;
 }
 
-/** Fills in every default of an app spec; the one place defaults live. */
-export function resolveAppDefaults(app: AppSpec): ResolvedAppSpec {
-  const port = app.port ?? DEFAULT_PORT;
+/** The shared Service: the spec's settings, over those of a `from` file's Service. */
+function resolveService(app: AppSpec, file: WorkloadFile | undefined, port: number): ResolvedAppSpec['service'] {
+  const { selector: _selector, ports: _ports, type: givenType, ...given } = file?.service?.spec ?? {};
+  const ports = servicePorts(app, file, port);
+  const affinity = app.service?.sessionAffinity ?? given.sessionAffinity ?? SessionAffinity.NONE;
+  return {
+    name: app.service?.name ?? file?.service?.metadata?.name ?? app.name,
+    type: app.service?.type ?? givenType ?? ServiceType.NODE_PORT,
+    port: ports[0].port,
+    nodePort: ports[0].nodePort,
+    sessionAffinity: affinity,
+    sessionAffinityTimeoutSeconds: app.service?.sessionAffinityTimeoutSeconds
+      ?? given.sessionAffinityConfig?.clientIP?.timeoutSeconds
+      ?? (affinity === SessionAffinity.CLIENT_IP ? DEFAULT_AFFINITY_TIMEOUT_SECONDS : undefined),
+    ports,
+    ...(file?.service ? { given } : {}),
+  };
+}
+
+/** Fills in every default of an app spec (with its `from` file, read); the one place defaults live. */
+export function resolveAppDefaults(app: AppSpec, file?: WorkloadFile): ResolvedAppSpec {
+  const { workload, port } = resolveWorkload(app, file, DEFAULT_PORT);
   const stableReplicas = app.stable.replicas ?? DEFAULT_REPLICAS;
   const canaryReplicas = app.canary.replicas ?? stableReplicas;
   const stages = app.stages ?? defaultStages(stableReplicas, canaryReplicas, app.routing?.mirrorPercent);
-  const serviceName = app.service?.name ?? app.name;
+  const service = resolveService(app, file, port);
   return {
     name: app.name,
     namespace: app.namespace,
     createNamespace: app.createNamespace ?? false,
     appLabel: app.appLabel ?? app.name,
     port,
-    service: {
-      name: serviceName,
-      type: app.service?.type ?? ServiceType.NODE_PORT,
-      port: app.service?.port ?? port,
-      nodePort: app.service?.nodePort,
-      sessionAffinity: app.service?.sessionAffinity ?? SessionAffinity.NONE,
-      sessionAffinityTimeoutSeconds: app.service?.sessionAffinityTimeoutSeconds
-        ?? (app.service?.sessionAffinity === SessionAffinity.CLIENT_IP ? DEFAULT_AFFINITY_TIMEOUT_SECONDS : undefined),
-    },
+    service,
     stable: resolveTrack(app.stable, app.stable.name ?? `${app.name}-stable`, stableReplicas),
     canary: resolveTrack(app.canary, app.canary.name ?? `${app.name}-canary`, canaryReplicas),
     stages,
     stage: app.stage ?? stages[0].name,
     securityProfile: app.securityProfile ?? SecurityProfile.RESTRICTED,
+    workload,
     writablePaths: app.writablePaths ?? ['/tmp'],
     runAsUser: app.runAsUser,
     resources: {
@@ -103,7 +117,7 @@ export function resolveAppDefaults(app: AppSpec): ResolvedAppSpec {
     ...(app.verify ? { verify: resolveVerify(app.verify) } : {}),
     routing: app.routing && {
       ...app.routing,
-      istio: app.routing.istio && { ...app.routing.istio, hosts: app.routing.istio.hosts ?? [serviceHost(serviceName, app.namespace)] },
+      istio: app.routing.istio && { ...app.routing.istio, hosts: app.routing.istio.hosts ?? [serviceHost(service.name, app.namespace)] },
     },
   };
 }
