@@ -11,7 +11,7 @@ export {
   type ServiceSpec, type StageSpec, type TrackSpec, type ConfigSpec, type ConfigFileSpec, type SecretMountSpec,
   type DisruptionBudgetSpec, type TopologySpreadSpec, type AutoscalingSpec, type VerifySpec, type SmokeCheckSpec,
   type PrometheusCheckSpec, type PrometheusQuerySpec, type PodTemplate, type PortName, type NamedPortSpec, type ProbeSpec, type HttpProbeSpec,
-  type GrpcProbeSpec, type TcpProbeSpec,
+  type GrpcProbeSpec, type TcpProbeSpec, type NotifySpec, type SecretKeySpec, CompareTrack, Worse,
 } from './spec/types';
 export type {
   ResolvedAppSpec, ResolvedConfigSpec, ResolvedDisruptionBudgetSpec, ResolvedPrometheusCheckSpec, ResolvedResourcesSpec,

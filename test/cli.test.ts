@@ -260,15 +260,22 @@ describe('the command line, run as a process', () => {
       requestedPercent: 5,
       mirrorPercent: null,
       matchRules: true,
-      syncWaves: { stable: 3, canary: 1 },
+      syncWaves: { stable: 4, canary: 1 },
       autoscalers: { stable: null, canary: null },
       steps: [
         "kubectl apply -f examples/dist/nginx-gateway/stages/02-canary.k8s.yaml -l 'app.kubernetes.io/component notin (router,verify),track!=stable'",
         'kubectl rollout status -n dev-gateway deployment/nginx-deployment-canary',
+        // The smoke check, before the route gives the canary its 5%.
+        'kubectl delete job/nginx-gateway-smoke -n dev-gateway --ignore-not-found',
+        "kubectl apply -f examples/dist/nginx-gateway/stages/02-canary.k8s.yaml -l 'app.kubernetes.io/component=verify,cdk8s-canary/check!=analysis'",
+        '{ kubectl wait -n dev-gateway --for=condition=complete --timeout=330s job/nginx-gateway-smoke || { kubectl logs -n dev-gateway job/nginx-gateway-smoke; '
+          + "kubectl apply -f examples/dist/nginx-gateway/stages/rollback.k8s.yaml -l 'app.kubernetes.io/component notin (router,verify),track!=canary' && "
+          + 'kubectl rollout status -n dev-gateway deployment/nginx-deployment-v1 && kubectl apply -f examples/dist/nginx-gateway/stages/rollback.k8s.yaml -l app.kubernetes.io/component=router && '
+          + "kubectl apply -f examples/dist/nginx-gateway/stages/rollback.k8s.yaml -l 'app.kubernetes.io/component!=verify'; false; }; }",
         'kubectl apply -f examples/dist/nginx-gateway/stages/02-canary.k8s.yaml -l app.kubernetes.io/component=router',
         "kubectl apply -f examples/dist/nginx-gateway/stages/02-canary.k8s.yaml -l 'app.kubernetes.io/component!=verify'",
         'kubectl delete job/nginx-gateway-verify -n dev-gateway --ignore-not-found',
-        'kubectl apply -f examples/dist/nginx-gateway/stages/02-canary.k8s.yaml -l app.kubernetes.io/component=verify',
+        "kubectl apply -f examples/dist/nginx-gateway/stages/02-canary.k8s.yaml -l 'app.kubernetes.io/component=verify,cdk8s-canary/check!=smoke'",
         '{ kubectl wait -n dev-gateway --for=condition=complete --timeout=330s job/nginx-gateway-verify || { kubectl logs -n dev-gateway job/nginx-gateway-verify; '
           + "kubectl apply -f examples/dist/nginx-gateway/stages/rollback.k8s.yaml -l 'app.kubernetes.io/component notin (router,verify),track!=canary' && "
           + 'kubectl rollout status -n dev-gateway deployment/nginx-deployment-v1 && kubectl apply -f examples/dist/nginx-gateway/stages/rollback.k8s.yaml -l app.kubernetes.io/component=router && '

@@ -36,6 +36,8 @@ function objectId(object: Exclude<StageObject, { role: 'route' | 'subsets' }>): 
       return 'verify-config';
     case 'gate':
       return 'verify';
+    case 'smoke':
+      return 'smoke';
     default:
       return `${object.track}-${object.role === 'track-service' ? 'service' : object.role}`;
   }
@@ -78,6 +80,8 @@ export class CanaryApp extends Construct {
   public readonly verifyConfigMap?: ApiObject;
   /** With `verify`: the Job that checks the canary, in stages where it gets traffic. */
   public readonly verifyJob?: ApiObject;
+  /** With `verify.smoke` and routing: the Job that checks the canary before the route gives it more traffic. */
+  public readonly smokeJob?: ApiObject;
   /** With Gateway API routing or `verify`: a Service per track, the route's backends and the gate's target. */
   public readonly trackServices?: TrackServices;
   /** With `routing`: the HTTPRoute or GRPCRoute, and/or the VirtualService and DestinationRule, of this stage. */
@@ -123,6 +127,7 @@ export class CanaryApp extends Construct {
     this.canaryAutoscaler = find('autoscaler', 'canary');
     this.verifyConfigMap = find('gate-config');
     this.verifyJob = find('gate');
+    this.smokeJob = find('smoke');
   }
 }
 

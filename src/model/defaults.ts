@@ -7,6 +7,7 @@ import { resolveWorkload, servicePorts } from './workload';
 
 /** The image that runs the verification Job: the official Node.js image of an LTS line (24, supported to April 2028), small, at a pinned version. */
 const DEFAULT_VERIFY_IMAGE = 'node:24.11.1-alpine';
+const DEFAULT_VERIFY_TIMEOUT_SECONDS = 300;
 
 const DEFAULT_REPLICAS = 3;
 const DEFAULT_PORT = 80;
@@ -41,8 +42,28 @@ function resolveTrack(track: TrackSpec, name: string, replicas: number): Resolve
   };
 }
 
+/** `30s` -> 30, `5m` -> 300, `1h` -> 3600 */
+export function durationSeconds(duration: string): number {
+  const units: Record<string, number> = { s: 1, m: 60, h: 3600 };
+  return Number(duration.slice(0, -1)) * units[duration.slice(-1)];
+}
+
+/** How long a Prometheus analysis takes: the soak, then a measurement every interval. */
+export function analysisSeconds(prometheus: ResolvedVerifySpec['prometheus']): number {
+  return prometheus ? prometheus.initialDelaySeconds + prometheus.intervalSeconds * (prometheus.count - 1) : 0;
+}
+
 function resolveVerify(verify: VerifySpec): ResolvedVerifySpec {
   const { smoke, prometheus } = verify;
+  const resolvedPrometheus = prometheus && {
+    url: prometheus.url,
+    window: prometheus.window ?? '5m',
+    queries: prometheus.queries,
+    intervalSeconds: durationSeconds(prometheus.interval ?? '30s'),
+    count: prometheus.count ?? 1,
+    failureLimit: prometheus.failureLimit ?? 0,
+    initialDelaySeconds: durationSeconds(prometheus.initialDelay ?? '0s'),
+  };
   return {
     ...(smoke ? {
       smoke: {
@@ -53,9 +74,11 @@ function resolveVerify(verify: VerifySpec): ResolvedVerifySpec {
         requestTimeoutSeconds: smoke.requestTimeoutSeconds ?? 5,
       },
     } : {}),
-    ...(prometheus ? { prometheus: { url: prometheus.url, window: prometheus.window ?? '5m', queries: prometheus.queries } } : {}),
+    ...(resolvedPrometheus ? { prometheus: resolvedPrometheus } : {}),
     image: verify.image ?? DEFAULT_VERIFY_IMAGE,
-    timeoutSeconds: verify.timeoutSeconds ?? 300,
+    // Long enough for the analysis, with a minute for the last answers and the report.
+    timeoutSeconds: verify.timeoutSeconds ?? Math.max(DEFAULT_VERIFY_TIMEOUT_SECONDS, analysisSeconds(resolvedPrometheus) + 60),
+    ...(verify.notify ? { notify: verify.notify } : {}),
   };
 }
 

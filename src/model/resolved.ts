@@ -1,5 +1,5 @@
 import type {
-  AutoscalingSpec, PrometheusQuerySpec, ResourceAmounts, RoutingSpec, SecretMountSpec, SecurityProfile, ServiceType, SessionAffinity, StageSpec,
+  AutoscalingSpec, NotifySpec, PrometheusQuerySpec, ResourceAmounts, RoutingSpec, SecretMountSpec, SecurityProfile, ServiceType, SessionAffinity, StageSpec,
 } from '../spec/types';
 
 /* The resolved app: every default filled in, by the one resolve step (see defaults.ts). */
@@ -77,11 +77,15 @@ export interface ResolvedSmokeCheckSpec {
   readonly requestTimeoutSeconds: number;
 }
 
-/** The Prometheus check with its defaults filled in. */
+/** The Prometheus check with its defaults filled in; durations in seconds. */
 export interface ResolvedPrometheusCheckSpec {
   readonly url: string;
   readonly window: string;
   readonly queries: PrometheusQuerySpec[];
+  readonly intervalSeconds: number;
+  readonly count: number;
+  readonly failureLimit: number;
+  readonly initialDelaySeconds: number;
 }
 
 /** The verification gate with its defaults filled in. */
@@ -90,6 +94,7 @@ export interface ResolvedVerifySpec {
   readonly prometheus?: ResolvedPrometheusCheckSpec;
   readonly image: string;
   readonly timeoutSeconds: number;
+  readonly notify?: NotifySpec;
 }
 
 /** A PodDisruptionBudget per track. */

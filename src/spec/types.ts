@@ -261,6 +261,33 @@ export type RequestPath = string;
 export type PromDuration = string;
 
 /**
+ * A duration in seconds, minutes or hours, such as 30s, 5m or 1h.
+ * @pattern ^[0-9]+(s|m|h)$
+ * @message must be a duration: a whole number and a unit (s, m or h), such as 30s
+ */
+export type Duration = string;
+
+/** Where the gate posts a short summary when it does not pass. */
+export interface NotifySpec {
+  /**
+   * The URL it posts to (a chat webhook, say).
+   * @default the Secret's, or none
+   */
+  readonly webhook?: HttpUrl;
+  /**
+   * A Secret key that holds the URL, so it stays out of the files: the Job reads it from there.
+   * @default none
+   */
+  readonly webhookSecret?: SecretKeySpec;
+}
+
+/** A key of a Secret in the app's namespace. */
+export interface SecretKeySpec {
+  readonly name: SecretName;
+  readonly key: ConfigKey;
+}
+
+/**
  * Checks of the canary that gate each stage in which it gets traffic: a Job runs them once the stage
  * is applied and healthy (an Argo CD PostSync hook; for kubectl, a step of the plan), and
  * `cdk8s-canary verify` runs the same checks from a laptop or CI.
@@ -284,12 +311,17 @@ export interface VerifySpec {
   readonly image?: ImageReference;
   /**
    * How long the checks may take, in seconds: the Job's active deadline.
-   * @default 300
+   * @default 300, or what the Prometheus analysis needs and a minute more
    * @asType integer
    * @minimum 10
    * @maximum 3600
    */
   readonly timeoutSeconds?: number;
+  /**
+   * Where to say that the gate did not pass.
+   * @default nowhere but the Job's log and the sync's status
+   */
+  readonly notify?: NotifySpec;
 }
 
 /** Requests to the canary; the share that answers with the expected status must reach a minimum. */
@@ -346,6 +378,41 @@ export interface PrometheusCheckSpec {
    * @minItems 1
    */
   readonly queries: PrometheusQuerySpec[];
+  /**
+   * Time between measurements.
+   * @default '30s'
+   */
+  readonly interval?: Duration;
+  /**
+   * How many times each query is measured.
+   * @default 1
+   * @asType integer
+   * @minimum 1
+   * @maximum 100
+   */
+  readonly count?: number;
+  /**
+   * Failed measurements allowed; the analysis fails with one more. A measurement without data (no
+   * requests yet) is inconclusive: it neither passes nor fails.
+   * @default 0
+   * @asType integer
+   * @minimum 0
+   * @maximum 99
+   */
+  readonly failureLimit?: number;
+  /**
+   * A soak before the first measurement.
+   * @default '0s'
+   */
+  readonly initialDelay?: Duration;
+}
+
+/** Which way a worse canary goes, for a comparison. */
+export enum Worse {
+  /** A higher value is worse (latency, errors). */
+  HIGHER = 'higher',
+  /** A lower value is worse (throughput, success). */
+  LOWER = 'lower',
 }
 
 /**
@@ -372,6 +439,30 @@ export interface PrometheusQuerySpec {
    * @default no lower bound: give max, min or both
    */
   readonly min?: number;
+  /**
+   * Judge the canary against stable instead of a bound: the query, with `$track` for the track, is run
+   * over the window for each, and the two samples are compared by a Mann-Whitney U test.
+   * @default no comparison: the query has a bound
+   */
+  readonly compare?: CompareTrack;
+  /**
+   * With `compare`: the significance level below which a difference fails the canary.
+   * @default 0.05
+   * @exclusiveMinimum 0
+   * @maximum 0.5
+   */
+  readonly alpha?: number;
+  /**
+   * With `compare`: which way is worse.
+   * @default 'higher'
+   */
+  readonly worse?: Worse;
+}
+
+/** The track a query's canary values are compared with. */
+export enum CompareTrack {
+  /** The running version. */
+  STABLE = 'stable',
 }
 
 /** A track's HorizontalPodAutoscaler (autoscaling/v2), by resource utilization. */
