@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -205,4 +205,16 @@ describe('CanaryRelease: every stage from the user\'s own app', () => {
       expect(docs.filter((doc) => doc.kind !== 'ConfigMap')).toEqual(cli.get(`shop/stages/${file.replace(/^shop-/, '')}`));
     }
   });
+});
+
+test('a library warning reaches standard error once, as cdk8s synth shows it, even from every stage of a CanaryRelease', () => {
+  const script = `
+    const { App } = require('cdk8s');
+    const { CanaryRelease } = require('./lib');
+    const app = new App({ outdir: process.argv[1] });
+    new CanaryRelease(app, 'web', { namespace: 'shop', port: 8080, stable: { image: 'web:1.0' }, canary: { image: 'web:latest' } });
+  `;
+  const result = spawnSync(process.execPath, ['-e', script, mkdtempSync(join(tmpdir(), 'cdk8s-canary-warn-'))], { cwd: join(__dirname, '..'), encoding: 'utf8' });
+  expect(result.status).toBe(0);
+  expect(result.stderr).toBe('warning: CanaryApp "web": "canary.image" is "web:latest": untagged or :latest images change under you; pin a tag or digest\n');
 });
