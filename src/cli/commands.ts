@@ -1,6 +1,7 @@
 import type { RenderedFile } from '../io/header';
 import { loadSpec, parseSpec, readSpecFile } from '../model/spec-file';
 import { appFilePaths, OUTPUT_LAYOUT } from '../render/paths';
+import { formatValue, isPrintable, SpecError, type SpecPath } from '../spec/problems';
 import { unknown, UsageError, type Values } from './options';
 
 /*
@@ -33,6 +34,16 @@ export function progressReporter(write: (text: string) => void, startedAt: numbe
   };
 }
 
+/**
+ * A path given on the command line that is printed in commands to run (the output folder) or written
+ * (init's spec): one with a control or direction character is refused, since no quoting prints it
+ * both safely and as the same path in every shell.
+ */
+function plainPath(option: string, path: string): string {
+  if (!isPrintable(path)) throw new UsageError(`${option} ${formatValue(path)} holds a control or direction character: give a path without one`);
+  return path;
+}
+
 function load(config: string, io: Io) {
   const { apps, warnings } = loadSpec(config);
   for (const warning of warnings) io.err(`warning: ${warning}`);
@@ -52,6 +63,7 @@ export async function synth(values: Values, _args: readonly string[], io: Io): P
 
 async function writeOrCheck(config: string, outdir: string, check: boolean, takeOver: boolean, io: Io): Promise<number> {
   const started = Date.now();
+  plainPath('-o', outdir);
   const { checkOutput, openOutput, outputFolderProblem, specPathFrom } = await import('../io/writer');
   const problem = outputFolderProblem(outdir, config);
   if (problem) throw new UsageError(problem);
@@ -91,6 +103,7 @@ async function writeOrCheck(config: string, outdir: string, check: boolean, take
 /** `plan`: each app's stages, shares and kubectl steps, as text or JSON. */
 export async function plan(values: Values, names: readonly string[], io: Io): Promise<number> {
   const { config, output: outdir, json } = values;
+  plainPath('-o', outdir);
   const apps = load(config, io);
   const known = apps.map((app) => app.spec.name);
   for (const name of names) if (!known.includes(name)) throw unknown('app', name, known);
@@ -111,19 +124,30 @@ export async function init(values: Values, _args: readonly string[], io: Io): Pr
   const { dirname, join, relative, resolve, sep } = await import('node:path');
   const { writeFileSync } = await import('node:fs');
   const { config, name } = values;
+  plainPath('-c', config);
   const port = Number(values.port);
   // The schema this installed package ships, from where the spec is.
   let schema = relative(dirname(resolve(config)), join(__dirname, '..', '..', 'schema', 'canary-spec.schema.json')).split(sep).join('/');
   if (!schema.startsWith('.') && !schema.startsWith('/')) schema = `./${schema}`;
+  // The modeline is one comment line: a folder name with a line break is written as a URI escape.
+  schema = schema.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => encodeURIComponent(c));
   const text = starterSpec({ name, namespace: values.namespace ?? name, image: values.image, port, schema });
-  parseSpec(text, config);
+  try {
+    parseSpec(text, config);
+  } catch (error) {
+    // The options are at fault, not a file: none was written.
+    if (!(error instanceof SpecError)) throw error;
+    const option = (path: SpecPath) => ({ name: '--name', namespace: '--namespace', image: '--image', port: '--port' })[String(path.at(-1))] ?? 'the options:';
+    throw new UsageError(`init wrote nothing: ${[...new Set(error.problems.map((problem) => `${option(problem.path)} ${problem.message}`))].join('; ')}`);
+  }
   try {
     writeFileSync(config, text, { flag: 'wx' });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new UsageError(`${config} exists already; init never replaces a file: give another with -c`);
     throw error;
   }
-  io.out(`init: wrote ${config} for app ${name}; next: npx cdk8s-canary synth${config === 'canary.yaml' ? '' : ` -c ${config}`}`);
+  const { shellQuote } = await import('./kubectl-steps');
+  io.out(`init: wrote ${config} for app ${name}; next: npx cdk8s-canary synth${config === 'canary.yaml' ? '' : ` -c ${shellQuote(config)}`}`);
   return 0;
 }
 

@@ -16,6 +16,11 @@ const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\
 // Long enough for any real name, image or rule; a longer value is cut and its length given.
 const MAX_SHOWN = 120;
 
+/** Whether text prints as it is: it holds no control or direction character. */
+export function isPrintable(text: string): boolean {
+  return !new RegExp(UNPRINTABLE.source).test(text);
+}
+
 /** Text safe to print on a terminal: control and direction characters as `\uXXXX` escapes. */
 export function printable(text: string): string {
   return text.replace(UNPRINTABLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
