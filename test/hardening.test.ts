@@ -81,7 +81,7 @@ describe('a header line cannot be ended by what it holds', () => {
 
   test('init with a bad option names the option, not a file that was never written', async () => {
     const result = await cli('init', '--name', 'a\nb', '-c', 'web.yaml');
-    expect(result.code).toBe(2);
+    expect(result.code).toBe(1);
     expect(result.err).toMatch(/init wrote nothing: --name is "a\\nb": must be a DNS-1123 label/);
     expect(result.err).not.toMatch(/web\.yaml:\d+/);
     expect(existsSync(join(dir, 'web.yaml'))).toBe(false);

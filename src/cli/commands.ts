@@ -138,7 +138,8 @@ export async function init(values: Values, _args: readonly string[], io: Io): Pr
     // The options are at fault, not a file: none was written.
     if (!(error instanceof SpecError)) throw error;
     const option = (path: SpecPath) => ({ name: '--name', namespace: '--namespace', image: '--image', port: '--port' })[String(path.at(-1))] ?? 'the options:';
-    throw new UsageError(`init wrote nothing: ${[...new Set(error.problems.map((problem) => `${option(problem.path)} ${problem.message}`))].join('; ')}`);
+    const lines = [...new Set(error.problems.map((problem) => `${option(problem.path)} ${problem.message}`))];
+    throw new SpecError(lines.map((line) => ({ path: [], message: `init wrote nothing: ${line}` })));
   }
   try {
     writeFileSync(config, text, { flag: 'wx' });
