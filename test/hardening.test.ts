@@ -1,10 +1,12 @@
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, symlinkSync, chmodSync, statSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { main } from '../src/cli/main';
 import { fileHeader, parseHeader } from '../src/io/header';
 
+const bin = join(__dirname, '..', 'bin', 'cdk8s-canary.js');
 let dir: string;
 let cwd: string;
 
@@ -34,6 +36,12 @@ const BASE = `apps:
     canary:
       image: nginxinc/nginx-unprivileged:1.27
 `;
+
+/** The bin as a process in `dir`, with a time limit: a run that spins is a failure, not a hang. */
+function run(args: string[], prefix: string[] = [], env: Record<string, string> = {}) {
+  const [command, ...rest] = [...prefix, process.execPath, bin, ...args];
+  return spawnSync(command, rest, { cwd: dir, encoding: 'utf8', timeout: 20_000, env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false', ...env } });
+}
 
 function files(folder: string, prefix = ''): string[] {
   return readdirSync(join(folder, prefix), { withFileTypes: true }).flatMap((entry) => {
@@ -101,5 +109,68 @@ describe('printed commands name the path given', () => {
     const plain = await cli('plan', '-o', "my 'dist'");
     expect(plain.code).toBe(0);
     expect(plain.out).toContain(`'my '\\''dist'\\''/web/stages/01-baseline.k8s.yaml'`);
+  });
+});
+
+describe('the lock', () => {
+  const lockPath = () => join(dir, 'dist', '.cdk8s-canary.lock');
+
+  test('two runs, each pid 1 of its own pid namespace on one host, do not both write', async () => {
+    writeFileSync(join(dir, 'canary.yaml'), BASE);
+    mkdirSync(join(dir, 'dist'));
+    const pause = ['--require', join(__dirname, 'fixtures', 'pause.js')];
+    const first = spawn('unshare', ['-pf', '--mount-proc', process.execPath, ...pause, bin, 'synth'], {
+      cwd: dir, env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false', PAUSE_AT: 'renameSync:2', PAUSE_MS: '4000' },
+    });
+    const firstDone = new Promise<number | null>((resolve) => first.on('exit', resolve));
+    for (let i = 0; i < 100 && !existsSync(lockPath()); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(JSON.parse(readFileSync(lockPath(), 'utf8')).pid).toBe(1);
+    const second = run(['synth'], ['unshare', '-pf', '--mount-proc']);
+    expect(second.stderr).toContain('another cdk8s-canary run (pid 1 in another pid namespace) is writing dist');
+    expect(second.status).toBe(4);
+    expect(await firstDone).toBe(0);
+    // Negative control: once the first has finished, the next run goes ahead.
+    expect(run(['synth'], ['unshare', '-pf', '--mount-proc']).status).toBe(0);
+  }, 30_000);
+
+  test.each([
+    ['a folder', () => mkdirSync(lockPath()), 'is a folder'],
+    ['a FIFO', () => spawnSync('mkfifo', [lockPath()]), 'is a FIFO'],
+    ['a dangling link', () => symlinkSync(join(dir, 'nowhere'), lockPath()), 'is a symbolic link'],
+    ['a link to /dev/zero', () => symlinkSync('/dev/zero', lockPath()), 'is a symbolic link'],
+    ['a large file', () => writeFileSync(lockPath(), Buffer.alloc(1 << 20)), 'is a file of 1048576 bytes'],
+  ])('a lock path that is %s stops the run at once with a message', (_what, make, reason) => {
+    writeFileSync(join(dir, 'canary.yaml'), BASE);
+    mkdirSync(join(dir, 'dist'));
+    make();
+    const started = Date.now();
+    const result = run(['synth']);
+    expect(result.signal).toBeNull();
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(result.status).toBe(5);
+    expect(result.stderr).toBe(`cdk8s-canary: nothing was written: ${join(dir, 'dist')}/.cdk8s-canary.lock ${reason}, not a lock this tool wrote; if no cdk8s-canary run is writing dist, remove it\n`);
+    expect(existsSync(join(dir, 'dist', 'web'))).toBe(false);
+  });
+
+  test('an unreadable lock stops the run with a message', () => {
+    writeFileSync(join(dir, 'canary.yaml'), BASE);
+    mkdirSync(join(dir, 'dist'));
+    writeFileSync(lockPath(), '{"pid": 1}');
+    chmodSync(lockPath(), 0o000);
+    const noOverride = ['setpriv', '--inh-caps=-dac_override,-dac_read_search', '--bounding-set=-dac_override,-dac_read_search'];
+    const result = run(['synth'], noOverride);
+    expect(result.signal).toBeNull();
+    expect(result.status).toBe(5);
+    expect(result.stderr).toContain('.cdk8s-canary.lock is unreadable (EACCES), not a lock this tool wrote');
+  });
+
+  test('a lock\'s host is printed with its control characters escaped', () => {
+    writeFileSync(join(dir, 'canary.yaml'), BASE);
+    mkdirSync(join(dir, 'dist'));
+    writeFileSync(lockPath(), JSON.stringify({ pid: 7, host: 'evil\u001b[2J\nhost' }));
+    const result = run(['synth']);
+    expect(result.status).toBe(4);
+    expect(result.stderr).toContain('(pid 7 on evil\\u001b[2J\\u000ahost)');
+    expect(statSync(lockPath()).isFile()).toBe(true);
   });
 });
