@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, symlinkSync, chmodSync, statSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, renameSync, statSync, symlinkSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
@@ -172,5 +172,96 @@ describe('the lock', () => {
     expect(result.status).toBe(4);
     expect(result.stderr).toContain('(pid 7 on evil\\u001b[2J\\u000ahost)');
     expect(statSync(lockPath()).isFile()).toBe(true);
+  });
+});
+
+/** A run of the bin held for a moment at the `count`th call of fs.`call`, while `during` runs. */
+async function heldRun(args: string[], call: string, count: number, during: () => void) {
+  const child = spawn(process.execPath, ['--require', join(__dirname, 'fixtures', 'pause.js'), bin, ...args], {
+    cwd: dir, env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false', PAUSE_AT: `${call}:${count}`, PAUSE_MS: '1500' },
+  });
+  let stderr = '';
+  child.stderr.on('data', (chunk) => { stderr += chunk; });
+  const code = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  await new Promise((resolve) => setTimeout(resolve, 700));
+  during();
+  return { code: await code, stderr };
+}
+
+const TWO_APPS = `${BASE}${BASE.replace('apps:\n', '').replace(/web/g, 'api')}`;
+
+describe('a folder swapped for a link during a run', () => {
+  let victim: string;
+  beforeEach(() => {
+    victim = join(dir, 'victim');
+    mkdirSync(victim);
+    writeFileSync(join(victim, '01-baseline.k8s.yaml'), 'the victim\'s own file\n');
+    writeFileSync(join(victim, 'rollback.k8s.yaml'), 'the victim\'s own file\n');
+  });
+  const swap = (folder: string) => () => {
+    renameSync(join(dir, 'dist', folder), join(dir, 'moved'));
+    symlinkSync(victim, join(dir, 'dist', folder));
+  };
+
+  test('is not written through', async () => {
+    writeFileSync(join(dir, 'canary.yaml'), BASE);
+    expect(run(['synth']).status).toBe(0);
+    writeFileSync(join(dir, 'canary.yaml'), BASE.replace(':1.27', ':1.28'));
+    // The lock is the first file written, the first stage file the second: held before the third.
+    const result = await heldRun(['synth'], 'writeFileSync', 3, swap('web/stages'));
+    expect(result.stderr).toContain(`${join(dir, 'dist', 'web', 'stages')} became a symbolic link during the run: nothing is written or removed through it`);
+    expect(result.code).toBe(1);
+    expect(readdirSync(victim).sort()).toEqual(['01-baseline.k8s.yaml', 'rollback.k8s.yaml']);
+    expect(readFileSync(join(victim, '01-baseline.k8s.yaml'), 'utf8')).toBe('the victim\'s own file\n');
+  });
+
+  test('is not deleted through', async () => {
+    writeFileSync(join(dir, 'canary.yaml'), TWO_APPS);
+    expect(run(['synth']).status).toBe(0);
+    writeFileSync(join(dir, 'canary.yaml'), BASE);
+    // The lock's own aside goes first, then api's current file: held there, before its stage files.
+    const result = await heldRun(['synth'], 'unlinkSync', 2, swap('api/stages'));
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('became a symbolic link during the run');
+    expect(readdirSync(victim).sort()).toEqual(['01-baseline.k8s.yaml', 'rollback.k8s.yaml']);
+    // Negative control: without the swap, api's files go.
+    rmSync(join(dir, 'dist', 'api', 'stages'));
+    renameSync(join(dir, 'moved'), join(dir, 'dist', 'api', 'stages'));
+    expect(run(['synth']).stdout).toMatch(/0 files written, 6 unchanged, 5 removed/);
+    expect(existsSync(join(dir, 'dist', 'api', 'stages'))).toBe(false);
+  });
+});
+
+describe('only files at the layout\'s own paths are the tool\'s to remove', () => {
+  test('a copied app folder and a copy of a stage file beside it survive a synth', () => {
+    writeFileSync(join(dir, 'canary.yaml'), BASE);
+    expect(run(['synth']).status).toBe(0);
+    cpSync(join(dir, 'dist', 'web'), join(dir, 'dist', 'web-archive-2026'), { recursive: true });
+    cpSync(join(dir, 'dist', 'web', 'stages', '02-canary.k8s.yaml'), join(dir, 'dist', 'web', 'stages', '02-canary.backup.k8s.yaml'));
+    const result = run(['synth']);
+    expect(result.stdout).toMatch(/0 files written, 6 unchanged, 0 removed/);
+    expect(files(join(dir, 'dist', 'web-archive-2026'))).toHaveLength(6);
+    expect(existsSync(join(dir, 'dist', 'web', 'stages', '02-canary.backup.k8s.yaml'))).toBe(true);
+    // Negative control: a stage that left the spec is removed from the app's own folder.
+    writeFileSync(join(dir, 'canary.yaml'), BASE.replace('    canary:\n', '    stages:\n      - { name: baseline, stableReplicas: 3, canaryReplicas: 0 }\n      - { name: promote, stableReplicas: 0, canaryReplicas: 3 }\n    canary:\n'));
+    expect(run(['synth']).stdout).toMatch(/removed/);
+    expect(existsSync(join(dir, 'dist', 'web', 'stages', '02-canary.k8s.yaml'))).toBe(false);
+    expect(existsSync(join(dir, 'dist', 'web', 'stages', '02-canary.backup.k8s.yaml'))).toBe(true);
+    expect(files(join(dir, 'dist', 'web-archive-2026'))).toHaveLength(6);
+  });
+});
+
+describe('temporary files', () => {
+  test('only this tool\'s own temporary names at its own paths are cleaned up', () => {
+    writeFileSync(join(dir, 'canary.yaml'), BASE);
+    expect(run(['synth']).status).toBe(0);
+    mkdirSync(join(dir, 'dist', 'docs'));
+    const keep = ['docs/notes.cdk8s-canary-tmp-keep.txt', 'docs/.01-baseline.k8s.yaml.cdk8s-canary-tmp-12', 'web/stages/.notes.txt.cdk8s-canary-tmp-12', 'web/x.cdk8s-canary-tmp-1'];
+    for (const path of keep) writeFileSync(join(dir, 'dist', path), 'mine\n');
+    const dead = ['web/stages/.01-baseline.k8s.yaml.cdk8s-canary-tmp-999999', 'web/current/.web.k8s.yaml.cdk8s-canary-tmp-999999', '.cdk8s-canary.lock.cdk8s-canary-tmp-999999'];
+    for (const path of dead) writeFileSync(join(dir, 'dist', path), 'half a file');
+    expect(run(['synth']).status).toBe(0);
+    for (const path of keep) expect(readFileSync(join(dir, 'dist', path), 'utf8')).toBe('mine\n');
+    for (const path of dead) expect(existsSync(join(dir, 'dist', path))).toBe(false);
   });
 });

@@ -28,3 +28,26 @@ export function readRegularBytes(path: string, limit: number, followLink = false
     closeSync(fd);
   }
 }
+
+/**
+ * The first `limit` bytes of a regular file as text, with its size and mode, read as readRegularFile
+ * reads (never through a link, never a FIFO or a device): enough to read a header without holding
+ * the rest in memory.
+ */
+export function readRegularPrefix(path: string, limit: number): { readonly text: string; readonly size: number; readonly mode: number } {
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW);
+  try {
+    const stats = fstatSync(fd);
+    if (!stats.isFile()) throw new Error(`${path} is not a regular file`);
+    const buffer = Buffer.alloc(Math.min(limit, stats.size));
+    let read = 0;
+    while (read < buffer.length) {
+      const n = readSync(fd, buffer, read, buffer.length - read, read);
+      if (n === 0) break;
+      read += n;
+    }
+    return { text: buffer.subarray(0, read).toString('utf8'), size: stats.size, mode: stats.mode };
+  } finally {
+    closeSync(fd);
+  }
+}
