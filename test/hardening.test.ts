@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { main } from '../src/cli/main';
 import { fileHeader, parseHeader } from '../src/io/header';
+import { parseSpec } from '../src/model/spec-file';
+import { SpecError } from '../src/spec/problems';
 
 const bin = join(__dirname, '..', 'bin', 'cdk8s-canary.js');
 let dir: string;
@@ -263,5 +265,54 @@ describe('temporary files', () => {
     expect(run(['synth']).status).toBe(0);
     for (const path of keep) expect(readFileSync(join(dir, 'dist', path), 'utf8')).toBe('mine\n');
     for (const path of dead) expect(existsSync(join(dir, 'dist', path))).toBe(false);
+  });
+});
+
+const withConfig = (path: string) => BASE.replace('    canary:\n', `      config:\n        mountPath: /etc/app\n        files:\n          app.conf: { path: ${JSON.stringify(path)} }\n    canary:\n`);
+
+describe('config files are read only from inside the spec\'s folder', () => {
+  test('a folder on the way swapped for a link to an outside folder is never read through', async () => {
+    const project = join(dir, 'spec');
+    const outside = join(dir, 'outside');
+    mkdirSync(join(project, 'sub'), { recursive: true });
+    mkdirSync(outside);
+    writeFileSync(join(project, 'sub', 'app.conf'), 'inside\n');
+    writeFileSync(join(outside, 'app.conf'), 'SECRET\n');
+    symlinkSync(outside, join(project, 'link'));
+    const text = withConfig('sub/app.conf');
+    // Another process swaps spec/sub between the folder and a link to the outside folder.
+    const racer = spawn('python3', ['-c', `
+import os
+os.chdir(${JSON.stringify(project)})
+while True:
+    os.rename('sub', 'real'); os.rename('link', 'sub'); os.rename('sub', 'link'); os.rename('real', 'sub')
+`]);
+    const seen = new Set<string>();
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      for (let i = 0; i < 1500; i++) {
+        try {
+          const files = parseSpec(text, join(project, 'canary.yaml')).apps[0].spec.stable.config!.files;
+          seen.add(files['app.conf']);
+        } catch (error) {
+          if (!(error instanceof SpecError)) throw error;
+          seen.add(error.problems[0].message.replace(/\(.*\)|\/\S*/g, ''));
+        }
+      }
+    } finally {
+      racer.kill();
+    }
+    expect([...seen].filter((each) => each.includes('SECRET'))).toEqual([]);
+    // Negative control: the run did read the file from inside.
+    expect(seen.has('inside\n')).toBe(true);
+  }, 30_000);
+
+  test('a spec in / reads config files below it', () => {
+    writeFileSync(join(dir, 'app.conf'), 'x = 1\n');
+    const loaded = parseSpec(withConfig(join(dir, 'app.conf').slice(1)), '/canary.yaml');
+    expect(loaded.apps[0].spec.stable.config!.files['app.conf']).toBe('x = 1\n');
+    // Negative control: a link out of the spec's folder is still refused.
+    symlinkSync('/etc/hostname', join(dir, 'host'));
+    expect(() => parseSpec(withConfig('host'), join(dir, 'canary.yaml'))).toThrow(/must name a file inside the spec's folder/);
   });
 });

@@ -1,6 +1,6 @@
-import { realpathSync } from 'node:fs';
-import { resolve, sep } from 'node:path';
-import { readRegularBytes } from '../io/bounded-read';
+import { realpathSync, statSync } from 'node:fs';
+import { isAbsolute, relative, resolve } from 'node:path';
+import { openedPath, readRegularBytes } from '../io/bounded-read';
 import type { AppSpec, TrackSpec } from './types';
 import { formatValue, type Problem, type SpecPath } from './problems';
 
@@ -12,6 +12,15 @@ const UTF8 = new TextDecoder('utf-8', { fatal: true });
 /** The size Kubernetes counts for a ConfigMap's data: each key and each value, in bytes. */
 export function configDataBytes(files: Record<string, string>): number {
   return Object.entries(files).reduce((sum, [key, value]) => sum + Buffer.byteLength(key) + Buffer.byteLength(value), 0);
+}
+
+/** A config file that is not, or is no longer, the one inside the spec's folder: nothing of it is read. */
+class OutsideFolder extends Error {}
+
+/** Whether the real path `real` is below the real folder `folder` (any folder, `/` included). */
+function isInside(folder: string, real: string): boolean {
+  const path = relative(folder, real);
+  return path !== '' && path !== '..' && !path.startsWith(`..${'/'}`) && !isAbsolute(path);
 }
 
 /**
@@ -31,15 +40,23 @@ function readTrackFiles(track: TrackSpec, at: SpecPath, baseDir: string, problem
     const path = resolve(baseDir, file.path);
     try {
       // Inside the spec's folder only, links included: a spec from a pull request must not copy the
-      // CI machine's files (a kubeconfig, say) into the output and the logs.
+      // CI machine's files (a kubeconfig, say) into the output and the logs. The file is opened first,
+      // then the file opened is checked: its real path as the kernel has it (Linux's /proc) must be
+      // inside the folder, so a folder on the way swapped for a link meanwhile is caught. Without /proc,
+      // the path is resolved again after the open and must name the same file (device and inode).
       const folder = realpathSync(baseDir);
-      const real = realpathSync(path);
-      if (real !== folder && !real.startsWith(`${folder}${sep}`)) {
-        problems.push({ path: [...where, 'path'], message: `is ${formatValue(file.path)}: must name a file inside the spec's folder (${folder}), which ${real} is not` });
+      const bytes = readRegularBytes(path, CONFIG_MAP_MAX_BYTES, true, (opened, fd) => {
+        const real = openedPath(fd) ?? realpathSync(path);
+        if (!isInside(folder, real)) throw new OutsideFolder(`must name a file inside the spec's folder (${folder}), which ${real} is not`);
+        const now = statSync(real);
+        if (now.dev !== opened.dev || now.ino !== opened.ino) throw new OutsideFolder('changed while it was read (a folder on its way was replaced); run again');
+      });
+      return [name, { content: UTF8.decode(bytes) }];
+    } catch (error) {
+      if (error instanceof OutsideFolder) {
+        problems.push({ path: [...where, 'path'], message: `is ${formatValue(file.path)}: ${error.message}` });
         return [name, file];
       }
-      return [name, { content: UTF8.decode(readRegularBytes(real, CONFIG_MAP_MAX_BYTES)) }];
-    } catch (error) {
       const reason = error instanceof TypeError ? 'is not UTF-8 text; a ConfigMap holds text files only'
         : (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist'
           : (error as Error).message.replace(`${path} `, '');
