@@ -5,6 +5,9 @@ import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { main } from '../src/cli/main';
 import { fileHeader, parseHeader } from '../src/io/header';
+import { Chart, Testing } from 'cdk8s';
+import { CanaryApp } from '../src/constructs/canary-app';
+import type { CanaryAppProps } from '../src/constructs/props';
 import { parseSpec } from '../src/model/spec-file';
 import { SpecError } from '../src/spec/problems';
 
@@ -314,5 +317,117 @@ while True:
     // Negative control: a link out of the spec's folder is still refused.
     symlinkSync('/etc/hostname', join(dir, 'host'));
     expect(() => parseSpec(withConfig('host'), join(dir, 'canary.yaml'))).toThrow(/must name a file inside the spec's folder/);
+  });
+});
+
+describe('validation sees everything rendering would trip on', () => {
+  const withEnv = (env: string) => BASE.replace('    canary:\n', `      env:\n${env}    canary:\n`);
+  const api = BASE.replace('apps:\n', '').replace(/web/g, 'api');
+
+  test('an env value of 3 MB stops the run with its field before any app is written', async () => {
+    writeFileSync(join(dir, 'canary.yaml'), `apps:\n${api}${withEnv(`        BIG: "${'x'.repeat(3_000_000)}"\n`).replace('apps:\n', '')}`);
+    const result = await cli('synth');
+    expect(result.code).toBe(1);
+    expect(result.err).toBe('canary.yaml:15:9: "apps[1].stable.env.BIG" is a string of 3000000 characters: at most 1048576 (1 MiB) fit in a Kubernetes object');
+    expect(existsSync(join(dir, 'dist'))).toBe(false);
+  });
+
+  test('a track\'s env of over 1 MiB in all is refused at its field', () => {
+    const values = Array.from({ length: 3 }, (_, i) => `        V${i}: "${'x'.repeat(400_000)}"\n`).join('');
+    expect(() => parseSpec(withEnv(values), join(dir, 'canary.yaml'))).toThrow(/"apps\[0\]\.stable\.env" comes to 1200006 bytes: at most 1048576/);
+  });
+
+  test('values that look like YAML or numbers, and keys named after Object.prototype members, render as given', async () => {
+    const spec = withEnv('        A: "a\\n  replicas: 987654321"\n        constructor: "987654320"\n        toString: x\n')
+      .replace('    port: 8080\n', '    port: 8080\n    appLabel: "987654320"\n')
+      .replace('    canary:\n', '      config:\n        mountPath: /etc/app\n        files:\n          constructor: { content: "p" }\n          hasOwnProperty: { content: "h" }\n    canary:\n');
+    writeFileSync(join(dir, 'canary.yaml'), spec);
+    expect((await cli('synth')).code).toBe(0);
+    const docs = parseAllDocuments(readFileSync(join(dir, 'dist', 'web', 'stages', '03-expand.k8s.yaml'), 'utf8')).map((doc) => doc.toJS() as Record<string, any>);
+    const stable = docs.find((doc) => doc.kind === 'Deployment' && doc.metadata.name === 'web-stable')!;
+    expect(stable.spec.replicas).toBe(3);
+    expect(stable.spec.template.spec.containers[0].env).toEqual(expect.arrayContaining([
+      { name: 'A', value: 'a\n  replicas: 987654321' }, { name: 'constructor', value: '987654320' }, { name: 'toString', value: 'x' },
+    ]));
+    expect(stable.spec.selector.matchLabels.app).toBe('987654320');
+    const config = docs.find((doc) => doc.kind === 'ConfigMap')!;
+    expect(Object.entries(config.data)).toEqual([['constructor', 'p'], ['hasOwnProperty', 'h']]);
+  });
+
+  test('a config file or env named __proto__ is refused at its field, on both roads, before anything is written', async () => {
+    const api = BASE.replace('apps:\n', '').replace(/web/g, 'api');
+    const web = BASE.replace('apps:\n', '').replace('    canary:\n', '      config:\n        mountPath: /etc/app\n        files:\n          __proto__: { content: "p" }\n    canary:\n');
+    writeFileSync(join(dir, 'canary.yaml'), `apps:\n${api}${web}`);
+    const result = await cli('synth');
+    expect(result.code).toBe(1);
+    expect(result.err).toBe('canary.yaml:17:11: "apps[1].stable.config.files.__proto__" is a name JavaScript tools cannot hold as a key (it drops or misreads it): give another name');
+    expect(existsSync(join(dir, 'dist'))).toBe(false);
+  });
+});
+
+describe('keys named after Object.prototype members', () => {
+  const spec = BASE.replace('    canary:\n', '      env: { constructor: a, toString: b }\n    canary:\n')
+    .replace(/(\n    canary:\n.*\n)$/, '$1      env: { valueOf: c, hasOwnProperty: d }\n');
+
+  test('plan, plan --json and synth --plan show the difference between tracks', async () => {
+    writeFileSync(join(dir, 'canary.yaml'), spec);
+    const diff = ['env constructor: removed (stable "a")', 'env hasOwnProperty: added "d"', 'env toString: removed (stable "b")', 'env valueOf: added "c"'];
+    const text = await cli('plan');
+    expect(text.code).toBe(0);
+    for (const line of diff) expect(text.out).toContain(line);
+    const json = await cli('plan', '--json');
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.out).apps[0].configDiff).toEqual(diff);
+    const synth = await cli('synth', '--plan');
+    expect(synth.err).toBe('');
+    expect(synth.code).toBe(0);
+    expect(synth.out).toContain(diff[0]);
+  });
+
+  test('commands and options named after them are unknown, not crashes', async () => {
+    for (const args of [['constructor'], ['toString', '-c', 'x'], ['synth', '--constructor'], ['plan', '--__proto__']]) {
+      const result = await cli(...args);
+      expect(result.code).toBe(2);
+      expect(result.err).toMatch(/^cdk8s-canary: unknown (command|option) /);
+    }
+  });
+});
+
+describe('numbers JSON cannot hold', () => {
+  test.each([['replicas: .nan', 'is NaN: must be a whole number'], ['replicas: .inf', 'is Infinity: must be a whole number'], ['replicas: -.inf', 'is -Infinity: must be a whole number']])('%s is shown as it is', (line, message) => {
+    expect(() => parseSpec(BASE.replace('      image: nginxinc/nginx-unprivileged:1.26\n', `      image: nginxinc/nginx-unprivileged:1.26\n      ${line}\n`), join(dir, 'canary.yaml')))
+      .toThrow(`"apps[0].stable.replicas" ${message}`);
+  });
+});
+
+describe('the library road', () => {
+  const props = (): CanaryAppProps => ({ namespace: 'web', port: 8080, stable: { image: 'web:1.0' }, canary: { image: 'web:1.1' } });
+  function refusal(input: unknown): string {
+    const chart = new Chart(Testing.app(), 'test');
+    try {
+      new CanaryApp(chart, 'web', input as CanaryAppProps);
+    } catch (error) {
+      expect(error).toBeInstanceOf(SpecError);
+      return (error as Error).message;
+    }
+    throw new Error('accepted');
+  }
+
+  test('a BigInt, an object holding itself, a Map and NaN are SpecErrors naming the field', () => {
+    expect(refusal({ ...props(), stable: { image: 'web:1.0', replicas: BigInt(3) } })).toBe('CanaryApp "web": "stable.replicas" is 3n: must be a number, not a BigInt');
+    const cyclic: Record<string, unknown> = { ...props() };
+    cyclic.stable = { image: 'web:1.0', env: { A: 'a' } };
+    (cyclic.stable as Record<string, unknown>).self = cyclic.stable;
+    expect(refusal(cyclic)).toBe('CanaryApp "web": "stable.self" holds the object it is in: give plain data');
+    expect(refusal({ ...props(), stable: { image: 'web:1.0', env: new Map([['A', 'a']]) } })).toBe('CanaryApp "web": "stable.env" is a Map: must be a plain object, whose keys are its fields');
+    expect(refusal({ ...props(), port: NaN })).toBe('CanaryApp "web": "port" is NaN: must be a whole number');
+  });
+
+  test('a config file named __proto__ is a SpecError naming the field, not a dropped key', () => {
+    const files = JSON.parse('{"__proto__": {"content": "p"}}') as Record<string, { content: string }>;
+    expect(refusal({ ...props(), stable: { image: 'web:1.0', config: { mountPath: '/etc/app', files } } }))
+      .toBe('CanaryApp "web": "stable.config.files.__proto__" is a name JavaScript tools cannot hold as a key (it drops or misreads it): give another name');
+    // Negative control: plain props are accepted.
+    expect(() => new CanaryApp(new Chart(Testing.app(), 'other'), 'web', props())).not.toThrow();
   });
 });

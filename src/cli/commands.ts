@@ -58,7 +58,7 @@ function count(n: number, noun: string): string {
 /** `synth`: renders every app and writes its files, or with `--check` compares them; `--plan` then prints the plan. */
 export async function synth(values: Values, _args: readonly string[], io: Io): Promise<number> {
   const code = await writeOrCheck(values.config, values.output, values.check, values['take-over'], io);
-  return code === 0 && values.plan ? plan({ ...values, json: false }, [], { ...io, err: () => undefined }) : code;
+  return code === 0 && values.plan ? await plan({ ...values, json: false }, [], { ...io, err: () => undefined }) : code;
 }
 
 async function writeOrCheck(config: string, outdir: string, check: boolean, takeOver: boolean, io: Io): Promise<number> {

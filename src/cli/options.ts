@@ -85,7 +85,7 @@ export function parseOptions(args: string[], allowed: (command: string) => reado
   for (const token of parsed.tokens ?? []) {
     if (token.kind !== 'option') continue;
     const spelled = token.rawName;
-    if (!(token.name in OPTIONS)) throw unknown('option', spelled, Object.keys(OPTIONS).map((name) => `--${name}`));
+    if (!Object.hasOwn(OPTIONS, token.name)) throw unknown('option', spelled, Object.keys(OPTIONS).map((name) => `--${name}`));
     const name = token.name as OptionName;
     if (own && ![...own, 'help', 'version'].includes(name)) throw new UsageError(`${spelled} does not go with ${command}`);
     const takesValue = OPTIONS[name].type === 'string';

@@ -36,9 +36,33 @@ export function formatPath(path: SpecPath): string {
   return path.map((part, i) => (typeof part === 'number' ? `[${part}]` : i === 0 ? part : `.${part}`)).map((part) => printable(shortened(part))).join('');
 }
 
+/**
+ * A value as JSON would write it, except what JSON cannot hold: NaN and Infinity as they are (not
+ * `null`), a BigInt as `3n`, and an object that holds itself as `(an object that holds itself)`.
+ */
+function asJson(value: unknown): string {
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
+  if (typeof value === 'bigint') return `${value}n`;
+  const odd = new Map<string, string>();
+  try {
+    const json = JSON.stringify(value, (_key, each: unknown) => {
+      if (typeof each === 'bigint' || (typeof each === 'number' && !Number.isFinite(each))) {
+        const mark = `\u0000${odd.size}\u0000`;
+        odd.set(JSON.stringify(mark), asJson(each));
+        return mark;
+      }
+      return each;
+    }) as string | undefined;
+    if (json === undefined) return String(value);
+    return odd.size ? json.replace(/"\\u0000\d+\\u0000"/g, (mark) => odd.get(mark) ?? mark) : json;
+  } catch {
+    return '(an object that holds itself)';
+  }
+}
+
 /** A value as it appears in an error: as JSON, so strings are quoted, escaped and cut when long. */
 export function formatValue(value: unknown): string {
-  const json = JSON.stringify(value) ?? String(value);
+  const json = asJson(value);
   return printable(json.length <= MAX_SHOWN ? json : `${json.slice(0, MAX_SHOWN)}..." (${typeof value === 'string' ? value.length : json.length} characters)`);
 }
 
