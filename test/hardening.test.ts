@@ -431,3 +431,28 @@ describe('the library road', () => {
     expect(() => new CanaryApp(new Chart(Testing.app(), 'other'), 'web', props())).not.toThrow();
   });
 });
+
+describe('URLs in the spec', () => {
+  const withUrl = (url: string) => BASE.replace('    canary:\n', '    canary:\n').replace(/$/, `    verify:\n      prometheus:\n        url: ${JSON.stringify(url)}\n        queries:\n          - { name: errors, query: "sum(x)", max: 1 }\n`);
+
+  test.each([
+    ['http://user:s3cret@prometheus.monitoring.svc:9090', '"http://user:***@prometheus.monitoring.svc:9090"'],
+    ['http://prometheus\u0001.svc:9090', '"http://prometheus\\u0001.svc:9090"'],
+    ['http://prometheus.svc:9090/a\u001b[2Jb', '"http://prometheus.svc:9090/a\\u001b[2Jb"'],
+  ])('%j is refused, shown without its password or raw control bytes', (url, shown) => {
+    let message = '';
+    try {
+      parseSpec(withUrl(url), join(dir, 'canary.yaml'));
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain(`"apps[0].verify.prometheus.url" is ${shown}: must be an http:// or https:// URL of printable characters without a user or password`);
+    expect(message).not.toContain('s3cret');
+  });
+
+  test('ordinary URLs pass', () => {
+    for (const url of ['http://prometheus.monitoring.svc:9090', 'https://[::1]:9090/prom/api', 'http://10.0.0.1/x?y=1']) {
+      expect(() => parseSpec(withUrl(url), join(dir, 'canary.yaml'))).not.toThrow();
+    }
+  });
+});

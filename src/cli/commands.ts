@@ -170,10 +170,11 @@ export async function verify(values: Values, [appName]: readonly string[], io: I
     const { trackServiceName } = await import('../model/routing');
     throw new UsageError(`the smoke check needs the canary's address: kubectl port-forward -n ${spec.namespace} svc/${trackServiceName(spec.service.name, 'canary')} 8080:${spec.service.port}, then --canary-url http://127.0.0.1:8080`);
   }
-  // The spec's own rule for a URL, and its words.
+  // The spec's own rule for a URL, and its words; on the command line, which is written nowhere, a
+  // user and password may come first (the checks send them as Basic auth and never print them).
   const { checkSchema } = await import('../spec/schema');
   for (const [option, url] of [['--canary-url', canaryUrl], ['--prometheus', values.prometheus]] as const) {
-    const [problem] = url === undefined ? [] : checkSchema(url, 'HttpUrl');
+    const [problem] = url === undefined ? [] : checkSchema(url.replace(/^(https?:\/\/)[^/?#@\s]*@/i, '$1'), 'HttpUrl');
     if (problem) throw new UsageError(`${option} ${problem.message.replace(/^is .*?: /, '')}`);
   }
   const runner = loadRunner();

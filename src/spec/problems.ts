@@ -60,9 +60,15 @@ function asJson(value: unknown): string {
   }
 }
 
-/** A value as it appears in an error: as JSON, so strings are quoted, escaped and cut when long. */
+// A URL's password: `https://user:secret@host` is shown as `https://user:***@host`.
+const URL_PASSWORD = /^([a-z][a-z0-9+.-]*:\/\/[^/?#@:]*:)[^/?#@]*@/i;
+
+/**
+ * A value as it appears in an error: as JSON, so strings are quoted, escaped and cut when long; a
+ * URL's password is hidden.
+ */
 export function formatValue(value: unknown): string {
-  const json = asJson(value);
+  const json = asJson(typeof value === 'string' ? value.replace(URL_PASSWORD, '$1***@') : value);
   return printable(json.length <= MAX_SHOWN ? json : `${json.slice(0, MAX_SHOWN)}..." (${typeof value === 'string' ? value.length : json.length} characters)`);
 }
 

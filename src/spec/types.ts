@@ -238,10 +238,12 @@ export interface TrackSpec {
 }
 
 /**
- * An http or https URL.
+ * An http or https URL: a host name or address (IPv6 in brackets), maybe a port, then maybe a path of
+ * printable ASCII. No user or password: the spec and the Job it renders are plain text in git (give
+ * them to `verify --prometheus` instead). No control character or space anywhere.
  * @maxLength 2048
- * @pattern ^https?://[^\s/?#]+(/[^\s]*)?$
- * @message must be an http:// or https:// URL, such as http://prometheus.monitoring.svc:9090
+ * @pattern ^https?://[A-Za-z0-9._~%\[\]:-]+(/[\x21-\x7e]*)?$
+ * @message must be an http:// or https:// URL of printable characters without a user or password, such as http://prometheus.monitoring.svc:9090
  */
 export type HttpUrl = string;
 
