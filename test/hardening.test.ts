@@ -456,3 +456,53 @@ describe('URLs in the spec', () => {
     }
   });
 });
+
+describe('finish', () => {
+  const promoted = (stable: string, canary = '    canary:\n      image: nginxinc/nginx-unprivileged:1.27\n') =>
+    `apps:\n  - name: web\n    namespace: web\n    port: 8080\n${stable}${canary}    stage: promote\n`;
+
+  test('images written as block scalars are replaced in place', async () => {
+    writeFileSync(join(dir, 'canary.yaml'), promoted('    stable:\n      image: >-\n        nginxinc/nginx-unprivileged:1.26\n', '    canary:\n      image: |-\n        nginxinc/nginx-unprivileged:1.27\n'));
+    const result = await cli('finish', 'web');
+    expect(result.err).toBe('');
+    expect(readFileSync(join(dir, 'canary.yaml'), 'utf8')).toBe(promoted('    stable:\n      image: nginxinc/nginx-unprivileged:1.27\n', '    canary:\n      image: |-\n        nginxinc/nginx-unprivileged:1.27\n').replace('promote', 'baseline'));
+  });
+
+  test('a flow stable map whose first key is env loses env when the canary has none', async () => {
+    writeFileSync(join(dir, 'canary.yaml'), promoted('    stable: {env: {A: "1"}, image: "nginxinc/nginx-unprivileged:1.26"}\n'));
+    expect((await cli('finish', 'web')).code).toBe(0);
+    expect(readFileSync(join(dir, 'canary.yaml'), 'utf8')).toContain('    stable: {image: "nginxinc/nginx-unprivileged:1.27"}\n');
+  });
+
+  test('an unknown app gets a suggestion', async () => {
+    writeFileSync(join(dir, 'canary.yaml'), promoted('    stable:\n      image: nginxinc/nginx-unprivileged:1.26\n'));
+    const result = await cli('finish', 'wbe');
+    expect(result.code).toBe(1);
+    expect(result.err).toBe('canary.yaml:1:1: "apps" has no app named "wbe": did you mean web? the apps are web');
+  });
+
+  test('a spec of mode 6644 owned by another user keeps its mode and owner', async () => {
+    const spec = join(dir, 'canary.yaml');
+    writeFileSync(spec, promoted('    stable:\n      image: nginxinc/nginx-unprivileged:1.26\n'));
+    const { chownSync } = await import('node:fs');
+    chownSync(spec, 1000, 1000);
+    chmodSync(spec, 0o6644);
+    expect((await cli('finish', 'web')).code).toBe(0);
+    const stats = statSync(spec);
+    expect([stats.mode & 0o7777, stats.uid, stats.gid]).toEqual([0o6644, 1000, 1000]);
+  });
+
+  test('an edit saved while finish runs is kept, and finish says so', async () => {
+    const spec = join(dir, 'canary.yaml');
+    writeFileSync(spec, promoted('    stable:\n      image: nginxinc/nginx-unprivileged:1.26\n'));
+    const edited = `${readFileSync(spec, 'utf8')}# saved meanwhile\n`;
+    // Held as it writes its new text aside, before the rename.
+    const result = await heldRun(['finish', 'web'], 'writeFileSync', 1, () => writeFileSync(spec, edited));
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe('cdk8s-canary: canary.yaml changed while it was being edited; nothing was written: run the command again\n');
+    expect(readFileSync(spec, 'utf8')).toBe(edited);
+    expect(readdirSync(dir)).toEqual(['canary.yaml']);
+    // Negative control: run again, it finishes.
+    expect(run(['finish', 'web']).status).toBe(0);
+  });
+});

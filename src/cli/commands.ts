@@ -190,8 +190,9 @@ export async function finish(values: Values, [appName]: readonly string[], io: I
   const { config } = values;
   const { finishRelease } = await import('./finish');
   const { replaceFileContent } = await import('../io/atomic-file');
-  const { text, stage } = finishRelease(readSpecFile(config), appName, config);
-  replaceFileContent(config, text);
+  const read = readSpecFile(config);
+  const { text, stage } = finishRelease(read, appName, config);
+  replaceFileContent(config, text, read);
   io.out(`finish: ${appName} now runs its canary's image and config on stable, at stage ${stage}; run cdk8s-canary synth, then apply ${stage}`);
   return 0;
 }
