@@ -506,3 +506,29 @@ describe('finish', () => {
     expect(run(['finish', 'web']).status).toBe(0);
   });
 });
+
+describe('aliases', () => {
+  const app = (i: number, image: string) => `  - name: app-${i}\n    namespace: ns\n    stable: { image: ${image} }\n    canary: { image: ${image} }\n`;
+
+  test('a spec of 102 apps sharing one image through an anchor is read', () => {
+    const text = `apps:\n${app(0, '&img nginx:1.27').replace('canary: { image: &img nginx:1.27 }', 'canary: { image: *img }')}${Array.from({ length: 101 }, (_, i) => app(i + 1, '*img')).join('')}`;
+    const loaded = parseSpec(text, join(dir, 'canary.yaml'));
+    expect(loaded.apps).toHaveLength(102);
+    expect(loaded.apps[101].spec.canary.image).toBe('nginx:1.27');
+  });
+
+  test("a YAML bomb is refused in the tool's words, with its line", () => {
+    const levels = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
+    for (let i = 1; i < 9; i++) levels.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill(`*${String.fromCharCode(96 + i)}`).join(',')}]`);
+    const text = `x:\n${levels.map((line) => `  ${line}`).join('\n')}\napps: []\n`;
+    let message = '';
+    try {
+      parseSpec(text, 'bomb.yaml');
+    } catch (error) {
+      expect(error).toBeInstanceOf(SpecError);
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/^bomb\.yaml:3:10: its aliases \(\*name\) expand to more than 10000 values in all/);
+    expect(message).not.toContain('resource exhaustion');
+  });
+});
