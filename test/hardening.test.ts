@@ -532,3 +532,27 @@ describe('aliases', () => {
     expect(message).not.toContain('resource exhaustion');
   });
 });
+
+describe('kube- namespaces are the cluster\'s', () => {
+  const inNamespace = (namespace: string, create = false) => BASE.replace('namespace: web', `namespace: ${namespace}${create ? '\n    createNamespace: true' : ''}`);
+
+  test.each(['kube-system', 'kube-flannel'])('%s is never created or labelled', (namespace) => {
+    expect(() => parseSpec(inNamespace(namespace, true), join(dir, 'canary.yaml')))
+      .toThrow(`"apps[0].createNamespace" is true: "${namespace}" is a system namespace, never created or relabelled here; set createNamespace: false`);
+  });
+
+  test('an app in a kube- namespace is warned about; one in its own is not', () => {
+    expect(parseSpec(inNamespace('kube-system'), join(dir, 'canary.yaml')).warnings).toEqual([
+      `${join(dir, 'canary.yaml')}:3:5: "apps[0].namespace" is "kube-system": a kube- namespace is the cluster's own (its system components and add-ons); give the app a namespace of its own`,
+    ]);
+    expect(parseSpec(inNamespace('kubernetes-apps', true), join(dir, 'canary.yaml')).warnings).toEqual([]);
+  });
+});
+
+test('an output folder that cannot be made stops the run at once', () => {
+  writeFileSync(join(dir, 'canary.yaml'), BASE);
+  const result = run(['synth', '-o', '/proc/self/fdx']);
+  expect(result.signal).toBeNull();
+  expect(result.status).toBe(1);
+  expect(result.stderr).toBe('cdk8s-canary: cannot make the output folder /proc/self/fdx: /proc/self/fdx cannot be made (ENOENT)\n');
+});

@@ -367,12 +367,33 @@ export function specPathFrom(outdir: string, spec: string): string {
   return relative(resolve(outdir), resolve(spec)).split(sep).join('/');
 }
 
+/**
+ * Makes the folder `path` and the missing ones above it, one at a time (Node's recursive mkdir spins
+ * forever below some paths, such as /proc/self/fdx): a folder that cannot be made stops the run.
+ */
+function makeFolders(path: string): void {
+  const missing: string[] = [];
+  for (let folder = resolve(path); !existsSync(folder); folder = dirname(folder)) {
+    if (dirname(folder) === folder) break;
+    missing.unshift(folder);
+  }
+  for (const folder of missing) {
+    try {
+      mkdirSync(folder);
+    } catch (error) {
+      const { code } = error as NodeJS.ErrnoException;
+      if (code === 'EEXIST') continue;
+      throw new Error(`cannot make the output folder ${path}: ${folder} cannot be made (${code ?? (error as Error).message})`);
+    }
+  }
+}
+
 /** The output folder's real location: a symlinked output folder is followed, and stays a link. */
 function outputRoot(outdir: string): string {
   try {
     return realpathSync(outdir);
   } catch {
-    mkdirSync(outdir, { recursive: true });
+    makeFolders(outdir);
     return realpathSync(outdir);
   }
 }
