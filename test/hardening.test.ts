@@ -556,3 +556,14 @@ test('an output folder that cannot be made stops the run at once', () => {
   expect(result.status).toBe(1);
   expect(result.stderr).toBe('cdk8s-canary: cannot make the output folder /proc/self/fdx: /proc/self/fdx cannot be made (ENOENT)\n');
 });
+
+test('of other specs\' generated files only the header is read', () => {
+  writeFileSync(join(dir, 'canary.yaml'), BASE);
+  mkdirSync(join(dir, 'dist', 'big', 'stages'), { recursive: true });
+  const header = fileHeader({ spec: '../other.yaml', app: 'big', lines: ['# stage: baseline'] });
+  writeFileSync(join(dir, 'dist', 'big', 'stages', '01-baseline.k8s.yaml'), `${header}data: "${'x'.repeat(8 * 1024 * 1024)}"\n`);
+  const count = join(dir, 'reads');
+  const result = run(['synth'], [], { READS_OUT: count, NODE_OPTIONS: `--require ${join(__dirname, 'fixtures', 'count-reads.js')}` });
+  expect(result.status).toBe(0);
+  expect(Number(readFileSync(count, 'utf8'))).toBeLessThan(1024 * 1024);
+});
