@@ -567,3 +567,12 @@ test('of other specs\' generated files only the header is read', () => {
   expect(result.status).toBe(0);
   expect(Number(readFileSync(count, 'utf8'))).toBeLessThan(1024 * 1024);
 });
+
+test('an app that cannot be rendered is named', async () => {
+  const { renderNamed } = await import('../src/render/synth');
+  const [app] = parseSpec(BASE, join(dir, 'canary.yaml')).apps;
+  const broken = { ...app, spec: { ...app.spec, stable: undefined } } as unknown as typeof app;
+  expect(() => renderNamed(broken, undefined)).toThrow(/^app web could not be rendered: /);
+  // Negative control.
+  expect(renderNamed(app, undefined)).toHaveLength(6);
+});
