@@ -576,3 +576,14 @@ test('an app that cannot be rendered is named', async () => {
   // Negative control.
   expect(renderNamed(app, undefined)).toHaveLength(6);
 });
+
+test('a link at the lock\'s temporary name is not written through', () => {
+  writeFileSync(join(dir, 'canary.yaml'), BASE);
+  mkdirSync(join(dir, 'dist'));
+  writeFileSync(join(dir, 'victim'), 'keep\n');
+  // The next process's pid is not known ahead: links for a range of pids after this one's.
+  for (let pid = process.pid + 1; pid < process.pid + 400; pid++) symlinkSync(join(dir, 'victim'), join(dir, 'dist', `.cdk8s-canary.lock.cdk8s-canary-tmp-${pid}`));
+  const result = run(['synth']);
+  expect(result.status).toBe(0);
+  expect(readFileSync(join(dir, 'victim'), 'utf8')).toBe('keep\n');
+});

@@ -139,7 +139,10 @@ function locked(holder: Holder, outdir: string): OutputLockedError {
 export function lock(root: string, outdir: string): { release: () => void; refresh: () => void } {
   const path = join(root, LOCK_NAME);
   const aside = `${path}${TEMPORARY}${process.pid}`;
-  writeFileSync(aside, JSON.stringify(me()));
+  // Created, never opened through what is there: a link left at this name (a pid is easy to guess)
+  // is removed, not written through.
+  rmSync(aside, { force: true });
+  writeFileSync(aside, JSON.stringify(me()), { flag: 'wx' });
   try {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       try {
