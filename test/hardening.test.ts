@@ -587,3 +587,10 @@ test('a link at the lock\'s temporary name is not written through', () => {
   expect(result.status).toBe(0);
   expect(readFileSync(join(dir, 'victim'), 'utf8')).toBe('keep\n');
 });
+
+test('a smoke path with a control character is refused in the spec; a percent-encoded one passes', () => {
+  const withPath = (path: string) => `${BASE}    verify:\n      smoke: { path: ${JSON.stringify(path)} }\n`;
+  expect(() => parseSpec(withPath('/health\u001b[2J'), join(dir, 'canary.yaml')))
+    .toThrow('"apps[0].verify.smoke.path" is "/health\\u001b[2J": must be a path starting with "/", of printable ASCII without spaces');
+  expect(() => parseSpec(withPath('/h%C3%A9?x=1'), join(dir, 'canary.yaml'))).not.toThrow();
+});

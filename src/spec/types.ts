@@ -248,10 +248,11 @@ export interface TrackSpec {
 export type HttpUrl = string;
 
 /**
- * A request path.
+ * A request path: printable ASCII, as HTTP sends it (other characters percent-encoded), so no control
+ * character reaches a request or a terminal.
  * @maxLength 2048
- * @pattern ^/[^\s]*$
- * @message must be a path starting with "/", without spaces
+ * @pattern ^/[\x21-\x7e]*$
+ * @message must be a path starting with "/", of printable ASCII without spaces (percent-encode other characters)
  */
 export type RequestPath = string;
 
