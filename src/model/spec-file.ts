@@ -1,6 +1,6 @@
 import { dirname, resolve } from 'node:path';
 import { readRegularFile } from '../io/bounded-read';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
 import type { CanarySpec } from '../spec/types';
 import { SpecError, type Problem } from '../spec/problems';
 import { resolveSpec, type ResolvedApp } from './resolve';
@@ -62,7 +62,21 @@ export function parseSpec(text: string, source: string): LoadedSpec {
       return { path: [], message: `YAML syntax error: ${error.message.split('\n')[0]}`, line, column: col };
     }), source);
   }
-  const data = doc.toJS();
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    if (!(error instanceof ReferenceError) || !/alias count/i.test(error.message)) throw error;
+    // A bomb: aliases of aliases, each level multiplying what the one below holds.
+    let first: Node | undefined;
+    visit(doc, { Alias: (_key, alias) => { first ??= alias; return visit.BREAK; } });
+    const at = first?.range ? lines.linePos(first.range[0]) : undefined;
+    throw new SpecError([{
+      path: [],
+      message: `its aliases (*name) expand to more than ${MAX_ALIAS_COUNT} values in all: a spec this large is refused, as aliases of aliases can grow it without end; write the shared values out, or share them through fewer levels of aliases`,
+      ...(at ? { line: at.line, column: at.col } : {}),
+    }], source);
+  }
   let resolved;
   try {
     resolved = resolveSpec(data, dirname(resolve(source)));
@@ -76,6 +90,13 @@ export function parseSpec(text: string, source: string): LoadedSpec {
     warnings: resolved.warnings.map((w) => new SpecError([locate(w, doc, lines)], source).message),
   };
 }
+
+/**
+ * How many values the aliases of a spec may stand for in all, counting an alias of a map or list by
+ * everything it holds: 1000 apps that share an image through `&img` need 1000, a YAML bomb
+ * (aliases of aliases, ten to a level) needs millions.
+ */
+const MAX_ALIAS_COUNT = 10_000;
 
 /** The largest spec read: far above any real spec, far below what would exhaust memory. */
 const MAX_SPEC_BYTES = 4 * 1024 * 1024;
