@@ -230,6 +230,14 @@ export interface OutputWriter {
   close(): WriteSummary;
   /** Releases the folder after a failure; what was written stays, each file whole. */
   abort(): void;
+  /** The content of the generated file at `path` as the folder held it when opened, or undefined. */
+  found(path: string): string | undefined;
+}
+
+/** A generated file's content as a scan found it. */
+function generatedContent(found: Scan, path: string): string | undefined {
+  const entry = found.entries.get(path);
+  return entry?.kind === 'generated' ? entry.content : undefined;
 }
 
 /**
@@ -290,6 +298,7 @@ export function openOutput(outdir: string, paths: readonly string[], ownership: 
       }
     },
     abort: () => held.release(),
+    found: (path) => generatedContent(found, path),
   };
 }
 
@@ -302,27 +311,45 @@ function shortDiff(path: string, before: string, after: string, maxLines = 40): 
   return shown.map((line) => `    ${line}`).join('\n');
 }
 
+/** The output folder as read for `--check`: its generated files, and how it compares with what should be. */
+export interface OutputInspection {
+  /** The content of the generated file at `path`, or undefined. */
+  found(path: string): string | undefined;
+  /** What the folder lacks, holds in excess or holds in conflict, compared with `files` (see checkOutput). */
+  check(files: readonly RenderedFile[]): string[];
+}
+
+/** Reads `outdir` once for `--check`: writes nothing; reads only regular files of bounded size, without following links. */
+export function inspectOutput(outdir: string, ownership: Ownership): OutputInspection {
+  let root: string;
+  try {
+    root = realpathSync(outdir);
+    if (!statSync(root).isDirectory()) return { found: () => undefined, check: () => [`not a folder: ${outdir}`] };
+  } catch {
+    return { found: () => undefined, check: (files) => files.map((file) => `missing: ${join(outdir, file.path)}`) };
+  }
+  const found = scan(root, false);
+  return {
+    found: (path) => generatedContent(found, path),
+    check(files) {
+      const changes = changesFor(root, found, files.map((file) => file.path), { ...ownership, takeOver: false });
+      const report = changes.problems.map((problem) => `conflict: ${problem}`);
+      for (const file of files.filter((each) => changes.writable.has(each.path) && changed(found, each))) {
+        const entry = found.entries.get(file.path);
+        if (entry?.kind !== 'generated') report.push(`missing: ${join(outdir, file.path)}`);
+        else report.push(`stale: ${join(outdir, file.path)}\n${shortDiff(file.path, entry.content, file.content)}`);
+      }
+      for (const path of changes.remove) report.push(`not in the spec: ${join(outdir, path)}`);
+      return report;
+    },
+  };
+}
+
 /**
  * What `outdir` lacks, holds in excess or holds in conflict, compared with `files`: one entry per
  * file (a stale one with a short diff), empty when in sync. Writes nothing; reads only regular files
  * of bounded size, without following links.
  */
 export function checkOutput(outdir: string, files: readonly RenderedFile[], ownership: Ownership): string[] {
-  let root: string;
-  try {
-    root = realpathSync(outdir);
-    if (!statSync(root).isDirectory()) return [`not a folder: ${outdir}`];
-  } catch {
-    return files.map((file) => `missing: ${join(outdir, file.path)}`);
-  }
-  const found = scan(root, false);
-  const changes = changesFor(root, found, files.map((file) => file.path), { ...ownership, takeOver: false });
-  const report = changes.problems.map((problem) => `conflict: ${problem}`);
-  for (const file of files.filter((each) => changes.writable.has(each.path) && changed(found, each))) {
-    const entry = found.entries.get(file.path);
-    if (entry?.kind !== 'generated') report.push(`missing: ${join(outdir, file.path)}`);
-    else report.push(`stale: ${join(outdir, file.path)}\n${shortDiff(file.path, entry.content, file.content)}`);
-  }
-  for (const path of changes.remove) report.push(`not in the spec: ${join(outdir, path)}`);
-  return report;
+  return inspectOutput(outdir, ownership).check(files);
 }
