@@ -1,6 +1,6 @@
 import { dirname, resolve } from 'node:path';
 import { readRegularFile } from '../io/bounded-read';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import type { Document, LineCounter, Node } from 'yaml';
 import type { CanarySpec } from '../spec/types';
 import { SpecError, type Problem } from '../spec/problems';
 import { resolveSpec, type ResolvedApp } from './resolve';
@@ -15,8 +15,14 @@ export interface LoadedSpec {
   readonly warnings: readonly string[];
 }
 
+/** The position-keeping YAML library, loaded only when a message needs a line and column. */
+function positional(): typeof import('yaml') {
+  return require('yaml') as typeof import('yaml');
+}
+
 /** The YAML node of a field (its key, where it has one), or of the deepest ancestor that exists. */
 function nodeAt(doc: Document, path: readonly (string | number)[]): Node | undefined {
+  const { isMap, isScalar, isSeq } = positional();
   let node: unknown = doc.contents;
   for (const [i, part] of path.entries()) {
     let next: unknown;
@@ -34,6 +40,7 @@ function nodeAt(doc: Document, path: readonly (string | number)[]): Node | undef
 
 /** Problems with the line and column of their field in `text`. */
 export function locateProblems(text: string, problems: readonly Problem[]): Problem[] {
+  const { LineCounter, parseDocument } = positional();
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines });
   return problems.map((problem) => locate(problem, doc, lines));
@@ -46,32 +53,70 @@ function locate(problem: Problem, doc: Document, lines: LineCounter): Problem {
   return { ...problem, line, column: col };
 }
 
+// What the fast parser is not trusted with: anchors, aliases, tags, merge keys, directives and keys
+// that name an object's prototype, where YAML 1.1 and 1.2 readers, or the two libraries, could differ.
+const SLOW_PATH_ONLY = /(^|[\s[{,:-])[&*!]|<<|^%|__proto__/m;
+
+/**
+ * The spec's values, read with js-yaml's YAML 1.2 core schema (the `yaml` library's own), or
+ * undefined when the text holds what only the position-keeping reader should judge: constructs the
+ * two could read differently (SLOW_PATH_ONLY), or anything js-yaml rejects (a duplicate key, a
+ * syntax error, several documents), whose message needs a line and column.
+ */
+export function fastValues(text: string): { value: unknown } | undefined {
+  if (SLOW_PATH_ONLY.test(text)) return undefined;
+  const { CORE_SCHEMA, load } = require('js-yaml') as typeof import('js-yaml');
+  try {
+    const value = load(text, { schema: CORE_SCHEMA });
+    // An empty text: js-yaml gives undefined where the document gives null.
+    return value === undefined ? undefined : { value };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The spec's document, with the line and column of each node, and its values. */
+function document(text: string): { doc: Document; lines: LineCounter; errors: Problem[] } {
+  const { LineCounter, parseDocument } = positional();
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const errors = doc.errors.map((error) => {
+    const { line, col } = lines.linePos(error.pos[0]);
+    return { path: [], message: `YAML syntax error: ${error.message.split('\n')[0]}`, line, column: col };
+  });
+  return { doc, lines, errors };
+}
+
+/** The spec's values as the position-keeping reader gives them, or its syntax errors. */
+export function slowValues(text: string): { value: unknown } | { errors: Problem[] } {
+  const { doc, errors } = document(text);
+  return errors.length ? { errors } : { value: doc.toJS() };
+}
+
 /**
  * Parses spec text and resolves it; config files named by `path` are read beside `source`. Throws a
  * SpecError listing every problem, each with its line and column in the text, so that nothing is
- * written from a spec with any problem.
+ * written from a spec with any problem. The values are read by the fast parser where it is sure to
+ * agree (fastValues); the position-keeping document is built only for a message that needs it.
  */
 export function parseSpec(text: string, source: string): LoadedSpec {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length) {
-    throw new SpecError(doc.errors.map((error) => {
-      const { line, col } = lines.linePos(error.pos[0]);
-      return { path: [], message: `YAML syntax error: ${error.message.split('\n')[0]}`, line, column: col };
-    }), source);
-  }
-  const data = doc.toJS();
+  let read: ReturnType<typeof document> | undefined;
+  const slow = () => (read ??= document(text));
+  const fast = fastValues(text);
+  if (!fast && slow().errors.length) throw new SpecError(slow().errors, source);
+  const data = fast ? fast.value : slow().doc.toJS();
+  const where = (problem: Problem) => locate(problem, slow().doc, slow().lines);
   let resolved;
   try {
     resolved = resolveSpec(data, dirname(resolve(source)));
   } catch (error) {
-    if (error instanceof SpecError) throw new SpecError(error.problems.map((p) => locate(p, doc, lines)), source);
+    if (error instanceof SpecError) throw new SpecError(error.problems.map(where), source);
     throw error;
   }
   return {
     spec: data as CanarySpec,
     apps: resolved.apps,
-    warnings: resolved.warnings.map((w) => new SpecError([locate(w, doc, lines)], source).message),
+    warnings: resolved.warnings.map((w) => new SpecError([where(w)], source).message),
   };
 }
 
