@@ -93,6 +93,14 @@ export function slowValues(text: string): { value: unknown } | { errors: Problem
   return errors.length ? { errors } : { value: doc.toJS() };
 }
 
+/** Set (the test suite sets it), every spec read is read by both readers, which must agree. */
+const COMPARE_READERS = 'CDK8S_CANARY_COMPARE_SPEC_READERS';
+
+function compareReaders(fast: unknown, slow: unknown, source: string): void {
+  const { isDeepStrictEqual } = require('node:util') as typeof import('node:util');
+  if (!isDeepStrictEqual(fast, slow)) throw new Error(`spec read: the two YAML readers disagree on ${source}`);
+}
+
 /**
  * Parses spec text and resolves it; config files named by `path` are read beside `source`. Throws a
  * SpecError listing every problem, each with its line and column in the text, so that nothing is
@@ -104,6 +112,7 @@ export function parseSpec(text: string, source: string): LoadedSpec {
   const slow = () => (read ??= document(text));
   const fast = fastValues(text);
   if (!fast && slow().errors.length) throw new SpecError(slow().errors, source);
+  if (fast && process.env[COMPARE_READERS]) compareReaders(fast.value, slow().doc.toJS(), source);
   const data = fast ? fast.value : slow().doc.toJS();
   const where = (problem: Problem) => locate(problem, slow().doc, slow().lines);
   let resolved;
