@@ -183,10 +183,18 @@ test('a spec large enough for render threads writes what one thread renders, and
   const expected = Object.fromEntries(synthesize({ apps }, '../canary.yaml').map((file) => [file.path, file.content]));
   expect(tree(out)).toEqual(expected);
   rmSync(threads);
-  const check = spawnSync(process.execPath, ['--require', join(__dirname, 'fixtures', 'render-threads.js'), bin, 'synth', '--check', '-c', join(dir, 'canary.yaml'), '-o', out], {
+  const check = (outdir: string) => spawnSync(process.execPath, ['--require', join(__dirname, 'fixtures', 'render-threads.js'), bin, 'synth', '--check', '-c', join(dir, 'canary.yaml'), '-o', outdir], {
     encoding: 'utf8', env: { ...process.env, CI: 'true', RENDER_THREADS_FILE: threads },
   });
-  expect(check.stdout).toMatch(/^check: 240 apps, 1380 files up to date/);
+  // Every file verifies: nothing is rendered, so no thread starts.
+  expect(check(out).stdout).toMatch(/^check: 240 apps, 1380 files up to date/);
+  expect(existsSync(threads)).toBe(false);
+  // An empty folder: every app is rendered, on threads, and every file is missing.
+  const empty = join(dir, 'empty');
+  mkdirSync(empty);
+  const missing = check(empty);
+  expect(missing.status).toBe(1);
+  expect(missing.stderr.split('\n').filter((line) => line.startsWith('missing: '))).toHaveLength(1380);
   expect(existsSync(threads)).toBe(true);
 }, 60_000);
 
@@ -209,21 +217,29 @@ test('plan, the writer and the spec layer load no cdk8s code', () => {
   const loaded = (...args: string[]) => {
     const record = join(dir, 'modules.json');
     spawnSync(process.execPath, ['--require', join(__dirname, 'fixtures', 'loaded-modules.js'), ...args], {
-      cwd: root, env: { ...process.env, LOADED_MODULES_FILE: record },
+      // Without the test suite's second reading of each spec (which loads the position-keeping reader).
+      cwd: root, env: { ...process.env, LOADED_MODULES_FILE: record, CDK8S_CANARY_COMPARE_SPEC_READERS: '' },
     });
     return JSON.parse(readFileSync(record, 'utf8')) as string[];
   };
   // The spec's validators are compiled ahead of time: of Ajv, only the helpers they call are loaded,
   // not its compiler (which needs fast-uri and json-schema-traverse).
-  const specLayer = ['ajv', 'fast-deep-equal', 're2js', 'yaml'];
-  expect(loaded(bin, 'plan')).toEqual(specLayer);
+  // The spec is read by js-yaml; the position-keeping reader (yaml) is loaded only for a message.
+  const specLayer = ['ajv', 'fast-deep-equal', 'js-yaml', 're2js'];
+  // A spec with nothing to warn about: a warning's line and column come from the position-keeping reader.
+  const spec = writeSpec([app(1)]);
+  expect(loaded(bin, 'plan', '-c', spec)).toEqual(specLayer);
+  expect(loaded(bin, 'plan')).toEqual([...specLayer, 'yaml'].sort());
   expect(loaded('-e', "require('./lib/io/writer'); require('./lib/io/header')")).toEqual(['diff']);
   expect(loaded('-e', "require('./lib/model/resolve').resolveSpec({ apps: [{ name: 'web', namespace: 'shop', stable: { image: 'web:1' }, canary: { image: 'web:2' } }] })"))
-    .toEqual(specLayer.filter((name) => name !== 'yaml'));
+    .toEqual(specLayer.filter((name) => name !== 'js-yaml'));
   // Rendering writes plain data and the typed route classes: no cdk8s-plus line is loaded.
-  const synthLoaded = loaded(bin, 'synth', '--check');
-  expect(synthLoaded).toEqual(expect.arrayContaining(['cdk8s', 'constructs', 'js-yaml']));
-  expect(synthLoaded.filter((name) => name.startsWith('cdk8s-plus'))).toEqual([]);
+  const rendered = loaded(bin, 'synth', '-c', spec, '-o', out);
+  expect(rendered).toEqual(expect.arrayContaining(['cdk8s', 'constructs', 'js-yaml']));
+  expect(rendered.filter((name) => name.startsWith('cdk8s-plus'))).toEqual([]);
+  // Nothing changed: nothing is rendered, and neither synth nor --check loads the render code.
+  expect(loaded(bin, 'synth', '-c', spec, '-o', out)).toEqual([...specLayer, 'diff'].sort());
+  expect(loaded(bin, 'synth', '--check', '-c', spec, '-o', out)).toEqual([...specLayer, 'diff'].sort());
 });
 
 describe('progress', () => {
