@@ -1,6 +1,5 @@
 import { accessSync, constants, lstatSync, mkdirSync, readdirSync, realpathSync, rmdirSync, rmSync, statSync, unlinkSync, type Dirent } from 'node:fs';
 import { dirname, join, parse, posix, relative, resolve, sep } from 'node:path';
-import { createTwoFilesPatch } from 'diff';
 import { parseHeader, type FileHeader, type RenderedFile } from './header';
 import { readRegularFile } from './bounded-read';
 import { TEMPORARY, writeAtomically } from './atomic-file';
@@ -304,6 +303,8 @@ export function openOutput(outdir: string, paths: readonly string[], ownership: 
 
 /** A short unified diff of a stale file: what synth would change. */
 function shortDiff(path: string, before: string, after: string, maxLines = 40): string {
+  // Loaded only for a stale file: a run that finds none does without it.
+  const { createTwoFilesPatch } = require('diff') as typeof import('diff');
   const lines = createTwoFilesPatch(`${path} (on disk)`, `${path} (from the spec)`, before, after, undefined, undefined, { context: 2 })
     .split('\n').filter((line) => line !== '' && !line.startsWith('=====') && line !== '\\ No newline at end of file');
   const shown = lines.slice(0, maxLines);

@@ -32,8 +32,11 @@ export function appInput(app: ResolvedApp, specPath: string | undefined): string
   return JSON.stringify([`cdk8s-canary ${version()}`, specPath ?? null, spec, plan, createsNamespace]);
 }
 
-function digest(input: string, stage: string, body: string): string {
-  return createHash('sha256').update(input).update('\0').update(stage).update('\0').update(body).digest('hex');
+/** The hash of the inputs and the file's text: `parts` are the text's pieces, in order, without the stamp line. */
+function digest(input: string, stage: string, ...parts: string[]): string {
+  const hash = createHash('sha256').update(input).update('\0').update(stage).update('\0');
+  for (const part of parts) hash.update(part);
+  return hash.digest('hex');
 }
 
 /** Where the stamp line goes: before the `---` that ends the header. */
@@ -57,7 +60,7 @@ export function verifies(content: string, input: string, stage: string): boolean
   if (start < 0) return false;
   const hash = content.slice(start + 1 + STAMP_PREFIX.length, end);
   if (hash.length !== 64) return false;
-  return digest(input, stage, content.slice(0, start) + content.slice(end)) === hash;
+  return digest(input, stage, content.slice(0, start), content.slice(end)) === hash;
 }
 
 /** Each of an app's files, by path, with the stage it holds. */
