@@ -176,7 +176,8 @@ test('a spec large enough for render threads writes what one thread renders, and
   expect(availableParallelism()).toBeGreaterThanOrEqual(2);
   const apps = Array.from({ length: 240 }, (_, i) => app(i));
   const threads = join(dir, 'threads');
-  const result = synth(writeSpec(apps), { RENDER_THREADS_FILE: threads }, '--require', join(__dirname, 'fixtures', 'render-threads.js'));
+  // Threads start from 5000 apps to render; this run sets the number lower.
+  const result = synth(writeSpec(apps), { RENDER_THREADS_FILE: threads, CDK8S_CANARY_RENDER_THREADS_FROM: '200' }, '--require', join(__dirname, 'fixtures', 'render-threads.js'));
   expect(result.stderr).toBe('');
   expect(result.stdout).toMatch(/^synth: 240 apps, 1380 files written, 0 unchanged, 0 removed/);
   expect(new Set(readFileSync(threads, 'utf8').trim().split('\n')).size).toBe(Math.min(availableParallelism(), 240 / 25));
@@ -184,7 +185,7 @@ test('a spec large enough for render threads writes what one thread renders, and
   expect(tree(out)).toEqual(expected);
   rmSync(threads);
   const check = (outdir: string) => spawnSync(process.execPath, ['--require', join(__dirname, 'fixtures', 'render-threads.js'), bin, 'synth', '--check', '-c', join(dir, 'canary.yaml'), '-o', outdir], {
-    encoding: 'utf8', env: { ...process.env, CI: 'true', RENDER_THREADS_FILE: threads },
+    encoding: 'utf8', env: { ...process.env, CI: 'true', RENDER_THREADS_FILE: threads, CDK8S_CANARY_RENDER_THREADS_FROM: '200' },
   });
   // Every file verifies: nothing is rendered, so no thread starts.
   expect(check(out).stdout).toMatch(/^check: 240 apps, 1380 files up to date/);
@@ -196,6 +197,15 @@ test('a spec large enough for render threads writes what one thread renders, and
   expect(missing.status).toBe(1);
   expect(missing.stderr.split('\n').filter((line) => line.startsWith('missing: '))).toHaveLength(1380);
   expect(existsSync(threads)).toBe(true);
+  // Without the setting, 240 apps render on the main thread.
+  rmSync(threads);
+  expect(synth(join(dir, 'canary.yaml'), { RENDER_THREADS_FILE: threads }, '--require', join(__dirname, 'fixtures', 'render-threads.js')).stdout).toMatch(/^synth: 240 apps, 0 files written/);
+  const mainOnly = join(dir, 'main-only');
+  const single = spawnSync(process.execPath, ['--require', join(__dirname, 'fixtures', 'render-threads.js'), bin, 'synth', '-c', join(dir, 'canary.yaml'), '-o', mainOnly], {
+    encoding: 'utf8', env: { ...process.env, CI: 'true', RENDER_THREADS_FILE: threads },
+  });
+  expect(single.stdout).toMatch(/^synth: 240 apps, 1380 files written/);
+  expect(existsSync(threads)).toBe(false);
 }, 60_000);
 
 test('writing nothing new touches nothing', () => {
