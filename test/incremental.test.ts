@@ -95,6 +95,21 @@ test.each(['walkthrough', 'routing', 'config', 'large'])('%s: a re-run writes no
   expect(after).toEqual(tree(fresh));
 }, 120_000);
 
+test('a config file changed beside an unchanged spec is rendered again, as a cold render would', () => {
+  const spec = specs().config;
+  const out = join(dir, 'out');
+  synth(spec, out);
+  const before = tree(out);
+  writeFileSync(join(dir, 'examples', 'config', 'canary.conf'), `${readFileSync(join(dir, 'examples', 'config', 'canary.conf'), 'utf8')}# changed\n`);
+  expect(synth(spec, out, '--check').status).toBe(1);
+  expect(synth(spec, out).stdout).not.toMatch(/ 0 files written/);
+  const after = tree(out);
+  expect(after).not.toEqual(before);
+  const fresh = join(dir, 'fresh');
+  synth(spec, fresh);
+  expect(after).toEqual(tree(fresh));
+}, 60_000);
+
 test('a hand-edited file of an unchanged app is caught by --check and repaired by synth', () => {
   const spec = specs().routing;
   const out = join(dir, 'out');
