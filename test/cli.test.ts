@@ -65,7 +65,7 @@ describe('synth', () => {
       `stale: ${out}/nginx/stages/02-canary.k8s.yaml`,
       '    --- nginx/stages/02-canary.k8s.yaml (on disk)',
       '    +++ nginx/stages/02-canary.k8s.yaml (from the spec)',
-      '    @@ -159,5 +159,5 @@',
+      '    @@ -160,5 +160,5 @@',
       '       namespace: dev',
       '     spec:',
       '    -  replicas: 2',
@@ -331,10 +331,14 @@ describe('the bin', () => {
     });
     expect(result.status).toBe(0);
     expect(files(out)).toEqual(files(join(root, 'dist')));
-    // The same bytes but the spec's path, which each file records relative to its folder.
+    // The same bytes but the spec's path, which each file records relative to its folder, and the
+    // input stamp, which covers that path.
     const spec = relative(out, join(root, 'canary.yaml'));
+    const unstamped = (text: string) => text.replace(/^# input: [0-9a-f]{64}\n/m, '');
     for (const file of files(out)) {
-      expect(readFileSync(join(out, file), 'utf8')).toBe(readFileSync(join(root, 'dist', file), 'utf8').replace('# spec: ../canary.yaml\n', `# spec: ${spec}\n`));
+      expect(unstamped(readFileSync(join(out, file), 'utf8'))).toBe(unstamped(readFileSync(join(root, 'dist', file), 'utf8')).replace('# spec: ../canary.yaml\n', `# spec: ${spec}\n`));
     }
+    // And the stamps are those the CLI makes for that folder.
+    expect(spawnSync(process.execPath, [join(root, 'bin', 'cdk8s-canary.js'), 'synth', '--check', '-o', out], { cwd: root, encoding: 'utf8' }).status).toBe(0);
   }, 60_000);
 });

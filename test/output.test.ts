@@ -176,18 +176,36 @@ test('a spec large enough for render threads writes what one thread renders, and
   expect(availableParallelism()).toBeGreaterThanOrEqual(2);
   const apps = Array.from({ length: 240 }, (_, i) => app(i));
   const threads = join(dir, 'threads');
-  const result = synth(writeSpec(apps), { RENDER_THREADS_FILE: threads }, '--require', join(__dirname, 'fixtures', 'render-threads.js'));
+  // Threads start from 5000 apps to render; this run sets the number lower.
+  const result = synth(writeSpec(apps), { RENDER_THREADS_FILE: threads, CDK8S_CANARY_RENDER_THREADS_FROM: '200' }, '--require', join(__dirname, 'fixtures', 'render-threads.js'));
   expect(result.stderr).toBe('');
   expect(result.stdout).toMatch(/^synth: 240 apps, 1380 files written, 0 unchanged, 0 removed/);
   expect(new Set(readFileSync(threads, 'utf8').trim().split('\n')).size).toBe(Math.min(availableParallelism(), 240 / 25));
   const expected = Object.fromEntries(synthesize({ apps }, '../canary.yaml').map((file) => [file.path, file.content]));
   expect(tree(out)).toEqual(expected);
   rmSync(threads);
-  const check = spawnSync(process.execPath, ['--require', join(__dirname, 'fixtures', 'render-threads.js'), bin, 'synth', '--check', '-c', join(dir, 'canary.yaml'), '-o', out], {
+  const check = (outdir: string) => spawnSync(process.execPath, ['--require', join(__dirname, 'fixtures', 'render-threads.js'), bin, 'synth', '--check', '-c', join(dir, 'canary.yaml'), '-o', outdir], {
+    encoding: 'utf8', env: { ...process.env, CI: 'true', RENDER_THREADS_FILE: threads, CDK8S_CANARY_RENDER_THREADS_FROM: '200' },
+  });
+  // Every file verifies: nothing is rendered, so no thread starts.
+  expect(check(out).stdout).toMatch(/^check: 240 apps, 1380 files up to date/);
+  expect(existsSync(threads)).toBe(false);
+  // An empty folder: every app is rendered, on threads, and every file is missing.
+  const empty = join(dir, 'empty');
+  mkdirSync(empty);
+  const missing = check(empty);
+  expect(missing.status).toBe(1);
+  expect(missing.stderr.split('\n').filter((line) => line.startsWith('missing: '))).toHaveLength(1380);
+  expect(existsSync(threads)).toBe(true);
+  // Without the setting, 240 apps render on the main thread.
+  rmSync(threads);
+  expect(synth(join(dir, 'canary.yaml'), { RENDER_THREADS_FILE: threads }, '--require', join(__dirname, 'fixtures', 'render-threads.js')).stdout).toMatch(/^synth: 240 apps, 0 files written/);
+  const mainOnly = join(dir, 'main-only');
+  const single = spawnSync(process.execPath, ['--require', join(__dirname, 'fixtures', 'render-threads.js'), bin, 'synth', '-c', join(dir, 'canary.yaml'), '-o', mainOnly], {
     encoding: 'utf8', env: { ...process.env, CI: 'true', RENDER_THREADS_FILE: threads },
   });
-  expect(check.stdout).toMatch(/^check: 240 apps, 1380 files up to date/);
-  expect(existsSync(threads)).toBe(true);
+  expect(single.stdout).toMatch(/^synth: 240 apps, 1380 files written/);
+  expect(existsSync(threads)).toBe(false);
 }, 60_000);
 
 test('writing nothing new touches nothing', () => {
@@ -209,21 +227,33 @@ test('plan, the writer and the spec layer load no cdk8s code', () => {
   const loaded = (...args: string[]) => {
     const record = join(dir, 'modules.json');
     spawnSync(process.execPath, ['--require', join(__dirname, 'fixtures', 'loaded-modules.js'), ...args], {
-      cwd: root, env: { ...process.env, LOADED_MODULES_FILE: record },
+      // Without the test suite's second reading of each spec (which loads the position-keeping reader).
+      cwd: root, env: { ...process.env, LOADED_MODULES_FILE: record, CDK8S_CANARY_COMPARE_SPEC_READERS: '' },
     });
     return JSON.parse(readFileSync(record, 'utf8')) as string[];
   };
   // The spec's validators are compiled ahead of time: of Ajv, only the helpers they call are loaded,
   // not its compiler (which needs fast-uri and json-schema-traverse).
-  const specLayer = ['ajv', 'fast-deep-equal', 're2js', 'yaml'];
-  expect(loaded(bin, 'plan')).toEqual(specLayer);
-  expect(loaded('-e', "require('./lib/io/writer'); require('./lib/io/header')")).toEqual(['diff']);
+  // The spec is read by js-yaml; the position-keeping reader (yaml) is loaded only for a message.
+  const specLayer = ['ajv', 'fast-deep-equal', 'js-yaml', 're2js'];
+  // A spec with nothing to warn about: a warning's line and column come from the position-keeping reader.
+  const spec = writeSpec([app(1)]);
+  expect(loaded(bin, 'plan', '-c', spec)).toEqual(specLayer);
+  expect(loaded(bin, 'plan')).toEqual([...specLayer, 'yaml'].sort());
+  expect(loaded('-e', "require('./lib/io/writer'); require('./lib/io/header')")).toEqual([]);
   expect(loaded('-e', "require('./lib/model/resolve').resolveSpec({ apps: [{ name: 'web', namespace: 'shop', stable: { image: 'web:1' }, canary: { image: 'web:2' } }] })"))
-    .toEqual(specLayer.filter((name) => name !== 'yaml'));
-  // Rendering writes plain data and the typed route classes: no cdk8s-plus line is loaded.
-  const synthLoaded = loaded(bin, 'synth', '--check');
-  expect(synthLoaded).toEqual(expect.arrayContaining(['cdk8s', 'constructs', 'js-yaml']));
-  expect(synthLoaded.filter((name) => name.startsWith('cdk8s-plus'))).toEqual([]);
+    .toEqual(specLayer.filter((name) => name !== 'js-yaml'));
+  // Rendering writes plain data; only routes use the typed route classes, which load cdk8s (and no
+  // cdk8s-plus line).
+  const renderCode = ['lib/constructs/objects/gate.js', 'lib/constructs/objects/manifest.js', 'lib/constructs/objects/routes.js', 'lib/constructs/objects/services.js',
+    'lib/constructs/objects/stage-objects.js', 'lib/constructs/objects/track-objects.js', 'lib/constructs/objects/workload.js', 'lib/render/render.js', 'lib/render/synth.js'];
+  expect(loaded(bin, 'synth', '-c', spec, '-o', out)).toEqual([...specLayer, ...renderCode]);
+  const routed = loaded(bin, 'synth', '-c', join(root, 'examples', 'routing.yaml'), '-o', join(dir, 'routed'));
+  expect(routed).toEqual(expect.arrayContaining(['cdk8s', 'constructs', 'js-yaml']));
+  expect(routed.filter((name) => name.startsWith('cdk8s-plus'))).toEqual([]);
+  // Nothing changed: nothing is rendered, and neither synth nor --check loads the render code.
+  expect(loaded(bin, 'synth', '-c', spec, '-o', out)).toEqual(specLayer);
+  expect(loaded(bin, 'synth', '--check', '-c', spec, '-o', out)).toEqual(specLayer);
 });
 
 describe('progress', () => {

@@ -1,4 +1,5 @@
 import type { RenderedFile } from '../io/header';
+import type { ResolvedApp } from '../model/resolve';
 import { loadSpec, parseSpec, readSpecFile } from '../model/spec-file';
 import { appFilePaths, OUTPUT_LAYOUT } from '../render/paths';
 import { formatValue, isPrintable, SpecError, type SpecPath } from '../spec/problems';
@@ -64,7 +65,7 @@ export async function synth(values: Values, _args: readonly string[], io: Io): P
 async function writeOrCheck(config: string, outdir: string, check: boolean, takeOver: boolean, io: Io): Promise<number> {
   const started = Date.now();
   plainPath('-o', outdir);
-  const { checkOutput, openOutput, outputFolderProblem, specPathFrom } = await import('../io/writer');
+  const { inspectOutput, openOutput, outputFolderProblem, specPathFrom } = await import('../io/writer');
   const problem = outputFolderProblem(outdir, config);
   if (problem) throw new UsageError(problem);
   const resolved = load(config, io);
@@ -74,21 +75,34 @@ async function writeOrCheck(config: string, outdir: string, check: boolean, take
   const seconds = () => ((Date.now() - started) / 1000).toFixed(2);
   // The folder is checked before anything renders; each app's files are written while the next render.
   const writer = check ? undefined : openOutput(outdir, resolved.flatMap((app) => appFilePaths(app.spec.name, app.plan)), ownership);
+  const inspection = writer ? undefined : inspectOutput(outdir, ownership);
+  const found = (path: string) => (writer ?? inspection!).found(path);
+  // An app whose every file carries a stamp that verifies is as a render would make it: it is not rendered.
+  const { appUpToDate } = await import('../render/stamp');
+  const toRender: ResolvedApp[] = [];
+  const kept: RenderedFile[] = [];
+  for (const app of resolved) {
+    if (appUpToDate(app, specPath, found)) kept.push(...appFilePaths(app.spec.name, app.plan).map((path) => ({ path, content: found(path)! })));
+    else toRender.push(app);
+  }
   const rendered: RenderedFile[][] = [];
-  try {
-    const { renderAppsInParallel } = await import('../render/synth');
-    await renderAppsInParallel(resolved, specPath, (index, files) => {
-      if (writer) files.forEach((file) => writer.write(file));
-      else rendered[index] = files;
-    }, io.interactive ? progressReporter(io.progress, started) : undefined);
-  } catch (error) {
-    writer?.abort();
-    throw error;
+  if (toRender.length) {
+    try {
+      // Only now is the render code loaded: a run with nothing to render loads none of it.
+      const { renderAppsInParallel } = await import('../render/synth');
+      await renderAppsInParallel(toRender, specPath, (index, files) => {
+        if (writer) files.forEach((file) => writer.write(file));
+        else rendered[index] = files;
+      }, io.interactive ? progressReporter(io.progress, started) : undefined);
+    } catch (error) {
+      writer?.abort();
+      throw error;
+    }
   }
   if (io.interactive && Date.now() - started >= 1000) io.progress('');
   if (!writer) {
-    const files = rendered.flat();
-    const report = checkOutput(outdir, files, ownership);
+    const files = [...kept, ...rendered.flat()];
+    const report = inspection!.check(files);
     if (!report.length) {
       io.out(`check: ${apps}, ${count(files.length, 'file')} up to date in ${outdir} (${seconds()} s)`);
       return 0;
@@ -99,7 +113,7 @@ async function writeOrCheck(config: string, outdir: string, check: boolean, take
     return 1;
   }
   const summary = writer.close();
-  io.out(`synth: ${apps}, ${count(summary.written, 'file')} written, ${summary.unchanged} unchanged, ${summary.removed} removed, in ${seconds()} s (${outdir})`);
+  io.out(`synth: ${apps}, ${count(summary.written, 'file')} written, ${summary.unchanged + kept.length} unchanged, ${summary.removed} removed, in ${seconds()} s (${outdir})`);
   return 0;
 }
 

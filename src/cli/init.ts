@@ -1,5 +1,3 @@
-import { stringify } from 'yaml';
-
 /** What a starter spec is made of. */
 export interface StarterOptions {
   readonly name: string;
@@ -15,6 +13,8 @@ export const STARTER_DEFAULTS = { name: 'web', image: 'nginxinc/nginx-unprivileg
 
 /** A short, commented spec for one app with no release in progress yet. */
 export function starterSpec({ name, namespace, image, port, schema }: StarterOptions): string {
+  // Loaded here: the options table reads STARTER_DEFAULTS on every command.
+  const { stringify } = require('yaml') as typeof import('yaml');
   // One line each, however odd the value: quoted, never a block scalar.
   const value = (v: string | number) => stringify(v, { blockQuote: false, lineWidth: 0 }).trimEnd();
   return `# yaml-language-server: $schema=${schema}

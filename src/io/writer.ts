@@ -1,6 +1,5 @@
 import { accessSync, closeSync, constants, existsSync, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, realpathSync, rmdirSync, statSync, unlinkSync, type Dirent } from 'node:fs';
 import { dirname, join, parse, posix, relative, resolve, sep } from 'node:path';
-import { createTwoFilesPatch } from 'diff';
 import { parseHeader, type FileHeader, type RenderedFile } from './header';
 import { readRegularFile, readRegularPrefix } from './bounded-read';
 import { TEMPORARY, writeAtomically } from './atomic-file';
@@ -422,6 +421,21 @@ export interface OutputWriter {
   close(): WriteSummary;
   /** Releases the folder after a failure; what was written stays, each file whole. */
   abort(): void;
+  /** The content of the generated file at `path` as the folder held it when opened, or undefined. */
+  found(path: string): string | undefined;
+}
+
+/**
+ * The content of the generated files a scan found, each read when first asked for (through its
+ * folder's descriptor, bounded) and kept: a re-run reads each file once, to check its stamp.
+ */
+function generatedReader(root: string, found: Scan, known: Map<string, Identity>): (path: string) => string | undefined {
+  const read = new Map<string, string | undefined>();
+  return (path) => {
+    if (found.entries.get(path)?.kind !== 'generated') return undefined;
+    if (!read.has(path)) read.set(path, readGenerated(root, path, known));
+    return read.get(path);
+  };
 }
 
 /**
@@ -491,16 +505,56 @@ export function openOutput(outdir: string, paths: readonly string[], ownership: 
       }
     },
     abort: () => held.release(),
+    found: generatedReader(root, found, known),
   };
 }
 
 /** A short unified diff of a stale file: what synth would change. */
 function shortDiff(path: string, before: string, after: string, maxLines = 40): string {
+  // Loaded only for a stale file: a run that finds none does without it.
+  const { createTwoFilesPatch } = require('diff') as typeof import('diff');
   const lines = createTwoFilesPatch(`${path} (on disk)`, `${path} (from the spec)`, before, after, undefined, undefined, { context: 2 })
     .split('\n').filter((line) => line !== '' && !line.startsWith('=====') && line !== '\\ No newline at end of file');
   const shown = lines.slice(0, maxLines);
   if (lines.length > maxLines) shown.push(`... ${lines.length - maxLines} more diff lines`);
   return shown.map((line) => `    ${line}`).join('\n');
+}
+
+/** The output folder as read for `--check`: its generated files, and how it compares with what should be. */
+export interface OutputInspection {
+  /** The content of the generated file at `path`, or undefined. */
+  found(path: string): string | undefined;
+  /** What the folder lacks, holds in excess or holds in conflict, compared with `files` (see checkOutput). */
+  check(files: readonly RenderedFile[]): string[];
+}
+
+/** Reads `outdir` once for `--check`: writes nothing; reads only regular files of bounded size, without following links. */
+export function inspectOutput(outdir: string, ownership: Ownership): OutputInspection {
+  let root: string;
+  try {
+    root = realpathSync(outdir);
+    if (!statSync(root).isDirectory()) return { found: () => undefined, check: () => [`not a folder: ${outdir}`] };
+  } catch {
+    return { found: () => undefined, check: (files) => files.map((file) => `missing: ${join(outdir, file.path)}`) };
+  }
+  const found = scan(root, ownership.layout);
+  const known = folderIdentities(found);
+  const content = generatedReader(root, found, known);
+  return {
+    found: content,
+    check(files) {
+      const changes = changesFor(root, found, files.map((file) => file.path), { ...ownership, takeOver: false });
+      const report = changes.problems.map((problem) => `conflict: ${problem}`);
+      for (const file of files.filter((each) => changes.writable.has(each.path))) {
+        if (!changed(found, file, () => content(file.path))) continue;
+        const entry = found.entries.get(file.path);
+        if (entry?.kind !== 'generated') report.push(`missing: ${join(outdir, file.path)}`);
+        else report.push(`stale: ${join(outdir, file.path)}\n${shortDiff(file.path, content(file.path) ?? '', file.content)}`);
+      }
+      for (const path of changes.remove) report.push(`not in the spec: ${join(outdir, path)}`);
+      return report;
+    },
+  };
 }
 
 /**
@@ -509,25 +563,5 @@ function shortDiff(path: string, before: string, after: string, maxLines = 40): 
  * of bounded size, without following links.
  */
 export function checkOutput(outdir: string, files: readonly RenderedFile[], ownership: Ownership): string[] {
-  let root: string;
-  try {
-    root = realpathSync(outdir);
-    if (!statSync(root).isDirectory()) return [`not a folder: ${outdir}`];
-  } catch {
-    return files.map((file) => `missing: ${join(outdir, file.path)}`);
-  }
-  const found = scan(root, ownership.layout);
-  const known = folderIdentities(found);
-  const changes = changesFor(root, found, files.map((file) => file.path), { ...ownership, takeOver: false });
-  const report = changes.problems.map((problem) => `conflict: ${problem}`);
-  for (const file of files.filter((each) => changes.writable.has(each.path))) {
-    let content: string | undefined;
-    const read = () => (content = readGenerated(root, file.path, known));
-    if (!changed(found, file, read)) continue;
-    const entry = found.entries.get(file.path);
-    if (entry?.kind !== 'generated') report.push(`missing: ${join(outdir, file.path)}`);
-    else report.push(`stale: ${join(outdir, file.path)}\n${shortDiff(file.path, content ?? readGenerated(root, file.path, known) ?? '', file.content)}`);
-  }
-  for (const path of changes.remove) report.push(`not in the spec: ${join(outdir, path)}`);
-  return report;
+  return inspectOutput(outdir, ownership).check(files);
 }

@@ -1,6 +1,6 @@
 import { dirname, resolve } from 'node:path';
 import { readRegularFile } from '../io/bounded-read';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
+import type { Document, LineCounter, Node } from 'yaml';
 import type { CanarySpec } from '../spec/types';
 import { SpecError, type Problem } from '../spec/problems';
 import { resolveSpec, type ResolvedApp } from './resolve';
@@ -15,8 +15,14 @@ export interface LoadedSpec {
   readonly warnings: readonly string[];
 }
 
+/** The position-keeping YAML library, loaded only when a message needs a line and column. */
+function positional(): typeof import('yaml') {
+  return require('yaml') as typeof import('yaml');
+}
+
 /** The YAML node of a field (its key, where it has one), or of the deepest ancestor that exists. */
 function nodeAt(doc: Document, path: readonly (string | number)[]): Node | undefined {
+  const { isMap, isScalar, isSeq } = positional();
   let node: unknown = doc.contents;
   for (const [i, part] of path.entries()) {
     let next: unknown;
@@ -34,6 +40,7 @@ function nodeAt(doc: Document, path: readonly (string | number)[]): Node | undef
 
 /** Problems with the line and column of their field in `text`. */
 export function locateProblems(text: string, problems: readonly Problem[]): Problem[] {
+  const { LineCounter, parseDocument } = positional();
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines });
   return problems.map((problem) => locate(problem, doc, lines));
@@ -48,26 +55,55 @@ function locate(problem: Problem, doc: Document, lines: LineCounter): Problem {
   return { ...problem, line, column: col };
 }
 
+// What the fast parser is not trusted with: anchors, aliases, tags, merge keys, directives and keys
+// that name an object's prototype, where YAML 1.1 and 1.2 readers, or the two libraries, could differ.
+const SLOW_PATH_ONLY = /(^|[\s[{,:-])[&*!]|<<|^%|__proto__/m;
+
 /**
- * Parses spec text and resolves it; config files named by `path` are read beside `source`. Throws a
- * SpecError listing every problem, each with its line and column in the text, so that nothing is
- * written from a spec with any problem.
+ * The spec's values, read with js-yaml's YAML 1.2 core schema (the `yaml` library's own), or
+ * undefined when the text holds what only the position-keeping reader should judge: constructs the
+ * two could read differently (SLOW_PATH_ONLY), or anything js-yaml rejects (a duplicate key, a
+ * syntax error, several documents), whose message needs a line and column.
  */
-export function parseSpec(text: string, source: string): LoadedSpec {
+export function fastValues(text: string): { value: unknown } | undefined {
+  if (SLOW_PATH_ONLY.test(text)) return undefined;
+  const { CORE_SCHEMA, load } = require('js-yaml') as typeof import('js-yaml');
+  try {
+    const value = load(text, { schema: CORE_SCHEMA });
+    // An empty text: js-yaml gives undefined where the document gives null.
+    return value === undefined ? undefined : { value };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The spec's document, with the line and column of each node, and its values. */
+function document(text: string): { doc: Document; lines: LineCounter; errors: Problem[] } {
+  const { LineCounter, parseDocument } = positional();
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length) {
-    throw new SpecError(doc.errors.map((error) => {
-      const { line, col } = lines.linePos(error.pos[0]);
-      return { path: [], message: `YAML syntax error: ${error.message.split('\n')[0]}`, line, column: col };
-    }), source);
-  }
-  let data: unknown;
+  const errors = doc.errors.map((error) => {
+    const { line, col } = lines.linePos(error.pos[0]);
+    return { path: [], message: `YAML syntax error: ${error.message.split('\n')[0]}`, line, column: col };
+  });
+  return { doc, lines, errors };
+}
+
+/**
+ * How many values the aliases of a spec may stand for in all, counting an alias of a map or list by
+ * everything it holds: 1000 apps that share an image through `&img` need 1000, a YAML bomb
+ * (aliases of aliases, ten to a level) needs millions.
+ */
+const MAX_ALIAS_COUNT = 10_000;
+
+/** A document's values, its aliases bounded: a bomb is refused at its first alias, in the tool's words. */
+function documentValues({ doc, lines }: { doc: Document; lines: LineCounter }, source: string): unknown {
   try {
-    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (error) {
     if (!(error instanceof ReferenceError) || !/alias count/i.test(error.message)) throw error;
     // A bomb: aliases of aliases, each level multiplying what the one below holds.
+    const { visit } = positional();
     let first: Node | undefined;
     visit(doc, { Alias: (_key, alias) => { first ??= alias; return visit.BREAK; } });
     const at = first?.range ? lines.linePos(first.range[0]) : undefined;
@@ -77,26 +113,49 @@ export function parseSpec(text: string, source: string): LoadedSpec {
       ...(at ? { line: at.line, column: at.col } : {}),
     }], source);
   }
+}
+
+/** The spec's values as the position-keeping reader gives them, or its syntax errors. */
+export function slowValues(text: string): { value: unknown } | { errors: Problem[] } {
+  const read = document(text);
+  return read.errors.length ? { errors: read.errors } : { value: documentValues(read, '') };
+}
+
+/** Set (the test suite sets it), every spec read is read by both readers, which must agree. */
+const COMPARE_READERS = 'CDK8S_CANARY_COMPARE_SPEC_READERS';
+
+function compareReaders(fast: unknown, slow: unknown, source: string): void {
+  const { isDeepStrictEqual } = require('node:util') as typeof import('node:util');
+  if (!isDeepStrictEqual(fast, slow)) throw new Error(`spec read: the two YAML readers disagree on ${source}`);
+}
+
+/**
+ * Parses spec text and resolves it; config files named by `path` are read beside `source`. Throws a
+ * SpecError listing every problem, each with its line and column in the text, so that nothing is
+ * written from a spec with any problem. The values are read by the fast parser where it is sure to
+ * agree (fastValues); the position-keeping document is built only for a message that needs it.
+ */
+export function parseSpec(text: string, source: string): LoadedSpec {
+  let read: ReturnType<typeof document> | undefined;
+  const slow = () => (read ??= document(text));
+  const fast = fastValues(text);
+  if (!fast && slow().errors.length) throw new SpecError(slow().errors, source);
+  if (fast && process.env[COMPARE_READERS]) compareReaders(fast.value, documentValues(slow(), source), source);
+  const data = fast ? fast.value : documentValues(slow(), source);
+  const where = (problem: Problem) => locate(problem, slow().doc, slow().lines);
   let resolved;
   try {
     resolved = resolveSpec(data, dirname(resolve(source)));
   } catch (error) {
-    if (error instanceof SpecError) throw new SpecError(error.problems.map((p) => locate(p, doc, lines)), source);
+    if (error instanceof SpecError) throw new SpecError(error.problems.map(where), source);
     throw error;
   }
   return {
     spec: data as CanarySpec,
     apps: resolved.apps,
-    warnings: resolved.warnings.map((w) => new SpecError([locate(w, doc, lines)], source).message),
+    warnings: resolved.warnings.map((w) => new SpecError([where(w)], source).message),
   };
 }
-
-/**
- * How many values the aliases of a spec may stand for in all, counting an alias of a map or list by
- * everything it holds: 1000 apps that share an image through `&img` need 1000, a YAML bomb
- * (aliases of aliases, ten to a level) needs millions.
- */
-const MAX_ALIAS_COUNT = 10_000;
 
 /** The largest spec read: far above any real spec, far below what would exhaust memory. */
 const MAX_SPEC_BYTES = 4 * 1024 * 1024;

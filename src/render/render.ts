@@ -9,6 +9,7 @@ import { manifestOf } from '../constructs/objects/stage-objects';
 import { deployment, podTemplate } from '../constructs/objects/workload';
 import { fileHeader, type RenderedFile } from '../io/header';
 import { currentPath, stagePath } from './paths';
+import { appInput, stamped } from './stamp';
 import { lintable, manifestLines, yamlLines } from './yaml';
 
 function header(app: ResolvedAppSpec, stage: ResolvedStage, spec: string | undefined): string {
@@ -55,15 +56,17 @@ function objectRenderer(app: ResolvedAppSpec): (object: StageObject) => string {
  * Renders every stage of one app: `<app>/stages/NN-<stage>.k8s.yaml`, `<app>/stages/rollback.k8s.yaml`
  * and `<app>/current/<app>.k8s.yaml`. `specPath`, the spec's path relative to the output folder, goes
  * into each file's header: it says which spec owns the file. Each stage's file holds its contents
- * (`stageContents`), the same objects a CanaryApp at that stage makes.
+ * (`stageContents`), the same objects a CanaryApp at that stage makes, and its header the input stamp
+ * (stamp.ts) that lets a later run skip an app whose files are still as rendered.
  */
 export function renderApp(app: ResolvedApp, specPath?: string): RenderedFile[] {
   const { spec } = app;
   const render = objectRenderer(spec);
+  const input = appInput(app, specPath);
   const files: RenderedFile[] = [];
   for (const stage of app.plan.stages) {
     const docs = stageContents(spec, app.createsNamespace, stage).map(render);
-    const content = `${header(spec, stage, specPath)}${docs.join('---\n')}`;
+    const content = stamped(`${header(spec, stage, specPath)}${docs.join('---\n')}`, input, stage.name);
     files.push({ path: stagePath(spec.name, stage), content });
     if (stage.name === app.plan.current.name) files.push({ path: currentPath(spec.name), content });
   }

@@ -45,9 +45,16 @@ export interface RenderResult {
 /** Called with each app's files as soon as they are rendered, in no set order. */
 export type AppFilesListener = (index: number, files: RenderedFile[]) => void;
 
-// Measured on 2 cores (npm run bench): a render thread takes about 0.2 s to load cdk8s and an app
-// takes about 1.5 ms to render, so threads pay off from a few hundred apps on.
-const PARALLEL_MIN_APPS = 200;
+// Measured on 2 shared cores: an app takes about 0.5 ms of CPU to render, and a render thread about
+// 0.1 s to start and warm up, and its answers cost the main thread copying; with 1000 and 3000 apps,
+// one thread finished sooner than two (and used 90 MiB less memory). Threads start from this many
+// apps to render; CDK8S_CANARY_RENDER_THREADS_FROM sets another number (for a machine with more cores).
+const PARALLEL_MIN_APPS = 5000;
+
+function parallelMinApps(): number {
+  const set = Number(process.env.CDK8S_CANARY_RENDER_THREADS_FROM);
+  return Number.isInteger(set) && set > 0 ? set : PARALLEL_MIN_APPS;
+}
 // Apps per message: large enough that messaging costs little, small enough to share the work evenly.
 const JOB_APPS = 25;
 // Compiled, the thread runs lib/render-worker.js; from TypeScript sources (ts-jest) there is no such
@@ -61,7 +68,7 @@ const WORKER = join(__dirname, `render-worker${extname(__filename)}`);
  */
 export async function renderAppsInParallel(apps: readonly ResolvedApp[], specPath: string | undefined, onApp: AppFilesListener, onProgress?: ProgressListener): Promise<void> {
   const threads = Math.min(availableParallelism(), Math.ceil(apps.length / JOB_APPS));
-  if (apps.length < PARALLEL_MIN_APPS || threads < 2 || extname(WORKER) !== '.js') {
+  if (apps.length < parallelMinApps() || threads < 2 || extname(WORKER) !== '.js') {
     renderEach(apps, specPath, onApp, onProgress);
     return;
   }

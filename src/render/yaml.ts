@@ -1,13 +1,14 @@
-import { dump } from 'js-yaml';
+import { dumpYaml } from './emit';
 import { LINE_LENGTH_EXEMPTION, LINE_LENGTH_RANGE, LINE_LIMIT } from '../io/header';
 
 /**
  * YAML with one value per line, never folded, keys sorted as cdk8s sorts them. kubectl and Argo CD
  * read manifests as YAML 1.1, so a string such as `yes`, `on` or `1_000` is quoted, or it would
- * arrive as a boolean or a number; js-yaml quotes YAML 1.1's plain scalars.
+ * arrive as a boolean or a number; js-yaml quotes YAML 1.1's plain scalars. The text is js-yaml's
+ * (emit.ts writes the block layout of plain data itself, and asks js-yaml for each scalar's).
  */
 export function yamlLines(doc: unknown): string[] {
-  return dump(doc, { lineWidth: -1, noRefs: true, quoteStyle: 'double', sortKeys: true }).split('\n');
+  return dumpYaml(doc).split('\n');
 }
 
 /**

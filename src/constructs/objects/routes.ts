@@ -3,12 +3,14 @@ import { COMPONENT_LABEL, ROUTER_COMPONENT, SYNC_WAVE_ANNOTATION, TRACKS, trackS
 import { SYNC_WAVE } from '../../model/moves';
 import type { ResolvedAppSpec } from '../../model/resolved';
 import { headerMatch, trackServiceName } from '../../model/routing';
-import {
-  GrpcRoute, GrpcRouteSpecRulesFiltersType, GrpcRouteSpecRulesMatchesHeadersType, HttpRoute, HttpRouteSpecRulesFiltersType,
-  HttpRouteSpecRulesMatchesHeadersType, type GrpcRouteProps, type HttpRouteProps,
-} from '../imports/gateway.networking.k8s.io';
-import { DestinationRule, VirtualService, type DestinationRuleProps, type VirtualServiceProps } from '../imports/networking.istio.io';
+import type { GrpcRouteProps, HttpRouteProps } from '../imports/gateway.networking.k8s.io';
+import type { DestinationRuleProps, VirtualServiceProps } from '../imports/networking.istio.io';
 import { appMetadata, type Manifest } from './manifest';
+
+// The typed route classes load cdk8s: they are loaded on the first route rendered, so that apps
+// without routes render without it.
+const gatewayApi = () => require('../imports/gateway.networking.k8s.io') as typeof import('../imports/gateway.networking.k8s.io');
+const istio = () => require('../imports/networking.istio.io') as typeof import('../imports/networking.istio.io');
 
 /** What a stage's routes say: the canary's weight, whether match rules stand, and the share copied to the canary. */
 export interface RouteState {
@@ -58,6 +60,7 @@ function gatewayCommon(app: ResolvedAppSpec) {
 }
 
 export function httpRouteProps(app: ResolvedAppSpec, state: RouteState): HttpRouteProps {
+  const { HttpRouteSpecRulesFiltersType, HttpRouteSpecRulesMatchesHeadersType } = gatewayApi();
   return {
     metadata: routeMetadata(app),
     spec: { ...gatewayCommon(app), rules: gatewayRules(app, state, HttpRouteSpecRulesMatchesHeadersType, HttpRouteSpecRulesFiltersType.REQUEST_MIRROR) },
@@ -65,6 +68,7 @@ export function httpRouteProps(app: ResolvedAppSpec, state: RouteState): HttpRou
 }
 
 export function grpcRouteProps(app: ResolvedAppSpec, state: RouteState): GrpcRouteProps {
+  const { GrpcRouteSpecRulesFiltersType, GrpcRouteSpecRulesMatchesHeadersType } = gatewayApi();
   return {
     metadata: routeMetadata(app),
     spec: { ...gatewayCommon(app), rules: gatewayRules(app, state, GrpcRouteSpecRulesMatchesHeadersType, GrpcRouteSpecRulesFiltersType.REQUEST_MIRROR) },
@@ -109,9 +113,9 @@ export function virtualServiceProps(app: ResolvedAppSpec, state: RouteState): Vi
 /** A route object as data, from the typed classes `cdk8s import` generated. */
 export function routeManifest(app: ResolvedAppSpec, kind: 'HTTPRoute' | 'GRPCRoute' | 'VirtualService' | 'DestinationRule', state: RouteState): Manifest {
   switch (kind) {
-    case 'HTTPRoute': return HttpRoute.manifest(httpRouteProps(app, state));
-    case 'GRPCRoute': return GrpcRoute.manifest(grpcRouteProps(app, state));
-    case 'DestinationRule': return DestinationRule.manifest(destinationRuleProps(app));
-    case 'VirtualService': return VirtualService.manifest(virtualServiceProps(app, state));
+    case 'HTTPRoute': return gatewayApi().HttpRoute.manifest(httpRouteProps(app, state));
+    case 'GRPCRoute': return gatewayApi().GrpcRoute.manifest(grpcRouteProps(app, state));
+    case 'DestinationRule': return istio().DestinationRule.manifest(destinationRuleProps(app));
+    case 'VirtualService': return istio().VirtualService.manifest(virtualServiceProps(app, state));
   }
 }

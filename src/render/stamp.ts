@@ -1,0 +1,97 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { RUNNER_PATH } from '../model/gate';
+import type { ResolvedApp } from '../model/resolve';
+import type { ResolvedStage } from '../model/stage';
+import { appFilePaths, currentPath, stagePath } from './paths';
+
+/*
+ * The input stamp: one header line, `# input: <sha256>`, that says what a generated file was made
+ * from. The hash covers the tool's version, the spec's path as the file records it, the resolved app
+ * (every value its render reads), the gate's check code where the app has a gate, the stage the file
+ * holds, and the file's own bytes without this line. A file whose stamp verifies is what a render of the same app would write, byte for byte, so a
+ * run need not render it again; a file edited by hand, or made from other inputs, does not verify.
+ * Kept apart from render so that checking stamps loads no render code.
+ */
+
+const STAMP_PREFIX = '# input: ';
+const HEADER_END = '\n---\n';
+
+let toolVersion: string | undefined;
+
+/** The tool's version: files of another version are rendered again. */
+function version(): string {
+  toolVersion ??= (require('../../package.json') as { version: string }).version;
+  return toolVersion;
+}
+
+/**
+ * What one app's files are made from, apart from the stage: the same for each of its files. The
+ * resolved app is plain data (the resolve step's output), so its JSON holds every value it carries.
+ */
+export function appInput(app: ResolvedApp, specPath: string | undefined): string {
+  const { spec, plan, createsNamespace } = app;
+  // The gate's ConfigMap carries the check code, a file of the package, not of the spec.
+  return JSON.stringify([`cdk8s-canary ${version()}`, specPath ?? null, spec, plan, createsNamespace, spec.verify ? checkCode() : null]);
+}
+
+let checkCodeHash: string | undefined;
+
+/** The hash of the gate's check code, read once. */
+function checkCode(): string {
+  checkCodeHash ??= createHash('sha256').update(readFileSync(RUNNER_PATH)).digest('hex');
+  return checkCodeHash;
+}
+
+/** The hash of the inputs and the file's text: `parts` are the text's pieces, in order, without the stamp line. */
+function digest(input: string, stage: string, ...parts: string[]): string {
+  const hash = createHash('sha256').update(input).update('\0').update(stage).update('\0');
+  for (const part of parts) hash.update(part);
+  return hash.digest('hex');
+}
+
+/** Where the stamp line goes: before the `---` that ends the header. */
+function headerEnd(content: string): number {
+  return content.indexOf(HEADER_END);
+}
+
+/** `content`, a rendered file of stage `stage`, with its stamp line added at the end of its header. */
+export function stamped(content: string, input: string, stage: string): string {
+  const end = headerEnd(content);
+  if (end < 0) throw new Error('stamp: a generated file without a header');
+  const line = `${STAMP_PREFIX}${digest(input, stage, content)}`;
+  return `${content.slice(0, end + 1)}${line}${content.slice(end)}`;
+}
+
+/** Whether `content` is a file of stage `stage` made from `input`, as its stamp says, and unedited since. */
+export function verifies(content: string, input: string, stage: string): boolean {
+  const end = headerEnd(content);
+  if (end < 0) return false;
+  const start = content.lastIndexOf(`\n${STAMP_PREFIX}`, end);
+  if (start < 0) return false;
+  const hash = content.slice(start + 1 + STAMP_PREFIX.length, end);
+  if (hash.length !== 64) return false;
+  return digest(input, stage, content.slice(0, start), content.slice(end)) === hash;
+}
+
+/** Each of an app's files, by path, with the stage it holds. */
+export function appFileStages(app: ResolvedApp): { path: string; stage: ResolvedStage }[] {
+  const { name } = app.spec;
+  const paths = appFilePaths(name, app.plan);
+  const files = app.plan.stages.map((stage) => ({ path: stagePath(name, stage), stage }));
+  files.push({ path: currentPath(name), stage: app.plan.current });
+  if (files.length !== paths.length || files.some((file) => !paths.includes(file.path))) throw new Error('stamp: an app whose files are not one per stage and the current one');
+  return files;
+}
+
+/**
+ * Whether every file of `app` is on disk as a render would write it: `found` gives a generated file's
+ * content by path, or undefined.
+ */
+export function appUpToDate(app: ResolvedApp, specPath: string | undefined, found: (path: string) => string | undefined): boolean {
+  const input = appInput(app, specPath);
+  return appFileStages(app).every(({ path, stage }) => {
+    const content = found(path);
+    return content !== undefined && verifies(content, input, stage.name);
+  });
+}

@@ -1,0 +1,198 @@
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse, stringify } from 'yaml';
+import { fastValues, slowValues } from '../src/model/spec-file';
+import { appInput, stamped, verifies } from '../src/render/stamp';
+import { resolveSpec } from '../src/model/resolve';
+import { RUNNER_PATH } from '../src/model/gate';
+import { createHash } from 'node:crypto';
+import type { AppSpec } from '../src/spec/types';
+
+/*
+ * Incremental runs: an app whose files verify is not rendered again, and what a run leaves is byte
+ * for byte what a cold render of the same spec writes.
+ */
+
+const root = join(__dirname, '..');
+const bin = join(root, 'bin', 'cdk8s-canary.js');
+let dir: string;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'cdk8s-canary-incremental-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+function tree(folder: string, prefix = ''): Record<string, string> {
+  if (!existsSync(folder)) return {};
+  return Object.fromEntries(readdirSync(join(folder, prefix), { withFileTypes: true }).flatMap((entry) => {
+    const path = prefix ? `${prefix}/${entry.name}` : entry.name;
+    return entry.isDirectory() ? Object.entries(tree(folder, path)) : [[path, readFileSync(join(folder, path), 'utf8')]];
+  }));
+}
+
+function run(...args: string[]) {
+  return spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, CI: 'true' } });
+}
+
+function synth(spec: string, out: string, ...more: string[]) {
+  const result = run('synth', '-c', spec, '-o', out, ...more);
+  if (result.status !== 0 && !more.includes('--check')) throw new Error(result.stderr);
+  return result;
+}
+
+const app = (i: number): AppSpec => ({
+  name: `app-${i}`,
+  namespace: `team-${i % 7}`,
+  port: 8080,
+  stable: { image: `registry.local/app-${i}:1.0.${i}` },
+  canary: { image: `registry.local/app-${i}:1.1.${i}`, replicas: 1 + (i % 4) },
+  stage: i % 2 ? 'canary' : 'baseline',
+});
+
+/** The examples, each copied with the files it reads, and a large generated spec. */
+function specs(): Record<string, string> {
+  cpSync(join(root, 'examples'), join(dir, 'examples'), { recursive: true, filter: (path) => !path.includes(`${join('examples', 'dist')}`) });
+  cpSync(join(root, 'canary.yaml'), join(dir, 'canary.yaml'));
+  writeFileSync(join(dir, 'large.yaml'), stringify({ apps: Array.from({ length: 240 }, (_, i) => app(i)) }));
+  return {
+    walkthrough: join(dir, 'canary.yaml'),
+    routing: join(dir, 'examples', 'routing.yaml'),
+    config: join(dir, 'examples', 'config.yaml'),
+    large: join(dir, 'large.yaml'),
+  };
+}
+
+/** The spec with its first app's canary image changed. */
+function changeFirstApp(spec: string): string {
+  const data = parse(readFileSync(spec, 'utf8'));
+  data.apps[0].canary.image = 'registry.local/changed:9.9.9';
+  writeFileSync(spec, stringify(data));
+  return data.apps[0].name;
+}
+
+test.each(['walkthrough', 'routing', 'config', 'large'])('%s: a re-run writes nothing; a one-app change writes only that app\'s files; both are byte for byte a cold render', (name) => {
+  const spec = specs()[name];
+  const out = join(dir, 'out');
+  synth(spec, out);
+  const cold = tree(out);
+  const files = Object.keys(cold).length;
+
+  expect(synth(spec, out).stdout).toMatch(new RegExp(`^synth: \\d+ apps?, 0 files written, ${files} unchanged, 0 removed`));
+  expect(synth(spec, out, '--check').stdout).toMatch(new RegExp(`^check: \\d+ apps?, ${files} files up to date`));
+  expect(tree(out)).toEqual(cold);
+
+  const changed = changeFirstApp(spec);
+  const before = tree(out);
+  expect(synth(spec, out, '--check').status).toBe(1);
+  const result = synth(spec, out);
+  const after = tree(out);
+  const touched = Object.keys(after).filter((path) => after[path] !== before[path]);
+  expect(touched.length).toBeGreaterThan(0);
+  expect(touched.every((path) => path.startsWith(`${changed}/`))).toBe(true);
+  expect(result.stdout).toMatch(new RegExp(`^synth: \\d+ apps?, ${touched.length} files? written`));
+
+  const fresh = join(dir, 'fresh');
+  synth(spec, fresh);
+  expect(after).toEqual(tree(fresh));
+}, 120_000);
+
+test('a config file changed beside an unchanged spec is rendered again, as a cold render would', () => {
+  const spec = specs().config;
+  const out = join(dir, 'out');
+  synth(spec, out);
+  const before = tree(out);
+  writeFileSync(join(dir, 'examples', 'config', 'canary.conf'), `${readFileSync(join(dir, 'examples', 'config', 'canary.conf'), 'utf8')}# changed\n`);
+  expect(synth(spec, out, '--check').status).toBe(1);
+  expect(synth(spec, out).stdout).not.toMatch(/ 0 files written/);
+  const after = tree(out);
+  expect(after).not.toEqual(before);
+  const fresh = join(dir, 'fresh');
+  synth(spec, fresh);
+  expect(after).toEqual(tree(fresh));
+}, 60_000);
+
+test('an app with a gate is made from the check code too: another check code does not verify', () => {
+  const spec = specs().routing;
+  const gated = resolveSpec(parse(readFileSync(spec, 'utf8')), dir).apps.find((each) => each.spec.verify)!;
+  const input = appInput(gated, '../routing.yaml');
+  const checkCode = readFileSync(RUNNER_PATH);
+  const hash = createHash('sha256').update(checkCode).digest('hex');
+  expect(input).toContain(hash);
+  // The same app without a gate is made from no check code.
+  expect(appInput({ ...gated, spec: { ...gated.spec, verify: undefined } }, '../routing.yaml')).not.toContain(hash);
+});
+
+test('a hand-edited file of an unchanged app is caught by --check and repaired by synth', () => {
+  const spec = specs().routing;
+  const out = join(dir, 'out');
+  synth(spec, out);
+  const cold = tree(out);
+  const [path] = Object.keys(cold).filter((each) => each.endsWith('02-canary.k8s.yaml'));
+  const edits = [
+    (text: string) => text.replace(/replicas: \d+/, 'replicas: 7'),
+    (text: string) => `${text}# a note\n`,
+    (text: string) => text.replace(/# input: [0-9a-f]{64}/, `# input: ${'0'.repeat(64)}`),
+    (text: string) => text.replace(/# input: [0-9a-f]{64}\n/, ''),
+  ];
+  for (const edit of edits) {
+    writeFileSync(join(out, path), edit(cold[path]));
+    const check = synth(spec, out, '--check');
+    expect(check.status).toBe(1);
+    expect(check.stderr).toContain(`stale: ${join(out, path)}`);
+    expect(synth(spec, out).stdout).toMatch(/^synth: \d+ apps, 1 file written/);
+    expect(tree(out)).toEqual(cold);
+  }
+}, 120_000);
+
+test('a stamp verifies only the file it was made for, from the same input and stage', () => {
+  const content = '# Generated by cdk8s-canary. Do not edit: change the spec, then synth.\n# app: web\n---\napiVersion: v1\nkind: Namespace\n';
+  const file = stamped(content, 'input', 'canary');
+  expect(file).toMatch(/^# Generated .*\n# app: web\n# input: [0-9a-f]{64}\n---\napiVersion/);
+  expect(verifies(file, 'input', 'canary')).toBe(true);
+  expect(verifies(file, 'input 2', 'canary')).toBe(false);
+  expect(verifies(file, 'input', 'promote')).toBe(false);
+  expect(verifies(content, 'input', 'canary')).toBe(false);
+  // Any one character changed, added or removed, anywhere, is caught.
+  for (let i = 0; i < file.length; i++) {
+    const changed = `${file.slice(0, i)}${file[i] === 'x' ? 'y' : 'x'}${file.slice(i + 1)}`;
+    expect(verifies(changed, 'input', 'canary')).toBe(false);
+    expect(verifies(file.slice(0, i) + file.slice(i + 1), 'input', 'canary')).toBe(false);
+  }
+});
+
+describe('spec read', () => {
+  const examples = [join(root, 'canary.yaml'), join(root, 'examples', 'routing.yaml'), join(root, 'examples', 'config.yaml')];
+
+  test.each(examples)('%s: the fast reader gives the values the position-keeping reader gives', (spec) => {
+    const text = readFileSync(spec, 'utf8');
+    const fast = fastValues(text);
+    expect(fast).toBeDefined();
+    expect(fast).toEqual(slowValues(text));
+  });
+
+  // Where YAML 1.1 and 1.2 readers part: the fast reader agrees with the document, or leaves it to it.
+  const scalars = ['yes', 'no', 'on', 'off', 'y', 'n', 'True', 'FALSE', '~', 'null', 'Null', 'NULL', 'nUll', '017', '0o17', '0x1F', '0b101',
+    '1_000', '+12', '-0', '.5', '1.', '1e3', '1E3', '.inf', '-.Inf', '.NaN', '2024-01-01', '2001-12-14t21:59:43.10-05:00', '12:30', '1:20:30',
+    '0.1e+2', '0017', '08', '09.5', '"yes"', "'0o17'", '= x', '"\\x41"', '[1, yes, 0o7]', '{a: on}', '|\n  text\n', '>-\n  folded\n  text\n'];
+  test.each(scalars)('the readers agree on %j', (scalar) => {
+    const text = `apps:\n  - name: web\n    value: ${scalar}\n`;
+    const fast = fastValues(text);
+    if (fast) expect(fast).toEqual(slowValues(text));
+  });
+
+  test.each([
+    ['a duplicate key', 'apps: []\napps: []\n'],
+    ['a merge key', 'base: &b {port: 80}\napps:\n  - <<: *b\n    name: web\n'],
+    ['an alias', 'x: &a web\napps: [{name: *a}]\n'],
+    ['a tag', 'apps: !!seq []\n'],
+    ['a directive', '%YAML 1.1\n---\napps: []\n'],
+    ['two documents', 'apps: []\n---\napps: []\n'],
+    ['a syntax error', 'apps: [\n'],
+    ['an empty text', ''],
+    ['a prototype key', 'apps: [{__proto__: {name: web}}]\n'],
+  ])('%s is left to the position-keeping reader', (_what, text) => {
+    expect(fastValues(text)).toBeUndefined();
+  });
+});
