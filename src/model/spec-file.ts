@@ -40,6 +40,8 @@ export function locateProblems(text: string, problems: readonly Problem[]): Prob
 }
 
 function locate(problem: Problem, doc: Document, lines: LineCounter): Problem {
+  // A problem in another file (a `from` file) has its own place already.
+  if (problem.source !== undefined) return problem;
   const range = nodeAt(doc, problem.path)?.range;
   if (!range) return problem;
   const { line, col } = lines.linePos(range[0]);

@@ -14,13 +14,41 @@ export function configDataBytes(files: Record<string, string>): number {
   return Object.entries(files).reduce((sum, [key, value]) => sum + Buffer.byteLength(key) + Buffer.byteLength(value), 0);
 }
 
-/** A config file that is not, or is no longer, the one inside the spec's folder: nothing of it is read. */
+/** A file that is not, or is no longer, the one inside the spec's folder: nothing of it is read. */
 class OutsideFolder extends Error {}
 
 /** Whether the real path `real` is below the real folder `folder` (any folder, `/` included). */
 function isInside(folder: string, real: string): boolean {
   const path = relative(folder, real);
   return path !== '' && path !== '..' && !path.startsWith(`..${'/'}`) && !isAbsolute(path);
+}
+
+/**
+ * A file given by a path relative to `baseDir` (the spec's folder; the working directory for construct
+ * props), read only from inside it, links included, and of at most `limit` bytes: a spec from a pull
+ * request must not copy the CI machine's files (a kubeconfig, say) into the output and the logs. What
+ * cannot be read is said as a problem's message, after the field.
+ */
+export function readInsideFolder(baseDir: string, given: string, limit: number): { readonly bytes: Buffer; readonly path: string } | { readonly problem: string } {
+  const path = resolve(baseDir, given);
+  try {
+    // The file is opened first, then the file opened is checked: its real path as the kernel has it
+    // (Linux's /proc) must be inside the folder, so a folder on the way swapped for a link between a
+    // check and the read cannot lead outside. Without /proc, the path is resolved again after the
+    // open and must name the same file (device and inode).
+    const folder = realpathSync(baseDir);
+    const bytes = readRegularBytes(path, limit, true, (opened, fd) => {
+      const real = openedPath(fd) ?? realpathSync(path);
+      if (!isInside(folder, real)) throw new OutsideFolder(`must name a file inside the spec's folder (${folder}), which ${real} is not`);
+      const now = statSync(real);
+      if (now.dev !== opened.dev || now.ino !== opened.ino) throw new OutsideFolder('changed while it was read (a folder on its way was replaced); run again');
+    });
+    return { bytes, path };
+  } catch (error) {
+    if (error instanceof OutsideFolder) return { problem: `is ${formatValue(given)}: ${error.message}` };
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : (error as Error).message.replace(`${path} `, '');
+    return { problem: `is ${formatValue(given)}: ${path} ${reason}` };
+  }
 }
 
 /**
@@ -37,30 +65,15 @@ function readTrackFiles(track: TrackSpec, at: SpecPath, baseDir: string, problem
       return [name, file];
     }
     if (file.path === undefined) return [name, file];
-    const path = resolve(baseDir, file.path);
+    const read = readInsideFolder(baseDir, file.path, CONFIG_MAP_MAX_BYTES);
+    if ('problem' in read) {
+      problems.push({ path: [...where, 'path'], message: read.problem });
+      return [name, file];
+    }
     try {
-      // Inside the spec's folder only, links included: a spec from a pull request must not copy the
-      // CI machine's files (a kubeconfig, say) into the output and the logs. The file is opened first,
-      // then the file opened is checked: its real path as the kernel has it (Linux's /proc) must be
-      // inside the folder, so a folder on the way swapped for a link meanwhile is caught. Without /proc,
-      // the path is resolved again after the open and must name the same file (device and inode).
-      const folder = realpathSync(baseDir);
-      const bytes = readRegularBytes(path, CONFIG_MAP_MAX_BYTES, true, (opened, fd) => {
-        const real = openedPath(fd) ?? realpathSync(path);
-        if (!isInside(folder, real)) throw new OutsideFolder(`must name a file inside the spec's folder (${folder}), which ${real} is not`);
-        const now = statSync(real);
-        if (now.dev !== opened.dev || now.ino !== opened.ino) throw new OutsideFolder('changed while it was read (a folder on its way was replaced); run again');
-      });
-      return [name, { content: UTF8.decode(bytes) }];
-    } catch (error) {
-      if (error instanceof OutsideFolder) {
-        problems.push({ path: [...where, 'path'], message: `is ${formatValue(file.path)}: ${error.message}` });
-        return [name, file];
-      }
-      const reason = error instanceof TypeError ? 'is not UTF-8 text; a ConfigMap holds text files only'
-        : (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist'
-          : (error as Error).message.replace(`${path} `, '');
-      problems.push({ path: [...where, 'path'], message: `is ${formatValue(file.path)}: ${path} ${reason}` });
+      return [name, { content: UTF8.decode(read.bytes) }];
+    } catch {
+      problems.push({ path: [...where, 'path'], message: `is ${formatValue(file.path)}: ${read.path} is not UTF-8 text; a ConfigMap holds text files only` });
       return [name, file];
     }
   }));
