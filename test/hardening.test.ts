@@ -481,8 +481,9 @@ describe('finish', () => {
   test('an unknown app gets a suggestion', async () => {
     writeFileSync(join(dir, 'canary.yaml'), promoted('    stable:\n      image: nginxinc/nginx-unprivileged:1.26\n'));
     const result = await cli('finish', 'wbe');
+    // As for plan and verify: a bad command line, with the closest name.
     expect(result.code).toBe(2);
-    expect(result.err).toContain('unknown app wbe: did you mean web?');
+    expect(result.err).toContain('cdk8s-canary: unknown app wbe: did you mean web?');
   });
 
   test('a spec of mode 6644 owned by another user keeps its mode and owner', async () => {

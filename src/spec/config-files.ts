@@ -14,7 +14,7 @@ export function configDataBytes(files: Record<string, string>): number {
   return Object.entries(files).reduce((sum, [key, value]) => sum + Buffer.byteLength(key) + Buffer.byteLength(value), 0);
 }
 
-/** A file that is not, or is no longer, the one inside the spec's folder: nothing of it is read. */
+/** A config file that is not, or is no longer, the one inside the spec's folder: nothing of it is read. */
 class OutsideFolder extends Error {}
 
 /** Whether the real path `real` is below the real folder `folder` (any folder, `/` included). */
@@ -33,9 +33,8 @@ export function readInsideFolder(baseDir: string, given: string, limit: number):
   const path = resolve(baseDir, given);
   try {
     // The file is opened first, then the file opened is checked: its real path as the kernel has it
-    // (Linux's /proc) must be inside the folder, so a folder on the way swapped for a link between a
-    // check and the read cannot lead outside. Without /proc, the path is resolved again after the
-    // open and must name the same file (device and inode).
+    // (Linux's /proc) must be inside the folder, so a folder on the way swapped for a link meanwhile is
+    // caught. Without /proc, the path is resolved again after the open and must name the same file.
     const folder = realpathSync(baseDir);
     const bytes = readRegularBytes(path, limit, true, (opened, fd) => {
       const real = openedPath(fd) ?? realpathSync(path);
