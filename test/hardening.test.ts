@@ -182,13 +182,17 @@ describe('the lock', () => {
 
 /** A run of the bin held for a moment at the `count`th call of fs.`call`, while `during` runs. */
 async function heldRun(args: string[], call: string, count: number, during: () => void) {
+  const signal = join(tmpdir(), `cdk8s-canary-held-${process.pid}-${Date.now()}`);
   const child = spawn(process.execPath, ['--require', join(__dirname, 'fixtures', 'pause.js'), bin, ...args], {
-    cwd: dir, env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false', PAUSE_AT: `${call}:${count}`, PAUSE_MS: '1500' },
+    cwd: dir, env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false', PAUSE_AT: `${call}:${count}`, PAUSE_MS: '1500', PAUSE_SIGNAL: signal },
   });
   let stderr = '';
   child.stderr.on('data', (chunk) => { stderr += chunk; });
-  const code = new Promise<number | null>((resolve) => child.on('exit', resolve));
-  await new Promise((resolve) => setTimeout(resolve, 700));
+  let exited = false;
+  const code = new Promise<number | null>((resolve) => child.on('exit', (status) => { exited = true; resolve(status); }));
+  // Until the process is held (or has ended without being held, which the test then reports).
+  while (!existsSync(signal) && !exited) await new Promise((resolve) => setTimeout(resolve, 20));
+  rmSync(signal, { force: true });
   during();
   return { code: await code, stderr };
 }
