@@ -8,7 +8,7 @@ import { appInput, stamped, verifies } from '../src/render/stamp';
 import { resolveSpec } from '../src/model/resolve';
 import { RUNNER_PATH } from '../src/model/gate';
 import { createHash } from 'node:crypto';
-import type { AppSpec } from '../src/spec/types';
+import { generatedApp } from './stage-files';
 
 /*
  * Incremental runs: an app whose files verify is not rendered again, and what a run leaves is byte
@@ -42,14 +42,7 @@ function synth(spec: string, out: string, ...more: string[]) {
   return result;
 }
 
-const app = (i: number): AppSpec => ({
-  name: `app-${i}`,
-  namespace: `team-${i % 7}`,
-  port: 8080,
-  stable: { image: `registry.local/app-${i}:1.0.${i}` },
-  canary: { image: `registry.local/app-${i}:1.1.${i}`, replicas: 1 + (i % 4) },
-  stage: i % 2 ? 'canary' : 'baseline',
-});
+const app = generatedApp;
 
 /** The examples, each copied with the files it reads, and a large generated spec. */
 function specs(): Record<string, string> {
