@@ -138,3 +138,50 @@ describe('the analysis as the check code reads it', () => {
     expect(problemsOf({ ...routed, verify: verify as AppSpec['verify'] })).toContain(`apps.0.${problem}`);
   });
 });
+
+describe('a baseline track', () => {
+  const baselined: AppSpec = {
+    ...routed, name: 'shop', stable: { image: 'shop:1.0', replicas: 4 }, canary: { image: 'shop:1.1', replicas: 4 },
+    routing: { gatewayApi: { parentRefs: [{ name: 'gw' }] } },
+    stages: [{ name: 'base', canaryPercent: 0 }, { name: 'five', canaryPercent: 5 }, { name: 'half', canaryPercent: 50 }, { name: 'all', canaryPercent: 100 }],
+    verify: { baseline: true, prometheus: { url: 'http://prometheus:9090', queries: [{ name: 'latency', query: 'q{track="$track"}', compare: 'baseline' as never }] } },
+  };
+  const stages = stageManifests(baselined);
+  const deployment = (stage: string, name: string) => stages.get(stage)!.find((doc) => doc.kind === 'Deployment' && doc.metadata.name === name);
+  const weights = (stage: string) => Object.fromEntries(stages.get(stage)!.find((doc) => doc.kind === 'HTTPRoute')!.spec.rules.at(-1).backendRefs
+    .map((ref: Manifest) => [ref.name, ref.weight]));
+
+  test.each([
+    // stage, baseline pods, weights of stable, canary, baseline
+    ['five', 1, [90, 5, 5]],
+    ['half', 2, [0, 50, 50]],
+    ['all', 0, [0, 100, 0]],
+    ['rollback', 0, [100, 0, 0]],
+  ])('%s: %i baseline pods at stable\'s image and config, weights %j', (stage, pods, [stable, canary, baseline]) => {
+    const track = deployment(stage as string, 'shop-baseline')!;
+    expect(track.spec.replicas).toBe(pods);
+    expect(track.spec.selector.matchLabels).toEqual({ app: 'shop', track: 'baseline' });
+    expect(track.spec.template.spec.containers[0].image).toBe('shop:1.0');
+    // The same pod template as stable's, but for the track label and the spread it selects by.
+    const { labels: _l, ...rest } = track.spec.template.metadata;
+    const stablePod = deployment(stage as string, 'shop-stable')!.spec.template;
+    expect(JSON.stringify(track.spec.template.spec).replace(/baseline/g, 'stable')).toBe(JSON.stringify(stablePod.spec));
+    expect(rest).toEqual({});
+    expect(weights(stage as string)).toEqual({ 'shop-stable': stable, 'shop-canary': canary, 'shop-baseline': baseline });
+    for (const doc of stages.get(stage as string)!) expect(() => validateAgainstSchema(doc)).not.toThrow();
+  });
+
+  test('no baseline before the canary starts; its own Service in every stage; the comparison reads the baseline track', () => {
+    expect(deployment('base', 'shop-baseline')).toBeUndefined();
+    for (const [, docs] of stages) expect(docs.some((doc) => doc.kind === 'Service' && doc.metadata.name === 'shop-baseline')).toBe(true);
+    const spec = resolveOne(baselined).spec;
+    expect(verifyChecks(spec, spec.verify!).prometheus!.queries[0]).toMatchObject({ compare: 'baseline', baselineTrack: 'baseline' });
+  });
+
+  test('refused: a baseline without a router, and a comparison with a baseline that does not run', () => {
+    expect(problemsOf({ ...baselined, routing: undefined, stages: undefined })).toContain(
+      'apps.0.verify.baseline: is true: a baseline track needs routing (gatewayApi or istio): without a router its pods would take a share of the traffic by count, and change every stage\'s shares');
+    expect(problemsOf({ ...baselined, verify: { ...baselined.verify, baseline: false } })).toContain(
+      'apps.0.verify.prometheus.queries.0.compare: is "baseline": there is no baseline track; set verify.baseline: true, or compare: stable');
+  });
+});

@@ -37,7 +37,12 @@ const library: AppSpec = {
 // Config per track and an autoscaler on each track; its config files are beside the spec.
 const examples = `${__dirname}/../examples`;
 const [shop] = loadSpec(`${examples}/config.yaml`).spec.apps;
-const apps = [walkthrough, percentPlan, library, gateway, istio, sticky, shop, greeter];
+// A baseline track beside the canary, with the canary's pods and route weight.
+const baselined: AppSpec = {
+  ...gateway, name: 'baselined', namespace: 'baselined',
+  verify: { baseline: true, prometheus: { url: 'http://prometheus:9090', queries: [{ name: 'latency', query: 'q{track="$track"}', compare: 'baseline' as never }] } },
+};
+const apps = [walkthrough, percentPlan, library, gateway, istio, sticky, shop, greeter, baselined];
 
 /** Each stage's file of an app, by stage name, and by the path the plan's commands use. */
 function render(app: AppSpec) {
@@ -83,7 +88,7 @@ test('the plans offer every move: each stage to the next, each to rollback, the 
     'nginx: rollback baseline -> rollback', 'nginx: rollback canary -> rollback', 'nginx: rollback expand -> rollback',
     'nginx: rollback promote -> rollback', 'nginx: finish promote -> baseline',
   ]);
-  expect(moves).toHaveLength(8 + 10 + 8 + 10 + 10 + 8 + 8 + 10);
+  expect(moves).toHaveLength(8 + 10 + 8 + 10 + 10 + 8 + 8 + 10 + 10);
 });
 
 describe.each(moves.map((move) => [move.label, move] as const))('%s', (_label, move) => {
@@ -165,6 +170,14 @@ describe('with autoscalers', () => {
     for (const name of ['shop-stable', 'shop-canary']) adopted.forgetLastApply(name);
     expect(syncWithArgoCd(adopted, after).lowestCapacity).toBeGreaterThanOrEqual(1);
   });
+});
+
+test('the simulator sees a baseline track given weight before its pods are ready', () => {
+  const { file } = render(baselined);
+  const cluster = Cluster.settled(file('baseline'), { stable: 3, canary: 3 });
+  // The route of the canary stage alone: the baseline's 5% goes to no ready pod.
+  for (const doc of parseManifests(file('canary')).filter((each) => each.kind === 'HTTPRoute')) cluster.apply(doc);
+  expect(cluster.worstLoad).toBe(Infinity);
 });
 
 describe('sync waves', () => {

@@ -29,6 +29,8 @@ import type { KubectlStep } from '../src/cli/kubectl-steps';
 import { parseManifests, type Manifest } from './cluster-rules';
 
 type Track = 'stable' | 'canary';
+/** A track, or the baseline track (stable's pods with the canary's count and weight). */
+type Lane = Track | 'baseline';
 
 interface LiveDeployment {
   readonly doc: Manifest;
@@ -43,7 +45,7 @@ export class Cluster {
   readonly deployments = new Map<string, LiveDeployment>();
   /** Autoscalers: the floor each holds its Deployment (by name) at. */
   readonly autoscalers = new Map<string, number>();
-  weights?: Record<Track, number>;
+  weights?: Record<Lane, number>;
   /** The lowest ready capacity seen, 1 being both tracks' full sizes' worth (one full track). */
   lowestCapacity = Infinity;
   /** The highest traffic weight a track got per unit of what its ready pods carry; above 1 is overload. */
@@ -64,23 +66,24 @@ export class Cluster {
     return cluster;
   }
 
-  private trackOf(doc: Manifest): Track {
+  private trackOf(doc: Manifest): Lane {
     return doc.spec.template.metadata.labels.track;
   }
 
-  private ready(track: Track): number {
+  private ready(track: Lane): number {
     let ready = 0;
     for (const live of this.deployments.values()) if (this.trackOf(live.doc) === track) ready += live.ready;
     return ready;
   }
 
   private observe(what: string): void {
-    const share = { stable: this.ready('stable') / this.sizes.stable, canary: this.ready('canary') / this.sizes.canary };
+    // The baseline track runs the canary's count of pods: its full size is the canary's.
+    const share = { stable: this.ready('stable') / this.sizes.stable, canary: this.ready('canary') / this.sizes.canary, baseline: this.ready('baseline') / this.sizes.canary };
     const capacity = share.stable + share.canary;
     this.lowestCapacity = Math.min(this.lowestCapacity, capacity);
     if (this.weights) {
-      for (const track of ['stable', 'canary'] as const) {
-        const weight = this.weights[track] / 100;
+      for (const track of ['stable', 'canary', 'baseline'] as const) {
+        const weight = (this.weights[track] ?? 0) / 100;
         if (weight > 0) this.worstLoad = Math.max(this.worstLoad, share[track] === 0 ? Infinity : weight / share[track]);
       }
     }
@@ -109,10 +112,10 @@ export class Cluster {
       }
     } else if (doc.kind === 'HTTPRoute' || doc.kind === 'GRPCRoute') {
       const refs = doc.spec.rules[doc.spec.rules.length - 1].backendRefs;
-      this.weights = { stable: refs[0].weight, canary: refs[1].weight };
+      this.weights = { stable: refs[0].weight, canary: refs[1].weight, baseline: refs[2]?.weight ?? 0 };
     } else if (doc.kind === 'VirtualService') {
       const route = doc.spec.http.find((http: Manifest) => http.name === 'weighted').route;
-      this.weights = { stable: route[0].weight, canary: route[1].weight };
+      this.weights = { stable: route[0].weight, canary: route[1].weight, baseline: route[2]?.weight ?? 0 };
     }
     if (observe) this.observe(`apply ${doc.kind}/${doc.metadata.name}`);
   }

@@ -3,9 +3,9 @@ import type { ResolvedAppSpec } from '../model/resolved';
 import { deployedTracks, type ResolvedStage, ROLLBACK_STAGE, type RolloutPlan } from '../model/stage';
 import { stagePath } from '../render/paths';
 import { SYNC_WAVE } from '../model/moves';
-import { appScopeLabels, CHECK_LABEL, COMPONENT_LABEL, ROUTER_COMPONENT, selectorArg, TRACK_LABEL, VERIFY_COMPONENT, type Track } from '../model/labels';
+import { appScopeLabels, BASELINE, CHECK_LABEL, COMPONENT_LABEL, ROUTER_COMPONENT, selectorArg, TRACK_LABEL, VERIFY_COMPONENT, type Track, type TrackLabel } from '../model/labels';
 import { kindsOf, type StageObject } from '../model/stage-contents';
-import { isGated, isSmokeGated, smokeJobName, verifyJobName, type GatedApp } from '../model/gate';
+import { baselineName, isGated, isSmokeGated, smokeJobName, verifyJobName, type GatedApp } from '../model/gate';
 
 /** One kubectl step of a move to a stage. */
 export type KubectlStep =
@@ -86,18 +86,37 @@ export function teardownCommand(app: ResolvedAppSpec, plan: RolloutPlan): string
   return `kubectl delete ${kinds.join(',')} -n ${shellQuote(app.namespace)} -l ${shellQuote(selectorArg(appScopeLabels(app.name)))}`;
 }
 
+/** A Deployment of a stage's file, for its kubectl steps: its track label, name, count and wave. */
+interface Lane {
+  readonly label: TrackLabel;
+  readonly name: string;
+  readonly replicas: number;
+  readonly wave: number;
+  readonly autoscaled: boolean;
+}
+
+/** The Deployments a stage's file holds: each track's, and the baseline track's with the canary's. */
+function lanesOf(app: ResolvedAppSpec, stage: ResolvedStage): Lane[] {
+  const replicas: Record<Track, number> = { stable: stage.stableReplicas, canary: stage.canaryReplicas };
+  const tracks = deployedTracks(stage).map((track): Lane => ({
+    label: track, name: app[track].name, replicas: replicas[track], wave: stage.syncWaves[track], autoscaled: app[track].autoscaling !== undefined,
+  }));
+  const baseline = app.verify?.baseline && stage.canaryDeployed
+    ? [{ label: BASELINE, name: baselineName(app), replicas: stage.baselineReplicas ?? 0, wave: stage.syncWaves.baseline ?? SYNC_WAVE.shrink, autoscaled: false }] : [];
+  return [...tracks, ...baseline];
+}
+
 function moveSteps(app: ResolvedAppSpec, plan: RolloutPlan, stage: ResolvedStage, outdir: string): KubectlStep[] {
   const file = stageFile(outdir, app, stage);
-  const replicas: Record<Track, number> = { stable: stage.stableReplicas, canary: stage.canaryReplicas };
-  const tracks = deployedTracks(stage);
-  const growing = tracks.filter((track) => stage.syncWaves[track] === SYNC_WAVE.grow && replicas[track] > 0);
-  const others = tracks.filter((track) => !growing.includes(track));
-  const waits = growing.map((track) => ({
-    verb: 'wait' as const,
-    deployment: app[track].name,
-    ...(app[track].autoscaling ? { readyAtLeast: replicas[track] } : {}),
-  }));
-  const deleteCanary = stage.canaryDeployed ? [] : [{ verb: 'delete' as const, name: app.canary.name, kinds: canaryKinds(app, plan) }];
+  const lanes = lanesOf(app, stage);
+  const growing = lanes.filter((lane) => lane.wave === SYNC_WAVE.grow && lane.replicas > 0);
+  const others = lanes.filter((lane) => !growing.includes(lane)).map((lane) => lane.label);
+  const waits = growing.map((lane) => ({ verb: 'wait' as const, deployment: lane.name, ...(lane.autoscaled ? { readyAtLeast: lane.replicas } : {}) }));
+  // A stage without the canary: what a finished release left goes (the canary, and the baseline track).
+  const deleteCanary = stage.canaryDeployed ? [] : [
+    { verb: 'delete' as const, name: app.canary.name, kinds: canaryKinds(app, plan) },
+    ...(app.verify?.baseline ? [{ verb: 'delete' as const, name: baselineName(app), kinds: ['deployment'] }] : []),
+  ];
   // The gate's objects go on their own, after the stage (see stageSteps).
   const notVerify = app.verify ? `${COMPONENT_LABEL}!=${VERIFY_COMPONENT}` : undefined;
   const whole: KubectlStep = notVerify ? { verb: 'apply', file, selector: notVerify } : { verb: 'apply', file };

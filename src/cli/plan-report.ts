@@ -57,8 +57,12 @@ export function formatPlan(app: ResolvedAppSpec, plan: RolloutPlan, outdir: stri
   const routing = describeRouting(app);
   const hasMatches = (app.routing?.match?.length ?? 0) > 0;
   const hasMirror = plan.stages.some((stage) => stage.mirrorPercent);
+  const hasBaseline = app.verify?.baseline === true;
   const rows = [
-    ['stage', 'stable', 'canary', app.routing ? 'canary weight' : 'canary share', '', ...(hasMirror ? ['mirror'] : []), ...(hasMatches ? ['match rules'] : [])],
+    [
+      'stage', 'stable', 'canary', app.routing ? 'canary weight' : 'canary share', '', ...(hasMirror ? ['mirror'] : []),
+      ...(hasBaseline ? ['baseline'] : []), ...(hasMatches ? ['match rules'] : []),
+    ],
     ...plan.stages.map((stage) => {
       const row = [
         stage.name,
@@ -68,6 +72,7 @@ export function formatPlan(app: ResolvedAppSpec, plan: RolloutPlan, outdir: stri
           ? `(asked ${formatShare(stage.requestedPercent)}) ` : '') + formatShare(stage.canaryShare),
         `[${shareBar(stage.canaryShare)}]`,
         ...(hasMirror ? [stage.mirrorPercent ? `${stage.mirrorPercent}%` : '-'] : []),
+        ...(hasBaseline ? [stage.baselineReplicas ? `${stage.baselineReplicas} at ${stage.baselineWeight}%` : '-'] : []),
         ...(hasMatches ? [matchRulesApply(app, stage) ? 'on' : '-'] : []),
       ];
       if (stage === plan.current) row[row.length - 1] += ' <- current';
@@ -222,6 +227,7 @@ export function planDocument(app: ResolvedAppSpec, plan: RolloutPlan, outdir: st
       canaryWeight: stage.canaryWeight ?? null,
       requestedPercent: stage.requestedPercent ?? null,
       mirrorPercent: stage.mirrorPercent ?? null,
+      ...(app.verify?.baseline ? { baselineReplicas: stage.baselineReplicas, baselineWeight: stage.baselineWeight ?? null } : {}),
       matchRules: matchRulesApply(app, stage),
       syncWaves: stage.syncWaves,
       autoscalers: {

@@ -47,7 +47,10 @@ function objectId(object: Exclude<StageObject, { role: 'route' | 'subsets' }>): 
     case 'gate':
       return 'verify';
     case 'smoke':
-      return 'smoke';
+    case 'baseline':
+      return object.role;
+    case 'baseline-service':
+      return 'baseline-service';
     default:
       return `${object.track}-${object.role === 'track-service' ? 'service' : object.role}`;
   }
@@ -92,6 +95,10 @@ export class CanaryApp extends Construct {
   public readonly verifyJob?: ApiObject;
   /** With `verify.smoke` and routing: the Job that checks the canary before the route gives it more traffic. */
   public readonly smokeJob?: ApiObject;
+  /** With `verify.baseline`: the baseline track's Deployment, in stages with the canary Deployment. */
+  public readonly baseline?: ApiObject;
+  /** With `verify.baseline`: the baseline track's Service. */
+  public readonly baselineService?: ApiObject;
   /** With Gateway API routing or `verify`: a Service per track, the route's backends and the gate's target. */
   public readonly trackServices?: TrackServices;
   /** With `routing`: the HTTPRoute or GRPCRoute, and/or the VirtualService and DestinationRule, of this stage. */
@@ -139,6 +146,8 @@ export class CanaryApp extends Construct {
     this.verifyConfigMap = find('gate-config');
     this.verifyJob = find('gate');
     this.smokeJob = find('smoke');
+    this.baseline = find('baseline');
+    this.baselineService = find('baseline-service');
   }
 }
 

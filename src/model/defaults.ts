@@ -79,6 +79,7 @@ function resolveVerify(verify: VerifySpec): ResolvedVerifySpec {
     // Long enough for the analysis, with a minute for the last answers and the report.
     timeoutSeconds: verify.timeoutSeconds ?? Math.max(DEFAULT_VERIFY_TIMEOUT_SECONDS, analysisSeconds(resolvedPrometheus) + 60),
     ...(verify.notify ? { notify: verify.notify } : {}),
+    baseline: verify.baseline ?? false,
   };
 }
 

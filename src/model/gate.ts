@@ -27,6 +27,11 @@ export function canaryUrl(spec: ResolvedAppSpec): string {
   return `http://${trackServiceName(spec.service.name, 'canary')}.${spec.namespace}.svc.cluster.local:${spec.service.port}`;
 }
 
+/** The baseline track's Deployment. */
+export function baselineName(app: ResolvedAppSpec): string {
+  return `${app.name}-baseline`;
+}
+
 /** The Job that runs an app's smoke check before a stage moves traffic to the canary. */
 export function smokeJobName(app: string): string {
   return `${app}-smoke`;

@@ -31,6 +31,10 @@ export function configLabel(track: Track, hash: string): string {
 const MANAGED_BY = 'cdk8s-canary';
 
 export type Track = 'stable' | 'canary';
+/** The baseline track's label value: stable's pods, started with the canary (verify.baseline). */
+export const BASELINE = 'baseline' as const;
+/** A track label's value: a track, or the baseline track. */
+export type TrackLabel = Track | typeof BASELINE;
 /** Both tracks, stable first. */
 export const TRACKS: readonly Track[] = ['stable', 'canary'];
 
@@ -40,7 +44,7 @@ export function serviceSelector(appLabel: string): Record<string, string> {
 }
 
 /** A Deployment's selector: its own track's pods only. */
-export function trackSelector(appLabel: string, track: Track): Record<string, string> {
+export function trackSelector(appLabel: string, track: TrackLabel): Record<string, string> {
   return { [APP_LABEL]: appLabel, [TRACK_LABEL]: track };
 }
 
@@ -55,7 +59,7 @@ export function objectLabels(appName: string, appLabel: string): Record<string, 
 }
 
 /** Labels on a track's pod template: its selector plus the recommended labels. */
-export function podLabels(appName: string, appLabel: string, track: Track): Record<string, string> {
+export function podLabels(appName: string, appLabel: string, track: TrackLabel): Record<string, string> {
   return { ...trackSelector(appLabel, track), ...objectLabels(appName, appLabel) };
 }
 

@@ -69,5 +69,6 @@ export function syncWaves(stage: ResolvedStage, moves: readonly StageMove[]): Tr
   return {
     stable: wave(into.some((move) => move.to.stableReplicas > stableBefore(move))),
     canary: wave(into.some((move) => move.to.canaryReplicas > move.from.canaryReplicas)),
+    baseline: wave(into.some((move) => (move.to.baselineReplicas ?? 0) > (move.from.baselineReplicas ?? 0))),
   };
 }

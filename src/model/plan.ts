@@ -7,7 +7,8 @@ import { ROLLBACK_STAGE, type ResolvedStage, type RolloutPlan, type TrackWaves }
  * Resolves written stages to replica counts and adds the rollback stage. With `routed`, each stage
  * also gets a route weight: its `canaryPercent` rounded to a whole percent, or the replica ratio, and
  * says whether its route gives the canary more than the stage before (more weight, or `matchRules`
- * that start to apply).
+ * that start to apply); with `baseline`, each stage runs a baseline track beside the canary (see
+ * baselineOf).
  * Expects stages that passed spec validation (unique names, counts or a percent on each).
  */
 export function resolvePlan(
@@ -17,6 +18,7 @@ export function resolvePlan(
   current?: string,
   routed = false,
   matchRules = false,
+  baseline = false,
 ): RolloutPlan {
   const width = Math.max(2, String(stages.length).length);
   let canaryStarted = false;
@@ -43,6 +45,7 @@ export function resolvePlan(
       ...(stage.mirrorPercent ? { mirrorPercent: stage.mirrorPercent } : {}),
       canaryDeployed: canaryStarted,
       canaryTrafficGrows: false,
+      ...baselineOf(baseline && routed, canaryReplicas, canaryWeight),
       syncWaves: noWaves,
     };
   });
@@ -55,6 +58,7 @@ export function resolvePlan(
     canaryWeight: routed ? 0 : undefined,
     canaryDeployed: canaryStarted,
     canaryTrafficGrows: false,
+    ...baselineOf(baseline && routed, 0, 0),
     syncWaves: noWaves,
   });
   const moves = stageMoves(resolved);
@@ -63,9 +67,25 @@ export function resolvePlan(
   const withWaves = resolved.map((stage, i) => {
     const [before, now] = [traffic(resolved[i - 1]), traffic(stage)];
     const grows = routed && stage.name !== ROLLBACK_STAGE && (now.weight > before.weight || (now.matched && !before.matched));
-    return { ...stage, canaryTrafficGrows: grows, syncWaves: syncWaves(stage, moves) };
+    const waves = syncWaves(stage, moves);
+    return { ...stage, canaryTrafficGrows: grows, syncWaves: stage.baselineReplicas === undefined ? { stable: waves.stable, canary: waves.canary } : waves };
   });
   const found = withWaves.find((stage) => stage.name === (current ?? withWaves[0].name));
   if (!found) throw new Error(`stage "${current}" is not in the plan`);
   return { stages: withWaves, current: found };
+}
+
+/**
+ * The baseline track in a stage: where the canary runs with up to half the traffic, the canary's pods
+ * and weight (so stable keeps the rest); else none. Above half, stable could not give the baseline
+ * the canary's weight.
+ *
+ *   canary 1 pod at 5%   -> baseline 1 pod at 5%, stable 90%
+ *   canary 3 pods at 50% -> baseline 3 pods at 50%, stable 0%
+ *   canary 3 pods at 100% -> no baseline
+ */
+function baselineOf(enabled: boolean, canaryReplicas: number, canaryWeight: number | undefined): Pick<ResolvedStage, 'baselineReplicas' | 'baselineWeight'> {
+  if (!enabled) return {};
+  const runs = canaryReplicas > 0 && (canaryWeight ?? 0) > 0 && (canaryWeight ?? 0) <= 50;
+  return runs ? { baselineReplicas: canaryReplicas, baselineWeight: canaryWeight } : { baselineReplicas: 0, baselineWeight: 0 };
 }

@@ -44,7 +44,7 @@ function resolveShaped(app: AppSpec, at: SpecPath, baseDir: string): Findings & 
   const unread = [...read.problems, ...workload?.problems ?? []];
   if (unread.length) return { problems: unread, warnings: [] };
   const spec = resolveAppDefaults(read.app, workload?.file);
-  const found = appFindings(spec, at, () => resolvePlan(spec.stages, spec.stable.replicas, spec.canary.replicas, spec.stage, spec.routing !== undefined, (spec.routing?.match?.length ?? 0) > 0), app);
+  const found = appFindings(spec, at, () => resolvePlan(spec.stages, spec.stable.replicas, spec.canary.replicas, spec.stage, spec.routing !== undefined, (spec.routing?.match?.length ?? 0) > 0, spec.verify?.baseline ?? false), app);
   const warnings = [...workload?.notes ?? [], ...found.warnings];
   if (!found.plan) return { ...found, warnings };
   return { problems: found.problems, warnings, app: { spec, plan: found.plan, createsNamespace: spec.createNamespace, warnings } };

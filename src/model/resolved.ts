@@ -95,6 +95,8 @@ export interface ResolvedVerifySpec {
   readonly image: string;
   readonly timeoutSeconds: number;
   readonly notify?: NotifySpec;
+  /** Whether a baseline track runs beside the canary. */
+  readonly baseline: boolean;
 }
 
 /** A PodDisruptionBudget per track. */

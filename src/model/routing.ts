@@ -1,6 +1,6 @@
 import type { ResolvedAppSpec } from './resolved';
 import type { ResolvedStage } from './stage';
-import type { Track } from './labels';
+import type { TrackLabel } from './labels';
 import { RouteProtocol, type MatchRuleSpec } from '../spec/types';
 
 /*
@@ -17,7 +17,7 @@ export function hasTrackServices(spec: ResolvedAppSpec): boolean {
 }
 
 /** The Service a track gets (see hasTrackServices): `canary-demo` -> `canary-demo-canary`. */
-export function trackServiceName(service: string, track: Track): string {
+export function trackServiceName(service: string, track: TrackLabel): string {
   return `${service}-${track}`;
 }
 

@@ -1,5 +1,6 @@
 import { trackAutoscalerBounds, statedReplicas } from './autoscaling';
 import { isGated, isSmokeGated } from './gate';
+import { SYNC_WAVE } from './moves';
 import { TRACKS, type Track } from './labels';
 import type { ResolvedAppSpec } from './resolved';
 import { hasTrackServices, matchRulesApply, routeKinds, type WeightedRouteKind } from './routing';
@@ -16,6 +17,10 @@ export type StageObject =
   | { readonly role: 'service'; readonly kind: 'Service' }
   /** A track's own Service: the route's backend and the gate's target. */
   | { readonly role: 'track-service'; readonly kind: 'Service'; readonly track: Track }
+  /** The baseline track's Service. */
+  | { readonly role: 'baseline-service'; readonly kind: 'Service' }
+  /** The baseline track: stable's pod template, with the canary's count where the canary runs. */
+  | { readonly role: 'baseline'; readonly kind: 'Deployment'; readonly replicas: number; readonly wave: number }
   | { readonly role: 'config'; readonly kind: 'ConfigMap'; readonly track: Track }
   | { readonly role: 'budget'; readonly kind: 'PodDisruptionBudget'; readonly track: Track }
   /** `replicas` absent: an autoscaler owns the count. */
@@ -24,7 +29,10 @@ export type StageObject =
   /** The gate's check code and checks. */
   | { readonly role: 'gate-config'; readonly kind: 'ConfigMap' }
   /** A route that weighs the tracks: an HTTPRoute, a GRPCRoute or a VirtualService. */
-  | { readonly role: 'route'; readonly kind: WeightedRouteKind; readonly canaryWeight: number; readonly matchRules: boolean; readonly mirrorPercent?: number }
+  | {
+    readonly role: 'route'; readonly kind: WeightedRouteKind; readonly canaryWeight: number; readonly baselineWeight?: number;
+    readonly matchRules: boolean; readonly mirrorPercent?: number;
+  }
   /** Istio's subsets of the tracks, the same in every stage. */
   | { readonly role: 'subsets'; readonly kind: 'DestinationRule' }
   /** The gate's Job, which names the stage it checks. */
@@ -59,13 +67,21 @@ export function stageContents(app: ResolvedAppSpec, createsNamespace: boolean, s
       ...(bounds ? [{ role: 'autoscaler', kind: 'HorizontalPodAutoscaler', track, min: bounds.min, max: bounds.max, wave } as const] : []),
     ];
   };
-  const route = { canaryWeight: stage.canaryWeight ?? 0, matchRules: matchRulesApply(app, stage), ...(stage.mirrorPercent ? { mirrorPercent: stage.mirrorPercent } : {}) };
+  const route = {
+    canaryWeight: stage.canaryWeight ?? 0,
+    ...(stage.baselineWeight === undefined ? {} : { baselineWeight: stage.baselineWeight }),
+    matchRules: matchRulesApply(app, stage),
+    ...(stage.mirrorPercent ? { mirrorPercent: stage.mirrorPercent } : {}),
+  };
+  const baseline = app.verify?.baseline === true;
   return [
     ...(createsNamespace ? [{ role: 'namespace', kind: 'Namespace' } as const] : []),
     { role: 'service', kind: 'Service' },
     ...(hasTrackServices(app) ? TRACKS.map((track) => ({ role: 'track-service', kind: 'Service', track } as const)) : []),
+    ...(baseline ? [{ role: 'baseline-service', kind: 'Service' } as const] : []),
     ...tracks.flatMap(trackObjects),
     ...tracks.flatMap(workload),
+    ...(baseline && stage.canaryDeployed ? [{ role: 'baseline', kind: 'Deployment', replicas: stage.baselineReplicas ?? 0, wave: stage.syncWaves.baseline ?? SYNC_WAVE.shrink } as const] : []),
     ...(app.verify ? [{ role: 'gate-config', kind: 'ConfigMap' } as const] : []),
     ...(isSmokeGated(app, stage) ? [{ role: 'smoke', kind: 'Job', stage: stage.name } as const] : []),
     ...routeKinds(app).map((kind) => (kind === 'DestinationRule' ? { role: 'subsets', kind } as const : { role: 'route', kind, ...route } as const)),

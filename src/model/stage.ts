@@ -32,6 +32,10 @@ export interface ResolvedStage {
   readonly canaryDeployed: boolean;
   /** Whether the route gives the canary more traffic than the stage before (weight or match rules). */
   readonly canaryTrafficGrows: boolean;
+  /** With a baseline track: its pods in this stage (the canary's count where it runs, else 0). */
+  readonly baselineReplicas?: number;
+  /** With a baseline track: its route weight, the canary's where it runs (taken from stable). */
+  readonly baselineWeight?: number;
   /** The Argo CD sync wave of each track's Deployment in this stage's file (see `syncWaves`). */
   readonly syncWaves: TrackWaves;
 }
@@ -40,6 +44,8 @@ export interface ResolvedStage {
 export interface TrackWaves {
   readonly stable: number;
   readonly canary: number;
+  /** With a baseline track: its wave, which grows and shrinks with the canary's. */
+  readonly baseline?: number;
 }
 
 /** The tracks whose Deployments a stage's file holds: stable, and the canary once it has started. */

@@ -325,6 +325,14 @@ export interface VerifySpec {
    * @default nowhere but the Job's log and the sync's status
    */
   readonly notify?: NotifySpec;
+  /**
+   * Run a baseline track beside the canary: a third Deployment at stable's image and config, with the
+   * canary's pod count and the canary's route weight (taken from stable), in each stage where the
+   * canary gets up to half the traffic; `compare: baseline` then judges the canary against pods as
+   * fresh as its own. Needs routing.
+   * @default false
+   */
+  readonly baseline?: boolean;
 }
 
 /** Requests to the canary; the share that answers with the expected status must reach a minimum. */
@@ -443,7 +451,7 @@ export interface PrometheusQuerySpec {
    */
   readonly min?: number;
   /**
-   * Judge the canary against stable instead of a bound: the query, with `$track` for the track, is run
+   * Judge the canary against stable or the baseline track instead of a bound: the query, with `$track` for the track, is run
    * over the window for each, and the two samples are compared by a Mann-Whitney U test.
    * @default no comparison: the query has a bound
    */
@@ -466,6 +474,8 @@ export interface PrometheusQuerySpec {
 export enum CompareTrack {
   /** The running version. */
   STABLE = 'stable',
+  /** The baseline track (`verify.baseline`): the running version, started with the canary. */
+  BASELINE = 'baseline',
 }
 
 /** A track's HorizontalPodAutoscaler (autoscaling/v2), by resource utilization. */

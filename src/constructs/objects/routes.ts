@@ -1,5 +1,5 @@
 import { serviceHost } from '../../model/defaults';
-import { COMPONENT_LABEL, ROUTER_COMPONENT, SYNC_WAVE_ANNOTATION, TRACKS, trackSelector, type Track } from '../../model/labels';
+import { BASELINE, COMPONENT_LABEL, ROUTER_COMPONENT, SYNC_WAVE_ANNOTATION, TRACKS, trackSelector, type TrackLabel } from '../../model/labels';
 import { SYNC_WAVE } from '../../model/moves';
 import type { ResolvedAppSpec } from '../../model/resolved';
 import { headerMatch, trackServiceName } from '../../model/routing';
@@ -15,6 +15,8 @@ const istio = () => require('../imports/networking.istio.io') as typeof import('
 /** What a stage's routes say: the canary's weight, whether match rules stand, and the share copied to the canary. */
 export interface RouteState {
   readonly canaryWeight: number;
+  /** With a baseline track: its weight. */
+  readonly baselineWeight?: number;
   readonly matchRules: boolean;
   readonly mirrorPercent?: number;
 }
@@ -24,8 +26,15 @@ function routeMetadata(app: ResolvedAppSpec) {
   return appMetadata(app, app.service.name, { [COMPONENT_LABEL]: ROUTER_COMPONENT }, { [SYNC_WAVE_ANNOTATION]: String(SYNC_WAVE.route) });
 }
 
-function weights(state: RouteState): Record<Track, number> {
-  return { stable: 100 - state.canaryWeight, canary: state.canaryWeight };
+/** Each backend's weight: the canary's and the baseline's from the stage, stable the rest. */
+function weights(state: RouteState): Record<TrackLabel, number> {
+  const baseline = state.baselineWeight ?? 0;
+  return { stable: 100 - state.canaryWeight - baseline, canary: state.canaryWeight, baseline };
+}
+
+/** The route's backends: both tracks, and the baseline track where the app runs one. */
+function lanes(app: ResolvedAppSpec): TrackLabel[] {
+  return app.verify?.baseline ? [...TRACKS, BASELINE] : [...TRACKS];
 }
 
 function matches(app: ResolvedAppSpec, state: RouteState) {
@@ -38,7 +47,7 @@ function matches(app: ResolvedAppSpec, state: RouteState) {
  * a mirror, copies its share of requests to the canary.
  */
 function gatewayRules<H, F>(app: ResolvedAppSpec, state: RouteState, headerTypes: { readonly EXACT: H; readonly REGULAR_EXPRESSION: H }, mirror: F) {
-  const backend = (track: Track) => ({ name: trackServiceName(app.service.name, track), port: app.service.port });
+  const backend = (track: TrackLabel) => ({ name: trackServiceName(app.service.name, track), port: app.service.port });
   const matched = matches(app, state);
   return [
     ...(matched.length ? [{
@@ -48,7 +57,7 @@ function gatewayRules<H, F>(app: ResolvedAppSpec, state: RouteState, headerTypes
       backendRefs: [backend('canary')],
     }] : []),
     {
-      backendRefs: TRACKS.map((track) => ({ ...backend(track), weight: weights(state)[track] })),
+      backendRefs: lanes(app).map((track) => ({ ...backend(track), weight: weights(state)[track] })),
       ...(state.mirrorPercent ? { filters: [{ type: mirror, requestMirror: { backendRef: backend('canary'), percent: state.mirrorPercent } }] } : {}),
     },
   ];
@@ -79,14 +88,14 @@ export function grpcRouteProps(app: ResolvedAppSpec, state: RouteState): GrpcRou
 export function destinationRuleProps(app: ResolvedAppSpec): DestinationRuleProps {
   return {
     metadata: routeMetadata(app),
-    spec: { host: serviceHost(app.service.name, app.namespace), subsets: TRACKS.map((track) => ({ name: track, labels: trackSelector(app.appLabel, track) })) },
+    spec: { host: serviceHost(app.service.name, app.namespace), subsets: lanes(app).map((track) => ({ name: track, labels: trackSelector(app.appLabel, track) })) },
   };
 }
 
 export function virtualServiceProps(app: ResolvedAppSpec, state: RouteState): VirtualServiceProps {
   const istio = app.routing!.istio!;
   const host = serviceHost(app.service.name, app.namespace);
-  const destination = (track: Track) => ({ host, subset: track, port: { number: app.service.port } });
+  const destination = (track: TrackLabel) => ({ host, subset: track, port: { number: app.service.port } });
   const matched = matches(app, state);
   return {
     metadata: routeMetadata(app),
@@ -102,7 +111,7 @@ export function virtualServiceProps(app: ResolvedAppSpec, state: RouteState): Vi
         }] : []),
         {
           name: 'weighted',
-          route: TRACKS.map((track) => ({ destination: destination(track), weight: weights(state)[track] })),
+          route: lanes(app).map((track) => ({ destination: destination(track), weight: weights(state)[track] })),
           ...(state.mirrorPercent ? { mirror: destination('canary'), mirrorPercentage: { value: state.mirrorPercent } } : {}),
         },
       ],

@@ -1,4 +1,4 @@
-import { POD_SECURITY_ENFORCE_LABEL, SYNC_OPTIONS_ANNOTATION, serviceSelector, trackSelector, type Track } from '../../model/labels';
+import { POD_SECURITY_ENFORCE_LABEL, SYNC_OPTIONS_ANNOTATION, serviceSelector, trackSelector, type TrackLabel } from '../../model/labels';
 import type { ResolvedAppSpec } from '../../model/resolved';
 import { trackServiceName } from '../../model/routing';
 import { RouteProtocol, SessionAffinity } from '../../spec/types';
@@ -52,6 +52,6 @@ export function service(app: ResolvedAppSpec): Manifest {
 }
 
 /** A track's own ClusterIP Service: a route's backend and the gate's target; in every stage, so a route resolves at 0%. */
-export function trackService(app: ResolvedAppSpec, track: Track): Manifest {
+export function trackService(app: ResolvedAppSpec, track: TrackLabel): Manifest {
   return serviceObject(app, trackServiceName(app.service.name, track), trackSelector(app.appLabel, track), false, { type: 'ClusterIP' });
 }

@@ -5,7 +5,8 @@ import type { Manifest } from './manifest';
 import { routeManifest } from './routes';
 import { namespace, service, trackService } from './services';
 import { autoscaler, configMap, disruptionBudget } from './track-objects';
-import { deployment } from './workload';
+import { BASELINE } from '../../model/labels';
+import { deployment, podTemplate } from './workload';
 
 /** The gate's settings: a gate object stands only in the contents of an app with `verify`. */
 function gate(app: ResolvedAppSpec): ResolvedVerifySpec {
@@ -19,6 +20,8 @@ export function manifestOf(app: ResolvedAppSpec, object: StageObject): Manifest 
     case 'namespace': return namespace(app);
     case 'service': return service(app);
     case 'track-service': return trackService(app, object.track);
+    case 'baseline-service': return trackService(app, BASELINE);
+    case 'baseline': return deployment(app, 'stable', object.replicas, object.wave, podTemplate(app, 'stable', BASELINE), BASELINE);
     case 'config': return configMap(app, object.track);
     case 'budget': return disruptionBudget(app, object.track);
     case 'deployment': return deployment(app, object.track, object.replicas, object.wave);

@@ -1,5 +1,6 @@
-import { SYNC_OPTIONS_ANNOTATION, SYNC_WAVE_ANNOTATION, TRACK_LABEL, podLabels, trackSelector, type Track } from '../../model/labels';
+import { SYNC_OPTIONS_ANNOTATION, SYNC_WAVE_ANNOTATION, TRACK_LABEL, podLabels, trackSelector, type Track, type TrackLabel } from '../../model/labels';
 import { canonicalCpu, canonicalMemory } from '../../model/quantities';
+import { baselineName } from '../../model/gate';
 import type { ResolvedAppSpec } from '../../model/resolved';
 import { SecurityProfile, type ResourceAmounts } from '../../spec/types';
 import { appMetadata, type Manifest } from './manifest';
@@ -108,7 +109,7 @@ function appContainer(app: ResolvedAppSpec, track: Track, given: Data, mounts: r
  * and pods spread over nodes as a preference (ScheduleAnyway, so a one-node cluster still schedules
  * every pod). The same in every stage, so moving between stages restarts no pod.
  */
-export function podTemplate(app: ResolvedAppSpec, track: Track) {
+export function podTemplate(app: ResolvedAppSpec, track: Track, label: TrackLabel = track) {
   const { pod, container } = app.workload;
   const given: Data = pod.spec ?? {};
   const restricted = app.securityProfile === SecurityProfile.RESTRICTED;
@@ -125,7 +126,7 @@ export function podTemplate(app: ResolvedAppSpec, track: Track) {
   const containers = (Array.isArray(given.containers) ? given.containers : [])
     .map((each: Data) => (each.name === container ? appContainer(app, track, each, mounts) : other(each)));
   return {
-    metadata: { ...pod.metadata, labels: { ...pod.metadata?.labels, ...podLabels(app.name, app.appLabel, track) } },
+    metadata: { ...pod.metadata, labels: { ...pod.metadata?.labels, ...podLabels(app.name, app.appLabel, label) } },
     spec: {
       ...given,
       ...(given.automountServiceAccountToken === undefined && given.serviceAccountName === undefined ? { automountServiceAccountToken: false } : {}),
@@ -139,7 +140,7 @@ export function podTemplate(app: ResolvedAppSpec, track: Track) {
       },
       ...(spread && given.topologySpreadConstraints === undefined ? {
         topologySpreadConstraints: [{
-          labelSelector: { matchLabels: trackSelector(app.appLabel, track) },
+          labelSelector: { matchLabels: trackSelector(app.appLabel, label) },
           maxSkew: spread.maxSkew,
           topologyKey: spread.topologyKey,
           whenUnsatisfiable: 'ScheduleAnyway',
@@ -156,11 +157,15 @@ export function podTemplate(app: ResolvedAppSpec, track: Track) {
  * stable is back at full size. Everything but the count and the wave is the same in every stage; a
  * `from` Deployment's labels, annotations and settings (strategy, minReadySeconds, ...) are kept.
  */
-export function deployment(app: ResolvedAppSpec, track: Track, replicas: number | undefined, wave: number, template: object = podTemplate(app, track)): Manifest {
+export function deployment(
+  app: ResolvedAppSpec, track: Track, replicas: number | undefined, wave: number, template: object = podTemplate(app, track), label: TrackLabel = track,
+): Manifest {
   const { workload } = app;
-  const own = appMetadata(app, app[track].name, { [TRACK_LABEL]: track }, {
+  // The baseline track runs stable's pods under a name and label of its own, and leaves with the canary.
+  const name = label === track ? app[track].name : baselineName(app);
+  const own = appMetadata(app, name, { [TRACK_LABEL]: label }, {
     [SYNC_WAVE_ANNOTATION]: String(wave),
-    ...(track === 'canary' ? { [SYNC_OPTIONS_ANNOTATION]: 'PruneLast=true' } : {}),
+    ...(label !== 'stable' ? { [SYNC_OPTIONS_ANNOTATION]: 'PruneLast=true' } : {}),
   });
   // The user's labels and annotations stay; the tool's own keys are the tool's.
   const metadata = { ...own, labels: { ...workload.labels, ...own.labels }, annotations: { ...workload.annotations, ...own.annotations } };
@@ -171,7 +176,7 @@ export function deployment(app: ResolvedAppSpec, track: Track, replicas: number 
     spec: {
       ...workload.deployment,
       ...(replicas === undefined ? {} : { replicas }),
-      selector: { matchLabels: trackSelector(app.appLabel, track) },
+      selector: { matchLabels: trackSelector(app.appLabel, label) },
       template,
     },
   };

@@ -1,5 +1,6 @@
 import type { ResolvedAppSpec } from '../resolved';
-import { TRACKS } from '../labels';
+import { BASELINE, TRACKS } from '../labels';
+import { baselineName } from '../gate';
 import { hasTrackServices, trackServiceName } from '../routing';
 import { SecurityProfile } from '../../spec/types';
 import { formatPath, formatValue, type Problem, type SpecPath } from '../../spec/problems';
@@ -40,6 +41,11 @@ export function acrossAppsProblems(apps: readonly ResolvedAppSpec[], at: readonl
     }
     for (const track of TRACKS) {
       claim({ key: `deployment/${ns}/${app[track].name}`, path: [...at[i], track, 'name'], what: 'same Deployment in the same namespace as' }, app[track].name);
+    }
+    if (app.verify?.baseline) {
+      claim({ key: `deployment/${ns}/${baselineName(app)}`, path: [...at[i], 'verify', 'baseline'], what: `its baseline Deployment ${formatValue(baselineName(app))} is the same Deployment in the same namespace as` }, true);
+      const name = trackServiceName(app.service.name, BASELINE);
+      claim({ key: `service/${ns}/${name}`, path: [...at[i], 'verify', 'baseline'], what: `its baseline Service ${formatValue(name)} is the same Service in the same namespace as` }, true);
     }
   });
   // One Namespace enforces one level: the first app that creates it sets it, and every app's pods

@@ -1,6 +1,8 @@
 import { formatValue, type Problem, type SpecPath } from '../../spec/problems';
-import { verifyJobName } from '../gate';
-import type { PrometheusQuerySpec } from '../../spec/types';
+import { baselineName, verifyJobName } from '../gate';
+import { BASELINE } from '../labels';
+import { trackServiceName } from '../routing';
+import { CompareTrack, type PrometheusQuerySpec } from '../../spec/types';
 import { analysisSeconds } from '../defaults';
 import type { ResolvedAppSpec, ResolvedVerifySpec } from '../resolved';
 import { NAME_MAX } from './names';
@@ -16,9 +18,12 @@ export function gateProblems(app: ResolvedAppSpec, at: SpecPath): Problem[] {
     problems.push({ path: [...at, 'name'], message: `is ${formatValue(app.name)}: with verify it must be at most ${NAME_MAX - verifyJobName('').length} characters, to name the Job ${formatValue(verifyJobName(app.name))} within ${NAME_MAX}` });
   }
   const names = new Set<string>();
-  problems.push(...analysisProblems(verify, where));
+  problems.push(...analysisProblems(verify, where), ...baselineProblems(app, where));
   verify.prometheus?.queries.forEach((query, i) => {
     const path = [...where, 'prometheus', 'queries', i];
+    if (query.compare === CompareTrack.BASELINE && !verify.baseline) {
+      problems.push({ path: [...path, 'compare'], message: 'is "baseline": there is no baseline track; set verify.baseline: true, or compare: stable' });
+    }
     problems.push(...comparisonProblems(query, path));
     if (query.compare === undefined && query.max === undefined && query.min === undefined) problems.push({ path, message: 'has no bound: give max, min or both, or compare' });
     if (query.max !== undefined && query.min !== undefined && query.min > query.max) {
@@ -63,5 +68,21 @@ function comparisonProblems(query: PrometheusQuerySpec, path: SpecPath): Problem
     ...(query.query.includes('$track') ? [] : [{ path: [...path, 'query'], message: `is ${formatValue(query.query)}: a comparison runs it for each track, so it must hold $track (track="$track")` }]),
     ...(['max', 'min'] as const).filter((key) => query[key] !== undefined)
       .map((key) => ({ path: [...path, key], message: `is ${query[key]}: a comparison judges the canary against ${query.compare}, not a bound; give one or the other` })),
+  ];
+}
+
+/** A baseline track needs a router to give it the canary's weight, and names that fit. */
+function baselineProblems(app: ResolvedAppSpec, where: SpecPath): Problem[] {
+  if (!app.verify?.baseline) return [];
+  return [
+    ...(app.routing ? [] : [{
+      path: [...where, 'baseline'],
+      message: 'is true: a baseline track needs routing (gatewayApi or istio): without a router its pods would take a share of the traffic by count, and change every stage\'s shares',
+    }]),
+    ...(baselineName(app).length > NAME_MAX ? [{ path: [...where.slice(0, -1), 'name'], message: `is ${formatValue(app.name)}: with a baseline track it must be at most ${NAME_MAX - baselineName({ ...app, name: '' }).length} characters, to name ${formatValue(baselineName(app))} within ${NAME_MAX}` }] : []),
+    ...(trackServiceName(app.service.name, BASELINE).length > NAME_MAX ? [{
+      path: [...where.slice(0, -1), 'service', 'name'],
+      message: `is ${formatValue(app.service.name)}: with a baseline track it must be at most ${NAME_MAX - trackServiceName('', BASELINE).length} characters, to name its Service ${formatValue(trackServiceName(app.service.name, BASELINE))}`,
+    }] : []),
   ];
 }

@@ -81,7 +81,8 @@ export function capacityProblems(app: ResolvedAppSpec, plan: RolloutPlan, at: Sp
       }
       return;
     }
-    const weights = { stable: 100 - stage.canaryWeight!, canary: stage.canaryWeight! };
+    // A baseline track's weight comes from stable's; its pods are the canary's count, its capacity the canary's.
+    const weights = { stable: 100 - stage.canaryWeight! - (stage.baselineWeight ?? 0), canary: stage.canaryWeight! };
     for (const track of ['canary', 'stable'] as const) {
       if (weights[track] > 0 && replicas[track] === 0) {
         problems.push({ path, message: `sends ${weights[track]}% to ${track} but runs 0 ${track} replicas: give ${track}Replicas of at least 1` });
