@@ -43,6 +43,25 @@ const app = body.definitions.AppSpec;
 const { name, namespace, stage, ...settings } = app.properties;
 app.properties = Object.fromEntries(Object.entries({ name, namespace, ...settings })
   .flatMap((entry) => (entry[0] === 'stages' ? [entry, ['stage', stage]] : [entry])));
+// Pod templates, and the Deployment and Service a `from` file holds, are checked against the
+// Kubernetes API's own types as kubernetes-models declares them, generated here: unknown fields are
+// refused, as the API server's strict field validation does.
+const kubernetes = (file, type) => createGenerator({
+  path: join(root, 'node_modules', 'kubernetes-models', `${file}.d.ts`),
+  type,
+  tsconfig: join(root, 'tsconfig.json'),
+  topRef: false,
+  additionalProperties: false,
+  skipTypeCheck: true,
+  jsDoc: 'none',
+}).createSchema(type);
+const K8S = 'k8s.';
+const prefixed = (node) => JSON.parse(JSON.stringify(node).replace(/"#\/definitions\//g, `"#/definitions/${K8S}`));
+for (const [file, type, name] of [['v1/PodTemplateSpec', 'IPodTemplateSpec', 'PodTemplate'], ['apps/v1/Deployment', 'IDeployment', 'KubernetesDeployment'], ['v1/Service', 'IService', 'KubernetesService']]) {
+  const { definitions, $schema: _ignored, ...top } = kubernetes(file, type);
+  for (const [key, value] of Object.entries(definitions ?? {})) body.definitions[`${K8S}${key}`] = prefixed(value);
+  body.definitions[name] = { ...prefixed(top), description: body.definitions[name]?.description ?? `A Kubernetes ${type.slice(1)}.` };
+}
 const schema = {
   $schema,
   $id: 'https://cdk8s-canary.dev/schema/canary-spec.schema.json',

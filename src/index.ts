@@ -10,10 +10,12 @@ export {
   type IstioRoutingSpec, type MatchRuleSpec, type ParentRefSpec, type ResourceAmounts, type ResourcesSpec, type RoutingSpec,
   type ServiceSpec, type StageSpec, type TrackSpec, type ConfigSpec, type ConfigFileSpec, type SecretMountSpec,
   type DisruptionBudgetSpec, type TopologySpreadSpec, type AutoscalingSpec, type VerifySpec, type SmokeCheckSpec,
-  type PrometheusCheckSpec, type PrometheusQuerySpec,
+  type PrometheusCheckSpec, type PrometheusQuerySpec, type PodTemplate, type PortName, type NamedPortSpec, type ProbeSpec, type HttpProbeSpec,
+  type GrpcProbeSpec, type TcpProbeSpec, type NotifySpec, type SecretKeySpec, CompareTrack, Worse,
 } from './spec/types';
 export type {
   ResolvedAppSpec, ResolvedConfigSpec, ResolvedDisruptionBudgetSpec, ResolvedPrometheusCheckSpec, ResolvedResourcesSpec,
-  ResolvedServiceSpec, ResolvedSmokeCheckSpec, ResolvedTopologySpreadSpec, ResolvedTrackSpec, ResolvedVerifySpec,
+  ResolvedServiceSpec, ResolvedSmokeCheckSpec, ResolvedTopologySpreadSpec, ResolvedTrackSpec, ResolvedVerifySpec, ResolvedServicePort,
+  ResolvedWorkloadSpec,
 } from './model/resolved';
 export type { ResolvedStage, RolloutPlan, TrackWaves } from './model/stage';

@@ -61,7 +61,7 @@ describe('synth', () => {
     const before = files(out);
     const result = await cli('synth', '--check', '-c', spec, '-o', out);
     expect(result.code).toBe(1);
-    expect(result.err.split('\n').filter((l) => !l.startsWith('warning:'))).toEqual([
+    expect(result.err.split('\n').filter((l) => !l.startsWith('warning:') && !l.startsWith('check:'))).toEqual([
       `stale: ${out}/nginx/stages/02-canary.k8s.yaml`,
       '    --- nginx/stages/02-canary.k8s.yaml (on disk)',
       '    +++ nginx/stages/02-canary.k8s.yaml (from the spec)',
@@ -75,7 +75,8 @@ describe('synth', () => {
       `missing: ${out}/nginx/stages/rollback.k8s.yaml`,
       `not in the spec: ${out}/nginx/stages/09-old.k8s.yaml`,
     ]);
-    expect(result.out).toContain('is out of date');
+    expect(result.err).toContain(`check: ${out} is out of date with ${spec} (3 files); run cdk8s-canary synth`);
+    expect(result.out).toBe('');
     expect(files(out)).toEqual(before);
   });
 
@@ -175,8 +176,8 @@ describe('finish', () => {
   test('an unknown app is an error and the spec is left alone', async () => {
     const copy = join(dir, 'canary.yaml');
     cpSync(spec, copy);
-    const result = await cli('finish', 'web', '-c', copy);
-    expect(result).toMatchObject({ code: 1, err: expect.stringContaining('"apps" has no app named "web"') });
+    const result = await cli('finish', 'ngnix', '-c', copy);
+    expect(result).toMatchObject({ code: 2, err: expect.stringContaining('unknown app ngnix: did you mean nginx?') });
     expect(readFileSync(copy, 'utf8')).toBe(readFileSync(spec, 'utf8'));
   });
 });
@@ -259,15 +260,22 @@ describe('the command line, run as a process', () => {
       requestedPercent: 5,
       mirrorPercent: null,
       matchRules: true,
-      syncWaves: { stable: 3, canary: 1 },
+      syncWaves: { stable: 4, canary: 1 },
       autoscalers: { stable: null, canary: null },
       steps: [
         "kubectl apply -f examples/dist/nginx-gateway/stages/02-canary.k8s.yaml -l 'app.kubernetes.io/component notin (router,verify),track!=stable'",
         'kubectl rollout status -n dev-gateway deployment/nginx-deployment-canary',
+        // The smoke check, before the route gives the canary its 5%.
+        'kubectl delete job/nginx-gateway-smoke -n dev-gateway --ignore-not-found',
+        "kubectl apply -f examples/dist/nginx-gateway/stages/02-canary.k8s.yaml -l 'app.kubernetes.io/component=verify,cdk8s-canary/check!=analysis'",
+        '{ kubectl wait -n dev-gateway --for=condition=complete --timeout=330s job/nginx-gateway-smoke || { kubectl logs -n dev-gateway job/nginx-gateway-smoke; '
+          + "kubectl apply -f examples/dist/nginx-gateway/stages/rollback.k8s.yaml -l 'app.kubernetes.io/component notin (router,verify),track!=canary' && "
+          + 'kubectl rollout status -n dev-gateway deployment/nginx-deployment-v1 && kubectl apply -f examples/dist/nginx-gateway/stages/rollback.k8s.yaml -l app.kubernetes.io/component=router && '
+          + "kubectl apply -f examples/dist/nginx-gateway/stages/rollback.k8s.yaml -l 'app.kubernetes.io/component!=verify'; false; }; }",
         'kubectl apply -f examples/dist/nginx-gateway/stages/02-canary.k8s.yaml -l app.kubernetes.io/component=router',
         "kubectl apply -f examples/dist/nginx-gateway/stages/02-canary.k8s.yaml -l 'app.kubernetes.io/component!=verify'",
         'kubectl delete job/nginx-gateway-verify -n dev-gateway --ignore-not-found',
-        'kubectl apply -f examples/dist/nginx-gateway/stages/02-canary.k8s.yaml -l app.kubernetes.io/component=verify',
+        "kubectl apply -f examples/dist/nginx-gateway/stages/02-canary.k8s.yaml -l 'app.kubernetes.io/component=verify,cdk8s-canary/check!=smoke'",
         '{ kubectl wait -n dev-gateway --for=condition=complete --timeout=330s job/nginx-gateway-verify || { kubectl logs -n dev-gateway job/nginx-gateway-verify; '
           + "kubectl apply -f examples/dist/nginx-gateway/stages/rollback.k8s.yaml -l 'app.kubernetes.io/component notin (router,verify),track!=canary' && "
           + 'kubectl rollout status -n dev-gateway deployment/nginx-deployment-v1 && kubectl apply -f examples/dist/nginx-gateway/stages/rollback.k8s.yaml -l app.kubernetes.io/component=router && '

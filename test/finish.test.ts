@@ -83,7 +83,8 @@ test('keeps a byte order mark, comments and flow style', () => {
 });
 
 test('refuses, with line and column, what it cannot edit in place or should not finish', () => {
-  expect(problemOf(shop(), 'web')).toBe('canary.yaml:2:1: "apps" has no app named "web": the apps are shop, admin');
+  // An unknown app is a bad command line (exit 2), with the closest name.
+  expect(() => finish(shop(), 'shpo')).toThrow('unknown app shpo: did you mean shop?');
   expect(problemOf(shop().replace('stage: promote', 'stage: canary'))).toBe(
     'canary.yaml:7:5: "apps[0].stage" is "canary": a release is finished only from a stage with all traffic on the canary (0 stable replicas), such as promote',
   );

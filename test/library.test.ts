@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -53,7 +53,7 @@ test.each<[string, unknown, string]>([
   ['a capacity rule', { ...base, stages: [{ name: 'thin', stableReplicas: 1, canaryReplicas: 1 }] }, '"stages[0]" runs 1 stable and 1 canary replicas, which carry 66% of the traffic'],
   ['a routing rule', { ...base, routing: { match: [{ header: 'x-canary', value: 'always' }] } }, '"routing" needs gatewayApi or istio (or both)'],
   ['a cluster rule', { ...base, namespace: 'kube-system', createNamespace: true }, '"createNamespace" is true: "kube-system" is a system namespace'],
-  ['a stage that is not in the plan', { ...base, stage: 'expnad' }, '"stage" is "expnad": must be a stage of the plan: baseline, canary, expand, promote, rollback'],
+  ['a stage that is not in the plan', { ...base, stage: 'expnad' }, '"stage" is "expnad": did you mean expand? must be a stage of the plan: baseline, canary, expand, promote, rollback'],
   ['no props at all', undefined, '"props" is undefined: must be an object with the app\'s keys'],
   ['props of the wrong type', 'web:1.0', '"props" is "web:1.0": must be an object with the app\'s keys'],
 ])('%s', (_case, props, message) => {
@@ -205,4 +205,16 @@ describe('CanaryRelease: every stage from the user\'s own app', () => {
       expect(docs.filter((doc) => doc.kind !== 'ConfigMap')).toEqual(cli.get(`shop/stages/${file.replace(/^shop-/, '')}`));
     }
   });
+});
+
+test('a library warning reaches standard error once, as cdk8s synth shows it, even from every stage of a CanaryRelease', () => {
+  const script = `
+    const { App } = require('cdk8s');
+    const { CanaryRelease } = require('./lib');
+    const app = new App({ outdir: process.argv[1] });
+    new CanaryRelease(app, 'web', { namespace: 'shop', port: 8080, stable: { image: 'web:1.0' }, canary: { image: 'web:latest' } });
+  `;
+  const result = spawnSync(process.execPath, ['-e', script, mkdtempSync(join(tmpdir(), 'cdk8s-canary-warn-'))], { cwd: join(__dirname, '..'), encoding: 'utf8' });
+  expect(result.status).toBe(0);
+  expect(result.stderr).toBe('warning: CanaryApp "web": "canary.image" is "web:latest": untagged or :latest images change under you; pin a tag or digest\n');
 });

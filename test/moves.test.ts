@@ -184,8 +184,9 @@ describe('sync waves', () => {
     const { file } = render(gateway);
     const docs = parseManifests(file('rollback'));
     const byKind = (kind: string) => docs.filter((doc) => doc.kind === kind);
-    expect(byKind('Deployment').map((d) => d.metadata.annotations['argocd.argoproj.io/sync-wave'])).toEqual(['1', '3']);
-    expect(byKind('HTTPRoute')[0].metadata.annotations).toEqual({ 'argocd.argoproj.io/sync-wave': '2' });
+    expect(byKind('Deployment').map((d) => d.metadata.annotations['argocd.argoproj.io/sync-wave'])).toEqual([String(SYNC_WAVE.grow), String(SYNC_WAVE.shrink)]);
+    expect(byKind('HTTPRoute')[0].metadata.annotations).toEqual({ 'argocd.argoproj.io/sync-wave': String(SYNC_WAVE.route) });
+    expect([SYNC_WAVE.grow, SYNC_WAVE.smoke, SYNC_WAVE.route, SYNC_WAVE.shrink]).toEqual([1, 2, 3, 4]);
     expect(JSON.stringify(byKind('Deployment').map((d) => d.spec.template))).not.toContain('argocd');
   });
 });

@@ -79,7 +79,7 @@ test.each<[string, (spec: Json) => void, string]>([
   ['a look-behind, which RE2 lacks', (s) => { s.apps[0].routing = { istio: {}, match: [{ header: 'x-a', regex: '(?<=a)b' }] }; }, '"apps[0].routing.match[0].regex" is "(?<=a)b": not an RE2 regular expression (invalid named capture: `(?<=a)b`)'],
   ['a back-reference, which RE2 lacks', (s) => { s.apps[0].routing = { istio: {}, match: [{ header: 'x-a', regex: '(a)\\1' }] }; }, '"apps[0].routing.match[0].regex" is "(a)\\\\1": not an RE2 regular expression (invalid escape sequence: `\\1`)'],
   ['a header value with a line break', (s) => { s.apps[0].routing = { istio: {}, match: [{ header: 'x-a', value: 'a\nb' }] }; }, '"apps[0].routing.match[0].value" is "a\\nb": must hold no control characters or line breaks'],
-  ['unknown current stage', (s) => { s.apps[0].stage = 'expnad'; }, '"apps[0].stage" is "expnad": must be a stage of the plan: baseline, canary, expand, promote, rollback'],
+  ['unknown current stage', (s) => { s.apps[0].stage = 'expnad'; }, '"apps[0].stage" is "expnad": did you mean expand? must be a stage of the plan: baseline, canary, expand, promote, rollback'],
   ['duplicate stage names', (s) => { s.apps[0].stages = [{ name: 'a', canaryPercent: 10 }, { name: 'a', canaryPercent: 20 }]; }, '"apps[0].stages[1].name" is "a": already used by stages[0]'],
   ['a stage named rollback', (s) => { s.apps[0].stages = [{ name: 'rollback', canaryPercent: 10 }]; }, '"apps[0].stages[0].name" is "rollback": that name is reserved'],
   ['an outage stage', (s) => { s.apps[0].stages = [{ name: 'off', stableReplicas: 0, canaryReplicas: 0 }]; }, '"apps[0].stages[0]" has 0 stable and 0 canary replicas: that stage is an outage'],

@@ -43,7 +43,7 @@ function canary(failEvery: number) {
 }
 
 const smokeOnly = (minSuccessRatio: number): VerifyChecks => ({
-  namespace: 'shop', app: 'shop',
+  namespace: 'shop', app: 'shop', deadlineSeconds: 60,
   smoke: { path: '/healthz', requests: 20, expectStatus: 200, minSuccessRatio, requestTimeoutSeconds: 5 },
 });
 
@@ -169,7 +169,8 @@ withPrometheus(`the Prometheus checks, against a real Prometheus server${notRun}
   const errorRatio = 'sum(rate(http_requests_total{namespace="$namespace",app="$app",track="canary",code=~"5.."}[$window]))'
     + ' / sum(rate(http_requests_total{namespace="$namespace",app="$app",track="canary"}[$window]))';
   const checks = (namespace: string, queries: VerifyChecks['prometheus'] extends infer P ? P extends { queries: infer Q } ? Q : never : never): VerifyChecks => ({
-    namespace, app: 'shop', prometheus: { url: 'http://unused.invalid', window: '10s', queries },
+    namespace, app: 'shop', deadlineSeconds: 60,
+    prometheus: { url: 'http://unused.invalid', window: '10s', queries, interval: 1, count: 1, failureLimit: 0, initialDelay: 0 },
   });
 
   test('a healthy canary passes: its error ratio is under the bound', async () => {
@@ -292,7 +293,8 @@ withPrometheus(`the Prometheus checks, against a real Prometheus server${notRun}
       };
       const good = await run('good');
       expect(good.code).toBe(0);
-      expect(good.out).toMatch(/^pass {2}smoke GET \/healthz: 20\/20 answered 200 \(100%\), needs >= 100%\npass {2}prometheus canary-errors: 0\.00\d+, needs <= 0\.01\nverify: shop at canary: all 2 checks passed\n$/);
+      // Each measurement as it comes, then each check, then the verdict.
+      expect(good.out).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z {2}prometheus canary-errors 1\/1: 0\.00\d+, needs <= 0\.01: pass\npass {2}smoke GET \/healthz: 20\/20 answered 200 \(100%\), needs >= 100%\npass {2}prometheus canary-errors: 0\.00\d+, needs <= 0\.01\nverify: shop at canary: all 2 checks passed\n$/);
       const bad = await run('bad');
       expect(bad.code).toBe(1);
       expect(bad.out).toMatch(/\nFAIL {2}prometheus canary-errors: 0\.\d+, needs <= 0\.01\nverify: shop at canary: 1 check of 2 failed\n$/);
@@ -347,7 +349,7 @@ describe('the gate in the stage files', () => {
     expect(job.metadata.annotations).toEqual({ 'argocd.argoproj.io/hook': 'PostSync', 'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation' });
     expect(job.spec).toMatchObject({ activeDeadlineSeconds: 300, backoffLimit: 0 });
     const [container] = job.spec.template.spec.containers;
-    expect(container).toMatchObject({ image: 'node:20.19.0-alpine', command: ['node', '/verify/run-checks.js', '/verify/checks.json'] });
+    expect(container).toMatchObject({ image: 'node:24.11.1-alpine', command: ['node', '/verify/run-checks.js', '/verify/checks.json'] });
     expect(container.env).toEqual([{ name: 'CANARY_URL', value: 'http://shop-canary.shop.svc.cluster.local:8080' }, { name: 'STAGE', value: 'canary' }]);
     expect(container.resources).toEqual({ limits: { memory: '128Mi' }, requests: { cpu: '50m', memory: '64Mi' } });
   });
@@ -374,7 +376,7 @@ describe('the gate in the stage files', () => {
   test('bad gates are refused: nothing to check, a query without a bound, min above max', () => {
     const problems = (verify: AppSpec['verify']) => problemsOf({ ...app, verify });
     expect(problems({})).toEqual(['apps.0.verify: checks nothing: give smoke, prometheus or both']);
-    expect(problems({ prometheus: { url: 'http://p:9090', queries: [{ name: 'q', query: 'up' }] } })).toEqual(['apps.0.verify.prometheus.queries.0: has no bound: give max, min or both']);
+    expect(problems({ prometheus: { url: 'http://p:9090', queries: [{ name: 'q', query: 'up' }] } })).toEqual(['apps.0.verify.prometheus.queries.0: has no bound: give max, min or both, or compare']);
     expect(problems({ prometheus: { url: 'http://p:9090', queries: [{ name: 'q', query: 'up', min: 2, max: 1 }] } })).toEqual(['apps.0.verify.prometheus.queries.0.min: is 2: must not be above max (1)']);
     expect(problems({ prometheus: { url: 'p:9090', queries: [{ name: 'q', query: 'up', max: 1 }] } })).toEqual(['apps.0.verify.prometheus.url: is "p:9090": must be an http:// or https:// URL, such as http://prometheus.monitoring.svc:9090']);
     expect(problems({ smoke: { minSuccessRatio: 2 } })).toEqual(['apps.0.verify.smoke.minSuccessRatio: is 2: must be a number from 0 to 1']);

@@ -91,11 +91,14 @@ async function writeOrCheck(config: string, outdir: string, check: boolean, take
   if (!writer) {
     const files = [...kept, ...rendered.flat()];
     const report = inspection!.check(files);
+    if (!report.length) {
+      io.out(`check: ${apps}, ${count(files.length, 'file')} up to date in ${outdir} (${seconds()} s)`);
+      return 0;
+    }
+    // The details and what they add up to, on one stream.
     for (const line of report) io.err(line);
-    io.out(report.length
-      ? `check: ${outdir} is out of date with ${config} (${count(report.length, 'file')}); run cdk8s-canary synth`
-      : `check: ${apps}, ${count(files.length, 'file')} up to date in ${outdir} (${seconds()} s)`);
-    return report.length ? 1 : 0;
+    io.err(`check: ${outdir} is out of date with ${config} (${count(report.length, 'file')}); run cdk8s-canary synth`);
+    return 1;
   }
   const summary = writer.close();
   io.out(`synth: ${apps}, ${count(summary.written, 'file')} written, ${summary.unchanged + kept.length} unchanged, ${summary.removed} removed, in ${seconds()} s (${outdir})`);
@@ -166,11 +169,19 @@ export async function verify(values: Values, [appName]: readonly string[], io: I
     if (problem) throw new UsageError(`${option} ${problem.message.replace(/^is .*?: /, '')}`);
   }
   const runner = loadRunner();
-  const results = await runner.runChecks(verifyChecks(spec, spec.verify), { canaryUrl, prometheusUrl: values.prometheus });
+  // Each measurement as it comes; the run as a whole keeps the gate's deadline.
+  const results = await runner.runChecks(verifyChecks(spec, spec.verify), {
+    canaryUrl, prometheusUrl: values.prometheus, onMeasurement: (measurement) => io.out(runner.formatMeasurement(measurement)),
+  });
   for (const result of results) io.out(runner.formatResult(result));
-  const failed = results.filter((result) => !result.pass).length;
-  io.out(failed ? `verify: ${appName} at ${stage.name}: ${count(failed, 'check')} of ${results.length} failed` : `verify: ${appName} at ${stage.name}: all ${count(results.length, 'check')} passed`);
-  return failed ? 1 : 0;
+  const verdict = runner.gateVerdict(results);
+  const failed = results.filter((result) => result.verdict === 'fail').length;
+  const open = results.filter((result) => result.verdict === 'inconclusive').length;
+  const where = `verify: ${appName} at ${stage.name}`;
+  io.out(verdict === 'pass' ? `${where}: all ${count(results.length, 'check')} passed`
+    : verdict === 'fail' ? `${where}: ${count(failed, 'check')} of ${results.length} failed`
+      : `${where}: inconclusive: ${count(open, 'check')} of ${results.length} had too few measurements with data to pass (no traffic yet?)`);
+  return runner.EXIT_CODES[verdict];
 }
 
 /** `finish APP`: ends a promoted release in the spec file. */

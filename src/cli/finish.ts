@@ -5,6 +5,7 @@ import type { ResolvedApp } from '../model/resolve';
 import type { AppSpec, TrackSpec } from '../spec/types';
 import { SpecError, type SpecPath } from '../spec/problems';
 import { locateProblems, parseSpec } from '../model/spec-file';
+import { unknown } from './options';
 
 /** One change to the spec text: `text` in place of `[start, end)`. */
 interface Edit {
@@ -38,8 +39,7 @@ export function finishedApp(app: AppSpec, stage: string): AppSpec {
 export function finishTarget(apps: readonly ResolvedApp[], appName: string): { readonly index: number; readonly stage: string } {
   const index = apps.findIndex((app) => app.spec.name === appName);
   if (index === -1) {
-    const names = apps.map((app) => app.spec.name).join(', ');
-    throw new SpecError([{ path: ['apps'], message: `has no app named ${JSON.stringify(appName)}: the apps are ${names}` }]);
+    throw unknown('app', appName, apps.map((app) => app.spec.name));
   }
   const { plan } = apps[index];
   if (plan.current.stableReplicas !== 0) {

@@ -3,9 +3,9 @@ import type { ResolvedAppSpec } from '../model/resolved';
 import { deployedTracks, type ResolvedStage, ROLLBACK_STAGE, type RolloutPlan } from '../model/stage';
 import { stagePath } from '../render/paths';
 import { SYNC_WAVE } from '../model/moves';
-import { appScopeLabels, COMPONENT_LABEL, ROUTER_COMPONENT, selectorArg, TRACK_LABEL, VERIFY_COMPONENT, type Track } from '../model/labels';
+import { appScopeLabels, CHECK_LABEL, COMPONENT_LABEL, ROUTER_COMPONENT, selectorArg, TRACK_LABEL, VERIFY_COMPONENT, type Track } from '../model/labels';
 import { kindsOf, type StageObject } from '../model/stage-contents';
-import { isGated, verifyJobName } from '../model/gate';
+import { isGated, isSmokeGated, smokeJobName, verifyJobName, type GatedApp } from '../model/gate';
 
 /** One kubectl step of a move to a stage. */
 export type KubectlStep =
@@ -32,8 +32,9 @@ export function stageFile(outdir: string, app: ResolvedAppSpec, stage: ResolvedS
  * before it, from any stage to rollback, or from a finished release to the finish stage. In the
  * order of the file's sync waves: everything but the routes and the tracks that shrink is applied
  * first (selected by label, so this also creates the namespace and Services on a first apply), and
- * the tracks that grow are waited for; with a router, the routes move traffic next; then the whole
- * file shrinks the rest. kubectl applies a file's objects in order, Deployments before routes, so the
+ * the tracks that grow are waited for; where the route gives the canary more traffic and the app has
+ * a smoke check, its Job runs and must pass (or the rollback stage's steps follow, and the route
+ * never moves); with a router, the routes move traffic next; then the whole file shrinks the rest. kubectl applies a file's objects in order, Deployments before routes, so the
  * routes go on their own. A stage without the canary Deployment ends by deleting the canary that a
  * finished release left. With `verify`, a gated stage then runs a fresh verification Job and waits
  * for it; when it fails, its logs and the rollback stage's steps follow.
@@ -46,15 +47,21 @@ export function stageFile(outdir: string, app: ResolvedAppSpec, stage: ResolvedS
  */
 export function stageSteps(app: ResolvedAppSpec, plan: RolloutPlan, stage: ResolvedStage, outdir: string): KubectlStep[] {
   const steps = moveSteps(app, plan, stage, outdir);
-  if (!isGated(app, stage)) return steps;
   // The gate: once the stage is in place, a fresh Job checks the canary; if it fails, back to rollback.
-  const file = stageFile(outdir, app, stage);
-  const job = verifyJobName(app.name);
+  return isGated(app, stage) ? [...steps, ...gateSteps(app, plan, stage, 'analysis', outdir)] : steps;
+}
+
+/**
+ * A gate Job's steps: the last one deleted, this stage's applied (with the gate's ConfigMap), then
+ * waited for; when it fails, its logs, the rollback stage's steps, and a failure.
+ */
+function gateSteps(app: GatedApp, plan: RolloutPlan, stage: ResolvedStage, check: 'analysis' | 'smoke', outdir: string): KubectlStep[] {
+  const job = check === 'smoke' ? smokeJobName(app.name) : verifyJobName(app.name);
+  const other = check === 'smoke' ? 'analysis' : 'smoke';
   const rollback = plan.stages.find((each) => each.name === ROLLBACK_STAGE)!;
   return [
-    ...steps,
     { verb: 'delete', name: job, kinds: ['job'] },
-    { verb: 'apply', file, selector: `${COMPONENT_LABEL}=${VERIFY_COMPONENT}` },
+    { verb: 'apply', file: stageFile(outdir, app, stage), selector: `${COMPONENT_LABEL}=${VERIFY_COMPONENT},${CHECK_LABEL}!=${other}` },
     { verb: 'gate', job, timeoutSeconds: app.verify.timeoutSeconds, rollback: moveSteps(app, plan, rollback, outdir) },
   ];
 }
@@ -101,6 +108,8 @@ function moveSteps(app: ResolvedAppSpec, plan: RolloutPlan, stage: ResolvedStage
   return [
     ...(growing.length ? [{ verb: 'apply' as const, file, selector: [notComponents, ...notOthers].join(',') }] : []),
     ...waits,
+    // Before the route gives the canary more traffic, the smoke check; when it fails, the route stays.
+    ...(isSmokeGated(app, stage) ? gateSteps(app, plan, stage, 'smoke', outdir) : []),
     ...(app.routing ? [{ verb: 'apply' as const, file, selector: `${COMPONENT_LABEL}=${ROUTER_COMPONENT}` }] : []),
     whole,
     ...deleteCanary,

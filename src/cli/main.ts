@@ -36,7 +36,7 @@ const COMMANDS: Record<string, Command> = {
   },
   verify: {
     args: { name: 'APP', min: 1, max: 1, missing: 'the name of the app whose canary to check' },
-    summary: 'run an app\'s verification checks against its canary; exit 0 when all pass, 1 when one fails',
+    summary: 'run an app\'s verification checks against its canary; exit 0 when all pass, 1 when one fails, 3 when inconclusive',
     options: ['config', 'stage', 'canary-url', 'prometheus'],
     example: 'kubectl port-forward -n shop svc/shop-canary 8080:80 & npx cdk8s-canary verify shop --canary-url http://127.0.0.1:8080',
     run: verify,
@@ -86,7 +86,8 @@ Example:
 }
 
 /**
- * Exit codes: 0 done; 1 bad input, stale output or a failed check; 2 a bad command line; 4 another run
+ * Exit codes: 0 done; 1 bad input, stale output or a failed check; 2 a bad command line; 3 a gate with
+ * too few measurements to judge (verify); 4 another run
  * holds the output folder (run again later); 5 the output folder holds files this run must not touch
  * (nothing was written).
  */

@@ -87,6 +87,12 @@ export function parseOptions(args: string[], allowed: (command: string) => reado
     const spelled = token.rawName;
     if (!(token.name in OPTIONS)) throw unknown('option', spelled, Object.keys(OPTIONS).map((name) => `--${name}`));
     const name = token.name as OptionName;
+    // `-check` reads as `-c heck`: a word that is a long option's name with one dash is a typo.
+    if (token.inlineValue && spelled.length === 2 && token.value !== undefined) {
+      const word = `--${spelled.slice(1)}${token.value}`;
+      const guess = closest(word, Object.keys(OPTIONS).map((each) => `--${each}`));
+      if (guess) throw new UsageError(`unknown option ${word.slice(1)}: did you mean ${guess}?`);
+    }
     if (own && ![...own, 'help', 'version'].includes(name)) throw new UsageError(`${spelled} does not go with ${command}`);
     const takesValue = OPTIONS[name].type === 'string';
     if (takesValue && token.value === undefined) throw new UsageError(`${spelled} needs a value`);

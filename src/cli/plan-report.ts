@@ -3,7 +3,7 @@ import { deployedTracks, type ResolvedStage, type RolloutPlan } from '../model/s
 import { formatCount, trackAutoscalerBounds } from '../model/autoscaling';
 import { formatShare } from '../model/replicas';
 import { matchRulesApply, routeKinds } from '../model/routing';
-import { appScopeLabels, COMPONENT_LABEL, CONFIG_COMPONENT, CONFIG_LABEL, configLabel, selectorArg, TRACKS } from '../model/labels';
+import { appScopeLabels, COMPONENT_LABEL, CONFIG_COMPONENT, CONFIG_LABEL, configLabel, selectorArg, serviceSelector, trackSelector, TRACKS } from '../model/labels';
 import { printable } from '../spec/problems';
 import { RouteProtocol, SessionAffinity, type MatchRuleSpec } from '../spec/types';
 import { formatStep, shellQuote, stageFile, stageSteps, teardownCommand } from './kubectl-steps';
@@ -88,11 +88,33 @@ export function formatPlan(app: ResolvedAppSpec, plan: RolloutPlan, outdir: stri
       `stable ${app.stable.name} (${app.stable.image}), canary ${app.canary.name} (${app.canary.image})`,
     ...(releaseInProgress(app) ? [] : ['  no release in progress: stable and canary run the same image and config; set canary.image or canary config to start one']),
     ...routing.map((line) => `  ${line}`),
+    ...overrides(app).map((line, i) => (i === 0 ? `  ${line}` : `    - ${line}`)),
     ...(diff.length ? ['  config of the canary, against stable:', ...diff.map((line) => `    ${line}`)] : []),
     ...table(rows, new Set([1, 2, 3])).map((line) => `  ${line}`),
     '',
     ...commands.map(([name, command]) => `  ${name.padEnd(nameWidth)}  ${command}`),
   ].map(printable).join('\n');
+}
+
+/**
+ * For a pod template of the user's: where it comes from, then what the tool sets over it, one line
+ * each; empty for a template made from the spec.
+ */
+function overrides(app: ResolvedAppSpec): string[] {
+  const { workload } = app;
+  if (workload.origin === 'the spec') return [];
+  const selector = (labels: Record<string, string>) => selectorArg(labels) || 'none';
+  const given = workload.selector?.matchLabels as Record<string, string> | undefined;
+  return [
+    `workload: ${workload.origin}, kept as written in both tracks, but for:`,
+    `Deployments ${app.stable.name} and ${app.canary.name}, each selecting its track (${selector(trackSelector(app.appLabel, 'stable'))} and track=canary)`
+      + (given ? `; yours selects ${selector(given)}: a running Deployment's selector cannot change, so these run beside it (README: Migrating a running app)` : ''),
+    'replicas: set by each stage',
+    `pod labels: ${selector(trackSelector(app.appLabel, 'stable'))} (canary: track=canary) and the app.kubernetes.io labels added`,
+    `container ${workload.container}: each track's image, env, config and Secrets; containers that run its image take the track's image too`,
+    `Service ${app.service.name}: selects ${selector(serviceSelector(app.appLabel))}, both tracks`,
+    'defaults where the template declares nothing: a TCP readiness probe, requests, a restricted security context, topology spread, no service account token unless it names an account',
+  ];
 }
 
 /** Whether the canary runs another version than stable. */
@@ -212,5 +234,6 @@ export function planDocument(app: ResolvedAppSpec, plan: RolloutPlan, outdir: st
     configCleanup: configCleanupCommand(app, plan) ?? null,
     adoptAutoscaling: adoptAutoscalingCommand(app) ?? null,
     teardown: teardownCommand(app, plan),
+    workload: { origin: app.workload.origin, container: app.workload.container, overridden: overrides(app).slice(1) },
   };
 }

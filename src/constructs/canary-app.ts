@@ -24,6 +24,16 @@ export interface TrackServices {
   readonly canary: ApiObject;
 }
 
+// Each warning once per process: a CanaryRelease makes one CanaryApp per stage, with the same warnings.
+const warned = new Set<string>();
+
+/** A warning where the user of `cdk8s synth` sees it, as the CLI prints its own. */
+function warnOnce(warning: string): void {
+  if (warned.has(warning)) return;
+  warned.add(warning);
+  process.stderr.write(`warning: ${warning}\n`);
+}
+
 /** The construct id of a stage object. */
 function objectId(object: Exclude<StageObject, { role: 'route' | 'subsets' }>): string {
   switch (object.role) {
@@ -36,6 +46,8 @@ function objectId(object: Exclude<StageObject, { role: 'route' | 'subsets' }>): 
       return 'verify-config';
     case 'gate':
       return 'verify';
+    case 'smoke':
+      return 'smoke';
     default:
       return `${object.track}-${object.role === 'track-service' ? 'service' : object.role}`;
   }
@@ -78,12 +90,14 @@ export class CanaryApp extends Construct {
   public readonly verifyConfigMap?: ApiObject;
   /** With `verify`: the Job that checks the canary, in stages where it gets traffic. */
   public readonly verifyJob?: ApiObject;
+  /** With `verify.smoke` and routing: the Job that checks the canary before the route gives it more traffic. */
+  public readonly smokeJob?: ApiObject;
   /** With Gateway API routing or `verify`: a Service per track, the route's backends and the gate's target. */
   public readonly trackServices?: TrackServices;
   /** With `routing`: the HTTPRoute or GRPCRoute, and/or the VirtualService and DestinationRule, of this stage. */
   public readonly routes?: CanaryRoutes;
 
-  /** What is worth a warning, such as an untagged image: one line each. */
+  /** What is worth a warning, such as an untagged image: one line each, also printed on standard error once. */
   public readonly warnings: string[];
 
   constructor(scope: Construct, id: string, props: CanaryAppProps) {
@@ -94,6 +108,7 @@ export class CanaryApp extends Construct {
     ({ spec: this.spec, plan: this.plan } = resolved);
     this.stage = this.plan.current;
     this.warnings = resolved.warnings.map((warning) => new SpecError([warning], `CanaryApp "${id}"`).message);
+    for (const warning of this.warnings) warnOnce(warning);
 
     // A namespace that an earlier app of the chart creates has that one owner.
     const creators = namespaceCreators([...earlier.map((app) => app.spec), this.spec]);
@@ -123,6 +138,7 @@ export class CanaryApp extends Construct {
     this.canaryAutoscaler = find('autoscaler', 'canary');
     this.verifyConfigMap = find('gate-config');
     this.verifyJob = find('gate');
+    this.smokeJob = find('smoke');
   }
 }
 

@@ -11,7 +11,7 @@ export interface CanaryReleaseStage {
   readonly name: string;
   /** The stage's file name without extension, as the CLI writes it (`01-baseline`, `rollback`). */
   readonly fileName: string;
-  /** The Chart of this stage; add your own objects to it. */
+  /** The Chart of this stage, in the app's namespace; add your own objects to it. */
   readonly chart: Chart;
   /** The stage's CanaryApp. */
   readonly app: CanaryApp;
@@ -37,6 +37,7 @@ export class CanaryRelease extends Construct {
   constructor(scope: Construct, id: string, props: CanaryReleaseProps) {
     super(scope, id);
     let name: string;
+    let namespace: string;
     let stages: { name: string; fileName: string }[];
     try {
       if ((props as { stage?: unknown } | undefined)?.stage !== undefined) {
@@ -44,12 +45,14 @@ export class CanaryRelease extends Construct {
       }
       const resolved = resolveApp(props, { at: [], name: { value: id, from: 'the construct id' } });
       name = resolved.spec.name;
+      namespace = resolved.spec.namespace;
       stages = resolved.plan.stages.map((stage) => ({ name: stage.name, fileName: stage.fileName }));
     } catch (error) {
       throw error instanceof SpecError ? new SpecError(error.problems, `CanaryRelease "${id}"`) : error;
     }
     this.stages = stages.map((stage) => {
-      const chart = new Chart(scope, `${id}-${stage.fileName}`);
+      // The app's namespace is the chart's, so objects added to a stage's chart land beside the app's.
+      const chart = new Chart(scope, `${id}-${stage.fileName}`, { namespace });
       return { ...stage, chart, app: new CanaryApp(chart, id, { ...props, name, stage: stage.name }) };
     });
   }

@@ -1,10 +1,13 @@
 import { createHash } from 'node:crypto';
 import { SecurityProfile, ServiceType, SessionAffinity, type AppSpec, type ResourceAmounts, type TrackSpec, type VerifySpec } from '../spec/types';
 import { defaultStages } from './replicas';
+import type { WorkloadFile } from '../spec/workload-file';
 import type { ResolvedAppSpec, ResolvedTrackSpec, ResolvedVerifySpec } from './resolved';
+import { resolveWorkload, servicePorts } from './workload';
 
-/** The image that runs the verification Job: the official Node.js image, small, at a pinned version. */
-const DEFAULT_VERIFY_IMAGE = 'node:20.19.0-alpine';
+/** The image that runs the verification Job: the official Node.js image of an LTS line (24, supported to April 2028), small, at a pinned version. */
+const DEFAULT_VERIFY_IMAGE = 'node:24.11.1-alpine';
+const DEFAULT_VERIFY_TIMEOUT_SECONDS = 300;
 
 const DEFAULT_REPLICAS = 3;
 const DEFAULT_PORT = 80;
@@ -39,8 +42,28 @@ function resolveTrack(track: TrackSpec, name: string, replicas: number): Resolve
   };
 }
 
+/** `30s` -> 30, `5m` -> 300, `1h` -> 3600 */
+export function durationSeconds(duration: string): number {
+  const units: Record<string, number> = { s: 1, m: 60, h: 3600 };
+  return Number(duration.slice(0, -1)) * units[duration.slice(-1)];
+}
+
+/** How long a Prometheus analysis takes: the soak, then a measurement every interval. */
+export function analysisSeconds(prometheus: ResolvedVerifySpec['prometheus']): number {
+  return prometheus ? prometheus.initialDelaySeconds + prometheus.intervalSeconds * (prometheus.count - 1) : 0;
+}
+
 function resolveVerify(verify: VerifySpec): ResolvedVerifySpec {
   const { smoke, prometheus } = verify;
+  const resolvedPrometheus = prometheus && {
+    url: prometheus.url,
+    window: prometheus.window ?? '5m',
+    queries: prometheus.queries,
+    intervalSeconds: durationSeconds(prometheus.interval ?? '30s'),
+    count: prometheus.count ?? 1,
+    failureLimit: prometheus.failureLimit ?? 0,
+    initialDelaySeconds: durationSeconds(prometheus.initialDelay ?? '0s'),
+  };
   return {
     ...(smoke ? {
       smoke: {
@@ -51,9 +74,11 @@ function resolveVerify(verify: VerifySpec): ResolvedVerifySpec {
         requestTimeoutSeconds: smoke.requestTimeoutSeconds ?? 5,
       },
     } : {}),
-    ...(prometheus ? { prometheus: { url: prometheus.url, window: prometheus.window ?? '5m', queries: prometheus.queries } } : {}),
+    ...(resolvedPrometheus ? { prometheus: resolvedPrometheus } : {}),
     image: verify.image ?? DEFAULT_VERIFY_IMAGE,
-    timeoutSeconds: verify.timeoutSeconds ?? 300,
+    // Long enough for the analysis, with a minute for the last answers and the report.
+    timeoutSeconds: verify.timeoutSeconds ?? Math.max(DEFAULT_VERIFY_TIMEOUT_SECONDS, analysisSeconds(resolvedPrometheus) + 60),
+    ...(verify.notify ? { notify: verify.notify } : {}),
   };
 }
 
@@ -62,33 +87,45 @@ export function serviceHost(service: string, namespace: string): string {
   return `${service}.${namespace}.svc.cluster.local`;
 }
 
-/** Fills in every default of an app spec; the one place defaults live. */
-export function resolveAppDefaults(app: AppSpec): ResolvedAppSpec {
-  const port = app.port ?? DEFAULT_PORT;
+/** The shared Service: the spec's settings, over those of a `from` file's Service. */
+function resolveService(app: AppSpec, file: WorkloadFile | undefined, port: number): ResolvedAppSpec['service'] {
+  const { selector: _selector, ports: _ports, type: givenType, ...given } = file?.service?.spec ?? {};
+  const ports = servicePorts(app, file, port);
+  const affinity = app.service?.sessionAffinity ?? given.sessionAffinity ?? SessionAffinity.NONE;
+  return {
+    name: app.service?.name ?? file?.service?.metadata?.name ?? app.name,
+    type: app.service?.type ?? givenType ?? ServiceType.NODE_PORT,
+    port: ports[0].port,
+    nodePort: ports[0].nodePort,
+    sessionAffinity: affinity,
+    sessionAffinityTimeoutSeconds: app.service?.sessionAffinityTimeoutSeconds
+      ?? given.sessionAffinityConfig?.clientIP?.timeoutSeconds
+      ?? (affinity === SessionAffinity.CLIENT_IP ? DEFAULT_AFFINITY_TIMEOUT_SECONDS : undefined),
+    ports,
+    ...(file?.service ? { given } : {}),
+  };
+}
+
+/** Fills in every default of an app spec (with its `from` file, read); the one place defaults live. */
+export function resolveAppDefaults(app: AppSpec, file?: WorkloadFile): ResolvedAppSpec {
+  const { workload, port } = resolveWorkload(app, file, DEFAULT_PORT);
   const stableReplicas = app.stable.replicas ?? DEFAULT_REPLICAS;
   const canaryReplicas = app.canary.replicas ?? stableReplicas;
   const stages = app.stages ?? defaultStages(stableReplicas, canaryReplicas, app.routing?.mirrorPercent);
-  const serviceName = app.service?.name ?? app.name;
+  const service = resolveService(app, file, port);
   return {
     name: app.name,
     namespace: app.namespace,
     createNamespace: app.createNamespace ?? false,
     appLabel: app.appLabel ?? app.name,
     port,
-    service: {
-      name: serviceName,
-      type: app.service?.type ?? ServiceType.NODE_PORT,
-      port: app.service?.port ?? port,
-      nodePort: app.service?.nodePort,
-      sessionAffinity: app.service?.sessionAffinity ?? SessionAffinity.NONE,
-      sessionAffinityTimeoutSeconds: app.service?.sessionAffinityTimeoutSeconds
-        ?? (app.service?.sessionAffinity === SessionAffinity.CLIENT_IP ? DEFAULT_AFFINITY_TIMEOUT_SECONDS : undefined),
-    },
+    service,
     stable: resolveTrack(app.stable, app.stable.name ?? `${app.name}-stable`, stableReplicas),
     canary: resolveTrack(app.canary, app.canary.name ?? `${app.name}-canary`, canaryReplicas),
     stages,
     stage: app.stage ?? stages[0].name,
     securityProfile: app.securityProfile ?? SecurityProfile.RESTRICTED,
+    workload,
     writablePaths: app.writablePaths ?? ['/tmp'],
     runAsUser: app.runAsUser,
     resources: {
@@ -103,7 +140,7 @@ export function resolveAppDefaults(app: AppSpec): ResolvedAppSpec {
     ...(app.verify ? { verify: resolveVerify(app.verify) } : {}),
     routing: app.routing && {
       ...app.routing,
-      istio: app.routing.istio && { ...app.routing.istio, hosts: app.routing.istio.hosts ?? [serviceHost(serviceName, app.namespace)] },
+      istio: app.routing.istio && { ...app.routing.istio, hosts: app.routing.istio.hosts ?? [serviceHost(service.name, app.namespace)] },
     },
   };
 }

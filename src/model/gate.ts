@@ -27,17 +27,71 @@ export function canaryUrl(spec: ResolvedAppSpec): string {
   return `http://${trackServiceName(spec.service.name, 'canary')}.${spec.namespace}.svc.cluster.local:${spec.service.port}`;
 }
 
+/** The Job that runs an app's smoke check before a stage moves traffic to the canary. */
+export function smokeJobName(app: string): string {
+  return `${app}-smoke`;
+}
+
+/**
+ * Whether a stage runs the smoke check before its route moves: the app is routed, has a smoke check,
+ * and the stage's route gives the canary more traffic than the stage before (by weight or match rules).
+ * Without a router the canary takes its share as soon as it is ready: only the check after the sync
+ * stands there.
+ */
+export function isSmokeGated(spec: ResolvedAppSpec, stage: ResolvedStage): spec is GatedApp {
+  return spec.verify?.smoke !== undefined && spec.routing !== undefined && stage.canaryTrafficGrows;
+}
+
+/** A query as the check code takes it: a bound, or a comparison with another track. */
+type CheckQuery = { readonly name: string; readonly query: string } & ({ readonly max?: number; readonly min?: number }
+  | { readonly compare: 'baseline'; readonly baselineTrack: string; readonly alpha?: number; readonly worse?: string; readonly step?: number });
+
 /** What verify/run-checks.js reads: the checks, and the names its queries' `$namespace` and `$app` stand for. */
 export interface VerifyChecks {
   readonly namespace: string;
   readonly app: string;
+  /** The whole run's deadline, before the Job's own, so the run can say why it stopped. */
+  readonly deadlineSeconds: number;
   readonly smoke?: ResolvedVerifySpec['smoke'];
-  readonly prometheus?: ResolvedVerifySpec['prometheus'];
+  readonly prometheus?: {
+    readonly url: string;
+    readonly window: string;
+    readonly queries: readonly CheckQuery[];
+    readonly interval: number;
+    readonly count: number;
+    readonly failureLimit: number;
+    readonly initialDelay: number;
+  };
+  readonly notify?: { readonly webhook: string };
 }
 
-export function verifyChecks(spec: ResolvedAppSpec, verify: ResolvedVerifySpec): VerifyChecks {
-  const { smoke, prometheus } = verify;
-  return { namespace: spec.namespace, app: spec.appLabel, ...(smoke ? { smoke } : {}), ...(prometheus ? { prometheus } : {}) };
+// The seconds the gate keeps after its checks to report and notify, within the Job's deadline.
+const REPORT_SECONDS = 20;
+
+/** The app's checks for the check code: all of them (the analysis after a stage), or the smoke check alone (before its route moves). */
+export function verifyChecks(spec: ResolvedAppSpec, verify: ResolvedVerifySpec, only?: 'smoke'): VerifyChecks {
+  const { smoke, prometheus, notify } = verify;
+  const queries = (prometheus?.queries ?? []).map((query): CheckQuery => (query.compare
+    ? { name: query.name, query: query.query, compare: 'baseline', baselineTrack: query.compare, ...pick(query, 'alpha', 'worse'), step: prometheus!.intervalSeconds }
+    : { name: query.name, query: query.query, ...pick(query, 'max', 'min') }));
+  return {
+    namespace: spec.namespace,
+    app: spec.appLabel,
+    deadlineSeconds: Math.max(10, verify.timeoutSeconds - REPORT_SECONDS),
+    ...(smoke ? { smoke } : {}),
+    ...(prometheus && only !== 'smoke' ? {
+      prometheus: {
+        url: prometheus.url, window: prometheus.window, queries,
+        interval: prometheus.intervalSeconds, count: prometheus.count, failureLimit: prometheus.failureLimit, initialDelay: prometheus.initialDelaySeconds,
+      },
+    } : {}),
+    ...(notify?.webhook ? { notify: { webhook: notify.webhook } } : {}),
+  };
+}
+
+/** The keys of `object` that are set. */
+function pick<T extends object, K extends keyof T>(object: T, ...keys: K[]): Partial<Pick<T, K>> {
+  return Object.fromEntries(keys.filter((key) => object[key] !== undefined).map((key) => [key, object[key]])) as Partial<Pick<T, K>>;
 }
 
 /** The check code, one plain JavaScript file of the package: the Job runs it, and so does `verify`. */
@@ -47,14 +101,18 @@ export const RUNNER_PATH = join(__dirname, '..', '..', 'verify', 'run-checks.js'
 export interface CheckResult {
   readonly check: string;
   readonly pass: boolean;
+  readonly verdict: 'pass' | 'fail' | 'inconclusive';
   readonly measured: string;
   readonly bound: string;
 }
 
 /** What verify/run-checks.js exports. */
 export interface CheckRunner {
-  runChecks(checks: VerifyChecks, where: { canaryUrl?: string; prometheusUrl?: string }): Promise<CheckResult[]>;
+  runChecks(checks: VerifyChecks, where: { canaryUrl?: string; prometheusUrl?: string; onMeasurement?: (measurement: object) => void }): Promise<CheckResult[]>;
   formatResult(result: CheckResult): string;
+  formatMeasurement(measurement: object): string;
+  gateVerdict(results: readonly CheckResult[]): 'pass' | 'fail' | 'inconclusive';
+  readonly EXIT_CODES: Record<'pass' | 'fail' | 'inconclusive', number>;
 }
 
 /** The check code, loaded to run here. */

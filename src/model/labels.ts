@@ -13,6 +13,8 @@ export const COMPONENT_LABEL = 'app.kubernetes.io/component';
 export const ROUTER_COMPONENT = 'router';
 /** The component of the verification gate's objects: kubectl applies them on their own, after the stage. */
 export const VERIFY_COMPONENT = 'verify';
+/** Tells the gate's two Jobs apart (`smoke`, before the route moves; `analysis`, after the stage), so kubectl applies each on its own. */
+export const CHECK_LABEL = 'cdk8s-canary/check';
 /**
  * The component of a track's ConfigMap, and the label that names it by track and content hash
  * (`stable-0123456789`, shorter than its name, which may pass a label's 63 characters), so that

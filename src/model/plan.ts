@@ -5,7 +5,9 @@ import { ROLLBACK_STAGE, type ResolvedStage, type RolloutPlan, type TrackWaves }
 
 /**
  * Resolves written stages to replica counts and adds the rollback stage. With `routed`, each stage
- * also gets a route weight: its `canaryPercent` rounded to a whole percent, or the replica ratio.
+ * also gets a route weight: its `canaryPercent` rounded to a whole percent, or the replica ratio, and
+ * says whether its route gives the canary more than the stage before (more weight, or `matchRules`
+ * that start to apply).
  * Expects stages that passed spec validation (unique names, counts or a percent on each).
  */
 export function resolvePlan(
@@ -14,6 +16,7 @@ export function resolvePlan(
   canarySize: number,
   current?: string,
   routed = false,
+  matchRules = false,
 ): RolloutPlan {
   const width = Math.max(2, String(stages.length).length);
   let canaryStarted = false;
@@ -39,6 +42,7 @@ export function resolvePlan(
       requestedPercent: percent,
       ...(stage.mirrorPercent ? { mirrorPercent: stage.mirrorPercent } : {}),
       canaryDeployed: canaryStarted,
+      canaryTrafficGrows: false,
       syncWaves: noWaves,
     };
   });
@@ -50,10 +54,17 @@ export function resolvePlan(
     canaryShare: 0,
     canaryWeight: routed ? 0 : undefined,
     canaryDeployed: canaryStarted,
+    canaryTrafficGrows: false,
     syncWaves: noWaves,
   });
   const moves = stageMoves(resolved);
-  const withWaves = resolved.map((stage) => ({ ...stage, syncWaves: syncWaves(stage, moves) }));
+  // What the route gives the canary: its weight, and whether match rules send users to it.
+  const traffic = (stage?: ResolvedStage) => ({ weight: stage?.canaryWeight ?? 0, matched: matchRules && (stage?.canaryReplicas ?? 0) > 0 });
+  const withWaves = resolved.map((stage, i) => {
+    const [before, now] = [traffic(resolved[i - 1]), traffic(stage)];
+    const grows = routed && stage.name !== ROLLBACK_STAGE && (now.weight > before.weight || (now.matched && !before.matched));
+    return { ...stage, canaryTrafficGrows: grows, syncWaves: syncWaves(stage, moves) };
+  });
   const found = withWaves.find((stage) => stage.name === (current ?? withWaves[0].name));
   if (!found) throw new Error(`stage "${current}" is not in the plan`);
   return { stages: withWaves, current: found };

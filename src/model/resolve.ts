@@ -1,6 +1,7 @@
 import type { AppSpec } from '../spec/types';
 import { formatValue, SpecError, type Findings, type Problem, type SpecPath } from '../spec/problems';
 import { readConfigFiles } from '../spec/config-files';
+import { readWorkloadFile } from '../spec/workload-file';
 import { checkSchema } from '../spec/schema';
 import { resolveAppDefaults } from './defaults';
 import { namespaceCreators } from './namespaces';
@@ -39,11 +40,14 @@ export interface AppSource {
 /** Defaults, plan and rules for an app whose shape passed the schema: the app, or what is wrong with it. */
 function resolveShaped(app: AppSpec, at: SpecPath, baseDir: string): Findings & { readonly app?: ResolvedApp } {
   const read = readConfigFiles(app, at, baseDir);
-  if (read.problems.length) return { problems: read.problems, warnings: [] };
-  const spec = resolveAppDefaults(read.app);
-  const found = appFindings(spec, at, () => resolvePlan(spec.stages, spec.stable.replicas, spec.canary.replicas, spec.stage, spec.routing !== undefined));
-  if (!found.plan) return found;
-  return { ...found, app: { spec, plan: found.plan, createsNamespace: spec.createNamespace, warnings: found.warnings } };
+  const workload = app.from === undefined ? undefined : readWorkloadFile(app.from, at, baseDir);
+  const unread = [...read.problems, ...workload?.problems ?? []];
+  if (unread.length) return { problems: unread, warnings: [] };
+  const spec = resolveAppDefaults(read.app, workload?.file);
+  const found = appFindings(spec, at, () => resolvePlan(spec.stages, spec.stable.replicas, spec.canary.replicas, spec.stage, spec.routing !== undefined, (spec.routing?.match?.length ?? 0) > 0), app);
+  const warnings = [...workload?.notes ?? [], ...found.warnings];
+  if (!found.plan) return { ...found, warnings };
+  return { problems: found.problems, warnings, app: { spec, plan: found.plan, createsNamespace: spec.createNamespace, warnings } };
 }
 
 function throwIfAny(problems: readonly Problem[]): void {

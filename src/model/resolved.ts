@@ -1,17 +1,50 @@
 import type {
-  AutoscalingSpec, PrometheusQuerySpec, ResourceAmounts, RoutingSpec, SecretMountSpec, SecurityProfile, ServiceType, SessionAffinity, StageSpec,
+  AutoscalingSpec, NotifySpec, PrometheusQuerySpec, ResourceAmounts, RoutingSpec, SecretMountSpec, SecurityProfile, ServiceType, SessionAffinity, StageSpec,
 } from '../spec/types';
 
 /* The resolved app: every default filled in, by the one resolve step (see defaults.ts). */
+
+/** A port of the shared Service. */
+export interface ResolvedServicePort {
+  readonly name?: string;
+  readonly port: number;
+  /** The container's port, by number or by name. */
+  readonly targetPort?: number | string;
+  readonly nodePort?: number;
+  readonly protocol?: string;
+  readonly appProtocol?: string;
+}
 
 /** The shared Service, with its defaults filled in. */
 export interface ResolvedServiceSpec {
   readonly name: string;
   readonly type: ServiceType;
+  /** The first port's: the one routes and the gate use. */
   readonly port: number;
   readonly nodePort?: number;
   readonly sessionAffinity: SessionAffinity;
   readonly sessionAffinityTimeoutSeconds?: number;
+  /** Every port, the first being `port`. */
+  readonly ports: ResolvedServicePort[];
+  /** The rest of the Service of a `from` file, as written: kept on the shared Service. */
+  readonly given?: { [key: string]: any };
+}
+
+/** The pod template both tracks run, before the tool sets its labels, each track's image and config, and its defaults. */
+export interface ResolvedWorkloadSpec {
+  /** The template as given: from `from` or `podTemplate`, or made from the spec's keys. */
+  readonly pod: { [key: string]: any };
+  /** The container whose image, env and config each track sets. */
+  readonly container: string;
+  /** Where the template comes from, for messages: `from: catalog.yaml`, `podTemplate` or `the spec`. */
+  readonly origin: string;
+  /** The Deployment's own settings of a `from` file: minReadySeconds, revisionHistoryLimit, progressDeadlineSeconds, strategy. */
+  readonly deployment: { [key: string]: any };
+  /** The labels and annotations of a `from` file's Deployment, kept on both tracks' Deployments. */
+  readonly labels: { [key: string]: string };
+  readonly annotations: { [key: string]: string };
+  /** The `from` Deployment's own selector, which a running Deployment cannot change. */
+  readonly selector?: { [key: string]: any };
 }
 
 /** A track's files, read and named: the ConfigMap `name` carries a hash of the files. */
@@ -44,11 +77,15 @@ export interface ResolvedSmokeCheckSpec {
   readonly requestTimeoutSeconds: number;
 }
 
-/** The Prometheus check with its defaults filled in. */
+/** The Prometheus check with its defaults filled in; durations in seconds. */
 export interface ResolvedPrometheusCheckSpec {
   readonly url: string;
   readonly window: string;
   readonly queries: PrometheusQuerySpec[];
+  readonly intervalSeconds: number;
+  readonly count: number;
+  readonly failureLimit: number;
+  readonly initialDelaySeconds: number;
 }
 
 /** The verification gate with its defaults filled in. */
@@ -57,6 +94,7 @@ export interface ResolvedVerifySpec {
   readonly prometheus?: ResolvedPrometheusCheckSpec;
   readonly image: string;
   readonly timeoutSeconds: number;
+  readonly notify?: NotifySpec;
 }
 
 /** A PodDisruptionBudget per track. */
@@ -89,6 +127,7 @@ export interface ResolvedAppSpec {
   readonly stages: StageSpec[];
   readonly stage: string;
   readonly securityProfile: SecurityProfile;
+  readonly workload: ResolvedWorkloadSpec;
   readonly writablePaths: string[];
   readonly runAsUser?: number;
   readonly resources: ResolvedResourcesSpec;

@@ -47,6 +47,8 @@ export function locateProblems(text: string, problems: readonly Problem[]): Prob
 }
 
 function locate(problem: Problem, doc: Document, lines: LineCounter): Problem {
+  // A problem in another file (a `from` file) has its own place already.
+  if (problem.source !== undefined) return problem;
   const range = nodeAt(doc, problem.path)?.range;
   if (!range) return problem;
   const { line, col } = lines.linePos(range[0]);
@@ -114,7 +116,8 @@ export function parseSpec(text: string, source: string): LoadedSpec {
   if (!fast && slow().errors.length) throw new SpecError(slow().errors, source);
   if (fast && process.env[COMPARE_READERS]) compareReaders(fast.value, slow().doc.toJS(), source);
   const data = fast ? fast.value : slow().doc.toJS();
-  const where = (problem: Problem) => locate(problem, slow().doc, slow().lines);
+  // A problem in another file has its place already: no document is built for it.
+  const where = (problem: Problem) => (problem.source !== undefined ? problem : locate(problem, slow().doc, slow().lines));
   let resolved;
   try {
     resolved = resolveSpec(data, dirname(resolve(source)));

@@ -1,5 +1,5 @@
 import { trackAutoscalerBounds, statedReplicas } from './autoscaling';
-import { isGated } from './gate';
+import { isGated, isSmokeGated } from './gate';
 import { TRACKS, type Track } from './labels';
 import type { ResolvedAppSpec } from './resolved';
 import { hasTrackServices, matchRulesApply, routeKinds, type WeightedRouteKind } from './routing';
@@ -28,13 +28,16 @@ export type StageObject =
   /** Istio's subsets of the tracks, the same in every stage. */
   | { readonly role: 'subsets'; readonly kind: 'DestinationRule' }
   /** The gate's Job, which names the stage it checks. */
-  | { readonly role: 'gate'; readonly kind: 'Job'; readonly stage: string };
+  | { readonly role: 'gate'; readonly kind: 'Job'; readonly stage: string }
+  /** The smoke check's Job, before the route gives the canary more traffic. */
+  | { readonly role: 'smoke'; readonly kind: 'Job'; readonly stage: string };
 
 /**
  * What a stage's file holds, in file order: the Namespace (for the app that creates it), the
  * Services, each track's ConfigMap and budget while its Deployment is there, the Deployments with
- * the stage's counts and sync waves and their autoscalers, the gate's ConfigMap, the routes with the
- * stage's weight, and the gate's Job where the canary gets traffic. The one owner of a stage's
+ * the stage's counts and sync waves and their autoscalers, the gate's ConfigMap, the smoke check's Job
+ * where the route gives the canary more traffic, the routes with the stage's weight, and the gate's
+ * Job where the canary gets traffic. The one owner of a stage's
  * contents: the construct, the renderer, the kubectl steps and the teardown all read it.
  *
  *   walkthrough, canary (3, 1): Namespace, Service, 2 PodDisruptionBudgets, Deployment stable 3
@@ -64,6 +67,7 @@ export function stageContents(app: ResolvedAppSpec, createsNamespace: boolean, s
     ...tracks.flatMap(trackObjects),
     ...tracks.flatMap(workload),
     ...(app.verify ? [{ role: 'gate-config', kind: 'ConfigMap' } as const] : []),
+    ...(isSmokeGated(app, stage) ? [{ role: 'smoke', kind: 'Job', stage: stage.name } as const] : []),
     ...routeKinds(app).map((kind) => (kind === 'DestinationRule' ? { role: 'subsets', kind } as const : { role: 'route', kind, ...route } as const)),
     ...(isGated(app, stage) ? [{ role: 'gate', kind: 'Job', stage: stage.name } as const] : []),
   ];

@@ -30,6 +30,8 @@ export interface ResolvedStage {
    * need be, so that `kubectl apply` of any one file scales a running canary down.
    */
   readonly canaryDeployed: boolean;
+  /** Whether the route gives the canary more traffic than the stage before (weight or match rules). */
+  readonly canaryTrafficGrows: boolean;
   /** The Argo CD sync wave of each track's Deployment in this stage's file (see `syncWaves`). */
   readonly syncWaves: TrackWaves;
 }

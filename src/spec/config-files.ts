@@ -15,6 +15,27 @@ export function configDataBytes(files: Record<string, string>): number {
 }
 
 /**
+ * A file given by a path relative to `baseDir` (the spec's folder; the working directory for construct
+ * props), read only from inside it, links included, and of at most `limit` bytes: a spec from a pull
+ * request must not copy the CI machine's files (a kubeconfig, say) into the output and the logs. What
+ * cannot be read is said as a problem's message, after the field.
+ */
+export function readInsideFolder(baseDir: string, given: string, limit: number): { readonly bytes: Buffer; readonly path: string } | { readonly problem: string } {
+  const path = resolve(baseDir, given);
+  try {
+    const folder = realpathSync(baseDir);
+    const real = realpathSync(path);
+    if (real !== folder && !real.startsWith(`${folder}${sep}`)) {
+      return { problem: `is ${formatValue(given)}: must name a file inside the spec's folder (${folder}), which ${real} is not` };
+    }
+    return { bytes: readRegularBytes(real, limit), path };
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : (error as Error).message.replace(`${path} `, '');
+    return { problem: `is ${formatValue(given)}: ${path} ${reason}` };
+  }
+}
+
+/**
  * The track with every config file's content in place: files given by `path` are read from `baseDir`
  * (the spec's folder; the working directory for construct props), as UTF-8 text of at most 1 MiB,
  * and only from inside it. A file that cannot be read is a problem at its `path`.
@@ -28,22 +49,15 @@ function readTrackFiles(track: TrackSpec, at: SpecPath, baseDir: string, problem
       return [name, file];
     }
     if (file.path === undefined) return [name, file];
-    const path = resolve(baseDir, file.path);
+    const read = readInsideFolder(baseDir, file.path, CONFIG_MAP_MAX_BYTES);
+    if ('problem' in read) {
+      problems.push({ path: [...where, 'path'], message: read.problem });
+      return [name, file];
+    }
     try {
-      // Inside the spec's folder only, links included: a spec from a pull request must not copy the
-      // CI machine's files (a kubeconfig, say) into the output and the logs.
-      const folder = realpathSync(baseDir);
-      const real = realpathSync(path);
-      if (real !== folder && !real.startsWith(`${folder}${sep}`)) {
-        problems.push({ path: [...where, 'path'], message: `is ${formatValue(file.path)}: must name a file inside the spec's folder (${folder}), which ${real} is not` });
-        return [name, file];
-      }
-      return [name, { content: UTF8.decode(readRegularBytes(real, CONFIG_MAP_MAX_BYTES)) }];
-    } catch (error) {
-      const reason = error instanceof TypeError ? 'is not UTF-8 text; a ConfigMap holds text files only'
-        : (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist'
-          : (error as Error).message.replace(`${path} `, '');
-      problems.push({ path: [...where, 'path'], message: `is ${formatValue(file.path)}: ${path} ${reason}` });
+      return [name, { content: UTF8.decode(read.bytes) }];
+    } catch {
+      problems.push({ path: [...where, 'path'], message: `is ${formatValue(file.path)}: ${read.path} is not UTF-8 text; a ConfigMap holds text files only` });
       return [name, file];
     }
   }));

@@ -9,6 +9,8 @@ export interface Problem {
   /** Where in the source file, when the spec came from one. */
   readonly line?: number;
   readonly column?: number;
+  /** The file the problem is in, when it is not the spec itself (a `from` file). */
+  readonly source?: string;
 }
 
 // Characters a terminal acts on, or that reorder or hide text: shown as escapes, never printed.
@@ -38,7 +40,8 @@ export function formatValue(value: unknown): string {
 }
 
 /** One line per problem: `canary.yaml:12:7: "apps[0].stable.replicas" is -1: must be ...` */
-function formatProblem(problem: Problem, source?: string): string {
+function formatProblem(problem: Problem, specSource?: string): string {
+  const source = problem.source ?? specSource;
   const where = problem.line === undefined ? '' : `:${problem.line}:${problem.column}`;
   const prefix = source === undefined ? (where ? `${where.slice(1)}: ` : '') : `${source}${where}: `;
   const field = problem.path.length ? `"${formatPath(problem.path)}" ` : '';

@@ -9,9 +9,12 @@ import { formatPath, formatValue, type Problem } from './problems';
  * writes schema/canary-spec.validate.js): compiling it takes Ajv about 100 ms, on every command.
  */
 
-/** The parts of the spec that are checked on their own: an app (CanaryApp props) and a URL (verify's options). */
-export type SpecDefinition = 'AppSpec' | 'HttpUrl';
-const DEFINITIONS: readonly SpecDefinition[] = ['AppSpec', 'HttpUrl'];
+/**
+ * The parts of the spec that are checked on their own: an app (CanaryApp props), a URL (verify's
+ * options), and the Kubernetes objects a `from` file holds.
+ */
+export type SpecDefinition = 'AppSpec' | 'HttpUrl' | 'KubernetesDeployment' | 'KubernetesService';
+const DEFINITIONS: readonly SpecDefinition[] = ['AppSpec', 'HttpUrl', 'KubernetesDeployment', 'KubernetesService'];
 const WHOLE = 'CanarySpec';
 
 /** A validator of a spec schema, or of one of its definitions. */

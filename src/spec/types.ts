@@ -261,6 +261,33 @@ export type RequestPath = string;
 export type PromDuration = string;
 
 /**
+ * A duration in seconds, minutes or hours, such as 30s, 5m or 1h.
+ * @pattern ^[0-9]+(s|m|h)$
+ * @message must be a duration: a whole number and a unit (s, m or h), such as 30s
+ */
+export type Duration = string;
+
+/** Where the gate posts a short summary when it does not pass. */
+export interface NotifySpec {
+  /**
+   * The URL it posts to (a chat webhook, say).
+   * @default the Secret's, or none
+   */
+  readonly webhook?: HttpUrl;
+  /**
+   * A Secret key that holds the URL, so it stays out of the files: the Job reads it from there.
+   * @default none
+   */
+  readonly webhookSecret?: SecretKeySpec;
+}
+
+/** A key of a Secret in the app's namespace. */
+export interface SecretKeySpec {
+  readonly name: SecretName;
+  readonly key: ConfigKey;
+}
+
+/**
  * Checks of the canary that gate each stage in which it gets traffic: a Job runs them once the stage
  * is applied and healthy (an Argo CD PostSync hook; for kubectl, a step of the plan), and
  * `cdk8s-canary verify` runs the same checks from a laptop or CI.
@@ -279,17 +306,22 @@ export interface VerifySpec {
   /**
    * The Node.js image that runs the checks (the check code itself comes in a ConfigMap). It runs as
    * user 1000, the `node` user of the official images.
-   * @default 'node:20.19.0-alpine'
+   * @default 'node:24.11.1-alpine'
    */
   readonly image?: ImageReference;
   /**
    * How long the checks may take, in seconds: the Job's active deadline.
-   * @default 300
+   * @default 300, or what the Prometheus analysis needs and a minute more
    * @asType integer
    * @minimum 10
    * @maximum 3600
    */
   readonly timeoutSeconds?: number;
+  /**
+   * Where to say that the gate did not pass.
+   * @default nowhere but the Job's log and the sync's status
+   */
+  readonly notify?: NotifySpec;
 }
 
 /** Requests to the canary; the share that answers with the expected status must reach a minimum. */
@@ -346,6 +378,41 @@ export interface PrometheusCheckSpec {
    * @minItems 1
    */
   readonly queries: PrometheusQuerySpec[];
+  /**
+   * Time between measurements.
+   * @default '30s'
+   */
+  readonly interval?: Duration;
+  /**
+   * How many times each query is measured.
+   * @default 1
+   * @asType integer
+   * @minimum 1
+   * @maximum 100
+   */
+  readonly count?: number;
+  /**
+   * Failed measurements allowed; the analysis fails with one more. A measurement without data (no
+   * requests yet) is inconclusive: it neither passes nor fails.
+   * @default 0
+   * @asType integer
+   * @minimum 0
+   * @maximum 99
+   */
+  readonly failureLimit?: number;
+  /**
+   * A soak before the first measurement.
+   * @default '0s'
+   */
+  readonly initialDelay?: Duration;
+}
+
+/** Which way a worse canary goes, for a comparison. */
+export enum Worse {
+  /** A higher value is worse (latency, errors). */
+  HIGHER = 'higher',
+  /** A lower value is worse (throughput, success). */
+  LOWER = 'lower',
 }
 
 /**
@@ -372,6 +439,30 @@ export interface PrometheusQuerySpec {
    * @default no lower bound: give max, min or both
    */
   readonly min?: number;
+  /**
+   * Judge the canary against stable instead of a bound: the query, with `$track` for the track, is run
+   * over the window for each, and the two samples are compared by a Mann-Whitney U test.
+   * @default no comparison: the query has a bound
+   */
+  readonly compare?: CompareTrack;
+  /**
+   * With `compare`: the significance level below which a difference fails the canary.
+   * @default 0.05
+   * @exclusiveMinimum 0
+   * @maximum 0.5
+   */
+  readonly alpha?: number;
+  /**
+   * With `compare`: which way is worse.
+   * @default 'higher'
+   */
+  readonly worse?: Worse;
+}
+
+/** The track a query's canary values are compared with. */
+export enum CompareTrack {
+  /** The running version. */
+  STABLE = 'stable',
 }
 
 /** A track's HorizontalPodAutoscaler (autoscaling/v2), by resource utilization. */
@@ -702,6 +793,113 @@ export interface ResourcesSpec {
   readonly limits?: ResourceAmounts;
 }
 
+/**
+ * A Kubernetes PodTemplateSpec, as Kubernetes writes it: `metadata` (labels, annotations) and `spec`
+ * (containers, volumes, service account, scheduling, security context...). Checked against the
+ * Kubernetes API's own schema.
+ */
+export type PodTemplate = { [key: string]: any };
+
+/**
+ * A port's name, as Kubernetes names ports (IANA_SVC_NAME).
+ * @minLength 1
+ * @maxLength 15
+ * @pattern ^[a-z0-9]([-a-z0-9]*[a-z0-9])?$
+ * @message must be a port name: at most 15 lowercase letters, digits and "-", starting and ending with a letter or digit
+ */
+export type PortName = string;
+
+/** A port of the app's container besides `port`, and of the Service. */
+export interface NamedPortSpec {
+  /** The port's name, such as `metrics` or `grpc`; a probe or the Service may name it. */
+  readonly name: PortName;
+  /** The container's port. */
+  readonly port: PortNumber;
+  /**
+   * The Service's port for it.
+   * @default the container's port
+   */
+  readonly servicePort?: PortNumber;
+}
+
+/** An HTTP GET probe. */
+export interface HttpProbeSpec {
+  /** The path to GET; a status from 200 to 399 is success. */
+  readonly path: RequestPath;
+  /**
+   * The port, by number or by name.
+   * @default the app's port
+   */
+  readonly port?: PortNumber | PortName;
+}
+
+/** A gRPC health check probe (grpc.health.v1). */
+export interface GrpcProbeSpec {
+  /**
+   * The port.
+   * @default the app's port
+   */
+  readonly port?: PortNumber;
+  /**
+   * The service name the health check asks about.
+   * @default the server's overall health
+   */
+  readonly service?: string;
+}
+
+/** A TCP probe: the port accepts a connection. */
+export interface TcpProbeSpec {
+  /**
+   * The port, by number or by name.
+   * @default the app's port
+   */
+  readonly port?: PortNumber | PortName;
+}
+
+/** A probe: exactly one of http, exec, grpc and tcp, and its timing. */
+export interface ProbeSpec {
+  readonly http?: HttpProbeSpec;
+  /**
+   * A command run in the container; exit status 0 is success.
+   * @minItems 1
+   */
+  readonly exec?: string[];
+  readonly grpc?: GrpcProbeSpec;
+  readonly tcp?: TcpProbeSpec;
+  /**
+   * Seconds after the container starts before the first probe.
+   * @default 0
+   * @asType integer
+   * @minimum 0
+   * @maximum 3600
+   */
+  readonly initialDelaySeconds?: number;
+  /**
+   * Seconds between probes.
+   * @default 10
+   * @asType integer
+   * @minimum 1
+   * @maximum 3600
+   */
+  readonly periodSeconds?: number;
+  /**
+   * Seconds after which a probe times out.
+   * @default 1
+   * @asType integer
+   * @minimum 1
+   * @maximum 3600
+   */
+  readonly timeoutSeconds?: number;
+  /**
+   * Failed probes in a row that count as a failure.
+   * @default 3
+   * @asType integer
+   * @minimum 1
+   * @maximum 100
+   */
+  readonly failureThreshold?: number;
+}
+
 /** The settings of one app's release, besides its name, namespace and current stage. */
 export interface AppSettings {
   /**
@@ -717,8 +915,63 @@ export interface AppSettings {
    */
   readonly appLabel?: LabelValue;
   /**
+   * A YAML file, relative to the spec's folder and inside it, holding the app's Deployment and,
+   * optionally, its Service: what `kubectl get -o yaml`, a kustomize build or `helm template` gives.
+   * Both tracks run its pod template as it is, the canary with the canary's image, env and config;
+   * the Service keeps its ports and settings. Other kinds in the file are left out, with a note.
+   * @default none: the pod template is made from the keys of the spec
+   */
+  readonly from?: RelativePath;
+  /**
+   * The app's pod template, as Kubernetes writes it, in the spec itself (instead of `from`).
+   * @default none: the pod template is made from the keys of the spec
+   */
+  readonly podTemplate?: PodTemplate;
+  /**
+   * In a pod template of yours (`from` or `podTemplate`): the container the tracks set the image,
+   * env and config of.
+   * @default the first container
+   */
+  readonly container?: DnsLabel;
+  /**
+   * How Kubernetes tells that a pod is ready for traffic; without one, a pod counts as ready once it
+   * starts, and takes traffic and counts as capacity before it can answer.
+   * @default a TCP probe on the app's port
+   */
+  readonly readinessProbe?: ProbeSpec;
+  /**
+   * How Kubernetes tells that a container must be restarted.
+   * @default none
+   */
+  readonly livenessProbe?: ProbeSpec;
+  /**
+   * Ports of the container besides `port` (metrics, gRPC...), each also a port of the Service.
+   * @default none
+   */
+  readonly ports?: NamedPortSpec[];
+  /**
+   * Annotations on the pods, such as `prometheus.io/scrape`.
+   * @default none
+   */
+  readonly podAnnotations?: { [key: string]: string };
+  /**
+   * The pods' service account; its token is mounted, as the app asked for an identity.
+   * @default none: the namespace's default account, without its token
+   */
+  readonly serviceAccountName?: SecretName;
+  /**
+   * The container's command, in place of the image's entrypoint.
+   * @default the image's
+   */
+  readonly command?: string[];
+  /**
+   * The container's arguments.
+   * @default the image's
+   */
+  readonly args?: string[];
+  /**
    * Container port.
-   * @default 80
+   * @default with a pod template of yours, the app container's first port; else 80
    */
   readonly port?: PortNumber;
   /**

@@ -1,21 +1,30 @@
 import { readFileSync } from 'node:fs';
 import { configHash } from '../../model/defaults';
-import { canaryUrl, RUNNER_PATH, verifyChecks, verifyJobName } from '../../model/gate';
-import { COMPONENT_LABEL, SYNC_OPTIONS_ANNOTATION, VERIFY_COMPONENT } from '../../model/labels';
+import { canaryUrl, RUNNER_PATH, smokeJobName, verifyChecks, verifyJobName } from '../../model/gate';
+import { CHECK_LABEL, COMPONENT_LABEL, SYNC_OPTIONS_ANNOTATION, SYNC_WAVE_ANNOTATION, VERIFY_COMPONENT } from '../../model/labels';
+import { SYNC_WAVE } from '../../model/moves';
 import type { ResolvedAppSpec, ResolvedVerifySpec } from '../../model/resolved';
 import { appMetadata, type Manifest } from './manifest';
 
-// The check code's name in the ConfigMap, and where the Job mounts it.
+// The check code's name in the ConfigMap, its checks (all, and the smoke check alone), and where the Job mounts them.
 const RUNNER = 'run-checks.js';
 const CHECKS = 'checks.json';
+const SMOKE_CHECKS = 'smoke.json';
 const MOUNT = '/verify';
 // The official Node.js images' `node` user.
 const NODE_USER = 1000;
 const GATE_LABELS = { [COMPONENT_LABEL]: VERIFY_COMPONENT };
 
+
 /** The check code and the app's checks, as the gate's ConfigMap holds them. */
 function gateData(app: ResolvedAppSpec, verify: ResolvedVerifySpec): Record<string, string> {
-  return { [RUNNER]: readFileSync(RUNNER_PATH, 'utf8'), [CHECKS]: `${JSON.stringify(verifyChecks(app, verify), null, 2)}\n` };
+  const json = (checks: object) => `${JSON.stringify(checks, null, 2)}\n`;
+  return {
+    [RUNNER]: readFileSync(RUNNER_PATH, 'utf8'),
+    [CHECKS]: json(verifyChecks(app, verify)),
+    // Before traffic moves, only the smoke check runs: there are no requests yet to measure.
+    ...(verify.smoke && app.routing ? { [SMOKE_CHECKS]: json(verifyChecks(app, verify, 'smoke')) } : {}),
+  };
 }
 
 /** The gate's ConfigMap's name: the Job's, and a hash of what it holds. */
@@ -38,13 +47,18 @@ export function gateConfigMap(app: ResolvedAppSpec, verify: ResolvedVerifySpec):
   };
 }
 
-/** The gate Job's pod: restricted, small, reading the checks from the gate's ConfigMap. */
-function gatePod(app: ResolvedAppSpec, verify: ResolvedVerifySpec, stage: string, configName: string) {
+/** The gate Job's pod: restricted, small, reading its checks from the gate's ConfigMap. */
+function gatePod(app: ResolvedAppSpec, verify: ResolvedVerifySpec, stage: string, configName: string, checks: string) {
+  const secret = verify.notify?.webhookSecret;
   return {
     automountServiceAccountToken: false,
     containers: [{
-      command: ['node', `${MOUNT}/${RUNNER}`, `${MOUNT}/${CHECKS}`],
-      env: [{ name: 'CANARY_URL', value: canaryUrl(app) }, { name: 'STAGE', value: stage }],
+      command: ['node', `${MOUNT}/${RUNNER}`, `${MOUNT}/${checks}`],
+      env: [
+        { name: 'CANARY_URL', value: canaryUrl(app) },
+        { name: 'STAGE', value: stage },
+        ...(secret ? [{ name: 'NOTIFY_WEBHOOK', valueFrom: { secretKeyRef: { key: secret.key, name: secret.name } } }] : []),
+      ],
       image: verify.image,
       name: 'verify',
       resources: { limits: { memory: '128Mi' }, requests: { cpu: '50m', memory: '64Mi' } },
@@ -57,24 +71,39 @@ function gatePod(app: ResolvedAppSpec, verify: ResolvedVerifySpec, stage: string
   };
 }
 
-/**
- * The Job that runs the checks against the canary once a gated stage is applied and healthy: an Argo
- * CD PostSync hook (deleted before the next one is made, so a re-sync runs it again; a failure fails
- * the sync), and for kubectl a step of the plan. It meets the restricted Pod Security level, asks
- * for little, and stops at the gate's deadline; its pods carry no `app` label, so no Service of the
- * app selects them.
- */
-export function gateJob(app: ResolvedAppSpec, verify: ResolvedVerifySpec, stage: string): Manifest {
-  const metadata = appMetadata(app, verifyJobName(app.name), GATE_LABELS);
+/** A gate Job: a hook Argo CD deletes before it makes the next, and for kubectl a step of the plan. */
+function job(app: ResolvedAppSpec, verify: ResolvedVerifySpec, name: string, check: 'analysis' | 'smoke', hook: Record<string, string>, pod: object): Manifest {
+  const metadata = appMetadata(app, name, { ...GATE_LABELS, [CHECK_LABEL]: check });
   return {
     apiVersion: 'batch/v1',
     kind: 'Job',
-    metadata: { ...metadata, annotations: { 'argocd.argoproj.io/hook': 'PostSync', 'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation' } },
+    metadata: { ...metadata, annotations: { ...hook, 'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation' } },
     spec: {
       activeDeadlineSeconds: verify.timeoutSeconds,
       // A failed check is an answer, not a fault to retry.
       backoffLimit: 0,
-      template: { metadata: { labels: metadata.labels }, spec: gatePod(app, verify, stage, gateConfigName(app, gateData(app, verify))) },
+      template: { metadata: { labels: metadata.labels }, spec: pod },
     },
   };
+}
+
+/**
+ * The Job that runs the checks against the canary once a gated stage is applied and healthy: an Argo
+ * CD PostSync hook (a re-sync runs it again; a failure fails the sync), and for kubectl a step of the
+ * plan. It meets the restricted Pod Security level, asks for little, and stops at the gate's deadline;
+ * its pods carry no `app` label, so no Service of the app selects them.
+ */
+export function gateJob(app: ResolvedAppSpec, verify: ResolvedVerifySpec, stage: string): Manifest {
+  const pod = gatePod(app, verify, stage, gateConfigName(app, gateData(app, verify)), CHECKS);
+  return job(app, verify, verifyJobName(app.name), 'analysis', { 'argocd.argoproj.io/hook': 'PostSync' }, pod);
+}
+
+/**
+ * The Job that runs the smoke check against the canary alone before the route gives it more traffic:
+ * an Argo CD Sync hook in the wave between the growing canary's and the route's (a failure stops the
+ * sync, so the route never moves), and for kubectl a step of the plan before the router step.
+ */
+export function smokeJob(app: ResolvedAppSpec, verify: ResolvedVerifySpec, stage: string): Manifest {
+  const pod = gatePod(app, verify, stage, gateConfigName(app, gateData(app, verify)), SMOKE_CHECKS);
+  return job(app, verify, smokeJobName(app.name), 'smoke', { 'argocd.argoproj.io/hook': 'Sync', [SYNC_WAVE_ANNOTATION]: String(SYNC_WAVE.smoke) }, pod);
 }

@@ -20,26 +20,31 @@ export function namespace(app: ResolvedAppSpec): Manifest {
   };
 }
 
-function serviceObject(app: ResolvedAppSpec, name: string, selector: Record<string, string>, nodePort: number | undefined, spec: Record<string, unknown>): Manifest {
-  const { port } = app.service;
+function serviceObject(app: ResolvedAppSpec, name: string, selector: Record<string, string>, withNodePorts: boolean, spec: Record<string, unknown>): Manifest {
   // gRPC is HTTP/2 in clear text: the Gateway API's way to tell a backend's protocol.
   const grpc = app.routing?.gatewayApi?.protocol === RouteProtocol.GRPC;
+  const ports = app.service.ports.map(({ nodePort, ...port }) => ({
+    ...port,
+    ...(grpc ? { appProtocol: 'kubernetes.io/h2c' } : {}),
+    ...(withNodePorts && nodePort !== undefined ? { nodePort } : {}),
+  }));
   return {
     apiVersion: 'v1',
     kind: 'Service',
     metadata: appMetadata(app, name),
-    spec: {
-      ports: [{ ...(grpc ? { appProtocol: 'kubernetes.io/h2c' } : {}), name: 'http', ...(nodePort === undefined ? {} : { nodePort }), port, targetPort: app.port }],
-      selector,
-      ...spec,
-    },
+    spec: { ...spec, ports, selector },
   };
 }
 
-/** The Service that selects both tracks' pods, so traffic splits by ready pods. */
+/**
+ * The Service that selects both tracks' pods, so traffic splits by ready pods: a `from` file's
+ * Service keeps its settings and ports, with this selector.
+ */
 export function service(app: ResolvedAppSpec): Manifest {
-  const { name, type, nodePort, sessionAffinity, sessionAffinityTimeoutSeconds } = app.service;
-  return serviceObject(app, name, serviceSelector(app.appLabel), nodePort, {
+  const { name, type, sessionAffinity, sessionAffinityTimeoutSeconds, given } = app.service;
+  const { sessionAffinity: _affinity, sessionAffinityConfig: _config, ...kept } = given ?? {};
+  return serviceObject(app, name, serviceSelector(app.appLabel), true, {
+    ...kept,
     type,
     ...(sessionAffinity === SessionAffinity.CLIENT_IP
       ? { sessionAffinity, sessionAffinityConfig: { clientIP: { timeoutSeconds: sessionAffinityTimeoutSeconds } } } : {}),
@@ -48,5 +53,5 @@ export function service(app: ResolvedAppSpec): Manifest {
 
 /** A track's own ClusterIP Service: a route's backend and the gate's target; in every stage, so a route resolves at 0%. */
 export function trackService(app: ResolvedAppSpec, track: Track): Manifest {
-  return serviceObject(app, trackServiceName(app.service.name, track), trackSelector(app.appLabel, track), undefined, { type: 'ClusterIP' });
+  return serviceObject(app, trackServiceName(app.service.name, track), trackSelector(app.appLabel, track), false, { type: 'ClusterIP' });
 }

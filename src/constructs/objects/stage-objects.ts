@@ -1,6 +1,6 @@
 import type { ResolvedAppSpec, ResolvedVerifySpec } from '../../model/resolved';
 import type { StageObject } from '../../model/stage-contents';
-import { gateConfigMap, gateJob } from './gate';
+import { gateConfigMap, gateJob, smokeJob } from './gate';
 import type { Manifest } from './manifest';
 import { routeManifest } from './routes';
 import { namespace, service, trackService } from './services';
@@ -27,5 +27,6 @@ export function manifestOf(app: ResolvedAppSpec, object: StageObject): Manifest 
     case 'route': return routeManifest(app, object.kind, object);
     case 'subsets': return routeManifest(app, object.kind, { canaryWeight: 0, matchRules: false });
     case 'gate': return gateJob(app, gate(app), object.stage);
+    case 'smoke': return smokeJob(app, gate(app), object.stage);
   }
 }

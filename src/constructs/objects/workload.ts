@@ -21,10 +21,15 @@ function resources(requests: ResourceAmounts, limits: ResourceAmounts) {
   return { limits: amounts(limits), requests: amounts(requests) };
 }
 
-/** The track's config, Secrets and writable paths: its volumes and the container's mounts of them. */
-function volumes(app: ResolvedAppSpec, track: Track) {
+type Data = { [key: string]: any };
+
+/**
+ * The track's config, Secrets and writable paths: its volumes and the container's mounts of them,
+ * named apart from the volumes the pod template declares.
+ */
+function volumes(app: ResolvedAppSpec, track: Track, taken: readonly string[]) {
   const spec = app[track];
-  const names = new Set<string>();
+  const names = new Set<string>(taken);
   // Volume names are DNS labels, unique in the pod.
   const unique = (wanted: string) => {
     let name = wanted;
@@ -32,7 +37,7 @@ function volumes(app: ResolvedAppSpec, track: Track) {
     names.add(name);
     return name;
   };
-  const list: { mount: Record<string, unknown>; volume: Record<string, unknown> }[] = [];
+  const list: { mount: Data; volume: Data }[] = [];
   if (spec.config) {
     const name = unique('config');
     list.push({ mount: { mountPath: spec.config.mountPath, name, readOnly: true }, volume: { configMap: { name: spec.config.name }, name } });
@@ -48,54 +53,91 @@ function volumes(app: ResolvedAppSpec, track: Track) {
   return { mounts: list.map((each) => each.mount), volumes: list.map((each) => each.volume) };
 }
 
+/** `list` with `added` after it, or nothing when both are empty. */
+function joined(key: string, list: unknown, added: readonly unknown[]): Data {
+  const all = [...(Array.isArray(list) ? list : []), ...added];
+  return all.length ? { [key]: all } : {};
+}
+
 /**
- * The track's one container: its image, config and Secrets, a TCP readiness probe on the app's port,
- * and a security context that meets the app's Pod Security level.
+ * The security context a container gets: what it declares, and where it declares nothing, what the
+ * app's Pod Security level needs (no privilege escalation, all capabilities dropped, non-root); the
+ * app's own container also gets a read-only root filesystem and the app's user.
  */
-function container(app: ResolvedAppSpec, track: Track, mounts: readonly Record<string, unknown>[]) {
-  const spec = app[track];
+function securityContext(app: ResolvedAppSpec, declared: Data | undefined, own: boolean): Data {
   const restricted = app.securityProfile === SecurityProfile.RESTRICTED;
+  const capabilities = { ...(own && !restricted ? { add: ROOT_WEB_SERVER_CAPABILITIES } : {}), ...(own || restricted ? { drop: ['ALL'] } : {}) };
+  const filled: Data = {
+    ...(own || restricted ? { allowPrivilegeEscalation: false } : {}),
+    ...(Object.keys(capabilities).length ? { capabilities: { ...capabilities, ...declared?.capabilities } } : {}),
+    ...(own ? { readOnlyRootFilesystem: true } : {}),
+    ...(own && restricted ? { runAsNonRoot: true } : {}),
+    ...(own && app.runAsUser !== undefined ? { runAsUser: app.runAsUser } : {}),
+  };
+  const { capabilities: _capabilities, ...rest } = declared ?? {};
+  return { ...filled, ...rest };
+}
+
+/**
+ * The track's own container: the template's, with the track's image, env, config and Secrets; a port,
+ * a readiness probe and requests where the template gives none.
+ */
+function appContainer(app: ResolvedAppSpec, track: Track, given: Data, mounts: readonly Data[]): Data {
+  const spec = app[track];
   const env = Object.entries(spec.env).map(([name, value]) => ({ name, value }));
+  // The track's env wins over the template's for the same name.
+  const kept = (Array.isArray(given.env) ? given.env : []).filter((each: Data) => !(each.name in spec.env));
+  const securityContextOf = securityContext(app, given.securityContext, true);
   return {
-    ...(env.length ? { env } : {}),
-    ...(spec.secretEnvFrom.length ? { envFrom: spec.secretEnvFrom.map((name) => ({ secretRef: { name } })) } : {}),
+    ...given,
+    ...joined('env', kept, env),
+    ...joined('envFrom', given.envFrom, spec.secretEnvFrom.map((name) => ({ secretRef: { name } }))),
     image: spec.image,
-    name: 'main',
-    ports: [{ containerPort: app.port }],
-    readinessProbe: { tcpSocket: { port: app.port } },
-    resources: resources(app.resources.requests, app.resources.limits),
-    securityContext: {
-      allowPrivilegeEscalation: false,
-      capabilities: { ...(restricted ? {} : { add: ROOT_WEB_SERVER_CAPABILITIES }), drop: ['ALL'] },
-      readOnlyRootFilesystem: true,
-      ...(restricted ? { runAsNonRoot: true } : {}),
-      ...(app.runAsUser === undefined ? {} : { runAsUser: app.runAsUser }),
-    },
-    ...(mounts.length ? { volumeMounts: mounts } : {}),
+    ports: given.ports ?? [{ containerPort: app.port }],
+    readinessProbe: given.readinessProbe ?? { tcpSocket: { port: app.port } },
+    resources: given.resources ?? resources(app.resources.requests, app.resources.limits),
+    securityContext: securityContextOf,
+    ...joined('volumeMounts', given.volumeMounts, mounts),
   };
 }
 
 /**
- * A track's pod template: the same in every stage, so moving between stages restarts no pod. Its
- * labels are the track's selector and the app's labels; the service account token is not mounted
- * (the app needs no API access); pods spread over nodes as a preference (ScheduleAnyway), so a
- * one-node cluster still schedules every pod.
+ * A track's pod template: the app's (as the user gave it, or made from the spec), with the track's
+ * labels, image (on the app's container, and on any other that runs the same image) and config, and the tool's defaults where it declares nothing: no service account
+ * token unless it names an account, the RuntimeDefault seccomp profile, non-root under restricted,
+ * and pods spread over nodes as a preference (ScheduleAnyway, so a one-node cluster still schedules
+ * every pod). The same in every stage, so moving between stages restarts no pod.
  */
 export function podTemplate(app: ResolvedAppSpec, track: Track) {
+  const { pod, container } = app.workload;
+  const given: Data = pod.spec ?? {};
   const restricted = app.securityProfile === SecurityProfile.RESTRICTED;
-  const { mounts, volumes: podVolumes } = volumes(app, track);
+  const taken = (Array.isArray(given.volumes) ? given.volumes : []).map((volume: Data) => volume.name);
+  const { mounts, volumes: podVolumes } = volumes(app, track, taken);
   const spread = app.topologySpread;
+  // Other containers that run the app's image (a migration, say) run the track's version too.
+  const appImage = (Array.isArray(given.containers) ? given.containers : []).find((each: Data) => each.name === container)?.image;
+  const other = (each: Data) => ({
+    ...each,
+    ...(appImage !== undefined && each.image === appImage ? { image: app[track].image } : {}),
+    ...(restricted ? { securityContext: securityContext(app, each.securityContext, false) } : {}),
+  });
+  const containers = (Array.isArray(given.containers) ? given.containers : [])
+    .map((each: Data) => (each.name === container ? appContainer(app, track, each, mounts) : other(each)));
   return {
-    metadata: { labels: podLabels(app.name, app.appLabel, track) },
+    metadata: { ...pod.metadata, labels: { ...pod.metadata?.labels, ...podLabels(app.name, app.appLabel, track) } },
     spec: {
-      automountServiceAccountToken: false,
-      containers: [container(app, track, mounts)],
+      ...given,
+      ...(given.automountServiceAccountToken === undefined && given.serviceAccountName === undefined ? { automountServiceAccountToken: false } : {}),
+      containers,
+      ...(Array.isArray(given.initContainers) ? { initContainers: given.initContainers.map(other) } : {}),
       securityContext: {
         ...(restricted ? { runAsNonRoot: true } : {}),
         ...(app.runAsUser === undefined ? {} : { runAsUser: app.runAsUser }),
         seccompProfile: { type: 'RuntimeDefault' },
+        ...given.securityContext,
       },
-      ...(spread ? {
+      ...(spread && given.topologySpreadConstraints === undefined ? {
         topologySpreadConstraints: [{
           labelSelector: { matchLabels: trackSelector(app.appLabel, track) },
           maxSkew: spread.maxSkew,
@@ -103,7 +145,7 @@ export function podTemplate(app: ResolvedAppSpec, track: Track) {
           whenUnsatisfiable: 'ScheduleAnyway',
         }],
       } : {}),
-      ...(podVolumes.length ? { volumes: podVolumes } : {}),
+      ...joined('volumes', given.volumes, podVolumes),
     },
   };
 }
@@ -111,17 +153,23 @@ export function podTemplate(app: ResolvedAppSpec, track: Track) {
 /**
  * A track's Deployment in a stage: `replicas` pods (absent while an autoscaler owns the count), in
  * sync wave `wave`, selecting its own track's pods only. The canary's is pruned last by Argo CD, once
- * stable is back at full size. Everything but the count and the wave is the same in every stage.
+ * stable is back at full size. Everything but the count and the wave is the same in every stage; a
+ * `from` Deployment's labels, annotations and settings (strategy, minReadySeconds, ...) are kept.
  */
 export function deployment(app: ResolvedAppSpec, track: Track, replicas: number | undefined, wave: number, template: object = podTemplate(app, track)): Manifest {
+  const { workload } = app;
+  const own = appMetadata(app, app[track].name, { [TRACK_LABEL]: track }, {
+    [SYNC_WAVE_ANNOTATION]: String(wave),
+    ...(track === 'canary' ? { [SYNC_OPTIONS_ANNOTATION]: 'PruneLast=true' } : {}),
+  });
+  // The user's labels and annotations stay; the tool's own keys are the tool's.
+  const metadata = { ...own, labels: { ...workload.labels, ...own.labels }, annotations: { ...workload.annotations, ...own.annotations } };
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
-    metadata: appMetadata(app, app[track].name, { [TRACK_LABEL]: track }, {
-      [SYNC_WAVE_ANNOTATION]: String(wave),
-      ...(track === 'canary' ? { [SYNC_OPTIONS_ANNOTATION]: 'PruneLast=true' } : {}),
-    }),
+    metadata,
     spec: {
+      ...workload.deployment,
       ...(replicas === undefined ? {} : { replicas }),
       selector: { matchLabels: trackSelector(app.appLabel, track) },
       template,

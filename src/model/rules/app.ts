@@ -1,14 +1,15 @@
 import type { Findings, Problem, SpecPath } from '../../spec/problems';
 import { formatValue } from '../../spec/problems';
-import { SecurityProfile, ServiceType } from '../../spec/types';
+import { SecurityProfile, ServiceType, type AppSpec } from '../../spec/types';
 import { CPU_MILLICORES, MEMORY_MEBIBYTES, mebibytes, millicores } from '../quantities';
 import type { ResolvedAppSpec } from '../resolved';
 import type { RolloutPlan } from '../stage';
 import { gateProblems } from './gate';
 import { nameProblems, trackServiceProblems } from './names';
 import { routingProblems } from './routing';
-import { capacityProblems, stageListProblems } from './stages';
+import { capacityProblems, repeatedStageWarnings, stageListProblems } from './stages';
 import { autoscalerProblems, imageWarnings, mountProblems, sizeProblems } from './tracks';
+import { workloadProblems, workloadWarnings } from './workload';
 
 /*
  * The rules of one app that a schema cannot say, one family per function, each returning what it
@@ -69,7 +70,7 @@ function appWarnings(app: ResolvedAppSpec, at: SpecPath): Problem[] {
  * Every rule of one app, and its plan: `plan` makes the plan once the stages and routing are sound
  * (the capacity rules read it). The plan is absent when any rule fails.
  */
-export function appFindings(app: ResolvedAppSpec, at: SpecPath, plan: () => RolloutPlan): Findings & { readonly plan?: RolloutPlan } {
+export function appFindings(app: ResolvedAppSpec, at: SpecPath, plan: () => RolloutPlan, given: AppSpec): Findings & { readonly plan?: RolloutPlan } {
   const problems = [
     ...nameProblems(app, at),
     ...mountProblems(app, at),
@@ -80,11 +81,12 @@ export function appFindings(app: ResolvedAppSpec, at: SpecPath, plan: () => Roll
     ...resourceProblems(app, at),
     ...namespaceProblems(app, at),
     ...sizeProblems(app, at),
+    ...workloadProblems(app, given, at),
   ];
   const stageProblems = [...stageListProblems(app, at), ...routingProblems(app, at)];
-  const warnings = appWarnings(app, at);
+  const warnings = [...appWarnings(app, at), ...workloadWarnings(app, given, at)];
   if (stageProblems.length) return { problems: [...problems, ...stageProblems], warnings };
   const made = plan();
   const all = [...problems, ...capacityProblems(app, made, at)];
-  return { problems: all, warnings, ...(all.length ? {} : { plan: made }) };
+  return { problems: all, warnings: [...warnings, ...repeatedStageWarnings(made, at)], ...(all.length ? {} : { plan: made }) };
 }

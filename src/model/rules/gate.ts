@@ -1,6 +1,8 @@
 import { formatValue, type Problem, type SpecPath } from '../../spec/problems';
 import { verifyJobName } from '../gate';
-import type { ResolvedAppSpec } from '../resolved';
+import type { PrometheusQuerySpec } from '../../spec/types';
+import { analysisSeconds } from '../defaults';
+import type { ResolvedAppSpec, ResolvedVerifySpec } from '../resolved';
 import { NAME_MAX } from './names';
 
 /** A gate checks something, each query has a bound, and the Job's name fits in a label. */
@@ -14,9 +16,11 @@ export function gateProblems(app: ResolvedAppSpec, at: SpecPath): Problem[] {
     problems.push({ path: [...at, 'name'], message: `is ${formatValue(app.name)}: with verify it must be at most ${NAME_MAX - verifyJobName('').length} characters, to name the Job ${formatValue(verifyJobName(app.name))} within ${NAME_MAX}` });
   }
   const names = new Set<string>();
+  problems.push(...analysisProblems(verify, where));
   verify.prometheus?.queries.forEach((query, i) => {
     const path = [...where, 'prometheus', 'queries', i];
-    if (query.max === undefined && query.min === undefined) problems.push({ path, message: 'has no bound: give max, min or both' });
+    problems.push(...comparisonProblems(query, path));
+    if (query.compare === undefined && query.max === undefined && query.min === undefined) problems.push({ path, message: 'has no bound: give max, min or both, or compare' });
     if (query.max !== undefined && query.min !== undefined && query.min > query.max) {
       problems.push({ path: [...path, 'min'], message: `is ${query.min}: must not be above max (${query.max})` });
     }
@@ -24,4 +28,40 @@ export function gateProblems(app: ResolvedAppSpec, at: SpecPath): Problem[] {
     names.add(query.name);
   });
   return problems;
+}
+
+// The seconds a gate needs besides its analysis: the last answers, the report and the notice.
+const REPORT_MARGIN_SECONDS = 30;
+
+/** An analysis that can fail, within the Job's deadline; one place to notify. */
+function analysisProblems(verify: ResolvedVerifySpec, where: SpecPath): Problem[] {
+  const problems: Problem[] = [];
+  const { prometheus } = verify;
+  if (prometheus && prometheus.failureLimit >= prometheus.count) {
+    problems.push({ path: [...where, 'prometheus', 'failureLimit'], message: `is ${prometheus.failureLimit}: must be below count (${prometheus.count}), or no analysis can fail` });
+  }
+  const needed = analysisSeconds(prometheus) + REPORT_MARGIN_SECONDS;
+  if (verify.timeoutSeconds < needed) {
+    problems.push({
+      path: [...where, 'timeoutSeconds'],
+      message: `is ${verify.timeoutSeconds}: the analysis takes ${analysisSeconds(prometheus)} s (initialDelay, then count measurements interval apart); give at least ${needed}`,
+    });
+  }
+  if (verify.notify && (verify.notify.webhook === undefined) === (verify.notify.webhookSecret === undefined)) {
+    problems.push({ path: [...where, 'notify'], message: 'must give either webhook or webhookSecret' });
+  }
+  return problems;
+}
+
+/** A comparison reads its query once per track (`$track`) and has no bound; its settings need it. */
+function comparisonProblems(query: PrometheusQuerySpec, path: SpecPath): Problem[] {
+  if (query.compare === undefined) {
+    return (['alpha', 'worse'] as const).filter((key) => query[key] !== undefined)
+      .map((key) => ({ path: [...path, key], message: `is ${formatValue(query[key])}: only goes with compare` }));
+  }
+  return [
+    ...(query.query.includes('$track') ? [] : [{ path: [...path, 'query'], message: `is ${formatValue(query.query)}: a comparison runs it for each track, so it must hold $track (track="$track")` }]),
+    ...(['max', 'min'] as const).filter((key) => query[key] !== undefined)
+      .map((key) => ({ path: [...path, key], message: `is ${query[key]}: a comparison judges the canary against ${query.compare}, not a bound; give one or the other` })),
+  ];
 }

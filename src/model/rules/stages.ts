@@ -1,4 +1,5 @@
 import { formatValue, type Problem, type SpecPath } from '../../spec/problems';
+import { closest } from '../../spec/suggest';
 import { SessionAffinity, type StageSpec } from '../../spec/types';
 import type { Track } from '../labels';
 import type { ResolvedAppSpec } from '../resolved';
@@ -42,8 +43,9 @@ export function stageListProblems(app: ResolvedAppSpec, at: SpecPath): Problem[]
     problems.push({ path: [...at, 'routing', 'mirrorPercent'], message: 'adds a mirror stage to the default plan only: with stages of your own, give mirrorPercent on a stage' });
   }
   if (app.stage !== ROLLBACK_STAGE && !names.has(app.stage)) {
-    const allowed = [...names.keys(), ROLLBACK_STAGE].join(', ');
-    problems.push({ path: [...at, 'stage'], message: `is ${formatValue(app.stage)}: must be a stage of the plan: ${allowed}` });
+    const allowed = [...new Set([...names.keys(), ROLLBACK_STAGE])];
+    const guess = closest(app.stage, allowed);
+    problems.push({ path: [...at, 'stage'], message: `is ${formatValue(app.stage)}: ${guess ? `did you mean ${guess}? ` : ''}must be a stage of the plan: ${allowed.join(', ')}` });
   }
   if (app.service.sessionAffinity !== SessionAffinity.CLIENT_IP && app.service.sessionAffinityTimeoutSeconds !== undefined) {
     problems.push({ path: [...at, 'service', 'sessionAffinityTimeoutSeconds'], message: `is ${app.service.sessionAffinityTimeoutSeconds}: only applies with sessionAffinity: ClientIP` });
@@ -93,4 +95,23 @@ export function capacityProblems(app: ResolvedAppSpec, plan: RolloutPlan, at: Sp
     }
   });
   return problems;
+}
+
+/**
+ * Stages that run the same counts (10% and 20% of 4 pods both give 4 + 1): a step of the plan that
+ * moves nothing, worth a warning.
+ */
+export function repeatedStageWarnings(plan: RolloutPlan, at: SpecPath): Problem[] {
+  const seen = new Map<string, string>();
+  return plan.stages.flatMap((stage, i) => {
+    if (stage.name === ROLLBACK_STAGE) return [];
+    const key = `${stage.stableReplicas}/${stage.canaryReplicas}/${stage.canaryWeight}/${stage.mirrorPercent}`;
+    const earlier = seen.get(key);
+    seen.set(key, stage.name);
+    if (earlier === undefined || plan.stages[i - 1]?.name !== earlier) return [];
+    return [{
+      path: [...at, 'stages', i],
+      message: `runs the same ${stage.stableReplicas} stable and ${stage.canaryReplicas} canary replicas${stage.canaryWeight === undefined ? '' : ` and weight ${stage.canaryWeight}%`} as ${formatValue(earlier)} before it: moving to it changes nothing`,
+    }];
+  });
 }

@@ -1,0 +1,112 @@
+import { formatPath, formatValue, type Problem, type SpecPath } from '../../spec/problems';
+import { SecurityProfile, type AppSpec } from '../../spec/types';
+import type { ResolvedAppSpec } from '../resolved';
+import { containersOf, shortcutKeys } from '../workload';
+
+/*
+ * The rules of a workload the user brings: one source of it, a container to set, and the Pod Security
+ * level the app's namespace enforces, held by what the user declared (the tool's defaults fill only
+ * what is unset, and always meet the level).
+ */
+
+// Pod Security Standards (kubernetes.io/docs/concepts/security/pod-security-standards).
+const BASELINE_CAPABILITIES = new Set([
+  'AUDIT_WRITE', 'CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'MKNOD', 'NET_BIND_SERVICE', 'SETFCAP', 'SETGID', 'SETPCAP', 'SETUID', 'SYS_CHROOT',
+]);
+const RESTRICTED_VOLUMES = new Set(['configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'persistentVolumeClaim', 'projected', 'secret']);
+
+type Data = { [key: string]: any };
+/** A declared value that breaks the level: where (below the pod template), what it is, and the rule. */
+interface Breach { readonly path: SpecPath; readonly value: unknown; readonly rule: string }
+
+function containerBreaches(container: Data, at: SpecPath, restricted: boolean): Breach[] {
+  const context: Data = container.securityContext ?? {};
+  const where = [...at, 'securityContext'];
+  const adds: unknown[] = Array.isArray(context.capabilities?.add) ? context.capabilities.add : [];
+  const drops: unknown[] | undefined = context.capabilities?.drop;
+  return [
+    ...(context.privileged === true ? [{ path: [...where, 'privileged'], value: true, rule: 'privileged containers' }] : []),
+    ...adds.flatMap((cap, i) => (!BASELINE_CAPABILITIES.has(String(cap)) || (restricted && cap !== 'NET_BIND_SERVICE')
+      ? [{ path: [...where, 'capabilities', 'add', i], value: cap, rule: restricted ? 'adding capabilities other than NET_BIND_SERVICE' : 'capabilities beyond the baseline set' }] : [])),
+    ...(Array.isArray(container.ports) ? container.ports : []).flatMap((port: Data, i: number) => (port.hostPort
+      ? [{ path: [...at, 'ports', i, 'hostPort'], value: port.hostPort, rule: 'host ports' }] : [])),
+    ...(context.seccompProfile?.type === 'Unconfined' ? [{ path: [...where, 'seccompProfile', 'type'], value: 'Unconfined', rule: 'an Unconfined seccomp profile' }] : []),
+    ...(context.procMount !== undefined && context.procMount !== 'Default' ? [{ path: [...where, 'procMount'], value: context.procMount, rule: 'a non-default /proc mount' }] : []),
+    ...(restricted && context.allowPrivilegeEscalation === true ? [{ path: [...where, 'allowPrivilegeEscalation'], value: true, rule: 'privilege escalation' }] : []),
+    ...(restricted && context.runAsNonRoot === false ? [{ path: [...where, 'runAsNonRoot'], value: false, rule: 'running as root' }] : []),
+    ...(restricted && context.runAsUser === 0 ? [{ path: [...where, 'runAsUser'], value: 0, rule: 'running as root (uid 0)' }] : []),
+    ...(restricted && Array.isArray(drops) && !drops.includes('ALL') ? [{ path: [...where, 'capabilities', 'drop'], value: drops, rule: 'keeping capabilities: drop must hold ALL' }] : []),
+  ];
+}
+
+/** What the user declared in a pod template that breaks `level`. */
+export function podSecurityBreaches(pod: Data, level: SecurityProfile): Breach[] {
+  const restricted = level === SecurityProfile.RESTRICTED;
+  const spec: Data = pod.spec ?? {};
+  const context: Data = spec.securityContext ?? {};
+  const volumes: Data[] = Array.isArray(spec.volumes) ? spec.volumes : [];
+  const groups = ['containers', 'initContainers', 'ephemeralContainers'] as const;
+  return [
+    ...(['hostNetwork', 'hostPID', 'hostIPC'] as const).filter((key) => spec[key] === true)
+      .map((key) => ({ path: ['spec', key], value: true, rule: 'sharing the host\'s namespaces' })),
+    ...volumes.flatMap((volume, i) => {
+      const type = Object.keys(volume).find((key) => key !== 'name');
+      if (volume.hostPath) return [{ path: ['spec', 'volumes', i, 'hostPath'], value: volume.hostPath, rule: 'hostPath volumes' }];
+      return restricted && type && !RESTRICTED_VOLUMES.has(type) ? [{ path: ['spec', 'volumes', i, type], value: volume[type], rule: `${type} volumes` }] : [];
+    }),
+    ...(context.seccompProfile?.type === 'Unconfined' ? [{ path: ['spec', 'securityContext', 'seccompProfile', 'type'], value: 'Unconfined', rule: 'an Unconfined seccomp profile' }] : []),
+    ...(restricted && context.runAsNonRoot === false ? [{ path: ['spec', 'securityContext', 'runAsNonRoot'], value: false, rule: 'running as root' }] : []),
+    ...(restricted && context.runAsUser === 0 ? [{ path: ['spec', 'securityContext', 'runAsUser'], value: 0, rule: 'running as root (uid 0)' }] : []),
+    ...groups.flatMap((group) => (Array.isArray(spec[group]) ? spec[group] : [])
+      .flatMap((container: Data, i: number) => containerBreaches(container, ['spec', group, i], restricted))),
+  ];
+}
+
+/** Where a field of the user's pod template stands, for a message: in the spec, or in the `from` file. */
+function placeOf(given: AppSpec, at: SpecPath, path: SpecPath): { path: SpecPath; prefix: string } {
+  if (given.from === undefined) return { path: [...at, 'podTemplate', ...path], prefix: '' };
+  return { path: [...at, 'from'], prefix: `is ${formatValue(given.from)}: its Deployment's spec.template.${formatPath(path)}` };
+}
+
+/** One source of the workload, a container to set, and a template that meets the app's level. */
+export function workloadProblems(app: ResolvedAppSpec, given: AppSpec, at: SpecPath): Problem[] {
+  const problems: Problem[] = [];
+  const template = given.from !== undefined || given.podTemplate !== undefined;
+  if (given.from !== undefined && given.podTemplate !== undefined) {
+    problems.push({ path: [...at, 'podTemplate'], message: 'is given with from: give the pod template in one place' });
+  }
+  if (template) {
+    for (const key of shortcutKeys(given)) {
+      problems.push({ path: [...at, key], message: `is given with ${given.from !== undefined ? 'from' : 'podTemplate'}: set it in your pod template instead` });
+    }
+  }
+  const names = containersOf(app.workload.pod).map((container) => container.name);
+  if (template && !names.length) {
+    const { path, prefix } = placeOf(given, at, ['spec', 'containers']);
+    problems.push({ path, message: `${prefix ? `${prefix} ` : ''}must list at least one container` });
+  } else if (!names.includes(app.workload.container)) {
+    problems.push({ path: [...at, 'container'], message: `is ${formatValue(app.workload.container)}: must be a container of the pod template: ${names.join(', ')}` });
+  }
+  for (const breach of template ? podSecurityBreaches(app.workload.pod, app.securityProfile) : []) {
+    const { path, prefix } = placeOf(given, at, breach.path);
+    const what = `${prefix ? `${prefix} is` : 'is'} ${formatValue(breach.value)}`;
+    problems.push({ path, message: `${what}: not allowed under ${app.securityProfile} (${breach.rule}); nothing was written` });
+  }
+  return problems;
+}
+
+/**
+ * Under restricted, pods run as non-root, which the kubelet can only check for a numeric user: an image
+ * whose USER is a name (`USER app`) fails to start unless a numeric runAsUser is set somewhere.
+ */
+export function workloadWarnings(app: ResolvedAppSpec, given: AppSpec, at: SpecPath): Problem[] {
+  if (app.securityProfile !== SecurityProfile.RESTRICTED || app.runAsUser !== undefined) return [];
+  if (given.from === undefined && given.podTemplate === undefined) return [];
+  const pod = app.workload.pod;
+  const own = containersOf(pod).find((container) => container.name === app.workload.container);
+  if (pod.spec?.securityContext?.runAsUser !== undefined || own?.securityContext?.runAsUser !== undefined) return [];
+  return [{
+    path: [...at, 'runAsUser'],
+    message: 'is not set, nor in the pod template: under restricted the pods run as non-root, and an image whose USER is a name (USER app), not a number, will not start; set a numeric runAsUser',
+  }];
+}

@@ -1,0 +1,94 @@
+import type { WorkloadFile } from '../spec/workload-file';
+import type { AppSpec, ProbeSpec } from '../spec/types';
+import type { ResolvedServicePort, ResolvedWorkloadSpec } from './resolved';
+
+/*
+ * The app's workload as the user gives it: a `from` file's Deployment and Service, a `podTemplate`, or
+ * the spec's own keys (ports, probes, annotations, service account, command). The tool's labels,
+ * images, config and defaults go on later (constructs/objects/workload.ts), over what is given here.
+ */
+
+// The Deployment settings of a `from` file that both tracks keep.
+const DEPLOYMENT_SETTINGS = ['minReadySeconds', 'revisionHistoryLimit', 'progressDeadlineSeconds', 'strategy', 'paused'];
+const DEFAULT_CONTAINER = 'main';
+
+/** A probe of the spec as Kubernetes writes it; a port not given is the app's. */
+export function probe(spec: ProbeSpec, port: number): { [key: string]: unknown } {
+  const { http, exec, grpc, tcp, ...timing } = spec;
+  return {
+    ...(http ? { httpGet: { path: http.path, port: http.port ?? port } } : {}),
+    ...(exec ? { exec: { command: exec } } : {}),
+    ...(grpc ? { grpc: { port: grpc.port ?? port, ...(grpc.service === undefined ? {} : { service: grpc.service }) } } : {}),
+    ...(tcp ? { tcpSocket: { port: tcp.port ?? port } } : {}),
+    ...timing,
+  };
+}
+
+/** Whether the app gives its workload in the spec's own keys. */
+export function shortcutKeys(app: AppSpec): string[] {
+  const keys = ['readinessProbe', 'livenessProbe', 'ports', 'podAnnotations', 'serviceAccountName', 'command', 'args'] as const;
+  return keys.filter((key) => app[key] !== undefined);
+}
+
+/** The pod template the spec's own keys make: one container, `main`. */
+function templateOfKeys(app: AppSpec, port: number) {
+  const container = {
+    name: DEFAULT_CONTAINER,
+    ...(app.command ? { command: app.command } : {}),
+    ...(app.args ? { args: app.args } : {}),
+    ...(app.ports ? { ports: [{ containerPort: port }, ...app.ports.map((each) => ({ containerPort: each.port, name: each.name }))] } : {}),
+    ...(app.readinessProbe ? { readinessProbe: probe(app.readinessProbe, port) } : {}),
+    ...(app.livenessProbe ? { livenessProbe: probe(app.livenessProbe, port) } : {}),
+  };
+  return {
+    ...(app.podAnnotations ? { metadata: { annotations: app.podAnnotations } } : {}),
+    spec: { ...(app.serviceAccountName ? { serviceAccountName: app.serviceAccountName } : {}), containers: [container] },
+  };
+}
+
+/** The containers of a template, as given (possibly malformed: the rules say so). */
+export function containersOf(pod: { [key: string]: any }): { [key: string]: any }[] {
+  const containers = pod.spec?.containers;
+  return Array.isArray(containers) ? containers : [];
+}
+
+/**
+ * The app's workload and its container port: the port given, else the app container's first port in
+ * a template of the user's, else 80.
+ */
+export function resolveWorkload(app: AppSpec, file: WorkloadFile | undefined, defaultPort: number): { readonly workload: ResolvedWorkloadSpec; readonly port: number } {
+  const given = file?.deployment.spec?.template ?? app.podTemplate;
+  const pod: { [key: string]: any } = given ?? templateOfKeys(app, app.port ?? defaultPort);
+  const containers = containersOf(pod);
+  const container = app.container ?? containers[0]?.name ?? DEFAULT_CONTAINER;
+  const own = containers.find((each) => each.name === container);
+  const firstPort = Array.isArray(own?.ports) ? own.ports.find((each: { containerPort?: unknown }) => typeof each.containerPort === 'number')?.containerPort : undefined;
+  const port = app.port ?? (given ? firstPort : undefined) ?? defaultPort;
+  const spec = file?.deployment.spec ?? {};
+  const meta = file?.deployment.metadata ?? {};
+  return {
+    port,
+    workload: {
+      pod,
+      container,
+      origin: file ? `from: ${app.from}` : app.podTemplate ? 'podTemplate' : 'the spec',
+      deployment: Object.fromEntries(DEPLOYMENT_SETTINGS.filter((key) => spec[key] !== undefined).map((key) => [key, spec[key]])),
+      labels: meta.labels ?? {},
+      annotations: meta.annotations ?? {},
+      ...(spec.selector ? { selector: spec.selector } : {}),
+    },
+  };
+}
+
+/**
+ * The shared Service's ports: a `from` file's Service's as written; else the app's port (`http`) and
+ * each named port of the spec, by name.
+ */
+export function servicePorts(app: AppSpec, file: WorkloadFile | undefined, port: number): ResolvedServicePort[] {
+  const given = file?.service?.spec?.ports;
+  if (Array.isArray(given) && given.length) return given as ResolvedServicePort[];
+  return [
+    { name: 'http', port: app.service?.port ?? port, targetPort: port, ...(app.service?.nodePort === undefined ? {} : { nodePort: app.service.nodePort }) },
+    ...(app.ports ?? []).map((each) => ({ name: each.name, port: each.servicePort ?? each.port, targetPort: each.name })),
+  ];
+}

@@ -1,0 +1,190 @@
+/**
+ * Real apps: a Deployment and Service the user brings (`from`), a pod template in the spec
+ * (`podTemplate`), or the spec's shortcuts; every field the user declared reaches both tracks.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, Chart, Testing } from 'cdk8s';
+import { parseAllDocuments } from 'yaml';
+import { CanaryApp } from '../src/constructs/canary-app';
+import { checkOutput } from '../src/io/writer';
+import { loadSpec } from '../src/model/spec-file';
+import { synthesize } from '../src/render/synth';
+import { OUTPUT_LAYOUT } from '../src/render/paths';
+import { parseManifests, podSecurityViolations, validateAgainstSchema, type Manifest } from './cluster-rules';
+
+const root = join(__dirname, '..');
+const bin = join(root, 'bin', 'cdk8s-canary.js');
+const example = join(root, 'examples', 'real-app');
+const source = parseAllDocuments(readFileSync(join(example, 'catalog.yaml'), 'utf8')).map((doc) => doc.toJS() as Manifest);
+const given = source.find((doc) => doc.kind === 'Deployment')!;
+const givenService = source.find((doc) => doc.kind === 'Service')!;
+const stages = readdirSync(join(example, 'dist', 'catalog', 'stages'))
+  .map((file) => [file, parseManifests(readFileSync(join(example, 'dist', 'catalog', 'stages', file), 'utf8'))] as const);
+
+const POD_FIELDS = [
+  'serviceAccountName', 'automountServiceAccountToken', 'imagePullSecrets', 'priorityClassName', 'terminationGracePeriodSeconds',
+  'nodeSelector', 'tolerations', 'affinity',
+];
+const CONTAINER_FIELDS = ['name', 'command', 'args', 'ports', 'env', 'readinessProbe', 'livenessProbe', 'startupProbe', 'resources', 'volumeMounts'];
+const pick = (object: Manifest, keys: readonly string[]) => Object.fromEntries(keys.map((key) => [key, object[key]]));
+
+describe('examples/real-app: a Deployment and Service brought with from', () => {
+  test('the committed output is what the spec produces', () => {
+    expect(loadSpec(join(example, 'canary.yaml')).apps.map((app) => app.spec.name)).toEqual(['catalog']);
+    const files = synthesizeExample();
+    expect(checkOutput(join(example, 'dist'), files, { spec: '../canary.yaml', apps: ['catalog'], layout: OUTPUT_LAYOUT })).toEqual([]);
+  });
+
+  test.each(stages.map(([file]) => file))('%s: every field the Deployment declares is in both tracks, unchanged but for the image', (file) => {
+    const docs = stages.find(([name]) => name === file)![1];
+    const deployments = docs.filter((doc) => doc.kind === 'Deployment');
+    expect(deployments.length).toBeGreaterThan(0);
+    for (const deployment of deployments) {
+      const track = deployment.metadata.labels.track;
+      const image = track === 'stable' ? 'registry.example.com/catalog:2.4.0' : 'registry.example.com/catalog:2.5.0';
+      for (const key of ['minReadySeconds', 'revisionHistoryLimit', 'progressDeadlineSeconds', 'strategy']) expect(deployment.spec[key]).toEqual(given.spec[key]);
+      expect(deployment.metadata.labels).toMatchObject(given.metadata.labels);
+      expect(deployment.metadata.annotations).toMatchObject(given.metadata.annotations);
+      const pod = deployment.spec.template;
+      expect(pod.metadata.annotations).toEqual(given.spec.template.metadata.annotations);
+      expect(pod.metadata.labels).toMatchObject({ ...given.spec.template.metadata.labels, track });
+      expect(pick(pod.spec, POD_FIELDS)).toEqual(pick(given.spec.template.spec, POD_FIELDS));
+      expect(pod.spec.volumes).toEqual(given.spec.template.spec.volumes);
+      // What the pod declares stays; the level's defaults fill only what it leaves unset.
+      expect(pod.spec.securityContext).toEqual({ ...given.spec.template.spec.securityContext, runAsNonRoot: true });
+      given.spec.template.spec.containers.forEach((container: Manifest, i: number) => {
+        expect(pick(pod.spec.containers[i], CONTAINER_FIELDS)).toEqual(pick(container, CONTAINER_FIELDS));
+        expect(pod.spec.containers[i].securityContext).toMatchObject(container.securityContext ?? {});
+      });
+      expect(pod.spec.containers.map((container: Manifest) => container.image)).toEqual([image, 'registry.example.com/log-shipper:1.8.2']);
+      // The migration runs the app's image: it follows the track.
+      expect(pod.spec.initContainers.map((container: Manifest) => [container.name, container.image, container.command, container.env]))
+        .toEqual(given.spec.template.spec.initContainers.map((container: Manifest) => [container.name, image, container.command, container.env]));
+      expect(podSecurityViolations(pod.spec, 'restricted')).toEqual([]);
+    }
+    for (const doc of docs) expect(() => validateAgainstSchema(doc)).not.toThrow();
+  });
+
+  test('the Service keeps every port, by name, its type and its name, and selects both tracks', () => {
+    for (const [, docs] of stages) {
+      const service = docs.find((doc) => doc.kind === 'Service' && doc.metadata.name === 'catalog')!;
+      expect(service.spec.ports).toEqual(givenService.spec.ports);
+      expect(service.spec.type).toBe('ClusterIP');
+      expect(service.spec.selector).toEqual({ app: 'catalog' });
+    }
+  });
+
+  test('plan says what the tool sets over the template, and the file\'s other objects are named as left out', () => {
+    const result = spawnSync(process.execPath, [bin, 'plan', '-c', join(example, 'canary.yaml'), '-o', join(example, 'dist')], { encoding: 'utf8' });
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('workload: from: ./catalog.yaml, kept as written in both tracks, but for:');
+    expect(result.stdout).toContain('yours selects app=catalog: a running Deployment\'s selector cannot change, so these run beside it');
+    expect(result.stderr).toMatch(/catalog\.yaml:4:1: ServiceAccount catalog is left out/);
+  });
+});
+
+function synthesizeExample() {
+  const spec = parseAllDocuments(readFileSync(join(example, 'canary.yaml'), 'utf8'))[0].toJS();
+  return synthesize(spec, '../canary.yaml', example);
+}
+
+describe('refused, with nothing written', () => {
+  const folder = () => mkdtempSync(join(tmpdir(), 'cdk8s-canary-real-'));
+  const run = (dir: string, spec: string) => {
+    writeFileSync(join(dir, 'canary.yaml'), spec);
+    const result = spawnSync(process.execPath, [bin, 'synth'], { cwd: dir, encoding: 'utf8' });
+    return { ...result, written: readdirSync(dir).filter((name) => name !== 'canary.yaml' && !name.endsWith('.yaml')) };
+  };
+  const app = (extra: string) => `apps:\n  - name: web\n    namespace: web\n${extra}    stable: { image: "web:1.0" }\n    canary: { image: "web:1.1" }\n`;
+
+  test('a privileged container under restricted, naming the field and the rule', () => {
+    const result = run(folder(), app('    podTemplate:\n      spec:\n        containers:\n          - name: web\n            securityContext: { privileged: true }\n'));
+    expect(result.status).toBe(1);
+    expect(result.stderr).toBe('canary.yaml:8:32: "apps[0].podTemplate.spec.containers[0].securityContext.privileged" is true: not allowed under restricted (privileged containers); nothing was written\n');
+    expect(result.written).toEqual([]);
+  });
+
+  test('a privileged container in a from file, naming the file and the field', () => {
+    const dir = folder();
+    writeFileSync(join(dir, 'web.yaml'), 'apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: web }\nspec:\n  selector: { matchLabels: { app: web } }\n  template:\n    spec:\n      hostNetwork: true\n      containers: [{ name: web, image: "web:1.0" }]\n');
+    const result = run(dir, app('    from: web.yaml\n'));
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('"apps[0].from" is "web.yaml": its Deployment\'s spec.template.spec.hostNetwork is true: not allowed under restricted (sharing the host\'s namespaces)');
+    expect(result.written).toEqual([]);
+  });
+
+  test('a missing from file, and a file without a Deployment, name the file', () => {
+    const dir = folder();
+    expect(run(dir, app('    from: nowhere.yaml\n')).stderr).toBe(`canary.yaml:4:5: "apps[0].from" is "nowhere.yaml": ${join(dir, 'nowhere.yaml')} does not exist\n`);
+    writeFileSync(join(dir, 'svc.yaml'), 'apiVersion: v1\nkind: Service\nmetadata: { name: web }\nspec: { ports: [{ port: 80 }] }\n');
+    expect(run(dir, app('    from: svc.yaml\n')).stderr).toContain('"apps[0].from" is "svc.yaml": svc.yaml holds 0 Deployments; it must hold exactly one, the app\'s');
+  });
+
+  test('an unknown field in a from file is named with the file, line and column', () => {
+    const dir = folder();
+    writeFileSync(join(dir, 'web.yaml'), 'apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: web }\nspec:\n  selector: { matchLabels: { app: web } }\n  template:\n    spec:\n      containers:\n        - name: web\n          image: "web:1.0"\n          imagePolicy: Always\n');
+    const result = run(dir, app('    from: web.yaml\n'));
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/^web\.yaml:11:11: "spec\.template\.spec\.containers\[0\]\.imagePolicy" is not a known key: /);
+  });
+
+  test('a name that is not a number as the user under restricted gets a warning that says what to set', () => {
+    const result = run(folder(), app('    podTemplate:\n      spec:\n        containers: [{ name: web, image: "web:1.0" }]\n'));
+    expect(result.status).toBe(0);
+    expect(result.stderr).toContain('"apps[0].runAsUser" is not set, nor in the pod template: under restricted the pods run as non-root, and an image whose USER is a name (USER app), not a number, will not start; set a numeric runAsUser');
+  });
+});
+
+describe('the spec\'s own keys for the common cases', () => {
+  const docs = () => {
+    const files = synthesize({
+      apps: [{
+        name: 'api', namespace: 'api', port: 9898, runAsUser: 10001,
+        readinessProbe: { http: { path: '/readyz' }, periodSeconds: 5 },
+        livenessProbe: { exec: ['/app/api', 'healthcheck'] },
+        ports: [{ name: 'metrics', port: 9797 }, { name: 'grpc', port: 9999, servicePort: 50051 }],
+        podAnnotations: { 'prometheus.io/scrape': 'true' },
+        serviceAccountName: 'api',
+        command: ['/app/api'], args: ['--port=9898'],
+        stable: { image: 'api:1.0' }, canary: { image: 'api:1.1' },
+      }],
+    });
+    return parseManifests(files.find((file) => file.path === 'api/stages/02-canary.k8s.yaml')!.content);
+  };
+
+  test('probes, named ports, annotations, a service account and the command reach both tracks, and the Service has every port', () => {
+    const all = docs();
+    for (const deployment of all.filter((doc) => doc.kind === 'Deployment')) {
+      const pod = deployment.spec.template;
+      expect(pod.metadata.annotations).toEqual({ 'prometheus.io/scrape': 'true' });
+      expect(pod.spec.serviceAccountName).toBe('api');
+      expect(pod.spec).not.toHaveProperty('automountServiceAccountToken');
+      expect(pod.spec.containers[0]).toMatchObject({
+        name: 'main', command: ['/app/api'], args: ['--port=9898'],
+        ports: [{ containerPort: 9898 }, { containerPort: 9797, name: 'metrics' }, { containerPort: 9999, name: 'grpc' }],
+        readinessProbe: { httpGet: { path: '/readyz', port: 9898 }, periodSeconds: 5 },
+        livenessProbe: { exec: { command: ['/app/api', 'healthcheck'] } },
+      });
+    }
+    expect(all.find((doc) => doc.kind === 'Service')!.spec.ports).toEqual([
+      { name: 'http', port: 9898, targetPort: 9898 }, { name: 'metrics', port: 9797, targetPort: 'metrics' }, { name: 'grpc', port: 50051, targetPort: 'grpc' },
+    ]);
+    for (const doc of all) expect(() => validateAgainstSchema(doc)).not.toThrow();
+  });
+});
+
+test('the library road: CanaryApp takes a pod template as plain data, and a user\'s field reaches both tracks', () => {
+  const chart = new Chart(new App({ outdir: mkdtempSync(join(tmpdir(), 'cdk8s-canary-lib-')) }), 'test');
+  new CanaryApp(chart, 'web', {
+    namespace: 'web', stage: 'canary',
+    podTemplate: { spec: { nodeSelector: { pool: 'apps' }, containers: [{ name: 'web', image: 'web:1', ports: [{ name: 'http', containerPort: 8080 }] }] } },
+    runAsUser: 10001,
+    stable: { image: 'web:1.0' }, canary: { image: 'web:1.1' },
+  });
+  const deployments = Testing.synth(chart).filter((doc) => doc.kind === 'Deployment');
+  expect(deployments.map((doc) => [doc.spec.template.spec.nodeSelector, doc.spec.template.spec.containers[0].image, doc.spec.template.spec.containers[0].readinessProbe]))
+    .toEqual([[{ pool: 'apps' }, 'web:1.0', { tcpSocket: { port: 8080 } }], [{ pool: 'apps' }, 'web:1.1', { tcpSocket: { port: 8080 } }]]);
+});
