@@ -4,8 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { fastValues, slowValues } from '../src/model/spec-file';
-import { stamped, verifies } from '../src/render/stamp';
-import type { AppSpec } from '../src/spec/types';
+import { appInput, stamped, verifies } from '../src/render/stamp';
+import { resolveSpec } from '../src/model/resolve';
+import { RUNNER_PATH } from '../src/model/gate';
+import { createHash } from 'node:crypto';
+import { generatedApp } from './stage-files';
 
 /*
  * Incremental runs: an app whose files verify is not rendered again, and what a run leaves is byte
@@ -39,14 +42,7 @@ function synth(spec: string, out: string, ...more: string[]) {
   return result;
 }
 
-const app = (i: number): AppSpec => ({
-  name: `app-${i}`,
-  namespace: `team-${i % 7}`,
-  port: 8080,
-  stable: { image: `registry.local/app-${i}:1.0.${i}` },
-  canary: { image: `registry.local/app-${i}:1.1.${i}`, replicas: 1 + (i % 4) },
-  stage: i % 2 ? 'canary' : 'baseline',
-});
+const app = generatedApp;
 
 /** The examples, each copied with the files it reads, and a large generated spec. */
 function specs(): Record<string, string> {
@@ -116,6 +112,17 @@ test.each([
   synth(spec, fresh);
   expect(after).toEqual(tree(fresh));
 }, 60_000);
+
+test('an app with a gate is made from the check code too: another check code does not verify', () => {
+  const spec = specs().routing;
+  const gated = resolveSpec(parse(readFileSync(spec, 'utf8')), dir).apps.find((each) => each.spec.verify)!;
+  const input = appInput(gated, '../routing.yaml');
+  const checkCode = readFileSync(RUNNER_PATH);
+  const hash = createHash('sha256').update(checkCode).digest('hex');
+  expect(input).toContain(hash);
+  // The same app without a gate is made from no check code.
+  expect(appInput({ ...gated, spec: { ...gated.spec, verify: undefined } }, '../routing.yaml')).not.toContain(hash);
+});
 
 test('a hand-edited file of an unchanged app is caught by --check and repaired by synth', () => {
   const spec = specs().routing;

@@ -8,6 +8,7 @@ import { checkOutput, openOutput, type Ownership } from '../src/io/writer';
 import { OUTPUT_LAYOUT } from '../src/render/paths';
 import type { RenderedFile } from '../src/io/header';
 import type { AppSpec } from '../src/spec/types';
+import { generatedApp } from './stage-files';
 import { synthesize } from '../src/render/synth';
 
 const root = join(__dirname, '..');
@@ -21,14 +22,7 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-const app = (i: number): AppSpec => ({
-  name: `app-${i}`,
-  namespace: `team-${i % 7}`,
-  port: 8080,
-  stable: { image: `registry.local/app-${i}:1.0.${i}` },
-  canary: { image: `registry.local/app-${i}:1.1.${i}`, replicas: 1 + (i % 4) },
-  stage: i % 2 ? 'canary' : 'baseline',
-});
+const app = generatedApp;
 
 function writeSpec(apps: AppSpec[], name = 'canary.yaml'): string {
   const path = join(dir, name);

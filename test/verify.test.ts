@@ -378,7 +378,7 @@ describe('the gate in the stage files', () => {
     expect(problems({})).toEqual(['apps.0.verify: checks nothing: give smoke, prometheus or both']);
     expect(problems({ prometheus: { url: 'http://p:9090', queries: [{ name: 'q', query: 'up' }] } })).toEqual(['apps.0.verify.prometheus.queries.0: has no bound: give max, min or both, or compare']);
     expect(problems({ prometheus: { url: 'http://p:9090', queries: [{ name: 'q', query: 'up', min: 2, max: 1 }] } })).toEqual(['apps.0.verify.prometheus.queries.0.min: is 2: must not be above max (1)']);
-    expect(problems({ prometheus: { url: 'p:9090', queries: [{ name: 'q', query: 'up', max: 1 }] } })).toEqual(['apps.0.verify.prometheus.url: is "p:9090": must be an http:// or https:// URL, such as http://prometheus.monitoring.svc:9090']);
+    expect(problems({ prometheus: { url: 'p:9090', queries: [{ name: 'q', query: 'up', max: 1 }] } })).toEqual(['apps.0.verify.prometheus.url: is "p:9090": must be an http:// or https:// URL of printable characters without a user or password, such as http://prometheus.monitoring.svc:9090']);
     expect(problems({ smoke: { minSuccessRatio: 2 } })).toEqual(['apps.0.verify.smoke.minSuccessRatio: is 2: must be a number from 0 to 1']);
   });
 });

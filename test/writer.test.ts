@@ -244,14 +244,22 @@ describe('a lock that works in containers', () => {
   const inNamespace = (env: Record<string, string> = {}, preload: string[] = []) =>
     run([], { env }, ['unshare', '-pf', '--mount-proc', process.execPath, ...preload, bin, 'synth']);
 
-  test('a run killed as pid 1 of a container leaves a lock the next container run takes over', () => {
+  test('a run killed as pid 1 of a container leaves a lock the next container run takes over once it is 30 s old', () => {
     writeSpec([app('a'), app('b'), app('c')]);
     const killed = inNamespace({ CRASH_AT: 'renameSync:3' }, ['--require', join(__dirname, 'fixtures', 'crash.js')]);
     expect(killed.status).toBe(137);
-    const lock = JSON.parse(readFileSync(join(out, '.cdk8s-canary.lock'), 'utf8'));
+    const path = join(out, '.cdk8s-canary.lock');
+    const lock = JSON.parse(readFileSync(path, 'utf8'));
     expect(lock).toEqual({
       pid: 1, start: expect.stringMatching(/^\d+$/), boot: expect.stringMatching(/^[0-9a-f-]{36}$/), pidns: expect.stringMatching(/^pid:\[\d+\]$/), host: expect.any(String),
     });
+    // Pid 1 of another pid namespace on this host is not this run: it could be alive, in a container
+    // beside this one. Only its lock's age tells.
+    const refused = inNamespace();
+    expect(refused.status).toBe(4);
+    expect(refused.stderr).toContain('another cdk8s-canary run (pid 1 in another pid namespace) is writing');
+    const old = new Date(Date.now() - 31_000);
+    utimesSync(path, old, old);
 
     const next = inNamespace();
     expect(next.stderr).toBe('');

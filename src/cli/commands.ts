@@ -2,6 +2,7 @@ import type { RenderedFile } from '../io/header';
 import type { ResolvedApp } from '../model/resolve';
 import { loadSpec, parseSpec, readSpecFile } from '../model/spec-file';
 import { appFilePaths, OUTPUT_LAYOUT } from '../render/paths';
+import { formatValue, isPrintable, SpecError, type SpecPath } from '../spec/problems';
 import { unknown, UsageError, type Values } from './options';
 
 /*
@@ -34,6 +35,16 @@ export function progressReporter(write: (text: string) => void, startedAt: numbe
   };
 }
 
+/**
+ * A path given on the command line that is printed in commands to run (the output folder) or written
+ * (init's spec): one with a control or direction character is refused, since no quoting prints it
+ * both safely and as the same path in every shell.
+ */
+function plainPath(option: string, path: string): string {
+  if (!isPrintable(path)) throw new UsageError(`${option} ${formatValue(path)} holds a control or direction character: give a path without one`);
+  return path;
+}
+
 function load(config: string, io: Io) {
   const { apps, warnings } = loadSpec(config);
   for (const warning of warnings) io.err(`warning: ${warning}`);
@@ -48,11 +59,12 @@ function count(n: number, noun: string): string {
 /** `synth`: renders every app and writes its files, or with `--check` compares them; `--plan` then prints the plan. */
 export async function synth(values: Values, _args: readonly string[], io: Io): Promise<number> {
   const code = await writeOrCheck(values.config, values.output, values.check, values['take-over'], io);
-  return code === 0 && values.plan ? plan({ ...values, json: false }, [], { ...io, err: () => undefined }) : code;
+  return code === 0 && values.plan ? await plan({ ...values, json: false }, [], { ...io, err: () => undefined }) : code;
 }
 
 async function writeOrCheck(config: string, outdir: string, check: boolean, takeOver: boolean, io: Io): Promise<number> {
   const started = Date.now();
+  plainPath('-o', outdir);
   const { inspectOutput, openOutput, outputFolderProblem, specPathFrom } = await import('../io/writer');
   const problem = outputFolderProblem(outdir, config);
   if (problem) throw new UsageError(problem);
@@ -108,6 +120,7 @@ async function writeOrCheck(config: string, outdir: string, check: boolean, take
 /** `plan`: each app's stages, shares and kubectl steps, as text or JSON. */
 export async function plan(values: Values, names: readonly string[], io: Io): Promise<number> {
   const { config, output: outdir, json } = values;
+  plainPath('-o', outdir);
   const apps = load(config, io);
   const known = apps.map((app) => app.spec.name);
   for (const name of names) if (!known.includes(name)) throw unknown('app', name, known);
@@ -128,19 +141,31 @@ export async function init(values: Values, _args: readonly string[], io: Io): Pr
   const { dirname, join, relative, resolve, sep } = await import('node:path');
   const { writeFileSync } = await import('node:fs');
   const { config, name } = values;
+  plainPath('-c', config);
   const port = Number(values.port);
   // The schema this installed package ships, from where the spec is.
   let schema = relative(dirname(resolve(config)), join(__dirname, '..', '..', 'schema', 'canary-spec.schema.json')).split(sep).join('/');
   if (!schema.startsWith('.') && !schema.startsWith('/')) schema = `./${schema}`;
+  // The modeline is one comment line: a folder name with a line break is written as a URI escape.
+  schema = schema.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => encodeURIComponent(c));
   const text = starterSpec({ name, namespace: values.namespace ?? name, image: values.image, port, schema });
-  parseSpec(text, config);
+  try {
+    parseSpec(text, config);
+  } catch (error) {
+    // The options are at fault, not a file: none was written.
+    if (!(error instanceof SpecError)) throw error;
+    const option = (path: SpecPath) => ({ name: '--name', namespace: '--namespace', image: '--image', port: '--port' })[String(path.at(-1))] ?? 'the options:';
+    const lines = [...new Set(error.problems.map((problem) => `${option(problem.path)} ${problem.message}`))];
+    throw new SpecError(lines.map((line) => ({ path: [], message: `init wrote nothing: ${line}` })));
+  }
   try {
     writeFileSync(config, text, { flag: 'wx' });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new UsageError(`${config} exists already; init never replaces a file: give another with -c`);
     throw error;
   }
-  io.out(`init: wrote ${config} for app ${name}; next: npx cdk8s-canary synth${config === 'canary.yaml' ? '' : ` -c ${config}`}`);
+  const { shellQuote } = await import('./kubectl-steps');
+  io.out(`init: wrote ${config} for app ${name}; next: npx cdk8s-canary synth${config === 'canary.yaml' ? '' : ` -c ${shellQuote(config)}`}`);
   return 0;
 }
 
@@ -162,10 +187,11 @@ export async function verify(values: Values, [appName]: readonly string[], io: I
     const { trackServiceName } = await import('../model/routing');
     throw new UsageError(`the smoke check needs the canary's address: kubectl port-forward -n ${spec.namespace} svc/${trackServiceName(spec.service.name, 'canary')} 8080:${spec.service.port}, then --canary-url http://127.0.0.1:8080`);
   }
-  // The spec's own rule for a URL, and its words.
+  // The spec's own rule for a URL, and its words; on the command line, which is written nowhere, a
+  // user and password may come first (the checks send them as Basic auth and never print them).
   const { checkSchema } = await import('../spec/schema');
   for (const [option, url] of [['--canary-url', canaryUrl], ['--prometheus', values.prometheus]] as const) {
-    const [problem] = url === undefined ? [] : checkSchema(url, 'HttpUrl');
+    const [problem] = url === undefined ? [] : checkSchema(url.replace(/^(https?:\/\/)[^/?#@\s]*@/i, '$1'), 'HttpUrl');
     if (problem) throw new UsageError(`${option} ${problem.message.replace(/^is .*?: /, '')}`);
   }
   const runner = loadRunner();
@@ -189,8 +215,9 @@ export async function finish(values: Values, [appName]: readonly string[], io: I
   const { config } = values;
   const { finishRelease } = await import('./finish');
   const { replaceFileContent } = await import('../io/atomic-file');
-  const { text, stage } = finishRelease(readSpecFile(config), appName, config);
-  replaceFileContent(config, text);
+  const read = readSpecFile(config);
+  const { text, stage } = finishRelease(read, appName, config);
+  replaceFileContent(config, text, read);
   io.out(`finish: ${appName} now runs its canary's image and config on stable, at stage ${stage}; run cdk8s-canary synth, then apply ${stage}`);
   return 0;
 }

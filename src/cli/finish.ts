@@ -95,7 +95,10 @@ function setScalar(doc: Document, text: string, map: YAMLMap, key: string, value
       start = text.lastIndexOf(`&${node.anchor}`, node.range[0]);
     }
   }
-  edits.unshift({ start, end: node.range[1], text: scalarText(value, node.type) });
+  // A block scalar (`>-` or `|-`) takes in the line break after its last line: that stays.
+  const block = node.type === 'BLOCK_FOLDED' || node.type === 'BLOCK_LITERAL';
+  const end = block ? node.range[0] + text.slice(node.range[0], node.range[1]).trimEnd().length : node.range[1];
+  edits.unshift({ start, end, text: scalarText(value, block ? undefined : node.type) });
   return edits;
 }
 
@@ -145,9 +148,13 @@ function carryKey(text: string, stable: YAMLMap, canary: YAMLMap, key: string, p
     const start = (own!.key as Node).range![0];
     const end = (own!.value as Node).range![1];
     if (stable.flow) {
-      // `{ image: a, env: {...} }`: the entry and the comma before it.
-      const comma = text.lastIndexOf(',', start);
-      return [{ start: comma, end, text: '' }];
+      // `{ image: a, env: {...} }`: the entry and the comma before it; `{ env: {...}, image: a }`: the
+      // entry and the comma after it.
+      const first = stable.items[0] === own;
+      if (!first) return [{ start: text.lastIndexOf(',', start), end, text: '' }];
+      const comma = text.indexOf(',', end);
+      const next = comma === -1 ? end : comma + 1 + (text.slice(comma + 1).length - text.slice(comma + 1).trimStart().length);
+      return [{ start, end: next, text: '' }];
     }
     const after = text.indexOf('\n', end - 1);
     return [{ start: lineStart(start), end: after === -1 ? text.length : after + 1, text: '' }];
@@ -207,11 +214,17 @@ export function finishRelease(text: string, appName: string, source: string): { 
     ].sort((a, b) => b.start - a.start);
     const result = edits.reduce((out, edit) => out.slice(0, edit.start) + edit.text + out.slice(edit.end), text);
 
-    const after = parseSpec(result, source).spec;
-    const expected = before.apps.map((each, i) => (i === index ? finishedApp(each, stage) : each));
-    if (!isDeepStrictEqual(after.apps, expected)) {
-      throw new SpecError([{ path: ['apps', index], message: 'could not be edited in place without changing other values: write its stable.image and stage out in full, then finish' }]);
+    const editFailed = () => new SpecError([{ path: ['apps', index], message: 'could not be edited in place without changing other values: write its stable.image and stage out in full, then finish' }]);
+    let after;
+    try {
+      after = parseSpec(result, source).spec;
+    } catch (error) {
+      // The edit's own fault, at a place in text the user never wrote: said of the app, in the user's file.
+      if (error instanceof SpecError) throw editFailed();
+      throw error;
     }
+    const expected = before.apps.map((each, i) => (i === index ? finishedApp(each, stage) : each));
+    if (!isDeepStrictEqual(after.apps, expected)) throw editFailed();
     return { text: result, stage };
   } catch (error) {
     if (error instanceof SpecError && error.source === undefined) throw new SpecError(locateProblems(text, error.problems), source);

@@ -15,7 +15,8 @@ export const STARTER_DEFAULTS = { name: 'web', image: 'nginxinc/nginx-unprivileg
 export function starterSpec({ name, namespace, image, port, schema }: StarterOptions): string {
   // Loaded here: the options table reads STARTER_DEFAULTS on every command.
   const { stringify } = require('yaml') as typeof import('yaml');
-  const value = (v: string | number) => stringify(v).trimEnd();
+  // One line each, however odd the value: quoted, never a block scalar.
+  const value = (v: string | number) => stringify(v, { blockQuote: false, lineWidth: 0 }).trimEnd();
   return `# yaml-language-server: $schema=${schema}
 # A canary release of one app. \`npx cdk8s-canary synth\` writes one file per stage to dist/;
 # \`npx cdk8s-canary plan\` prints the stages and the kubectl commands that apply them.

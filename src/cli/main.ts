@@ -93,9 +93,14 @@ Example:
  */
 const EXIT = { done: 0, bad: 1, usage: 2, locked: 4, conflict: 5 } as const;
 
+/** The command of that name; a word such as `constructor` or `toString` names none. */
+function commandNamed(name: string | undefined): Command | undefined {
+  return name !== undefined && Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+}
+
 /** The command named on the command line, its arguments checked against the table. */
 function commandOf(name: string, args: readonly string[]): Command {
-  const command = COMMANDS[name];
+  const command = commandNamed(name);
   if (!command) throw unknown('command', name, Object.keys(COMMANDS));
   const { min = 0, max = 0, missing = '' } = command.args ?? {};
   if (args.length < min) throw new UsageError(`${name} needs ${missing}`);
@@ -106,7 +111,7 @@ function commandOf(name: string, args: readonly string[]): Command {
 /** Runs the command line; returns the exit code. Errors are printed as one line each, never as a stack. */
 export async function main(argv: string[], io: Io): Promise<number> {
   try {
-    const { values, command, rest } = parseOptions(argv, (name) => COMMANDS[name]?.options);
+    const { values, command, rest } = parseOptions(argv, (name) => commandNamed(name)?.options);
     if (values.version) {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       io.out(`cdk8s-canary ${(require('../../package.json') as { version: string }).version}`);
@@ -114,10 +119,10 @@ export async function main(argv: string[], io: Io): Promise<number> {
     }
     if (command === undefined || command === 'help') {
       if (!values.help && command !== 'help') throw new UsageError('no command given');
-      io.out(rest[0] && COMMANDS[rest[0]] ? commandUsage(rest[0]) : USAGE);
+      io.out(commandNamed(rest[0]) ? commandUsage(rest[0]) : USAGE);
       return EXIT.done;
     }
-    if (values.help && COMMANDS[command]) {
+    if (values.help && commandNamed(command)) {
       io.out(commandUsage(command));
       return EXIT.done;
     }

@@ -85,7 +85,7 @@ export function parseOptions(args: string[], allowed: (command: string) => reado
   for (const token of parsed.tokens ?? []) {
     if (token.kind !== 'option') continue;
     const spelled = token.rawName;
-    if (!(token.name in OPTIONS)) throw unknown('option', spelled, Object.keys(OPTIONS).map((name) => `--${name}`));
+    if (!Object.hasOwn(OPTIONS, token.name)) throw unknown('option', spelled, Object.keys(OPTIONS).map((name) => `--${name}`));
     const name = token.name as OptionName;
     // `-check` reads as `-c heck`: a word that is a long option's name with one dash is a typo.
     if (token.inlineValue && spelled.length === 2 && token.value !== undefined) {

@@ -181,8 +181,8 @@ function configDiff(app: ResolvedAppSpec): string[] {
   const lines: string[] = [];
   const compare = (what: string, stable: Record<string, string>, canary: Record<string, string>) => {
     for (const key of [...new Set([...Object.keys(stable), ...Object.keys(canary)])].sort()) {
-      if (!(key in canary)) lines.push(`${what} ${key}: removed (stable ${shortValue(stable[key])})`);
-      else if (!(key in stable)) lines.push(`${what} ${key}: added ${shortValue(canary[key])}`);
+      if (!Object.hasOwn(canary, key)) lines.push(`${what} ${key}: removed (stable ${shortValue(stable[key])})`);
+      else if (!Object.hasOwn(stable, key)) lines.push(`${what} ${key}: added ${shortValue(canary[key])}`);
       else if (stable[key] !== canary[key]) lines.push(`${what} ${key}: ${change(stable[key], canary[key])}`);
     }
   };

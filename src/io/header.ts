@@ -35,14 +35,41 @@ export interface HeaderFields {
   readonly lines: readonly string[];
 }
 
+// What a header value may hold as it is: printable ASCII. Anything else (a line break, which would end
+// the comment and start YAML of the value's choosing; a control character; a character some YAML
+// readers take for a line break, such as U+0085 or U+2028) is written as a JSON string of ASCII.
+const PLAIN_VALUE = /^[\x20-\x7e]*$/;
+
+/** A value as one comment line holds it: as it is when plain, else a JSON string in ASCII escapes. */
+export function headerValue(value: string): string {
+  if (PLAIN_VALUE.test(value) && !value.startsWith('"')) return value;
+  return JSON.stringify(value).replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** A value as headerValue wrote it. */
+function readHeaderValue(text: string): string {
+  if (!text.startsWith('"')) return text;
+  try {
+    const value = JSON.parse(text) as unknown;
+    return typeof value === 'string' ? value : text;
+  } catch {
+    return text;
+  }
+}
+
+/** A comment line that cannot end early: each of its lines is a comment. */
+function commentLine(line: string): string {
+  return line.split(/\r\n|[\n\r\u0085\u2028\u2029]/).map((part, i) => (i === 0 ? part : `# ${part}`)).join('\n');
+}
+
 /** The header of a generated file, ending in the document start. */
 export function fileHeader({ spec, app, lines }: HeaderFields): string {
-  const specLine = spec === undefined ? [] : [`${SPEC_PREFIX}${spec}`];
+  const specLine = spec === undefined ? [] : [`${SPEC_PREFIX}${headerValue(spec)}`];
   return [
     `${GENERATED_MARKER} Do not edit: change the spec, then synth.`,
     ...specLine.flatMap((line) => (line.length > LINE_LIMIT ? [LINE_LENGTH_EXEMPTION, line] : [line])),
-    `${APP_PREFIX}${app}`,
-    ...lines,
+    `${APP_PREFIX}${headerValue(app)}`,
+    ...lines.map((line) => commentLine(line.startsWith('#') ? line : `# ${line}`)),
     '---',
     '',
   ].join('\n');
@@ -57,8 +84,8 @@ export function parseHeader(content: string): FileHeader | undefined {
   const header: { spec?: string; app?: string } = {};
   for (const line of content.split('\n', 12)) {
     if (!line.startsWith('#')) break;
-    if (line.startsWith(SPEC_PREFIX)) header.spec = line.slice(SPEC_PREFIX.length);
-    if (line.startsWith(APP_PREFIX)) header.app = line.slice(APP_PREFIX.length).split(',')[0];
+    if (line.startsWith(SPEC_PREFIX)) header.spec = readHeaderValue(line.slice(SPEC_PREFIX.length));
+    if (line.startsWith(APP_PREFIX)) header.app = readHeaderValue(line.slice(APP_PREFIX.length).split(',')[0]);
   }
   return header;
 }

@@ -1,8 +1,9 @@
-import { linkSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { linkSync, lstatSync, readFileSync, readlinkSync, renameSync, rmSync, utimesSync, writeFileSync, type Stats } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { TEMPORARY } from './atomic-file';
-import { OutputLockedError } from './errors';
+import { readRegularFile } from './bounded-read';
+import { OutputConflictError, OutputLockedError } from './errors';
 
 /*
  * The output folder's lock: one run writes a folder at a time, and a dead run's lock is taken over.
@@ -27,6 +28,10 @@ interface Holder {
 
 const HEARTBEAT_MS = 2000;
 const HEARTBEAT_STALE_MS = 30_000;
+/** A lock is a few hundred bytes of JSON; a larger file at its path is not one this tool wrote. */
+const MAX_LOCK_BYTES = 4096;
+/** How often a run tries to take the lock before it reports who holds it. */
+const MAX_ATTEMPTS = 8;
 
 function readProc(path: string, link = false): string | undefined {
   try {
@@ -52,21 +57,17 @@ function me(): Holder {
   };
 }
 
-/** Whether the holder of the lock at `path` is alive. */
-function isAlive(holder: Holder, path: string): boolean {
+/** Whether the holder of the lock whose file had `stats` is alive. */
+function isAlive(holder: Holder, stats: Stats): boolean {
   const self = me();
   if (holder.boot !== undefined && holder.boot !== self.boot) return false;
+  // Only in this pid namespace is a pid this process can look up. Another namespace on the same host
+  // (two containers with the host's network, both pid 1) is somewhere else, whatever its pid says.
   const here = holder.host === undefined || (holder.host === self.host && holder.pidns === self.pidns);
+  if (!here) return Date.now() - stats.mtimeMs < HEARTBEAT_STALE_MS;
   // A lock naming this process is stale: this run does not hold it yet. This is how the next run in
-  // a container, which is pid 1 again, takes over the lock of one that was killed.
-  if (holder.pid === self.pid && (here || holder.host === self.host)) return false;
-  if (!here) {
-    try {
-      return Date.now() - statSync(path).mtimeMs < HEARTBEAT_STALE_MS;
-    } catch {
-      return false;
-    }
-  }
+  // the same pid namespace with the same pid takes over the lock of one that was killed.
+  if (holder.pid === self.pid) return false;
   if (!Number.isInteger(holder.pid) || holder.pid <= 0) return false;
   try {
     process.kill(holder.pid, 0);
@@ -76,15 +77,59 @@ function isAlive(holder: Holder, path: string): boolean {
   return holder.start === undefined || startTime(holder.pid) === undefined || startTime(holder.pid) === holder.start;
 }
 
-/** A lock's holder; earlier versions wrote the bare pid. */
+/** A lock's holder; earlier versions wrote the bare pid. Fields of the wrong type are dropped. */
 function parseHolder(text: string): Holder {
   try {
-    const parsed = JSON.parse(text) as unknown;
-    if (parsed !== null && typeof parsed === 'object') return parsed as Holder;
+    const parsed = JSON.parse(text) as Record<string, unknown>;
+    if (parsed !== null && typeof parsed === 'object') {
+      const text = (key: string) => (typeof parsed[key] === 'string' ? parsed[key] as string : undefined);
+      return { pid: typeof parsed.pid === 'number' ? parsed.pid : NaN, start: text('start'), boot: text('boot'), pidns: text('pidns'), host: text('host') };
+    }
   } catch {
     // Not JSON: the earlier format, or a lock cut short.
   }
   return { pid: Number(text) };
+}
+
+/** A lock's words for a message: control characters as escapes, cut when long. */
+function shown(text: string): string {
+  const escaped = text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return escaped.length > 64 ? `${escaped.slice(0, 64)}...` : escaped;
+}
+
+/** What is at the lock's path when it is not a regular file, in words; undefined for a regular file. */
+function notALock(stats: Stats): string | undefined {
+  if (stats.isFile()) return stats.size > MAX_LOCK_BYTES ? `a file of ${stats.size} bytes` : undefined;
+  return stats.isSymbolicLink() ? 'a symbolic link' : stats.isDirectory() ? 'a folder' : stats.isFIFO() ? 'a FIFO' : 'not a regular file';
+}
+
+/** The lock file's text and what it was, or undefined when it went away meanwhile. */
+function readLock(path: string, outdir: string): { text: string; stats: Stats } | undefined {
+  let stats: Stats;
+  try {
+    stats = lstatSync(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  const what = notALock(stats);
+  const refuse = (reason: string) => new OutputConflictError(`nothing was written: ${path} is ${reason}, not a lock this tool wrote; if no cdk8s-canary run is writing ${outdir}, remove it`);
+  if (what) throw refuse(what);
+  try {
+    return { text: readRegularFile(path, MAX_LOCK_BYTES), stats };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return undefined;
+    throw refuse(code ? `unreadable (${code})` : (error as Error).message.replace(`${path} is `, ''));
+  }
+}
+
+function locked(holder: Holder, outdir: string): OutputLockedError {
+  const self = me();
+  const where = holder.host && holder.host !== self.host ? ` on ${shown(holder.host)}`
+    : holder.pidns && holder.pidns !== self.pidns ? ' in another pid namespace' : '';
+  const pid = Number.isInteger(holder.pid) && holder.pid > 0 ? holder.pid : 'unknown';
+  return new OutputLockedError(`another cdk8s-canary run (pid ${pid}${where}) is writing ${outdir}; run again when it has finished${where ? ` (a lock it leaves unrefreshed for ${HEARTBEAT_STALE_MS / 1000} s is taken over)` : ''}`);
 }
 
 /**
@@ -94,9 +139,12 @@ function parseHolder(text: string): Holder {
 export function lock(root: string, outdir: string): { release: () => void; refresh: () => void } {
   const path = join(root, LOCK_NAME);
   const aside = `${path}${TEMPORARY}${process.pid}`;
-  writeFileSync(aside, JSON.stringify(me()));
+  // Created, never opened through what is there: a link left at this name (a pid is easy to guess)
+  // is removed, not written through.
+  rmSync(aside, { force: true });
+  writeFileSync(aside, JSON.stringify(me()), { flag: 'wx' });
   try {
-    for (let attempt = 0; ; attempt++) {
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       try {
         linkSync(aside, path);
         let refreshed = Date.now();
@@ -111,19 +159,11 @@ export function lock(root: string, outdir: string): { release: () => void; refre
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       }
-      let text: string;
-      try {
-        text = readFileSync(path, 'utf8');
-      } catch {
-        continue;
-      }
+      const found = readLock(path, outdir);
+      if (!found) continue;
+      const { text, stats } = found;
       const holder = parseHolder(text);
-      if (attempt > 1 || isAlive(holder, path)) {
-        const self = me();
-        const where = holder.host && holder.host !== self.host ? ` on ${holder.host}`
-          : holder.pidns && holder.pidns !== self.pidns ? ' in another pid namespace' : '';
-        throw new OutputLockedError(`another cdk8s-canary run (pid ${holder.pid || 'unknown'}${where}) is writing ${outdir}; run again when it has finished${where ? ` (a lock it leaves unrefreshed for ${HEARTBEAT_STALE_MS / 1000} s is taken over)` : ''}`);
-      }
+      if (attempt > 1 || isAlive(holder, stats)) throw locked(holder, outdir);
       // Set the stale lock aside; if what was set aside is not what was read, another run took it first.
       const stale = `${path}.stale${TEMPORARY}${process.pid}`;
       try {
@@ -131,7 +171,13 @@ export function lock(root: string, outdir: string): { release: () => void; refre
       } catch {
         continue;
       }
-      if (readFileSync(stale, 'utf8') !== text) {
+      let asideText: string | undefined;
+      try {
+        asideText = readRegularFile(stale, MAX_LOCK_BYTES);
+      } catch {
+        // Not a lock any more: put back below, and reported by the next attempt.
+      }
+      if (asideText !== text) {
         try {
           linkSync(stale, path);
         } catch {
@@ -140,6 +186,7 @@ export function lock(root: string, outdir: string): { release: () => void; refre
       }
       rmSync(stale, { force: true });
     }
+    throw new OutputLockedError(`could not take the lock of ${outdir} in ${MAX_ATTEMPTS} attempts: other runs keep taking and leaving it; run again`);
   } finally {
     rmSync(aside, { force: true });
   }

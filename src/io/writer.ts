@@ -1,7 +1,7 @@
-import { accessSync, constants, lstatSync, mkdirSync, readdirSync, realpathSync, rmdirSync, rmSync, statSync, unlinkSync, type Dirent } from 'node:fs';
+import { accessSync, closeSync, constants, existsSync, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, realpathSync, rmdirSync, statSync, unlinkSync, type Dirent } from 'node:fs';
 import { dirname, join, parse, posix, relative, resolve, sep } from 'node:path';
 import { parseHeader, type FileHeader, type RenderedFile } from './header';
-import { readRegularFile } from './bounded-read';
+import { readRegularFile, readRegularPrefix } from './bounded-read';
 import { TEMPORARY, writeAtomically } from './atomic-file';
 import { OutputConflictError } from './errors';
 import { lock, LOCK_NAME } from './lock';
@@ -36,59 +36,230 @@ export interface OutputLayout {
 
 /** The largest generated file `--check` and synth read; a larger one is not this tool's. */
 const MAX_GENERATED_FILE_BYTES = 16 * 1024 * 1024;
+/** How much of a generated file is read to learn whose it is: its header, never the rest. */
+const HEADER_BYTES = 64 * 1024;
+
+/** A folder's identity: the same device and inode are the same folder, wherever it is named from. */
+interface Identity {
+  readonly dev: number;
+  readonly ino: number;
+}
 
 /** What is at a path below the output folder, found without following any link. */
 type Entry =
-  | { readonly kind: 'generated'; readonly header: FileHeader; readonly content: string; readonly mode: number }
-  | { readonly kind: 'file' | 'link' | 'folder' | 'other' };
+  | { readonly kind: 'generated'; readonly header: FileHeader; readonly size: number; readonly mode: number }
+  | { readonly kind: 'folder'; readonly identity: Identity }
+  | { readonly kind: 'file' | 'link' | 'other' };
 
-/** The output folder as found: entries by path, and what could not be read. */
+/** The output folder as found: entries by path, what could not be read, and dead runs' temporary files. */
 interface Scan {
+  readonly root: Identity;
   readonly entries: Map<string, Entry>;
   readonly unreadable: string[];
+  readonly temporary: string[];
 }
 
-function entryOf(path: string, dirent: Dirent): Entry {
-  if (dirent.isSymbolicLink()) return { kind: 'link' };
-  if (dirent.isDirectory()) return { kind: 'folder' };
-  if (!dirent.isFile()) return { kind: 'other' };
-  if (!path.endsWith('.k8s.yaml')) return { kind: 'file' };
-  const stats = lstatSync(path);
-  if (stats.size > MAX_GENERATED_FILE_BYTES) return { kind: 'file' };
-  const content = readRegularFile(path, MAX_GENERATED_FILE_BYTES);
-  const header = parseHeader(content);
-  return header ? { kind: 'generated', header, content, mode: stats.mode & 0o7777 } : { kind: 'file' };
+const FOLDER_FLAGS = constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW;
+// Where a descriptor of an open folder can be named, so that a name below it is looked up in that
+// folder, whatever its path has become since it was opened (Node has no openat). Linux's /proc.
+const DESCRIPTORS = '/proc/self/fd';
+
+/**
+ * A folder opened below the output folder, one component at a time, never through a link: `path`
+ * names it through its descriptor, so what is done below `path` happens in this folder even if its
+ * path is swapped for a link meanwhile. Without /proc, `path` is the plain path, checked component by
+ * component just before use (see the README for the window that leaves).
+ */
+interface OpenFolder {
+  readonly path: string;
+  readonly identity: Identity;
+  close(): void;
+}
+
+function identityOf(stats: { dev: number; ino: number }): Identity {
+  return { dev: stats.dev, ino: stats.ino };
+}
+
+function sameFolder(a: Identity, b: Identity): boolean {
+  return a.dev === b.dev && a.ino === b.ino;
+}
+
+/** Raised when a folder below the output folder is not the one the run found, or not a folder. */
+class ReplacedFolderError extends Error {}
+
+/**
+ * Opens the folder `folder` (relative, '.' for the root) below `root`: each component is opened
+ * without following a link and must be a folder, the one the scan found (`known`) or, for one made
+ * during the run, the one made. With `create`, missing folders are made.
+ */
+function openFolder(root: string, folder: string, known: Map<string, Identity>, create: boolean): OpenFolder {
+  const parts = folder === '.' ? [] : folder.split('/');
+  const viaDescriptors = existsSync(DESCRIPTORS);
+  let fd: number | undefined;
+  let path = root;
+  const check = (rel: string, identity: Identity, isFolder: boolean, isLink: boolean) => {
+    const expected = known.get(rel);
+    if (!isFolder || (expected && !sameFolder(expected, identity))) {
+      throw new ReplacedFolderError(`${join(root, rel)} ${isLink ? 'became a symbolic link' : isFolder ? 'was replaced by another folder' : 'is no longer a folder'} during the run: nothing is written or removed through it`);
+    }
+    if (!expected) known.set(rel, identity);
+  };
+  try {
+    for (let i = 0; i <= parts.length; i++) {
+      const rel = i === 0 ? '.' : parts.slice(0, i).join('/');
+      const at = i === 0 ? root : `${path}/${parts[i - 1]}`;
+      if (viaDescriptors) {
+        let next: number;
+        try {
+          next = openSync(at, FOLDER_FLAGS);
+        } catch (error) {
+          const code = (error as NodeJS.ErrnoException).code;
+          if (code === 'ENOENT' && create && i > 0) {
+            try {
+              mkdirSync(at);
+            } catch (made) {
+              if ((made as NodeJS.ErrnoException).code !== 'EEXIST') throw made;
+            }
+            known.delete(rel);
+            next = openSync(at, FOLDER_FLAGS);
+          } else if (code === 'ELOOP' || code === 'ENOTDIR') {
+            check(rel, { dev: -1, ino: -1 }, false, lstatSync(at).isSymbolicLink());
+            throw error;
+          } else {
+            throw error;
+          }
+        }
+        if (fd !== undefined) closeSync(fd);
+        fd = next;
+        check(rel, identityOf(fstatSync(fd)), true, false);
+        path = `${DESCRIPTORS}/${fd}`;
+      } else {
+        if (create && i > 0 && !existsSync(at)) mkdirSync(at);
+        const stats = lstatSync(at);
+        check(rel, identityOf(stats), stats.isDirectory(), stats.isSymbolicLink());
+        path = at;
+      }
+    }
+  } catch (error) {
+    if (fd !== undefined) closeSync(fd);
+    throw error;
+  }
+  const opened = fd;
+  return {
+    path,
+    identity: known.get(folder)!,
+    close: () => {
+      if (opened !== undefined) closeSync(opened);
+    },
+  };
+}
+
+/** Runs `action` with `folder` open (see openFolder), then closes it; errors name the real path. */
+function inFolder<T>(root: string, folder: string, known: Map<string, Identity>, create: boolean, action: (path: string) => T): T {
+  const opened = openFolder(root, folder, known, create);
+  try {
+    return action(opened.path);
+  } catch (error) {
+    if (error instanceof Error && opened.path !== join(root, folder)) error.message = error.message.split(opened.path).join(join(root, folder));
+    throw error;
+  } finally {
+    opened.close();
+  }
 }
 
 /**
- * Everything below `root`, without following links. With `clean`, under the lock, temporary files of
- * dead runs are removed; --check, which writes nothing, leaves them to the next synth.
+ * Whether `name` in the folder `prefix` is a temporary file this tool writes there: a generated
+ * file's (`.NAME.cdk8s-canary-tmp-PID` beside a file at the layout's own path) or, in the output
+ * folder itself, the lock's. Only these are a dead run's to remove; any other name is someone's file.
  */
-function scan(root: string, clean: boolean): Scan {
+function isOwnTemporary(prefix: string, name: string, layout: OutputLayout): boolean {
+  if (!prefix) return new RegExp(`^\\.cdk8s-canary\\.lock(\\.stale)?${TEMPORARY.replace(/\./g, '\\.')}\\d+$`).test(name);
+  const match = new RegExp(`^\\.(.+)${TEMPORARY.replace(/\./g, '\\.')}\\d+$`).exec(name);
+  return match !== null && layout.isAppFile(`${prefix}/${match[1]}`, prefix.split('/')[0]);
+}
+
+/** A file's entry, from its dirent and, for a `.k8s.yaml` file, its header. */
+function entryOf(folderPath: string, dirent: Dirent): Entry {
+  if (dirent.isSymbolicLink()) return { kind: 'link' };
+  if (dirent.isDirectory()) return { kind: 'other' };
+  if (!dirent.isFile()) return { kind: 'other' };
+  if (!dirent.name.endsWith('.k8s.yaml')) return { kind: 'file' };
+  let head;
+  try {
+    head = readRegularPrefix(`${folderPath}/${dirent.name}`, HEADER_BYTES);
+  } catch {
+    // Gone, or replaced by something else, since the folder was listed.
+    return { kind: 'other' };
+  }
+  if (head.size > MAX_GENERATED_FILE_BYTES) return { kind: 'file' };
+  const header = parseHeader(head.text);
+  return header ? { kind: 'generated', header, size: head.size, mode: head.mode & 0o7777 } : { kind: 'file' };
+}
+
+/**
+ * Everything below `root`, without following links: each folder is opened by descriptor and read
+ * from there, and its identity recorded, so that writes and removals can check they are in the same
+ * folder. Of a generated file only the header is read. Dead runs' temporary files are listed apart.
+ */
+function scan(root: string, layout: OutputLayout): Scan {
   const entries = new Map<string, Entry>();
   const unreadable: string[] = [];
+  const temporary: string[] = [];
+  const known = new Map<string, Identity>();
   const walk = (prefix: string) => {
     let dirents: Dirent[];
+    let opened: OpenFolder;
     try {
-      dirents = readdirSync(join(root, prefix), { withFileTypes: true });
+      opened = openFolder(root, prefix || '.', known, false);
     } catch (error) {
+      if (error instanceof ReplacedFolderError) throw error;
       unreadable.push(`${prefix || '.'} (${(error as NodeJS.ErrnoException).code})`);
       return;
     }
-    for (const dirent of dirents.sort((a, b) => (a.name < b.name ? -1 : 1))) {
-      const path = prefix ? `${prefix}/${dirent.name}` : dirent.name;
-      if (dirent.name.includes(TEMPORARY) || (!prefix && dirent.name === LOCK_NAME)) {
-        // Only runs holding the lock write temporary files, and this one holds it: their writer is gone.
-        if (clean && dirent.isFile() && dirent.name !== LOCK_NAME) rmSync(join(root, path), { force: true });
-        continue;
+    try {
+      try {
+        dirents = readdirSync(opened.path, { withFileTypes: true });
+      } catch (error) {
+        unreadable.push(`${prefix || '.'} (${(error as NodeJS.ErrnoException).code})`);
+        return;
       }
-      const entry = entryOf(join(root, path), dirent);
-      entries.set(path, entry);
-      if (entry.kind === 'folder') walk(path);
+      if (prefix) entries.set(prefix, { kind: 'folder', identity: opened.identity });
+      for (const dirent of dirents.sort((a, b) => (a.name < b.name ? -1 : 1))) {
+        const path = prefix ? `${prefix}/${dirent.name}` : dirent.name;
+        if (!prefix && dirent.name === LOCK_NAME) continue;
+        if (dirent.isFile() && isOwnTemporary(prefix, dirent.name, layout)) {
+          temporary.push(path);
+          continue;
+        }
+        if (dirent.isDirectory()) {
+          walk(path);
+          if (!entries.has(path)) entries.set(path, { kind: 'folder', identity: { dev: -1, ino: -1 } });
+          continue;
+        }
+        entries.set(path, entryOf(opened.path, dirent));
+      }
+    } finally {
+      opened.close();
     }
   };
   walk('');
-  return { entries, unreadable };
+  return { root: known.get('.')!, entries, unreadable, temporary };
+}
+
+/** The identities of the folders a scan found, by relative path ('.' for the output folder). */
+function folderIdentities(found: Scan): Map<string, Identity> {
+  const known = new Map<string, Identity>([['.', found.root]]);
+  for (const [path, entry] of found.entries) if (entry.kind === 'folder' && entry.identity.ino !== -1) known.set(path, entry.identity);
+  return known;
+}
+
+/** The content of a generated file the scan found, read through its folder's descriptor. */
+function readGenerated(root: string, path: string, known: Map<string, Identity>): string | undefined {
+  try {
+    return inFolder(root, posix.dirname(path), known, false, (folder) => readRegularFile(`${folder}/${posix.basename(path)}`, MAX_GENERATED_FILE_BYTES));
+  } catch {
+    return undefined;
+  }
 }
 
 /** Whether this run may replace or remove a generated file. */
@@ -155,10 +326,10 @@ function changesFor(root: string, found: Scan, paths: readonly string[], ownersh
   return { writable, remove, problems: [...new Set(problems)] };
 }
 
-/** Whether `file` differs from what the folder holds at its path. */
-function changed(found: Scan, file: RenderedFile): boolean {
+/** Whether `file` differs from what the folder holds at its path; `read` gives the held content. */
+function changed(found: Scan, file: RenderedFile, read: () => string | undefined): boolean {
   const entry = found.entries.get(file.path);
-  return entry?.kind !== 'generated' || entry.content !== file.content;
+  return entry?.kind !== 'generated' || entry.size !== Buffer.byteLength(file.content) || read() !== file.content;
 }
 
 /**
@@ -195,18 +366,39 @@ export function specPathFrom(outdir: string, spec: string): string {
   return relative(resolve(outdir), resolve(spec)).split(sep).join('/');
 }
 
+/**
+ * Makes the folder `path` and the missing ones above it, one at a time (Node's recursive mkdir spins
+ * forever below some paths, such as /proc/self/fdx): a folder that cannot be made stops the run.
+ */
+function makeFolders(path: string): void {
+  const missing: string[] = [];
+  for (let folder = resolve(path); !existsSync(folder); folder = dirname(folder)) {
+    if (dirname(folder) === folder) break;
+    missing.unshift(folder);
+  }
+  for (const folder of missing) {
+    try {
+      mkdirSync(folder);
+    } catch (error) {
+      const { code } = error as NodeJS.ErrnoException;
+      if (code === 'EEXIST') continue;
+      throw new Error(`cannot make the output folder ${path}: ${folder} cannot be made (${code ?? (error as Error).message})`);
+    }
+  }
+}
+
 /** The output folder's real location: a symlinked output folder is followed, and stays a link. */
 function outputRoot(outdir: string): string {
   try {
     return realpathSync(outdir);
   } catch {
-    mkdirSync(outdir, { recursive: true });
+    makeFolders(outdir);
     return realpathSync(outdir);
   }
 }
 
 /** Removes the folders this tool makes for an app that a removal left empty. */
-function removeEmptyFolders(root: string, removed: readonly string[], layout: OutputLayout): void {
+function removeEmptyFolders(root: string, removed: readonly string[], layout: OutputLayout, known: Map<string, Identity>): void {
   const folders = new Set<string>();
   for (const path of removed) {
     for (let folder = posix.dirname(path); folder !== '.'; folder = posix.dirname(folder)) folders.add(folder);
@@ -214,9 +406,9 @@ function removeEmptyFolders(root: string, removed: readonly string[], layout: Ou
   for (const folder of [...folders].sort((a, b) => b.length - a.length)) {
     if (!layout.isAppFolder(folder)) continue;
     try {
-      rmdirSync(join(root, folder));
+      inFolder(root, posix.dirname(folder), known, false, (parent) => rmdirSync(`${parent}/${posix.basename(folder)}`));
     } catch {
-      // Not empty: it holds other files, which stay.
+      // Not empty: it holds other files, which stay. A folder that is no longer the one found stays too.
     }
   }
 }
@@ -233,10 +425,17 @@ export interface OutputWriter {
   found(path: string): string | undefined;
 }
 
-/** A generated file's content as a scan found it. */
-function generatedContent(found: Scan, path: string): string | undefined {
-  const entry = found.entries.get(path);
-  return entry?.kind === 'generated' ? entry.content : undefined;
+/**
+ * The content of the generated files a scan found, each read when first asked for (through its
+ * folder's descriptor, bounded) and kept: a re-run reads each file once, to check its stamp.
+ */
+function generatedReader(root: string, found: Scan, known: Map<string, Identity>): (path: string) => string | undefined {
+  const read = new Map<string, string | undefined>();
+  return (path) => {
+    if (found.entries.get(path)?.kind !== 'generated') return undefined;
+    if (!read.has(path)) read.set(path, readGenerated(root, path, known));
+    return read.get(path);
+  };
 }
 
 /**
@@ -257,7 +456,7 @@ export function openOutput(outdir: string, paths: readonly string[], ownership: 
   let changes: Changes;
   let found: Scan;
   try {
-    found = scan(root, true);
+    found = scan(root, ownership.layout);
     held.refresh();
     changes = changesFor(root, found, paths, ownership);
     if (changes.problems.length) throw new OutputConflictError(`nothing was written:\n  ${changes.problems.join('\n  ')}`);
@@ -265,39 +464,48 @@ export function openOutput(outdir: string, paths: readonly string[], ownership: 
     held.release();
     throw error;
   }
-  const made = new Set<string>();
+  // Every write and removal happens in a folder opened by descriptor, component by component, that
+  // must be the one the scan found (or this run made): a folder swapped for a link meanwhile is
+  // neither written nor deleted through.
+  const known = folderIdentities(found);
+  try {
+    // Only runs holding the lock write temporary files, and this one holds it: their writer is gone.
+    for (const path of found.temporary) inFolder(root, posix.dirname(path), known, false, (folder) => unlinkSync(`${folder}/${posix.basename(path)}`));
+  } catch (error) {
+    held.release();
+    throw error;
+  }
   let written = 0;
   let unchanged = 0;
   return {
     write(file) {
       if (!changes.writable.has(file.path)) throw new Error(`writer: ${file.path} was not opened for writing`);
-      if (!changed(found, file)) {
-        unchanged++;
-        return;
-      }
-      const folder = posix.dirname(file.path);
       const entry = found.entries.get(file.path);
+      const name = posix.basename(file.path);
       try {
         held.refresh();
-        if (!made.has(folder)) mkdirSync(join(root, folder), { recursive: true });
-        made.add(folder);
-        writeAtomically(join(root, file.path), file.content, entry?.kind === 'generated' ? entry.mode : undefined);
-        written++;
+        const done = inFolder(root, posix.dirname(file.path), known, true, (folder) => {
+          if (!changed(found, file, () => readRegularFile(`${folder}/${name}`, MAX_GENERATED_FILE_BYTES))) return false;
+          writeAtomically(`${folder}/${name}`, file.content, entry?.kind === 'generated' ? entry.mode : undefined);
+          return true;
+        });
+        if (done) written++;
+        else unchanged++;
       } catch (error) {
         throw new Error(`writing stopped after ${written + unchanged} of ${paths.length} files, each whole, old or new; run again to finish: ${(error as Error).message}`);
       }
     },
     close() {
       try {
-        for (const path of changes.remove) unlinkSync(join(root, path));
-        removeEmptyFolders(root, changes.remove, ownership.layout);
+        for (const path of changes.remove) inFolder(root, posix.dirname(path), known, false, (folder) => unlinkSync(`${folder}/${posix.basename(path)}`));
+        removeEmptyFolders(root, changes.remove, ownership.layout, known);
         return { written, unchanged, removed: changes.remove.length };
       } finally {
         held.release();
       }
     },
     abort: () => held.release(),
-    found: (path) => generatedContent(found, path),
+    found: generatedReader(root, found, known),
   };
 }
 
@@ -329,16 +537,19 @@ export function inspectOutput(outdir: string, ownership: Ownership): OutputInspe
   } catch {
     return { found: () => undefined, check: (files) => files.map((file) => `missing: ${join(outdir, file.path)}`) };
   }
-  const found = scan(root, false);
+  const found = scan(root, ownership.layout);
+  const known = folderIdentities(found);
+  const content = generatedReader(root, found, known);
   return {
-    found: (path) => generatedContent(found, path),
+    found: content,
     check(files) {
       const changes = changesFor(root, found, files.map((file) => file.path), { ...ownership, takeOver: false });
       const report = changes.problems.map((problem) => `conflict: ${problem}`);
-      for (const file of files.filter((each) => changes.writable.has(each.path) && changed(found, each))) {
+      for (const file of files.filter((each) => changes.writable.has(each.path))) {
+        if (!changed(found, file, () => content(file.path))) continue;
         const entry = found.entries.get(file.path);
         if (entry?.kind !== 'generated') report.push(`missing: ${join(outdir, file.path)}`);
-        else report.push(`stale: ${join(outdir, file.path)}\n${shortDiff(file.path, entry.content, file.content)}`);
+        else report.push(`stale: ${join(outdir, file.path)}\n${shortDiff(file.path, content(file.path) ?? '', file.content)}`);
       }
       for (const path of changes.remove) report.push(`not in the spec: ${join(outdir, path)}`);
       return report;

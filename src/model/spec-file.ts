@@ -89,10 +89,36 @@ function document(text: string): { doc: Document; lines: LineCounter; errors: Pr
   return { doc, lines, errors };
 }
 
+/**
+ * How many values the aliases of a spec may stand for in all, counting an alias of a map or list by
+ * everything it holds: 1000 apps that share an image through `&img` need 1000, a YAML bomb
+ * (aliases of aliases, ten to a level) needs millions.
+ */
+const MAX_ALIAS_COUNT = 10_000;
+
+/** A document's values, its aliases bounded: a bomb is refused at its first alias, in the tool's words. */
+function documentValues({ doc, lines }: { doc: Document; lines: LineCounter }, source: string): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    if (!(error instanceof ReferenceError) || !/alias count/i.test(error.message)) throw error;
+    // A bomb: aliases of aliases, each level multiplying what the one below holds.
+    const { visit } = positional();
+    let first: Node | undefined;
+    visit(doc, { Alias: (_key, alias) => { first ??= alias; return visit.BREAK; } });
+    const at = first?.range ? lines.linePos(first.range[0]) : undefined;
+    throw new SpecError([{
+      path: [],
+      message: `its aliases (*name) expand to more than ${MAX_ALIAS_COUNT} values in all: a spec this large is refused, as aliases of aliases can grow it without end; write the shared values out, or share them through fewer levels of aliases`,
+      ...(at ? { line: at.line, column: at.col } : {}),
+    }], source);
+  }
+}
+
 /** The spec's values as the position-keeping reader gives them, or its syntax errors. */
 export function slowValues(text: string): { value: unknown } | { errors: Problem[] } {
-  const { doc, errors } = document(text);
-  return errors.length ? { errors } : { value: doc.toJS() };
+  const read = document(text);
+  return read.errors.length ? { errors: read.errors } : { value: documentValues(read, '') };
 }
 
 /** Set (the test suite sets it), every spec read is read by both readers, which must agree. */
@@ -114,8 +140,8 @@ export function parseSpec(text: string, source: string): LoadedSpec {
   const slow = () => (read ??= document(text));
   const fast = fastValues(text);
   if (!fast && slow().errors.length) throw new SpecError(slow().errors, source);
-  if (fast && process.env[COMPARE_READERS]) compareReaders(fast.value, slow().doc.toJS(), source);
-  const data = fast ? fast.value : slow().doc.toJS();
+  if (fast && process.env[COMPARE_READERS]) compareReaders(fast.value, documentValues(slow(), source), source);
+  const data = fast ? fast.value : documentValues(slow(), source);
   // A problem in another file has its place already: no document is built for it.
   const where = (problem: Problem) => (problem.source !== undefined ? problem : locate(problem, slow().doc, slow().lines));
   let resolved;

@@ -3,10 +3,9 @@
  * answers with their files, in the order it was sent them.
  */
 import { parentPort } from 'node:worker_threads';
-import { renderApp } from './render';
-import type { RenderJob, RenderResult } from './synth';
+import { renderNamed, type RenderJob, type RenderResult } from './synth';
 
 parentPort!.on('message', ({ start, apps, specPath }: RenderJob) => {
-  const result: RenderResult = { start, files: apps.map((app) => renderApp(app, specPath)) };
+  const result: RenderResult = { start, files: apps.map((app) => renderNamed(app, specPath)) };
   parentPort!.postMessage(result);
 });

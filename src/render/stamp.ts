@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { RUNNER_PATH } from '../model/gate';
 import type { ResolvedApp } from '../model/resolve';
 import type { ResolvedStage } from '../model/stage';
 import { appFilePaths, currentPath, stagePath } from './paths';
@@ -6,8 +8,8 @@ import { appFilePaths, currentPath, stagePath } from './paths';
 /*
  * The input stamp: one header line, `# input: <sha256>`, that says what a generated file was made
  * from. The hash covers the tool's version, the spec's path as the file records it, the resolved app
- * (every value its render reads), the stage the file holds, and the file's own bytes without this
- * line. A file whose stamp verifies is what a render of the same app would write, byte for byte, so a
+ * (every value its render reads), the gate's check code where the app has a gate, the stage the file
+ * holds, and the file's own bytes without this line. A file whose stamp verifies is what a render of the same app would write, byte for byte, so a
  * run need not render it again; a file edited by hand, or made from other inputs, does not verify.
  * Kept apart from render so that checking stamps loads no render code.
  */
@@ -29,7 +31,16 @@ function version(): string {
  */
 export function appInput(app: ResolvedApp, specPath: string | undefined): string {
   const { spec, plan, createsNamespace } = app;
-  return JSON.stringify([`cdk8s-canary ${version()}`, specPath ?? null, spec, plan, createsNamespace]);
+  // The gate's ConfigMap carries the check code, a file of the package, not of the spec.
+  return JSON.stringify([`cdk8s-canary ${version()}`, specPath ?? null, spec, plan, createsNamespace, spec.verify ? checkCode() : null]);
+}
+
+let checkCodeHash: string | undefined;
+
+/** The hash of the gate's check code, read once. */
+function checkCode(): string {
+  checkCodeHash ??= createHash('sha256').update(readFileSync(RUNNER_PATH)).digest('hex');
+  return checkCodeHash;
 }
 
 /** The hash of the inputs and the file's text: `parts` are the text's pieces, in order, without the stamp line. */

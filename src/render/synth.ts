@@ -9,10 +9,22 @@ import type { CanarySpec } from '../spec/types';
 /** Called after each app is rendered. */
 export type ProgressListener = (done: number, total: number) => void;
 
+/**
+ * An app's files; a failure names the app. Validation is meant to stop every input rendering cannot
+ * take before anything is written: this says which app to look at if one slips through.
+ */
+export function renderNamed(app: ResolvedApp, specPath: string | undefined): RenderedFile[] {
+  try {
+    return renderApp(app, specPath);
+  } catch (error) {
+    throw new Error(`app ${app.spec.name} could not be rendered: ${(error as Error).message}`);
+  }
+}
+
 /** Renders the apps one after another on this thread, handing each app's files to `onApp`. */
 function renderEach(apps: readonly ResolvedApp[], specPath: string | undefined, onApp: AppFilesListener, onProgress?: ProgressListener): void {
   apps.forEach((app, i) => {
-    onApp(i, renderApp(app, specPath));
+    onApp(i, renderNamed(app, specPath));
     onProgress?.(i + 1, apps.length);
   });
 }

@@ -1,6 +1,6 @@
-import { realpathSync } from 'node:fs';
-import { resolve, sep } from 'node:path';
-import { readRegularBytes } from '../io/bounded-read';
+import { realpathSync, statSync } from 'node:fs';
+import { isAbsolute, relative, resolve } from 'node:path';
+import { openedPath, readRegularBytes } from '../io/bounded-read';
 import type { AppSpec, TrackSpec } from './types';
 import { formatValue, type Problem, type SpecPath } from './problems';
 
@@ -14,6 +14,15 @@ export function configDataBytes(files: Record<string, string>): number {
   return Object.entries(files).reduce((sum, [key, value]) => sum + Buffer.byteLength(key) + Buffer.byteLength(value), 0);
 }
 
+/** A config file that is not, or is no longer, the one inside the spec's folder: nothing of it is read. */
+class OutsideFolder extends Error {}
+
+/** Whether the real path `real` is below the real folder `folder` (any folder, `/` included). */
+function isInside(folder: string, real: string): boolean {
+  const path = relative(folder, real);
+  return path !== '' && path !== '..' && !path.startsWith(`..${'/'}`) && !isAbsolute(path);
+}
+
 /**
  * A file given by a path relative to `baseDir` (the spec's folder; the working directory for construct
  * props), read only from inside it, links included, and of at most `limit` bytes: a spec from a pull
@@ -23,13 +32,19 @@ export function configDataBytes(files: Record<string, string>): number {
 export function readInsideFolder(baseDir: string, given: string, limit: number): { readonly bytes: Buffer; readonly path: string } | { readonly problem: string } {
   const path = resolve(baseDir, given);
   try {
+    // The file is opened first, then the file opened is checked: its real path as the kernel has it
+    // (Linux's /proc) must be inside the folder, so a folder on the way swapped for a link meanwhile is
+    // caught. Without /proc, the path is resolved again after the open and must name the same file.
     const folder = realpathSync(baseDir);
-    const real = realpathSync(path);
-    if (real !== folder && !real.startsWith(`${folder}${sep}`)) {
-      return { problem: `is ${formatValue(given)}: must name a file inside the spec's folder (${folder}), which ${real} is not` };
-    }
-    return { bytes: readRegularBytes(real, limit), path };
+    const bytes = readRegularBytes(path, limit, true, (opened, fd) => {
+      const real = openedPath(fd) ?? realpathSync(path);
+      if (!isInside(folder, real)) throw new OutsideFolder(`must name a file inside the spec's folder (${folder}), which ${real} is not`);
+      const now = statSync(real);
+      if (now.dev !== opened.dev || now.ino !== opened.ino) throw new OutsideFolder('changed while it was read (a folder on its way was replaced); run again');
+    });
+    return { bytes, path };
   } catch (error) {
+    if (error instanceof OutsideFolder) return { problem: `is ${formatValue(given)}: ${error.message}` };
     const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : (error as Error).message.replace(`${path} `, '');
     return { problem: `is ${formatValue(given)}: ${path} ${reason}` };
   }

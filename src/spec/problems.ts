@@ -18,6 +18,11 @@ const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\
 // Long enough for any real name, image or rule; a longer value is cut and its length given.
 const MAX_SHOWN = 120;
 
+/** Whether text prints as it is: it holds no control or direction character. */
+export function isPrintable(text: string): boolean {
+  return !new RegExp(UNPRINTABLE.source).test(text);
+}
+
 /** Text safe to print on a terminal: control and direction characters as `\uXXXX` escapes. */
 export function printable(text: string): string {
   return text.replace(UNPRINTABLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
@@ -33,9 +38,39 @@ export function formatPath(path: SpecPath): string {
   return path.map((part, i) => (typeof part === 'number' ? `[${part}]` : i === 0 ? part : `.${part}`)).map((part) => printable(shortened(part))).join('');
 }
 
-/** A value as it appears in an error: as JSON, so strings are quoted, escaped and cut when long. */
+/**
+ * A value as JSON would write it, except what JSON cannot hold: NaN and Infinity as they are (not
+ * `null`), a BigInt as `3n`, and an object that holds itself as `(an object that holds itself)`.
+ */
+function asJson(value: unknown): string {
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
+  if (typeof value === 'bigint') return `${value}n`;
+  const odd = new Map<string, string>();
+  try {
+    const json = JSON.stringify(value, (_key, each: unknown) => {
+      if (typeof each === 'bigint' || (typeof each === 'number' && !Number.isFinite(each))) {
+        const mark = `\u0000${odd.size}\u0000`;
+        odd.set(JSON.stringify(mark), asJson(each));
+        return mark;
+      }
+      return each;
+    }) as string | undefined;
+    if (json === undefined) return String(value);
+    return odd.size ? json.replace(/"\\u0000\d+\\u0000"/g, (mark) => odd.get(mark) ?? mark) : json;
+  } catch {
+    return '(an object that holds itself)';
+  }
+}
+
+// A URL's password: `https://user:secret@host` is shown as `https://user:***@host`.
+const URL_PASSWORD = /^([a-z][a-z0-9+.-]*:\/\/[^/?#@:]*:)[^/?#@]*@/i;
+
+/**
+ * A value as it appears in an error: as JSON, so strings are quoted, escaped and cut when long; a
+ * URL's password is hidden.
+ */
 export function formatValue(value: unknown): string {
-  const json = JSON.stringify(value) ?? String(value);
+  const json = asJson(typeof value === 'string' ? value.replace(URL_PASSWORD, '$1***@') : value);
   return printable(json.length <= MAX_SHOWN ? json : `${json.slice(0, MAX_SHOWN)}..." (${typeof value === 'string' ? value.length : json.length} characters)`);
 }
 

@@ -1,7 +1,7 @@
 import type Ajv from 'ajv';
 import type { ErrorObject, Options, ValidateFunction } from 'ajv';
 import { closest } from './suggest';
-import { formatPath, formatValue, type Problem } from './problems';
+import { formatPath, formatValue, printable, type Problem } from './problems';
 
 /*
  * The spec's shape: the JSON Schema generated from src/spec.ts and shipped in the package, and its
@@ -129,8 +129,42 @@ export function schemaChecker(schema: object): (data: unknown, definition?: Spec
   return checker(compile(schema));
 }
 
+/**
+ * The longest string the spec takes: a Kubernetes object holds at most about 1.5 MiB in all, and a
+ * YAML writer (js-yaml) runs out of stack on strings of a few MiB.
+ */
+export const MAX_STRING_LENGTH = 1024 * 1024;
+
+/**
+ * What the schema cannot see, because JSON has no such thing: data that is not plain (a Map, a Set,
+ * a class instance: the schema sees no keys in it, so its content would be dropped), a BigInt, an
+ * object that holds itself, and a string longer than MAX_STRING_LENGTH. YAML gives none of these
+ * but the long string; construct props from code can give any.
+ */
+export function plainDataProblems(data: unknown, path: (string | number)[] = [], within: object[] = []): Problem[] {
+  if (typeof data === 'bigint') return [{ path, message: `is ${formatValue(data)}: must be a number, not a BigInt` }];
+  if (typeof data === 'string') {
+    return data.length > MAX_STRING_LENGTH ? [{ path, message: `is a string of ${data.length} characters: at most ${MAX_STRING_LENGTH} (1 MiB) fit in a Kubernetes object` }] : [];
+  }
+  if (data === null || typeof data !== 'object') return [];
+  if (within.includes(data)) return [{ path, message: 'holds the object it is in: give plain data' }];
+  const prototype = Object.getPrototypeOf(data) as object | null;
+  if (!Array.isArray(data) && prototype !== Object.prototype && prototype !== null) {
+    const kind = (prototype as { constructor?: { name?: string } }).constructor?.name || 'object of a class';
+    return [{ path, message: `is a ${printable(kind)}: must be a plain object, whose keys are its fields` }];
+  }
+  const inner = [...within, data];
+  if (Array.isArray(data)) return data.flatMap((item, i) => plainDataProblems(item, [...path, i], inner));
+  return Object.keys(data).flatMap((key) => (key === '__proto__'
+    // cdk8s, like most JavaScript that copies objects, drops it or takes it for the object's prototype.
+    ? [{ path: [...path, key], message: 'is a name JavaScript tools cannot hold as a key (it drops or misreads it): give another name' }]
+    : plainDataProblems((data as Record<string, unknown>)[key], [...path, key], inner)));
+}
+
 function checker(validator: Validators): (data: unknown, definition?: SpecDefinition) => Problem[] {
   return (data, definition) => {
+    const plain = plainDataProblems(data);
+    if (plain.length) return plain;
     const validate = validator(definition);
     if (validate(data)) return [];
     const seen = new Set<string>();

@@ -238,18 +238,21 @@ export interface TrackSpec {
 }
 
 /**
- * An http or https URL.
+ * An http or https URL: a host name or address (IPv6 in brackets), maybe a port, then maybe a path of
+ * printable ASCII. No user or password: the spec and the Job it renders are plain text in git (give
+ * them to `verify --prometheus` instead). No control character or space anywhere.
  * @maxLength 2048
- * @pattern ^https?://[^\s/?#]+(/[^\s]*)?$
- * @message must be an http:// or https:// URL, such as http://prometheus.monitoring.svc:9090
+ * @pattern ^https?://[A-Za-z0-9._~%\[\]:-]+(/[\x21-\x7e]*)?$
+ * @message must be an http:// or https:// URL of printable characters without a user or password, such as http://prometheus.monitoring.svc:9090
  */
 export type HttpUrl = string;
 
 /**
- * A request path.
+ * A request path: printable ASCII, as HTTP sends it (other characters percent-encoded), so no control
+ * character reaches a request or a terminal.
  * @maxLength 2048
- * @pattern ^/[^\s]*$
- * @message must be a path starting with "/", without spaces
+ * @pattern ^/[\x21-\x7e]*$
+ * @message must be a path starting with "/", of printable ASCII without spaces (percent-encode other characters)
  */
 export type RequestPath = string;
 

@@ -16,8 +16,13 @@ import { workloadProblems, workloadWarnings } from './workload';
  * finds; `appFindings` runs them in order.
  */
 
-/** Namespaces the cluster owns: never emitted, never labelled. */
-const SYSTEM_NAMESPACES = new Set(['default', 'kube-system', 'kube-public', 'kube-node-lease']);
+/**
+ * Namespaces the cluster owns, never emitted, never labelled: `default` and every `kube-` one (the
+ * `kube-` prefix is reserved for Kubernetes and its add-ons: kube-system, kube-flannel, ...).
+ */
+function isSystemNamespace(namespace: string): boolean {
+  return namespace === 'default' || namespace.startsWith('kube-');
+}
 
 /** A node port needs a Service that has one; root needs the baseline level. */
 function serviceAndSecurityProblems(app: ResolvedAppSpec, at: SpecPath): Problem[] {
@@ -51,7 +56,7 @@ function resourceProblems(app: ResolvedAppSpec, at: SpecPath): Problem[] {
 }
 
 function namespaceProblems(app: ResolvedAppSpec, at: SpecPath): Problem[] {
-  if (!app.createNamespace || !SYSTEM_NAMESPACES.has(app.namespace)) return [];
+  if (!app.createNamespace || !isSystemNamespace(app.namespace)) return [];
   return [{
     path: [...at, 'createNamespace'],
     message: `is true: "${app.namespace}" is a system namespace, never created or relabelled here; set createNamespace: false`,
@@ -61,6 +66,10 @@ function namespaceProblems(app: ResolvedAppSpec, at: SpecPath): Problem[] {
 function appWarnings(app: ResolvedAppSpec, at: SpecPath): Problem[] {
   return [
     ...imageWarnings(app, at),
+    ...(app.namespace !== 'default' && isSystemNamespace(app.namespace) ? [{
+      path: [...at, 'namespace'],
+      message: `is ${formatValue(app.namespace)}: a kube- namespace is the cluster's own (its system components and add-ons); give the app a namespace of its own`,
+    }] : []),
     ...(app.securityProfile === SecurityProfile.RESTRICTED && app.port < 1024
       ? [{ path: [...at, 'port'], message: `is ${app.port}: under the restricted profile the container runs as non-root and may not bind a port below 1024` }] : []),
   ];

@@ -35,6 +35,13 @@ export function mountProblems(app: ResolvedAppSpec, at: SpecPath): Problem[] {
     const mounts = new Map(writable);
     if (spec.config) mount(mounts, spec.config.mountPath, [...at, track, 'config', 'mountPath']);
     spec.secretMounts.forEach((secret, i) => mount(mounts, secret.mountPath, [...at, track, 'secretMounts', i, 'mountPath']));
+    const envBytes = configDataBytes(spec.env);
+    if (envBytes > CONFIG_MAP_MAX_BYTES) {
+      problems.push({
+        path: [...at, track, 'env'],
+        message: `comes to ${envBytes} bytes: at most ${CONFIG_MAP_MAX_BYTES} (1 MiB) of names and values fit in a Deployment; put larger values in a config file`,
+      });
+    }
     if (spec.config && configDataBytes(spec.config.files) > CONFIG_MAP_MAX_BYTES) {
       problems.push({
         path: [...at, track, 'config', 'files'],
