@@ -53,6 +53,7 @@ function specs(): Record<string, string> {
     walkthrough: join(dir, 'canary.yaml'),
     routing: join(dir, 'examples', 'routing.yaml'),
     config: join(dir, 'examples', 'config.yaml'),
+    'real-app': join(dir, 'examples', 'real-app', 'canary.yaml'),
     large: join(dir, 'large.yaml'),
   };
 }
@@ -65,7 +66,7 @@ function changeFirstApp(spec: string): string {
   return data.apps[0].name;
 }
 
-test.each(['walkthrough', 'routing', 'config', 'large'])('%s: a re-run writes nothing; a one-app change writes only that app\'s files; both are byte for byte a cold render', (name) => {
+test.each(['walkthrough', 'routing', 'config', 'real-app', 'large'])('%s: a re-run writes nothing; a one-app change writes only that app\'s files; both are byte for byte a cold render', (name) => {
   const spec = specs()[name];
   const out = join(dir, 'out');
   synth(spec, out);
@@ -91,12 +92,18 @@ test.each(['walkthrough', 'routing', 'config', 'large'])('%s: a re-run writes no
   expect(after).toEqual(tree(fresh));
 }, 120_000);
 
-test('a config file changed beside an unchanged spec is rendered again, as a cold render would', () => {
-  const spec = specs().config;
+test.each([
+  ['a config file', 'config', 'config/canary.conf', (text: string) => `${text}# changed\n`],
+  ['a manifest the app is taken from', 'real-app', 'real-app/catalog.yaml', (text: string) => text.replace('owner: storefront@example.com', 'owner: catalog@example.com')],
+])('%s changed beside an unchanged spec is rendered again, as a cold render would', (_what, name, file, edit) => {
+  const spec = specs()[name];
   const out = join(dir, 'out');
   synth(spec, out);
   const before = tree(out);
-  writeFileSync(join(dir, 'examples', 'config', 'canary.conf'), `${readFileSync(join(dir, 'examples', 'config', 'canary.conf'), 'utf8')}# changed\n`);
+  const path = join(dir, 'examples', file);
+  const text = readFileSync(path, 'utf8');
+  expect(edit(text)).not.toBe(text);
+  writeFileSync(path, edit(text));
   expect(synth(spec, out, '--check').status).toBe(1);
   expect(synth(spec, out).stdout).not.toMatch(/ 0 files written/);
   const after = tree(out);

@@ -47,7 +47,7 @@ interface Identity {
 
 /** What is at a path below the output folder, found without following any link. */
 type Entry =
-  | { readonly kind: 'generated'; readonly header: FileHeader; readonly size: number; readonly mode: number }
+  | { readonly kind: 'generated'; readonly header: FileHeader; readonly size: number; readonly mode: number; readonly content?: string }
   | { readonly kind: 'folder'; readonly identity: Identity }
   | { readonly kind: 'file' | 'link' | 'other' };
 
@@ -193,7 +193,11 @@ function entryOf(folderPath: string, dirent: Dirent): Entry {
   }
   if (head.size > MAX_GENERATED_FILE_BYTES) return { kind: 'file' };
   const header = parseHeader(head.text);
-  return header ? { kind: 'generated', header, size: head.size, mode: head.mode & 0o7777 } : { kind: 'file' };
+  if (!header) return { kind: 'file' };
+  // A file no larger than its header's bound was read whole: its content is kept, so a stamp check
+  // need not open it again. (Bytes that are not UTF-8, or a file cut since, are read again when asked.)
+  const whole = head.size <= HEADER_BYTES && Buffer.byteLength(head.text) === head.size;
+  return { kind: 'generated', header, size: head.size, mode: head.mode & 0o7777, ...(whole ? { content: head.text } : {}) };
 }
 
 /**
@@ -432,7 +436,9 @@ export interface OutputWriter {
 function generatedReader(root: string, found: Scan, known: Map<string, Identity>): (path: string) => string | undefined {
   const read = new Map<string, string | undefined>();
   return (path) => {
-    if (found.entries.get(path)?.kind !== 'generated') return undefined;
+    const entry = found.entries.get(path);
+    if (entry?.kind !== 'generated') return undefined;
+    if (entry.content !== undefined) return entry.content;
     if (!read.has(path)) read.set(path, readGenerated(root, path, known));
     return read.get(path);
   };

@@ -142,7 +142,8 @@ export function parseSpec(text: string, source: string): LoadedSpec {
   if (!fast && slow().errors.length) throw new SpecError(slow().errors, source);
   if (fast && process.env[COMPARE_READERS]) compareReaders(fast.value, documentValues(slow(), source), source);
   const data = fast ? fast.value : documentValues(slow(), source);
-  const where = (problem: Problem) => locate(problem, slow().doc, slow().lines);
+  // A problem in another file has its place already: no document is built for it.
+  const where = (problem: Problem) => (problem.source !== undefined ? problem : locate(problem, slow().doc, slow().lines));
   let resolved;
   try {
     resolved = resolveSpec(data, dirname(resolve(source)));
