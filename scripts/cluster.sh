@@ -129,12 +129,24 @@ start() {
   echo "$kubeconfig"
 }
 
+# The process ids kwokctl recorded for the cluster's components (one file per component).
+pids() { local file; for file in "$workdir"/pids/*.pid; do [ -f "$file" ] && echo "$(cat "$file")"; done; true; }
+
 stop() {
   if [ -d "$workdir" ]; then
-    local bin; bin="$(bin_dir)"
+    local bin left pid; bin="$(bin_dir)"
+    left="$(pids)"
     if [ -x "$bin/kwokctl" ]; then
-      KWOK_WORKDIR="$state_dir" "$bin/kwokctl" --name "$name" delete cluster --kubeconfig "" >&2 || true
+      # kwokctl removes the cluster's context from the kubeconfig it is given: a file of its own here.
+      KWOK_WORKDIR="$state_dir" "$bin/kwokctl" --name "$name" delete cluster --kubeconfig "$state_dir/kubeconfig.unused" >&2 || true
     fi
+    # Whatever did not stop by itself within 15 seconds is killed (only the cluster's own processes).
+    for _ in $(seq 30); do
+      left="$(for pid in $left; do kill -0 "$pid" 2>/dev/null && echo "$pid"; done)"
+      [ -z "$left" ] && break
+      sleep 0.5
+    done
+    for pid in $left; do log "killing $pid"; kill -9 "$pid" 2>/dev/null || true; done
   fi
   rm -rf "$state_dir"
   log "stopped; $state_dir removed"
