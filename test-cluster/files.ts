@@ -24,11 +24,15 @@ export function namespacesOf(text: string): { used: string[]; created: Manifest[
   };
 }
 
-/** The file with its Namespace and every object in it moved from namespace `from` to `to`. */
+/**
+ * The file with its Namespace and every object in it moved from namespace `from` to `to`. A fixed
+ * node port is one per cluster: the copy's Services get one the API server picks.
+ */
 export function inNamespace(text: string, from: string, to: string): string {
   return parseManifests(text).filter(Boolean).map((doc) => {
     if (doc.kind === 'Namespace' && doc.metadata.name === from) doc.metadata.name = to;
     if (doc.metadata?.namespace === from) doc.metadata.namespace = to;
+    if (doc.kind === 'Service') for (const port of doc.spec.ports ?? []) delete port.nodePort;
     return stringify(doc);
   }).join('---\n');
 }

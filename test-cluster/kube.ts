@@ -116,7 +116,9 @@ export type WatchEvent = 'ADDED' | 'MODIFIED' | 'DELETED';
  */
 export async function watch(path: string, onEvent: (type: WatchEvent, object: KubeObject) => void): Promise<{ stop(): void }> {
   const list = await get(path);
-  for (const item of list.items) onEvent('ADDED', item);
+  // The items of a list carry no kind of their own: the list's kind names it (EndpointSliceList).
+  const kind = String(list.kind).replace(/List$/, '');
+  for (const item of list.items) onEvent('ADDED', { kind, ...item });
   let version: string = list.metadata.resourceVersion;
   let stopped = false;
   let current: ReturnType<typeof request> | undefined;
