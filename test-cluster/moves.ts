@@ -100,11 +100,14 @@ export async function settledDeployments(namespace: string, names: readonly stri
 
 /**
  * Puts the cluster in the state the simulator's `Cluster.settled(file)` describes: the file applied
- * (with kubectl apply, as the plan's commands do), the app's Deployments the file does not hold
+ * (with kubectl apply, as the plan's commands do; the verification Job deleted first), the app's
+ * Deployments the file does not hold
  * deleted, and every rollout done.
  */
 export async function settle(file: string, shape: AppShape): Promise<void> {
   const dir = writeFiles(new Map([['from.yaml', file]]));
+  // A Job's pod template cannot change: a gated stage's verification Job goes first, as in the plan's commands.
+  await kubectl(['delete', 'jobs', '-l', 'app.kubernetes.io/component=verify', '-n', shape.namespace, '--ignore-not-found']);
   await kubectl(['apply', '-f', join(dir, 'from.yaml')]);
   const held = parseManifests(file).filter((doc) => doc.kind === 'Deployment').map((doc) => doc.metadata.name);
   for (const track of TRACKS) {
