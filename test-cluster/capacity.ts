@@ -5,9 +5,13 @@
  * Capacity is measured as the simulator in test/transition-sim.ts states it: for each track, its
  * ready pods over its full size, summed; 1 is one full track's worth. Every watch event is an
  * observation, so the lowest value seen is exact for the states the API server went through, not a
- * sample. With a router, each state is also checked for a track that gets traffic (any backend of
- * any route rule, mirrors aside) while its backend has no ready endpoint, and for the highest
- * weighted share a track gets per unit of what its ready pods carry (the simulator's `worstLoad`).
+ * sample. The watches of EndpointSlices and of routes are separate streams: their events are put
+ * back in the order the API server stored them (by resourceVersion, which one etcd numbers for
+ * all kinds) before they are observed. With a router, each state is also checked for a track that
+ * gets traffic (any backend of any route rule, mirrors aside) while its backend has no ready
+ * endpoint, and for the highest weighted share a track gets per unit of what its ready pods carry
+ * (the simulator's `worstLoad`; `worstLoadInMove` leaves out the settled state the move starts
+ * from, which the simulator does not observe when a move starts with its route).
  */
 import { watch, type KubeObject, type WatchEvent } from './kube';
 
@@ -37,6 +41,11 @@ export class CapacityMonitor {
   private readonly watches: { stop(): void }[] = [];
   lowestCapacity = Infinity;
   worstLoad = 0;
+  worstLoadInMove = 0;
+  /** Events waiting to be observed in resourceVersion order. */
+  private pending: { version: number; at: number; apply: () => void }[] = [];
+  private timer?: NodeJS.Timeout;
+  private inMove = false;
   /** States in which a track got traffic with no ready endpoint behind it. */
   readonly unservedTraffic: string[] = [];
   /** Each distinct state seen: ms since start, ready pods by track, capacity, weights. */
@@ -52,24 +61,47 @@ export class CapacityMonitor {
     for (const route of ROUTES) {
       this.watches.push(await watch(`/${route.path}/${ns}/${route.plural}`, (type, object) => this.update(this.routes, type, object)));
     }
+    this.flush(Infinity);
     this.started = Date.now();
     this.lowestCapacity = Infinity;
     this.worstLoad = 0;
+    this.worstLoadInMove = 0;
     this.unservedTraffic.length = 0;
     this.log.length = 0;
     this.last = '';
     this.observe();
+    this.inMove = true;
+    // An event is observed once 300 ms have passed since it came, with every earlier-stored event.
+    this.timer = setInterval(() => this.flush(Date.now() - 300), 50);
   }
 
   stop(): void {
     for (const each of this.watches.splice(0)) each.stop();
+    if (this.timer) clearInterval(this.timer);
+    this.flush(Infinity);
   }
 
   private update(map: Map<string, KubeObject>, type: WatchEvent, object: KubeObject): void {
     const key = `${object.kind}/${object.metadata.name}`;
-    if (type === 'DELETED') map.delete(key);
-    else map.set(key, object);
-    this.observe();
+    const version = Number(object.metadata.resourceVersion ?? 0);
+    this.pending.push({ version, at: Date.now(), apply: () => {
+      if (type === 'DELETED') map.delete(key);
+      else map.set(key, object);
+    } });
+  }
+
+  /** Observes, in resourceVersion order, the pending events that came before `before` (ms). */
+  private flush(before: number): void {
+    const due = this.pending.filter((event) => event.at <= before);
+    if (!due.length) return;
+    const latest = Math.max(...due.map((event) => event.version));
+    // Events stored before the latest due one go too, even if they came later on another stream.
+    const now = this.pending.filter((event) => event.version <= latest).sort((a, b) => a.version - b.version);
+    this.pending = this.pending.filter((event) => event.version > latest);
+    for (const event of now) {
+      event.apply();
+      this.observe(event.version);
+    }
   }
 
   private trackOfPod(pod: string): Track | undefined {
@@ -127,7 +159,7 @@ export class CapacityMonitor {
     return { all, weighted };
   }
 
-  private observe(): void {
+  private observe(version?: number): void {
     const ready = { stable: this.ready(this.app.service, 'stable'), canary: this.ready(this.app.service, 'canary') };
     const share = { stable: ready.stable / this.app.sizes.stable, canary: ready.canary / this.app.sizes.canary };
     const capacity = share.stable + share.canary;
@@ -145,12 +177,16 @@ export class CapacityMonitor {
       weights[backend.track] = total ? Math.round((backend.weight / total) * 100) : 0;
       const behind = this.ready(backend.service, backend.track) / this.app.sizes[backend.track];
       const weight = total ? backend.weight / total : 0;
-      if (weight > 0) this.worstLoad = Math.max(this.worstLoad, behind === 0 ? Infinity : weight / behind);
+      const load = behind === 0 ? Infinity : weight / behind;
+      if (weight > 0) this.worstLoad = Math.max(this.worstLoad, load);
+      if (weight > 0 && this.inMove) this.worstLoadInMove = Math.max(this.worstLoadInMove, load);
     }
+    const behind = (track: Track) => weighted.filter((backend) => backend.track === track && backend.service !== this.app.service)
+      .map((backend) => ` (${backend.service} ${this.ready(backend.service, track)})`).join('');
     const state = `stable ${ready.stable}, canary ${ready.canary}, capacity ${capacity.toFixed(2)}`
-      + (weighted.length ? `, weights ${weights.stable ?? 0}/${weights.canary ?? 0}` : '');
+      + (weighted.length ? `, weights ${weights.stable ?? 0}${behind('stable')}/${weights.canary ?? 0}${behind('canary')}` : '');
     if (state !== this.last) {
-      this.log.push(`${((Date.now() - this.started) / 1000).toFixed(1)}s ${state}`);
+      this.log.push(`${((Date.now() - this.started) / 1000).toFixed(1)}s${version ? ` rv ${version}` : ''} ${state}`);
       this.last = state;
     }
   }

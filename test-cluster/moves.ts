@@ -117,15 +117,19 @@ export async function settle(file: string, shape: AppShape): Promise<void> {
     }
   }
   await until(`the app in ${shape.namespace} to settle`, () => settledDeployments(shape.namespace, Object.values(shape.deployments)));
-  // The Service's endpoints follow the pods a moment later.
+  // Each Service's endpoints (the app's, and a track's own) follow the pods a moment later.
+  const services = parseManifests(file).filter((doc) => doc.kind === 'Service');
   await until(`the endpoints in ${shape.namespace} to settle`, async () => {
     const monitor = new CapacityMonitor(shape);
     await monitor.start();
     monitor.stop();
-    const want = await Promise.all(TRACKS.map(async (track) => held.includes(shape.deployments[track])
+    const ready = await Promise.all(TRACKS.map(async (track) => held.includes(shape.deployments[track])
       ? Number((await kubectl(['get', 'deployment', shape.deployments[track], '-n', shape.namespace, '-o', 'jsonpath={.status.readyReplicas}'])) || 0)
       : 0));
-    return TRACKS.every((track, i) => monitor.ready(shape.service, track) === want[i]);
+    return services.every((service) => TRACKS.every((track, i) => {
+      const selected = service.spec.selector?.track === undefined || service.spec.selector.track === track;
+      return monitor.ready(service.metadata.name, track) === (selected ? ready[i] : 0);
+    }));
   });
 }
 
@@ -134,6 +138,7 @@ export interface MoveResult {
   /** On the cluster. */
   readonly lowestCapacity: number;
   readonly worstLoad: number;
+  readonly worstLoadInMove: number;
   readonly unservedTraffic: readonly string[];
   readonly log: readonly string[];
   /** The simulator's view of the same move. */
@@ -159,6 +164,7 @@ export async function watched(label: string, move: Pick<Move, 'from' | 'shape'>,
     label,
     lowestCapacity: monitor.lowestCapacity,
     worstLoad: monitor.worstLoad,
+    worstLoadInMove: monitor.worstLoadInMove,
     unservedTraffic: [...monitor.unservedTraffic],
     log: [...monitor.log],
     seconds: (Date.now() - started) / 1000,
