@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A local control plane for the stage files: kube-apiserver, kube-controller-manager, kube-scheduler
 # (Kubernetes v1.36.3, and its kubectl), etcd 3.6 and kwok's fake nodes, all built from the Go modules in cluster/ and
-# run as plain processes on 127.0.0.1 by kwokctl (binary runtime).
+# run as plain processes on 127.0.0.1 by kwokctl (binary runtime); and argo-sync (cluster/argo-sync),
+# which syncs a stage file once with Argo CD's sync engine.
 #
 #   scripts/cluster.sh build   build the binaries into the cache (once per recipe)
 #   scripts/cluster.sh start   build if needed, start the cluster with fake nodes, install the Gateway
@@ -47,7 +48,7 @@ etcd_package=go.etcd.io/etcd/server/v3
 kwok_packages="sigs.k8s.io/kwok/cmd/kwok sigs.k8s.io/kwok/cmd/kwokctl"
 
 recipe_hash() {
-  { cat "$recipe/go.mod" "$recipe/go.sum"; go version
+  { cat "$recipe/go.mod" "$recipe/go.sum" "$recipe/argo-sync/go.mod" "$recipe/argo-sync/go.sum" "$recipe/argo-sync/main.go"; go version
     echo "$kube_packages|$kube_ldflags|$etcd_package|$etcd_ldflags|$kwok_packages|$kwok_ldflags"; } | sha256sum | cut -c1-16
 }
 bin_dir() { echo "$cache_root/$(recipe_hash)/bin"; }
@@ -67,8 +68,18 @@ build() {
   "${go[@]}" -ldflags "$etcd_ldflags" -o "$out/etcd" $etcd_package
   # shellcheck disable=SC2086
   "${go[@]}" -ldflags "$kwok_ldflags" -o "$out/" $kwok_packages
+  # Argo CD's sync engine, for the tests that sync a stage file the Argo CD way (its own module).
+  (cd "$recipe/argo-sync" && go mod download && "${go[@]}" -ldflags "-s -w" -o "$out/argo-sync" .)
   touch "$out/.complete"
   log "built in $((SECONDS - start))s"
+  # The binaries of an earlier recipe go, unless a cluster runs from them.
+  if ! running; then
+    local dir
+    for dir in "$cache_root"/*/; do
+      dir="${dir%/}"
+      [[ "$(basename "$dir")" =~ ^[0-9a-f]{16}$ ]] && [ "$dir" != "$(dirname "$out")" ] && rm -rf "$dir"
+    done
+  fi
   cd - >/dev/null
 }
 

@@ -15,7 +15,8 @@ import { loadSpec } from '../src/spec-load';
 import { formatStep, stageFile, stageSteps, type KubectlStep } from '../src/stage-commands';
 import { parseManifests } from '../test/cluster-rules';
 import { renderOne, resolveOne } from '../test/stage-files';
-import { applyWithKubectl, Cluster } from '../test/transition-sim';
+import { applyWithKubectl, Cluster, syncWithArgoCd } from '../test/transition-sim';
+import { argoSync } from './argo-sync';
 import { CapacityMonitor, TRACKS, type AppShape, type Track } from './capacity';
 import { kubectl, shell, sleep, until } from './kube';
 
@@ -146,14 +147,15 @@ export interface MoveResult {
   readonly seconds: number;
 }
 
-/** Runs `commands` (shell lines) in `dir` while the monitor watches; `from` settled first. */
-export async function watched(label: string, move: Pick<Move, 'from' | 'shape'>, dir: string, commands: readonly string[]): Promise<Omit<MoveResult, 'simulated'>> {
+/** Runs `commands` (shell lines) in `dir`, then `run`, while the monitor watches; `from` settled first. */
+export async function watched(label: string, move: Pick<Move, 'from' | 'shape'>, dir: string, commands: readonly string[], run?: () => Promise<unknown>): Promise<Omit<MoveResult, 'simulated'>> {
   await settle(move.from, move.shape);
   const monitor = new CapacityMonitor(move.shape);
   await monitor.start();
   const started = Date.now();
   try {
     for (const command of commands) await shell(command, dir);
+    if (run) await run();
     // Whatever the last command started (a scale-down, a deletion) shows in the endpoints next.
     await until(`${label} to settle`, () => settledDeployments(move.shape.namespace, Object.values(move.shape.deployments)));
     await sleep(1500);
@@ -184,3 +186,16 @@ export async function runMove(move: Move): Promise<MoveResult> {
 }
 
 export type { Track };
+
+/**
+ * One move synced with Argo CD's sync engine (argo-sync), on the cluster and in the simulator; with
+ * the README's autoscaler health check unless `readmeHealth` is false.
+ */
+export async function runArgoMove(move: Pick<Move, 'label' | 'from' | 'to' | 'shape'>, readmeHealth = true): Promise<MoveResult> {
+  const real = await watched(move.label, move, tmpdir(), [], () => argoSync(move.to, readmeHealth));
+  const simulated = syncWithArgoCd(Cluster.settled(move.from, move.shape.sizes), move.to, readmeHealth ? 'readme' : 'built-in');
+  return {
+    ...real,
+    simulated: { lowestCapacity: simulated.lowestCapacity, worstLoad: simulated.worstLoad, log: simulated.log },
+  };
+}

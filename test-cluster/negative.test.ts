@@ -1,15 +1,16 @@
 /**
  * Negative controls, each seen on the real control plane: what the plan's commands and the sync
- * waves prevent does happen without them. And the same file with its waves, synced the Argo CD way,
- * keeps full capacity. Each runs in a namespace of its own (the walkthrough's, renamed).
+ * waves prevent does happen without them: one plain `kubectl apply -f`, a sync by Argo CD's sync
+ * engine of the file with its sync waves taken out, and, with autoscalers, a sync that keeps the
+ * engine's built-in autoscaler health instead of the README's check. Each runs in a namespace of its
+ * own (the app's, renamed).
  */
-import { CapacityMonitor } from './capacity';
 import { record } from './describe-moves';
-import { argoSync } from './argo-sync';
 import { inNamespace } from './files';
-import { movesOf, settle, shippedApps, watched, writeFiles, type Move } from './moves';
+import { movesOf, runArgoMove, shippedApps, watched, writeFiles, type Move } from './moves';
 
 const walkthrough = shippedApps().find((app) => app.name === 'nginx')!;
+const shop = shippedApps().find((app) => app.name === 'shop')!;
 const find = (label: string) => movesOf(walkthrough).find((move) => move.label === label)!;
 const rollbackAfterPromote = find('nginx: rollback promote -> rollback');
 
@@ -26,21 +27,6 @@ function renamed(move: Move, suffix: string): Move {
   };
 }
 
-/** Syncs `file` the Argo CD way while the monitor watches; `from` settled first. */
-async function watchedArgoSync(label: string, move: Move, file: string) {
-  await settle(move.from, move.shape);
-  const monitor = new CapacityMonitor(move.shape);
-  await monitor.start();
-  try {
-    await argoSync(file, move.shape);
-  } finally {
-    monitor.stop();
-  }
-  const result = { label, lowestCapacity: monitor.lowestCapacity, worstLoad: monitor.worstLoad, unservedTraffic: monitor.unservedTraffic, log: monitor.log };
-  record(result);
-  return result;
-}
-
 test('one plain kubectl apply -f of rollback after promote leaves nothing ready', async () => {
   const move = renamed(rollbackAfterPromote, 'plain');
   const dir = writeFiles(move.paths);
@@ -51,18 +37,20 @@ test('one plain kubectl apply -f of rollback after promote leaves nothing ready'
   expect(result.log.some((line) => / stable 0, canary 0,/.test(line))).toBe(true);
 });
 
-test('the Argo CD way without sync waves: rollback after promote leaves nothing ready', async () => {
+test('Argo CD\'s sync engine, the file without its sync waves: rollback after promote leaves nothing ready', async () => {
   const move = renamed(rollbackAfterPromote, 'nowaves');
   const noWaves = move.to.replace(/^ {4}argocd\.argoproj\.io\/sync-wave: .*\n/gm, '');
   expect(noWaves).not.toContain('sync-wave');
-  const result = await watchedArgoSync('negative: Argo CD way without sync waves, rollback after promote', move, noWaves);
+  const result = await runArgoMove({ ...move, label: 'negative: Argo CD sync without sync waves, rollback after promote', to: noWaves });
+  record(result);
   expect(result.lowestCapacity).toBe(0);
+  expect(result.simulated.lowestCapacity).toBe(0);
 });
 
-test('the Argo CD way with the file\'s sync waves: rollback after promote keeps full capacity', async () => {
-  const move = renamed(rollbackAfterPromote, 'waves');
-  expect(move.to).toContain('sync-wave');
-  const result = await watchedArgoSync('control: Argo CD way with sync waves, rollback after promote', move, move.to);
-  expect(result.lowestCapacity).toBeGreaterThanOrEqual(1);
+test('Argo CD\'s sync engine with its built-in autoscaler health: rollback after promote drops to 1 of 3 pods, as the simulator says', async () => {
+  const move = renamed(movesOf(shop).find((each) => each.label === 'shop: rollback promote -> rollback')!, 'builtin');
+  const result = await runArgoMove({ ...move, label: 'negative: Argo CD sync with the built-in autoscaler health, shop rollback after promote' }, false);
+  record(result);
+  expect(result.simulated.lowestCapacity).toBeCloseTo(1 / 3);
+  expect(result.lowestCapacity).toBeCloseTo(1 / 3);
 });
-
