@@ -11,8 +11,9 @@
 #   scripts/cluster.sh status  print the kubeconfig's path if the cluster is running
 #
 # The binaries go to ${XDG_CACHE_HOME:-$HOME/.cache}/cdk8s-canary-cluster/<recipe hash>/bin, where the
-# recipe is cluster/go.mod, cluster/go.sum and the build settings below: a changed recipe builds anew,
-# an unchanged one reuses the binaries. Nothing is written into the repository.
+# recipe is cluster/go.mod and go.sum, cluster/argo-sync's go.mod, go.sum and main.go, the Go version
+# and the build settings below: a changed recipe builds anew (and the binaries of the one before are
+# removed), an unchanged one reuses the binaries. Nothing is written into the repository.
 #
 # Settings (environment):
 #   CDK8S_CANARY_CLUSTER_CACHE  cache root (default ${XDG_CACHE_HOME:-$HOME/.cache}/cdk8s-canary-cluster)
@@ -48,7 +49,7 @@ etcd_package=go.etcd.io/etcd/server/v3
 kwok_packages="sigs.k8s.io/kwok/cmd/kwok sigs.k8s.io/kwok/cmd/kwokctl"
 
 recipe_hash() {
-  { cat "$recipe/go.mod" "$recipe/go.sum" "$recipe/argo-sync/go.mod" "$recipe/argo-sync/go.sum" "$recipe/argo-sync/main.go"; go version
+  { cat "$recipe/go.mod" "$recipe/go.sum" "$recipe/argo-sync/go.mod" "$recipe/argo-sync/go.sum" "$recipe/argo-sync/"*.go; go version
     echo "$kube_packages|$kube_ldflags|$etcd_package|$etcd_ldflags|$kwok_packages|$kwok_ldflags"; } | sha256sum | cut -c1-16
 }
 bin_dir() { echo "$cache_root/$(recipe_hash)/bin"; }
@@ -150,10 +151,13 @@ stop() {
     if [ -x "$bin/kwokctl" ]; then
       # kwokctl removes the cluster's context from the kubeconfig it is given: a file of its own here.
       KWOK_WORKDIR="$state_dir" "$bin/kwokctl" --name "$name" delete cluster --kubeconfig "$state_dir/kubeconfig.unused" >&2 || true
+    else
+      # Started from binaries of another recipe: the processes are asked to stop directly.
+      for pid in $left; do kill "$pid" 2>/dev/null || true; done
     fi
     # Whatever did not stop by itself within 15 seconds is killed (only the cluster's own processes).
     for _ in $(seq 30); do
-      left="$(for pid in $left; do kill -0 "$pid" 2>/dev/null && echo "$pid"; done)"
+      left="$(for pid in $left; do if kill -0 "$pid" 2>/dev/null; then echo "$pid"; fi; done)"
       [ -z "$left" ] && break
       sleep 0.5
     done
