@@ -90,21 +90,28 @@ function options(path: string): RequestOptions {
   return { host, port, path, ca, cert, key, headers: { Accept: 'application/json' } };
 }
 
-/** GET a path of the API as JSON. */
-export function get(path: string): Promise<any> {
-  return new Promise((resolve, reject) => {
-    const req = request(options(path), (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk) => { body += chunk; });
-      res.on('end', () => {
-        if ((res.statusCode ?? 500) >= 300) reject(new Error(`GET ${path}: ${res.statusCode} ${body}`));
-        else resolve(JSON.parse(body));
+/**
+ * GET a path of the API as JSON. A 429 or 503 is retried for up to 30 seconds, as client-go does:
+ * right after a CRD is installed the API server answers 429 "storage is (re)initializing" for a
+ * moment.
+ */
+export async function get(path: string): Promise<any> {
+  const end = Date.now() + 30_000;
+  for (;;) {
+    const { status, body } = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = request(options(path), (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk) => { text += chunk; });
+        res.on('end', () => resolve({ status: res.statusCode ?? 500, body: text }));
       });
+      req.on('error', reject);
+      req.end();
     });
-    req.on('error', reject);
-    req.end();
-  });
+    if (status < 300) return JSON.parse(body);
+    if ((status !== 429 && status !== 503) || Date.now() > end) throw new Error(`GET ${path}: ${status} ${body}`);
+    await sleep(1000);
+  }
 }
 
 export type WatchEvent = 'ADDED' | 'MODIFIED' | 'DELETED';
