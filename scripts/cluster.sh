@@ -1,0 +1,176 @@
+#!/usr/bin/env bash
+# A local control plane for the stage files: kube-apiserver, kube-controller-manager, kube-scheduler
+# (Kubernetes v1.36.3, and its kubectl), etcd 3.6 and kwok's fake nodes, all built from the Go modules in cluster/ and
+# run as plain processes on 127.0.0.1 by kwokctl (binary runtime); and argo-sync (cluster/argo-sync),
+# which syncs a stage file once with Argo CD's sync engine.
+#
+#   scripts/cluster.sh build   build the binaries into the cache (once per recipe)
+#   scripts/cluster.sh start   build if needed, start the cluster with fake nodes, install the Gateway
+#                              API and Istio CRDs; the last line of stdout is the kubeconfig's path
+#   scripts/cluster.sh stop    stop every process of the cluster and remove its state
+#   scripts/cluster.sh status  print the kubeconfig's path if the cluster is running
+#
+# The binaries go to ${XDG_CACHE_HOME:-$HOME/.cache}/cdk8s-canary-cluster/<recipe hash>/bin, where the
+# recipe is cluster/go.mod and go.sum, cluster/argo-sync's go.mod, go.sum and main.go, the Go version
+# and the build settings below: a changed recipe builds anew (and the binaries of the one before are
+# removed), an unchanged one reuses the binaries. Nothing is written into the repository.
+#
+# Settings (environment):
+#   CDK8S_CANARY_CLUSTER_CACHE  cache root (default ${XDG_CACHE_HOME:-$HOME/.cache}/cdk8s-canary-cluster)
+#   CDK8S_CANARY_CLUSTER_NAME   cluster name (default cdk8s-canary)
+#   CDK8S_CANARY_CLUSTER_NODES  number of fake nodes (default 3)
+#   CDK8S_CANARY_READY_DELAY    how long a new pod on a fake node takes to become Ready (default 2s)
+#   CDK8S_CANARY_CLUSTER_PORT   kube-apiserver port on 127.0.0.1 (default: a free one)
+set -euo pipefail
+
+root="$(cd "$(dirname "$0")/.." && pwd)"
+recipe="$root/cluster"
+kube_version=v1.36.3
+etcd_version=3.6.16
+kwok_version=v0.8.0
+cache_root="${CDK8S_CANARY_CLUSTER_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/cdk8s-canary-cluster}"
+name="${CDK8S_CANARY_CLUSTER_NAME:-cdk8s-canary}"
+nodes="${CDK8S_CANARY_CLUSTER_NODES:-3}"
+ready_delay="${CDK8S_CANARY_READY_DELAY:-2s}"
+
+kube_ldflags="-s -w \
+ -X k8s.io/component-base/version.gitVersion=$kube_version \
+ -X k8s.io/component-base/version.gitMajor=1 \
+ -X k8s.io/component-base/version.gitMinor=36 \
+ -X k8s.io/component-base/version.gitTreeState=clean \
+ -X k8s.io/component-base/version.buildDate=1970-01-01T00:00:00Z"
+etcd_ldflags="-s -w"
+kwok_ldflags="-s -w \
+ -X sigs.k8s.io/kwok/pkg/consts.Version=${kwok_version#v} \
+ -X sigs.k8s.io/kwok/pkg/consts.KubeVersion=${kube_version#v}"
+
+kube_packages="k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager k8s.io/kubernetes/cmd/kube-scheduler k8s.io/kubernetes/cmd/kubectl"
+etcd_package=go.etcd.io/etcd/server/v3
+kwok_packages="sigs.k8s.io/kwok/cmd/kwok sigs.k8s.io/kwok/cmd/kwokctl"
+
+recipe_hash() {
+  { cat "$recipe/go.mod" "$recipe/go.sum" "$recipe/argo-sync/go.mod" "$recipe/argo-sync/go.sum" "$recipe/argo-sync/"*.go; go version
+    echo "$kube_packages|$kube_ldflags|$etcd_package|$etcd_ldflags|$kwok_packages|$kwok_ldflags"; } | sha256sum | cut -c1-16
+}
+bin_dir() { echo "$cache_root/$(recipe_hash)/bin"; }
+log() { echo "cluster: $*" >&2; }
+
+build() {
+  local out; out="$(bin_dir)"
+  if [ -f "$out/.complete" ]; then return 0; fi
+  mkdir -p "$out"
+  local start=$SECONDS
+  log "building Kubernetes $kube_version, etcd $etcd_version and kwok $kwok_version into $out"
+  cd "$recipe"
+  go mod download
+  local go=(nice -n 10 go build -trimpath)
+  # shellcheck disable=SC2086
+  "${go[@]}" -ldflags "$kube_ldflags" -o "$out/" $kube_packages
+  "${go[@]}" -ldflags "$etcd_ldflags" -o "$out/etcd" $etcd_package
+  # shellcheck disable=SC2086
+  "${go[@]}" -ldflags "$kwok_ldflags" -o "$out/" $kwok_packages
+  # Argo CD's sync engine, for the tests that sync a stage file the Argo CD way (its own module).
+  (cd "$recipe/argo-sync" && go mod download && "${go[@]}" -ldflags "-s -w" -o "$out/argo-sync" .)
+  touch "$out/.complete"
+  log "built in $((SECONDS - start))s"
+  # The binaries of an earlier recipe go, unless a cluster runs from them.
+  if ! running; then
+    local dir
+    for dir in "$cache_root"/*/; do
+      dir="${dir%/}"
+      [[ "$(basename "$dir")" =~ ^[0-9a-f]{16}$ ]] && [ "$dir" != "$(dirname "$out")" ] && rm -rf "$dir"
+    done
+  fi
+  cd - >/dev/null
+}
+
+# kwokctl keeps the cluster's certificates, configuration, logs and process ids here; stop removes it.
+state_dir="$cache_root/run"
+workdir="$state_dir/clusters/$name"
+kubeconfig="$workdir/kubeconfig.yaml"
+
+module_dir() { (cd "$recipe" && go mod download -json "$1" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p'); }
+
+# kwok's own fast Stages (nodes ready at once, pods complete and go at once), with the pod-ready Stage
+# delayed: a new pod becomes Ready $ready_delay after it is created, so rollouts take real time.
+stages() {
+  local kwok ms; kwok="$(module_dir sigs.k8s.io/kwok)"
+  ms="$(node -e 'const m=/^(\d+(?:\.\d+)?)(ms|s)?$/.exec(process.argv[1]); if(!m) process.exit(1); console.log(Math.round(m[1]*(m[2]==="ms"?1:1000)))' "$ready_delay")" \
+    || { log "CDK8S_CANARY_READY_DELAY must be like 2s, 1.5s or 500ms"; exit 2; }
+  for file in node/fast/node-initialize.yaml node/heartbeat-with-lease/node-heartbeat-with-lease.yaml \
+    pod/fast/pod-ready.yaml pod/fast/pod-complete.yaml pod/fast/pod-delete.yaml; do
+    echo ---
+    if [ "$file" = pod/fast/pod-ready.yaml ]; then
+      sed "s/^spec:\$/spec:\n  delay:\n    durationMilliseconds: $ms/" "$kwok/kustomize/stage/$file"
+    else
+      cat "$kwok/kustomize/stage/$file"
+    fi
+  done
+}
+
+running() { [ -f "$kubeconfig" ] && "$(bin_dir)/kubectl" --kubeconfig "$kubeconfig" --request-timeout=5s get --raw /readyz >/dev/null 2>&1; }
+
+start() {
+  if running; then log "already running"; echo "$kubeconfig"; return 0; fi
+  [ -d "$workdir" ] && stop
+  build
+  local bin start=$SECONDS; bin="$(bin_dir)"
+  mkdir -p "$state_dir"
+  stages > "$state_dir/stages.yaml"
+  export KWOK_WORKDIR="$state_dir" KWOK_KUBECTL_BINARY="$bin/kubectl"
+  local port=()
+  [ -n "${CDK8S_CANARY_CLUSTER_PORT:-}" ] && port=(--kube-apiserver-port "$CDK8S_CANARY_CLUSTER_PORT")
+  log "starting $name on 127.0.0.1 with $nodes fake nodes (pods ready after $ready_delay)"
+  "$bin/kwokctl" --name "$name" create cluster --runtime binary \
+    --config "$state_dir/stages.yaml" --kubeconfig "" \
+    --kube-apiserver-binary "$bin/kube-apiserver" \
+    --kube-controller-manager-binary "$bin/kube-controller-manager" \
+    --kube-scheduler-binary "$bin/kube-scheduler" \
+    --etcd-binary "$bin/etcd" --kwok-controller-binary "$bin/kwok" \
+    --kube-authorization --kube-admission "${port[@]}" --wait 2m >&2
+  "$bin/kwokctl" --name "$name" scale node --replicas "$nodes" >&2
+  local gateway istio
+  gateway="$(module_dir sigs.k8s.io/gateway-api)"
+  istio="$(module_dir istio.io/api)"
+  log "installing the Gateway API CRDs ($gateway) and Istio's ($istio)"
+  "$bin/kubectl" --kubeconfig "$kubeconfig" apply --server-side -f "$gateway/config/crd/standard/" >&2
+  "$bin/kubectl" --kubeconfig "$kubeconfig" apply --server-side -f "$istio/kubernetes/customresourcedefinitions.gen.yaml" >/dev/null
+  "$bin/kubectl" --kubeconfig "$kubeconfig" wait --for condition=established --timeout=60s crd --all >&2
+  "$bin/kubectl" --kubeconfig "$kubeconfig" wait --for condition=Ready --timeout=60s node --all >&2
+  log "started in $((SECONDS - start))s; kubectl --kubeconfig $kubeconfig ..."
+  echo "$kubeconfig"
+}
+
+# The process ids kwokctl recorded for the cluster's components (one file per component).
+pids() { local file; for file in "$workdir"/pids/*.pid; do [ -f "$file" ] && echo "$(cat "$file")"; done; true; }
+
+stop() {
+  if [ -d "$workdir" ]; then
+    local bin left pid; bin="$(bin_dir)"
+    left="$(pids)"
+    if [ -x "$bin/kwokctl" ]; then
+      # kwokctl removes the cluster's context from the kubeconfig it is given: a file of its own here.
+      KWOK_WORKDIR="$state_dir" "$bin/kwokctl" --name "$name" delete cluster --kubeconfig "$state_dir/kubeconfig.unused" >&2 || true
+    else
+      # Started from binaries of another recipe: the processes are asked to stop directly.
+      for pid in $left; do kill "$pid" 2>/dev/null || true; done
+    fi
+    # Whatever did not stop by itself within 15 seconds is killed (only the cluster's own processes).
+    for _ in $(seq 30); do
+      left="$(for pid in $left; do if kill -0 "$pid" 2>/dev/null; then echo "$pid"; fi; done)"
+      [ -z "$left" ] && break
+      sleep 0.5
+    done
+    for pid in $left; do log "killing $pid"; kill -9 "$pid" 2>/dev/null || true; done
+  fi
+  rm -rf "$state_dir"
+  log "stopped; $state_dir removed"
+}
+
+case "${1:-}" in
+  build) build; bin_dir ;;
+  start) start ;;
+  stop) stop ;;
+  status) if running; then echo "$kubeconfig"; else log "not running"; exit 1; fi ;;
+  *) echo "usage: $0 build|start|stop|status" >&2; exit 2 ;;
+esac

@@ -1,0 +1,44 @@
+/**
+ * Every committed stage file passes the API server's own validation: `kubectl apply --server-side
+ * --dry-run=server`, with the Gateway API and Istio CRDs installed and each file's namespace there
+ * first (its own Namespace object, applied for real). The files are checked in namespaces of this
+ * test's own (`<namespace>-dry`, their node ports left to the API server), so the objects that the
+ * move tests apply at the same time, a verification Job whose pod template cannot change among
+ * them, do not stand in the way.
+ */
+import { stringify } from 'yaml';
+import { committedFiles, inNamespace, namespacesOf, read } from './files';
+import { kubectl } from './kube';
+
+const files = committedFiles();
+const copy = (file: string) => {
+  const text = read(file);
+  const [namespace] = namespacesOf(text).used;
+  return inNamespace(text, namespace, `${namespace}-dry`);
+};
+
+beforeAll(async () => {
+  // A dry run creates nothing, so the namespaces come first: the files' own Namespace objects, and
+  // a plain namespace for any other a file names.
+  const created = files.flatMap((file) => namespacesOf(copy(file)).created);
+  const byName = new Map(created.map((doc) => [doc.metadata.name, doc]));
+  if (byName.size) await kubectl(['apply', '-f', '-'], [...byName.values()].map((doc) => stringify(doc)).join('---\n'));
+  const used = new Set(files.flatMap((file) => namespacesOf(copy(file)).used));
+  for (const name of used) if (!byName.has(name)) await kubectl(['create', 'namespace', name]).catch(() => undefined);
+});
+
+afterAll(async () => {
+  const used = new Set(files.flatMap((file) => namespacesOf(copy(file)).used));
+  for (const name of used) await kubectl(['delete', 'namespace', name, '--wait=false', '--ignore-not-found']);
+});
+
+test('the committed files are dist/ and examples/dist, each in one namespace', () => {
+  expect(files.length).toBeGreaterThanOrEqual(30);
+  expect(files).toContain('dist/nginx/stages/01-baseline.k8s.yaml');
+  for (const file of files) expect(namespacesOf(read(file)).used).toHaveLength(1);
+});
+
+test.each(files)('%s passes a server-side dry run', async (file) => {
+  const out = await kubectl(['apply', '--server-side', '--dry-run=server', '-f', '-'], copy(file));
+  expect(out).toMatch(/serverside-applied \(server dry run\)/);
+});

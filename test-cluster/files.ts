@@ -1,0 +1,38 @@
+/** The committed stage files, and a stage file moved to a namespace of a test's own. */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { stringify } from 'yaml';
+import { parseManifests, type Manifest } from '../test/cluster-rules';
+
+const root = join(__dirname, '..');
+
+/** Every file under dist/ and examples/dist, relative to the repository. */
+export function committedFiles(): string[] {
+  const walk = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? walk(join(dir, entry.name)) : entry.name.endsWith('.yaml') ? [join(dir, entry.name)] : []);
+  return [...walk(join(root, 'dist')), ...walk(join(root, 'examples', 'dist'))].map((file) => relative(root, file)).sort();
+}
+
+export const read = (file: string): string => readFileSync(join(root, file), 'utf8');
+
+/** The namespaces a file's objects live in, and those it creates. */
+export function namespacesOf(text: string): { used: string[]; created: Manifest[] } {
+  const docs = parseManifests(text).filter(Boolean);
+  return {
+    used: [...new Set(docs.flatMap((doc) => (doc.metadata?.namespace ? [doc.metadata.namespace] : [])))],
+    created: docs.filter((doc) => doc.kind === 'Namespace'),
+  };
+}
+
+/**
+ * The file with its Namespace and every object in it moved from namespace `from` to `to`. A fixed
+ * node port is one per cluster: the copy's Services get one the API server picks.
+ */
+export function inNamespace(text: string, from: string, to: string): string {
+  return parseManifests(text).filter(Boolean).map((doc) => {
+    if (doc.kind === 'Namespace' && doc.metadata.name === from) doc.metadata.name = to;
+    if (doc.metadata?.namespace === from) doc.metadata.namespace = to;
+    if (doc.kind === 'Service') for (const port of doc.spec.ports ?? []) delete port.nodePort;
+    return stringify(doc);
+  }).join('---\n');
+}

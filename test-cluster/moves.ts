@@ -1,0 +1,201 @@
+/**
+ * The moves of a plan on the real control plane: each stage to the next, each stage to rollback, and
+ * finish, each from its stage settled on the cluster (its file applied, every rollout done), with
+ * the plan's own kubectl commands (what `cdk8s-canary plan` prints for the stage), while a
+ * CapacityMonitor watches the app's ready endpoints and routes. The same move also goes through the
+ * simulator of test/transition-sim.ts, so the two can be compared.
+ */
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { finishedApp } from '../src/finish-release';
+import { stageMoves, type StageMove } from '../src/plan';
+import type { AppSpec } from '../src/spec';
+import { loadSpec } from '../src/spec-load';
+import { formatStep, stageFile, stageSteps, type KubectlStep } from '../src/stage-commands';
+import { parseManifests } from '../test/cluster-rules';
+import { renderOne, resolveOne } from '../test/stage-files';
+import { applyWithKubectl, Cluster, syncWithArgoCd } from '../test/transition-sim';
+import { argoSync } from './argo-sync';
+import { CapacityMonitor, TRACKS, type AppShape, type Track } from './capacity';
+import { kubectl, shell, sleep, until } from './kube';
+
+const root = join(__dirname, '..');
+export const examples = join(root, 'examples');
+
+/** The apps whose plans the project ships: the walkthrough (canary.yaml) and the examples. */
+export function shippedApps(): AppSpec[] {
+  return [
+    ...loadSpec(join(root, 'canary.yaml')).spec.apps,
+    ...loadSpec(join(examples, 'routing.yaml')).spec.apps,
+    ...loadSpec(join(examples, 'config.yaml')).spec.apps,
+  ];
+}
+
+/** Each stage's file of an app, by stage name, and by the path the plan's commands use. */
+function render(app: AppSpec) {
+  const resolved = resolveOne(app, examples);
+  const byPath = new Map(renderOne(app, examples).map((file) => [file.path, file.content]));
+  const file = (stage: string) => byPath.get(stageFile('.', resolved.spec, resolved.plan.stages.find((s) => s.name === stage)!))!;
+  return { ...resolved, byPath, file };
+}
+
+export interface Move {
+  readonly label: string;
+  readonly kind: StageMove['kind'];
+  readonly from: string;
+  readonly to: string;
+  readonly steps: KubectlStep[];
+  readonly paths: ReadonlyMap<string, string>;
+  readonly shape: AppShape;
+}
+
+/** Every move an app's plan offers, with the file before and after: at finish, the finished spec's. */
+export function movesOf(app: AppSpec): Move[] {
+  const before = render(app);
+  const spec = before.spec;
+  const shape: AppShape = {
+    namespace: spec.namespace,
+    service: spec.service.name,
+    deployments: { stable: spec.stable.name, canary: spec.canary.name },
+    sizes: { stable: spec.stable.replicas, canary: spec.canary.replicas },
+  };
+  return stageMoves(before.plan.stages).map((move) => {
+    const after = move.kind === 'finish' ? render(finishedApp(app, move.to.name)) : before;
+    const to = after.plan.stages.find((stage) => stage.name === move.to.name)!;
+    return {
+      label: `${app.name}: ${move.kind} ${move.from.name} -> ${move.to.name}`,
+      kind: move.kind,
+      from: before.file(move.from.name),
+      to: after.file(move.to.name),
+      steps: stageSteps(after.spec, after.plan, to, '.'),
+      paths: after.byPath,
+      shape,
+    };
+  });
+}
+
+/** A folder with the files at the paths the steps name. */
+export function writeFiles(paths: ReadonlyMap<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'cdk8s-canary-move-'));
+  for (const [path, content] of paths) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), content);
+  }
+  return dir;
+}
+
+/** Whether every Deployment of the app is done: its pods all of the current template and ready. */
+export async function settledDeployments(namespace: string, names: readonly string[]): Promise<boolean> {
+  const list = JSON.parse(await kubectl(['get', 'deployments', '-n', namespace, '-o', 'json'])).items;
+  const autoscalers = JSON.parse(await kubectl(['get', 'hpa', '-n', namespace, '-o', 'json'])).items;
+  return list.filter((d: any) => names.includes(d.metadata.name)).every((d: any) => {
+    const floor = autoscalers.find((hpa: any) => hpa.spec.scaleTargetRef.name === d.metadata.name)?.spec.minReplicas ?? 0;
+    const want = d.spec.replicas;
+    const status = d.status ?? {};
+    return (status.observedGeneration ?? 0) >= d.metadata.generation
+      && (want === 0 || want >= floor)
+      && (status.replicas ?? 0) === want && (status.updatedReplicas ?? 0) === want && (status.readyReplicas ?? 0) === want;
+  });
+}
+
+/**
+ * Puts the cluster in the state the simulator's `Cluster.settled(file)` describes: the file applied
+ * (with kubectl apply, as the plan's commands do; the verification Job deleted first), the app's
+ * Deployments the file does not hold
+ * deleted, and every rollout done.
+ */
+export async function settle(file: string, shape: AppShape): Promise<void> {
+  const dir = writeFiles(new Map([['from.yaml', file]]));
+  // A Job's pod template cannot change: a gated stage's verification Job goes first, as in the plan's commands.
+  await kubectl(['delete', 'jobs', '-l', 'app.kubernetes.io/component=verify', '-n', shape.namespace, '--ignore-not-found']);
+  await kubectl(['apply', '-f', join(dir, 'from.yaml')]);
+  const held = parseManifests(file).filter((doc) => doc.kind === 'Deployment').map((doc) => doc.metadata.name);
+  for (const track of TRACKS) {
+    const name = shape.deployments[track];
+    if (!held.includes(name)) {
+      await kubectl(['delete', 'deployment,hpa,pdb', name, '-n', shape.namespace, '--ignore-not-found', '--wait=true']);
+    }
+  }
+  await until(`the app in ${shape.namespace} to settle`, () => settledDeployments(shape.namespace, Object.values(shape.deployments)));
+  // Each Service's endpoints (the app's, and a track's own) follow the pods a moment later.
+  const services = parseManifests(file).filter((doc) => doc.kind === 'Service');
+  await until(`the endpoints in ${shape.namespace} to settle`, async () => {
+    const monitor = new CapacityMonitor(shape);
+    await monitor.start();
+    monitor.stop();
+    const ready = await Promise.all(TRACKS.map(async (track) => held.includes(shape.deployments[track])
+      ? Number((await kubectl(['get', 'deployment', shape.deployments[track], '-n', shape.namespace, '-o', 'jsonpath={.status.readyReplicas}'])) || 0)
+      : 0));
+    return services.every((service) => TRACKS.every((track, i) => {
+      const selected = service.spec.selector?.track === undefined || service.spec.selector.track === track;
+      return monitor.ready(service.metadata.name, track) === (selected ? ready[i] : 0);
+    }));
+  });
+}
+
+export interface MoveResult {
+  readonly label: string;
+  /** On the cluster. */
+  readonly lowestCapacity: number;
+  readonly worstLoad: number;
+  readonly worstLoadInMove: number;
+  readonly unservedTraffic: readonly string[];
+  readonly log: readonly string[];
+  /** The simulator's view of the same move. */
+  readonly simulated: { readonly lowestCapacity: number; readonly worstLoad: number; readonly log: readonly string[] };
+  readonly seconds: number;
+}
+
+/** Runs `commands` (shell lines) in `dir`, then `run`, while the monitor watches; `from` settled first. */
+export async function watched(label: string, move: Pick<Move, 'from' | 'shape'>, dir: string, commands: readonly string[], run?: () => Promise<unknown>): Promise<Omit<MoveResult, 'simulated'>> {
+  await settle(move.from, move.shape);
+  const monitor = new CapacityMonitor(move.shape);
+  await monitor.start();
+  const started = Date.now();
+  try {
+    for (const command of commands) await shell(command, dir);
+    if (run) await run();
+    // Whatever the last command started (a scale-down, a deletion) shows in the endpoints next.
+    await until(`${label} to settle`, () => settledDeployments(move.shape.namespace, Object.values(move.shape.deployments)));
+    await sleep(1500);
+  } finally {
+    monitor.stop();
+  }
+  return {
+    label,
+    lowestCapacity: monitor.lowestCapacity,
+    worstLoad: monitor.worstLoad,
+    worstLoadInMove: monitor.worstLoadInMove,
+    unservedTraffic: [...monitor.unservedTraffic],
+    log: [...monitor.log],
+    seconds: (Date.now() - started) / 1000,
+  };
+}
+
+/** One move with the plan's own commands, on the cluster and in the simulator. */
+export async function runMove(move: Move): Promise<MoveResult> {
+  const dir = writeFiles(move.paths);
+  const commands = move.steps.map((step) => formatStep(step, move.shape.namespace));
+  const real = await watched(move.label, move, dir, commands);
+  const simulated = applyWithKubectl(Cluster.settled(move.from, move.shape.sizes), move.steps, move.paths);
+  return {
+    ...real,
+    simulated: { lowestCapacity: simulated.lowestCapacity, worstLoad: simulated.worstLoad, log: simulated.log },
+  };
+}
+
+export type { Track };
+
+/**
+ * One move synced with Argo CD's sync engine (argo-sync), on the cluster and in the simulator; with
+ * the README's autoscaler health check unless `readmeHealth` is false.
+ */
+export async function runArgoMove(move: Pick<Move, 'label' | 'from' | 'to' | 'shape'>, readmeHealth = true): Promise<MoveResult> {
+  const real = await watched(move.label, move, tmpdir(), [], () => argoSync(move.to, readmeHealth));
+  const simulated = syncWithArgoCd(Cluster.settled(move.from, move.shape.sizes), move.to, readmeHealth ? 'readme' : 'built-in');
+  return {
+    ...real,
+    simulated: { lowestCapacity: simulated.lowestCapacity, worstLoad: simulated.worstLoad, log: simulated.log },
+  };
+}

@@ -1,0 +1,29 @@
+/**
+ * Where the simulator and the real control plane part: the simulator takes a Deployment whose pod
+ * template changes to start its pods from none, while the Deployment controller's rolling update
+ * (the default strategy, maxSurge 25% rounded up, maxUnavailable 25% rounded down: 1 and 0 at 3
+ * pods) keeps every old pod until a new one is ready. Seen here with the walkthrough's baseline
+ * file and stable's image changed in place (`kubectl apply` of the changed file).
+ */
+import { applyWithKubectl, Cluster } from '../test/transition-sim';
+import { record } from './describe-moves';
+import { inNamespace } from './files';
+import { movesOf, shippedApps, watched, writeFiles } from './moves';
+
+test('a changed pod template: the simulator drops to nothing, the rolling update keeps full capacity', async () => {
+  const walkthrough = shippedApps().find((app) => app.name === 'nginx')!;
+  const move = movesOf(walkthrough).find((each) => each.label === 'nginx: rollback baseline -> rollback')!;
+  const namespace = `${move.shape.namespace}-rolling`;
+  const baseline = inNamespace(move.from, move.shape.namespace, namespace);
+  expect(baseline).toContain('image: nginx:1.22');
+  const changed = baseline.replace('image: nginx:1.22', 'image: nginx:1.23');
+  const shape = { ...move.shape, namespace };
+  const dir = writeFiles(new Map([['changed.yaml', changed]]));
+  const real = await watched('rolling update: stable image changed in place', { from: baseline, shape }, dir, ['kubectl apply -f changed.yaml']);
+  const simulated = applyWithKubectl(Cluster.settled(baseline, shape.sizes), [{ verb: 'apply', file: 'changed.yaml' }], new Map([['changed.yaml', changed]]));
+  record({ ...real, simulated: { lowestCapacity: simulated.lowestCapacity, worstLoad: simulated.worstLoad, log: simulated.log } });
+  expect(simulated.lowestCapacity).toBe(0);
+  expect(real.lowestCapacity).toBeGreaterThanOrEqual(1);
+  // The new pods did come: the rollout went through while the old ones served.
+  expect(real.log.some((line) => / stable 4, /.test(line))).toBe(true);
+});
