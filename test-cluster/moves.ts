@@ -8,11 +8,11 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { finishedApp } from '../src/finish-release';
-import { stageMoves, type StageMove } from '../src/plan';
-import type { AppSpec } from '../src/spec';
-import { loadSpec } from '../src/spec-load';
-import { formatStep, stageFile, stageSteps, type KubectlStep } from '../src/stage-commands';
+import { finishedApp } from '../src/cli/finish';
+import { stageMoves, type StageMove } from '../src/model/moves';
+import type { AppSpec } from '../src/spec/types';
+import { loadSpec } from '../src/model/spec-file';
+import { formatStep, stageFile, stageSteps, type KubectlStep } from '../src/cli/kubectl-steps';
 import { parseManifests } from '../test/cluster-rules';
 import { renderOne, resolveOne } from '../test/stage-files';
 import { applyWithKubectl, Cluster, syncWithArgoCd } from '../test/transition-sim';

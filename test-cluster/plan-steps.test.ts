@@ -5,7 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { formatStep } from '../src/stage-commands';
+import { formatStep } from '../src/cli/kubectl-steps';
 import { movesOf, shippedApps } from './moves';
 
 const root = join(__dirname, '..');

@@ -180,6 +180,23 @@ test('the simulator sees a baseline track given weight before its pods are ready
   expect(cluster.worstLoad).toBe(Infinity);
 });
 
+test.each([
+  // strategy, old pods ready while the new template rolls
+  [undefined, 3],
+  [{ type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1 } }, 2],
+  [{ type: 'RollingUpdate', rollingUpdate: { maxUnavailable: '50%' } }, 2],
+  [{ type: 'Recreate' }, 0],
+])('the simulator rolls a changed pod template as the Deployment controller does (%j): %i of 3 stay ready', (strategy, ready) => {
+  const { file } = render(walkthrough);
+  const before = file('baseline');
+  const cluster = Cluster.settled(before, { stable: 3, canary: 3 });
+  const stable = parseManifests(before).find((doc) => doc.kind === 'Deployment')!;
+  const changed = { ...stable, spec: { ...stable.spec, ...(strategy ? { strategy } : {}), template: { ...stable.spec.template, metadata: { labels: { ...stable.spec.template.metadata.labels, version: '2' } } } } };
+  cluster.apply(changed);
+  // The real control plane (test-cluster/rolling-update.test.ts) kept all 3 at the default 25%.
+  expect(cluster.lowestCapacity).toBeCloseTo(ready / 3);
+});
+
 describe('sync waves', () => {
   const { plan } = resolveOne(walkthrough);
   test.each([

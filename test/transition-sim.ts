@@ -1,7 +1,9 @@
 /**
  * A model of the two ways a stage file reaches a cluster, precise where capacity is decided:
  * a Deployment scales down at once and up only when its new pods are ready (at a wait), and a pod
- * template that changes starts its pods from none.
+ * template that changes rolls as the Deployment controller rolls it: old pods stay available down to
+ * `maxUnavailable` (25% by default) until new ones are ready. (It used to assume a changed template
+ * starts from no pods; the real control plane showed the rolling update keeping them.)
  *
  * - Argo CD: the target file's objects are applied wave by wave (`argocd.argoproj.io/sync-wave`,
  *   default 0), and each wave is waited for (healthy) before the next. A live Deployment the file no
@@ -38,6 +40,17 @@ interface LiveDeployment {
   ready: number;
   /** Whether the record of the last apply is there (kubectl.kubernetes.io/last-applied-configuration). */
   recorded: boolean;
+}
+
+/**
+ * How many pods a rolling update may take down at once: the Deployment's `maxUnavailable` (a count or a
+ * percent, rounded down), 25% by default; a Recreate strategy takes them all.
+ */
+function maxUnavailable(doc: Manifest, desired: number): number {
+  const strategy = doc.spec.strategy ?? {};
+  if (strategy.type === 'Recreate') return desired;
+  const given = strategy.rollingUpdate?.maxUnavailable ?? '25%';
+  return typeof given === 'number' ? given : Math.floor((desired * Number(String(given).replace('%', ''))) / 100);
 }
 
 /** The cluster: Deployments by name, and the route weights when a router is in front. */
@@ -99,7 +112,10 @@ export class Cluster {
       // Without a count in the file: the live one stays, unless the last apply stated one, which is deleted.
       const dropped = live?.recorded && live.doc.spec.replicas !== undefined;
       const desired = doc.spec.replicas ?? (live && !dropped ? live.desired : 1);
-      this.deployments.set(name, { doc, desired, ready: Math.min(sameTemplate ? live.ready : 0, desired), recorded: true });
+      // A changed pod template rolls: the controller keeps desired - maxUnavailable of the old pods
+      // available until new ones are ready (as the real control plane showed: 3 old pods kept serving).
+      const kept = !live ? 0 : sameTemplate ? live.ready : Math.max(0, Math.min(live.ready, desired - maxUnavailable(doc, desired)));
+      this.deployments.set(name, { doc, desired, ready: Math.min(kept, desired), recorded: true });
     } else if (doc.kind === 'HorizontalPodAutoscaler') {
       const target = doc.spec.scaleTargetRef.name;
       const lowered = (this.autoscalers.get(target) ?? Infinity) > doc.spec.minReplicas;
