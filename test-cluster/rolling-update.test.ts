@@ -1,16 +1,17 @@
 /**
- * Where the simulator and the real control plane part: the simulator takes a Deployment whose pod
- * template changes to start its pods from none, while the Deployment controller's rolling update
+ * Where the simulator and the real control plane used to part: the simulator took a Deployment whose
+ * pod template changes to start its pods from none, while the Deployment controller's rolling update
  * (the default strategy, maxSurge 25% rounded up, maxUnavailable 25% rounded down: 1 and 0 at 3
  * pods) keeps every old pod until a new one is ready. Seen here with the walkthrough's baseline
- * file and stable's image changed in place (`kubectl apply` of the changed file).
+ * file and stable's image changed in place (`kubectl apply` of the changed file); the simulator now
+ * rolls a changed template the same way, and the two agree.
  */
 import { applyWithKubectl, Cluster } from '../test/transition-sim';
 import { record } from './describe-moves';
 import { inNamespace } from './files';
 import { movesOf, shippedApps, watched, writeFiles } from './moves';
 
-test('a changed pod template: the simulator drops to nothing, the rolling update keeps full capacity', async () => {
+test('a changed pod template: the rolling update keeps full capacity, on the control plane and in the simulator', async () => {
   const walkthrough = shippedApps().find((app) => app.name === 'nginx')!;
   const move = movesOf(walkthrough).find((each) => each.label === 'nginx: rollback baseline -> rollback')!;
   const namespace = `${move.shape.namespace}-rolling`;
@@ -22,8 +23,8 @@ test('a changed pod template: the simulator drops to nothing, the rolling update
   const real = await watched('rolling update: stable image changed in place', { from: baseline, shape }, dir, ['kubectl apply -f changed.yaml']);
   const simulated = applyWithKubectl(Cluster.settled(baseline, shape.sizes), [{ verb: 'apply', file: 'changed.yaml' }], new Map([['changed.yaml', changed]]));
   record({ ...real, simulated: { lowestCapacity: simulated.lowestCapacity, worstLoad: simulated.worstLoad, log: simulated.log } });
-  expect(simulated.lowestCapacity).toBe(0);
   expect(real.lowestCapacity).toBeGreaterThanOrEqual(1);
+  expect(simulated.lowestCapacity).toBe(1);
   // The new pods did come: the rollout went through while the old ones served.
   expect(real.log.some((line) => / stable 4, /.test(line))).toBe(true);
 });
