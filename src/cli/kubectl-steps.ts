@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import type { ResolvedAppSpec } from '../model/resolved';
-import { deployedTracks, type ResolvedStage, ROLLBACK_STAGE, type RolloutPlan } from '../model/stage';
+import { type ResolvedStage, ROLLBACK_STAGE, type RolloutPlan } from '../model/stage';
 import { stagePath } from '../render/paths';
 import { SYNC_WAVE } from '../model/moves';
 import { appScopeLabels, BASELINE, CHECK_LABEL, COMPONENT_LABEL, ROUTER_COMPONENT, selectorArg, TRACK_LABEL, VERIFY_COMPONENT, type Track, type TrackLabel } from '../model/labels';
-import { kindsOf, type StageObject } from '../model/stage-contents';
+import { kindsOf, stageContents, type StageObject } from '../model/stage-contents';
 import { baselineName, isGated, isSmokeGated, smokeJobName, verifyJobName, type GatedApp } from '../model/gate';
 
 /** One kubectl step of a move to a stage. */
@@ -95,15 +95,17 @@ interface Lane {
   readonly autoscaled: boolean;
 }
 
-/** The Deployments a stage's file holds: each track's, and the baseline track's with the canary's. */
+/** The Deployments a stage's file holds, as its contents list them: each track's, and the baseline track's. */
 function lanesOf(app: ResolvedAppSpec, stage: ResolvedStage): Lane[] {
-  const replicas: Record<Track, number> = { stable: stage.stableReplicas, canary: stage.canaryReplicas };
-  const tracks = deployedTracks(stage).map((track): Lane => ({
-    label: track, name: app[track].name, replicas: replicas[track], wave: stage.syncWaves[track], autoscaled: app[track].autoscaling !== undefined,
-  }));
-  const baseline = app.verify?.baseline && stage.canaryDeployed
-    ? [{ label: BASELINE, name: baselineName(app), replicas: stage.baselineReplicas ?? 0, wave: stage.syncWaves.baseline ?? SYNC_WAVE.shrink, autoscaled: false }] : [];
-  return [...tracks, ...baseline];
+  const counts: Record<Track, number> = { stable: stage.stableReplicas, canary: stage.canaryReplicas };
+  return stageContents(app, false, stage).flatMap((object): Lane[] => {
+    if (object.role === 'deployment') {
+      const { track, wave } = object;
+      return [{ label: track, name: app[track].name, replicas: counts[track], wave, autoscaled: app[track].autoscaling !== undefined }];
+    }
+    if (object.role === 'baseline') return [{ label: BASELINE, name: baselineName(app), replicas: object.replicas, wave: object.wave, autoscaled: false }];
+    return [];
+  });
 }
 
 function moveSteps(app: ResolvedAppSpec, plan: RolloutPlan, stage: ResolvedStage, outdir: string): KubectlStep[] {
@@ -115,7 +117,7 @@ function moveSteps(app: ResolvedAppSpec, plan: RolloutPlan, stage: ResolvedStage
   // A stage without the canary: what a finished release left goes (the canary, and the baseline track).
   const deleteCanary = stage.canaryDeployed ? [] : [
     { verb: 'delete' as const, name: app.canary.name, kinds: canaryKinds(app, plan) },
-    ...(app.verify?.baseline ? [{ verb: 'delete' as const, name: baselineName(app), kinds: ['deployment'] }] : []),
+    ...(kindsOf(app, plan.stages, (object) => object.role === 'baseline').length ? [{ verb: 'delete' as const, name: baselineName(app), kinds: ['deployment'] }] : []),
   ];
   // The gate's objects go on their own, after the stage (see stageSteps).
   const notVerify = app.verify ? `${COMPONENT_LABEL}!=${VERIFY_COMPONENT}` : undefined;
