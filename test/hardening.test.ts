@@ -239,6 +239,45 @@ describe('a folder swapped for a link during a run', () => {
     expect(run(['synth']).stdout).toMatch(/0 files written, 6 unchanged, 5 removed/);
     expect(existsSync(join(dir, 'dist', 'api', 'stages'))).toBe(false);
   });
+
+  test('a folder moved out of the output folder between two writes into it gets no more files', async () => {
+    writeFileSync(join(dir, 'canary.yaml'), BASE);
+    expect(run(['synth']).status).toBe(0);
+    writeFileSync(join(dir, 'canary.yaml'), BASE.replace(':1.27', ':1.28'));
+    let moved: string[] = [];
+    // The lock is the first file written, the first stage file the second: held before the third.
+    const result = await heldRun(['synth'], 'writeFileSync', 3, () => {
+      renameSync(join(dir, 'dist', 'web', 'stages'), join(dir, 'moved'));
+      moved = readdirSync(join(dir, 'moved')).map((name) => `${name}: ${readFileSync(join(dir, 'moved', name), 'utf8')}`).sort();
+    });
+    // The file it was to replace is gone with the folder: the run stops, and says to run again.
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('run again to finish');
+    expect(readdirSync(join(dir, 'moved')).map((name) => `${name}: ${readFileSync(join(dir, 'moved', name), 'utf8')}`).sort()).toEqual(moved);
+    // The next run makes the folder again where it belongs and completes it.
+    expect(run(['synth']).stdout).toMatch(/ 5 files written/);
+    expect(run(['synth', '--check']).status).toBe(0);
+  });
+
+  test('while the folder is read: what the scan saw through the link is not deleted', async () => {
+    writeFileSync(join(dir, 'canary.yaml'), TWO_APPS);
+    expect(run(['synth']).status).toBe(0);
+    // The victim holds what looks like api's stage files: the scan, shown them, would remove them.
+    for (const name of ['01-baseline.k8s.yaml', 'rollback.k8s.yaml']) cpSync(join(dir, 'dist', 'api', 'stages', name), join(victim, name));
+    const before = Object.fromEntries(readdirSync(victim).map((name) => [name, readFileSync(join(victim, name), 'utf8')]));
+    writeFileSync(join(dir, 'canary.yaml'), BASE);
+    // Listed in order: the output folder, api, api/current, then api/stages, held just before.
+    const result = await heldRun(['synth'], 'readdirSync', 4, swap('api/stages'));
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`${join(dir, 'dist', 'api', 'stages')} became a symbolic link during the run: nothing is written or removed through it`);
+    expect(Object.fromEntries(readdirSync(victim).map((name) => [name, readFileSync(join(victim, name), 'utf8')]))).toEqual(before);
+    // Negative control: with the folder put back, api's files go, and the victim's stay.
+    rmSync(join(dir, 'dist', 'api', 'stages'));
+    renameSync(join(dir, 'moved'), join(dir, 'dist', 'api', 'stages'));
+    expect(run(['synth']).stdout).toMatch(/0 files written, 6 unchanged, 5 removed/);
+    expect(existsSync(join(dir, 'dist', 'api', 'stages'))).toBe(false);
+    expect(readdirSync(victim).sort()).toEqual(['01-baseline.k8s.yaml', 'rollback.k8s.yaml']);
+  });
 });
 
 describe('only files at the layout\'s own paths are the tool\'s to remove', () => {

@@ -1,4 +1,5 @@
 import type { RenderedFile } from '../io/header';
+import type { FoundFiles } from '../io/writer';
 import type { ResolvedApp } from '../model/resolve';
 import { loadSpec, parseSpec, readSpecFile } from '../model/spec-file';
 import { appFilePaths, OUTPUT_LAYOUT } from '../render/paths';
@@ -73,18 +74,22 @@ async function writeOrCheck(config: string, outdir: string, check: boolean, take
   const ownership = { spec: specPath, apps: resolved.map((app) => app.spec.name), takeOver, layout: OUTPUT_LAYOUT };
   const apps = count(resolved.length, 'app');
   const seconds = () => ((Date.now() - started) / 1000).toFixed(2);
-  // The folder is checked before anything renders; each app's files are written while the next render.
-  const writer = check ? undefined : openOutput(outdir, resolved.flatMap((app) => appFilePaths(app.spec.name, app.plan)), ownership);
-  const inspection = writer ? undefined : inspectOutput(outdir, ownership);
-  const found = (path: string) => (writer ?? inspection!).found(path);
-  // An app whose every file carries a stamp that verifies is as a render would make it: it is not rendered.
+  // An app whose every file carries a stamp that verifies is as a render would make it: it is not
+  // rendered, and its files are neither compared nor written.
   const { appUpToDate } = await import('../render/stamp');
   const toRender: ResolvedApp[] = [];
-  const kept: RenderedFile[] = [];
-  for (const app of resolved) {
-    if (appUpToDate(app, specPath, found)) kept.push(...appFilePaths(app.spec.name, app.plan).map((path) => ({ path, content: found(path)! })));
-    else toRender.push(app);
-  }
+  const kept: string[] = [];
+  const asFound = (found: FoundFiles) => {
+    for (const app of resolved) {
+      if (appUpToDate(app, specPath, found)) kept.push(...appFilePaths(app.spec.name, app.plan));
+      else toRender.push(app);
+    }
+    return new Set(kept);
+  };
+  // The folder is checked before anything renders; each app's files are written while the next render.
+  const writer = check ? undefined : openOutput(outdir, resolved.flatMap((app) => appFilePaths(app.spec.name, app.plan)), ownership, asFound);
+  const inspection = writer ? undefined : inspectOutput(outdir, ownership);
+  if (inspection) asFound(inspection.found);
   const rendered: RenderedFile[][] = [];
   if (toRender.length) {
     try {
@@ -101,10 +106,10 @@ async function writeOrCheck(config: string, outdir: string, check: boolean, take
   }
   if (io.interactive && Date.now() - started >= 1000) io.progress('');
   if (!writer) {
-    const files = [...kept, ...rendered.flat()];
-    const report = inspection!.check(files);
+    const files = rendered.flat();
+    const report = inspection!.check(files, kept);
     if (!report.length) {
-      io.out(`check: ${apps}, ${count(files.length, 'file')} up to date in ${outdir} (${seconds()} s)`);
+      io.out(`check: ${apps}, ${count(kept.length + files.length, 'file')} up to date in ${outdir} (${seconds()} s)`);
       return 0;
     }
     // The details and what they add up to, on one stream.
@@ -113,7 +118,7 @@ async function writeOrCheck(config: string, outdir: string, check: boolean, take
     return 1;
   }
   const summary = writer.close();
-  io.out(`synth: ${apps}, ${count(summary.written, 'file')} written, ${summary.unchanged + kept.length} unchanged, ${summary.removed} removed, in ${seconds()} s (${outdir})`);
+  io.out(`synth: ${apps}, ${count(summary.written, 'file')} written, ${summary.unchanged} unchanged, ${summary.removed} removed, in ${seconds()} s (${outdir})`);
   return 0;
 }
 

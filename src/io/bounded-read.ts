@@ -14,44 +14,35 @@ export function readRegularFile(path: string, limit: number, followLink = false)
  * throwing: what it checks is what is read, however the path changes meanwhile.
  */
 export function readRegularBytes(path: string, limit: number, followLink = false, check?: (stats: Stats, fd: number) => void): Buffer {
-  const flags = constants.O_RDONLY | constants.O_NONBLOCK | (followLink ? 0 : constants.O_NOFOLLOW);
-  const fd = openSync(path, flags);
+  return readRegular(path, limit, followLink, check, true).bytes;
+}
+
+/**
+ * The first `limit` bytes of a regular file, with its size and mode, read as readRegularFile reads
+ * (never through a link, never a FIFO or a device): enough to read a header without holding the rest
+ * in memory.
+ */
+export function readRegularPrefix(path: string, limit: number): { readonly bytes: Buffer; readonly size: number; readonly mode: number } {
+  return readRegular(path, limit, false, undefined, false);
+}
+
+/** At most `limit` bytes of the regular file at `path`, its size and mode; `whole`: a larger file is refused. */
+function readRegular(path: string, limit: number, followLink: boolean, check: ((stats: Stats, fd: number) => void) | undefined, whole: boolean): { bytes: Buffer; size: number; mode: number } {
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | (followLink ? 0 : constants.O_NOFOLLOW));
   try {
     const stats = fstatSync(fd);
     if (!stats.isFile()) throw new Error(`${path} is not a regular file`);
     check?.(stats, fd);
-    if (stats.size > limit) throw new Error(`${path} is ${stats.size} bytes; at most ${limit} are read`);
-    const buffer = Buffer.alloc(stats.size);
-    let read = 0;
-    while (read < stats.size) {
-      const n = readSync(fd, buffer, read, stats.size - read, read);
-      if (n === 0) break;
-      read += n;
-    }
-    return buffer.subarray(0, read);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/**
- * The first `limit` bytes of a regular file as text, with its size and mode, read as readRegularFile
- * reads (never through a link, never a FIFO or a device): enough to read a header without holding
- * the rest in memory.
- */
-export function readRegularPrefix(path: string, limit: number): { readonly text: string; readonly size: number; readonly mode: number } {
-  const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW);
-  try {
-    const stats = fstatSync(fd);
-    if (!stats.isFile()) throw new Error(`${path} is not a regular file`);
-    const buffer = Buffer.alloc(Math.min(limit, stats.size));
+    if (whole && stats.size > limit) throw new Error(`${path} is ${stats.size} bytes; at most ${limit} are read`);
+    // Only bytes read from the file are handed back: the part of a file cut meanwhile is left off.
+    const buffer = Buffer.allocUnsafe(Math.min(limit, stats.size));
     let read = 0;
     while (read < buffer.length) {
       const n = readSync(fd, buffer, read, buffer.length - read, read);
       if (n === 0) break;
       read += n;
     }
-    return { text: buffer.subarray(0, read).toString('utf8'), size: stats.size, mode: stats.mode };
+    return { bytes: buffer.subarray(0, read), size: stats.size, mode: stats.mode };
   } finally {
     closeSync(fd);
   }

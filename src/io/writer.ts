@@ -1,7 +1,7 @@
 import { accessSync, closeSync, constants, existsSync, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, realpathSync, rmdirSync, statSync, unlinkSync, type Dirent } from 'node:fs';
 import { dirname, join, parse, posix, relative, resolve, sep } from 'node:path';
 import { parseHeader, type FileHeader, type RenderedFile } from './header';
-import { readRegularFile, readRegularPrefix } from './bounded-read';
+import { readRegularBytes, readRegularPrefix } from './bounded-read';
 import { TEMPORARY, writeAtomically } from './atomic-file';
 import { OutputConflictError } from './errors';
 import { lock, LOCK_NAME } from './lock';
@@ -47,7 +47,7 @@ interface Identity {
 
 /** What is at a path below the output folder, found without following any link. */
 type Entry =
-  | { readonly kind: 'generated'; readonly header: FileHeader; readonly size: number; readonly mode: number; readonly content?: string }
+  | { readonly kind: 'generated'; readonly header: FileHeader; readonly size: number; readonly mode: number; readonly bytes?: Buffer }
   | { readonly kind: 'folder'; readonly identity: Identity }
   | { readonly kind: 'file' | 'link' | 'other' };
 
@@ -87,85 +87,146 @@ function sameFolder(a: Identity, b: Identity): boolean {
 /** Raised when a folder below the output folder is not the one the run found, or not a folder. */
 class ReplacedFolderError extends Error {}
 
+let descriptorsMounted: boolean | undefined;
+
+/** Whether /proc names open descriptors here (looked up once a run). */
+function viaDescriptors(): boolean {
+  descriptorsMounted ??= existsSync(DESCRIPTORS);
+  return descriptorsMounted;
+}
+
 /**
- * Opens the folder `folder` (relative, '.' for the root) below `root`: each component is opened
- * without following a link and must be a folder, the one the scan found (`known`) or, for one made
- * during the run, the one made. With `create`, missing folders are made.
+ * Opens one folder, `rel` below `root`, named `at` (the root itself, or a name inside a folder
+ * already open): without following a link, and it must be a folder, the one the scan found (`known`)
+ * or, for one made during the run, the one made. With `create`, a missing folder below the root is
+ * made. `byDescriptor` false: the folder is only checked, with `lstat`, and named by its path.
  */
-function openFolder(root: string, folder: string, known: Map<string, Identity>, create: boolean): OpenFolder {
-  const parts = folder === '.' ? [] : folder.split('/');
-  const viaDescriptors = existsSync(DESCRIPTORS);
-  let fd: number | undefined;
-  let path = root;
-  const check = (rel: string, identity: Identity, isFolder: boolean, isLink: boolean) => {
+function openStep(root: string, at: string, rel: string, known: Map<string, Identity>, create: boolean, byDescriptor = viaDescriptors()): OpenFolder {
+  const check = (identity: Identity, isFolder: boolean, isLink: boolean) => {
     const expected = known.get(rel);
     if (!isFolder || (expected && !sameFolder(expected, identity))) {
       throw new ReplacedFolderError(`${join(root, rel)} ${isLink ? 'became a symbolic link' : isFolder ? 'was replaced by another folder' : 'is no longer a folder'} during the run: nothing is written or removed through it`);
     }
     if (!expected) known.set(rel, identity);
   };
+  const opened = (path: string, close: () => void): OpenFolder => ({ path, identity: known.get(rel)!, close });
+  if (!byDescriptor) {
+    if (create && rel !== '.' && !existsSync(at)) mkdirSync(at);
+    const stats = lstatSync(at);
+    check(identityOf(stats), stats.isDirectory(), stats.isSymbolicLink());
+    return opened(at, () => undefined);
+  }
+  let fd: number;
   try {
-    for (let i = 0; i <= parts.length; i++) {
-      const rel = i === 0 ? '.' : parts.slice(0, i).join('/');
-      const at = i === 0 ? root : `${path}/${parts[i - 1]}`;
-      if (viaDescriptors) {
-        let next: number;
-        try {
-          next = openSync(at, FOLDER_FLAGS);
-        } catch (error) {
-          const code = (error as NodeJS.ErrnoException).code;
-          if (code === 'ENOENT' && create && i > 0) {
-            try {
-              mkdirSync(at);
-            } catch (made) {
-              if ((made as NodeJS.ErrnoException).code !== 'EEXIST') throw made;
-            }
-            known.delete(rel);
-            next = openSync(at, FOLDER_FLAGS);
-          } else if (code === 'ELOOP' || code === 'ENOTDIR') {
-            check(rel, { dev: -1, ino: -1 }, false, lstatSync(at).isSymbolicLink());
-            throw error;
-          } else {
-            throw error;
-          }
-        }
-        if (fd !== undefined) closeSync(fd);
-        fd = next;
-        check(rel, identityOf(fstatSync(fd)), true, false);
-        path = `${DESCRIPTORS}/${fd}`;
-      } else {
-        if (create && i > 0 && !existsSync(at)) mkdirSync(at);
-        const stats = lstatSync(at);
-        check(rel, identityOf(stats), stats.isDirectory(), stats.isSymbolicLink());
-        path = at;
-      }
-    }
+    fd = openSync(at, FOLDER_FLAGS);
   } catch (error) {
-    if (fd !== undefined) closeSync(fd);
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' && create && rel !== '.') {
+      try {
+        mkdirSync(at);
+      } catch (made) {
+        if ((made as NodeJS.ErrnoException).code !== 'EEXIST') throw made;
+      }
+      known.delete(rel);
+      fd = openSync(at, FOLDER_FLAGS);
+    } else {
+      if (code === 'ELOOP' || code === 'ENOTDIR') check({ dev: -1, ino: -1 }, false, lstatSync(at).isSymbolicLink());
+      throw error;
+    }
+  }
+  try {
+    check(identityOf(fstatSync(fd)), true, false);
+  } catch (error) {
+    closeSync(fd);
     throw error;
   }
-  const opened = fd;
-  return {
-    path,
-    identity: known.get(folder)!,
-    close: () => {
-      if (opened !== undefined) closeSync(opened);
-    },
-  };
+  return opened(`${DESCRIPTORS}/${fd}`, () => closeSync(fd));
 }
 
-/** Runs `action` with `folder` open (see openFolder), then closes it; errors name the real path. */
-function inFolder<T>(root: string, folder: string, known: Map<string, Identity>, create: boolean, action: (path: string) => T): T {
-  const opened = openFolder(root, folder, known, create);
+/**
+ * Opens the folder `folder` (relative, '.' for the root) below `root`, one component at a time,
+ * each looked up in the one opened before it (see openStep).
+ */
+function openFolder(root: string, folder: string, known: Map<string, Identity>, create: boolean): OpenFolder {
+  let opened = openStep(root, root, '.', known, false);
+  if (folder === '.') return opened;
+  const parts = folder.split('/');
+  for (let i = 0; i < parts.length; i++) {
+    try {
+      const next = openStep(root, `${opened.path}/${parts[i]}`, parts.slice(0, i + 1).join('/'), known, create);
+      opened.close();
+      opened = next;
+    } catch (error) {
+      opened.close();
+      throw error;
+    }
+  }
+  return opened;
+}
+
+/**
+ * Runs `action` with `folder` open (see openFolder), then closes it, unless `kept` keeps it open for
+ * the next action there; errors name the real path.
+ */
+function inFolder<T>(root: string, folder: string, known: Map<string, Identity>, create: boolean, action: (path: string) => T, kept?: KeptFolders): T {
+  const opened = kept?.get(folder) ?? openFolder(root, folder, known, create);
   try {
     return action(opened.path);
   } catch (error) {
     if (error instanceof Error && opened.path !== join(root, folder)) error.message = error.message.split(opened.path).join(join(root, folder));
     throw error;
   } finally {
-    opened.close();
+    if (!kept?.keep(folder, opened)) opened.close();
   }
 }
+
+/**
+ * The last few folders written into, kept open by descriptor: an app's files go to its two folders
+ * one after the other, and each file would otherwise open every folder on its path again. A kept
+ * folder is used again only while its path still names it (one `lstat`); a folder moved, or swapped
+ * for a link, since is opened afresh, component by component, which stops the run. Without /proc a
+ * folder is named by its path, which is checked component by component before each write: nothing is kept.
+ */
+class KeptFolders {
+  private readonly open = new Map<string, OpenFolder>();
+  constructor(private readonly root: string, private readonly size: number) {}
+
+  get(folder: string): OpenFolder | undefined {
+    const opened = this.open.get(folder);
+    if (!opened) return undefined;
+    try {
+      const stats = lstatSync(join(this.root, folder));
+      if (stats.isDirectory() && sameFolder(identityOf(stats), opened.identity)) return opened;
+    } catch {
+      // Gone: opened afresh, which says what became of it.
+    }
+    opened.close();
+    this.open.delete(folder);
+    return undefined;
+  }
+
+  /** Keeps `opened` (the folder `folder`), closing the longest unused one past the size; false where none are kept. */
+  keep(folder: string, opened: OpenFolder): boolean {
+    if (!viaDescriptors()) return false;
+    this.open.delete(folder);
+    this.open.set(folder, opened);
+    for (const [name, oldest] of this.open) {
+      if (this.open.size <= this.size) break;
+      oldest.close();
+      this.open.delete(name);
+    }
+    return true;
+  }
+
+  closeAll(): void {
+    for (const opened of this.open.values()) opened.close();
+    this.open.clear();
+  }
+}
+
+const TEMPORARY_SUFFIX = `${TEMPORARY.replace(/\./g, '\\.')}\\d+$`;
+const LOCK_TEMPORARY = new RegExp(`^\\.cdk8s-canary\\.lock(\\.stale)?${TEMPORARY_SUFFIX}`);
+const FILE_TEMPORARY = new RegExp(`^\\.(.+)${TEMPORARY_SUFFIX}`);
 
 /**
  * Whether `name` in the folder `prefix` is a temporary file this tool writes there: a generated
@@ -173,10 +234,13 @@ function inFolder<T>(root: string, folder: string, known: Map<string, Identity>,
  * folder itself, the lock's. Only these are a dead run's to remove; any other name is someone's file.
  */
 function isOwnTemporary(prefix: string, name: string, layout: OutputLayout): boolean {
-  if (!prefix) return new RegExp(`^\\.cdk8s-canary\\.lock(\\.stale)?${TEMPORARY.replace(/\./g, '\\.')}\\d+$`).test(name);
-  const match = new RegExp(`^\\.(.+)${TEMPORARY.replace(/\./g, '\\.')}\\d+$`).exec(name);
+  if (!prefix) return LOCK_TEMPORARY.test(name);
+  const match = FILE_TEMPORARY.exec(name);
   return match !== null && layout.isAppFile(`${prefix}/${match[1]}`, prefix.split('/')[0]);
 }
+
+/** Where a generated file's header ends: the document start after it. */
+const HEADER_END = '\n---\n';
 
 /** A file's entry, from its dirent and, for a `.k8s.yaml` file, its header. */
 function entryOf(folderPath: string, dirent: Dirent): Entry {
@@ -192,29 +256,38 @@ function entryOf(folderPath: string, dirent: Dirent): Entry {
     return { kind: 'other' };
   }
   if (head.size > MAX_GENERATED_FILE_BYTES) return { kind: 'file' };
-  const header = parseHeader(head.text);
+  // Only the header is decoded: the rest stays bytes until something needs it as text.
+  const end = head.bytes.indexOf(HEADER_END);
+  const header = parseHeader(head.bytes.toString('utf8', 0, end < 0 ? head.bytes.length : end + 1));
   if (!header) return { kind: 'file' };
-  // A file no larger than its header's bound was read whole: its content is kept, so a stamp check
-  // need not open it again. (Bytes that are not UTF-8, or a file cut since, are read again when asked.)
-  const whole = head.size <= HEADER_BYTES && Buffer.byteLength(head.text) === head.size;
-  return { kind: 'generated', header, size: head.size, mode: head.mode & 0o7777, ...(whole ? { content: head.text } : {}) };
+  // A file no larger than its header's bound was read whole: its bytes are kept, so a stamp check
+  // need not open it again. (A file cut since is read again when asked.)
+  const whole = head.bytes.length === head.size;
+  return { kind: 'generated', header, size: head.size, mode: head.mode & 0o7777, ...(whole ? { bytes: head.bytes } : {}) };
 }
 
 /**
- * Everything below `root`, without following links: each folder is opened by descriptor and read
- * from there, and its identity recorded, so that writes and removals can check they are in the same
- * folder. Of a generated file only the header is read. Dead runs' temporary files are listed apart.
+ * Everything below `root`, without following links: each folder is checked with `lstat` (a link is
+ * never listed through), its identity recorded so that writes and removals can check they are in the
+ * same folder, and listed by its path. Of a generated file only the header is read, never through a
+ * link. Dead runs' temporary files are listed apart.
+ *
+ * Reading by path keeps the scan to one lookup a name: opening each folder by descriptor, as writes
+ * and removals do, cost a re-run a fifth of its time in /proc lookups. A folder swapped for a link
+ * between its check and its listing can show the scan another folder's files, but nothing is written
+ * or removed on the scan's word alone: each write and removal opens every folder on its path by
+ * descriptor and stops unless each is the one recorded here.
  */
 function scan(root: string, layout: OutputLayout): Scan {
   const entries = new Map<string, Entry>();
   const unreadable: string[] = [];
   const temporary: string[] = [];
   const known = new Map<string, Identity>();
-  const walk = (prefix: string) => {
+  const walk = (prefix: string, at: string) => {
     let dirents: Dirent[];
     let opened: OpenFolder;
     try {
-      opened = openFolder(root, prefix || '.', known, false);
+      opened = openStep(root, at, prefix || '.', known, false, false);
     } catch (error) {
       if (error instanceof ReplacedFolderError) throw error;
       unreadable.push(`${prefix || '.'} (${(error as NodeJS.ErrnoException).code})`);
@@ -236,7 +309,7 @@ function scan(root: string, layout: OutputLayout): Scan {
           continue;
         }
         if (dirent.isDirectory()) {
-          walk(path);
+          walk(path, `${opened.path}/${dirent.name}`);
           if (!entries.has(path)) entries.set(path, { kind: 'folder', identity: { dev: -1, ino: -1 } });
           continue;
         }
@@ -246,7 +319,7 @@ function scan(root: string, layout: OutputLayout): Scan {
       opened.close();
     }
   };
-  walk('');
+  walk('', root);
   return { root: known.get('.')!, entries, unreadable, temporary };
 }
 
@@ -257,10 +330,10 @@ function folderIdentities(found: Scan): Map<string, Identity> {
   return known;
 }
 
-/** The content of a generated file the scan found, read through its folder's descriptor. */
-function readGenerated(root: string, path: string, known: Map<string, Identity>): string | undefined {
+/** The bytes of a generated file the scan found, read through its folder's descriptor. */
+function readGenerated(root: string, path: string, known: Map<string, Identity>): Buffer | undefined {
   try {
-    return inFolder(root, posix.dirname(path), known, false, (folder) => readRegularFile(`${folder}/${posix.basename(path)}`, MAX_GENERATED_FILE_BYTES));
+    return inFolder(root, posix.dirname(path), known, false, (folder) => readRegularBytes(`${folder}/${posix.basename(path)}`, MAX_GENERATED_FILE_BYTES));
   } catch {
     return undefined;
   }
@@ -281,15 +354,16 @@ interface Changes {
 
 /**
  * What a run may write and must remove, and what stops it: files of others, links, unreadable folders.
- * It needs only the paths to be written, so it runs before anything is rendered.
+ * It needs only the paths to be written, so it runs before anything is rendered; `unchanged` are
+ * paths whose files are known to be as found (their stamps verify): nothing is written there.
  */
-function changesFor(root: string, found: Scan, paths: readonly string[], ownership: Ownership): Changes {
+function changesFor(root: string, found: Scan, paths: readonly string[], ownership: Ownership, unchanged: ReadonlySet<string>): Changes {
   const problems = found.unreadable.map((folder) => `cannot read ${join(root, folder)}: its files could be this spec's; fix its permissions`);
   const writable = new Set<string>();
   const wanted = new Set(paths);
   const takeOver = ' (--take-over replaces it)';
   for (const path of paths) {
-    const parts = path.split('/');
+    const parts = unchanged.has(path) ? [] : path.split('/');
     for (let i = 1; i < parts.length; i++) {
       const folder = parts.slice(0, i).join('/');
       const entry = found.entries.get(folder);
@@ -313,7 +387,7 @@ function changesFor(root: string, found: Scan, paths: readonly string[], ownersh
   const remove = [...found.entries].filter(([path, entry]) => entry.kind === 'generated' && !wanted.has(path) && owns(entry.header, ownership)
     && entry.header.app !== undefined && ownership.layout.isAppFile(path, entry.header.app)).map(([path]) => path);
   // A folder it may change but may not write into stops the run here, not halfway.
-  const folders = new Set([...writable, ...remove].map((path) => posix.dirname(path)));
+  const folders = new Set([...writable].filter((path) => !unchanged.has(path)).concat(remove).map((path) => posix.dirname(path)));
   const checked = new Set<string>();
   for (let folder of folders) {
     // A folder still to be made is made in the nearest one that exists.
@@ -330,10 +404,10 @@ function changesFor(root: string, found: Scan, paths: readonly string[], ownersh
   return { writable, remove, problems: [...new Set(problems)] };
 }
 
-/** Whether `file` differs from what the folder holds at its path; `read` gives the held content. */
-function changed(found: Scan, file: RenderedFile, read: () => string | undefined): boolean {
+/** Whether `file` differs from what the folder holds at its path; `read` gives the held bytes. */
+function changed(found: Scan, file: RenderedFile, read: () => Buffer | undefined): boolean {
   const entry = found.entries.get(file.path);
-  return entry?.kind !== 'generated' || entry.size !== Buffer.byteLength(file.content) || read() !== file.content;
+  return entry?.kind !== 'generated' || entry.size !== Buffer.byteLength(file.content) || !read()?.equals(Buffer.from(file.content));
 }
 
 /**
@@ -425,20 +499,21 @@ export interface OutputWriter {
   close(): WriteSummary;
   /** Releases the folder after a failure; what was written stays, each file whole. */
   abort(): void;
-  /** The content of the generated file at `path` as the folder held it when opened, or undefined. */
-  found(path: string): string | undefined;
 }
 
+/** The bytes of the generated file at `path` as the output folder held it when read, or undefined. */
+export type FoundFiles = (path: string) => Buffer | undefined;
+
 /**
- * The content of the generated files a scan found, each read when first asked for (through its
+ * The bytes of the generated files a scan found, each read when first asked for (through its
  * folder's descriptor, bounded) and kept: a re-run reads each file once, to check its stamp.
  */
-function generatedReader(root: string, found: Scan, known: Map<string, Identity>): (path: string) => string | undefined {
-  const read = new Map<string, string | undefined>();
+function generatedReader(root: string, found: Scan, known: Map<string, Identity>): FoundFiles {
+  const read = new Map<string, Buffer | undefined>();
   return (path) => {
     const entry = found.entries.get(path);
     if (entry?.kind !== 'generated') return undefined;
-    if (entry.content !== undefined) return entry.content;
+    if (entry.bytes !== undefined) return entry.bytes;
     if (!read.has(path)) read.set(path, readGenerated(root, path, known));
     return read.get(path);
   };
@@ -455,25 +530,31 @@ function generatedReader(root: string, found: Scan, known: Map<string, Identity>
  * their modes, owners and special bits, a symlinked output folder is written through (it stays a
  * link), and the output folder itself is never replaced, so it may be a mount point. A second run on
  * the same folder at the same time is refused. A file that is already as it should be is not touched.
+ *
+ * `asFound`, given the files as found, names the paths whose files are known to be as they should be
+ * (their stamps verify): they are not written, and their folders need not be writable.
  */
-export function openOutput(outdir: string, paths: readonly string[], ownership: Ownership): OutputWriter {
+export function openOutput(outdir: string, paths: readonly string[], ownership: Ownership, asFound?: (found: FoundFiles) => ReadonlySet<string>): OutputWriter {
   const root = outputRoot(outdir);
   const held = lock(root, outdir);
   let changes: Changes;
   let found: Scan;
+  let known: Map<string, Identity>;
+  let kept: ReadonlySet<string>;
   try {
     found = scan(root, ownership.layout);
     held.refresh();
-    changes = changesFor(root, found, paths, ownership);
+    // Every write and removal happens in a folder opened by descriptor, component by component, that
+    // must be the one the scan found (or this run made): a folder swapped for a link meanwhile is
+    // neither written nor deleted through.
+    known = folderIdentities(found);
+    kept = asFound?.(generatedReader(root, found, known)) ?? new Set();
+    changes = changesFor(root, found, paths, ownership, kept);
     if (changes.problems.length) throw new OutputConflictError(`nothing was written:\n  ${changes.problems.join('\n  ')}`);
   } catch (error) {
     held.release();
     throw error;
   }
-  // Every write and removal happens in a folder opened by descriptor, component by component, that
-  // must be the one the scan found (or this run made): a folder swapped for a link meanwhile is
-  // neither written nor deleted through.
-  const known = folderIdentities(found);
   try {
     // Only runs holding the lock write temporary files, and this one holds it: their writer is gone.
     for (const path of found.temporary) inFolder(root, posix.dirname(path), known, false, (folder) => unlinkSync(`${folder}/${posix.basename(path)}`));
@@ -483,6 +564,7 @@ export function openOutput(outdir: string, paths: readonly string[], ownership: 
   }
   let written = 0;
   let unchanged = 0;
+  const folders = new KeptFolders(root, 4);
   return {
     write(file) {
       if (!changes.writable.has(file.path)) throw new Error(`writer: ${file.path} was not opened for writing`);
@@ -491,10 +573,10 @@ export function openOutput(outdir: string, paths: readonly string[], ownership: 
       try {
         held.refresh();
         const done = inFolder(root, posix.dirname(file.path), known, true, (folder) => {
-          if (!changed(found, file, () => readRegularFile(`${folder}/${name}`, MAX_GENERATED_FILE_BYTES))) return false;
+          if (!changed(found, file, () => readRegularBytes(`${folder}/${name}`, MAX_GENERATED_FILE_BYTES))) return false;
           writeAtomically(`${folder}/${name}`, file.content, entry?.kind === 'generated' ? entry.mode : undefined);
           return true;
-        });
+        }, folders);
         if (done) written++;
         else unchanged++;
       } catch (error) {
@@ -502,16 +584,19 @@ export function openOutput(outdir: string, paths: readonly string[], ownership: 
       }
     },
     close() {
+      folders.closeAll();
       try {
         for (const path of changes.remove) inFolder(root, posix.dirname(path), known, false, (folder) => unlinkSync(`${folder}/${posix.basename(path)}`));
         removeEmptyFolders(root, changes.remove, ownership.layout, known);
-        return { written, unchanged, removed: changes.remove.length };
+        return { written, unchanged: unchanged + kept.size, removed: changes.remove.length };
       } finally {
         held.release();
       }
     },
-    abort: () => held.release(),
-    found: generatedReader(root, found, known),
+    abort: () => {
+      folders.closeAll();
+      held.release();
+    },
   };
 }
 
@@ -528,10 +613,13 @@ function shortDiff(path: string, before: string, after: string, maxLines = 40): 
 
 /** The output folder as read for `--check`: its generated files, and how it compares with what should be. */
 export interface OutputInspection {
-  /** The content of the generated file at `path`, or undefined. */
-  found(path: string): string | undefined;
-  /** What the folder lacks, holds in excess or holds in conflict, compared with `files` (see checkOutput). */
-  check(files: readonly RenderedFile[]): string[];
+  /** The bytes of the generated file at `path`, or undefined. */
+  readonly found: FoundFiles;
+  /**
+   * What the folder lacks, holds in excess or holds in conflict, compared with `files` (see
+   * checkOutput) and with `kept`, the paths of files known to be as they should be (their stamps verify).
+   */
+  check(files: readonly RenderedFile[], kept?: readonly string[]): string[];
 }
 
 /** Reads `outdir` once for `--check`: writes nothing; reads only regular files of bounded size, without following links. */
@@ -545,14 +633,16 @@ export function inspectOutput(outdir: string, ownership: Ownership): OutputInspe
   }
   const found = scan(root, ownership.layout);
   const known = folderIdentities(found);
-  const content = generatedReader(root, found, known);
+  const bytes = generatedReader(root, found, known);
+  const content = (path: string) => bytes(path)?.toString('utf8');
   return {
-    found: content,
-    check(files) {
-      const changes = changesFor(root, found, files.map((file) => file.path), { ...ownership, takeOver: false });
+    found: bytes,
+    check(files, kept = []) {
+      const paths = [...kept, ...files.map((file) => file.path)];
+      const changes = changesFor(root, found, paths, { ...ownership, takeOver: false }, new Set(kept));
       const report = changes.problems.map((problem) => `conflict: ${problem}`);
       for (const file of files.filter((each) => changes.writable.has(each.path))) {
-        if (!changed(found, file, () => content(file.path))) continue;
+        if (!changed(found, file, () => bytes(file.path))) continue;
         const entry = found.entries.get(file.path);
         if (entry?.kind !== 'generated') report.push(`missing: ${join(outdir, file.path)}`);
         else report.push(`stale: ${join(outdir, file.path)}\n${shortDiff(file.path, content(file.path) ?? '', file.content)}`);

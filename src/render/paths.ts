@@ -35,7 +35,23 @@ export const OUTPUT_LAYOUT = {
   },
 };
 
+/** One of an app's files: where it goes and the stage it holds. */
+export interface AppFile {
+  readonly path: string;
+  readonly stage: ResolvedStage;
+}
+
 /** Every file an app's render makes, in order: each stage's, the current one after its stage. */
+export function appFiles(app: string, plan: RolloutPlan): AppFile[] {
+  const files: AppFile[] = [];
+  for (const stage of plan.stages) {
+    files.push({ path: stagePath(app, stage), stage });
+    if (stage.name === plan.current.name) files.push({ path: currentPath(app), stage: plan.current });
+  }
+  return files;
+}
+
+/** The paths of appFiles. */
 export function appFilePaths(app: string, plan: RolloutPlan): string[] {
-  return plan.stages.flatMap((stage) => (stage.name === plan.current.name ? [stagePath(app, stage), currentPath(app)] : [stagePath(app, stage)]));
+  return appFiles(app, plan).map((file) => file.path);
 }

@@ -8,7 +8,7 @@ import type { ResolvedStage } from '../model/stage';
 import { manifestOf } from '../constructs/objects/stage-objects';
 import { deployment, podTemplate } from '../constructs/objects/workload';
 import { fileHeader, type RenderedFile } from '../io/header';
-import { currentPath, stagePath } from './paths';
+import { appFiles } from './paths';
 import { appInput, stamped } from './stamp';
 import { lintable, manifestLines, yamlLines } from './yaml';
 
@@ -63,12 +63,15 @@ export function renderApp(app: ResolvedApp, specPath?: string): RenderedFile[] {
   const { spec } = app;
   const render = objectRenderer(spec);
   const input = appInput(app, specPath);
-  const files: RenderedFile[] = [];
-  for (const stage of app.plan.stages) {
-    const docs = stageContents(spec, app.createsNamespace, stage).map(render);
-    const content = stamped(`${header(spec, stage, specPath)}${docs.join('---\n')}`, input, stage.name);
-    files.push({ path: stagePath(spec.name, stage), content });
-    if (stage.name === app.plan.current.name) files.push({ path: currentPath(spec.name), content });
-  }
-  return files;
+  // The current stage's file is its stage's file again: each stage is rendered once.
+  const contents = new Map<string, string>();
+  return appFiles(spec.name, app.plan).map(({ path, stage }) => {
+    let content = contents.get(stage.name);
+    if (content === undefined) {
+      const docs = stageContents(spec, app.createsNamespace, stage).map(render);
+      content = stamped(`${header(spec, stage, specPath)}${docs.join('---\n')}`, input, stage.name);
+      contents.set(stage.name, content);
+    }
+    return { path, content };
+  });
 }

@@ -2,8 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { RUNNER_PATH } from '../model/gate';
 import type { ResolvedApp } from '../model/resolve';
-import type { ResolvedStage } from '../model/stage';
-import { appFilePaths, currentPath, stagePath } from './paths';
+import { appFiles } from './paths';
 
 /*
  * The input stamp: one header line, `# input: <sha256>`, that says what a generated file was made
@@ -44,53 +43,41 @@ function checkCode(): string {
 }
 
 /** The hash of the inputs and the file's text: `parts` are the text's pieces, in order, without the stamp line. */
-function digest(input: string, stage: string, ...parts: string[]): string {
+function digest(input: string, stage: string, ...parts: (string | Uint8Array)[]): string {
   const hash = createHash('sha256').update(input).update('\0').update(stage).update('\0');
   for (const part of parts) hash.update(part);
   return hash.digest('hex');
 }
 
-/** Where the stamp line goes: before the `---` that ends the header. */
-function headerEnd(content: string): number {
-  return content.indexOf(HEADER_END);
-}
-
 /** `content`, a rendered file of stage `stage`, with its stamp line added at the end of its header. */
 export function stamped(content: string, input: string, stage: string): string {
-  const end = headerEnd(content);
+  const end = content.indexOf(HEADER_END);
   if (end < 0) throw new Error('stamp: a generated file without a header');
   const line = `${STAMP_PREFIX}${digest(input, stage, content)}`;
   return `${content.slice(0, end + 1)}${line}${content.slice(end)}`;
 }
 
-/** Whether `content` is a file of stage `stage` made from `input`, as its stamp says, and unedited since. */
-export function verifies(content: string, input: string, stage: string): boolean {
-  const end = headerEnd(content);
+/**
+ * Whether `bytes` are a file of stage `stage` made from `input`, as its stamp says, and unedited since.
+ * Read as bytes: a file that verifies is never decoded.
+ */
+export function verifies(bytes: Buffer, input: string, stage: string): boolean {
+  const end = bytes.indexOf(HEADER_END);
   if (end < 0) return false;
-  const start = content.lastIndexOf(`\n${STAMP_PREFIX}`, end);
+  const start = bytes.lastIndexOf(`\n${STAMP_PREFIX}`, end);
   if (start < 0) return false;
-  const hash = content.slice(start + 1 + STAMP_PREFIX.length, end);
+  const hash = bytes.toString('latin1', start + 1 + STAMP_PREFIX.length, end);
   if (hash.length !== 64) return false;
-  return digest(input, stage, content.slice(0, start), content.slice(end)) === hash;
-}
-
-/** Each of an app's files, by path, with the stage it holds. */
-export function appFileStages(app: ResolvedApp): { path: string; stage: ResolvedStage }[] {
-  const { name } = app.spec;
-  const paths = appFilePaths(name, app.plan);
-  const files = app.plan.stages.map((stage) => ({ path: stagePath(name, stage), stage }));
-  files.push({ path: currentPath(name), stage: app.plan.current });
-  if (files.length !== paths.length || files.some((file) => !paths.includes(file.path))) throw new Error('stamp: an app whose files are not one per stage and the current one');
-  return files;
+  return digest(input, stage, bytes.subarray(0, start), bytes.subarray(end)) === hash;
 }
 
 /**
  * Whether every file of `app` is on disk as a render would write it: `found` gives a generated file's
- * content by path, or undefined.
+ * bytes by path, or undefined.
  */
-export function appUpToDate(app: ResolvedApp, specPath: string | undefined, found: (path: string) => string | undefined): boolean {
+export function appUpToDate(app: ResolvedApp, specPath: string | undefined, found: (path: string) => Buffer | undefined): boolean {
   const input = appInput(app, specPath);
-  return appFileStages(app).every(({ path, stage }) => {
+  return appFiles(app.spec.name, app.plan).every(({ path, stage }) => {
     const content = found(path);
     return content !== undefined && verifies(content, input, stage.name);
   });
