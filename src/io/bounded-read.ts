@@ -22,12 +22,33 @@ export function readRegularBytes(path: string, limit: number, followLink = false
  * (never through a link, never a FIFO or a device): enough to read a header without holding the rest
  * in memory.
  */
-export function readRegularPrefix(path: string, limit: number): { readonly bytes: Buffer; readonly size: number; readonly mode: number } {
-  return readRegular(path, limit, false, undefined, false);
+export function readRegularPrefix(path: string, limit: number, allocate?: Allocate): { readonly bytes: Buffer; readonly size: number; readonly mode: number } {
+  return readRegular(path, limit, false, undefined, false, allocate);
+}
+
+/** Gives a buffer of `size` bytes to read into; its bytes need not be zero. */
+export type Allocate = (size: number) => Buffer;
+
+/**
+ * An Allocate that hands out pieces of 1 MiB slabs: thousands of small files read and kept cost one
+ * allocation per slab, not one each. A slab lives as long as any of its pieces.
+ */
+export function slabs(size = 1024 * 1024): Allocate {
+  let slab = Buffer.allocUnsafe(0);
+  let used = 0;
+  return (wanted) => {
+    if (wanted > size / 8) return Buffer.allocUnsafe(wanted);
+    if (used + wanted > slab.length) {
+      slab = Buffer.allocUnsafe(size);
+      used = 0;
+    }
+    used += wanted;
+    return slab.subarray(used - wanted, used);
+  };
 }
 
 /** At most `limit` bytes of the regular file at `path`, its size and mode; `whole`: a larger file is refused. */
-function readRegular(path: string, limit: number, followLink: boolean, check: ((stats: Stats, fd: number) => void) | undefined, whole: boolean): { bytes: Buffer; size: number; mode: number } {
+function readRegular(path: string, limit: number, followLink: boolean, check: ((stats: Stats, fd: number) => void) | undefined, whole: boolean, allocate: Allocate = Buffer.allocUnsafe): { bytes: Buffer; size: number; mode: number } {
   const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | (followLink ? 0 : constants.O_NOFOLLOW));
   try {
     const stats = fstatSync(fd);
@@ -35,7 +56,7 @@ function readRegular(path: string, limit: number, followLink: boolean, check: ((
     check?.(stats, fd);
     if (whole && stats.size > limit) throw new Error(`${path} is ${stats.size} bytes; at most ${limit} are read`);
     // Only bytes read from the file are handed back: the part of a file cut meanwhile is left off.
-    const buffer = Buffer.allocUnsafe(Math.min(limit, stats.size));
+    const buffer = allocate(Math.min(limit, stats.size));
     let read = 0;
     while (read < buffer.length) {
       const n = readSync(fd, buffer, read, buffer.length - read, read);

@@ -1,7 +1,7 @@
-import { accessSync, closeSync, constants, existsSync, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, realpathSync, rmdirSync, statSync, unlinkSync, type Dirent } from 'node:fs';
+import { accessSync, closeSync, constants, existsSync, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, realpathSync, rmdirSync, statSync, unlinkSync, type Dirent, type Stats } from 'node:fs';
 import { dirname, join, parse, posix, relative, resolve, sep } from 'node:path';
 import { parseHeader, type FileHeader, type RenderedFile } from './header';
-import { readRegularBytes, readRegularPrefix } from './bounded-read';
+import { readRegularBytes, readRegularPrefix, slabs, type Allocate } from './bounded-read';
 import { TEMPORARY, writeAtomically } from './atomic-file';
 import { OutputConflictError } from './errors';
 import { lock, LOCK_NAME } from './lock';
@@ -31,6 +31,8 @@ export interface OutputLayout {
   isAppFile(path: string, app: string): boolean;
   /** Whether `folder` is one this tool makes for an app. */
   isAppFolder(folder: string): boolean;
+  /** The folders in an app's folder that hold its files, in name order. */
+  readonly appFolders: readonly string[];
 }
 
 
@@ -87,6 +89,10 @@ function sameFolder(a: Identity, b: Identity): boolean {
 /** Raised when a folder below the output folder is not the one the run found, or not a folder. */
 class ReplacedFolderError extends Error {}
 
+function replaced(root: string, rel: string, isFolder: boolean, isLink: boolean): ReplacedFolderError {
+  return new ReplacedFolderError(`${join(root, rel)} ${isLink ? 'became a symbolic link' : isFolder ? 'was replaced by another folder' : 'is no longer a folder'} during the run: nothing is written or removed through it`);
+}
+
 let descriptorsMounted: boolean | undefined;
 
 /** Whether /proc names open descriptors here (looked up once a run). */
@@ -104,9 +110,7 @@ function viaDescriptors(): boolean {
 function openStep(root: string, at: string, rel: string, known: Map<string, Identity>, create: boolean, byDescriptor = viaDescriptors()): OpenFolder {
   const check = (identity: Identity, isFolder: boolean, isLink: boolean) => {
     const expected = known.get(rel);
-    if (!isFolder || (expected && !sameFolder(expected, identity))) {
-      throw new ReplacedFolderError(`${join(root, rel)} ${isLink ? 'became a symbolic link' : isFolder ? 'was replaced by another folder' : 'is no longer a folder'} during the run: nothing is written or removed through it`);
-    }
+    if (!isFolder || (expected && !sameFolder(expected, identity))) throw replaced(root, rel, isFolder, isLink);
     if (!expected) known.set(rel, identity);
   };
   const opened = (path: string, close: () => void): OpenFolder => ({ path, identity: known.get(rel)!, close });
@@ -243,14 +247,14 @@ function isOwnTemporary(prefix: string, name: string, layout: OutputLayout): boo
 const HEADER_END = '\n---\n';
 
 /** A file's entry, from its dirent and, for a `.k8s.yaml` file, its header. */
-function entryOf(folderPath: string, dirent: Dirent): Entry {
+function entryOf(folderPath: string, dirent: Dirent, allocate: Allocate): Entry {
   if (dirent.isSymbolicLink()) return { kind: 'link' };
   if (dirent.isDirectory()) return { kind: 'other' };
   if (!dirent.isFile()) return { kind: 'other' };
   if (!dirent.name.endsWith('.k8s.yaml')) return { kind: 'file' };
   let head;
   try {
-    head = readRegularPrefix(`${folderPath}/${dirent.name}`, HEADER_BYTES);
+    head = readRegularPrefix(`${folderPath}/${dirent.name}`, HEADER_BYTES, allocate);
   } catch {
     // Gone, or replaced by something else, since the folder was listed.
     return { kind: 'other' };
@@ -267,9 +271,11 @@ function entryOf(folderPath: string, dirent: Dirent): Entry {
 }
 
 /**
- * Everything below `root`, without following links: each folder is checked with `lstat` (a link is
- * never listed through), its identity recorded so that writes and removals can check they are in the
- * same folder, and listed by its path. Of a generated file only the header is read, never through a
+ * What the output folder holds where this tool writes: the files at its top, and the files of each
+ * folder in it that is laid out as an app's (`web/stages`, `web/current`); nothing else below is
+ * the tool's to write, remove or read. Nothing is followed through a link: each folder is checked
+ * with `lstat`, its identity recorded so that writes and removals can check they are in the same
+ * folder, and listed by its path. Of a generated file only the header is read, never through a
  * link. Dead runs' temporary files are listed apart.
  *
  * Reading by path keeps the scan to one lookup a name: opening each folder by descriptor, as writes
@@ -283,43 +289,63 @@ function scan(root: string, layout: OutputLayout): Scan {
   const unreadable: string[] = [];
   const temporary: string[] = [];
   const known = new Map<string, Identity>();
-  const walk = (prefix: string, at: string) => {
+  // The files are kept until the run ends: read into shared slabs.
+  const allocate = slabs();
+  const pathOf = (rel: string) => (rel === '.' ? root : `${root}/${rel}`);
+  /** Records the folder `rel`, as `lstat` found it: a folder, or something that stops the run. */
+  const record = (rel: string, stats: Stats) => {
+    if (!stats.isDirectory()) throw replaced(root, rel, false, stats.isSymbolicLink());
+    const identity = identityOf(stats);
+    known.set(rel, identity);
+    if (rel !== '.') entries.set(rel, { kind: 'folder', identity });
+  };
+  /** The entries of the files in the folder `rel`; the names of the folders in it. */
+  const list = (rel: string): string[] => {
+    const prefix = rel === '.' ? '' : rel;
     let dirents: Dirent[];
-    let opened: OpenFolder;
     try {
-      opened = openStep(root, at, prefix || '.', known, false, false);
+      dirents = readdirSync(pathOf(rel), { withFileTypes: true });
     } catch (error) {
-      if (error instanceof ReplacedFolderError) throw error;
-      unreadable.push(`${prefix || '.'} (${(error as NodeJS.ErrnoException).code})`);
-      return;
+      unreadable.push(`${rel} (${(error as NodeJS.ErrnoException).code})`);
+      return [];
     }
+    const folders: string[] = [];
+    for (const dirent of dirents.sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const path = prefix ? `${prefix}/${dirent.name}` : dirent.name;
+      if (!prefix && dirent.name === LOCK_NAME) continue;
+      if (dirent.isFile() && isOwnTemporary(prefix, dirent.name, layout)) temporary.push(path);
+      else if (dirent.isDirectory()) folders.push(dirent.name);
+      else entries.set(path, entryOf(pathOf(rel), dirent, allocate));
+    }
+    return folders;
+  };
+  /** What `lstat` finds at `rel`; undefined for nothing, or for what cannot be read (noted as `folder`'s). */
+  const look = (rel: string, folder: string): Stats | undefined => {
     try {
-      try {
-        dirents = readdirSync(opened.path, { withFileTypes: true });
-      } catch (error) {
-        unreadable.push(`${prefix || '.'} (${(error as NodeJS.ErrnoException).code})`);
-        return;
-      }
-      if (prefix) entries.set(prefix, { kind: 'folder', identity: opened.identity });
-      for (const dirent of dirents.sort((a, b) => (a.name < b.name ? -1 : 1))) {
-        const path = prefix ? `${prefix}/${dirent.name}` : dirent.name;
-        if (!prefix && dirent.name === LOCK_NAME) continue;
-        if (dirent.isFile() && isOwnTemporary(prefix, dirent.name, layout)) {
-          temporary.push(path);
-          continue;
-        }
-        if (dirent.isDirectory()) {
-          walk(path, `${opened.path}/${dirent.name}`);
-          if (!entries.has(path)) entries.set(path, { kind: 'folder', identity: { dev: -1, ino: -1 } });
-          continue;
-        }
-        entries.set(path, entryOf(opened.path, dirent));
-      }
-    } finally {
-      opened.close();
+      return lstatSync(pathOf(rel));
+    } catch (error) {
+      const { code } = error as NodeJS.ErrnoException;
+      if (code !== 'ENOENT') unreadable.push(`${folder} (${code})`);
+      return undefined;
     }
   };
-  walk('', root);
+  record('.', lstatSync(root));
+  for (const app of list('.')) {
+    const appStats = look(app, app);
+    if (!appStats) continue;
+    record(app, appStats);
+    for (const folder of layout.appFolders) {
+      const rel = `${app}/${folder}`;
+      const stats = look(rel, app);
+      if (!stats) continue;
+      if (stats.isDirectory()) {
+        record(rel, stats);
+        list(rel);
+      } else {
+        entries.set(rel, { kind: stats.isSymbolicLink() ? 'link' : stats.isFile() ? 'file' : 'other' });
+      }
+    }
+  }
   return { root: known.get('.')!, entries, unreadable, temporary };
 }
 

@@ -33,6 +33,7 @@ export const OUTPUT_LAYOUT = {
     const parts = folder.split('/');
     return parts.length === 1 || (parts.length === 2 && (parts[1] === STAGES || parts[1] === CURRENT));
   },
+  appFolders: [CURRENT, STAGES],
 };
 
 /** One of an app's files: where it goes and the stage it holds. */

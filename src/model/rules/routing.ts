@@ -1,4 +1,3 @@
-import { RE2JS } from 're2js';
 import { formatValue, type Problem, type SpecPath } from '../../spec/problems';
 import { RouteProtocol, type MatchRuleSpec, type RoutingSpec } from '../../spec/types';
 import type { ResolvedAppSpec } from '../resolved';
@@ -20,7 +19,8 @@ function matchRuleProblems(rule: MatchRuleSpec, routing: RoutingSpec, rulePath: 
   }
   if (rule.regex === undefined) return [];
   // Envoy (Istio and most Gateway API implementations) compiles RE2, which has no look-around or
-  // back-references.
+  // back-references. The RE2 parser is loaded only for a spec that has a regex.
+  const { RE2JS } = require('re2js') as typeof import('re2js');
   try {
     RE2JS.compile(rule.regex);
     return [];
