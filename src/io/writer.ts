@@ -149,21 +149,30 @@ function openStep(root: string, at: string, rel: string, known: Map<string, Iden
 
 /**
  * Opens the folder `folder` (relative, '.' for the root) below `root`, one component at a time,
- * each looked up in the one opened before it (see openStep).
+ * each looked up in the one opened before it (see openStep). With `kept`, it starts from the deepest
+ * folder on the way that is kept open, and keeps the ones it opens on the way.
  */
-function openFolder(root: string, folder: string, known: Map<string, Identity>, create: boolean): OpenFolder {
-  let opened = openStep(root, root, '.', known, false);
-  if (folder === '.') return opened;
-  const parts = folder.split('/');
-  for (let i = 0; i < parts.length; i++) {
+function openFolder(root: string, folder: string, known: Map<string, Identity>, create: boolean, kept?: KeptFolders): OpenFolder {
+  const parts = folder === '.' ? [] : folder.split('/');
+  const relAt = (depth: number) => (depth === 0 ? '.' : parts.slice(0, depth).join('/'));
+  let depth = parts.length;
+  let opened = kept?.get(relAt(depth));
+  while (kept && !opened && depth > 0) {
+    depth -= 1;
+    opened = kept.get(relAt(depth));
+  }
+  if (!opened) {
+    depth = 0;
+    opened = openStep(root, root, '.', known, false);
+  }
+  for (; depth < parts.length; depth++) {
+    let next: OpenFolder;
     try {
-      const next = openStep(root, `${opened.path}/${parts[i]}`, parts.slice(0, i + 1).join('/'), known, create);
-      opened.close();
-      opened = next;
-    } catch (error) {
-      opened.close();
-      throw error;
+      next = openStep(root, `${opened.path}/${parts[depth]}`, relAt(depth + 1), known, create);
+    } finally {
+      if (!kept?.keep(relAt(depth), opened)) opened.close();
     }
+    opened = next;
   }
   return opened;
 }
@@ -173,7 +182,7 @@ function openFolder(root: string, folder: string, known: Map<string, Identity>, 
  * the next action there; errors name the real path.
  */
 function inFolder<T>(root: string, folder: string, known: Map<string, Identity>, create: boolean, action: (path: string) => T, kept?: KeptFolders): T {
-  const opened = kept?.get(folder) ?? openFolder(root, folder, known, create);
+  const opened = openFolder(root, folder, known, create, kept);
   try {
     return action(opened.path);
   } catch (error) {
@@ -185,8 +194,9 @@ function inFolder<T>(root: string, folder: string, known: Map<string, Identity>,
 }
 
 /**
- * The last few folders written into, kept open by descriptor: an app's files go to its two folders
- * one after the other, and each file would otherwise open every folder on its path again. A kept
+ * The last few folders written into, and the folders on their way, kept open by descriptor: an app's
+ * files go to its two folders one after the other, and each file would otherwise open every folder on
+ * its path again. A kept
  * folder is used again only while its path still names it (one `lstat`); a folder moved, or swapped
  * for a link, since is opened afresh, component by component, which stops the run. Without /proc a
  * folder is named by its path, which is checked component by component before each write: nothing is kept.
@@ -212,6 +222,8 @@ class KeptFolders {
   /** Keeps `opened` (the folder `folder`), closing the longest unused one past the size; false where none are kept. */
   keep(folder: string, opened: OpenFolder): boolean {
     if (!viaDescriptors()) return false;
+    const before = this.open.get(folder);
+    if (before && before !== opened) before.close();
     this.open.delete(folder);
     this.open.set(folder, opened);
     for (const [name, oldest] of this.open) {
@@ -590,7 +602,7 @@ export function openOutput(outdir: string, paths: readonly string[], ownership: 
   }
   let written = 0;
   let unchanged = 0;
-  const folders = new KeptFolders(root, 4);
+  const folders = new KeptFolders(root, 8);
   return {
     write(file) {
       if (!changes.writable.has(file.path)) throw new Error(`writer: ${file.path} was not opened for writing`);

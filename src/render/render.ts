@@ -9,7 +9,7 @@ import { manifestOf } from '../constructs/objects/stage-objects';
 import { deployment, podTemplate } from '../constructs/objects/workload';
 import { fileHeader, type RenderedFile } from '../io/header';
 import { appFiles } from './paths';
-import { appInput, stamped } from './stamp';
+import { appInput, hashedInput, stamped } from './stamp';
 import { lintable, manifestLines, yamlLines } from './yaml';
 
 function header(app: ResolvedAppSpec, stage: ResolvedStage, spec: string | undefined): string {
@@ -62,7 +62,7 @@ function objectRenderer(app: ResolvedAppSpec): (object: StageObject) => string {
 export function renderApp(app: ResolvedApp, specPath?: string): RenderedFile[] {
   const { spec } = app;
   const render = objectRenderer(spec);
-  const input = appInput(app, specPath);
+  const input = hashedInput(appInput(app, specPath));
   // The current stage's file is its stage's file again: each stage is rendered once.
   const contents = new Map<string, string>();
   return appFiles(spec.name, app.plan).map(({ path, stage }) => {

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { RUNNER_PATH } from '../model/gate';
 import type { ResolvedApp } from '../model/resolve';
@@ -42,15 +42,20 @@ function checkCode(): string {
   return checkCodeHash;
 }
 
+/** An app's input (appInput) hashed once: each of its files' stamps is taken on from a copy. */
+export function hashedInput(input: string): Hash {
+  return createHash('sha256').update(input).update('\0');
+}
+
 /** The hash of the inputs and the file's text: `parts` are the text's pieces, in order, without the stamp line. */
-function digest(input: string, stage: string, ...parts: (string | Uint8Array)[]): string {
-  const hash = createHash('sha256').update(input).update('\0').update(stage).update('\0');
+function digest(input: Hash, stage: string, ...parts: (string | Uint8Array)[]): string {
+  const hash = input.copy().update(stage).update('\0');
   for (const part of parts) hash.update(part);
   return hash.digest('hex');
 }
 
 /** `content`, a rendered file of stage `stage`, with its stamp line added at the end of its header. */
-export function stamped(content: string, input: string, stage: string): string {
+export function stamped(content: string, input: Hash, stage: string): string {
   const end = content.indexOf(HEADER_END);
   if (end < 0) throw new Error('stamp: a generated file without a header');
   const line = `${STAMP_PREFIX}${digest(input, stage, content)}`;
@@ -61,7 +66,7 @@ export function stamped(content: string, input: string, stage: string): string {
  * Whether `bytes` are a file of stage `stage` made from `input`, as its stamp says, and unedited since.
  * Read as bytes: a file that verifies is never decoded.
  */
-export function verifies(bytes: Buffer, input: string, stage: string): boolean {
+export function verifies(bytes: Buffer, input: Hash, stage: string): boolean {
   const end = bytes.indexOf(HEADER_END);
   if (end < 0) return false;
   const start = bytes.lastIndexOf(`\n${STAMP_PREFIX}`, end);
@@ -76,7 +81,7 @@ export function verifies(bytes: Buffer, input: string, stage: string): boolean {
  * bytes by path, or undefined.
  */
 export function appUpToDate(app: ResolvedApp, specPath: string | undefined, found: (path: string) => Buffer | undefined): boolean {
-  const input = appInput(app, specPath);
+  const input = hashedInput(appInput(app, specPath));
   return appFiles(app.spec.name, app.plan).every(({ path, stage }) => {
     const content = found(path);
     return content !== undefined && verifies(content, input, stage.name);
