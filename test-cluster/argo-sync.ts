@@ -7,14 +7,23 @@
  * get the health check the README tells Argo CD users to install (argocd/autoscaler-health.lua), run
  * in Lua as Argo CD runs it; without, the engine's built-in one.
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { shell } from './kube';
-import { writeFiles } from './moves';
+import { withFiles } from './moves';
 
 const autoscalerHealth = join(__dirname, '..', 'argocd', 'autoscaler-health.lua');
 
 export async function argoSync(file: string, readmeHealth = true): Promise<string> {
-  const dir = writeFiles(new Map([['stage.yaml', file]]));
   const health = readmeHealth ? ` --health-lua autoscaling/HorizontalPodAutoscaler=${autoscalerHealth}` : '';
-  return shell(`argo-sync -f ${join(dir, 'stage.yaml')}${health} 2>${join(dir, 'argo-sync.log')}`, dir);
+  return withFiles(new Map([['stage.yaml', file]]), async (dir) => {
+    const log = join(dir, 'argo-sync.log');
+    try {
+      return await shell(`argo-sync -f ${join(dir, 'stage.yaml')}${health} 2>${log}`, dir);
+    } catch (error) {
+      // The engine's log goes with the folder: a failure carries its end.
+      const tail = readFileSync(log, 'utf8').trimEnd().split('\n').slice(-40).join('\n');
+      throw new Error(`${(error as Error).message}\nargo-sync's log, last lines:\n${tail}`);
+    }
+  });
 }

@@ -5,7 +5,7 @@
  * CapacityMonitor watches the app's ready endpoints and routes. The same move also goes through the
  * simulator of test/transition-sim.ts, so the two can be compared.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { finishedApp } from '../src/cli/finish';
@@ -75,14 +75,18 @@ export function movesOf(app: AppSpec): Move[] {
   });
 }
 
-/** A folder with the files at the paths the steps name. */
-export function writeFiles(paths: ReadonlyMap<string, string>): string {
+/** Runs `use` in a folder with the files at the paths the steps name; the folder is removed when it is done. */
+export async function withFiles<T>(paths: ReadonlyMap<string, string>, use: (dir: string) => Promise<T>): Promise<T> {
   const dir = mkdtempSync(join(tmpdir(), 'cdk8s-canary-move-'));
-  for (const [path, content] of paths) {
-    mkdirSync(dirname(join(dir, path)), { recursive: true });
-    writeFileSync(join(dir, path), content);
+  try {
+    for (const [path, content] of paths) {
+      mkdirSync(dirname(join(dir, path)), { recursive: true });
+      writeFileSync(join(dir, path), content);
+    }
+    return await use(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
-  return dir;
 }
 
 /** Whether every Deployment of the app is done: its pods all of the current template and ready. */
@@ -106,10 +110,9 @@ export async function settledDeployments(namespace: string, names: readonly stri
  * deleted, and every rollout done.
  */
 export async function settle(file: string, shape: AppShape): Promise<void> {
-  const dir = writeFiles(new Map([['from.yaml', file]]));
   // A Job's pod template cannot change: a gated stage's verification Job goes first, as in the plan's commands.
   await kubectl(['delete', 'jobs', '-l', 'app.kubernetes.io/component=verify', '-n', shape.namespace, '--ignore-not-found']);
-  await kubectl(['apply', '-f', join(dir, 'from.yaml')]);
+  await withFiles(new Map([['from.yaml', file]]), (dir) => kubectl(['apply', '-f', join(dir, 'from.yaml')]));
   const held = parseManifests(file).filter((doc) => doc.kind === 'Deployment').map((doc) => doc.metadata.name);
   for (const track of TRACKS) {
     const name = shape.deployments[track];
@@ -175,9 +178,8 @@ export async function watched(label: string, move: Pick<Move, 'from' | 'shape'>,
 
 /** One move with the plan's own commands, on the cluster and in the simulator. */
 export async function runMove(move: Move): Promise<MoveResult> {
-  const dir = writeFiles(move.paths);
   const commands = move.steps.map((step) => formatStep(step, move.shape.namespace));
-  const real = await watched(move.label, move, dir, commands);
+  const real = await withFiles(move.paths, (dir) => watched(move.label, move, dir, commands));
   const simulated = applyWithKubectl(Cluster.settled(move.from, move.shape.sizes), move.steps, move.paths);
   return {
     ...real,

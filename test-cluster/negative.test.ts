@@ -7,7 +7,7 @@
  */
 import { record } from './describe-moves';
 import { inNamespace } from './files';
-import { movesOf, runArgoMove, shippedApps, watched, writeFiles, type Move } from './moves';
+import { movesOf, runArgoMove, shippedApps, watched, withFiles, type Move } from './moves';
 
 const walkthrough = shippedApps().find((app) => app.name === 'nginx')!;
 const shop = shippedApps().find((app) => app.name === 'shop')!;
@@ -29,9 +29,8 @@ function renamed(move: Move, suffix: string): Move {
 
 test('one plain kubectl apply -f of rollback after promote leaves nothing ready', async () => {
   const move = renamed(rollbackAfterPromote, 'plain');
-  const dir = writeFiles(move.paths);
   const file = [...move.paths.keys()].find((path) => path.endsWith('rollback.k8s.yaml'))!;
-  const result = await watched('negative: plain kubectl apply, rollback after promote', move, dir, [`kubectl apply -f ${file}`]);
+  const result = await withFiles(move.paths, (dir) => watched('negative: plain kubectl apply, rollback after promote', move, dir, [`kubectl apply -f ${file}`]));
   record(result);
   expect(result.lowestCapacity).toBe(0);
   expect(result.log.some((line) => / stable 0, canary 0,/.test(line))).toBe(true);

@@ -9,7 +9,7 @@
 import { applyWithKubectl, Cluster } from '../test/transition-sim';
 import { record } from './describe-moves';
 import { inNamespace } from './files';
-import { movesOf, shippedApps, watched, writeFiles } from './moves';
+import { movesOf, shippedApps, watched, withFiles } from './moves';
 
 test('a changed pod template: the rolling update keeps full capacity, on the control plane and in the simulator', async () => {
   const walkthrough = shippedApps().find((app) => app.name === 'nginx')!;
@@ -19,8 +19,7 @@ test('a changed pod template: the rolling update keeps full capacity, on the con
   expect(baseline).toContain('image: nginx:1.22');
   const changed = baseline.replace('image: nginx:1.22', 'image: nginx:1.23');
   const shape = { ...move.shape, namespace };
-  const dir = writeFiles(new Map([['changed.yaml', changed]]));
-  const real = await watched('rolling update: stable image changed in place', { from: baseline, shape }, dir, ['kubectl apply -f changed.yaml']);
+  const real = await withFiles(new Map([['changed.yaml', changed]]), (dir) => watched('rolling update: stable image changed in place', { from: baseline, shape }, dir, ['kubectl apply -f changed.yaml']));
   const simulated = applyWithKubectl(Cluster.settled(baseline, shape.sizes), [{ verb: 'apply', file: 'changed.yaml' }], new Map([['changed.yaml', changed]]));
   record({ ...real, simulated: { lowestCapacity: simulated.lowestCapacity, worstLoad: simulated.worstLoad, log: simulated.log } });
   expect(real.lowestCapacity).toBeGreaterThanOrEqual(1);

@@ -220,23 +220,27 @@ describe('the command line, run as a process', () => {
 
   test('init writes a starter spec that synthesizes as it is, and never replaces a file', () => {
     const project = mkdtempSync(join(tmpdir(), 'cdk8s-canary-init-'));
-    const init = run(['init', '--name', 'shop'], project);
-    expect(init).toMatchObject({ status: 0, stdout: 'init: wrote canary.yaml for app shop; next: npx cdk8s-canary synth\n', stderr: '' });
-    const text = readFileSync(join(project, 'canary.yaml'), 'utf8');
-    const schema = /^# yaml-language-server: \$schema=(.+)$/m.exec(text)![1];
-    expect(readFileSync(join(project, schema), 'utf8')).toBe(readFileSync(join(root, 'schema', 'canary-spec.schema.json'), 'utf8'));
-    expect(run(['synth'], project)).toMatchObject({ status: 0, stderr: '' });
-    expect(run(['synth', '--check'], project)).toMatchObject({ status: 0, stderr: '' });
-    expect(run(['plan'], project).stdout).toContain('no release in progress: stable and canary run the same image');
+    try {
+      const init = run(['init', '--name', 'shop'], project);
+      expect(init).toMatchObject({ status: 0, stdout: 'init: wrote canary.yaml for app shop; next: npx cdk8s-canary synth\n', stderr: '' });
+      const text = readFileSync(join(project, 'canary.yaml'), 'utf8');
+      const schema = /^# yaml-language-server: \$schema=(.+)$/m.exec(text)![1];
+      expect(readFileSync(join(project, schema), 'utf8')).toBe(readFileSync(join(root, 'schema', 'canary-spec.schema.json'), 'utf8'));
+      expect(run(['synth'], project)).toMatchObject({ status: 0, stderr: '' });
+      expect(run(['synth', '--check'], project)).toMatchObject({ status: 0, stderr: '' });
+      expect(run(['plan'], project).stdout).toContain('no release in progress: stable and canary run the same image');
 
-    expect(run(['init'], project)).toMatchObject({ status: 2, stderr: `cdk8s-canary: canary.yaml exists already; init never replaces a file: give another with -c\n${HINT}\n` });
-    expect(readFileSync(join(project, 'canary.yaml'), 'utf8')).toBe(text);
-    const bad = run(['init', '-c', 'bad.yaml', '--name', 'Shop_1'], project);
-    expect(bad.status).toBe(1);
-    const rule = 'must be a DNS-1123 label: lowercase letters, digits and "-", starting and ending with a letter or digit';
-    // The options are at fault, not a file: none was written.
-    expect(bad.stderr).toBe(`init wrote nothing: --name is "Shop_1": ${rule}\ninit wrote nothing: --namespace is "Shop_1": ${rule}\n`);
-    expect(existsSync(join(project, 'bad.yaml'))).toBe(false);
+      expect(run(['init'], project)).toMatchObject({ status: 2, stderr: `cdk8s-canary: canary.yaml exists already; init never replaces a file: give another with -c\n${HINT}\n` });
+      expect(readFileSync(join(project, 'canary.yaml'), 'utf8')).toBe(text);
+      const bad = run(['init', '-c', 'bad.yaml', '--name', 'Shop_1'], project);
+      expect(bad.status).toBe(1);
+      const rule = 'must be a DNS-1123 label: lowercase letters, digits and "-", starting and ending with a letter or digit';
+      // The options are at fault, not a file: none was written.
+      expect(bad.stderr).toBe(`init wrote nothing: --name is "Shop_1": ${rule}\ninit wrote nothing: --namespace is "Shop_1": ${rule}\n`);
+      expect(existsSync(join(project, 'bad.yaml'))).toBe(false);
+    } finally {
+      rmSync(project, { recursive: true, force: true });
+    }
   });
 
   test('plan shows the apps named, and --json the resolved plan as one document', () => {

@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, readFileSync, lstatSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, lstatSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../src/cli/main';
@@ -96,6 +96,7 @@ test('refuses, with line and column, what it cannot edit in place or should not 
 
 describe('through the CLI', () => {
   const dir = mkdtempSync(join(tmpdir(), 'cdk8s-canary-finish-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const io = () => {
     const out: string[] = [];
     const err: string[] = [];

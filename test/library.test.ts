@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Chart, Testing } from 'cdk8s';
@@ -150,24 +150,29 @@ describe('CanaryRelease: every stage from the user\'s own app', () => {
   const props = { namespace: 'shop', createNamespace: true, port: 8080, stable: { image: 'shop:1.4.0', replicas: 4 }, canary: { image: 'shop:1.5.0' } };
 
   test('one Chart per stage, each with the CanaryApp of that stage and the user\'s own object', () => {
-    const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'cdk8s-canary-release-')) });
-    const release = new CanaryRelease(app, 'shop', props);
-    for (const stage of release.stages) new kplus.ConfigMap(stage.chart, 'config', { metadata: { name: 'shop-config', namespace: 'shop' }, data: { stage: stage.name } });
-    expect(release.stages.map((stage) => [stage.name, stage.fileName, stage.app.stage.name])).toEqual([
-      ['baseline', '01-baseline', 'baseline'], ['canary', '02-canary', 'canary'], ['expand', '03-expand', 'expand'],
-      ['promote', '04-promote', 'promote'], ['rollback', 'rollback', 'rollback'],
-    ]);
-    app.synth();
-    expect(readdirSync(app.outdir).sort()).toEqual([
-      'shop-01-baseline.k8s.yaml', 'shop-02-canary.k8s.yaml', 'shop-03-expand.k8s.yaml', 'shop-04-promote.k8s.yaml', 'shop-rollback.k8s.yaml',
-    ]);
-    // The same objects as the CLI's files, plus the user's ConfigMap.
-    const cli = new Map(renderOne({ name: 'shop', ...props }).map((file) => [file.path, parseManifests(file.content)]));
-    for (const stage of release.stages) {
-      const written = parseManifests(readFileSync(join(app.outdir, `shop-${stage.fileName}.k8s.yaml`), 'utf8'));
-      const config = written.filter((doc) => doc.kind === 'ConfigMap');
-      expect(config.map((doc) => doc.data)).toEqual([{ stage: stage.name }]);
-      expect(written.filter((doc) => doc.kind !== 'ConfigMap')).toEqual(cli.get(`shop/stages/${stage.fileName}.k8s.yaml`));
+    const outdir = mkdtempSync(join(tmpdir(), 'cdk8s-canary-release-'));
+    try {
+      const app = new App({ outdir });
+      const release = new CanaryRelease(app, 'shop', props);
+      for (const stage of release.stages) new kplus.ConfigMap(stage.chart, 'config', { metadata: { name: 'shop-config', namespace: 'shop' }, data: { stage: stage.name } });
+      expect(release.stages.map((stage) => [stage.name, stage.fileName, stage.app.stage.name])).toEqual([
+        ['baseline', '01-baseline', 'baseline'], ['canary', '02-canary', 'canary'], ['expand', '03-expand', 'expand'],
+        ['promote', '04-promote', 'promote'], ['rollback', 'rollback', 'rollback'],
+      ]);
+      app.synth();
+      expect(readdirSync(app.outdir).sort()).toEqual([
+        'shop-01-baseline.k8s.yaml', 'shop-02-canary.k8s.yaml', 'shop-03-expand.k8s.yaml', 'shop-04-promote.k8s.yaml', 'shop-rollback.k8s.yaml',
+      ]);
+      // The same objects as the CLI's files, plus the user's ConfigMap.
+      const cli = new Map(renderOne({ name: 'shop', ...props }).map((file) => [file.path, parseManifests(file.content)]));
+      for (const stage of release.stages) {
+        const written = parseManifests(readFileSync(join(app.outdir, `shop-${stage.fileName}.k8s.yaml`), 'utf8'));
+        const config = written.filter((doc) => doc.kind === 'ConfigMap');
+        expect(config.map((doc) => doc.data)).toEqual([{ stage: stage.name }]);
+        expect(written.filter((doc) => doc.kind !== 'ConfigMap')).toEqual(cli.get(`shop/stages/${stage.fileName}.k8s.yaml`));
+      }
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
     }
   });
 
@@ -179,30 +184,34 @@ describe('CanaryRelease: every stage from the user\'s own app', () => {
 
   test('works from `cdk8s synth` of a user\'s main.ts', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cdk8s-canary-user-'));
-    const repo = join(__dirname, '..');
-    // The user's project: this package and its peers in node_modules, as npm would install them.
-    mkdirSync(join(dir, 'node_modules'));
-    for (const name of ['cdk8s', 'cdk8s-plus-27', 'constructs', '@types']) symlinkSync(join(repo, 'node_modules', name), join(dir, 'node_modules', name));
-    symlinkSync(repo, join(dir, 'node_modules', 'cdk8s-canary'));
-    const tsc = join(repo, 'node_modules', '.bin', 'tsc');
-    writeFileSync(join(dir, 'cdk8s.yaml'), `language: typescript\napp: ${tsc} --strict --target ES2022 --module commonjs --types node main.ts && node main.js\n`);
-    writeFileSync(join(dir, 'main.ts'), [
-      "import { App } from 'cdk8s';",
-      "import * as kplus from 'cdk8s-plus-27';",
-      "import { CanaryRelease } from 'cdk8s-canary';",
-      'const app = new App();',
-      `const release = new CanaryRelease(app, 'shop', ${JSON.stringify(props)});`,
-      "for (const stage of release.stages) new kplus.ConfigMap(stage.chart, 'config', { metadata: { name: 'shop-config' }, data: { stage: stage.name } });",
-      'app.synth();',
-    ].join('\n'));
-    execFileSync(join(repo, 'node_modules', '.bin', 'cdk8s'), ['synth'], { cwd: dir, env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false' }, stdio: 'pipe' });
-    const written = readdirSync(join(dir, 'dist')).sort();
-    expect(written).toEqual(['shop-01-baseline.k8s.yaml', 'shop-02-canary.k8s.yaml', 'shop-03-expand.k8s.yaml', 'shop-04-promote.k8s.yaml', 'shop-rollback.k8s.yaml']);
-    const cli = new Map(renderOne({ name: 'shop', ...props }).map((file) => [file.path, parseManifests(file.content)]));
-    for (const file of written) {
-      const docs = parseManifests(readFileSync(join(dir, 'dist', file), 'utf8'));
-      expect(docs.filter((doc) => doc.kind === 'ConfigMap').map((doc) => doc.metadata.name)).toEqual(['shop-config']);
-      expect(docs.filter((doc) => doc.kind !== 'ConfigMap')).toEqual(cli.get(`shop/stages/${file.replace(/^shop-/, '')}`));
+    try {
+      const repo = join(__dirname, '..');
+      // The user's project: this package and its peers in node_modules, as npm would install them.
+      mkdirSync(join(dir, 'node_modules'));
+      for (const name of ['cdk8s', 'cdk8s-plus-27', 'constructs', '@types']) symlinkSync(join(repo, 'node_modules', name), join(dir, 'node_modules', name));
+      symlinkSync(repo, join(dir, 'node_modules', 'cdk8s-canary'));
+      const tsc = join(repo, 'node_modules', '.bin', 'tsc');
+      writeFileSync(join(dir, 'cdk8s.yaml'), `language: typescript\napp: ${tsc} --strict --target ES2022 --module commonjs --types node main.ts && node main.js\n`);
+      writeFileSync(join(dir, 'main.ts'), [
+        "import { App } from 'cdk8s';",
+        "import * as kplus from 'cdk8s-plus-27';",
+        "import { CanaryRelease } from 'cdk8s-canary';",
+        'const app = new App();',
+        `const release = new CanaryRelease(app, 'shop', ${JSON.stringify(props)});`,
+        "for (const stage of release.stages) new kplus.ConfigMap(stage.chart, 'config', { metadata: { name: 'shop-config' }, data: { stage: stage.name } });",
+        'app.synth();',
+      ].join('\n'));
+      execFileSync(join(repo, 'node_modules', '.bin', 'cdk8s'), ['synth'], { cwd: dir, env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false' }, stdio: 'pipe' });
+      const written = readdirSync(join(dir, 'dist')).sort();
+      expect(written).toEqual(['shop-01-baseline.k8s.yaml', 'shop-02-canary.k8s.yaml', 'shop-03-expand.k8s.yaml', 'shop-04-promote.k8s.yaml', 'shop-rollback.k8s.yaml']);
+      const cli = new Map(renderOne({ name: 'shop', ...props }).map((file) => [file.path, parseManifests(file.content)]));
+      for (const file of written) {
+        const docs = parseManifests(readFileSync(join(dir, 'dist', file), 'utf8'));
+        expect(docs.filter((doc) => doc.kind === 'ConfigMap').map((doc) => doc.metadata.name)).toEqual(['shop-config']);
+        expect(docs.filter((doc) => doc.kind !== 'ConfigMap')).toEqual(cli.get(`shop/stages/${file.replace(/^shop-/, '')}`));
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
@@ -214,7 +223,12 @@ test('a library warning reaches standard error once, as cdk8s synth shows it, ev
     const app = new App({ outdir: process.argv[1] });
     new CanaryRelease(app, 'web', { namespace: 'shop', port: 8080, stable: { image: 'web:1.0' }, canary: { image: 'web:latest' } });
   `;
-  const result = spawnSync(process.execPath, ['-e', script, mkdtempSync(join(tmpdir(), 'cdk8s-canary-warn-'))], { cwd: join(__dirname, '..'), encoding: 'utf8' });
-  expect(result.status).toBe(0);
-  expect(result.stderr).toBe('warning: CanaryApp "web": "canary.image" is "web:latest": untagged or :latest images change under you; pin a tag or digest\n');
+  const outdir = mkdtempSync(join(tmpdir(), 'cdk8s-canary-warn-'));
+  try {
+    const result = spawnSync(process.execPath, ['-e', script, outdir], { cwd: join(__dirname, '..'), encoding: 'utf8' });
+    expect(result.status).toBe(0);
+    expect(result.stderr).toBe('warning: CanaryApp "web": "canary.image" is "web:latest": untagged or :latest images change under you; pin a tag or digest\n');
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
 });

@@ -3,7 +3,7 @@
  * (`podTemplate`), or the spec's shortcuts; every field the user declared reaches both tracks.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Chart, Testing } from 'cdk8s';
@@ -92,7 +92,15 @@ function synthesizeExample() {
 }
 
 describe('refused, with nothing written', () => {
-  const folder = () => mkdtempSync(join(tmpdir(), 'cdk8s-canary-real-'));
+  const made: string[] = [];
+  const folder = () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cdk8s-canary-real-'));
+    made.push(dir);
+    return dir;
+  };
+  afterEach(() => {
+    for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
   const run = (dir: string, spec: string) => {
     writeFileSync(join(dir, 'canary.yaml'), spec);
     const result = spawnSync(process.execPath, [bin, 'synth'], { cwd: dir, encoding: 'utf8' });
@@ -177,14 +185,19 @@ describe('the spec\'s own keys for the common cases', () => {
 });
 
 test('the library road: CanaryApp takes a pod template as plain data, and a user\'s field reaches both tracks', () => {
-  const chart = new Chart(new App({ outdir: mkdtempSync(join(tmpdir(), 'cdk8s-canary-lib-')) }), 'test');
-  new CanaryApp(chart, 'web', {
-    namespace: 'web', stage: 'canary',
-    podTemplate: { spec: { nodeSelector: { pool: 'apps' }, containers: [{ name: 'web', image: 'web:1', ports: [{ name: 'http', containerPort: 8080 }] }] } },
-    runAsUser: 10001,
-    stable: { image: 'web:1.0' }, canary: { image: 'web:1.1' },
-  });
-  const deployments = Testing.synth(chart).filter((doc) => doc.kind === 'Deployment');
-  expect(deployments.map((doc) => [doc.spec.template.spec.nodeSelector, doc.spec.template.spec.containers[0].image, doc.spec.template.spec.containers[0].readinessProbe]))
-    .toEqual([[{ pool: 'apps' }, 'web:1.0', { tcpSocket: { port: 8080 } }], [{ pool: 'apps' }, 'web:1.1', { tcpSocket: { port: 8080 } }]]);
+  const outdir = mkdtempSync(join(tmpdir(), 'cdk8s-canary-lib-'));
+  try {
+    const chart = new Chart(new App({ outdir }), 'test');
+    new CanaryApp(chart, 'web', {
+      namespace: 'web', stage: 'canary',
+      podTemplate: { spec: { nodeSelector: { pool: 'apps' }, containers: [{ name: 'web', image: 'web:1', ports: [{ name: 'http', containerPort: 8080 }] }] } },
+      runAsUser: 10001,
+      stable: { image: 'web:1.0' }, canary: { image: 'web:1.1' },
+    });
+    const deployments = Testing.synth(chart).filter((doc) => doc.kind === 'Deployment');
+    expect(deployments.map((doc) => [doc.spec.template.spec.nodeSelector, doc.spec.template.spec.containers[0].image, doc.spec.template.spec.containers[0].readinessProbe]))
+      .toEqual([[{ pool: 'apps' }, 'web:1.0', { tcpSocket: { port: 8080 } }], [{ pool: 'apps' }, 'web:1.1', { tcpSocket: { port: 8080 } }]]);
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
 });

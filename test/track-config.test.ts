@@ -2,7 +2,7 @@
  * Config per track, disruption budgets, topology spread and autoscaling: what each stage file holds,
  * what stays the same from stage to stage, and the errors for bad input.
  */
-import { mkdirSync, mkdtempSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { finishRelease } from '../src/cli/finish';
@@ -109,10 +109,14 @@ describe('config per track', () => {
 
   test('config files given by path are read beside the spec; the files\' content is what the ConfigMap holds', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cdk8s-canary-config-'));
-    writeFileSync(join(dir, 'stable.conf'), 'from a file\n');
-    const text = `apps:\n  - name: shop\n    namespace: shop\n    stable:\n      image: shop:1\n      config: { mountPath: /etc/shop, files: { app.conf: { path: stable.conf } } }\n    canary: { image: shop:2 }\n`;
-    const { apps } = parseSpec(text, join(dir, 'canary.yaml'));
-    expect(apps[0].spec.stable.config!.files).toEqual({ 'app.conf': 'from a file\n' });
+    try {
+      writeFileSync(join(dir, 'stable.conf'), 'from a file\n');
+      const text = `apps:\n  - name: shop\n    namespace: shop\n    stable:\n      image: shop:1\n      config: { mountPath: /etc/shop, files: { app.conf: { path: stable.conf } } }\n    canary: { image: shop:2 }\n`;
+      const { apps } = parseSpec(text, join(dir, 'canary.yaml'));
+      expect(apps[0].spec.stable.config!.files).toEqual({ 'app.conf': 'from a file\n' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('finish carries the canary\'s config to stable with its image', () => {
@@ -276,14 +280,18 @@ test('examples/config.yaml: every object validates and meets the level its names
 
 test('config files are read from inside the spec\'s folder only: not through .. and not through a link', () => {
   const dir = mkdtempSync(join(tmpdir(), 'cdk8s-canary-config-'));
-  const specDir = join(dir, 'repo');
-  mkdirSync(specDir);
-  writeFileSync(join(dir, 'secret.txt'), 'not for the output\n');
-  symlinkSync(join(dir, 'secret.txt'), join(specDir, 'linked.conf'));
-  const text = (path: string) => `apps:\n  - name: shop\n    namespace: shop\n    stable:\n      image: shop:1\n      config: { mountPath: /etc/shop, files: { app.conf: { path: ${path} } } }\n    canary: { image: shop:2 }\n`;
-  for (const path of ['../secret.txt', 'linked.conf']) {
-    expect(() => parseSpec(text(path), join(specDir, 'canary.yaml'))).toThrow(
-      `"apps[0].stable.config.files.app.conf.path" is "${path}": must name a file inside the spec's folder (${realpathSync(specDir)}), which ${realpathSync(join(dir, 'secret.txt'))} is not`,
-    );
+  try {
+    const specDir = join(dir, 'repo');
+    mkdirSync(specDir);
+    writeFileSync(join(dir, 'secret.txt'), 'not for the output\n');
+    symlinkSync(join(dir, 'secret.txt'), join(specDir, 'linked.conf'));
+    const text = (path: string) => `apps:\n  - name: shop\n    namespace: shop\n    stable:\n      image: shop:1\n      config: { mountPath: /etc/shop, files: { app.conf: { path: ${path} } } }\n    canary: { image: shop:2 }\n`;
+    for (const path of ['../secret.txt', 'linked.conf']) {
+      expect(() => parseSpec(text(path), join(specDir, 'canary.yaml'))).toThrow(
+        `"apps[0].stable.config.files.app.conf.path" is "${path}": must name a file inside the spec's folder (${realpathSync(specDir)}), which ${realpathSync(join(dir, 'secret.txt'))} is not`,
+      );
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });

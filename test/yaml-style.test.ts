@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseManifests, type Manifest } from './cluster-rules';
@@ -117,19 +117,23 @@ test('a config file with long lines arrives byte for byte: the yamllint comments
 
 test('every file passes yamllint with its default configuration', () => {
   const dir = mkdtempSync(join(tmpdir(), 'cdk8s-canary-lint-'));
-  for (const file of files) {
-    mkdirSync(dirname(join(dir, file.path)), { recursive: true });
-    writeFileSync(join(dir, file.path), file.content);
-  }
-  let version: string;
   try {
-    version = execFileSync('yamllint', ['--version'], { encoding: 'utf8' });
-  } catch {
-    throw new Error('yamllint is not installed: apt-get install yamllint (.ci/run installs it)');
+    for (const file of files) {
+      mkdirSync(dirname(join(dir, file.path)), { recursive: true });
+      writeFileSync(join(dir, file.path), file.content);
+    }
+    let version: string;
+    try {
+      version = execFileSync('yamllint', ['--version'], { encoding: 'utf8' });
+    } catch {
+      throw new Error('yamllint is not installed: apt-get install yamllint (.ci/run installs it)');
+    }
+    expect(version).toMatch(/^yamllint \d/);
+    // --strict: warnings (such as a missing document start) fail too.
+    const run = () => execFileSync('yamllint', ['--strict', '--format', 'parsable', dir], { encoding: 'utf8' });
+    expect(run).not.toThrow();
+    expect(files.some((file) => file.content.includes('# yamllint disable-line rule:line-length'))).toBe(true);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
-  expect(version).toMatch(/^yamllint \d/);
-  // --strict: warnings (such as a missing document start) fail too.
-  const run = () => execFileSync('yamllint', ['--strict', '--format', 'parsable', dir], { encoding: 'utf8' });
-  expect(run).not.toThrow();
-  expect(files.some((file) => file.content.includes('# yamllint disable-line rule:line-length'))).toBe(true);
 });
