@@ -81,9 +81,9 @@ export function verifies(bytes: Buffer, input: Hash, stage: string): boolean {
  * bytes by path, or undefined.
  */
 export function appUpToDate(app: ResolvedApp, specPath: string | undefined, found: (path: string) => Buffer | undefined): boolean {
+  const files = appFiles(app.spec.name, app.plan).map((file) => ({ ...file, bytes: found(file.path) }));
+  // A file missing (a first run, a new app): known without making the input.
+  if (files.some((file) => file.bytes === undefined)) return false;
   const input = hashedInput(appInput(app, specPath));
-  return appFiles(app.spec.name, app.plan).every(({ path, stage }) => {
-    const content = found(path);
-    return content !== undefined && verifies(content, input, stage.name);
-  });
+  return files.every(({ bytes, stage }) => verifies(bytes!, input, stage.name));
 }

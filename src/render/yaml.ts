@@ -21,14 +21,8 @@ export function lintable(lines: readonly string[]): string {
   const out: string[] = [];
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i];
-    // Most lines are short and start no block: they pass as they are.
-    const mayStartBlock = line.includes(' |') || line.includes(' >');
-    if (line.length <= LINE_LIMIT && !mayStartBlock) {
-      out.push(line);
-      continue;
-    }
     const indent = line.length - line.trimStart().length;
-    if (mayStartBlock && /(:|^ *-) [|>][-+0-9]*$/.test(line)) {
+    if (/(:|^ *-) [|>][-+0-9]*$/.test(line)) {
       // The block's lines: every following line that is empty or indented deeper than its key.
       let end = i + 1;
       while (end < lines.length && (lines[end] === '' || lines[end].length - lines[end].trimStart().length > indent)) end++;
