@@ -45,7 +45,8 @@ const BASE = `apps:
 /** The bin as a process in `dir`, with a time limit: a run that spins is a failure, not a hang. */
 function run(args: string[], prefix: string[] = [], env: Record<string, string> = {}) {
   const [command, ...rest] = [...prefix, process.execPath, bin, ...args];
-  return spawnSync(command, rest, { cwd: dir, encoding: 'utf8', timeout: 20_000, env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false', ...env } });
+  // SIGKILL: unshare ignores SIGTERM, and with --kill-child its child dies with it.
+  return spawnSync(command, rest, { cwd: dir, encoding: 'utf8', timeout: 20_000, killSignal: 'SIGKILL', env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false', ...env } });
 }
 
 function files(folder: string, prefix = ''): string[] {
@@ -124,18 +125,18 @@ describe('the lock', () => {
     writeFileSync(join(dir, 'canary.yaml'), BASE);
     mkdirSync(join(dir, 'dist'));
     const pause = ['--require', join(__dirname, 'fixtures', 'pause.js')];
-    const first = spawn('unshare', ['-pf', '--mount-proc', process.execPath, ...pause, bin, 'synth'], {
+    const first = spawn('unshare', ['-pf', '--kill-child', '--mount-proc', process.execPath, ...pause, bin, 'synth'], {
       cwd: dir, env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false', PAUSE_AT: 'renameSync:2', PAUSE_MS: '4000' },
     });
     const firstDone = new Promise<number | null>((resolve) => first.on('exit', resolve));
     for (let i = 0; i < 100 && !existsSync(lockPath()); i++) await new Promise((resolve) => setTimeout(resolve, 50));
     expect(JSON.parse(readFileSync(lockPath(), 'utf8')).pid).toBe(1);
-    const second = run(['synth'], ['unshare', '-pf', '--mount-proc']);
+    const second = run(['synth'], ['unshare', '-pf', '--kill-child', '--mount-proc']);
     expect(second.stderr).toContain('another cdk8s-canary run (pid 1 in another pid namespace) is writing dist');
     expect(second.status).toBe(4);
     expect(await firstDone).toBe(0);
     // Negative control: once the first has finished, the next run goes ahead.
-    expect(run(['synth'], ['unshare', '-pf', '--mount-proc']).status).toBe(0);
+    expect(run(['synth'], ['unshare', '-pf', '--kill-child', '--mount-proc']).status).toBe(0);
   }, 30_000);
 
   test.each([

@@ -30,7 +30,8 @@ function writeSpec(apps: AppSpec[], path = spec): string {
 
 function run(args: string[], options: SpawnSyncOptions = {}, command = [process.execPath, bin]) {
   const result = spawnSync(command[0], [...command.slice(1), ...args], {
-    cwd: dir, encoding: 'utf8', timeout: 30_000, ...options, env: { ...process.env, CI: 'true', ...options.env },
+    // SIGKILL: unshare ignores SIGTERM, and with --kill-child its child dies with it.
+    cwd: dir, encoding: 'utf8', timeout: 30_000, killSignal: 'SIGKILL', ...options, env: { ...process.env, CI: 'true', ...options.env },
   });
   return { status: result.status, stdout: String(result.stdout), stderr: String(result.stderr), signal: result.signal };
 }
@@ -242,7 +243,7 @@ test('a full disk stops the run with a message; every file stays whole, old or n
 
 describe('a lock that works in containers', () => {
   const inNamespace = (env: Record<string, string> = {}, preload: string[] = []) =>
-    run([], { env }, ['unshare', '-pf', '--mount-proc', process.execPath, ...preload, bin, 'synth']);
+    run([], { env }, ['unshare', '-pf', '--kill-child', '--mount-proc', process.execPath, ...preload, bin, 'synth']);
 
   test('a run killed as pid 1 of a container leaves a lock the next container run takes over once it is 30 s old', () => {
     writeSpec([app('a'), app('b'), app('c')]);
@@ -271,7 +272,7 @@ describe('a lock that works in containers', () => {
 
 test('a run killed in a container with its own host name is taken over once its lock is 30 s old', () => {
   const container = (name: string, env: Record<string, string> = {}, preload: string[] = []) => run([], { env }, [
-    'unshare', '-pfu', '--mount-proc', 'sh', '-c', `hostname ${name} && exec "${process.execPath}" ${preload.join(' ')} "${bin}" synth`,
+    'unshare', '-pfu', '--kill-child', '--mount-proc', 'sh', '-c', `hostname ${name} && exec "${process.execPath}" ${preload.join(' ')} "${bin}" synth`,
   ]);
   writeSpec([app('a'), app('b'), app('c')]);
   expect(container('build-1', { CRASH_AT: 'renameSync:3' }, ['--require', join(__dirname, 'fixtures', 'crash.js')]).status).toBe(137);
