@@ -400,10 +400,13 @@ function changesFor(root: string, found: Scan, paths: readonly string[], ownersh
   const writable = new Set<string>();
   const wanted = new Set(paths);
   const takeOver = ' (--take-over replaces it)';
+  // Each folder on the way to a path to be written, once.
+  const onTheWay = new Set<string>();
   for (const path of paths) {
-    const parts = unchanged.has(path) ? [] : path.split('/');
-    for (let i = 1; i < parts.length; i++) {
-      const folder = parts.slice(0, i).join('/');
+    for (let end = unchanged.has(path) ? -1 : path.indexOf('/'); end > 0; end = path.indexOf('/', end + 1)) {
+      const folder = path.slice(0, end);
+      if (onTheWay.has(folder)) continue;
+      onTheWay.add(folder);
       const entry = found.entries.get(folder);
       if (entry && entry.kind !== 'folder') {
         problems.push(`${join(root, folder)} is ${entry.kind === 'link' ? 'a symbolic link' : 'not a folder'}: files are written only into real folders below the output folder`);
