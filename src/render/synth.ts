@@ -45,11 +45,13 @@ export interface RenderResult {
 /** Called with each app's files as soon as they are rendered, in no set order. */
 export type AppFilesListener = (index: number, files: RenderedFile[]) => void;
 
-// Measured on 2 shared cores: an app takes about 0.5 ms of CPU to render, and a render thread about
-// 0.1 s to start and warm up, and its answers cost the main thread copying; with 1000 and 3000 apps,
-// one thread finished sooner than two (and used 90 MiB less memory). Threads start from this many
-// apps to render; CDK8S_CANARY_RENDER_THREADS_FROM sets another number (for a machine with more cores).
-const PARALLEL_MIN_APPS = 5000;
+// The main thread writes each app's files while render threads make the next ones, so a machine
+// gets one render thread fewer than it has cores. Measured on 2 cores (tmpfs, one render thread
+// against none): 250 apps 0.38 s against 0.35 s, 500 and 700 apps even, 1000 apps 0.81 s against
+// 0.87 s, 4000 apps 1.9 s against 2.9 s; two render threads were slower than one (the main thread
+// then shares a core) and took 50 MiB more. A thread costs about 0.1 s of CPU to start and warm up.
+// Threads start from this many apps to render; CDK8S_CANARY_RENDER_THREADS_FROM sets another number.
+const PARALLEL_MIN_APPS = 600;
 
 function parallelMinApps(): number {
   const set = Number(process.env.CDK8S_CANARY_RENDER_THREADS_FROM);
@@ -67,8 +69,8 @@ const WORKER = join(__dirname, `render-worker${extname(__filename)}`);
  * each app whole on one of them; the files are the same either way.
  */
 export async function renderAppsInParallel(apps: readonly ResolvedApp[], specPath: string | undefined, onApp: AppFilesListener, onProgress?: ProgressListener): Promise<void> {
-  const threads = Math.min(availableParallelism(), Math.ceil(apps.length / JOB_APPS));
-  if (apps.length < parallelMinApps() || threads < 2 || extname(WORKER) !== '.js') {
+  const threads = Math.min(availableParallelism() - 1, Math.ceil(apps.length / JOB_APPS));
+  if (apps.length < parallelMinApps() || threads < 1 || extname(WORKER) !== '.js') {
     renderEach(apps, specPath, onApp, onProgress);
     return;
   }
