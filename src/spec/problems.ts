@@ -18,9 +18,12 @@ const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\
 // Long enough for any real name, image or rule; a longer value is cut and its length given.
 const MAX_SHOWN = 120;
 
+// The same characters, for a test: a regular expression without `g` keeps no position between calls.
+const ANY_UNPRINTABLE = new RegExp(UNPRINTABLE.source);
+
 /** Whether text prints as it is: it holds no control or direction character. */
 export function isPrintable(text: string): boolean {
-  return !new RegExp(UNPRINTABLE.source).test(text);
+  return !ANY_UNPRINTABLE.test(text);
 }
 
 /** Text safe to print on a terminal: control and direction characters as `\uXXXX` escapes. */

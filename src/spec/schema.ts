@@ -141,24 +141,47 @@ export const MAX_STRING_LENGTH = 1024 * 1024;
  * object that holds itself, and a string longer than MAX_STRING_LENGTH. YAML gives none of these
  * but the long string; construct props from code can give any.
  */
-export function plainDataProblems(data: unknown, path: (string | number)[] = [], within: object[] = []): Problem[] {
-  if (typeof data === 'bigint') return [{ path, message: `is ${formatValue(data)}: must be a number, not a BigInt` }];
-  if (typeof data === 'string') {
-    return data.length > MAX_STRING_LENGTH ? [{ path, message: `is a string of ${data.length} characters: at most ${MAX_STRING_LENGTH} (1 MiB) fit in a Kubernetes object` }] : [];
-  }
-  if (data === null || typeof data !== 'object') return [];
-  if (within.includes(data)) return [{ path, message: 'holds the object it is in: give plain data' }];
-  const prototype = Object.getPrototypeOf(data) as object | null;
-  if (!Array.isArray(data) && prototype !== Object.prototype && prototype !== null) {
-    const kind = (prototype as { constructor?: { name?: string } }).constructor?.name || 'object of a class';
-    return [{ path, message: `is a ${printable(kind)}: must be a plain object, whose keys are its fields` }];
-  }
-  const inner = [...within, data];
-  if (Array.isArray(data)) return data.flatMap((item, i) => plainDataProblems(item, [...path, i], inner));
-  return Object.keys(data).flatMap((key) => (key === '__proto__'
-    // cdk8s, like most JavaScript that copies objects, drops it or takes it for the object's prototype.
-    ? [{ path: [...path, key], message: 'is a name JavaScript tools cannot hold as a key (it drops or misreads it): give another name' }]
-    : plainDataProblems((data as Record<string, unknown>)[key], [...path, key], inner)));
+export function plainDataProblems(data: unknown): Problem[] {
+  const problems: Problem[] = [];
+  // The path and the objects on the way down, shared: a path is copied only into a problem.
+  const path: (string | number)[] = [];
+  const within = new Set<object>();
+  const visit = (value: unknown): void => {
+    if (typeof value === 'bigint') {
+      problems.push({ path: [...path], message: `is ${formatValue(value)}: must be a number, not a BigInt` });
+      return;
+    }
+    if (typeof value === 'string') {
+      if (value.length > MAX_STRING_LENGTH) problems.push({ path: [...path], message: `is a string of ${value.length} characters: at most ${MAX_STRING_LENGTH} (1 MiB) fit in a Kubernetes object` });
+      return;
+    }
+    if (value === null || typeof value !== 'object') return;
+    if (within.has(value)) {
+      problems.push({ path: [...path], message: 'holds the object it is in: give plain data' });
+      return;
+    }
+    const prototype = Object.getPrototypeOf(value) as object | null;
+    if (!Array.isArray(value) && prototype !== Object.prototype && prototype !== null) {
+      const kind = (prototype as { constructor?: { name?: string } }).constructor?.name || 'object of a class';
+      problems.push({ path: [...path], message: `is a ${printable(kind)}: must be a plain object, whose keys are its fields` });
+      return;
+    }
+    within.add(value);
+    const keys: (string | number)[] = Array.isArray(value) ? [...value.keys()] : Object.keys(value);
+    for (const key of keys) {
+      path.push(key);
+      if (key === '__proto__') {
+        // cdk8s, like most JavaScript that copies objects, drops it or takes it for the object's prototype.
+        problems.push({ path: [...path], message: 'is a name JavaScript tools cannot hold as a key (it drops or misreads it): give another name' });
+      } else {
+        visit((value as Record<string | number, unknown>)[key]);
+      }
+      path.pop();
+    }
+    within.delete(value);
+  };
+  visit(data);
+  return problems;
 }
 
 function checker(validator: Validators): (data: unknown, definition?: SpecDefinition) => Problem[] {
