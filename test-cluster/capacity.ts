@@ -13,19 +13,12 @@
  * (the simulator's `worstLoad`; `worstLoadInMove` leaves out the settled state the move starts
  * from, which the simulator does not observe when a move starts with its route).
  */
+import type { AppShape } from '../test/plan-moves';
 import { watch, type KubeObject, type WatchEvent } from './kube';
 
 export type Track = 'stable' | 'canary';
 export const TRACKS: readonly Track[] = ['stable', 'canary'];
 
-export interface AppShape {
-  readonly namespace: string;
-  /** The Service that selects both tracks. */
-  readonly service: string;
-  /** Each track's Deployment name (its pods' names start with it) and full size. */
-  readonly deployments: Record<Track, string>;
-  readonly sizes: Record<Track, number>;
-}
 
 interface Backend { readonly track: Track; readonly service: string; readonly weight: number }
 

@@ -8,17 +8,17 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { finishedApp } from '../src/cli/finish';
-import { stageMoves, type StageMove } from '../src/model/moves';
 import type { AppSpec } from '../src/spec/types';
 import { loadSpec } from '../src/model/spec-file';
-import { formatStep, stageFile, stageSteps, type KubectlStep } from '../src/cli/kubectl-steps';
+import { formatStep } from '../src/cli/kubectl-steps';
 import { parseManifests } from '../test/cluster-rules';
-import { renderOne, resolveOne } from '../test/stage-files';
 import { applyWithKubectl, Cluster, syncWithArgoCd } from '../test/transition-sim';
 import { argoSync } from './argo-sync';
-import { CapacityMonitor, TRACKS, type AppShape, type Track } from './capacity';
+import { CapacityMonitor, TRACKS, type Track } from './capacity';
 import { kubectl, shell, sleep, until } from './kube';
+import { movesOf as planMoves, type AppShape, type Move } from '../test/plan-moves';
+
+export type { Move };
 
 const root = join(__dirname, '..');
 export const examples = join(root, 'examples');
@@ -32,47 +32,9 @@ export function shippedApps(): AppSpec[] {
   ];
 }
 
-/** Each stage's file of an app, by stage name, and by the path the plan's commands use. */
-function render(app: AppSpec) {
-  const resolved = resolveOne(app, examples);
-  const byPath = new Map(renderOne(app, examples).map((file) => [file.path, file.content]));
-  const file = (stage: string) => byPath.get(stageFile('.', resolved.spec, resolved.plan.stages.find((s) => s.name === stage)!))!;
-  return { ...resolved, byPath, file };
-}
-
-export interface Move {
-  readonly label: string;
-  readonly kind: StageMove['kind'];
-  readonly from: string;
-  readonly to: string;
-  readonly steps: KubectlStep[];
-  readonly paths: ReadonlyMap<string, string>;
-  readonly shape: AppShape;
-}
-
-/** Every move an app's plan offers, with the file before and after: at finish, the finished spec's. */
+/** Every move an app's plan offers (test/plan-moves.ts), its config files read from the examples. */
 export function movesOf(app: AppSpec): Move[] {
-  const before = render(app);
-  const spec = before.spec;
-  const shape: AppShape = {
-    namespace: spec.namespace,
-    service: spec.service.name,
-    deployments: { stable: spec.stable.name, canary: spec.canary.name },
-    sizes: { stable: spec.stable.replicas, canary: spec.canary.replicas },
-  };
-  return stageMoves(before.plan.stages).map((move) => {
-    const after = move.kind === 'finish' ? render(finishedApp(app, move.to.name)) : before;
-    const to = after.plan.stages.find((stage) => stage.name === move.to.name)!;
-    return {
-      label: `${app.name}: ${move.kind} ${move.from.name} -> ${move.to.name}`,
-      kind: move.kind,
-      from: before.file(move.from.name),
-      to: after.file(move.to.name),
-      steps: stageSteps(after.spec, after.plan, to, '.'),
-      paths: after.byPath,
-      shape,
-    };
-  });
+  return planMoves(app, examples);
 }
 
 /** Runs `use` in a folder with the files at the paths the steps name; the folder is removed when it is done. */

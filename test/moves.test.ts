@@ -1,11 +1,11 @@
-import { finishedApp, finishTarget } from '../src/cli/finish';
-import { finishStage, type StageMove, stageMoves, SYNC_WAVE } from '../src/model/moves';
+import { finishTarget } from '../src/cli/finish';
+import { finishStage, SYNC_WAVE } from '../src/model/moves';
 import type { AppSpec } from '../src/spec/types';
 import { SpecError } from '../src/spec/problems';
 import { loadSpec } from '../src/model/spec-file';
-import { stageFile, stageSteps, type KubectlStep } from '../src/cli/kubectl-steps';
 import { parseManifests } from './cluster-rules';
-import { renderOne, resolveOne } from './stage-files';
+import { movesOf, renderStages } from './plan-moves';
+import { resolveOne } from './stage-files';
 import { applyWithKubectl, Cluster, selectorMatches, syncWithArgoCd } from './transition-sim';
 
 const walkthrough = loadSpec(`${__dirname}/../canary.yaml`).spec.apps[0];
@@ -44,46 +44,11 @@ const baselined: AppSpec = {
 };
 const apps = [walkthrough, percentPlan, library, gateway, istio, sticky, shop, greeter, baselined];
 
-/** Each stage's file of an app, by stage name, and by the path the plan's commands use. */
-function render(app: AppSpec) {
-  const resolved = resolveOne(app, examples);
-  const byPath = new Map(renderOne(app, examples).map((file) => [file.path, file.content]));
-  const file = (stage: string) => byPath.get(stageFile('.', resolved.spec, resolved.plan.stages.find((s) => s.name === stage)!))!;
-  return { ...resolved, byPath, file };
-}
-
-interface Move {
-  readonly label: string;
-  readonly kind: StageMove['kind'];
-  readonly from: string;
-  readonly to: string;
-  readonly steps: KubectlStep[];
-  readonly paths: ReadonlyMap<string, string>;
-  readonly sizes: { stable: number; canary: number };
-}
-
-/** Every move an app's plan offers, with the file before and after: at finish, the finished spec's. */
-function movesOf(app: AppSpec): Move[] {
-  const before = render(app);
-  return stageMoves(before.plan.stages).map((move) => {
-    const after = move.kind === 'finish' ? render(finishedApp(app, move.to.name)) : before;
-    const to = after.plan.stages.find((stage) => stage.name === move.to.name)!;
-    return {
-      label: `${app.name}: ${move.kind} ${move.from.name} -> ${move.to.name}`,
-      kind: move.kind,
-      from: before.file(move.from.name),
-      to: after.file(move.to.name),
-      steps: stageSteps(after.spec, after.plan, to, '.'),
-      paths: after.byPath,
-      sizes: { stable: before.spec.stable.replicas, canary: before.spec.canary.replicas },
-    };
-  });
-}
-
-const moves = apps.flatMap(movesOf);
+const render = (app: AppSpec) => renderStages(app, examples);
+const moves = apps.flatMap((app) => movesOf(app, examples));
 
 test('the plans offer every move: each stage to the next, each to rollback, the last to finish', () => {
-  expect(movesOf(walkthrough).map((move) => move.label)).toEqual([
+  expect(movesOf(walkthrough, examples).map((move) => move.label)).toEqual([
     'nginx: next baseline -> canary', 'nginx: next canary -> expand', 'nginx: next expand -> promote',
     'nginx: rollback baseline -> rollback', 'nginx: rollback canary -> rollback', 'nginx: rollback expand -> rollback',
     'nginx: rollback promote -> rollback', 'nginx: finish promote -> baseline',
@@ -93,14 +58,14 @@ test('the plans offer every move: each stage to the next, each to rollback, the 
 
 describe.each(moves.map((move) => [move.label, move] as const))('%s', (_label, move) => {
   test('Argo CD: ready capacity never drops below full, and no track gets more traffic than it carries', () => {
-    const cluster = syncWithArgoCd(Cluster.settled(move.from, move.sizes), move.to);
+    const cluster = syncWithArgoCd(Cluster.settled(move.from, move.shape.sizes), move.to);
     expect({ lowest: cluster.lowestCapacity, log: cluster.log }).toMatchObject({ lowest: expect.any(Number) });
     expect(cluster.lowestCapacity).toBeGreaterThanOrEqual(1 - 1e-9);
     expect(cluster.worstLoad).toBeLessThanOrEqual(1 + 1e-9);
   });
 
   test('kubectl, the plan\'s commands: ready capacity never drops below full, and no track is overloaded', () => {
-    const cluster = applyWithKubectl(Cluster.settled(move.from, move.sizes), move.steps, move.paths);
+    const cluster = applyWithKubectl(Cluster.settled(move.from, move.shape.sizes), move.steps, move.paths);
     expect(cluster.lowestCapacity).toBeGreaterThanOrEqual(1 - 1e-9);
     expect(cluster.worstLoad).toBeLessThanOrEqual(1 + 1e-9);
   });
@@ -115,24 +80,24 @@ describe('the simulator catches what waves and the grow-first order prevent', ()
   test('without sync waves, rollback after promote leaves nothing ready', () => {
     const noWaves = rollbackAfterPromote.to.replace(/^ {4}argocd\.argoproj\.io\/sync-wave: .*\n/gm, '');
     expect(noWaves).not.toContain('sync-wave');
-    expect(syncWithArgoCd(Cluster.settled(rollbackAfterPromote.from, rollbackAfterPromote.sizes), noWaves).lowestCapacity).toBe(0);
+    expect(syncWithArgoCd(Cluster.settled(rollbackAfterPromote.from, rollbackAfterPromote.shape.sizes), noWaves).lowestCapacity).toBe(0);
   });
 
   test('without PruneLast, Argo CD may prune the canary before stable is back', () => {
     const from = finish.from.replace(/^ {4}argocd\.argoproj\.io\/sync-options: PruneLast=true\n/gm, '');
     expect(from).not.toContain('PruneLast');
-    expect(syncWithArgoCd(Cluster.settled(from, finish.sizes), finish.to).lowestCapacity).toBe(0);
+    expect(syncWithArgoCd(Cluster.settled(from, finish.shape.sizes), finish.to).lowestCapacity).toBe(0);
   });
 
   test('one plain kubectl apply of rollback after promote leaves nothing ready', () => {
     const file = [...rollbackAfterPromote.paths.keys()].find((path) => path.endsWith('rollback.k8s.yaml'))!;
-    const cluster = applyWithKubectl(Cluster.settled(rollbackAfterPromote.from, rollbackAfterPromote.sizes), [{ verb: 'apply', file }], rollbackAfterPromote.paths);
+    const cluster = applyWithKubectl(Cluster.settled(rollbackAfterPromote.from, rollbackAfterPromote.shape.sizes), [{ verb: 'apply', file }], rollbackAfterPromote.paths);
     expect(cluster.lowestCapacity).toBe(0);
   });
 
   test('with a router, one plain kubectl apply of promote sends stable traffic to no pod', () => {
     const file = [...routedPromote.paths.keys()].find((path) => path.endsWith('05-promote.k8s.yaml'))!;
-    const cluster = applyWithKubectl(Cluster.settled(routedPromote.from, routedPromote.sizes), [{ verb: 'apply', file }], routedPromote.paths);
+    const cluster = applyWithKubectl(Cluster.settled(routedPromote.from, routedPromote.shape.sizes), [{ verb: 'apply', file }], routedPromote.paths);
     expect(cluster.worstLoad).toBe(Infinity);
   });
 });
@@ -150,7 +115,7 @@ describe('with autoscalers', () => {
   });
 
   test('with Argo CD\'s built-in autoscaler health, a wave does not wait for the floor: rollback after promote drops to 1 of 3 pods', () => {
-    const cluster = syncWithArgoCd(Cluster.settled(rollback.from, rollback.sizes), rollback.to, 'built-in');
+    const cluster = syncWithArgoCd(Cluster.settled(rollback.from, rollback.shape.sizes), rollback.to, 'built-in');
     expect(cluster.lowestCapacity).toBeCloseTo(1 / 3);
     expect(cluster.log).toContain('apply Deployment/shop-canary: stable 1, canary 0, capacity 0.33');
   });
@@ -158,7 +123,7 @@ describe('with autoscalers', () => {
   test('a plain rollout status instead of the floor loop lets finish drop to 1 of 3 pods', () => {
     const steps = finish.steps.map((step) => (step.verb === 'wait' ? { verb: 'wait' as const, deployment: step.deployment } : step));
     expect(steps).not.toEqual(finish.steps);
-    expect(applyWithKubectl(Cluster.settled(finish.from, finish.sizes), steps, finish.paths).lowestCapacity).toBeCloseTo(1 / 3);
+    expect(applyWithKubectl(Cluster.settled(finish.from, finish.shape.sizes), steps, finish.paths).lowestCapacity).toBeCloseTo(1 / 3);
   });
 
   test('adding autoscaling to a running track: the apply drops its count to 1 unless the plan\'s autoscale command ran first', () => {
