@@ -53,10 +53,13 @@ type Entry =
   | { readonly kind: 'folder'; readonly identity: Identity }
   | { readonly kind: 'file' | 'link' | 'other' };
 
-/** The output folder as found: entries by path, what could not be read, and dead runs' temporary files. */
+/**
+ * The output folder as found: entries by path, the identity of each folder read (by relative path,
+ * '.' for the output folder), what could not be read, and dead runs' temporary files.
+ */
 interface Scan {
-  readonly root: Identity;
   readonly entries: Map<string, Entry>;
+  readonly folders: ReadonlyMap<string, Identity>;
   readonly unreadable: string[];
   readonly temporary: string[];
 }
@@ -105,16 +108,16 @@ function viaDescriptors(): boolean {
  * Opens one folder, `rel` below `root`, named `at` (the root itself, or a name inside a folder
  * already open): without following a link, and it must be a folder, the one the scan found (`known`)
  * or, for one made during the run, the one made. With `create`, a missing folder below the root is
- * made. `byDescriptor` false: the folder is only checked, with `lstat`, and named by its path.
+ * made. Without /proc the folder is only checked, with `lstat`, and named by its path.
  */
-function openStep(root: string, at: string, rel: string, known: Map<string, Identity>, create: boolean, byDescriptor = viaDescriptors()): OpenFolder {
+function openStep(root: string, at: string, rel: string, known: Map<string, Identity>, create: boolean): OpenFolder {
   const check = (identity: Identity, isFolder: boolean, isLink: boolean) => {
     const expected = known.get(rel);
     if (!isFolder || (expected && !sameFolder(expected, identity))) throw replaced(root, rel, isFolder, isLink);
     if (!expected) known.set(rel, identity);
   };
   const opened = (path: string, close: () => void): OpenFolder => ({ path, identity: known.get(rel)!, close });
-  if (!byDescriptor) {
+  if (!viaDescriptors()) {
     if (create && rel !== '.' && !existsSync(at)) mkdirSync(at);
     const stats = lstatSync(at);
     check(identityOf(stats), stats.isDirectory(), stats.isSymbolicLink());
@@ -358,14 +361,7 @@ function scan(root: string, layout: OutputLayout): Scan {
       }
     }
   }
-  return { root: known.get('.')!, entries, unreadable, temporary };
-}
-
-/** The identities of the folders a scan found, by relative path ('.' for the output folder). */
-function folderIdentities(found: Scan): Map<string, Identity> {
-  const known = new Map<string, Identity>([['.', found.root]]);
-  for (const [path, entry] of found.entries) if (entry.kind === 'folder' && entry.identity.ino !== -1) known.set(path, entry.identity);
-  return known;
+  return { entries, folders: known, unreadable, temporary };
 }
 
 /** The bytes of a generated file the scan found, read through its folder's descriptor. */
@@ -588,7 +584,7 @@ export function openOutput(outdir: string, paths: readonly string[], ownership: 
     // Every write and removal happens in a folder opened by descriptor, component by component, that
     // must be the one the scan found (or this run made): a folder swapped for a link meanwhile is
     // neither written nor deleted through.
-    known = folderIdentities(found);
+    known = new Map(found.folders);
     kept = asFound?.(generatedReader(root, found, known)) ?? new Set();
     changes = changesFor(root, found, paths, ownership, kept);
     if (changes.problems.length) throw new OutputConflictError(`nothing was written:\n  ${changes.problems.join('\n  ')}`);
@@ -673,7 +669,7 @@ export function inspectOutput(outdir: string, ownership: Ownership): OutputInspe
     return { found: () => undefined, check: (files) => files.map((file) => `missing: ${join(outdir, file.path)}`) };
   }
   const found = scan(root, ownership.layout);
-  const known = folderIdentities(found);
+  const known = new Map(found.folders);
   const bytes = generatedReader(root, found, known);
   const content = (path: string) => bytes(path)?.toString('utf8');
   return {
