@@ -1,2 +1,2 @@
 // The engine entry point: cdk8s-canary/engine.
-module.exports = require('./lib/engine');
+module.exports = require('./lib/engine/index');

@@ -64,6 +64,53 @@ TS
   echo "package: $name ($(node -p "['cdk8s', '$plus', 'constructs'].map((p) => p + '@' + require(p + '/package.json').version).join(', ')")): compiles, synthesizes, writes the committed files"
 }
 
+# In the newest project: a second copy of the package beside the first (as two installs of different
+# dependents leave it), whose CanaryApps the first copy's rules across apps still see; and a plain
+# script that drives the engine's synth as the CLI does: write, check, and write again after a change.
+copies_and_engine() {
+  cd "$work/newest"
+  cp -r node_modules/cdk8s-canary node_modules/cdk8s-canary-copy
+  cat > copies.js <<'JS'
+const { App, Chart } = require('cdk8s');
+const one = require('cdk8s-canary');
+const two = require('cdk8s-canary-copy');
+if (one.CanaryApp === two.CanaryApp) throw new Error('the two copies are one module');
+const chart = new Chart(new App({ outdir: 'copies' }), 'two', { namespace: 'shop' });
+const web = new one.CanaryApp(chart, 'web', { stable: { image: 'web:1' }, canary: { image: 'web:2' }, createNamespace: true });
+const api = new two.CanaryApp(chart, 'api', { stable: { image: 'api:1' }, canary: { image: 'api:2' }, createNamespace: true });
+if (!web.namespace || api.namespace) throw new Error('the namespace should be created once, by the first app');
+if (!one.CanaryApp.isCanaryApp(api) || !two.CanaryApp.isCanaryApp(web)) throw new Error('each copy knows the other one\'s CanaryApp');
+try {
+  new two.CanaryApp(chart, 'web-admin', { appLabel: 'web', stable: { image: 'admin:1' }, canary: { image: 'admin:1' } });
+  throw new Error('an app selecting another copy\'s pods was accepted');
+} catch (error) {
+  if (!(error instanceof two.SpecError || /would select each other's pods/.test(error.message))) throw error;
+  console.log(error.message);
+}
+JS
+  local out
+  out=$(node copies.js)
+  case "$out" in *'would select each other'*) ;; *) echo "copies: unexpected output: $out"; exit 1 ;; esac
+  cat > engine.js <<'JS'
+const { writeFileSync } = require('node:fs');
+const engine = require('cdk8s-canary/engine');
+const spec = (image) => `apps:\n  - name: web\n    namespace: shop\n    stable: { image: web:1 }\n    canary: { image: ${image} }\n  - name: api\n    namespace: shop\n    stable: { image: api:1 }\n    canary: { image: api:1 }\n`;
+(async () => {
+  writeFileSync('canary.yaml', spec('web:2'));
+  const first = await engine.synth({ config: 'canary.yaml', output: 'out' });
+  const checked = await engine.synth({ config: 'canary.yaml', output: 'out', check: true });
+  writeFileSync('canary.yaml', spec('web:3'));
+  const stale = await engine.synth({ config: 'canary.yaml', output: 'out', check: true });
+  const again = await engine.synth({ config: 'canary.yaml', output: 'out' });
+  console.log(JSON.stringify([first.written, checked.report.length, stale.report.length > 0, again.written, again.unchanged]));
+})().catch((error) => { console.error(error.message); process.exit(1); });
+JS
+  out=$(node engine.js)
+  [ "$out" = '[12,0,true,6,6]' ] || { echo "engine: unexpected output: $out"; exit 1; }
+  echo "package: a second copy's CanaryApps are seen by the first's rules; a script's engine synth writes, checks and writes only what changed"
+}
+
 check oldest cdk8s-plus-27 constructs@10.3.0 cdk8s@2.64.2 cdk8s-plus-27@2.7.1
 check newest cdk8s-plus-27 constructs@10 cdk8s@2 cdk8s-plus-27@2
 check plus-33 cdk8s-plus-33 constructs@10 cdk8s@2 cdk8s-plus-33@2
+copies_and_engine

@@ -5,7 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { formatStep } from '../src/cli/kubectl-steps';
+import { formatStep } from '../src/engine/kubectl-steps';
 import { movesOf, shippedApps } from './moves';
 
 const root = join(__dirname, '..');

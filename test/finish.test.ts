@@ -2,9 +2,9 @@ import { chmodSync, mkdtempSync, readFileSync, lstatSync, rmSync, statSync, syml
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../src/cli/main';
-import { finishRelease } from '../src/cli/finish';
+import { finishRelease } from '../src/engine/finish';
 import { SpecError } from '../src/spec/problems';
-import { parseSpec } from '../src/model/spec-file';
+import { parseSpec } from '../src/engine/load';
 
 const shop = (extra = '') => [
   '# the shop and its admin share an image through an anchor',

@@ -8,7 +8,7 @@ import { fileHeader, parseHeader } from '../src/io/header';
 import { Chart, Testing } from 'cdk8s';
 import { CanaryApp } from '../src/constructs/canary-app';
 import type { CanaryAppProps } from '../src/constructs/props';
-import { parseSpec } from '../src/model/spec-file';
+import { parseSpec } from '../src/engine/load';
 import { SpecError } from '../src/spec/problems';
 
 const bin = join(__dirname, '..', 'bin', 'cdk8s-canary.js');

@@ -3,10 +3,9 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, wri
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { fastValues, slowValues } from '../src/model/spec-file';
+import { fastValues, slowValues } from '../src/engine/load';
 import { appInput, hashedInput, stamped, verifies } from '../src/render/stamp';
 import { resolveSpec } from '../src/model/resolve';
-import { RUNNER_PATH } from '../src/model/gate';
 import { createHash } from 'node:crypto';
 import { generatedApp } from './stage-files';
 
@@ -117,7 +116,7 @@ test('an app with a gate is made from the check code too: another check code doe
   const spec = specs().routing;
   const gated = resolveSpec(parse(readFileSync(spec, 'utf8')), dir).apps.find((each) => each.spec.verify)!;
   const input = appInput(gated, '../routing.yaml');
-  const checkCode = readFileSync(RUNNER_PATH);
+  const checkCode = readFileSync(join(root, 'verify', 'run-checks.js'));
   const hash = createHash('sha256').update(checkCode).digest('hex');
   expect(input).toContain(hash);
   // The same app without a gate is made from no check code.

@@ -3,7 +3,7 @@
  * gRPC (a GRPCRoute), checked against the Gateway API and Istio schemas, and their bad combinations.
  */
 import { RouteProtocol, type AppSpec } from '../src/spec/types';
-import { loadSpec } from '../src/model/spec-file';
+import { loadSpec } from '../src/engine/load';
 import { isGated } from '../src/model/gate';
 import { validateAgainstSchema, type Manifest } from './cluster-rules';
 import { find, problemsOf as problems, resolveOne, stageManifests } from './stage-files';

@@ -1,8 +1,8 @@
-import { finishTarget } from '../src/cli/finish';
+import { finishTarget } from '../src/engine/finish';
 import { finishStage, SYNC_WAVE } from '../src/model/moves';
 import type { AppSpec } from '../src/spec/types';
 import { SpecError } from '../src/spec/problems';
-import { loadSpec } from '../src/model/spec-file';
+import { loadSpec } from '../src/engine/load';
 import { parseManifests } from './cluster-rules';
 import { movesOf, renderStages } from './plan-moves';
 import { resolveOne } from './stage-files';

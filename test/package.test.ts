@@ -9,7 +9,7 @@ test('the npm tarball holds the library, its types and jsii assembly, the schema
   expect(paths).toEqual(expect.arrayContaining([
     'lib/index.js', 'lib/index.d.ts', 'lib/constructs/canary-app.js', 'lib/constructs/canary-app.d.ts', 'lib/cli/main.js',
     'schema/canary-spec.schema.json', 'bin/cdk8s-canary.js', 'package.json', 'README.md',
-    '.jsii', 'API.md', 'engine.js', 'engine.d.ts', 'lib/engine.js',
+    '.jsii', 'API.md', 'engine.js', 'engine.d.ts', 'lib/engine/index.js',
   ]));
   expect(paths.filter((path) => /^(src|test|dist|__snapshots__)\//.test(path))).toEqual([]);
 });

@@ -3,8 +3,8 @@
  * steps: what the transition simulator (test/moves.test.ts) and the control plane
  * (test-cluster/moves.ts) each run.
  */
-import { finishedApp } from '../src/cli/finish';
-import { stageFile, stageSteps, type KubectlStep } from '../src/cli/kubectl-steps';
+import { finishedApp } from '../src/engine/finish';
+import { stageFile, stageSteps, type KubectlStep } from '../src/engine/kubectl-steps';
 import { stageMoves, type StageMove } from '../src/model/moves';
 import type { Track } from '../src/model/labels';
 import type { AppSpec } from '../src/spec/types';

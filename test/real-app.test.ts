@@ -10,7 +10,7 @@ import { App, Chart, Testing } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
 import { CanaryApp } from '../src/constructs/canary-app';
 import { checkOutput } from '../src/io/writer';
-import { loadSpec } from '../src/model/spec-file';
+import { loadSpec } from '../src/engine/load';
 import { synthesize } from '../src/render/synth';
 import { OUTPUT_LAYOUT } from '../src/render/paths';
 import { parseManifests, podSecurityViolations, validateAgainstSchema, type Manifest } from './cluster-rules';

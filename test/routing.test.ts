@@ -4,7 +4,7 @@ import { checkOutput } from '../src/io/writer';
 import { OUTPUT_LAYOUT } from '../src/render/paths';
 import { cookieRegex, headerMatch } from '../src/model/routing';
 import { SessionAffinity } from '../src/spec/types';
-import { loadSpec } from '../src/model/spec-file';
+import { loadSpec } from '../src/engine/load';
 import { synthesize } from '../src/render/synth';
 import { parseManifests, podSecurityViolations, validateAgainstSchema, type Manifest } from './cluster-rules';
 import { find, renderOne, selects, stageInvariant, stageManifests } from './stage-files';

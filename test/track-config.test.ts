@@ -5,12 +5,12 @@
 import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { finishRelease } from '../src/cli/finish';
+import { finishRelease } from '../src/engine/finish';
 import { checkOutput } from '../src/io/writer';
 import { OUTPUT_LAYOUT } from '../src/render/paths';
-import { formatPlan } from '../src/cli/plan-report';
+import { formatPlan } from '../src/engine/plan-report';
 import type { AppSpec } from '../src/spec/types';
-import { loadSpec, parseSpec } from '../src/model/spec-file';
+import { loadSpec, parseSpec } from '../src/engine/load';
 import { synthesize } from '../src/render/synth';
 import { parseManifests, podSecurityViolations, validateAgainstSchema, type Manifest } from './cluster-rules';
 import { find, problemsOf as problems, resolveOne, selects, stageManifests } from './stage-files';

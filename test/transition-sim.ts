@@ -27,7 +27,7 @@
  * over its full size, summed) and, with a router, the worst ratio of a track's traffic weight to what
  * its ready pods carry.
  */
-import type { KubectlStep } from '../src/cli/kubectl-steps';
+import type { KubectlStep } from '../src/engine/kubectl-steps';
 import { parseManifests, type Manifest } from './cluster-rules';
 
 type Track = 'stable' | 'canary';

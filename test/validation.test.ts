@@ -1,6 +1,6 @@
 import { stringify } from 'yaml';
 import { SpecError } from '../src/spec/problems';
-import { loadSpec, parseSpec } from '../src/model/spec-file';
+import { loadSpec, parseSpec } from '../src/engine/load';
 import { isFloatingImage } from '../src/model/rules/tracks';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -13,7 +13,8 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { AppSpec } from '../src/spec/types';
 import * as gate from '../verify/run-checks';
-import { loadRunner, RUNNER_PATH, verifyChecks, type VerifyChecks } from '../src/model/gate';
+import { checkRunner } from '../src/constructs/check-code';
+import { verifyChecks, type VerifyChecks } from '../src/model/gate';
 import { podSecurityViolations, validateAgainstSchema, type Manifest } from './cluster-rules';
 import { problemsOf, resolveOne, selects, stageManifests } from './stage-files';
 
@@ -23,7 +24,7 @@ type GateMeasurement = Parameters<typeof gate.formatMeasurement>[0];
 
 const root = join(__dirname, '..');
 const bin = join(root, 'bin', 'cdk8s-canary.js');
-const runner = loadRunner();
+const runner = checkRunner();
 
 /** A server on 127.0.0.1 that answers `handler`, and its base URL. */
 async function serve(handler: Parameters<typeof createServer>[1]): Promise<{ server: Server; url: string }> {
@@ -359,7 +360,7 @@ describe('the gate in the stage files', () => {
     const job = jobOf(docs);
     const configMap = docs.find((doc) => doc.kind === 'ConfigMap' && doc.metadata.name === job.spec.template.spec.volumes[0].configMap.name);
     expect(configMap.immutable).toBe(true);
-    expect(configMap.data['run-checks.js']).toBe(readFileSync(RUNNER_PATH, 'utf8'));
+    expect(configMap.data['run-checks.js']).toBe(readFileSync(join(__dirname, '..', 'verify', 'run-checks.js'), 'utf8'));
     expect(JSON.parse(configMap.data['checks.json'])).toEqual(verifyChecks(resolveOne(app).spec, resolveOne(app).spec.verify!));
     expect(podSecurityViolations(job.spec.template.spec, 'restricted')).toEqual([]);
     for (const doc of docs) expect(() => validateAgainstSchema(doc)).not.toThrow();

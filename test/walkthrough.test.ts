@@ -1,7 +1,7 @@
 import { App, Chart, Testing } from 'cdk8s';
 import { CanaryApp } from '../src/constructs/canary-app';
 import type { AppSpec } from '../src/spec/types';
-import { loadSpec } from '../src/model/spec-file';
+import { loadSpec } from '../src/engine/load';
 import { parseManifests, podSecurityViolations, validateAgainstSchema, type Manifest } from './cluster-rules';
 import { find, renderOne, selects as matches, stageInvariant, stageManifests } from './stage-files';
 

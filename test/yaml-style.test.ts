@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseManifests, type Manifest } from './cluster-rules';
 import type { AppSpec } from '../src/spec/types';
-import { loadSpec } from '../src/model/spec-file';
+import { loadSpec } from '../src/engine/load';
 import { synthesize } from '../src/render/synth';
 
 // The longest names the spec allows, a digest image and a long regular expression: the lines most

@@ -1,7 +1,11 @@
-import { OutputConflictError, OutputLockedError } from '../io/errors';
-import { SpecError } from '../spec/problems';
-import { finish, init, plan, synth, verify, type Io } from './commands';
-import { optionHelp, OPTIONS, parseOptions, unknown, UsageError, type OptionName, type OptionSpec, type Values } from './options';
+import { OutputConflictError, OutputLockedError, SpecError, unknown, UsageError } from '../engine/errors';
+import { finish } from './commands/finish';
+import { init } from './commands/init';
+import { plan } from './commands/plan';
+import { synth } from './commands/synth';
+import { verify } from './commands/verify';
+import type { Io } from './io';
+import { optionHelp, OPTIONS, parseOptions, type OptionName, type OptionSpec, type Values } from './options';
 
 /** A command: its words in the help, the options and arguments it takes, and what runs it. */
 interface Command {

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
-import { closest } from '../spec/suggest';
-import { STARTER_DEFAULTS } from './init';
+import { closest, unknown, UsageError } from '../engine/errors';
+import { STARTER_DEFAULTS } from '../engine/starter-spec';
 
 /** One command-line option: how it is written, its default, and its line in the help. */
 export interface OptionSpec {
@@ -49,9 +49,6 @@ export type Values = {
     : (typeof OPTIONS)[K] extends { default: string } ? string : string | undefined;
 };
 
-/** Exit code 2: the command line is wrong. */
-export class UsageError extends Error {}
-
 // The help's column for option words.
 const HELP_COLUMN = 22;
 
@@ -61,12 +58,6 @@ export function optionHelp(name: OptionName): string[] {
   const flags = `${option.short ? `-${option.short}, ` : ''}--${name}${option.value ? ` ${option.value}` : ''}`;
   const fallback = option.defaultText === undefined ? option.default && ` (default ${option.default})` : ` (default: ${option.defaultText})`;
   return [`${flags.padEnd(HELP_COLUMN)}${option.help}${fallback ?? ''}`, ...(option.note ?? []).map((line) => `${''.padEnd(HELP_COLUMN)}${line}`)];
-}
-
-/** `--chek` -> `unknown option --chek: did you mean --check?` */
-export function unknown(kind: string, word: string, known: readonly string[]): UsageError {
-  const guess = closest(word, known);
-  return new UsageError(`unknown ${kind} ${word}${guess ? `: did you mean ${guess}?` : ''}`);
 }
 
 /**

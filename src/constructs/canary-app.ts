@@ -9,7 +9,7 @@ import { stageContents, type StageObject } from '../model/stage-contents';
 import type { ResolvedStage, RolloutPlan } from '../model/stage';
 import { SpecError } from '../spec/problems';
 import { CanaryRoutes } from './canary-routes';
-import { manifestOf } from './objects/stage-objects';
+import { manifestOf } from './manifests/stage-objects';
 import type { CanaryAppProps } from './props';
 
 /** A track's ConfigMap (of its `config` files) and its PodDisruptionBudget, where it has them. */
@@ -56,6 +56,9 @@ function objectId(object: Exclude<StageObject, { role: 'route' | 'subsets' }>): 
   }
 }
 
+// Identity across copies of the library (two installs in one project), as cdk8s marks its own constructs.
+const CANARY_APP_SYMBOL = Symbol.for('cdk8s-canary.CanaryApp');
+
 /**
  * One stage of one app's canary release: the objects of the stage's file, as
  * cdk8s ApiObjects: the Namespace, the stable and the canary Deployment, one Service that selects
@@ -67,6 +70,14 @@ function objectId(object: Exclude<StageObject, { role: 'route' | 'subsets' }>): 
  * with any cdk8s-plus line in the same chart, and take JSON patches (`ApiObject.of(app.stable)`).
  */
 export class CanaryApp extends Construct {
+  /**
+   * Whether `x` is a CanaryApp, made by this copy of the library or by another one.
+   * @param x any object
+   */
+  public static isCanaryApp(x: any): x is CanaryApp {
+    return x !== null && typeof x === 'object' && CANARY_APP_SYMBOL in x;
+  }
+
   /** The app's settings with every default filled in. */
   public readonly spec: ResolvedAppSpec;
   /** The rollout plan this stage belongs to. */
@@ -109,8 +120,9 @@ export class CanaryApp extends Construct {
 
   constructor(scope: Construct, id: string, props: CanaryAppProps) {
     super(scope, id);
+    Object.defineProperty(this, CANARY_APP_SYMBOL, { value: true });
     const chart = Chart.of(this);
-    const earlier = chart.node.findAll().filter((c): c is CanaryApp => c instanceof CanaryApp && c !== this);
+    const earlier = chart.node.findAll().filter((c): c is CanaryApp => CanaryApp.isCanaryApp(c) && c !== this);
     const resolved = resolveInChart(props, id, chart, earlier);
     ({ spec: this.spec, plan: this.plan } = resolved);
     this.stage = this.plan.current;

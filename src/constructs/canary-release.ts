@@ -17,6 +17,9 @@ export interface CanaryReleaseStage {
   readonly app: CanaryApp;
 }
 
+// Identity across copies of the library (two installs in one project), as cdk8s marks its own constructs.
+const CANARY_RELEASE_SYMBOL = Symbol.for('cdk8s-canary.CanaryRelease');
+
 /**
  * Every stage of one app's canary release in your own cdk8s app: one Chart per stage of the plan,
  * then `rollback`, each holding a CanaryApp at that stage, so `cdk8s synth` writes one file per stage
@@ -31,11 +34,20 @@ export interface CanaryReleaseStage {
  *   for (const stage of release.stages) new kplus.ConfigMap(stage.chart, 'config', { data: { ... } });
  */
 export class CanaryRelease extends Construct {
+  /**
+   * Whether `x` is a CanaryRelease, made by this copy of the library or by another one.
+   * @param x any object
+   */
+  public static isCanaryRelease(x: any): x is CanaryRelease {
+    return x !== null && typeof x === 'object' && CANARY_RELEASE_SYMBOL in x;
+  }
+
   /** Every stage, in order, then rollback. */
   public readonly stages: CanaryReleaseStage[];
 
   constructor(scope: Construct, id: string, props: CanaryReleaseProps) {
     super(scope, id);
+    Object.defineProperty(this, CANARY_RELEASE_SYMBOL, { value: true });
     let name: string;
     let namespace: string;
     let stages: { name: string; fileName: string }[];

@@ -5,7 +5,7 @@ import { stageContents } from '../model/stage-contents';
 import type { ResolvedStage } from '../model/stage';
 import { GrpcRoute, HttpRoute } from './imports/gateway.networking.k8s.io';
 import { DestinationRule, VirtualService } from './imports/networking.istio.io';
-import { destinationRuleProps, grpcRouteProps, httpRouteProps, virtualServiceProps } from './objects/routes';
+import { destinationRuleProps, grpcRouteProps, httpRouteProps, virtualServiceProps } from './manifests/routes';
 
 /** Props of CanaryRoutes. */
 export interface CanaryRoutesProps {
@@ -14,6 +14,9 @@ export interface CanaryRoutesProps {
   /** The stage whose weights and match rules to render. */
   readonly stage: ResolvedStage;
 }
+
+// Identity across copies of the library (two installs in one project), as cdk8s marks its own constructs.
+const CANARY_ROUTES_SYMBOL = Symbol.for('cdk8s-canary.CanaryRoutes');
 
 /**
  * The request routing of one stage: a Gateway API HTTPRoute (or, for gRPC, a GRPCRoute) and/or an
@@ -24,6 +27,14 @@ export interface CanaryRoutesProps {
  * `percent`, Istio `mirror` with `mirrorPercentage`).
  */
 export class CanaryRoutes extends Construct {
+  /**
+   * Whether `x` is a CanaryRoutes, made by this copy of the library or by another one.
+   * @param x any object
+   */
+  public static isCanaryRoutes(x: any): x is CanaryRoutes {
+    return x !== null && typeof x === 'object' && CANARY_ROUTES_SYMBOL in x;
+  }
+
   /** The HTTPRoute, with `routing.gatewayApi` for HTTP. */
   public readonly httpRoute?: ApiObject;
   /** The GRPCRoute, with `routing.gatewayApi` for gRPC. */
@@ -35,6 +46,7 @@ export class CanaryRoutes extends Construct {
 
   constructor(scope: Construct, id: string, props: CanaryRoutesProps) {
     super(scope, id);
+    Object.defineProperty(this, CANARY_ROUTES_SYMBOL, { value: true });
     const { spec, stage } = props;
     for (const object of stageContents(spec, false, stage)) {
       if (object.role === 'subsets') this.destinationRule = new DestinationRule(this, 'destination-rule', destinationRuleProps(spec));

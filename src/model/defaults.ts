@@ -1,13 +1,15 @@
-import { createHash } from 'node:crypto';
 import { SecurityProfile, ServiceType, SessionAffinity, type AppSpec, type ResourceAmounts, type TrackSpec, type VerifySpec } from '../spec/types';
 import { defaultStages } from './replicas';
 import type { WorkloadFile } from '../spec/workload-file';
 import type { ResolvedAppSpec, ResolvedTrackSpec, ResolvedVerifySpec } from './resolved';
+import { configHash } from './config-hash';
+import { defaultGateTimeout } from './gate';
+import { durationSeconds } from './quantities';
+import { serviceHost } from './routing';
 import { resolveWorkload, servicePorts } from './workload';
 
 /** The image that runs the verification Job: the official Node.js image of an LTS line (24, supported to April 2028), small, at a pinned version. */
 const DEFAULT_VERIFY_IMAGE = 'node:24.11.1-alpine';
-const DEFAULT_VERIFY_TIMEOUT_SECONDS = 300;
 
 const DEFAULT_REPLICAS = 3;
 const DEFAULT_PORT = 80;
@@ -16,15 +18,6 @@ const DEFAULT_AFFINITY_TIMEOUT_SECONDS = 10800;
 // Sized for a small web server, so a lab cluster schedules every pod of every stage.
 const DEFAULT_REQUESTS: ResourceAmounts = { cpu: '100m', memory: '64Mi' };
 const DEFAULT_LIMITS: ResourceAmounts = { memory: '128Mi' };
-
-/**
- * The hash in a config's ConfigMap name: the first 10 hex digits of the SHA-256 of its files, in key
- * order, so the same files always make the same name and any change makes a new one.
- */
-export function configHash(files: Record<string, string>): string {
-  const sorted = Object.keys(files).sort().map((key) => [key, files[key]]);
-  return createHash('sha256').update(JSON.stringify(sorted)).digest('hex').slice(0, 10);
-}
 
 /** A track with its defaults filled in; `name` is the Deployment's. Config files must have been read. */
 function resolveTrack(track: TrackSpec, name: string, replicas: number): ResolvedTrackSpec {
@@ -40,17 +33,6 @@ function resolveTrack(track: TrackSpec, name: string, replicas: number): Resolve
     secretMounts: track.secretMounts ?? [],
     ...(track.autoscaling ? { autoscaling: track.autoscaling } : {}),
   };
-}
-
-/** `30s` -> 30, `5m` -> 300, `1h` -> 3600 */
-export function durationSeconds(duration: string): number {
-  const units: Record<string, number> = { s: 1, m: 60, h: 3600 };
-  return Number(duration.slice(0, -1)) * units[duration.slice(-1)];
-}
-
-/** How long a Prometheus analysis takes: the soak, then a measurement every interval. */
-export function analysisSeconds(prometheus: ResolvedVerifySpec['prometheus']): number {
-  return prometheus ? prometheus.initialDelaySeconds + prometheus.intervalSeconds * (prometheus.count - 1) : 0;
 }
 
 function resolveVerify(verify: VerifySpec): ResolvedVerifySpec {
@@ -76,16 +58,10 @@ function resolveVerify(verify: VerifySpec): ResolvedVerifySpec {
     } : {}),
     ...(resolvedPrometheus ? { prometheus: resolvedPrometheus } : {}),
     image: verify.image ?? DEFAULT_VERIFY_IMAGE,
-    // Long enough for the analysis, with a minute for the last answers and the report.
-    timeoutSeconds: verify.timeoutSeconds ?? Math.max(DEFAULT_VERIFY_TIMEOUT_SECONDS, analysisSeconds(resolvedPrometheus) + 60),
+    timeoutSeconds: verify.timeoutSeconds ?? defaultGateTimeout(resolvedPrometheus),
     ...(verify.notify ? { notify: verify.notify } : {}),
     baseline: verify.baseline ?? false,
   };
-}
-
-/** A Service's cluster-local host name, which Istio routes by. */
-export function serviceHost(service: string, namespace: string): string {
-  return `${service}.${namespace}.svc.cluster.local`;
 }
 
 /** The shared Service: the spec's settings, over those of a `from` file's Service. */

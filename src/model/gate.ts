@@ -1,7 +1,6 @@
-import { join } from 'node:path';
 import type { ResolvedAppSpec, ResolvedVerifySpec } from './resolved';
 import type { ResolvedStage } from './stage';
-import { matchRulesApply, trackServiceName } from './routing';
+import { matchRulesApply, serviceHost, trackServiceName } from './routing';
 
 /*
  * The verification gate as data: which stages it gates, what the checks are, where the canary is.
@@ -24,7 +23,7 @@ export function isGated(spec: ResolvedAppSpec, stage: ResolvedStage): spec is Ga
 
 /** The canary's own Service, as the Job reaches it in the cluster. */
 export function canaryUrl(spec: ResolvedAppSpec): string {
-  return `http://${trackServiceName(spec.service.name, 'canary')}.${spec.namespace}.svc.cluster.local:${spec.service.port}`;
+  return `http://${serviceHost(trackServiceName(spec.service.name, 'canary'), spec.namespace)}:${spec.service.port}`;
 }
 
 /** The baseline track's Deployment. */
@@ -70,8 +69,34 @@ export interface VerifyChecks {
   readonly notify?: { readonly webhook: string };
 }
 
-// The seconds the gate keeps after its checks to report and notify, within the Job's deadline.
-const REPORT_SECONDS = 20;
+/*
+ * The gate's time budget. The Job's deadline is `verify.timeoutSeconds`: its checks stop REPORT
+ * seconds before it, so the run can report and notify in its own words. A timeout must leave the
+ * analysis that and the last answers' time (MINIMUM_MARGIN in all); the default leaves a minute, and
+ * at least five minutes in all. The plan's wait outlasts the deadline by WAIT_GRACE, so the Job says
+ * why it stopped before the wait gives up.
+ */
+const GATE_SECONDS = { report: 20, minimumMargin: 30, defaultMargin: 60, defaultTimeout: 300, waitGrace: 30 } as const;
+
+/** How long a Prometheus analysis takes: the soak, then a measurement every interval. */
+export function analysisSeconds(prometheus: ResolvedVerifySpec['prometheus']): number {
+  return prometheus ? prometheus.initialDelaySeconds + prometheus.intervalSeconds * (prometheus.count - 1) : 0;
+}
+
+/** The shortest Job deadline that fits the analysis. */
+export function minimumGateTimeout(prometheus: ResolvedVerifySpec['prometheus']): number {
+  return analysisSeconds(prometheus) + GATE_SECONDS.minimumMargin;
+}
+
+/** The Job's deadline when the spec gives none. */
+export function defaultGateTimeout(prometheus: ResolvedVerifySpec['prometheus']): number {
+  return Math.max(GATE_SECONDS.defaultTimeout, analysisSeconds(prometheus) + GATE_SECONDS.defaultMargin);
+}
+
+/** How long the plan's steps wait for a gate Job of that deadline. */
+export function gateWaitSeconds(timeoutSeconds: number): number {
+  return timeoutSeconds + GATE_SECONDS.waitGrace;
+}
 
 /** The app's checks for the check code: all of them (the analysis after a stage), or the smoke check alone (before its route moves). */
 export function verifyChecks(spec: ResolvedAppSpec, verify: ResolvedVerifySpec, only?: 'smoke'): VerifyChecks {
@@ -82,7 +107,7 @@ export function verifyChecks(spec: ResolvedAppSpec, verify: ResolvedVerifySpec, 
   return {
     namespace: spec.namespace,
     app: spec.appLabel,
-    deadlineSeconds: Math.max(10, verify.timeoutSeconds - REPORT_SECONDS),
+    deadlineSeconds: Math.max(10, verify.timeoutSeconds - GATE_SECONDS.report),
     ...(smoke ? { smoke } : {}),
     ...(prometheus && only !== 'smoke' ? {
       prometheus: {
@@ -98,9 +123,6 @@ export function verifyChecks(spec: ResolvedAppSpec, verify: ResolvedVerifySpec, 
 function pick<T extends object, K extends keyof T>(object: T, ...keys: K[]): Partial<Pick<T, K>> {
   return Object.fromEntries(keys.filter((key) => object[key] !== undefined).map((key) => [key, object[key]])) as Partial<Pick<T, K>>;
 }
-
-/** The check code, one plain JavaScript file of the package: the Job runs it, and so does `verify`. */
-export const RUNNER_PATH = join(__dirname, '..', '..', 'verify', 'run-checks.js');
 
 /** One check's outcome, as the runner reports it. */
 export interface CheckResult {
@@ -118,10 +140,4 @@ export interface CheckRunner {
   formatMeasurement(measurement: object): string;
   gateVerdict(results: readonly CheckResult[]): 'pass' | 'fail' | 'inconclusive';
   readonly EXIT_CODES: Record<'pass' | 'fail' | 'inconclusive', number>;
-}
-
-/** The check code, loaded to run here. */
-export function loadRunner(): CheckRunner {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require(RUNNER_PATH) as CheckRunner;
 }

@@ -27,3 +27,9 @@ export function canonicalMemory(memory: string): string {
   const mi = mebibytes(memory);
   return mi % 1024 === 0 ? `${mi / 1024}Gi` : `${mi}Mi`;
 }
+
+/** `30s` -> 30, `5m` -> 300, `1h` -> 3600 */
+export function durationSeconds(duration: string): number {
+  const units: Record<string, number> = { s: 1, m: 60, h: 3600 };
+  return Number(duration.slice(0, -1)) * units[duration.slice(-1)];
+}

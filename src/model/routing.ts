@@ -60,3 +60,13 @@ export function routeKinds(spec: ResolvedAppSpec): (WeightedRouteKind | 'Destina
     ...(istio ? ['DestinationRule' as const, 'VirtualService' as const] : []),
   ];
 }
+
+/** A Service's cluster-local host name: Istio routes by it, and the gate's Job reaches the canary at it. */
+export function serviceHost(service: string, namespace: string): string {
+  return `${service}.${namespace}.svc.cluster.local`;
+}
+
+/** Each backend's weight in a route: the canary's and the baseline's as the stage gives them, stable the rest. */
+export function routeWeights(canaryWeight: number, baselineWeight = 0): Record<TrackLabel, number> {
+  return { stable: 100 - canaryWeight - baselineWeight, canary: canaryWeight, baseline: baselineWeight };
+}

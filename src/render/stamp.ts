@@ -1,6 +1,5 @@
 import { createHash, type Hash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { RUNNER_PATH } from '../model/gate';
+import { checkCodeHash } from '../constructs/check-code';
 import type { ResolvedApp } from '../model/resolve';
 import { appFiles } from './paths';
 
@@ -31,15 +30,7 @@ function version(): string {
 export function appInput(app: ResolvedApp, specPath: string | undefined): string {
   const { spec, plan, createsNamespace } = app;
   // The gate's ConfigMap carries the check code, a file of the package, not of the spec.
-  return JSON.stringify([`cdk8s-canary ${version()}`, specPath ?? null, spec, plan, createsNamespace, spec.verify ? checkCode() : null]);
-}
-
-let checkCodeHash: string | undefined;
-
-/** The hash of the gate's check code, read once. */
-function checkCode(): string {
-  checkCodeHash ??= createHash('sha256').update(readFileSync(RUNNER_PATH)).digest('hex');
-  return checkCodeHash;
+  return JSON.stringify([`cdk8s-canary ${version()}`, specPath ?? null, spec, plan, createsNamespace, spec.verify ? checkCodeHash() : null]);
 }
 
 /** An app's input (appInput) hashed once: each of its files' stamps is taken on from a copy. */

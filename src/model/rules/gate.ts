@@ -1,9 +1,8 @@
 import { formatValue, type Problem, type SpecPath } from '../../spec/problems';
-import { baselineName, verifyJobName } from '../gate';
+import { analysisSeconds, baselineName, minimumGateTimeout, verifyJobName } from '../gate';
 import { BASELINE } from '../labels';
 import { trackServiceName } from '../routing';
 import { CompareTrack, type PrometheusQuerySpec } from '../../spec/types';
-import { analysisSeconds } from '../defaults';
 import type { ResolvedAppSpec, ResolvedVerifySpec } from '../resolved';
 import { NAME_MAX } from './names';
 
@@ -35,9 +34,6 @@ export function gateProblems(app: ResolvedAppSpec, at: SpecPath): Problem[] {
   return problems;
 }
 
-// The seconds a gate needs besides its analysis: the last answers, the report and the notice.
-const REPORT_MARGIN_SECONDS = 30;
-
 /** An analysis that can fail, within the Job's deadline; one place to notify. */
 function analysisProblems(verify: ResolvedVerifySpec, where: SpecPath): Problem[] {
   const problems: Problem[] = [];
@@ -45,7 +41,7 @@ function analysisProblems(verify: ResolvedVerifySpec, where: SpecPath): Problem[
   if (prometheus && prometheus.failureLimit >= prometheus.count) {
     problems.push({ path: [...where, 'prometheus', 'failureLimit'], message: `is ${prometheus.failureLimit}: must be below count (${prometheus.count}), or no analysis can fail` });
   }
-  const needed = analysisSeconds(prometheus) + REPORT_MARGIN_SECONDS;
+  const needed = minimumGateTimeout(prometheus);
   if (verify.timeoutSeconds < needed) {
     problems.push({
       path: [...where, 'timeoutSeconds'],

@@ -3,6 +3,7 @@ import { closest } from '../../spec/suggest';
 import { SessionAffinity, type StageSpec } from '../../spec/types';
 import type { Track } from '../labels';
 import type { ResolvedAppSpec } from '../resolved';
+import { routeWeights } from '../routing';
 import { ROLLBACK_STAGE, type RolloutPlan } from '../stage';
 
 /** One written stage: a name of its own, counts or a percent, not an outage, copies only through a router. */
@@ -82,7 +83,7 @@ export function capacityProblems(app: ResolvedAppSpec, plan: RolloutPlan, at: Sp
       return;
     }
     // A baseline track's weight comes from stable's; its pods are the canary's count, its capacity the canary's.
-    const weights = { stable: 100 - stage.canaryWeight! - (stage.baselineWeight ?? 0), canary: stage.canaryWeight! };
+    const weights = routeWeights(stage.canaryWeight!, stage.baselineWeight);
     for (const track of ['canary', 'stable'] as const) {
       if (weights[track] > 0 && replicas[track] === 0) {
         problems.push({ path, message: `sends ${weights[track]}% to ${track} but runs 0 ${track} replicas: give ${track}Replicas of at least 1` });

@@ -1,8 +1,7 @@
-import { serviceHost } from '../../model/defaults';
 import { BASELINE, COMPONENT_LABEL, ROUTER_COMPONENT, SYNC_WAVE_ANNOTATION, TRACKS, trackSelector, type TrackLabel } from '../../model/labels';
 import { SYNC_WAVE } from '../../model/moves';
 import type { ResolvedAppSpec } from '../../model/resolved';
-import { headerMatch, trackServiceName } from '../../model/routing';
+import { headerMatch, routeWeights, serviceHost, trackServiceName } from '../../model/routing';
 import type { GrpcRouteProps, HttpRouteProps } from '../imports/gateway.networking.k8s.io';
 import type { DestinationRuleProps, VirtualServiceProps } from '../imports/networking.istio.io';
 import { appMetadata, type Manifest } from './manifest';
@@ -24,12 +23,6 @@ export interface RouteState {
 // After the track that grows is ready, before the track that shrinks goes.
 function routeMetadata(app: ResolvedAppSpec) {
   return appMetadata(app, app.service.name, { [COMPONENT_LABEL]: ROUTER_COMPONENT }, { [SYNC_WAVE_ANNOTATION]: String(SYNC_WAVE.route) });
-}
-
-/** Each backend's weight: the canary's and the baseline's from the stage, stable the rest. */
-function weights(state: RouteState): Record<TrackLabel, number> {
-  const baseline = state.baselineWeight ?? 0;
-  return { stable: 100 - state.canaryWeight - baseline, canary: state.canaryWeight, baseline };
 }
 
 /** The route's backends: both tracks, and the baseline track where the app runs one. */
@@ -57,7 +50,7 @@ function gatewayRules<H, F>(app: ResolvedAppSpec, state: RouteState, headerTypes
       backendRefs: [backend('canary')],
     }] : []),
     {
-      backendRefs: lanes(app).map((track) => ({ ...backend(track), weight: weights(state)[track] })),
+      backendRefs: lanes(app).map((track) => ({ ...backend(track), weight: routeWeights(state.canaryWeight, state.baselineWeight)[track] })),
       ...(state.mirrorPercent ? { filters: [{ type: mirror, requestMirror: { backendRef: backend('canary'), percent: state.mirrorPercent } }] } : {}),
     },
   ];
@@ -111,7 +104,7 @@ export function virtualServiceProps(app: ResolvedAppSpec, state: RouteState): Vi
         }] : []),
         {
           name: 'weighted',
-          route: lanes(app).map((track) => ({ destination: destination(track), weight: weights(state)[track] })),
+          route: lanes(app).map((track) => ({ destination: destination(track), weight: routeWeights(state.canaryWeight, state.baselineWeight)[track] })),
           ...(state.mirrorPercent ? { mirror: destination('canary'), mirrorPercentage: { value: state.mirrorPercent } } : {}),
         },
       ],

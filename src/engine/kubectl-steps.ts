@@ -5,7 +5,7 @@ import { stagePath } from '../render/paths';
 import { SYNC_WAVE } from '../model/moves';
 import { appScopeLabels, BASELINE, CHECK_LABEL, COMPONENT_LABEL, ROUTER_COMPONENT, selectorArg, TRACK_LABEL, VERIFY_COMPONENT, type Track, type TrackLabel } from '../model/labels';
 import { kindsOf, stageContents, type StageObject } from '../model/stage-contents';
-import { baselineName, isGated, isSmokeGated, smokeJobName, verifyJobName, type GatedApp } from '../model/gate';
+import { baselineName, gateWaitSeconds, isGated, isSmokeGated, smokeJobName, verifyJobName, type GatedApp } from '../model/gate';
 
 /** One kubectl step of a move to a stage. */
 export type KubectlStep =
@@ -156,7 +156,7 @@ export function formatStep(step: KubectlStep, namespace: string): string {
     case 'gate': {
       // The Job fails at its deadline at the latest; the wait gives it a little longer to say so.
       const rollback = step.rollback.map((each) => formatStep(each, namespace)).join(' && ');
-      return `{ kubectl wait ${ns} --for=condition=complete --timeout=${step.timeoutSeconds + 30}s job/${step.job} || `
+      return `{ kubectl wait ${ns} --for=condition=complete --timeout=${gateWaitSeconds(step.timeoutSeconds)}s job/${step.job} || `
         + `{ kubectl logs ${ns} job/${step.job}; ${rollback}; false; }; }`;
     }
   }

@@ -3,7 +3,7 @@ import { readRegularFile } from '../io/bounded-read';
 import type { Document, LineCounter, Node } from 'yaml';
 import type { CanarySpec } from '../spec/types';
 import { SpecError, type Problem } from '../spec/problems';
-import { resolveSpec, type ResolvedApp } from './resolve';
+import { resolveSpec, type ResolvedApp } from '../model/resolve';
 
 /** A spec read and resolved, with the warnings to show. */
 export interface LoadedSpec {
@@ -121,14 +121,6 @@ export function slowValues(text: string): { value: unknown } | { errors: Problem
   return read.errors.length ? { errors: read.errors } : { value: documentValues(read, '') };
 }
 
-/** Set (the test suite sets it), every spec read is read by both readers, which must agree. */
-const COMPARE_READERS = 'CDK8S_CANARY_COMPARE_SPEC_READERS';
-
-function compareReaders(fast: unknown, slow: unknown, source: string): void {
-  const { isDeepStrictEqual } = require('node:util') as typeof import('node:util');
-  if (!isDeepStrictEqual(fast, slow)) throw new Error(`spec read: the two YAML readers disagree on ${source}`);
-}
-
 /**
  * Parses spec text and resolves it; config files named by `path` are read beside `source`. Throws a
  * SpecError listing every problem, each with its line and column in the text, so that nothing is
@@ -140,7 +132,6 @@ export function parseSpec(text: string, source: string): LoadedSpec {
   const slow = () => (read ??= document(text));
   const fast = fastValues(text);
   if (!fast && slow().errors.length) throw new SpecError(slow().errors, source);
-  if (fast && process.env[COMPARE_READERS]) compareReaders(fast.value, documentValues(slow(), source), source);
   const data = fast ? fast.value : documentValues(slow(), source);
   // A problem in another file has its place already: no document is built for it.
   const where = (problem: Problem) => (problem.source !== undefined ? problem : locate(problem, slow().doc, slow().lines));

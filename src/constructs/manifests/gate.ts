@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
-import { configHash } from '../../model/defaults';
-import { canaryUrl, RUNNER_PATH, smokeJobName, verifyChecks, verifyJobName } from '../../model/gate';
+import { configHash } from '../../model/config-hash';
+import { canaryUrl, smokeJobName, verifyChecks, verifyJobName } from '../../model/gate';
 import { CHECK_LABEL, COMPONENT_LABEL, SYNC_OPTIONS_ANNOTATION, SYNC_WAVE_ANNOTATION, VERIFY_COMPONENT } from '../../model/labels';
 import { SYNC_WAVE } from '../../model/moves';
 import type { ResolvedAppSpec, ResolvedVerifySpec } from '../../model/resolved';
+import { checkCodeText } from '../check-code';
 import { appMetadata, type Manifest } from './manifest';
 
 // The check code's name in the ConfigMap, its checks (all, and the smoke check alone), and where the Job mounts them.
@@ -20,7 +20,7 @@ const GATE_LABELS = { [COMPONENT_LABEL]: VERIFY_COMPONENT };
 function gateData(app: ResolvedAppSpec, verify: ResolvedVerifySpec): Record<string, string> {
   const json = (checks: object) => `${JSON.stringify(checks, null, 2)}\n`;
   return {
-    [RUNNER]: readFileSync(RUNNER_PATH, 'utf8'),
+    [RUNNER]: checkCodeText(),
     [CHECKS]: json(verifyChecks(app, verify)),
     // Before traffic moves, only the smoke check runs: there are no requests yet to measure.
     ...(verify.smoke && app.routing ? { [SMOKE_CHECKS]: json(verifyChecks(app, verify, 'smoke')) } : {}),

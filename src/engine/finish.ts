@@ -4,8 +4,9 @@ import { finishStage } from '../model/moves';
 import type { ResolvedApp } from '../model/resolve';
 import type { AppSpec, TrackSpec } from '../spec/types';
 import { SpecError, type SpecPath } from '../spec/problems';
-import { locateProblems, parseSpec } from '../model/spec-file';
-import { unknown } from './options';
+import { replaceFileContent } from '../io/atomic-file';
+import { locateProblems, parseSpec, readSpecFile } from './load';
+import { unknown } from './errors';
 
 /** One change to the spec text: `text` in place of `[start, end)`. */
 interface Edit {
@@ -230,4 +231,16 @@ export function finishRelease(text: string, appName: string, source: string): { 
     if (error instanceof SpecError && error.source === undefined) throw new SpecError(locateProblems(text, error.problems), source);
     throw error;
   }
+}
+
+/**
+ * Ends `appName`'s promoted release in its spec file: stable runs the canary's image and config, at
+ * the stage without canary pods. Only the lines that change are rewritten; the file is replaced
+ * whole, and only if it still holds what was read. Returns the stage the release ends in.
+ */
+export function finish(config: string, appName: string): { readonly stage: string } {
+  const read = readSpecFile(config);
+  const { text, stage } = finishRelease(read, appName, config);
+  replaceFileContent(config, text, read);
+  return { stage };
 }

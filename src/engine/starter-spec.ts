@@ -4,15 +4,13 @@ export interface StarterOptions {
   readonly namespace: string;
   readonly image: string;
   readonly port: number;
-  /** The JSON Schema's path relative to the spec's folder, for editors. */
-  readonly schema: string;
 }
 
 /** Defaults that synthesize and run as they are: an nginx build that runs as a non-root user on 8080. */
 export const STARTER_DEFAULTS = { name: 'web', image: 'nginxinc/nginx-unprivileged:1.27', port: 8080 } as const;
 
 /** A short, commented spec for one app with no release in progress yet. */
-export function starterSpec({ name, namespace, image, port, schema }: StarterOptions): string {
+export function starterSpec({ name, namespace, image, port }: StarterOptions, schema: string): string {
   // Loaded here: the options table reads STARTER_DEFAULTS on every command.
   const { stringify } = require('yaml') as typeof import('yaml');
   // One line each, however odd the value: quoted, never a block scalar.
@@ -34,3 +32,4 @@ apps:
     # stage: canary, synth, and apply the printed commands, one stage at a time.
 `;
 }
+

@@ -1,0 +1,12 @@
+// The engine a script calls (`require('cdk8s-canary/engine')`): the CLI's commands as functions, with
+// the same validation, defaults and messages; and the errors every bad input raises, on every road.
+export type { Problem, SpecPath } from '../spec/problems';
+export { OutputConflictError, OutputLockedError, SpecError, UsageError } from './errors';
+export { loadSpec, parseSpec, type LoadedSpec } from './load';
+export { synthesize } from '../render/synth';
+export { synth, type SynthChecked, type SynthOptions, type SynthWritten } from './synth';
+export { plan, type PlanOptions } from './plan';
+export { verify, type VerifyOptions, type VerifyOutcome } from './verify';
+export { finish } from './finish';
+export type { RenderedFile } from '../io/header';
+export type { ResolvedApp } from '../model/resolve';

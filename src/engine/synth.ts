@@ -1,0 +1,98 @@
+import type { RenderedFile } from '../io/header';
+import type { FoundFiles } from '../io/writer';
+import type { ResolvedApp } from '../model/resolve';
+import { appFilePaths, OUTPUT_LAYOUT } from '../render/paths';
+import type { ProgressListener } from '../render/synth';
+import { plainPath, UsageError } from './errors';
+import { loadSpec } from './load';
+
+/** What `synth` is asked to do. */
+export interface SynthOptions {
+  /** The spec file. */
+  readonly config: string;
+  /** The output folder. */
+  readonly output: string;
+  /**
+   * Write nothing: compare the folder with a fresh render of the spec.
+   * @default false
+   */
+  readonly check?: boolean;
+  /**
+   * Also replace files of other specs, or without the marker, where the layout writes.
+   * @default false
+   */
+  readonly takeOver?: boolean;
+  /** Each of the spec's warnings, as a line with file, line and column. */
+  readonly onWarning?: (line: string) => void;
+  /** Called after each app is rendered. */
+  readonly onProgress?: ProgressListener;
+}
+
+/** What a write did. */
+export interface SynthWritten {
+  readonly check: false;
+  readonly apps: number;
+  readonly written: number;
+  readonly unchanged: number;
+  readonly removed: number;
+}
+
+/** What a check found: each stale, missing, leftover or conflicting file as lines; none when up to date. */
+export interface SynthChecked {
+  readonly check: true;
+  readonly apps: number;
+  readonly files: number;
+  readonly report: readonly string[];
+}
+
+/**
+ * Renders every app of a spec and writes its files into the output folder, or with `check` compares
+ * them, touching nothing. An app whose every file carries a stamp that verifies is as a render would
+ * make it: it is not rendered again, and its files are neither compared nor written. Each app's
+ * files are written while the next one renders. Throws a SpecError for a bad spec, a UsageError for a
+ * bad output path, and OutputLockedError or OutputConflictError before anything is written.
+ */
+export async function synth(options: SynthOptions): Promise<SynthWritten | SynthChecked> {
+  const { config, output: outdir, check = false, takeOver = false } = options;
+  plainPath('-o', outdir);
+  const { inspectOutput, openOutput, outputFolderProblem, specPathFrom } = await import('../io/writer');
+  const problem = outputFolderProblem(outdir, config);
+  if (problem) throw new UsageError(problem);
+  const { apps: resolved, warnings } = loadSpec(config);
+  for (const warning of warnings) options.onWarning?.(warning);
+  const specPath = specPathFrom(outdir, config);
+  const ownership = { spec: specPath, apps: resolved.map((app) => app.spec.name), takeOver, layout: OUTPUT_LAYOUT };
+  const { appUpToDate } = await import('../render/stamp');
+  const toRender: ResolvedApp[] = [];
+  const kept: string[] = [];
+  const asFound = (found: FoundFiles) => {
+    for (const app of resolved) {
+      if (appUpToDate(app, specPath, found)) kept.push(...appFilePaths(app.spec.name, app.plan));
+      else toRender.push(app);
+    }
+    return new Set(kept);
+  };
+  // The folder is checked before anything renders.
+  const writer = check ? undefined : openOutput(outdir, resolved.flatMap((app) => appFilePaths(app.spec.name, app.plan)), ownership, asFound);
+  const inspection = writer ? undefined : inspectOutput(outdir, ownership);
+  if (inspection) asFound(inspection.found);
+  const rendered: RenderedFile[][] = [];
+  if (toRender.length) {
+    try {
+      // Only now is the render code loaded: a run with nothing to render loads none of it.
+      const { renderAppsInParallel } = await import('../render/synth');
+      await renderAppsInParallel(toRender, specPath, (index, files) => {
+        if (writer) files.forEach((file) => writer.write(file));
+        else rendered[index] = files;
+      }, options.onProgress);
+    } catch (error) {
+      writer?.abort();
+      throw error;
+    }
+  }
+  if (!writer) {
+    const files = rendered.flat();
+    return { check: true, apps: resolved.length, files: kept.length + files.length, report: inspection!.check(files, kept) };
+  }
+  return { check: false, apps: resolved.length, ...writer.close() };
+}
