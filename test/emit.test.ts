@@ -1,9 +1,13 @@
 import { dump } from 'js-yaml';
+import { join } from 'node:path';
+import { manifestOf } from '../src/constructs/manifests/stage-objects';
+import { loadSpec } from '../src/engine/load';
+import { stageContents } from '../src/model/stage-contents';
 import { DUMP_OPTIONS, dumpYaml } from '../src/render/emit';
 
 /*
  * The render's YAML writer gives js-yaml's text for any value: plain data it lays out itself, the
- * rest it leaves to js-yaml. (The test suite also compares the two on every object it renders.)
+ * rest it leaves to js-yaml: on generated values, and on every object of every stage of the examples.
  */
 
 // A small deterministic generator, so that a failure can be run again.
@@ -58,4 +62,18 @@ test.each([
   [[]], [{}], [null], ['text'], [[1, [2, [3]], {}]], [{ a: undefined }], [{ a: new Date(0) }], [{ a: 'line\nline\n' }], [{ b: -0 }],
 ])('%j is js-yaml\'s too', (doc) => {
   expect(dumpYaml(doc)).toBe(dump(doc, DUMP_OPTIONS));
+});
+
+test.each(['canary.yaml', 'examples/routing.yaml', 'examples/config.yaml', 'examples/real-app/canary.yaml'])('every object of every stage of %s is js-yaml\'s text', (spec) => {
+  let objects = 0;
+  for (const { spec: app, plan, createsNamespace } of loadSpec(join(__dirname, '..', spec)).apps) {
+    for (const stage of plan.stages) {
+      for (const object of stageContents(app, createsNamespace, stage)) {
+        const doc = manifestOf(app, object);
+        expect(dumpYaml(doc)).toBe(dump(doc, DUMP_OPTIONS));
+        objects++;
+      }
+    }
+  }
+  expect(objects).toBeGreaterThan(10);
 });

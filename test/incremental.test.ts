@@ -169,7 +169,7 @@ test('a stamp verifies only the file it was made for, from the same input and st
 });
 
 describe('spec read', () => {
-  const examples = [join(root, 'canary.yaml'), join(root, 'examples', 'routing.yaml'), join(root, 'examples', 'config.yaml')];
+  const examples = [join(root, 'canary.yaml'), join(root, 'examples', 'routing.yaml'), join(root, 'examples', 'config.yaml'), join(root, 'examples', 'real-app', 'canary.yaml')];
 
   test.each(examples)('%s: the fast reader gives the values the position-keeping reader gives', (spec) => {
     const text = readFileSync(spec, 'utf8');
