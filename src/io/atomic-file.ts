@@ -25,7 +25,7 @@ export function writeAtomically(path: string, content: string, mode?: number, ow
 }
 
 /** Raised when a file changed between its reading and its replacement: nothing was replaced. */
-export class FileChangedError extends Error {}
+class FileChangedError extends Error {}
 
 /**
  * Replaces a file's content all at once, keeping what the file was: its mode and owner, and, for a

@@ -5,7 +5,7 @@ import type { ResolvedServicePort, ResolvedWorkloadSpec } from './resolved';
 /*
  * The app's workload as the user gives it: a `from` file's Deployment and Service, a `podTemplate`, or
  * the spec's own keys (ports, probes, annotations, service account, command). The tool's labels,
- * images, config and defaults go on later (constructs/objects/workload.ts), over what is given here.
+ * images, config and defaults go on later (constructs/manifests/workload.ts), over what is given here.
  */
 
 // The Deployment settings of a `from` file that both tracks keep.

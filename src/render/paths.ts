@@ -14,7 +14,7 @@ export function stagePath(app: string, stage: ResolvedStage): string {
 }
 
 /** The file that holds an app's current stage. */
-export function currentPath(app: string): string {
+function currentPath(app: string): string {
   return `${app}/${CURRENT}/${app}${EXTENSION}`;
 }
 

@@ -59,7 +59,7 @@ function parallelMinApps(): number {
 }
 // Apps per message: large enough that messaging costs little, small enough to share the work evenly.
 const JOB_APPS = 25;
-// Compiled, the thread runs lib/render-worker.js; from TypeScript sources (ts-jest) there is no such
+// Compiled, the thread runs lib/render/render-worker.js; from TypeScript sources (ts-jest) there is no such
 // file, so those render on the calling thread.
 const WORKER = join(__dirname, `render-worker${extname(__filename)}`);
 

@@ -4,7 +4,7 @@ import { closest } from './suggest';
 import { formatPath, formatValue, printable, type Problem } from './problems';
 
 /*
- * The spec's shape: the JSON Schema generated from src/spec.ts and shipped in the package, and its
+ * The spec's shape: the JSON Schema generated from src/spec/types.ts and shipped in the package, and its
  * errors in the tool's words. The shipped schema is also compiled ahead of time (`npm run schema`
  * writes schema/canary-spec.validate.js): compiling it takes Ajv about 100 ms, on every command.
  */
@@ -30,7 +30,7 @@ function specAjv(schema: object): Ajv {
     verbose: true,
     strict: true,
     allowUnionTypes: true,
-    // `message`: the words a broken rule prints, kept beside the rule (see src/spec.ts).
+    // `message`: the words a broken rule prints, kept beside the rule (see src/spec/types.ts).
     keywords: [{ keyword: 'message', schemaType: 'string' }],
     schemas: [schema],
     // The source is kept for validatorModule.
@@ -133,7 +133,7 @@ export function schemaChecker(schema: object): (data: unknown, definition?: Spec
  * The longest string the spec takes: a Kubernetes object holds at most about 1.5 MiB in all, and a
  * YAML writer (js-yaml) runs out of stack on strings of a few MiB.
  */
-export const MAX_STRING_LENGTH = 1024 * 1024;
+const MAX_STRING_LENGTH = 1024 * 1024;
 
 /**
  * What the schema cannot see, because JSON has no such thing: data that is not plain (a Map, a Set,
@@ -141,7 +141,7 @@ export const MAX_STRING_LENGTH = 1024 * 1024;
  * object that holds itself, and a string longer than MAX_STRING_LENGTH. YAML gives none of these
  * but the long string; construct props from code can give any.
  */
-export function plainDataProblems(data: unknown): Problem[] {
+function plainDataProblems(data: unknown): Problem[] {
   const problems: Problem[] = [];
   // The path and the objects on the way down, shared: a path is copied only into a problem.
   const path: (string | number)[] = [];

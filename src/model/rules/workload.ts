@@ -40,7 +40,7 @@ function containerBreaches(container: Data, at: SpecPath, restricted: boolean): 
 }
 
 /** What the user declared in a pod template that breaks `level`. */
-export function podSecurityBreaches(pod: Data, level: SecurityProfile): Breach[] {
+function podSecurityBreaches(pod: Data, level: SecurityProfile): Breach[] {
   const restricted = level === SecurityProfile.RESTRICTED;
   const spec: Data = pod.spec ?? {};
   const context: Data = spec.securityContext ?? {};
