@@ -1,0 +1,60 @@
+/**
+ * The engine a script calls runs what the CLI runs: synth writes, checks and skips what is up to date;
+ * plan, verify and finish take the same inputs and raise the same errors. (scripts/package-test.sh
+ * drives the installed package's engine from a plain script too.)
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { finish, plan, SpecError, synth, UsageError, verify } from '../src/engine';
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'cdk8s-canary-engine-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+const spec = (image: string, stage = 'baseline') => `apps:
+  - name: web
+    namespace: shop
+    stage: ${stage}
+    stable: { image: web:1.0 }
+    canary: { image: ${image} }
+  - name: api
+    namespace: shop
+    stable: { image: api:1.0 }
+    canary: { image: api:1.0 }
+`;
+
+test('synth writes every file, checks them, and writes again only the changed app\'s', async () => {
+  const config = join(dir, 'canary.yaml');
+  const output = join(dir, 'dist');
+  writeFileSync(config, spec('web:1.1'));
+  expect(await synth({ config, output })).toEqual({ check: false, apps: 2, written: 12, unchanged: 0, removed: 0 });
+  expect(await synth({ config, output, check: true })).toEqual({ check: true, apps: 2, files: 12, report: [] });
+  writeFileSync(config, spec('web:1.2'));
+  const stale = await synth({ config, output, check: true });
+  expect(stale.check && stale.report.length).toBeGreaterThan(0);
+  expect(await synth({ config, output })).toEqual({ check: false, apps: 2, written: 6, unchanged: 6, removed: 0 });
+  expect(readFileSync(join(output, 'web', 'stages', '02-canary.k8s.yaml'), 'utf8')).toContain('image: web:1.2');
+});
+
+test('a bad spec is a SpecError, and nothing is written', async () => {
+  const config = join(dir, 'canary.yaml');
+  writeFileSync(config, spec('web:1.1').replace('web:1.0', '""'));
+  await expect(synth({ config, output: join(dir, 'dist') })).rejects.toThrow(SpecError);
+  expect(() => readFileSync(join(dir, 'dist', 'web', 'current', 'web.k8s.yaml'))).toThrow();
+});
+
+test('plan, verify and finish take the CLI\'s inputs and raise its errors', async () => {
+  const config = join(dir, 'canary.yaml');
+  writeFileSync(config, spec('web:1.1', 'promote'));
+  const text = await plan({ config, output: 'dist', apps: ['web'] });
+  expect(text).toMatch(/^web: namespace shop/);
+  expect(text).not.toContain('api: namespace');
+  expect(JSON.parse(await plan({ config, output: 'dist', json: true })).apps.map((app: { name: string }) => app.name)).toEqual(['web', 'api']);
+  await expect(plan({ config, output: 'dist', apps: ['wbe'] })).rejects.toThrow(new UsageError('unknown app wbe: did you mean web?'));
+  await expect(verify({ config, app: 'web' })).rejects.toThrow(/web has no verify block/);
+  expect(finish(config, 'web')).toEqual({ stage: 'baseline' });
+  expect(readFileSync(config, 'utf8')).toContain('stable: { image: web:1.1 }');
+});
