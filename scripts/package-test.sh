@@ -84,7 +84,7 @@ try {
   new two.CanaryApp(chart, 'web-admin', { appLabel: 'web', stable: { image: 'admin:1' }, canary: { image: 'admin:1' } });
   throw new Error('an app selecting another copy\'s pods was accepted');
 } catch (error) {
-  if (!(error instanceof two.SpecError || /would select each other's pods/.test(error.message))) throw error;
+  if (!(error instanceof require('cdk8s-canary-copy/engine').SpecError) || !/would select each other's pods/.test(error.message)) throw error;
   console.log(error.message);
 }
 JS
