@@ -4,7 +4,9 @@ import { availableParallelism, hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { progressReporter } from '../src/cli/io';
-import { checkOutput, openOutput, type Ownership } from '../src/io/writer';
+import { checkOutput } from '../src/io/check';
+import type { Ownership } from '../src/io/ownership';
+import { openOutput } from '../src/io/write-session';
 import { OUTPUT_LAYOUT } from '../src/render/paths';
 import type { RenderedFile } from '../src/io/header';
 import type { AppSpec } from '../src/spec/types';
@@ -235,7 +237,7 @@ test('plan, the writer and the spec layer load no cdk8s code', () => {
   const spec = writeSpec([app(1)]);
   expect(loaded(bin, 'plan', '-c', spec)).toEqual(specLayer);
   expect(loaded(bin, 'plan')).toEqual([...specLayer, 'yaml'].sort());
-  expect(loaded('-e', "require('./lib/io/writer'); require('./lib/io/header')")).toEqual([]);
+  expect(loaded('-e', "require('./lib/io/write-session'); require('./lib/io/check'); require('./lib/io/header')")).toEqual([]);
   expect(loaded('-e', "require('./lib/model/resolve').resolveSpec({ apps: [{ name: 'web', namespace: 'shop', stable: { image: 'web:1' }, canary: { image: 'web:2' } }] })"))
     .toEqual(specLayer.filter((name) => name !== 'js-yaml'));
   // Rendering writes plain data; only routes use the typed route classes, which load cdk8s (and no

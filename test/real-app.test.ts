@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { App, Chart, Testing } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
 import { CanaryApp } from '../src/constructs/canary-app';
-import { checkOutput } from '../src/io/writer';
+import { checkOutput } from '../src/io/check';
 import { loadSpec } from '../src/engine/load';
 import { synthesize } from '../src/render/synth';
 import { OUTPUT_LAYOUT } from '../src/render/paths';

@@ -1,6 +1,6 @@
 import { App, Chart, Testing } from 'cdk8s';
 import { CanaryApp } from '../src/constructs/canary-app';
-import { checkOutput } from '../src/io/writer';
+import { checkOutput } from '../src/io/check';
 import { OUTPUT_LAYOUT } from '../src/render/paths';
 import { cookieRegex, headerMatch } from '../src/model/routing';
 import { SessionAffinity } from '../src/spec/types';

@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { finishRelease } from '../src/engine/finish';
-import { checkOutput } from '../src/io/writer';
+import { checkOutput } from '../src/io/check';
 import { OUTPUT_LAYOUT } from '../src/render/paths';
 import { formatPlan } from '../src/engine/plan-report';
 import type { AppSpec } from '../src/spec/types';

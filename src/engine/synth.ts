@@ -1,5 +1,8 @@
+import { inspectOutput } from '../io/check';
 import type { RenderedFile } from '../io/header';
-import type { FoundFiles } from '../io/writer';
+import { outputFolderProblem, specPathFrom } from '../io/output-folder';
+import type { FoundFiles } from '../io/scan';
+import { openOutput } from '../io/write-session';
 import type { ResolvedApp } from '../model/resolve';
 import { appFilePaths, OUTPUT_LAYOUT } from '../render/paths';
 import type { ProgressListener } from '../render/synth';
@@ -55,7 +58,6 @@ export interface SynthChecked {
 export async function synth(options: SynthOptions): Promise<SynthWritten | SynthChecked> {
   const { config, output: outdir, check = false, takeOver = false } = options;
   plainPath('-o', outdir);
-  const { inspectOutput, openOutput, outputFolderProblem, specPathFrom } = await import('../io/writer');
   const problem = outputFolderProblem(outdir, config);
   if (problem) throw new UsageError(problem);
   const { apps: resolved, warnings } = loadSpec(config);

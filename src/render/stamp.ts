@@ -1,5 +1,6 @@
 import { createHash, type Hash } from 'node:crypto';
 import { checkCodeHash } from '../constructs/check-code';
+import { HEADER_END } from '../io/header';
 import type { ResolvedApp } from '../model/resolve';
 import { appFiles } from './paths';
 
@@ -13,7 +14,6 @@ import { appFiles } from './paths';
  */
 
 const STAMP_PREFIX = '# input: ';
-const HEADER_END = '\n---\n';
 
 let toolVersion: string | undefined;
 
