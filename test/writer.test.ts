@@ -242,31 +242,52 @@ test('a full disk stops the run with a message; every file stays whole, old or n
 });
 
 describe('a lock that works in containers', () => {
-  const inNamespace = (env: Record<string, string> = {}, preload: string[] = []) =>
-    run([], { env }, ['unshare', '-pf', '--kill-child', '--mount-proc', process.execPath, ...preload, bin, 'synth']);
+  const inNamespace = (env: Record<string, string> = {}, preload: string[] = [], pin?: string) =>
+    run([], { env }, ['unshare', pin ? `--pid=${pin}` : '-p', '-f', '--kill-child', '--mount-proc', process.execPath, ...preload, bin, 'synth']);
 
   test('a run killed as pid 1 of a container leaves a lock the next container run takes over once it is 30 s old', () => {
     writeSpec([app('a'), app('b'), app('c')]);
-    const killed = inNamespace({ CRASH_AT: 'renameSync:3' }, ['--require', join(__dirname, 'fixtures', 'crash.js')]);
-    expect(killed.status).toBe(137);
-    const path = join(out, '.cdk8s-canary.lock');
-    const lock = JSON.parse(readFileSync(path, 'utf8'));
-    expect(lock).toEqual({
-      pid: 1, start: expect.stringMatching(/^\d+$/), boot: expect.stringMatching(/^[0-9a-f-]{36}$/), pidns: expect.stringMatching(/^pid:\[\d+\]$/), host: expect.any(String),
-    });
-    // Pid 1 of another pid namespace on this host is not this run: it could be alive, in a container
-    // beside this one. Only its lock's age tells.
-    const refused = inNamespace();
-    expect(refused.status).toBe(4);
-    expect(refused.stderr).toContain('another cdk8s-canary run (pid 1 in another pid namespace) is writing');
-    const old = new Date(Date.now() - 31_000);
-    utimesSync(path, old, old);
+    // The killed run's pid namespace is kept (bound to a file) while the others run: a container
+    // beside a live one never has its namespace's inode. A dead namespace's inode may be handed to a
+    // new one; then the lock's holder is gone with its namespace, and the new pid 1 takes the lock at
+    // once (the next test).
+    const pin = join(dir, 'pid-namespace');
+    writeFileSync(pin, '');
+    try {
+      const killed = inNamespace({ CRASH_AT: 'renameSync:3' }, ['--require', join(__dirname, 'fixtures', 'crash.js')], pin);
+      expect(killed.status).toBe(137);
+      const path = join(out, '.cdk8s-canary.lock');
+      const lock = JSON.parse(readFileSync(path, 'utf8'));
+      expect(lock).toEqual({
+        pid: 1, start: expect.stringMatching(/^\d+$/), boot: expect.stringMatching(/^[0-9a-f-]{36}$/), pidns: `pid:[${statSync(pin).ino}]`, host: expect.any(String),
+      });
+      // Pid 1 of another pid namespace on this host is not this run: it could be alive, in a container
+      // beside this one. Only its lock's age tells.
+      const refused = inNamespace();
+      expect(refused.status).toBe(4);
+      expect(refused.stderr).toContain('another cdk8s-canary run (pid 1 in another pid namespace) is writing');
+      const old = new Date(Date.now() - 31_000);
+      utimesSync(path, old, old);
 
-    const next = inNamespace();
-    expect(next.stderr).toBe('');
-    expect(next.status).toBe(0);
+      const next = inNamespace();
+      expect(next.stderr).toBe('');
+      expect(next.status).toBe(0);
+      expect(existsSync(join(out, '.cdk8s-canary.lock'))).toBe(false);
+      expect(run(['synth', '--check']).status).toBe(0);
+    } finally {
+      spawnSync('umount', [pin]);
+    }
+  });
+
+  test('a lock naming pid 1 of the pid namespace a run is in is a dead one\'s, taken over at once', () => {
+    writeSpec([app('a')]);
+    // What a run finds when its container's namespace got the inode of a dead container's: the lock's
+    // holder was pid 1 there, and this run is pid 1 here.
+    const script = `mkdir -p "${out}" && printf '{"pid":1,"pidns":"%s","host":"%s"}' "$(readlink /proc/self/ns/pid)" "$(hostname)" > "${out}/.cdk8s-canary.lock" && exec "${process.execPath}" "${bin}" synth`;
+    const taken = run([], {}, ['unshare', '-pf', '--kill-child', '--mount-proc', 'sh', '-c', script]);
+    expect(taken.stderr).toBe('');
+    expect(taken.status).toBe(0);
     expect(existsSync(join(out, '.cdk8s-canary.lock'))).toBe(false);
-    expect(run(['synth', '--check']).status).toBe(0);
   });
 });
 

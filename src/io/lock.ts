@@ -63,6 +63,9 @@ function isAlive(holder: Holder, stats: Stats): boolean {
   if (holder.boot !== undefined && holder.boot !== self.boot) return false;
   // Only in this pid namespace is a pid this process can look up. Another namespace on the same host
   // (two containers with the host's network, both pid 1) is somewhere else, whatever its pid says.
+  // A namespace's inode is unique only while the namespace lives: a new container may get a dead
+  // one's. Then the holder died with its namespace, and the pid checks below find it dead (as pid 1,
+  // it is this process's pid): the same inode never makes a live holder look dead.
   const here = holder.host === undefined || (holder.host === self.host && holder.pidns === self.pidns);
   if (!here) return Date.now() - stats.mtimeMs < HEARTBEAT_STALE_MS;
   // A lock naming this process is stale: this run does not hold it yet. This is how the next run in
