@@ -7,17 +7,25 @@
 #   scripts/cluster.sh build   build the binaries into the cache (once per recipe)
 #   scripts/cluster.sh start   build if needed, start the cluster with fake nodes, install the Gateway
 #                              API and Istio CRDs; the last line of stdout is the kubeconfig's path
-#   scripts/cluster.sh stop    stop every process of the cluster and remove its state
-#   scripts/cluster.sh status  print the kubeconfig's path if the cluster is running
+#   scripts/cluster.sh stop    stop every process of this checkout's cluster and remove its state
+#   scripts/cluster.sh status  print the kubeconfig's path if this checkout's cluster is running
 #
 # The binaries go to ${XDG_CACHE_HOME:-$HOME/.cache}/cdk8s-canary-cluster/<recipe hash>/bin, where the
 # recipe is cluster/go.mod and go.sum, cluster/argo-sync's go.mod, go.sum and main.go, the Go version
-# and the build settings below: a changed recipe builds anew (and the binaries of the one before are
-# removed), an unchanged one reuses the binaries. Nothing is written into the repository.
+# and the build settings below: a changed recipe builds anew (and the binaries of older recipes that
+# no running cluster uses are removed), an unchanged one reuses the binaries. Builds into one cache
+# take turns (a lock): a second build waits and then reuses the first's binaries, which appear whole or
+# not at all. Each binary's build prints a line as it ends. The Go build cache (go env GOCACHE) is
+# shared by every recipe, so a changed recipe compiles only what changed. Nothing is written into the
+# repository.
+#
+# A cluster belongs to its checkout: its state (certificates, configuration, logs, process ids) is kept
+# under the cache's checkouts/<hash of the checkout's path>/, so `stop` in one checkout never stops
+# another's, and two checkouts can each run one.
 #
 # Settings (environment):
 #   CDK8S_CANARY_CLUSTER_CACHE  cache root (default ${XDG_CACHE_HOME:-$HOME/.cache}/cdk8s-canary-cluster)
-#   CDK8S_CANARY_CLUSTER_NAME   cluster name (default cdk8s-canary)
+#   CDK8S_CANARY_CLUSTER_NAME   cluster name (default cdk8s-canary-<hash of the checkout's path>)
 #   CDK8S_CANARY_CLUSTER_NODES  number of fake nodes (default 3)
 #   CDK8S_CANARY_READY_DELAY    how long a new pod on a fake node takes to become Ready (default 2s)
 #   CDK8S_CANARY_CLUSTER_PORT   kube-apiserver port on 127.0.0.1 (default: a free one)
@@ -29,7 +37,8 @@ kube_version=v1.36.3
 etcd_version=3.6.16
 kwok_version=v0.8.0
 cache_root="${CDK8S_CANARY_CLUSTER_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/cdk8s-canary-cluster}"
-name="${CDK8S_CANARY_CLUSTER_NAME:-cdk8s-canary}"
+checkout="$(printf '%s' "$root" | sha256sum | cut -c1-8)"
+name="${CDK8S_CANARY_CLUSTER_NAME:-cdk8s-canary-$checkout}"
 nodes="${CDK8S_CANARY_CLUSTER_NODES:-3}"
 ready_delay="${CDK8S_CANARY_READY_DELAY:-2s}"
 
@@ -55,37 +64,57 @@ recipe_hash() {
 bin_dir() { echo "$cache_root/$(recipe_hash)/bin"; }
 log() { echo "cluster: $*" >&2; }
 
+# Builds one binary of the Go module in $2 into the folder $1, with a line when it is done: go build
+# takes minutes a binary on a cold cache and says nothing meanwhile.
+build_one() {
+  local out=$1 module=$2 name=$3 ldflags=$4 package=$5 count=$6 began=$SECONDS
+  nice -n 10 go build -C "$module" -trimpath -ldflags "$ldflags" -o "$out/$name" "$package"
+  log "built $name in $((SECONDS - began))s ($count of 8)"
+}
+
 build() {
   local out; out="$(bin_dir)"
   if [ -f "$out/.complete" ]; then return 0; fi
-  mkdir -p "$out"
-  local start=$SECONDS
-  log "building Kubernetes $kube_version, etcd $etcd_version and kwok $kwok_version into $out"
-  cd "$recipe"
-  go mod download
-  local go=(nice -n 10 go build -trimpath)
-  # shellcheck disable=SC2086
-  "${go[@]}" -ldflags "$kube_ldflags" -o "$out/" $kube_packages
-  "${go[@]}" -ldflags "$etcd_ldflags" -o "$out/etcd" $etcd_package
-  # shellcheck disable=SC2086
-  "${go[@]}" -ldflags "$kwok_ldflags" -o "$out/" $kwok_packages
-  # Argo CD's sync engine, for the tests that sync a stage file the Argo CD way (its own module).
-  (cd "$recipe/argo-sync" && go mod download && "${go[@]}" -ldflags "-s -w" -o "$out/argo-sync" .)
-  touch "$out/.complete"
-  log "built in $((SECONDS - start))s"
-  # The binaries of an earlier recipe go, unless a cluster runs from them.
-  if ! running; then
-    local dir
-    for dir in "$cache_root"/*/; do
-      dir="${dir%/}"
-      [[ "$(basename "$dir")" =~ ^[0-9a-f]{16}$ ]] && [ "$dir" != "$(dirname "$out")" ] && rm -rf "$dir"
-    done
+  mkdir -p "$cache_root"
+  # One build at a time into this cache; the next finds the binaries complete and reuses them.
+  exec 9>"$cache_root/build.lock"
+  if ! flock -n 9; then
+    log "another build into $cache_root is running: waiting for it"
+    flock 9
   fi
-  cd - >/dev/null
+  if [ -f "$out/.complete" ]; then exec 9>&-; return 0; fi
+  local start=$SECONDS
+  log "building Kubernetes $kube_version, etcd $etcd_version, kwok $kwok_version and argo-sync into $out (a cold build takes 15-60 minutes)"
+  # Into a folder of this build's own, renamed into place when whole: a build that stops leaves no
+  # half set of binaries where a cluster looks for them.
+  local tmp; tmp="$(dirname "$out")/bin.building.$$"
+  rm -rf "$tmp"
+  mkdir -p "$tmp"
+  (cd "$recipe" && go mod download) && (cd "$recipe/argo-sync" && go mod download)
+  local package count=0
+  for package in $kube_packages; do count=$((count + 1)); build_one "$tmp" "$recipe" "$(basename "$package")" "$kube_ldflags" "$package" $count; done
+  build_one "$tmp" "$recipe" etcd "$etcd_ldflags" "$etcd_package" 5
+  count=5
+  for package in $kwok_packages; do count=$((count + 1)); build_one "$tmp" "$recipe" "$(basename "$package")" "$kwok_ldflags" "$package" $count; done
+  # Argo CD's sync engine, for the tests that sync a stage file the Argo CD way (its own module).
+  build_one "$tmp" "$recipe/argo-sync" argo-sync "-s -w" . 8
+  touch "$tmp/.complete"
+  rm -rf "$out"
+  mv "$tmp" "$out"
+  log "built in $((SECONDS - start))s"
+  # The binaries of earlier recipes go, unless a cluster of some checkout runs from them.
+  local dir
+  for dir in "$cache_root"/*/; do
+    dir="${dir%/}"
+    [[ "$(basename "$dir")" =~ ^[0-9a-f]{16}$ ]] && [ "$dir" != "$(dirname "$out")" ] || continue
+    if grep -qsxF "$dir/bin" "$cache_root"/checkouts/*/bin-dir; then continue; fi
+    rm -rf "$dir"
+  done
+  exec 9>&-
 }
 
 # kwokctl keeps the cluster's certificates, configuration, logs and process ids here; stop removes it.
-state_dir="$cache_root/run"
+state_dir="$cache_root/checkouts/$checkout"
 workdir="$state_dir/clusters/$name"
 kubeconfig="$workdir/kubeconfig.yaml"
 
@@ -116,6 +145,8 @@ start() {
   build
   local bin start=$SECONDS; bin="$(bin_dir)"
   mkdir -p "$state_dir"
+  # Which binaries this cluster runs from: a build of another recipe leaves them in place.
+  echo "$bin" > "$state_dir/bin-dir"
   stages > "$state_dir/stages.yaml"
   export KWOK_WORKDIR="$state_dir" KWOK_KUBECTL_BINARY="$bin/kubectl"
   local port=()
@@ -128,7 +159,9 @@ start() {
     --kube-scheduler-binary "$bin/kube-scheduler" \
     --etcd-binary "$bin/etcd" --kwok-controller-binary "$bin/kwok" \
     --kube-authorization --kube-admission "${port[@]}" --wait 2m >&2
-  "$bin/kwokctl" --name "$name" scale node --replicas "$nodes" >&2
+  # Fake nodes with room for what real charts request: kwok's node template gives cpu, memory and pods,
+  # and ephemeral-storage is added (a pod that requests it would otherwise never schedule).
+  "$bin/kwokctl" --name "$name" scale node --replicas "$nodes" --param '.allocatable["ephemeral-storage"]="500Gi"' >&2
   local gateway istio
   gateway="$(module_dir sigs.k8s.io/gateway-api)"
   istio="$(module_dir istio.io/api)"

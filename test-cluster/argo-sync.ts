@@ -10,7 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { shell } from './kube';
-import { withFiles } from './moves';
+import { withFiles } from './files';
 
 const autoscalerHealth = join(__dirname, '..', 'argocd', 'autoscaler-health.lua');
 

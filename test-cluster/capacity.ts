@@ -68,6 +68,11 @@ export class CapacityMonitor {
     this.timer = setInterval(() => this.flush(Date.now() - 300), 50);
   }
 
+  /** Whether every event that has come is observed (an event waits 300 ms for earlier-stored ones). */
+  caughtUp(): boolean {
+    return this.pending.length === 0;
+  }
+
   stop(): void {
     for (const each of this.watches.splice(0)) each.stop();
     if (this.timer) clearInterval(this.timer);

@@ -1,15 +1,15 @@
 /**
- * The move tests of one app (one test file per app, so the apps' moves run side by side, each in
- * its own namespace): every move of its plan, with the plan's kubectl commands and with Argo CD's
- * sync engine, keeps full ready capacity on the cluster, and no track gets traffic while it has no
- * ready endpoint. Each result, with the
+ * The move tests of one app on one road (one test file per app and road, so they run side by side,
+ * each in a namespace of its own: the Argo CD road's is the app's with `-argo`): every move of its
+ * plan, with the plan's kubectl commands or with Argo CD's sync engine, keeps full ready capacity on
+ * the cluster, and no track gets traffic while it has no ready endpoint. Each result, with the
  * simulator's view of the same move, goes to a JSON file in CDK8S_CANARY_CLUSTER_REPORT (default:
  * cdk8s-canary-cluster-report in the temp folder) for scripts/cluster-report.js.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { movesOf, runArgoMove, runMove, shippedApps, type MoveResult } from './moves';
+import { movesOf, renamed, runArgoMove, runMove, shippedApps, type MoveResult } from './moves';
 
 export const reportDir = process.env.CDK8S_CANARY_CLUSTER_REPORT ?? join(tmpdir(), 'cdk8s-canary-cluster-report');
 
@@ -18,24 +18,24 @@ export function record(result: MoveResult | object & { label: string }): void {
   writeFileSync(join(reportDir, `${result.label.replace(/[^A-Za-z0-9-]+/g, '_')}.json`), JSON.stringify(result, null, 2));
 }
 
-export function describeMoves(appName: string): void {
+export function describeMoves(appName: string, road: 'kubectl' | 'argo'): void {
   const app = shippedApps().find((each) => each.name === appName)!;
   const moves = movesOf(app);
 
   describe.each(moves.map((move) => [move.label, move] as const))('%s', (_label, move) => {
-    test('the plan\'s commands keep full ready capacity, and traffic only goes where pods are ready', async () => {
-      const result = await runMove(move);
-      record(result);
-      expect({ lowest: result.lowestCapacity, log: result.log }).toEqual({ lowest: expect.any(Number), log: expect.any(Array) });
-      if (result.lowestCapacity < 1 - 1e-9) throw new Error(`capacity fell to ${result.lowestCapacity.toFixed(2)}:\n${result.log.join('\n')}`);
-      expect(result.unservedTraffic).toEqual([]);
-    });
-
-    test('Argo CD\'s sync engine: full ready capacity, and traffic only goes where pods are ready', async () => {
-      const result = await runArgoMove({ ...move, label: `${move.label} (Argo CD)` });
+    const check = (result: MoveResult) => {
       record(result);
       if (result.lowestCapacity < 1 - 1e-9) throw new Error(`capacity fell to ${result.lowestCapacity.toFixed(2)}:\n${result.log.join('\n')}`);
       expect(result.unservedTraffic).toEqual([]);
-    });
+    };
+    if (road === 'kubectl') {
+      test('the plan\'s commands keep full ready capacity, and traffic only goes where pods are ready', async () => {
+        check(await runMove(move));
+      });
+    } else {
+      test('Argo CD\'s sync engine: full ready capacity, and traffic only goes where pods are ready', async () => {
+        check(await runArgoMove({ ...renamed(move, 'argo'), label: `${move.label} (Argo CD)` }));
+      });
+    }
   });
 }

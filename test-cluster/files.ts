@@ -1,6 +1,7 @@
-/** The committed stage files, and a stage file moved to a namespace of a test's own. */
-import { readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+/** The committed stage files, a stage file moved to a namespace of a test's own, and files for a move's steps. */
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative } from 'node:path';
 import { stringify } from 'yaml';
 import { parseManifests, type Manifest } from '../test/cluster-rules';
 
@@ -35,4 +36,18 @@ export function inNamespace(text: string, from: string, to: string): string {
     if (doc.kind === 'Service') for (const port of doc.spec.ports ?? []) delete port.nodePort;
     return stringify(doc);
   }).join('---\n');
+}
+
+/** Runs `use` in a folder with the files at the paths the steps name; the folder is removed when it is done. */
+export async function withFiles<T>(paths: ReadonlyMap<string, string>, use: (dir: string) => Promise<T>): Promise<T> {
+  const dir = mkdtempSync(join(tmpdir(), 'cdk8s-canary-move-'));
+  try {
+    for (const [path, content] of paths) {
+      mkdirSync(dirname(join(dir, path)), { recursive: true });
+      writeFileSync(join(dir, path), content);
+    }
+    return await use(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

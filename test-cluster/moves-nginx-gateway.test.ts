@@ -1,3 +1,3 @@
 import { describeMoves } from './describe-moves';
 
-describeMoves('nginx-gateway');
+describeMoves('nginx-gateway', 'kubectl');

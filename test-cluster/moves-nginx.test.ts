@@ -1,3 +1,3 @@
 import { describeMoves } from './describe-moves';
 
-describeMoves('nginx');
+describeMoves('nginx', 'kubectl');

@@ -5,9 +5,8 @@
  * CapacityMonitor watches the app's ready endpoints and routes. The same move also goes through the
  * simulator of test/transition-sim.ts, so the two can be compared.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type { AppSpec } from '../src/spec/types';
 import { loadSpec } from '../src/engine/load';
 import { formatStep } from '../src/engine/kubectl-steps';
@@ -15,7 +14,8 @@ import { parseManifests } from '../test/cluster-rules';
 import { applyWithKubectl, Cluster, syncWithArgoCd } from '../test/transition-sim';
 import { argoSync } from './argo-sync';
 import { CapacityMonitor, TRACKS, type Track } from './capacity';
-import { kubectl, shell, sleep, until } from './kube';
+import { inNamespace, withFiles } from './files';
+import { kubectl, shell, until } from './kube';
 import { movesOf as planMoves, type AppShape, type Move } from '../test/plan-moves';
 
 export type { Move };
@@ -37,18 +37,17 @@ export function movesOf(app: AppSpec): Move[] {
   return planMoves(app, examples);
 }
 
-/** Runs `use` in a folder with the files at the paths the steps name; the folder is removed when it is done. */
-export async function withFiles<T>(paths: ReadonlyMap<string, string>, use: (dir: string) => Promise<T>): Promise<T> {
-  const dir = mkdtempSync(join(tmpdir(), 'cdk8s-canary-move-'));
-  try {
-    for (const [path, content] of paths) {
-      mkdirSync(dirname(join(dir, path)), { recursive: true });
-      writeFileSync(join(dir, path), content);
-    }
-    return await use(dir);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+/** The move in namespace `<namespace>-<suffix>`, so that it can run beside the app's other moves. */
+export function renamed(move: Move, suffix: string): Move {
+  const from = move.shape.namespace;
+  const to = `${from}-${suffix}`;
+  return {
+    ...move,
+    from: inNamespace(move.from, from, to),
+    to: inNamespace(move.to, from, to),
+    paths: new Map([...move.paths].map(([path, text]) => [path, inNamespace(text, from, to)])),
+    shape: { ...move.shape, namespace: to },
+  };
 }
 
 /** Whether every Deployment of the app is done: its pods all of the current template and ready. */
@@ -84,19 +83,29 @@ export async function settle(file: string, shape: AppShape): Promise<void> {
   }
   await until(`the app in ${shape.namespace} to settle`, () => settledDeployments(shape.namespace, Object.values(shape.deployments)));
   // Each Service's endpoints (the app's, and a track's own) follow the pods a moment later.
-  const services = parseManifests(file).filter((doc) => doc.kind === 'Service');
+  const services = parseManifests(file).filter((doc) => doc.kind === 'Service').map((service) => ({
+    name: service.metadata.name, tracks: TRACKS.filter((track) => service.spec.selector?.track === undefined || service.spec.selector.track === track),
+  }));
   await until(`the endpoints in ${shape.namespace} to settle`, async () => {
     const monitor = new CapacityMonitor(shape);
     await monitor.start();
     monitor.stop();
-    const ready = await Promise.all(TRACKS.map(async (track) => held.includes(shape.deployments[track])
-      ? Number((await kubectl(['get', 'deployment', shape.deployments[track], '-n', shape.namespace, '-o', 'jsonpath={.status.readyReplicas}'])) || 0)
-      : 0));
-    return services.every((service) => TRACKS.every((track, i) => {
-      const selected = service.spec.selector?.track === undefined || service.spec.selector.track === track;
-      return monitor.ready(service.metadata.name, track) === (selected ? ready[i] : 0);
-    }));
+    return endpointsFollowPods(monitor, shape, services);
   });
+}
+
+/** Each track's ready pods, by its Deployment's status (0 for one that is gone). */
+async function readyPods(shape: AppShape): Promise<Record<Track, number>> {
+  const [stable, canary] = await Promise.all(TRACKS.map(async (track) => Number((await kubectl([
+    'get', 'deployment', shape.deployments[track], '-n', shape.namespace, '--ignore-not-found', '-o', 'jsonpath={.status.readyReplicas}',
+  ])) || 0)));
+  return { stable, canary };
+}
+
+/** Whether the monitor has seen each Service list every ready pod of the tracks it selects, and no other. */
+async function endpointsFollowPods(monitor: CapacityMonitor, shape: AppShape, services: readonly { name: string; tracks: readonly Track[] }[]): Promise<boolean> {
+  const ready = await readyPods(shape);
+  return monitor.caughtUp() && services.every(({ name, tracks }) => TRACKS.every((track) => monitor.ready(name, track) === (tracks.includes(track) ? ready[track] : 0)));
 }
 
 export interface MoveResult {
@@ -121,9 +130,10 @@ export async function watched(label: string, move: Pick<Move, 'from' | 'shape'>,
   try {
     for (const command of commands) await shell(command, dir);
     if (run) await run();
-    // Whatever the last command started (a scale-down, a deletion) shows in the endpoints next.
+    // Whatever the last command started (a scale-down, a deletion) shows in the endpoints next: the
+    // monitor watches until the app's Service lists the pods that are ready, and no others.
     await until(`${label} to settle`, () => settledDeployments(move.shape.namespace, Object.values(move.shape.deployments)));
-    await sleep(1500);
+    await until(`${label}: the endpoints to follow the pods`, () => endpointsFollowPods(monitor, move.shape, [{ name: move.shape.service, tracks: TRACKS }]));
   } finally {
     monitor.stop();
   }

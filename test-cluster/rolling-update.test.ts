@@ -8,8 +8,8 @@
  */
 import { applyWithKubectl, Cluster } from '../test/transition-sim';
 import { record } from './describe-moves';
-import { inNamespace } from './files';
-import { movesOf, shippedApps, watched, withFiles } from './moves';
+import { inNamespace, withFiles } from './files';
+import { movesOf, shippedApps, watched } from './moves';
 
 test('a changed pod template: the rolling update keeps full capacity, on the control plane and in the simulator', async () => {
   const walkthrough = shippedApps().find((app) => app.name === 'nginx')!;
