@@ -1,0 +1,134 @@
+/**
+ * What the tests share to run the tool: the bin as a process, with time limits that a busy machine
+ * stays well within; a command in this process, its output kept; a folder's files; generated specs.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import type { AppSpec } from '../src/spec/types';
+import { generatedApp } from './stage-files';
+
+export const root = join(__dirname, '..');
+export const bin = join(root, 'bin', 'cdk8s-canary.js');
+
+/**
+ * Jest's limit for a test that starts a process. Its default, 5 s, is met on an idle machine and
+ * missed on a busy one (a load of 10 on 2 cores makes a process start take seconds): such a test
+ * fails by what its processes do, and its limit is only there to end a hang.
+ */
+export const PROCESS_TEST_TIMEOUT = 180_000;
+
+/** How long one process may run before it is killed: a run that spins or hangs fails, and the suite goes on. */
+export const PROCESS_KILL_AFTER = 60_000;
+
+/** Node's options to preload a file of test/fixtures into a process (and the threads it starts). */
+export const preload = (fixture: string): string[] => ['--require', join(__dirname, 'fixtures', fixture)];
+
+/** A new folder in the system's temporary folder: `tempDir('out')` is /tmp/cdk8s-canary-out-XXXXXX. */
+export const tempDir = (name: string): string => mkdtempSync(join(tmpdir(), `cdk8s-canary-${name}-`));
+
+export interface RunOptions {
+  /** The process's working folder; by default this one's. */
+  readonly cwd?: string;
+  /**
+   * Set over this process's environment, after CI=true (no progress line) and
+   * CDK8S_CHECK_UPGRADE=false; a variable set to undefined is left out.
+   */
+  readonly env?: NodeJS.ProcessEnv;
+  /** Node's own options, given before the bin: a preload, for example. */
+  readonly node?: readonly string[];
+  /** A command the bin runs under, such as `unshare -pf` or `setpriv`. */
+  readonly under?: readonly string[];
+}
+
+/** How a process ended, and what it printed. */
+export interface Ran {
+  readonly status: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+const environment = (env: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({ ...process.env, CI: 'true', CDK8S_CHECK_UPGRADE: 'false', ...env });
+
+const binCommand = (args: readonly string[], options: RunOptions): string[] => [...options.under ?? [], process.execPath, ...options.node ?? [], bin, ...args];
+
+/** Runs a command to its end, or kills it (SIGKILL: unshare ignores SIGTERM; with --kill-child its child dies with it). */
+export function runCommand(command: readonly string[], options: RunOptions = {}): Ran {
+  const result = spawnSync(command[0], command.slice(1), {
+    cwd: options.cwd, env: environment(options.env), encoding: 'utf8', timeout: PROCESS_KILL_AFTER, killSignal: 'SIGKILL',
+  });
+  return { status: result.status, signal: result.signal, stdout: result.stdout ?? '', stderr: result.stderr ?? '' };
+}
+
+/** The bin as a process: `run(['synth', '-c', spec])`. */
+export function run(args: readonly string[], options: RunOptions = {}): Ran {
+  return runCommand(binCommand(args, options), options);
+}
+
+/**
+ * A command started without blocking this process, which may have to answer it (a server) or act
+ * while it runs; `ended` settles once it has exited and its output is read.
+ */
+export function start(command: readonly string[], options: RunOptions = {}): { child: ChildProcess; ended: Promise<Ran> } {
+  const child = spawn(command[0], command.slice(1), { cwd: options.cwd, env: environment(options.env), timeout: PROCESS_KILL_AFTER, killSignal: 'SIGKILL' });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (chunk) => { stdout += chunk; });
+  child.stderr!.on('data', (chunk) => { stderr += chunk; });
+  const ended = new Promise<Ran>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (status, signal) => resolve({ status, signal, stdout, stderr }));
+  });
+  return { child, ended };
+}
+
+/** The bin started as a process; see `start`. */
+export function startBin(args: readonly string[], options: RunOptions = {}): { child: ChildProcess; ended: Promise<Ran> } {
+  return start(binCommand(args, options), options);
+}
+
+/** A command of the tool in this process, as the bin runs it, its lines kept: `await cli('plan', '-c', spec)`. */
+export async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const { main } = await import('../src/cli/main');
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(args, { out: (text) => out.push(text), err: (text) => err.push(text), progress: () => undefined, interactive: false });
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+/** The files below a folder, as sorted paths relative to it; links are listed, not followed. */
+export function files(folder: string, prefix = ''): string[] {
+  return readdirSync(join(folder, prefix), { withFileTypes: true }).flatMap((entry) => {
+    const path = prefix ? `${prefix}/${entry.name}` : entry.name;
+    return entry.isDirectory() ? files(folder, path) : [path];
+  }).sort();
+}
+
+/** The files below a folder with their text, by path; none for a folder that is not there. */
+export function tree(folder: string): Record<string, string> {
+  if (!existsSync(folder)) return {};
+  return Object.fromEntries(files(folder).map((path) => [path, readFileSync(join(folder, path), 'utf8')]));
+}
+
+/** Writes a spec of these apps to `path`, and returns the path. */
+export function writeSpec(path: string, apps: readonly AppSpec[]): string {
+  writeFileSync(path, stringify({ apps }));
+  return path;
+}
+
+/** Apps 0 to n - 1 of the generated spec (see generatedApp). */
+export const generatedApps = (n: number): AppSpec[] => Array.from({ length: n }, (_, i) => generatedApp(i));
+
+/**
+ * How many apps make a large spec here: enough for each app's shapes (7 namespaces, 4 canary sizes,
+ * 2 stages: they repeat every 28 apps) to come twice, and for more than one job of render threads
+ * (25 apps each), which start from this many apps when LARGE_SPEC_THREADS is set.
+ */
+export const LARGE_APPS = 60;
+
+/** The environment under which a large spec renders on threads: they start from LARGE_APPS apps, not 600. */
+export const LARGE_SPEC_THREADS = { CDK8S_CANARY_RENDER_THREADS_FROM: String(LARGE_APPS) };
+
