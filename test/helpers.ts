@@ -41,6 +41,8 @@ export interface RunOptions {
   readonly node?: readonly string[];
   /** A command the bin runs under, such as `unshare -pf` or `setpriv`. */
   readonly under?: readonly string[];
+  /** How long the process may run before it is killed; by default PROCESS_KILL_AFTER, 0 for a server the test stops itself. */
+  readonly killAfter?: number;
 }
 
 /** How a process ended, and what it printed. */
@@ -58,7 +60,7 @@ const binCommand = (args: readonly string[], options: RunOptions): string[] => [
 /** Runs a command to its end, or kills it (SIGKILL: unshare ignores SIGTERM; with --kill-child its child dies with it). */
 export function runCommand(command: readonly string[], options: RunOptions = {}): Ran {
   const result = spawnSync(command[0], command.slice(1), {
-    cwd: options.cwd, env: environment(options.env), encoding: 'utf8', timeout: PROCESS_KILL_AFTER, killSignal: 'SIGKILL',
+    cwd: options.cwd, env: environment(options.env), encoding: 'utf8', timeout: options.killAfter ?? PROCESS_KILL_AFTER, killSignal: 'SIGKILL',
   });
   return { status: result.status, signal: result.signal, stdout: result.stdout ?? '', stderr: result.stderr ?? '' };
 }
@@ -73,7 +75,7 @@ export function run(args: readonly string[], options: RunOptions = {}): Ran {
  * while it runs; `ended` settles once it has exited and its output is read.
  */
 export function start(command: readonly string[], options: RunOptions = {}): { child: ChildProcess; ended: Promise<Ran> } {
-  const child = spawn(command[0], command.slice(1), { cwd: options.cwd, env: environment(options.env), timeout: PROCESS_KILL_AFTER, killSignal: 'SIGKILL' });
+  const child = spawn(command[0], command.slice(1), { cwd: options.cwd, env: environment(options.env), timeout: options.killAfter ?? PROCESS_KILL_AFTER, killSignal: 'SIGKILL' });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (chunk) => { stdout += chunk; });
