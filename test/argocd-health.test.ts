@@ -6,6 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PROCESS_KILL_AFTER, PROCESS_TEST_TIMEOUT } from './helpers';
 
 const root = join(__dirname, '..');
 const script = readFileSync(join(root, 'argocd', 'autoscaler-health.lua'), 'utf8');
@@ -20,7 +21,7 @@ function lua(value: unknown): string {
 function health(obj: object): string {
   const chunk = `obj = ${lua(obj)}\nlocal hs = (function()\n${script}\nend)()\nio.write(hs.status, "|", hs.message)`;
   try {
-    return execFileSync('lua5.1', ['-'], { input: chunk, encoding: 'utf8' });
+    return execFileSync('lua5.1', ['-'], { input: chunk, encoding: 'utf8', timeout: PROCESS_KILL_AFTER });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new Error('lua5.1 is not installed: apt-get install lua5.1 (.ci/run installs it)');
     throw error;
@@ -39,7 +40,7 @@ test.each<[string, object, string]>([
     'Degraded|the HPA controller was unable to get the target scale'],
 ])('%s', (_case, obj, expected) => {
   expect(health(obj)).toBe(expected);
-});
+}, PROCESS_TEST_TIMEOUT);
 
 test('the README gives the check as it is in argocd/autoscaler-health.lua, inside the argocd-cm key Argo CD reads', () => {
   const readme = readFileSync(join(root, 'README.md'), 'utf8').split('\n');

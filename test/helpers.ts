@@ -8,7 +8,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { AppSpec } from '../src/spec/types';
-import { generatedApp } from './stage-files';
 
 export const root = join(__dirname, '..');
 export const bin = join(root, 'bin', 'cdk8s-canary.js');
@@ -43,6 +42,8 @@ export interface RunOptions {
   readonly under?: readonly string[];
   /** How long the process may run before it is killed; by default PROCESS_KILL_AFTER, 0 for a server the test stops itself. */
   readonly killAfter?: number;
+  /** What the process reads on its standard input (runCommand only). */
+  readonly input?: string;
 }
 
 /** How a process ended, and what it printed. */
@@ -60,7 +61,7 @@ const binCommand = (args: readonly string[], options: RunOptions): string[] => [
 /** Runs a command to its end, or kills it (SIGKILL: unshare ignores SIGTERM; with --kill-child its child dies with it). */
 export function runCommand(command: readonly string[], options: RunOptions = {}): Ran {
   const result = spawnSync(command[0], command.slice(1), {
-    cwd: options.cwd, env: environment(options.env), encoding: 'utf8', timeout: options.killAfter ?? PROCESS_KILL_AFTER, killSignal: 'SIGKILL',
+    cwd: options.cwd, env: environment(options.env), input: options.input, encoding: 'utf8', timeout: options.killAfter ?? PROCESS_KILL_AFTER, killSignal: 'SIGKILL',
   });
   return { status: result.status, signal: result.signal, stdout: result.stdout ?? '', stderr: result.stderr ?? '' };
 }
@@ -121,7 +122,19 @@ export function writeSpec(path: string, apps: readonly AppSpec[]): string {
   return path;
 }
 
-/** Apps 0 to n - 1 of the generated spec (see generatedApp). */
+/** App `i` of a generated spec of many apps, as the large-spec tests and the bench make them. */
+export function generatedApp(i: number): AppSpec {
+  return {
+    name: `app-${i}`,
+    namespace: `team-${i % 7}`,
+    port: 8080,
+    stable: { image: `registry.local/app-${i}:1.0.${i}` },
+    canary: { image: `registry.local/app-${i}:1.1.${i}`, replicas: 1 + (i % 4) },
+    stage: i % 2 ? 'canary' : 'baseline',
+  };
+}
+
+/** Apps 0 to n - 1 of the generated spec. */
 export const generatedApps = (n: number): AppSpec[] => Array.from({ length: n }, (_, i) => generatedApp(i));
 
 /**

@@ -6,10 +6,9 @@ import { checkOutput, openOutput, type Ownership } from '../src/io/writer';
 import { OUTPUT_LAYOUT } from '../src/render/paths';
 import type { RenderedFile } from '../src/io/header';
 import type { AppSpec } from '../src/spec/types';
-import { generatedApp } from './stage-files';
 import { synthesize } from '../src/render/synth';
 import {
-  bin, generatedApps, LARGE_APPS, LARGE_SPEC_THREADS, preload, PROCESS_TEST_TIMEOUT, root, run, runCommand, startBin, tempDir, tree, writeSpec as writeSpecTo,
+  bin, generatedApp, generatedApps, LARGE_APPS, LARGE_SPEC_THREADS, preload, PROCESS_TEST_TIMEOUT, root, run, runCommand, startBin, tempDir, tree, writeSpec as writeSpecTo,
 } from './helpers';
 
 let dir: string;

@@ -1,9 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
+import { PROCESS_KILL_AFTER, PROCESS_TEST_TIMEOUT } from './helpers';
 
 test('the npm tarball holds the library, its types and jsii assembly, the schema and the bin, and nothing generated for tests', () => {
   const [pack] = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
-    cwd: join(__dirname, '..'), encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'],
+    cwd: join(__dirname, '..'), encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: PROCESS_KILL_AFTER,
   }));
   const paths: string[] = pack.files.map((file: { path: string }) => file.path);
   expect(paths).toEqual(expect.arrayContaining([
@@ -12,4 +13,4 @@ test('the npm tarball holds the library, its types and jsii assembly, the schema
     '.jsii', 'API.md', 'engine.js', 'engine.d.ts', 'lib/engine.js',
   ]));
   expect(paths.filter((path) => /^(src|test|dist|__snapshots__)\//.test(path))).toEqual([]);
-});
+}, PROCESS_TEST_TIMEOUT);

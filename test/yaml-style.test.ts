@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseManifests, type Manifest } from './cluster-rules';
+import { PROCESS_KILL_AFTER, PROCESS_TEST_TIMEOUT, tempDir } from './helpers';
 import type { AppSpec } from '../src/spec/types';
 import { loadSpec } from '../src/model/spec-file';
 import { synthesize } from '../src/render/synth';
@@ -116,7 +116,7 @@ test('a config file with long lines arrives byte for byte: the yamllint comments
 });
 
 test('every file passes yamllint with its default configuration', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'cdk8s-canary-lint-'));
+  const dir = tempDir('lint');
   try {
     for (const file of files) {
       mkdirSync(dirname(join(dir, file.path)), { recursive: true });
@@ -124,16 +124,16 @@ test('every file passes yamllint with its default configuration', () => {
     }
     let version: string;
     try {
-      version = execFileSync('yamllint', ['--version'], { encoding: 'utf8' });
+      version = execFileSync('yamllint', ['--version'], { encoding: 'utf8', timeout: PROCESS_KILL_AFTER });
     } catch {
       throw new Error('yamllint is not installed: apt-get install yamllint (.ci/run installs it)');
     }
     expect(version).toMatch(/^yamllint \d/);
     // --strict: warnings (such as a missing document start) fail too.
-    const run = () => execFileSync('yamllint', ['--strict', '--format', 'parsable', dir], { encoding: 'utf8' });
+    const run = () => execFileSync('yamllint', ['--strict', '--format', 'parsable', dir], { encoding: 'utf8', timeout: PROCESS_KILL_AFTER });
     expect(run).not.toThrow();
     expect(files.some((file) => file.content.includes('# yamllint disable-line rule:line-length'))).toBe(true);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-});
+}, PROCESS_TEST_TIMEOUT);
