@@ -8,7 +8,7 @@ import { CanaryApp } from '../src/constructs/canary-app';
 import type { CanaryAppProps } from '../src/constructs/props';
 import { parseSpec } from '../src/model/spec-file';
 import { SpecError } from '../src/spec/problems';
-import { cli, files, preload, PROCESS_TEST_TIMEOUT, run, start, startBin, tempDir, type RunOptions } from './helpers';
+import { cli, files, NO_PERMISSION_OVERRIDE, preload, PROCESS_TEST_TIMEOUT, run, start, startBin, tempDir, type RunOptions } from './helpers';
 
 let dir: string;
 let cwd: string;
@@ -142,8 +142,7 @@ describe('the lock', () => {
     mkdirSync(join(dir, 'dist'));
     writeFileSync(lockPath(), '{"pid": 1}');
     chmodSync(lockPath(), 0o000);
-    const noOverride = ['setpriv', '--inh-caps=-dac_override,-dac_read_search', '--bounding-set=-dac_override,-dac_read_search'];
-    const result = runHere(['synth'], { under: noOverride });
+    const result = runHere(['synth'], { under: NO_PERMISSION_OVERRIDE });
     expect(result.signal).toBeNull();
     expect(result.status).toBe(5);
     expect(result.stderr).toContain('.cdk8s-canary.lock is unreadable (EACCES), not a lock this tool wrote');

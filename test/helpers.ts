@@ -22,6 +22,12 @@ export const PROCESS_TEST_TIMEOUT = 180_000;
 /** How long one process may run before it is killed: a run that spins or hangs fails, and the suite goes on. */
 export const PROCESS_KILL_AFTER = 60_000;
 
+/**
+ * A command prefix that runs what follows without root's power to override file permissions: as
+ * root, permissions bind only without these capabilities.
+ */
+export const NO_PERMISSION_OVERRIDE = ['setpriv', '--inh-caps=-dac_override,-dac_read_search', '--bounding-set=-dac_override,-dac_read_search'];
+
 /** Node's options to preload a file of test/fixtures into a process (and the threads it starts). */
 export const preload = (fixture: string): string[] => ['--require', join(__dirname, 'fixtures', fixture)];
 

@@ -10,7 +10,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import type { AppSpec } from '../src/spec/types';
-import { bin, PROCESS_TEST_TIMEOUT, runCommand, tempDir, writeSpec as writeSpecTo } from './helpers';
+import { bin, NO_PERMISSION_OVERRIDE, PROCESS_TEST_TIMEOUT, runCommand, tempDir, writeSpec as writeSpecTo } from './helpers';
 
 let dir: string;
 let spec: string;
@@ -179,8 +179,7 @@ describe('links, modes and mount points', () => {
     chmodSync(join(out, 'web', 'stages'), 0o555);
     writeSpec([app('web', { stable: { image: 'web:1.0', replicas: 4 } })]);
     const before = snapshot(out);
-    const noOverride = ['setpriv', '--inh-caps=-dac_override,-dac_read_search', '--bounding-set=-dac_override,-dac_read_search', process.execPath, bin];
-    const result = run(['synth'], {}, noOverride);
+    const result = run(['synth'], {}, [...NO_PERMISSION_OVERRIDE, process.execPath, bin]);
     expect(result.status).toBe(5);
     expect(result.stderr).toBe(`cdk8s-canary: nothing was written:\n  cannot write into ${out}/web/stages (EACCES): it is read-only to this user\n`);
     expect(snapshot(out)).toEqual(before);
@@ -193,9 +192,7 @@ describe('links, modes and mount points', () => {
     chmodSync(join(out, 'private'), 0o000);
     writeSpec([app('web', { stable: { image: 'web:1.0', replicas: 4 } })]);
     const before = snapshot(out);
-    // As root, permissions bind only without the capabilities that override them.
-    const noOverride = ['setpriv', '--inh-caps=-dac_override,-dac_read_search', '--bounding-set=-dac_override,-dac_read_search', process.execPath, bin];
-    const result = run(['synth'], {}, noOverride);
+    const result = run(['synth'], {}, [...NO_PERMISSION_OVERRIDE, process.execPath, bin]);
     expect(result.status).toBe(5);
     expect(result.stderr).toContain(`cannot read ${out}/private (EACCES): its files could be this spec's; fix its permissions`);
     expect(snapshot(out)).toEqual(before);
