@@ -8,7 +8,7 @@ import { CanaryRelease } from '../src/constructs/canary-release';
 import { SecurityProfile, type AppSpec } from '../src/spec/types';
 import { SpecError } from '../src/spec/problems';
 import { parseManifests, type Manifest } from './cluster-rules';
-import { PROCESS_TEST_TIMEOUT, root, runCommand, tempDir } from './helpers';
+import { outputOf, PROCESS_TEST_TIMEOUT, root, runCommand, tempDir } from './helpers';
 import { renderOne, resolveOne } from './stage-files';
 
 const base: CanaryAppProps = { namespace: 'shop', stable: { image: 'web:1.0' }, canary: { image: 'web:1.1' } };
@@ -200,8 +200,7 @@ describe('CanaryRelease: every stage from the user\'s own app', () => {
         "for (const stage of release.stages) new kplus.ConfigMap(stage.chart, 'config', { metadata: { name: 'shop-config' }, data: { stage: stage.name } });",
         'app.synth();',
       ].join('\n'));
-      const synth = runCommand([join(repo, 'node_modules', '.bin', 'cdk8s'), 'synth'], { cwd: dir });
-      if (synth.status !== 0) throw new Error(`cdk8s synth: exit ${synth.status ?? synth.signal}\n${synth.stdout}${synth.stderr}`);
+      outputOf(runCommand([join(repo, 'node_modules', '.bin', 'cdk8s'), 'synth'], { cwd: dir }), 'cdk8s synth');
       const written = readdirSync(join(dir, 'dist')).sort();
       expect(written).toEqual(['shop-01-baseline.k8s.yaml', 'shop-02-canary.k8s.yaml', 'shop-03-expand.k8s.yaml', 'shop-04-promote.k8s.yaml', 'shop-rollback.k8s.yaml']);
       const cli = new Map(renderOne({ name: 'shop', ...props }).map((file) => [file.path, parseManifests(file.content)]));

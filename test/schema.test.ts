@@ -1,11 +1,10 @@
-import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { checkSchema, schemaChecker } from '../src/spec/schema';
-import { PROCESS_KILL_AFTER, PROCESS_TEST_TIMEOUT, root, tempDir } from './helpers';
+import { outputOf, PROCESS_TEST_TIMEOUT, root, runCommand, tempDir } from './helpers';
 
 const generate = (source: string, target: string, validator = join(dirname(target), 'validate.js')) =>
-  execFileSync(process.execPath, [join(root, 'scripts', 'generate-schema.js'), source, target, validator], { cwd: root, timeout: PROCESS_KILL_AFTER });
+  outputOf(runCommand([process.execPath, join(root, 'scripts', 'generate-schema.js'), source, target, validator], { cwd: root }), 'generate-schema.js');
 
 test('the shipped schema and its compiled validators are what src/spec/types.ts generates', () => {
   const dir = tempDir('schema');
