@@ -3,11 +3,10 @@
  * real Lua 5.1 interpreter (Argo CD runs gopher-lua, a Lua 5.1), against autoscaler objects as the
  * HorizontalPodAutoscaler controller reports them.
  */
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { outputOf, PROCESS_TEST_TIMEOUT, root, runCommand } from './helpers';
 
-const root = join(__dirname, '..');
 const script = readFileSync(join(root, 'argocd', 'autoscaler-health.lua'), 'utf8');
 
 /** A JSON value as a Lua table constructor. */
@@ -19,12 +18,9 @@ function lua(value: unknown): string {
 
 function health(obj: object): string {
   const chunk = `obj = ${lua(obj)}\nlocal hs = (function()\n${script}\nend)()\nio.write(hs.status, "|", hs.message)`;
-  try {
-    return execFileSync('lua5.1', ['-'], { input: chunk, encoding: 'utf8' });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new Error('lua5.1 is not installed: apt-get install lua5.1 (.ci/run installs it)');
-    throw error;
-  }
+  const ran = runCommand(['lua5.1', '-'], { input: chunk });
+  if (ran.error?.code === 'ENOENT') throw new Error('lua5.1 is not installed: apt-get install lua5.1 (.ci/run installs it)');
+  return outputOf(ran, 'lua5.1');
 }
 
 const hpa = (status?: object, generation = 2) => ({ metadata: { generation }, spec: { minReplicas: 3, maxReplicas: 9 }, ...(status ? { status } : {}) });
@@ -39,7 +35,7 @@ test.each<[string, object, string]>([
     'Degraded|the HPA controller was unable to get the target scale'],
 ])('%s', (_case, obj, expected) => {
   expect(health(obj)).toBe(expected);
-});
+}, PROCESS_TEST_TIMEOUT);
 
 test('the README gives the check as it is in argocd/autoscaler-health.lua, inside the argocd-cm key Argo CD reads', () => {
   const readme = readFileSync(join(root, 'README.md'), 'utf8').split('\n');

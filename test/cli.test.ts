@@ -1,30 +1,12 @@
-import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { main } from '../src/cli/main';
+import { cli, files, PROCESS_TEST_TIMEOUT, root, run as runBin, runCommand, tempDir } from './helpers';
 
-const root = join(__dirname, '..');
-const bin = join(root, 'bin', 'cdk8s-canary.js');
 const spec = join(root, 'canary.yaml');
 let dir: string;
 
-beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'cdk8s-canary-cli-')); });
+beforeEach(() => { dir = tempDir('cli'); });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
-
-async function cli(...args: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(args, { out: (t) => out.push(t), err: (t) => err.push(t), progress: () => undefined, interactive: false });
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
-
-function files(folder: string, prefix = ''): string[] {
-  return readdirSync(join(folder, prefix), { withFileTypes: true }).flatMap((entry) => {
-    const path = prefix ? `${prefix}/${entry.name}` : entry.name;
-    return entry.isDirectory() ? files(folder, path) : [path];
-  }).sort();
-}
 
 describe('synth', () => {
   test('writes one complete file per stage, then finds nothing to change', async () => {
@@ -185,12 +167,12 @@ describe('finish', () => {
 const HINT = 'Run `cdk8s-canary --help` for the commands and their options.';
 
 describe('the command line, run as a process', () => {
-  const run = (args: string[], cwd = dir) => spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8', env: { ...process.env, CI: 'true' } });
+  const run = (args: string[], cwd = dir) => runBin(args, { cwd });
   const version = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version;
 
   test.each([['--version'], ['-v']])('%s prints the version', (flag) => {
     expect(run([flag])).toMatchObject({ status: 0, stdout: `cdk8s-canary ${version}\n`, stderr: '' });
-  });
+  }, PROCESS_TEST_TIMEOUT);
 
   test.each([
     [['--help'], 'Usage: cdk8s-canary <command> [options]'],
@@ -203,7 +185,7 @@ describe('the command line, run as a process', () => {
     expect(result.status).toBe(0);
     expect(result.stdout.split('\n')[0]).toBe(first);
     if (args.length > 1) expect(result.stdout).toMatch(/\nExample:\n {2}npx cdk8s-canary \w+/);
-  });
+  }, PROCESS_TEST_TIMEOUT);
 
   test.each([
     [['synht'], 'cdk8s-canary: unknown command synht: did you mean synth?'],
@@ -216,10 +198,10 @@ describe('the command line, run as a process', () => {
     [['synth', 'extra'], 'cdk8s-canary: unexpected argument extra for synth'],
   ])('usage error %j: one line in the tool\'s words, the hint, exit 2', (args, message) => {
     expect(run(args)).toMatchObject({ status: 2, stdout: '', stderr: `${message}\n${HINT}\n` });
-  });
+  }, PROCESS_TEST_TIMEOUT);
 
   test('init writes a starter spec that synthesizes as it is, and never replaces a file', () => {
-    const project = mkdtempSync(join(tmpdir(), 'cdk8s-canary-init-'));
+    const project = tempDir('init');
     try {
       const init = run(['init', '--name', 'shop'], project);
       expect(init).toMatchObject({ status: 0, stdout: 'init: wrote canary.yaml for app shop; next: npx cdk8s-canary synth\n', stderr: '' });
@@ -241,7 +223,7 @@ describe('the command line, run as a process', () => {
     } finally {
       rmSync(project, { recursive: true, force: true });
     }
-  });
+  }, PROCESS_TEST_TIMEOUT);
 
   test('plan shows the apps named, and --json the resolved plan as one document', () => {
     const examples = join(root, 'examples', 'routing.yaml');
@@ -288,7 +270,7 @@ describe('the command line, run as a process', () => {
       ],
     });
     expect(gateway.stages.map((stage: { name: string }) => stage.name)).toEqual(['baseline', 'canary', 'quarter', 'expand', 'promote', 'rollback']);
-  });
+  }, PROCESS_TEST_TIMEOUT);
 
   test('synth --plan prints each warning once, and counts are plural only when they should be', () => {
     const out = join(dir, 'dist');
@@ -299,40 +281,36 @@ describe('the command line, run as a process', () => {
     expect(result.stdout).toContain('\nnginx: namespace dev (created by these files)');
     writeFileSync(join(out, 'nginx', 'stages', 'rollback.k8s.yaml'), readFileSync(join(out, 'nginx', 'stages', 'rollback.k8s.yaml'), 'utf8').replace('replicas: 3', 'replicas: 2'));
     expect(run(['synth', '-c', spec, '-o', out]).stdout).toMatch(/^synth: 1 app, 1 file written, 5 unchanged, 0 removed/);
-  });
+  }, PROCESS_TEST_TIMEOUT);
 
   test('after finish, plan says no release is in progress', async () => {
     const copy = join(dir, 'finished.yaml');
     writeFileSync(copy, readFileSync(spec, 'utf8').replace('stage: baseline', 'stage: promote'));
     expect(run(['finish', 'nginx', '-c', copy]).status).toBe(0);
     expect(run(['plan', '-c', copy]).stdout.split('\n')[1]).toBe('  no release in progress: stable and canary run the same image and config; set canary.image or canary config to start one');
-  });
+  }, PROCESS_TEST_TIMEOUT);
 });
 
 describe('the bin', () => {
   test('exits 1 with a one-line error and no stack trace', () => {
-    const result = spawnSync(process.execPath, [bin, 'synth', '-c', join(dir, 'missing.yaml')], { encoding: 'utf8' });
+    const result = runBin(['synth', '-c', join(dir, 'missing.yaml')]);
     expect(result.status).toBe(1);
     expect(result.stderr).toBe(`${join(dir, 'missing.yaml')}: cannot read the spec: no such file\n`);
-  });
+  }, PROCESS_TEST_TIMEOUT);
 
   test('cdk8s synth reports bad input with the same line as the CLI and writes nothing', () => {
     const bad = join(dir, 'bad.yaml');
     writeFileSync(bad, 'apps:\n  - name: web\n    namespace: dev\n    stable: { image: "web:1", replica: 2 }\n    canary: { image: "web:2" }\n');
     const out = join(dir, 'cdk8s-bad');
-    const result = spawnSync(join(root, 'node_modules', '.bin', 'cdk8s'), ['synth', '-o', out], {
-      cwd: root, encoding: 'utf8', env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false', CDK8S_CANARY_SPEC: bad },
-    });
+    const result = runCommand([join(root, 'node_modules', '.bin', 'cdk8s'), 'synth', '-o', out], { cwd: root, env: { CDK8S_CANARY_SPEC: bad } });
     expect(result.status).toBe(1);
     expect(result.stderr).toContain(`${bad}:4:31: "apps[0].stable.replica" is not a known key: did you mean replicas? allowed keys here are name, image, replicas, env, config, secretEnvFrom, secretMounts, autoscaling\n`);
     expect(existsSync(out)).toBe(false);
-  }, 60_000);
+  }, PROCESS_TEST_TIMEOUT);
 
   test('cdk8s synth runs the same engine and writes the same files', () => {
     const out = join(dir, 'cdk8s-out');
-    const result = spawnSync(join(root, 'node_modules', '.bin', 'cdk8s'), ['synth', '-o', out], {
-      cwd: root, encoding: 'utf8', env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false' },
-    });
+    const result = runCommand([join(root, 'node_modules', '.bin', 'cdk8s'), 'synth', '-o', out], { cwd: root });
     expect(result.status).toBe(0);
     expect(files(out)).toEqual(files(join(root, 'dist')));
     // The same bytes but the spec's path, which each file records relative to its folder, and the
@@ -343,6 +321,6 @@ describe('the bin', () => {
       expect(unstamped(readFileSync(join(out, file), 'utf8'))).toBe(unstamped(readFileSync(join(root, 'dist', file), 'utf8')).replace('# spec: ../canary.yaml\n', `# spec: ${spec}\n`));
     }
     // And the stamps are those the CLI makes for that folder.
-    expect(spawnSync(process.execPath, [join(root, 'bin', 'cdk8s-canary.js'), 'synth', '--check', '-o', out], { cwd: root, encoding: 'utf8' }).status).toBe(0);
-  }, 60_000);
+    expect(runBin(['synth', '--check', '-o', out], { cwd: root }).status).toBe(0);
+  }, PROCESS_TEST_TIMEOUT);
 });

@@ -3,7 +3,6 @@
  * (kubernetes-models, and the Gateway API and Istio CRD schemas) and the Pod Security Standards (a transcription of the checks that the
  * PodSecurity admission controller runs for the baseline and restricted levels).
  */
-import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { DestinationRule } from '@kubernetes-models/istio/networking.istio.io/v1beta1/DestinationRule';
@@ -15,6 +14,7 @@ import { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBu
 import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import { Namespace } from 'kubernetes-models/v1/Namespace';
 import { Service } from 'kubernetes-models/v1/Service';
+import { runCommand } from './helpers';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Manifest = any;
@@ -35,16 +35,27 @@ const GATEWAY_API = 'gateway.networking.k8s.io/';
 const gatewayApiResults = new Map<string, string | null>();
 
 /**
- * The Gateway API objects' schemas (@kubernetes-models/gateway-api, ES modules only) checked in a
- * process of their own, once per distinct object.
+ * Checks the Gateway API objects among `manifests` against their schemas (@kubernetes-models/gateway-api,
+ * ES modules only) in one process of their own, and keeps each result for validateAgainstSchema. A
+ * test file calls it once for all its objects (in a beforeAll, with PROCESS_TEST_TIMEOUT) rather than
+ * start a process for each object it validates.
  */
-function gatewayApiError(manifest: Manifest): string | null {
-  const key = JSON.stringify(manifest);
-  if (!gatewayApiResults.has(key)) {
-    const output = execFileSync(process.execPath, [join(__dirname, 'fixtures', 'validate-gateway-api.mjs')], { input: JSON.stringify([manifest]), encoding: 'utf8' });
-    gatewayApiResults.set(key, (JSON.parse(output) as (string | null)[])[0]);
+export function checkGatewayApiSchemas(manifests: readonly Manifest[]): void {
+  const unchecked = new Map<string, Manifest>();
+  for (const manifest of manifests) {
+    const key = JSON.stringify(manifest);
+    if (String(manifest.apiVersion).startsWith(GATEWAY_API) && !gatewayApiResults.has(key)) unchecked.set(key, manifest);
   }
-  return gatewayApiResults.get(key)!;
+  if (!unchecked.size) return;
+  const result = runCommand([process.execPath, join(__dirname, 'fixtures', 'validate-gateway-api.mjs')], { input: JSON.stringify([...unchecked.values()]) });
+  if (result.status !== 0) throw new Error(`validate-gateway-api.mjs: exit ${result.status ?? result.signal}\n${result.stderr}`);
+  const errors = JSON.parse(result.stdout) as (string | null)[];
+  [...unchecked.keys()].forEach((key, i) => gatewayApiResults.set(key, errors[i]));
+}
+
+function gatewayApiError(manifest: Manifest): string | null {
+  checkGatewayApiSchemas([manifest]);
+  return gatewayApiResults.get(JSON.stringify(manifest))!;
 }
 
 /** Throws with the schema's message when an object is not valid Kubernetes. */

@@ -1,10 +1,9 @@
-import { chmodSync, mkdtempSync, readFileSync, lstatSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, readFileSync, lstatSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { main } from '../src/cli/main';
 import { finishRelease } from '../src/engine/finish';
 import { SpecError } from '../src/spec/problems';
 import { parseSpec } from '../src/engine/load';
+import { cli, tempDir } from './helpers';
 
 const shop = (extra = '') => [
   '# the shop and its admin share an image through an anchor',
@@ -95,13 +94,8 @@ test('refuses, with line and column, what it cannot edit in place or should not 
 });
 
 describe('through the CLI', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'cdk8s-canary-finish-'));
+  const dir = tempDir('finish');
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  const io = () => {
-    const out: string[] = [];
-    const err: string[] = [];
-    return { out, err, io: { out: (t: string) => out.push(t), err: (t: string) => err.push(t), progress: () => undefined, interactive: false } };
-  };
 
   test('writes through a symlinked spec and keeps the file\'s mode', async () => {
     const real = join(dir, 'real.yaml');
@@ -109,9 +103,9 @@ describe('through the CLI', () => {
     writeFileSync(real, shop());
     chmodSync(real, 0o640);
     symlinkSync('real.yaml', link);
-    const { out, io: streams } = io();
-    expect(await main(['finish', 'shop', '-c', link], streams)).toBe(0);
-    expect(out).toEqual(['finish: shop now runs its canary\'s image and config on stable, at stage baseline; run cdk8s-canary synth, then apply baseline']);
+    const { code, out } = await cli('finish', 'shop', '-c', link);
+    expect(code).toBe(0);
+    expect(out).toBe('finish: shop now runs its canary\'s image and config on stable, at stage baseline; run cdk8s-canary synth, then apply baseline');
     expect(lstatSync(link).isSymbolicLink()).toBe(true);
     expect(statSync(real).mode & 0o777).toBe(0o640);
     expect(readFileSync(real, 'utf8')).toContain('stage: baseline');
@@ -120,9 +114,9 @@ describe('through the CLI', () => {
   test('a refusal leaves the spec byte for byte', async () => {
     const spec = join(dir, 'refused.yaml');
     writeFileSync(spec, shop().replace('stage: promote', 'stage: canary'));
-    const { err, io: streams } = io();
-    expect(await main(['finish', 'shop', '-c', spec], streams)).toBe(1);
-    expect(err[0]).toContain(`${spec}:7:5: "apps[0].stage" is "canary"`);
+    const { code, err } = await cli('finish', 'shop', '-c', spec);
+    expect(code).toBe(1);
+    expect(err.split('\n')[0]).toContain(`${spec}:7:5: "apps[0].stage" is "canary"`);
     expect(readFileSync(spec, 'utf8')).toBe(shop().replace('stage: promote', 'stage: canary'));
   });
 });

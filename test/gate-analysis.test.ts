@@ -3,13 +3,13 @@
  * analysis over time, the bounds on time and size, what it prints, and the webhook notice. The same
  * against a real Prometheus is in verify.test.ts.
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { once } from 'node:events';
+import { rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as gate from '../verify/run-checks';
-import { close, empty, fakePrometheus, sample, serve, type Raw } from './gate-servers';
+import { close, empty, fakePrometheus, onFakeClock, sample, serve, useFakeClock, type Raw } from './gate-servers';
+import { PROCESS_TEST_TIMEOUT, root, start, tempDir } from './helpers';
 
 type Checks = Parameters<typeof gate.runChecks>[0];
 type Prometheus = NonNullable<Checks['prometheus']>;
@@ -83,18 +83,17 @@ describe('an answer that holds no number fails closed', () => {
 describe('the analysis over time: interval 1 s, count 4, failureLimit 1', () => {
   const analysis = { interval: 1, count: 4, failureLimit: 1 };
   const [ok, bad] = [sample('0.001'), sample('0.05')];
+  // The rounds a second apart on a clock of the test's, which moves on to each round once the last is measured.
+  beforeEach(useFakeClock);
+  afterEach(() => jest.useRealTimers());
 
-  /** The analysis of a query answered with `answers`; a stand-in of its own, as these tests run at once. */
+  /** The analysis of a query answered with `answers`, on the fake clock. */
   async function analyseAnswering(answers: Raw[]) {
-    const fake = await fakePrometheus({ errors: answers });
-    try {
-      return { ...await analyse(checksOf(fake.url, analysis)), asked: fake.asked };
-    } finally {
-      await close(fake.server);
-    }
+    const fake = await prometheusAnswering(answers);
+    return { ...await onFakeClock(analyse(checksOf(fake.url, analysis))), asked: fake.asked };
   }
 
-  test.concurrent('a canary at 0.1% errors passes after four measurements about a second apart', async () => {
+  test('a canary at 0.1% errors passes after four measurements about a second apart', async () => {
     const { results: [result], heard, seconds, asked } = await analyseAnswering([ok]);
     expect(result).toMatchObject({
       verdict: 'pass', pass: true,
@@ -108,25 +107,25 @@ describe('the analysis over time: interval 1 s, count 4, failureLimit 1', () => 
     expect(seconds).toBeLessThan(4);
   });
 
-  test.concurrent('one failing 3 of 4 fails, and stops at the measurement that passes the limit', async () => {
+  test('one failing 3 of 4 fails, and stops at the measurement that passes the limit', async () => {
     const { results: [result], heard } = await analyseAnswering([bad, ok, bad, bad]);
     expect(heard.map((each) => each.verdict)).toEqual(['fail', 'pass', 'fail']);
     expect(result).toMatchObject({ verdict: 'fail', measured: '1 passed, 2 failed, 0 without data of 4 measurements (stopped after 3 of 4: prometheus errors failed); last 0.05' });
   });
 
-  test.concurrent('one failing 1 of 4 passes', async () => {
+  test('one failing 1 of 4 passes', async () => {
     const { results: [result], heard } = await analyseAnswering([ok, bad, ok, ok]);
     expect(heard.map((each) => each.verdict)).toEqual(['pass', 'fail', 'pass', 'pass']);
     expect(result).toMatchObject({ verdict: 'pass', measured: '3 passed, 1 failed, 0 without data of 4 measurements; last 0.001' });
   });
 
-  test.concurrent('one whose first answer is empty is not failed for it, and passes on the other three', async () => {
+  test('one whose first answer is empty is not failed for it, and passes on the other three', async () => {
     const { results: [result], heard } = await analyseAnswering([empty, ok, ok, ok]);
     expect(heard.map((each) => each.verdict)).toEqual(['inconclusive', 'pass', 'pass', 'pass']);
     expect(result).toMatchObject({ verdict: 'pass', measured: '3 passed, 0 failed, 1 without data of 4 measurements; last 0.001' });
   });
 
-  test.concurrent('one whose first two answers are empty is not failed either, but too little passed to pass: inconclusive', async () => {
+  test('one whose first two answers are empty is not failed either, but too little passed to pass: inconclusive', async () => {
     const { results } = await analyseAnswering([empty, sample('NaN'), ok, ok]);
     expect(results[0]).toMatchObject({ verdict: 'inconclusive', pass: false, measured: '2 passed, 0 failed, 2 without data of 4 measurements; last 0.001' });
     expect(gate.gateVerdict(results)).toBe('inconclusive');
@@ -134,7 +133,7 @@ describe('the analysis over time: interval 1 s, count 4, failureLimit 1', () => 
     expect(gate.formatVerdict(results)).toBe('verdict: INCONCLUSIVE: none failed, but 1 of 1 checks had too little data to pass');
   });
 
-  test.concurrent('an answer without a number counts as failed, not as no data', async () => {
+  test('an answer without a number counts as failed, not as no data', async () => {
     const { results: [result] } = await analyseAnswering([sample(''), ok, sample('0x0'), ok]);
     expect(result).toMatchObject({ verdict: 'fail', measured: expect.stringContaining('1 passed, 2 failed, 0 without data') });
   });
@@ -148,8 +147,9 @@ describe('the analysis: its schedule', () => {
       namespace: 'shop', app: 'shop',
       prometheus: { url: fake.url, window: '1m', queries: [{ name: 'a', query: 'a', max: 5 }, { name: 'b', query: 'b', min: 1 }], interval: 0.3, count: 2, initialDelay: 0.5 },
     };
+    useFakeClock();
     const started = Date.now();
-    const { results, heard } = await analyse(checks);
+    const { results, heard } = await onFakeClock(analyse(checks)).finally(() => jest.useRealTimers());
     expect((fake.asked[0].at - started) / 1000).toBeGreaterThanOrEqual(0.45);
     expect(heard.map((each) => `${each.check} ${each.round}/${each.count}`)).toEqual(['prometheus a 1/2', 'prometheus b 1/2', 'prometheus a 2/2', 'prometheus b 2/2']);
     expect(gate.formatMeasurement(heard[1])).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z {2}prometheus b 1\/2: 2, needs >= 1: pass$/);
@@ -179,16 +179,24 @@ describe('the analysis: its schedule', () => {
 });
 
 describe('bounds on time and size', () => {
-  /** A server that sends a 200 and then a body that never ends, until the client goes. */
+  // On a clock of the test's: the gate's timers fire only when the test moves it on, so a check that
+  // ends by itself took no time on it, and one the deadline ends took the deadline's time exactly.
+  beforeEach(useFakeClock);
+  afterEach(() => jest.useRealTimers());
+
+  /**
+   * A server that sends a 200 and then a body that never ends, as fast as the client reads it,
+   * until the client goes (or the test closes the server).
+   */
   async function endless() {
     const { server, url } = await serve((_request, response) => {
       response.writeHead(200, { 'Content-Type': 'application/json' });
       const chunk = Buffer.alloc(64 * 1024, 'x');
-      const timer = setInterval(() => response.write(chunk), 1);
-      const stop = () => clearInterval(timer);
-      response.on('close', stop);
-      // Bounded all the same.
-      setTimeout(() => { stop(); response.end(); }, 20_000).unref();
+      const more = () => {
+        while (!response.destroyed && response.write(chunk));
+      };
+      response.on('drain', more);
+      more();
     });
     servers.push(server);
     return url;
@@ -198,10 +206,17 @@ describe('bounds on time and size', () => {
   async function silent() {
     const { server, url } = await serve(() => undefined);
     servers.push(server);
-    return url;
+    return { server, url };
+  }
+
+  /** Once `server` has taken its next request, the clock moves on to the gate's next timer, its deadline. */
+  async function deadlineAfterRequest(server: Server) {
+    await once(server, 'request');
+    jest.advanceTimersToNextTimer();
   }
 
   test('an endless Prometheus answer fails its measurement at 1 MiB, at once', async () => {
+    // Neither the run's deadline nor the request's timeout ends it: the answer is cut at 1 MiB.
     const { results: [result], seconds } = await analyse(checksOf(await endless()));
     expect(result).toMatchObject({ verdict: 'fail', measured: expect.stringMatching(/^no answer from http:\/\/127\.0\.0\.1:\d+\/ \(an answer of more than 1048576 bytes\)$/) });
     expect(seconds).toBeLessThan(5);
@@ -215,7 +230,11 @@ describe('bounds on time and size', () => {
   });
 
   test('a Prometheus that never answers keeps the run no longer than its deadline, and fails it', async () => {
-    const { results: [result], seconds } = await analyse({ ...checksOf(await silent(), { count: 3, interval: 1 }), deadlineSeconds: 2 });
+    const { server, url } = await silent();
+    const deadline = deadlineAfterRequest(server);
+    const analysed = analyse({ ...checksOf(url, { count: 3, interval: 1 }), deadlineSeconds: 2 });
+    await deadline;
+    const { results: [result], seconds } = await analysed;
     expect(seconds).toBeGreaterThanOrEqual(1.9);
     expect(seconds).toBeLessThan(3);
     expect(result.verdict).toBe('fail');
@@ -224,7 +243,11 @@ describe('bounds on time and size', () => {
 
   test('a canary that never answers keeps the smoke check no longer than the deadline; the requests not made count as bad', async () => {
     const checks: Checks = { namespace: 'shop', app: 'shop', smoke: { path: '/', requests: 5, expectStatus: 200, minSuccessRatio: 0.5, requestTimeoutSeconds: 60 }, deadlineSeconds: 1 };
-    const { results: [result], seconds } = await analyse(checks, { canaryUrl: await silent() });
+    const { server, url } = await silent();
+    const deadline = deadlineAfterRequest(server);
+    const analysed = analyse(checks, { canaryUrl: url });
+    await deadline;
+    const { results: [result], seconds } = await analysed;
     expect(seconds).toBeLessThan(2);
     expect(result).toMatchObject({ verdict: 'fail', measured: '0/5 answered 200 (0%); the run\'s deadline left 4 unmade' });
   });
@@ -232,15 +255,20 @@ describe('bounds on time and size', () => {
   test('a query the deadline reaches before it is asked is not failed for it: only the one cut short fails', async () => {
     const fake = await fakePrometheus({ late: [sample('0')] });
     servers.push(fake.server);
-    const { server: hung, url: silentUrl } = await serve(() => undefined);
-    servers.push(hung);
+    const { server: hung, url: silentUrl } = await silent();
     // The first query's server never answers; the second's would.
     const checks: Checks = { namespace: 'shop', app: 'shop', deadlineSeconds: 1, prometheus: { url: silentUrl, window: '1m', queries: [{ name: 'hung', query: 'hung', max: 1 }] } };
-    const { results: [result], seconds } = await analyse(checks);
+    let deadline = deadlineAfterRequest(hung);
+    const analysed = analyse(checks);
+    await deadline;
+    const { results: [result], seconds } = await analysed;
     expect(seconds).toBeLessThan(2);
     expect(result).toMatchObject({ verdict: 'fail', measured: expect.stringContaining('(the run\'s deadline passed)') });
     const two: Checks = { ...checks, prometheus: { ...checks.prometheus!, queries: [{ name: 'hung', query: 'hung', max: 1 }, { name: 'late', query: 'late', max: 1 }] } };
-    const { results, heard } = await analyse(two);
+    deadline = deadlineAfterRequest(hung);
+    const analysedTwo = analyse(two);
+    await deadline;
+    const { results, heard } = await analysedTwo;
     expect(heard.map((each) => each.check)).toEqual(['prometheus hung']);
     expect(results.map((each) => [each.verdict, each.measured])).toEqual([
       ['fail', expect.stringContaining('(the run\'s deadline passed)')], ['inconclusive', 'not measured: prometheus hung failed'],
@@ -249,7 +277,7 @@ describe('bounds on time and size', () => {
 
   test('rounds the deadline cuts short leave a healthy canary inconclusive, not passed', async () => {
     const { url } = await prometheusAnswering([sample('0')]);
-    const { results: [result], heard, seconds } = await analyse(checksOf(url, { count: 10, interval: 0.5 }), { deadline: Date.now() + 1_200 });
+    const { results: [result], heard, seconds } = await onFakeClock(analyse(checksOf(url, { count: 10, interval: 0.5 }), { deadline: Date.now() + 1_200 }));
     expect(seconds).toBeLessThan(1.5);
     expect(heard).toHaveLength(3);
     expect(result).toMatchObject({ verdict: 'inconclusive', measured: '3 passed, 0 failed, 0 without data of 10 measurements (stopped after 3 of 10: the run\'s deadline came); last 0' });
@@ -353,19 +381,15 @@ describe('the webhook notice', () => {
 
 describe('the Job\'s command: exit 0 pass, 1 fail, 3 inconclusive; $NOTIFY_WEBHOOK over the checks\' webhook', () => {
   let dir: string;
-  beforeAll(() => { dir = mkdtempSync(join(tmpdir(), 'cdk8s-canary-gate-')); });
+  beforeAll(() => { dir = tempDir('gate'); });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  /** `node run-checks.js checks.json` as the Job runs it. */
-  function job(checks: Checks, env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; out: string }> {
+  /** `node run-checks.js checks.json` as the Job runs it; not run to its end here, since this process answers it. */
+  async function job(checks: Checks, env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; out: string }> {
     const file = join(dir, `checks-${Math.random().toString(36).slice(2)}.json`);
     writeFileSync(file, JSON.stringify(checks));
-    return new Promise((resolve) => {
-      const child = spawn(process.execPath, [join(__dirname, '..', 'verify', 'run-checks.js'), file], { env: { ...process.env, STAGE: 'canary', ...env } });
-      let out = '';
-      child.stdout.on('data', (chunk) => { out += chunk; });
-      child.on('close', (code) => resolve({ code, out }));
-    });
+    const { status, stdout } = await start([process.execPath, join(root, 'verify', 'run-checks.js'), file], { env: { STAGE: 'canary', ...env } }).ended;
+    return { code: status, out: stdout };
   }
 
   test.each<[string, number, Raw, string]>([
@@ -378,7 +402,7 @@ describe('the Job\'s command: exit 0 pass, 1 fail, 3 inconclusive; $NOTIFY_WEBHO
     const run = await job(checksOf(url));
     expect(run.out.trimEnd().split('\n').slice(-1)).toEqual([verdict]);
     expect(run.code).toBe(code);
-  });
+  }, PROCESS_TEST_TIMEOUT);
 
   test('the notice goes to $NOTIFY_WEBHOOK, with $STAGE; a webhook that is down changes no exit code', async () => {
     const { url } = await prometheusAnswering([sample('0.5')]);
@@ -397,5 +421,5 @@ describe('the Job\'s command: exit 0 pass, 1 fail, 3 inconclusive; $NOTIFY_WEBHO
     const down = await job(checksOf(url), { NOTIFY_WEBHOOK: hook.url });
     expect(down.out).toMatch(/\nnotify: could not reach http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\); the verdict stands\n$/);
     expect(down.code).toBe(1);
-  });
+  }, PROCESS_TEST_TIMEOUT);
 });

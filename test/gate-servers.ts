@@ -1,6 +1,7 @@
 /**
  * Local stand-ins for what the verification gate talks to: an HTTP server on 127.0.0.1, and one that
- * answers like the Prometheus API (/api/v1/query, /api/v1/query_range) from a script of answers.
+ * answers like the Prometheus API (/api/v1/query, /api/v1/query_range) from a script of answers. And
+ * a fake clock for the gate's timed checks, so that none depends on how busy the machine is.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -54,4 +55,29 @@ export async function fakePrometheus(script: Record<string, Raw[]>) {
     response.end(answer?.body ?? '{"status":"error","error":"unknown query"}');
   });
   return { server, url, asked };
+}
+
+/**
+ * Puts this test's Date and timers on a fake clock, which moves only when the test moves it; servers
+ * and requests still run for real (jest.useRealTimers() ends it). The gate's own timers are the run's
+ * deadline and, in an analysis, the wait for its next round.
+ */
+export function useFakeClock(): void {
+  jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask', 'hrtime', 'performance'] });
+}
+
+/**
+ * Settles `promise` (a run of the gate on the fake clock), moving the clock on to the gate's next
+ * timer each time the gate waits for one before its deadline: the deadline's timer is always there,
+ * so a second one is the wait for a round. A wait for a server is waited for as it is: the clock does
+ * not move meanwhile.
+ */
+export async function onFakeClock<T>(promise: Promise<T>): Promise<T> {
+  let settled = false;
+  promise.then(() => { settled = true; }, () => { settled = true; });
+  while (!settled) {
+    await new Promise((resolve) => setImmediate(resolve));
+    if (jest.getTimerCount() > 1) jest.advanceTimersToNextTimer();
+  }
+  return promise;
 }

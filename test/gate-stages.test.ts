@@ -2,15 +2,13 @@
  * The gate in the stage files and the plan: the smoke check before a route gives the canary more
  * traffic, the analysis after the stage, and the settings of both as the check code reads them.
  */
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { AppSpec } from '../src/spec/types';
 import { verifyChecks } from '../src/model/gate';
-import { validateAgainstSchema, type Manifest } from './cluster-rules';
+import { checkGatewayApiSchemas, validateAgainstSchema, type Manifest } from './cluster-rules';
+import { PROCESS_TEST_TIMEOUT, root, run } from './helpers';
 import { problemsOf, resolveOne, stageManifests } from './stage-files';
 
-const root = join(__dirname, '..');
-const bin = join(root, 'bin', 'cdk8s-canary.js');
 const WAVE = 'argocd.argoproj.io/sync-wave';
 
 const routed: AppSpec = {
@@ -29,6 +27,8 @@ const smokeOf = (docs: Manifest[]) => docs.find((doc) => doc.kind === 'Job' && d
 
 describe('the smoke check before traffic moves', () => {
   const stages = stageManifests(routed);
+  // The Gateway API schemas are checked in a process: one for all the stages.
+  beforeAll(() => checkGatewayApiSchemas([...stages.values()].flat()), PROCESS_TEST_TIMEOUT);
 
   test.each([
     // stage, smoke Job, why
@@ -64,7 +64,7 @@ describe('the smoke check before traffic moves', () => {
   });
 
   test('plan --json runs the smoke Job after the canary is ready and before the router step, and rolls back without the route when it fails', () => {
-    const result = spawnSync(process.execPath, [bin, 'plan', 'nginx-gateway', '--json', '-c', join(root, 'examples', 'routing.yaml'), '-o', 'out'], { encoding: 'utf8' });
+    const result = run(['plan', 'nginx-gateway', '--json', '-c', join(root, 'examples', 'routing.yaml'), '-o', 'out']);
     expect(result.status).toBe(0);
     const stage = JSON.parse(result.stdout).apps[0].stages.find((each: { name: string }) => each.name === 'quarter');
     const steps: string[] = stage.steps;
@@ -76,7 +76,7 @@ describe('the smoke check before traffic moves', () => {
     // On failure: its logs, then the rollback stage's steps, and the command fails; this stage's route is not among them.
     expect(steps[smoke]).toMatch(/\|\| \{ kubectl logs -n dev-gateway job\/nginx-gateway-smoke; .*rollback\.k8s\.yaml.*; false; \}; \}$/);
     expect(steps[smoke]).not.toContain('03-quarter.k8s.yaml');
-  });
+  }, PROCESS_TEST_TIMEOUT);
 
   test('without a router, the canary takes traffic as soon as it is ready: no smoke Job, the gate after the stage stays', () => {
     const plain = stageManifests({ ...routed, routing: undefined, stages: undefined });
@@ -147,6 +147,7 @@ describe('a baseline track', () => {
     verify: { baseline: true, prometheus: { url: 'http://prometheus:9090', queries: [{ name: 'latency', query: 'q{track="$track"}', compare: 'baseline' as never }] } },
   };
   const stages = stageManifests(baselined);
+  beforeAll(() => checkGatewayApiSchemas([...stages.values()].flat()), PROCESS_TEST_TIMEOUT);
   const deployment = (stage: string, name: string) => stages.get(stage)!.find((doc) => doc.kind === 'Deployment' && doc.metadata.name === name);
   const weights = (stage: string) => Object.fromEntries(stages.get(stage)!.find((doc) => doc.kind === 'HTTPRoute')!.spec.rules.at(-1).backendRefs
     .map((ref: Manifest) => [ref.name, ref.weight]));

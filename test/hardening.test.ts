@@ -1,22 +1,20 @@
-import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, renameSync, statSync, symlinkSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, cpSync, existsSync, mkdirSync, renameSync, statSync, symlinkSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { main } from '../src/cli/main';
 import { fileHeader, parseHeader } from '../src/io/header';
 import { Chart, Testing } from 'cdk8s';
 import { CanaryApp } from '../src/constructs/canary-app';
 import type { CanaryAppProps } from '../src/constructs/props';
 import { parseSpec } from '../src/engine/load';
 import { SpecError } from '../src/spec/problems';
+import { cli, files, NO_PERMISSION_OVERRIDE, preload, PROCESS_TEST_TIMEOUT, run, start, startBin, tempDir, type RunOptions } from './helpers';
 
-const bin = join(__dirname, '..', 'bin', 'cdk8s-canary.js');
 let dir: string;
 let cwd: string;
 
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'cdk8s-canary-hardening-'));
+  dir = tempDir('hardening');
   cwd = process.cwd();
   process.chdir(dir);
 });
@@ -24,13 +22,6 @@ afterEach(() => {
   process.chdir(cwd);
   rmSync(dir, { recursive: true, force: true });
 });
-
-async function cli(...args: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(args, { out: (t) => out.push(t), err: (t) => err.push(t), progress: () => undefined, interactive: false });
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
 
 const BASE = `apps:
   - name: web
@@ -43,18 +34,7 @@ const BASE = `apps:
 `;
 
 /** The bin as a process in `dir`, with a time limit: a run that spins is a failure, not a hang. */
-function run(args: string[], prefix: string[] = [], env: Record<string, string> = {}) {
-  const [command, ...rest] = [...prefix, process.execPath, bin, ...args];
-  // SIGKILL: unshare ignores SIGTERM, and with --kill-child its child dies with it.
-  return spawnSync(command, rest, { cwd: dir, encoding: 'utf8', timeout: 20_000, killSignal: 'SIGKILL', env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false', ...env } });
-}
-
-function files(folder: string, prefix = ''): string[] {
-  return readdirSync(join(folder, prefix), { withFileTypes: true }).flatMap((entry) => {
-    const path = prefix ? `${prefix}/${entry.name}` : entry.name;
-    return entry.isDirectory() ? files(folder, path) : [path];
-  }).sort();
-}
+const runHere = (args: string[], options: RunOptions = {}) => run(args, { cwd: dir, ...options });
 
 describe('a header line cannot be ended by what it holds', () => {
   const injected = 'x\napiVersion: v1\nkind: Namespace\nmetadata: {name: injected}\n#.yaml';
@@ -124,20 +104,18 @@ describe('the lock', () => {
   test('two runs, each pid 1 of its own pid namespace on one host, do not both write', async () => {
     writeFileSync(join(dir, 'canary.yaml'), BASE);
     mkdirSync(join(dir, 'dist'));
-    const pause = ['--require', join(__dirname, 'fixtures', 'pause.js')];
-    const first = spawn('unshare', ['-pf', '--kill-child', '--mount-proc', process.execPath, ...pause, bin, 'synth'], {
-      cwd: dir, env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false', PAUSE_AT: 'renameSync:2', PAUSE_MS: '4000' },
-    });
-    const firstDone = new Promise<number | null>((resolve) => first.on('exit', resolve));
-    for (let i = 0; i < 100 && !existsSync(lockPath()); i++) await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(JSON.parse(readFileSync(lockPath(), 'utf8')).pid).toBe(1);
-    const second = run(['synth'], ['unshare', '-pf', '--kill-child', '--mount-proc']);
-    expect(second.stderr).toContain('another cdk8s-canary run (pid 1 in another pid namespace) is writing dist');
-    expect(second.status).toBe(4);
-    expect(await firstDone).toBe(0);
+    const unshare = ['unshare', '-pf', '--kill-child', '--mount-proc'];
+    // The first run, lock taken, is held until the second has tried.
+    const first = await heldRun(['synth'], 'renameSync', 2, () => {
+      expect(JSON.parse(readFileSync(lockPath(), 'utf8')).pid).toBe(1);
+      const second = runHere(['synth'], { under: unshare });
+      expect(second.stderr).toContain('another cdk8s-canary run (pid 1 in another pid namespace) is writing dist');
+      expect(second.status).toBe(4);
+    }, unshare);
+    expect(first.code).toBe(0);
     // Negative control: once the first has finished, the next run goes ahead.
-    expect(run(['synth'], ['unshare', '-pf', '--kill-child', '--mount-proc']).status).toBe(0);
-  }, 30_000);
+    expect(runHere(['synth'], { under: unshare }).status).toBe(0);
+  }, PROCESS_TEST_TIMEOUT);
 
   test.each([
     ['a folder', () => mkdirSync(lockPath()), 'is a folder'],
@@ -149,53 +127,61 @@ describe('the lock', () => {
     writeFileSync(join(dir, 'canary.yaml'), BASE);
     mkdirSync(join(dir, 'dist'));
     make();
-    const started = Date.now();
-    const result = run(['synth']);
+    const count = join(dir, 'reads');
+    const result = runHere(['synth'], { node: preload('count-reads.js'), env: { READS_OUT: count } });
+    // At once: neither killed for hanging (on a FIFO) nor reading what is there (1 MiB, or /dev/zero without end).
     expect(result.signal).toBeNull();
-    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(Number(readFileSync(count, 'utf8'))).toBeLessThan(64 * 1024);
     expect(result.status).toBe(5);
     expect(result.stderr).toBe(`cdk8s-canary: nothing was written: ${join(dir, 'dist')}/.cdk8s-canary.lock ${reason}, not a lock this tool wrote; if no cdk8s-canary run is writing dist, remove it\n`);
     expect(existsSync(join(dir, 'dist', 'web'))).toBe(false);
-  });
+  }, PROCESS_TEST_TIMEOUT);
 
   test('an unreadable lock stops the run with a message', () => {
     writeFileSync(join(dir, 'canary.yaml'), BASE);
     mkdirSync(join(dir, 'dist'));
     writeFileSync(lockPath(), '{"pid": 1}');
     chmodSync(lockPath(), 0o000);
-    const noOverride = ['setpriv', '--inh-caps=-dac_override,-dac_read_search', '--bounding-set=-dac_override,-dac_read_search'];
-    const result = run(['synth'], noOverride);
+    const result = runHere(['synth'], { under: NO_PERMISSION_OVERRIDE });
     expect(result.signal).toBeNull();
     expect(result.status).toBe(5);
     expect(result.stderr).toContain('.cdk8s-canary.lock is unreadable (EACCES), not a lock this tool wrote');
-  });
+  }, PROCESS_TEST_TIMEOUT);
 
   test('a lock\'s host is printed with its control characters escaped', () => {
     writeFileSync(join(dir, 'canary.yaml'), BASE);
     mkdirSync(join(dir, 'dist'));
     writeFileSync(lockPath(), JSON.stringify({ pid: 7, host: 'evil\u001b[2J\nhost' }));
-    const result = run(['synth']);
+    const result = runHere(['synth']);
     expect(result.status).toBe(4);
     expect(result.stderr).toContain('(pid 7 on evil\\u001b[2J\\u000ahost)');
     expect(statSync(lockPath()).isFile()).toBe(true);
-  });
+  }, PROCESS_TEST_TIMEOUT);
 });
 
-/** A run of the bin held for a moment at the `count`th call of fs.`call`, while `during` runs. */
-async function heldRun(args: string[], call: string, count: number, during: () => void) {
-  const signal = join(tmpdir(), `cdk8s-canary-held-${process.pid}-${Date.now()}`);
-  const child = spawn(process.execPath, ['--require', join(__dirname, 'fixtures', 'pause.js'), bin, ...args], {
-    cwd: dir, env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false', PAUSE_AT: `${call}:${count}`, PAUSE_MS: '1500', PAUSE_SIGNAL: signal },
-  });
-  let stderr = '';
-  child.stderr.on('data', (chunk) => { stderr += chunk; });
-  let exited = false;
-  const code = new Promise<number | null>((resolve) => child.on('exit', (status) => { exited = true; resolve(status); }));
-  // Until the process is held (or has ended without being held, which the test then reports).
-  while (!existsSync(signal) && !exited) await new Promise((resolve) => setTimeout(resolve, 20));
-  rmSync(signal, { force: true });
-  during();
-  return { code: await code, stderr };
+/**
+ * A run of the bin (under `under`, if given) held at the `count`th call of fs.`call` while `during`
+ * runs, and let go once it has returned, however long that took.
+ */
+async function heldRun(args: string[], call: string, count: number, during: () => void, under: string[] = []) {
+  const signals = tempDir('held');
+  const [held, release] = [join(signals, 'held'), join(signals, 'release')];
+  try {
+    const { ended } = startBin(args, { cwd: dir, under, node: preload('pause.js'), env: { PAUSE_AT: `${call}:${count}`, PAUSE_SIGNAL: held, PAUSE_UNTIL: release } });
+    let exited = false;
+    ended.then(() => { exited = true; }, () => { exited = true; });
+    try {
+      // Until the process is held (or has ended without being held, which the test then reports).
+      while (!existsSync(held) && !exited) await new Promise((resolve) => setTimeout(resolve, 10));
+      during();
+    } finally {
+      writeFileSync(release, '');
+    }
+    const { status, stderr } = await ended;
+    return { code: status, stderr };
+  } finally {
+    rmSync(signals, { recursive: true, force: true });
+  }
 }
 
 const TWO_APPS = `${BASE}${BASE.replace('apps:\n', '').replace(/web/g, 'api')}`;
@@ -215,7 +201,7 @@ describe('a folder swapped for a link during a run', () => {
 
   test('is not written through', async () => {
     writeFileSync(join(dir, 'canary.yaml'), BASE);
-    expect(run(['synth']).status).toBe(0);
+    expect(runHere(['synth']).status).toBe(0);
     writeFileSync(join(dir, 'canary.yaml'), BASE.replace(':1.27', ':1.28'));
     // The lock is the first file written, the first stage file the second: held before the third.
     const result = await heldRun(['synth'], 'writeFileSync', 3, swap('web/stages'));
@@ -223,11 +209,11 @@ describe('a folder swapped for a link during a run', () => {
     expect(result.code).toBe(1);
     expect(readdirSync(victim).sort()).toEqual(['01-baseline.k8s.yaml', 'rollback.k8s.yaml']);
     expect(readFileSync(join(victim, '01-baseline.k8s.yaml'), 'utf8')).toBe('the victim\'s own file\n');
-  });
+  }, PROCESS_TEST_TIMEOUT);
 
   test('is not deleted through', async () => {
     writeFileSync(join(dir, 'canary.yaml'), TWO_APPS);
-    expect(run(['synth']).status).toBe(0);
+    expect(runHere(['synth']).status).toBe(0);
     writeFileSync(join(dir, 'canary.yaml'), BASE);
     // The lock's own aside goes first, then api's current file: held there, before its stage files.
     const result = await heldRun(['synth'], 'unlinkSync', 2, swap('api/stages'));
@@ -237,13 +223,13 @@ describe('a folder swapped for a link during a run', () => {
     // Negative control: without the swap, api's files go.
     rmSync(join(dir, 'dist', 'api', 'stages'));
     renameSync(join(dir, 'moved'), join(dir, 'dist', 'api', 'stages'));
-    expect(run(['synth']).stdout).toMatch(/0 files written, 6 unchanged, 5 removed/);
+    expect(runHere(['synth']).stdout).toMatch(/0 files written, 6 unchanged, 5 removed/);
     expect(existsSync(join(dir, 'dist', 'api', 'stages'))).toBe(false);
-  });
+  }, PROCESS_TEST_TIMEOUT);
 
   test('a folder moved out of the output folder between two writes into it gets no more files', async () => {
     writeFileSync(join(dir, 'canary.yaml'), BASE);
-    expect(run(['synth']).status).toBe(0);
+    expect(runHere(['synth']).status).toBe(0);
     writeFileSync(join(dir, 'canary.yaml'), BASE.replace(':1.27', ':1.28'));
     let moved: string[] = [];
     // The lock is the first file written, the first stage file the second: held before the third.
@@ -256,13 +242,13 @@ describe('a folder swapped for a link during a run', () => {
     expect(result.stderr).toContain('run again to finish');
     expect(readdirSync(join(dir, 'moved')).map((name) => `${name}: ${readFileSync(join(dir, 'moved', name), 'utf8')}`).sort()).toEqual(moved);
     // The next run makes the folder again where it belongs and completes it.
-    expect(run(['synth']).stdout).toMatch(/ 5 files written/);
-    expect(run(['synth', '--check']).status).toBe(0);
-  });
+    expect(runHere(['synth']).stdout).toMatch(/ 5 files written/);
+    expect(runHere(['synth', '--check']).status).toBe(0);
+  }, PROCESS_TEST_TIMEOUT);
 
   test('while the folder is read: what the scan saw through the link is not deleted', async () => {
     writeFileSync(join(dir, 'canary.yaml'), TWO_APPS);
-    expect(run(['synth']).status).toBe(0);
+    expect(runHere(['synth']).status).toBe(0);
     // The victim holds what looks like api's stage files: the scan, shown them, would remove them.
     for (const name of ['01-baseline.k8s.yaml', 'rollback.k8s.yaml']) cpSync(join(dir, 'dist', 'api', 'stages', name), join(victim, name));
     const before = Object.fromEntries(readdirSync(victim).map((name) => [name, readFileSync(join(victim, name), 'utf8')]));
@@ -275,44 +261,44 @@ describe('a folder swapped for a link during a run', () => {
     // Negative control: with the folder put back, api's files go, and the victim's stay.
     rmSync(join(dir, 'dist', 'api', 'stages'));
     renameSync(join(dir, 'moved'), join(dir, 'dist', 'api', 'stages'));
-    expect(run(['synth']).stdout).toMatch(/0 files written, 6 unchanged, 5 removed/);
+    expect(runHere(['synth']).stdout).toMatch(/0 files written, 6 unchanged, 5 removed/);
     expect(existsSync(join(dir, 'dist', 'api', 'stages'))).toBe(false);
     expect(readdirSync(victim).sort()).toEqual(['01-baseline.k8s.yaml', 'rollback.k8s.yaml']);
-  });
+  }, PROCESS_TEST_TIMEOUT);
 });
 
 describe('only files at the layout\'s own paths are the tool\'s to remove', () => {
   test('a copied app folder and a copy of a stage file beside it survive a synth', () => {
     writeFileSync(join(dir, 'canary.yaml'), BASE);
-    expect(run(['synth']).status).toBe(0);
+    expect(runHere(['synth']).status).toBe(0);
     cpSync(join(dir, 'dist', 'web'), join(dir, 'dist', 'web-archive-2026'), { recursive: true });
     cpSync(join(dir, 'dist', 'web', 'stages', '02-canary.k8s.yaml'), join(dir, 'dist', 'web', 'stages', '02-canary.backup.k8s.yaml'));
-    const result = run(['synth']);
+    const result = runHere(['synth']);
     expect(result.stdout).toMatch(/0 files written, 6 unchanged, 0 removed/);
     expect(files(join(dir, 'dist', 'web-archive-2026'))).toHaveLength(6);
     expect(existsSync(join(dir, 'dist', 'web', 'stages', '02-canary.backup.k8s.yaml'))).toBe(true);
     // Negative control: a stage that left the spec is removed from the app's own folder.
     writeFileSync(join(dir, 'canary.yaml'), BASE.replace('    canary:\n', '    stages:\n      - { name: baseline, stableReplicas: 3, canaryReplicas: 0 }\n      - { name: promote, stableReplicas: 0, canaryReplicas: 3 }\n    canary:\n'));
-    expect(run(['synth']).stdout).toMatch(/removed/);
+    expect(runHere(['synth']).stdout).toMatch(/removed/);
     expect(existsSync(join(dir, 'dist', 'web', 'stages', '02-canary.k8s.yaml'))).toBe(false);
     expect(existsSync(join(dir, 'dist', 'web', 'stages', '02-canary.backup.k8s.yaml'))).toBe(true);
     expect(files(join(dir, 'dist', 'web-archive-2026'))).toHaveLength(6);
-  });
+  }, PROCESS_TEST_TIMEOUT);
 });
 
 describe('temporary files', () => {
   test('only this tool\'s own temporary names at its own paths are cleaned up', () => {
     writeFileSync(join(dir, 'canary.yaml'), BASE);
-    expect(run(['synth']).status).toBe(0);
+    expect(runHere(['synth']).status).toBe(0);
     mkdirSync(join(dir, 'dist', 'docs'));
     const keep = ['docs/notes.cdk8s-canary-tmp-keep.txt', 'docs/.01-baseline.k8s.yaml.cdk8s-canary-tmp-12', 'web/stages/.notes.txt.cdk8s-canary-tmp-12', 'web/x.cdk8s-canary-tmp-1'];
     for (const path of keep) writeFileSync(join(dir, 'dist', path), 'mine\n');
     const dead = ['web/stages/.01-baseline.k8s.yaml.cdk8s-canary-tmp-999999', 'web/current/.web.k8s.yaml.cdk8s-canary-tmp-999999', '.cdk8s-canary.lock.cdk8s-canary-tmp-999999'];
     for (const path of dead) writeFileSync(join(dir, 'dist', path), 'half a file');
-    expect(run(['synth']).status).toBe(0);
+    expect(runHere(['synth']).status).toBe(0);
     for (const path of keep) expect(readFileSync(join(dir, 'dist', path), 'utf8')).toBe('mine\n');
     for (const path of dead) expect(existsSync(join(dir, 'dist', path))).toBe(false);
-  });
+  }, PROCESS_TEST_TIMEOUT);
 });
 
 const withConfig = (path: string) => BASE.replace('    canary:\n', `      config:\n        mountPath: /etc/app\n        files:\n          app.conf: { path: ${JSON.stringify(path)} }\n    canary:\n`);
@@ -328,15 +314,20 @@ describe('config files are read only from inside the spec\'s folder', () => {
     symlinkSync(outside, join(project, 'link'));
     const text = withConfig('sub/app.conf');
     // Another process swaps spec/sub between the folder and a link to the outside folder.
-    const racer = spawn('python3', ['-c', `
+    const racer = start(['python3', '-c', `
 import os
 os.chdir(${JSON.stringify(project)})
+print('racing', flush=True)
 while True:
     os.rename('sub', 'real'); os.rename('link', 'sub'); os.rename('sub', 'link'); os.rename('real', 'sub')
 `]);
     const seen = new Set<string>();
     try {
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      // From the moment it races, however long it took to start.
+      await new Promise((resolve, reject) => {
+        racer.child.stdout!.once('data', resolve);
+        racer.ended.then(reject, reject);
+      });
       for (let i = 0; i < 1500; i++) {
         try {
           const files = parseSpec(text, join(project, 'canary.yaml')).apps[0].spec.stable.config!.files;
@@ -347,12 +338,12 @@ while True:
         }
       }
     } finally {
-      racer.kill();
+      racer.child.kill();
     }
     expect([...seen].filter((each) => each.includes('SECRET'))).toEqual([]);
     // Negative control: the run did read the file from inside.
     expect(seen.has('inside\n')).toBe(true);
-  }, 30_000);
+  }, PROCESS_TEST_TIMEOUT);
 
   test('a spec in / reads config files below it', () => {
     writeFileSync(join(dir, 'app.conf'), 'x = 1\n');
@@ -548,8 +539,8 @@ describe('finish', () => {
     expect(readFileSync(spec, 'utf8')).toBe(edited);
     expect(readdirSync(dir)).toEqual(['canary.yaml']);
     // Negative control: run again, it finishes.
-    expect(run(['finish', 'web']).status).toBe(0);
-  });
+    expect(runHere(['finish', 'web']).status).toBe(0);
+  }, PROCESS_TEST_TIMEOUT);
 });
 
 describe('aliases', () => {
@@ -596,11 +587,11 @@ describe('kube- namespaces are the cluster\'s', () => {
 
 test('an output folder that cannot be made stops the run at once', () => {
   writeFileSync(join(dir, 'canary.yaml'), BASE);
-  const result = run(['synth', '-o', '/proc/self/fdx']);
+  const result = runHere(['synth', '-o', '/proc/self/fdx']);
   expect(result.signal).toBeNull();
   expect(result.status).toBe(1);
   expect(result.stderr).toBe('cdk8s-canary: cannot make the output folder /proc/self/fdx: /proc/self/fdx cannot be made (ENOENT)\n');
-});
+}, PROCESS_TEST_TIMEOUT);
 
 test('of other specs\' generated files only the header is read', () => {
   writeFileSync(join(dir, 'canary.yaml'), BASE);
@@ -608,10 +599,10 @@ test('of other specs\' generated files only the header is read', () => {
   const header = fileHeader({ spec: '../other.yaml', app: 'big', lines: ['# stage: baseline'] });
   writeFileSync(join(dir, 'dist', 'big', 'stages', '01-baseline.k8s.yaml'), `${header}data: "${'x'.repeat(8 * 1024 * 1024)}"\n`);
   const count = join(dir, 'reads');
-  const result = run(['synth'], [], { READS_OUT: count, NODE_OPTIONS: `--require ${join(__dirname, 'fixtures', 'count-reads.js')}` });
+  const result = runHere(['synth'], { env: { READS_OUT: count, NODE_OPTIONS: `--require ${join(__dirname, 'fixtures', 'count-reads.js')}` } });
   expect(result.status).toBe(0);
   expect(Number(readFileSync(count, 'utf8'))).toBeLessThan(1024 * 1024);
-});
+}, PROCESS_TEST_TIMEOUT);
 
 test('an app that cannot be rendered is named', async () => {
   const { renderNamed } = await import('../src/render/synth');
@@ -628,10 +619,10 @@ test('a link at the lock\'s temporary name is not written through', () => {
   writeFileSync(join(dir, 'victim'), 'keep\n');
   // The next process's pid is not known ahead: links for a range of pids after this one's.
   for (let pid = process.pid + 1; pid < process.pid + 400; pid++) symlinkSync(join(dir, 'victim'), join(dir, 'dist', `.cdk8s-canary.lock.cdk8s-canary-tmp-${pid}`));
-  const result = run(['synth']);
+  const result = runHere(['synth']);
   expect(result.status).toBe(0);
   expect(readFileSync(join(dir, 'victim'), 'utf8')).toBe('keep\n');
-});
+}, PROCESS_TEST_TIMEOUT);
 
 test('a smoke path with a control character is refused in the spec; a percent-encoded one passes', () => {
   const withPath = (path: string) => `${BASE}    verify:\n      smoke: { path: ${JSON.stringify(path)} }\n`;

@@ -1,53 +1,49 @@
-import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { fastValues, slowValues } from '../src/engine/load';
 import { appInput, hashedInput, stamped, verifies } from '../src/render/stamp';
 import { resolveSpec } from '../src/model/resolve';
 import { createHash } from 'node:crypto';
-import { generatedApp } from './stage-files';
+import { cli, generatedApps, LARGE_APPS, LARGE_SPEC_THREADS, PROCESS_TEST_TIMEOUT, root, run, tempDir, tree } from './helpers';
 
 /*
  * Incremental runs: an app whose files verify is not rendered again, and what a run leaves is byte
  * for byte what a cold render of the same spec writes.
  */
 
-const root = join(__dirname, '..');
-const bin = join(root, 'bin', 'cdk8s-canary.js');
 let dir: string;
 
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'cdk8s-canary-incremental-'));
+  dir = tempDir('incremental');
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-function tree(folder: string, prefix = ''): Record<string, string> {
-  if (!existsSync(folder)) return {};
-  return Object.fromEntries(readdirSync(join(folder, prefix), { withFileTypes: true }).flatMap((entry) => {
-    const path = prefix ? `${prefix}/${entry.name}` : entry.name;
-    return entry.isDirectory() ? Object.entries(tree(folder, path)) : [[path, readFileSync(join(folder, path), 'utf8')]];
-  }));
-}
-
-function run(...args: string[]) {
-  return spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, CI: 'true' } });
-}
-
-function synth(spec: string, out: string, ...more: string[]) {
-  const result = run('synth', '-c', spec, '-o', out, ...more);
+/**
+ * `synth -c spec -o out`: the large spec as a process, whose render threads run the built code; the
+ * examples in this process, which runs the same command on one thread, without a process start each.
+ */
+async function synth(spec: string, out: string, ...more: string[]) {
+  const args = ['synth', '-c', spec, '-o', out, ...more];
+  let result: { status: number | null; stdout: string; stderr: string };
+  if (spec.endsWith('large.yaml')) {
+    result = run(args, { env: LARGE_SPEC_THREADS });
+  } else {
+    const { code, out: stdout, err: stderr } = await cli(...args);
+    result = { status: code, stdout, stderr };
+  }
   if (result.status !== 0 && !more.includes('--check')) throw new Error(result.stderr);
   return result;
 }
 
-const app = generatedApp;
+/** A large generated spec, made once for the file. */
+const LARGE = stringify({ apps: generatedApps(LARGE_APPS) });
 
 /** The examples, each copied with the files it reads, and a large generated spec. */
 function specs(): Record<string, string> {
   cpSync(join(root, 'examples'), join(dir, 'examples'), { recursive: true, filter: (path) => !path.includes(`${join('examples', 'dist')}`) });
   cpSync(join(root, 'canary.yaml'), join(dir, 'canary.yaml'));
-  writeFileSync(join(dir, 'large.yaml'), stringify({ apps: Array.from({ length: 240 }, (_, i) => app(i)) }));
+  writeFileSync(join(dir, 'large.yaml'), LARGE);
   return {
     walkthrough: join(dir, 'canary.yaml'),
     routing: join(dir, 'examples', 'routing.yaml'),
@@ -65,21 +61,21 @@ function changeFirstApp(spec: string): string {
   return data.apps[0].name;
 }
 
-test.each(['walkthrough', 'routing', 'config', 'real-app', 'large'])('%s: a re-run writes nothing; a one-app change writes only that app\'s files; both are byte for byte a cold render', (name) => {
+test.each(['walkthrough', 'routing', 'config', 'real-app', 'large'])('%s: a re-run writes nothing; a one-app change writes only that app\'s files; both are byte for byte a cold render', async (name) => {
   const spec = specs()[name];
   const out = join(dir, 'out');
-  synth(spec, out);
+  await synth(spec, out);
   const cold = tree(out);
   const files = Object.keys(cold).length;
 
-  expect(synth(spec, out).stdout).toMatch(new RegExp(`^synth: \\d+ apps?, 0 files written, ${files} unchanged, 0 removed`));
-  expect(synth(spec, out, '--check').stdout).toMatch(new RegExp(`^check: \\d+ apps?, ${files} files up to date`));
+  expect((await synth(spec, out)).stdout).toMatch(new RegExp(`^synth: \\d+ apps?, 0 files written, ${files} unchanged, 0 removed`));
+  expect((await synth(spec, out, '--check')).stdout).toMatch(new RegExp(`^check: \\d+ apps?, ${files} files up to date`));
   expect(tree(out)).toEqual(cold);
 
   const changed = changeFirstApp(spec);
   const before = tree(out);
-  expect(synth(spec, out, '--check').status).toBe(1);
-  const result = synth(spec, out);
+  expect((await synth(spec, out, '--check')).status).toBe(1);
+  const result = await synth(spec, out);
   const after = tree(out);
   const touched = Object.keys(after).filter((path) => after[path] !== before[path]);
   expect(touched.length).toBeGreaterThan(0);
@@ -87,30 +83,30 @@ test.each(['walkthrough', 'routing', 'config', 'real-app', 'large'])('%s: a re-r
   expect(result.stdout).toMatch(new RegExp(`^synth: \\d+ apps?, ${touched.length} files? written`));
 
   const fresh = join(dir, 'fresh');
-  synth(spec, fresh);
+  await synth(spec, fresh);
   expect(after).toEqual(tree(fresh));
-}, 120_000);
+}, PROCESS_TEST_TIMEOUT);
 
 test.each([
   ['a config file', 'config', 'config/canary.conf', (text: string) => `${text}# changed\n`],
   ['a manifest the app is taken from', 'real-app', 'real-app/catalog.yaml', (text: string) => text.replace('owner: storefront@example.com', 'owner: catalog@example.com')],
-])('%s changed beside an unchanged spec is rendered again, as a cold render would', (_what, name, file, edit) => {
+])('%s changed beside an unchanged spec is rendered again, as a cold render would', async (_what, name, file, edit) => {
   const spec = specs()[name];
   const out = join(dir, 'out');
-  synth(spec, out);
+  await synth(spec, out);
   const before = tree(out);
   const path = join(dir, 'examples', file);
   const text = readFileSync(path, 'utf8');
   expect(edit(text)).not.toBe(text);
   writeFileSync(path, edit(text));
-  expect(synth(spec, out, '--check').status).toBe(1);
-  expect(synth(spec, out).stdout).not.toMatch(/ 0 files written/);
+  expect((await synth(spec, out, '--check')).status).toBe(1);
+  expect((await synth(spec, out)).stdout).not.toMatch(/ 0 files written/);
   const after = tree(out);
   expect(after).not.toEqual(before);
   const fresh = join(dir, 'fresh');
-  synth(spec, fresh);
+  await synth(spec, fresh);
   expect(after).toEqual(tree(fresh));
-}, 60_000);
+}, PROCESS_TEST_TIMEOUT);
 
 test('an app with a gate is made from the check code too: another check code does not verify', () => {
   const spec = specs().routing;
@@ -123,10 +119,10 @@ test('an app with a gate is made from the check code too: another check code doe
   expect(appInput({ ...gated, spec: { ...gated.spec, verify: undefined } }, '../routing.yaml')).not.toContain(hash);
 });
 
-test('a hand-edited file of an unchanged app is caught by --check and repaired by synth', () => {
+test('a hand-edited file of an unchanged app is caught by --check and repaired by synth', async () => {
   const spec = specs().routing;
   const out = join(dir, 'out');
-  synth(spec, out);
+  await synth(spec, out);
   const cold = tree(out);
   const [path] = Object.keys(cold).filter((each) => each.endsWith('02-canary.k8s.yaml'));
   const edits = [
@@ -137,13 +133,13 @@ test('a hand-edited file of an unchanged app is caught by --check and repaired b
   ];
   for (const edit of edits) {
     writeFileSync(join(out, path), edit(cold[path]));
-    const check = synth(spec, out, '--check');
+    const check = await synth(spec, out, '--check');
     expect(check.status).toBe(1);
     expect(check.stderr).toContain(`stale: ${join(out, path)}`);
-    expect(synth(spec, out).stdout).toMatch(/^synth: \d+ apps, 1 file written/);
+    expect((await synth(spec, out)).stdout).toMatch(/^synth: \d+ apps, 1 file written/);
     expect(tree(out)).toEqual(cold);
   }
-}, 120_000);
+}, PROCESS_TEST_TIMEOUT);
 
 test('a stamp verifies only the file it was made for, from the same input and stage', () => {
   const content = '# Generated by cdk8s-canary. Do not edit: change the spec, then synth.\n# app: web\n---\napiVersion: v1\nkind: Namespace\ndata: "é "\n';

@@ -1,6 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
@@ -10,6 +8,7 @@ import { CanaryRelease } from '../src/constructs/canary-release';
 import { SecurityProfile, type AppSpec } from '../src/spec/types';
 import { SpecError } from '../src/spec/problems';
 import { parseManifests, type Manifest } from './cluster-rules';
+import { outputOf, PROCESS_TEST_TIMEOUT, root, runCommand, tempDir } from './helpers';
 import { renderOne, resolveOne } from './stage-files';
 
 const base: CanaryAppProps = { namespace: 'shop', stable: { image: 'web:1.0' }, canary: { image: 'web:1.1' } };
@@ -150,7 +149,7 @@ describe('CanaryRelease: every stage from the user\'s own app', () => {
   const props = { namespace: 'shop', createNamespace: true, port: 8080, stable: { image: 'shop:1.4.0', replicas: 4 }, canary: { image: 'shop:1.5.0' } };
 
   test('one Chart per stage, each with the CanaryApp of that stage and the user\'s own object', () => {
-    const outdir = mkdtempSync(join(tmpdir(), 'cdk8s-canary-release-'));
+    const outdir = tempDir('release');
     try {
       const app = new App({ outdir });
       const release = new CanaryRelease(app, 'shop', props);
@@ -183,9 +182,9 @@ describe('CanaryRelease: every stage from the user\'s own app', () => {
   });
 
   test('works from `cdk8s synth` of a user\'s main.ts', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cdk8s-canary-user-'));
+    const dir = tempDir('user');
     try {
-      const repo = join(__dirname, '..');
+      const repo = root;
       // The user's project: this package and its peers in node_modules, as npm would install them.
       mkdirSync(join(dir, 'node_modules'));
       for (const name of ['cdk8s', 'cdk8s-plus-27', 'constructs', '@types']) symlinkSync(join(repo, 'node_modules', name), join(dir, 'node_modules', name));
@@ -201,7 +200,7 @@ describe('CanaryRelease: every stage from the user\'s own app', () => {
         "for (const stage of release.stages) new kplus.ConfigMap(stage.chart, 'config', { metadata: { name: 'shop-config' }, data: { stage: stage.name } });",
         'app.synth();',
       ].join('\n'));
-      execFileSync(join(repo, 'node_modules', '.bin', 'cdk8s'), ['synth'], { cwd: dir, env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false' }, stdio: 'pipe' });
+      outputOf(runCommand([join(repo, 'node_modules', '.bin', 'cdk8s'), 'synth'], { cwd: dir }), 'cdk8s synth');
       const written = readdirSync(join(dir, 'dist')).sort();
       expect(written).toEqual(['shop-01-baseline.k8s.yaml', 'shop-02-canary.k8s.yaml', 'shop-03-expand.k8s.yaml', 'shop-04-promote.k8s.yaml', 'shop-rollback.k8s.yaml']);
       const cli = new Map(renderOne({ name: 'shop', ...props }).map((file) => [file.path, parseManifests(file.content)]));
@@ -213,7 +212,7 @@ describe('CanaryRelease: every stage from the user\'s own app', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  });
+  }, PROCESS_TEST_TIMEOUT);
 });
 
 test('a library warning reaches standard error once, as cdk8s synth shows it, even from every stage of a CanaryRelease', () => {
@@ -223,12 +222,12 @@ test('a library warning reaches standard error once, as cdk8s synth shows it, ev
     const app = new App({ outdir: process.argv[1] });
     new CanaryRelease(app, 'web', { namespace: 'shop', port: 8080, stable: { image: 'web:1.0' }, canary: { image: 'web:latest' } });
   `;
-  const outdir = mkdtempSync(join(tmpdir(), 'cdk8s-canary-warn-'));
+  const outdir = tempDir('warn');
   try {
-    const result = spawnSync(process.execPath, ['-e', script, outdir], { cwd: join(__dirname, '..'), encoding: 'utf8' });
+    const result = runCommand([process.execPath, '-e', script, outdir], { cwd: root });
     expect(result.status).toBe(0);
     expect(result.stderr).toBe('warning: CanaryApp "web": "canary.image" is "web:latest": untagged or :latest images change under you; pin a tag or digest\n');
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }
-});
+}, PROCESS_TEST_TIMEOUT);

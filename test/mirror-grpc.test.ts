@@ -5,13 +5,16 @@
 import { RouteProtocol, type AppSpec } from '../src/spec/types';
 import { loadSpec } from '../src/engine/load';
 import { isGated } from '../src/model/gate';
-import { validateAgainstSchema, type Manifest } from './cluster-rules';
+import { checkGatewayApiSchemas, validateAgainstSchema, type Manifest } from './cluster-rules';
+import { PROCESS_TEST_TIMEOUT } from './helpers';
 import { find, problemsOf as problems, resolveOne, stageManifests } from './stage-files';
 
 const greeter = loadSpec(`${__dirname}/../examples/routing.yaml`).spec.apps.find((app) => app.name === 'greeter')!;
 
 describe('gRPC through a GRPCRoute, with a mirror stage (examples/routing.yaml: greeter)', () => {
   const stages = stageManifests(greeter);
+  // The Gateway API schemas are checked in a process: one for all the stages.
+  beforeAll(() => checkGatewayApiSchemas([...stages.values()].flat()), PROCESS_TEST_TIMEOUT);
 
   test('the default plan gets a mirror stage after baseline: weight 0, the canary pods the copies need', () => {
     const { plan } = resolveOne(greeter);
@@ -49,7 +52,7 @@ describe('gRPC through a GRPCRoute, with a mirror stage (examples/routing.yaml: 
     const bad = JSON.parse(JSON.stringify(route));
     bad.spec.rules[1].filters[0].requestMirror.percent = 'twenty';
     expect(() => validateAgainstSchema(bad)).toThrow(/percent must be integer/);
-  });
+  }, PROCESS_TEST_TIMEOUT);
 });
 
 describe('mirroring with an HTTPRoute and with Istio', () => {
@@ -59,6 +62,7 @@ describe('mirroring with an HTTPRoute and with Istio', () => {
     stages: [{ name: 'base', canaryPercent: 0 }, { name: 'shadow', canaryPercent: 0, mirrorPercent: 50 }, { name: 'half', canaryPercent: 50, mirrorPercent: 10 }, { name: 'all', canaryPercent: 100 }],
   };
   const stages = stageManifests(app);
+  beforeAll(() => checkGatewayApiSchemas([...stages.values()].flat()), PROCESS_TEST_TIMEOUT);
 
   test('a mirror stage without counts runs the canary pods its copies need', () => {
     expect(resolveOne(app).plan.stages.find((stage) => stage.name === 'shadow')).toMatchObject({ stableReplicas: 3, canaryReplicas: 2, canaryWeight: 0, mirrorPercent: 50 });

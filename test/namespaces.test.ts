@@ -1,10 +1,9 @@
 import { resolveSpec } from '../src/model/resolve';
-import { main } from '../src/cli/main';
 import { SecurityProfile, type AppSpec } from '../src/spec/types';
 import { synthesize } from '../src/render/synth';
 import { parseManifests } from './cluster-rules';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cli, tempDir } from './helpers';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 
@@ -47,14 +46,13 @@ test('the Namespace carries its Pod Security level and is never pruned by Argo C
 });
 
 test('plan says who creates each app\'s namespace', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'cdk8s-canary-ns-'));
+  const dir = tempDir('ns');
   try {
     const spec = join(dir, 'canary.yaml');
     writeFileSync(spec, stringify({ apps: [app('a'), app('b', { createNamespace: true }), app('c', { createNamespace: true }), app('d', { namespace: 'other' })] }));
-    const out: string[] = [];
-    const code = await main(['plan', '-c', spec], { out: (t) => out.push(t), err: () => undefined, progress: () => undefined, interactive: false });
+    const { code, out } = await cli('plan', '-c', spec);
     expect(code).toBe(0);
-    const headers = out.join('\n').split('\n').filter((line) => /^[a-d]: /.test(line)).map((line) => line.slice(0, line.indexOf(', Service')));
+    const headers = out.split('\n').filter((line) => /^[a-d]: /.test(line)).map((line) => line.slice(0, line.indexOf(', Service')));
     expect(headers).toEqual([
       "a: namespace team (created by b's files)",
       'b: namespace team (created by these files)',

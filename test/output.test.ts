@@ -1,8 +1,6 @@
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
-import { availableParallelism, hostname, tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { availableParallelism, hostname } from 'node:os';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
 import { progressReporter } from '../src/cli/io';
 import { checkOutput } from '../src/io/check';
 import type { Ownership } from '../src/io/ownership';
@@ -10,41 +8,26 @@ import { openOutput } from '../src/io/write-session';
 import { OUTPUT_LAYOUT } from '../src/render/paths';
 import type { RenderedFile } from '../src/io/header';
 import type { AppSpec } from '../src/spec/types';
-import { generatedApp } from './stage-files';
 import { synthesize } from '../src/render/synth';
+import {
+  bin, generatedApp, generatedApps, LARGE_APPS, LARGE_SPEC_THREADS, preload, PROCESS_TEST_TIMEOUT, root, run, runCommand, startBin, tempDir, tree, writeSpec as writeSpecTo,
+} from './helpers';
 
-const root = join(__dirname, '..');
-const bin = join(root, 'bin', 'cdk8s-canary.js');
 let dir: string;
 let out: string;
 
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'cdk8s-canary-out-'));
+  dir = tempDir('out');
   out = join(dir, 'dist');
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 const app = generatedApp;
 
-function writeSpec(apps: AppSpec[], name = 'canary.yaml'): string {
-  const path = join(dir, name);
-  writeFileSync(path, stringify({ apps }));
-  return path;
-}
+const writeSpec = (apps: AppSpec[], name = 'canary.yaml'): string => writeSpecTo(join(dir, name), apps);
 
-function tree(folder: string, prefix = ''): Record<string, string> {
-  if (!existsSync(folder)) return {};
-  return Object.fromEntries(readdirSync(join(folder, prefix), { withFileTypes: true }).flatMap((entry) => {
-    const path = prefix ? `${prefix}/${entry.name}` : entry.name;
-    return entry.isDirectory() ? Object.entries(tree(folder, path)) : [[path, readFileSync(join(folder, path), 'utf8')]];
-  }));
-}
-
-function synth(spec: string, env: Record<string, string> = {}, ...node: string[]) {
-  return spawnSync(process.execPath, [...node, bin, 'synth', '-c', spec, '-o', out], {
-    encoding: 'utf8', env: { ...process.env, CI: 'true', ...env },
-  });
-}
+/** `synth -c spec -o out` as a process, with `env` and node's own `options` (a preload). */
+const synth = (spec: string, env: NodeJS.ProcessEnv = {}, ...node: string[]) => run(['synth', '-c', spec, '-o', out], { env, node });
 
 test('a failing spec leaves the previous output byte for byte', () => {
   expect(synth(writeSpec([app(1), app(2)])).status).toBe(0);
@@ -54,7 +37,7 @@ test('a failing spec leaves the previous output byte for byte', () => {
   expect(result.status).toBe(1);
   expect(result.stderr).toContain('"apps[1].stage" is "nope"');
   expect(tree(out)).toEqual(before);
-});
+}, PROCESS_TEST_TIMEOUT);
 
 test.each([
   ['before it writes a file', 'writeFileSync:4'],
@@ -68,10 +51,10 @@ test.each([
   const changed = [{ ...app(1), stage: 'promote' }, app(3)];
   writeSpec(changed);
   const fresh = join(dir, 'fresh');
-  expect(spawnSync(process.execPath, [bin, 'synth', '-c', spec, '-o', fresh], { env: { ...process.env, CI: 'true' } }).status).toBe(0);
+  expect(run(['synth', '-c', spec, '-o', fresh]).status).toBe(0);
   const after: Record<string, string> = { ...tree(fresh), 'README.md': 'mine\n' };
 
-  const killed = synth(spec, { CRASH_AT: crashAt }, '--require', join(__dirname, 'fixtures', 'crash.js'));
+  const killed = synth(spec, { CRASH_AT: crashAt }, ...preload('crash.js'));
   expect(killed.signal).toBe('SIGKILL');
   // What a reader sees now: each file whole, old or new; a temporary file is hidden and not YAML.
   const seen = tree(out);
@@ -84,7 +67,7 @@ test.each([
   // The next run removes the dead run's temporary files and writes what is left.
   expect(synth(spec).status).toBe(0);
   expect(tree(out)).toEqual(after);
-});
+}, PROCESS_TEST_TIMEOUT);
 
 test('files it did not write are kept; files of apps and stages that left the spec are removed', () => {
   expect(synth(writeSpec([app(1), app(2)])).status).toBe(0);
@@ -105,7 +88,7 @@ test('files it did not write are kept; files of apps and stages that left the sp
   ]);
   expect(existsSync(join(out, 'empty'))).toBe(true);
   expect(readFileSync(join(out, 'kustomization.yaml'), 'utf8')).toBe('resources: [app-1/current/app-1.k8s.yaml]\n');
-});
+}, PROCESS_TEST_TIMEOUT);
 
 test('a run refuses an output folder that another live run holds, and takes over a dead run\'s lock', () => {
   const spec = writeSpec([app(1)]);
@@ -138,72 +121,64 @@ test('a run refuses an output folder that another live run holds, and takes over
     expect(held(stale).status).toBe(0);
     expect(existsSync(lock)).toBe(false);
   }
-});
+}, PROCESS_TEST_TIMEOUT);
 
 test('two runs at once: each succeeds or refuses clearly, and the output is right', async () => {
-  const spec = writeSpec(Array.from({ length: 150 }, (_, i) => app(i)));
-  const run = () => new Promise<{ code: number | null; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, [bin, 'synth', '-c', spec, '-o', out], { env: { ...process.env, CI: 'true' } });
-    let stderr = '';
-    child.stderr.on('data', (chunk) => { stderr += chunk; });
-    child.on('close', (code) => resolve({ code, stderr }));
-  });
-  const results = await Promise.all([run(), run(), run()]);
+  const spec = writeSpec(generatedApps(150));
+  const results = await Promise.all([1, 2, 3].map(() => startBin(['synth', '-c', spec, '-o', out]).ended));
   for (const result of results) {
-    if (result.code === 0) continue;
-    expect(result.code).toBe(4);
+    if (result.status === 0) continue;
+    expect(result.status).toBe(4);
     expect(result.stderr).toMatch(/another cdk8s-canary run \(pid \d+\) is writing/);
   }
-  expect(results.some((result) => result.code === 0)).toBe(true);
-  const check = spawnSync(process.execPath, [bin, 'synth', '--check', '-c', spec, '-o', out], { encoding: 'utf8' });
+  expect(results.some((result) => result.status === 0)).toBe(true);
+  const check = run(['synth', '--check', '-c', spec, '-o', out]);
   expect(check.status).toBe(0);
-}, 60_000);
+}, PROCESS_TEST_TIMEOUT);
 
 test('a large spec renders exactly what each app renders alone', () => {
-  const apps = Array.from({ length: 300 }, (_, i) => app(i));
+  const apps = generatedApps(LARGE_APPS);
   const together = synthesize({ apps });
   const alone = apps.flatMap((a) => synthesize({ apps: [a] }));
   // 6 files for apps whose canary has more than one pod (an expand stage), 5 for the others
-  expect(together.length).toBe(225 * 6 + 75 * 5);
+  expect(together.length).toBe(45 * 6 + 15 * 5);
   expect(together).toEqual(alone);
 });
 
 test('a spec large enough for render threads writes what one thread renders, and --check agrees', () => {
   expect(availableParallelism()).toBeGreaterThanOrEqual(2);
-  const apps = Array.from({ length: 240 }, (_, i) => app(i));
+  const apps = generatedApps(LARGE_APPS);
+  const files = 45 * 6 + 15 * 5;
   const threads = join(dir, 'threads');
-  // Threads start from 600 apps to render; this run sets the number lower.
-  const result = synth(writeSpec(apps), { RENDER_THREADS_FILE: threads, CDK8S_CANARY_RENDER_THREADS_FROM: '200' }, '--require', join(__dirname, 'fixtures', 'render-threads.js'));
+  const spec = writeSpec(apps);
+  // Threads start from 600 apps to render; these runs set the number lower (LARGE_SPEC_THREADS).
+  const synthOrCheck = (outdir: string, env: NodeJS.ProcessEnv, ...more: string[]) =>
+    run(['synth', ...more, '-c', spec, '-o', outdir], { env: { RENDER_THREADS_FILE: threads, ...env }, node: preload('render-threads.js') });
+  const result = synthOrCheck(out, LARGE_SPEC_THREADS);
   expect(result.stderr).toBe('');
-  expect(result.stdout).toMatch(/^synth: 240 apps, 1380 files written, 0 unchanged, 0 removed/);
+  expect(result.stdout).toMatch(new RegExp(`^synth: ${LARGE_APPS} apps, ${files} files written, 0 unchanged, 0 removed`));
   // One render thread fewer than cores: the main thread writes.
-  expect(new Set(readFileSync(threads, 'utf8').trim().split('\n')).size).toBe(Math.min(availableParallelism() - 1, Math.ceil(240 / 25)));
+  expect(new Set(readFileSync(threads, 'utf8').trim().split('\n')).size).toBe(Math.min(availableParallelism() - 1, Math.ceil(LARGE_APPS / 25)));
   const expected = Object.fromEntries(synthesize({ apps }, '../canary.yaml').map((file) => [file.path, file.content]));
   expect(tree(out)).toEqual(expected);
   rmSync(threads);
-  const check = (outdir: string) => spawnSync(process.execPath, ['--require', join(__dirname, 'fixtures', 'render-threads.js'), bin, 'synth', '--check', '-c', join(dir, 'canary.yaml'), '-o', outdir], {
-    encoding: 'utf8', env: { ...process.env, CI: 'true', RENDER_THREADS_FILE: threads, CDK8S_CANARY_RENDER_THREADS_FROM: '200' },
-  });
   // Every file verifies: nothing is rendered, so no thread starts.
-  expect(check(out).stdout).toMatch(/^check: 240 apps, 1380 files up to date/);
+  expect(synthOrCheck(out, LARGE_SPEC_THREADS, '--check').stdout).toMatch(new RegExp(`^check: ${LARGE_APPS} apps, ${files} files up to date`));
   expect(existsSync(threads)).toBe(false);
   // An empty folder: every app is rendered, on threads, and every file is missing.
   const empty = join(dir, 'empty');
   mkdirSync(empty);
-  const missing = check(empty);
+  const missing = synthOrCheck(empty, LARGE_SPEC_THREADS, '--check');
   expect(missing.status).toBe(1);
-  expect(missing.stderr.split('\n').filter((line) => line.startsWith('missing: '))).toHaveLength(1380);
+  expect(missing.stderr.split('\n').filter((line) => line.startsWith('missing: '))).toHaveLength(files);
   expect(existsSync(threads)).toBe(true);
-  // Without the setting, 240 apps render on the main thread.
+  // Without the setting, the spec renders on the main thread.
   rmSync(threads);
-  expect(synth(join(dir, 'canary.yaml'), { RENDER_THREADS_FILE: threads }, '--require', join(__dirname, 'fixtures', 'render-threads.js')).stdout).toMatch(/^synth: 240 apps, 0 files written/);
-  const mainOnly = join(dir, 'main-only');
-  const single = spawnSync(process.execPath, ['--require', join(__dirname, 'fixtures', 'render-threads.js'), bin, 'synth', '-c', join(dir, 'canary.yaml'), '-o', mainOnly], {
-    encoding: 'utf8', env: { ...process.env, CI: 'true', RENDER_THREADS_FILE: threads },
-  });
-  expect(single.stdout).toMatch(/^synth: 240 apps, 1380 files written/);
+  expect(synthOrCheck(out, {}).stdout).toMatch(new RegExp(`^synth: ${LARGE_APPS} apps, 0 files written`));
+  const single = synthOrCheck(join(dir, 'main-only'), {});
+  expect(single.stdout).toMatch(new RegExp(`^synth: ${LARGE_APPS} apps, ${files} files written`));
   expect(existsSync(threads)).toBe(false);
-}, 60_000);
+}, PROCESS_TEST_TIMEOUT);
 
 test('writing nothing new touches nothing', () => {
   const writeOutput = (outdir: string, files: RenderedFile[], ownership: Ownership) => {
@@ -223,9 +198,7 @@ test('writing nothing new touches nothing', () => {
 test('plan, the writer and the spec layer load no cdk8s code', () => {
   const loaded = (...args: string[]) => {
     const record = join(dir, 'modules.json');
-    spawnSync(process.execPath, ['--require', join(__dirname, 'fixtures', 'loaded-modules.js'), ...args], {
-      cwd: root, env: { ...process.env, LOADED_MODULES_FILE: record },
-    });
+    runCommand([process.execPath, ...preload('loaded-modules.js'), ...args], { cwd: root, env: { LOADED_MODULES_FILE: record } });
     return JSON.parse(readFileSync(record, 'utf8')) as string[];
   };
   // The spec's validators are compiled ahead of time: of Ajv, only the helpers they call are loaded,
@@ -251,7 +224,7 @@ test('plan, the writer and the spec layer load no cdk8s code', () => {
   // Nothing changed: nothing is rendered, and neither synth nor --check loads the render code.
   expect(loaded(bin, 'synth', '-c', spec, '-o', out)).toEqual(specLayer);
   expect(loaded(bin, 'synth', '--check', '-c', spec, '-o', out)).toEqual(specLayer);
-});
+}, PROCESS_TEST_TIMEOUT);
 
 describe('progress', () => {
   test('stays quiet for the first second, then reports at most ten times a second and always the end', () => {
@@ -266,24 +239,24 @@ describe('progress', () => {
   });
 
   test('shows on a terminal, and never with NO_COLOR or CI set', () => {
-    // Long enough (about 3 s here) that progress shows, after its first second.
-    const spec = writeSpec(Array.from({ length: 800 }, (_, i) => app(i)));
-    const onTerminal = (env: Record<string, string>) => {
+    // Long enough that progress shows, after its first second, however fast the machine: each reading
+    // of the run's clock is a second after the last (fixtures/fast-clock.js). The spec renders on a
+    // thread, whose progress comes back a job of apps at a time.
+    const spec = writeSpec(generatedApps(LARGE_APPS));
+    const command = [process.execPath, ...preload('fast-clock.js'), bin, 'synth', '-c', spec, '-o', out].map((arg) => `"${arg}"`).join(' ');
+    const onTerminal = (env: NodeJS.ProcessEnv) => {
       rmSync(out, { recursive: true, force: true });
-      const { CI: _ci, NO_COLOR: _noColor, ...rest } = process.env;
       // script(1) gives the run a pseudo-terminal, as a person's shell would.
-      return spawnSync('script', ['-qec', `"${process.execPath}" "${bin}" synth -c "${spec}" -o "${out}"`, '/dev/null'], {
-        encoding: 'utf8', env: { ...rest, ...env },
-      }).stdout;
+      return runCommand(['script', '-qec', command, '/dev/null'], { env: { CI: undefined, NO_COLOR: undefined, ...LARGE_SPEC_THREADS, ...env } }).stdout;
     };
-    expect(onTerminal({})).toMatch(/\rrendering apps: 800\/800\x1b\[K/);
+    expect(onTerminal({})).toMatch(new RegExp(`\\rrendering apps: ${LARGE_APPS}/${LARGE_APPS}\\x1b\\[K`));
     expect(onTerminal({ NO_COLOR: '1' })).not.toContain('rendering apps');
     expect(onTerminal({ CI: 'true' })).not.toContain('rendering apps');
-  }, 60_000);
+  }, PROCESS_TEST_TIMEOUT);
 
   test('is off when stdout is not a terminal or CI is set', () => {
-    const result = synth(writeSpec(Array.from({ length: 5 }, (_, i) => app(i))));
+    const result = synth(writeSpec(generatedApps(5)));
     expect(result.stdout).not.toContain('rendering apps');
     expect(result.stdout.split('\n')).toHaveLength(2);
-  });
+  }, PROCESS_TEST_TIMEOUT);
 });

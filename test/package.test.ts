@@ -1,10 +1,7 @@
-import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
+import { outputOf, PROCESS_TEST_TIMEOUT, root, runCommand } from './helpers';
 
 test('the npm tarball holds the library, its types and jsii assembly, the schema and the bin, and nothing generated for tests', () => {
-  const [pack] = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
-    cwd: join(__dirname, '..'), encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'],
-  }));
+  const [pack] = JSON.parse(outputOf(runCommand(['npm', 'pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root }), 'npm pack'));
   const paths: string[] = pack.files.map((file: { path: string }) => file.path);
   expect(paths).toEqual(expect.arrayContaining([
     'lib/index.js', 'lib/index.d.ts', 'lib/constructs/canary-app.js', 'lib/constructs/canary-app.d.ts', 'lib/cli/main.js',
@@ -12,4 +9,4 @@ test('the npm tarball holds the library, its types and jsii assembly, the schema
     '.jsii', 'API.md', 'engine.js', 'engine.d.ts', 'lib/engine/index.js',
   ]));
   expect(paths.filter((path) => /^(src|test|dist|__snapshots__)\//.test(path))).toEqual([]);
-});
+}, PROCESS_TEST_TIMEOUT);

@@ -2,9 +2,7 @@
  * Real apps: a Deployment and Service the user brings (`from`), a pod template in the spec
  * (`podTemplate`), or the spec's shortcuts; every field the user declared reaches both tracks.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, Chart, Testing } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
@@ -14,9 +12,8 @@ import { loadSpec } from '../src/engine/load';
 import { synthesize } from '../src/render/synth';
 import { OUTPUT_LAYOUT } from '../src/render/paths';
 import { parseManifests, podSecurityViolations, validateAgainstSchema, type Manifest } from './cluster-rules';
+import { PROCESS_TEST_TIMEOUT, root, run as runBin, tempDir } from './helpers';
 
-const root = join(__dirname, '..');
-const bin = join(root, 'bin', 'cdk8s-canary.js');
 const example = join(root, 'examples', 'real-app');
 const source = parseAllDocuments(readFileSync(join(example, 'catalog.yaml'), 'utf8')).map((doc) => doc.toJS() as Manifest);
 const given = source.find((doc) => doc.kind === 'Deployment')!;
@@ -78,12 +75,12 @@ describe('examples/real-app: a Deployment and Service brought with from', () => 
   });
 
   test('plan says what the tool sets over the template, and the file\'s other objects are named as left out', () => {
-    const result = spawnSync(process.execPath, [bin, 'plan', '-c', join(example, 'canary.yaml'), '-o', join(example, 'dist')], { encoding: 'utf8' });
+    const result = runBin(['plan', '-c', join(example, 'canary.yaml'), '-o', join(example, 'dist')]);
     expect(result.status).toBe(0);
     expect(result.stdout).toContain('workload: from: ./catalog.yaml, kept as written in both tracks, but for:');
     expect(result.stdout).toContain('yours selects app=catalog: a running Deployment\'s selector cannot change, so these run beside it');
     expect(result.stderr).toMatch(/catalog\.yaml:4:1: ServiceAccount catalog is left out/);
-  });
+  }, PROCESS_TEST_TIMEOUT);
 });
 
 function synthesizeExample() {
@@ -94,7 +91,7 @@ function synthesizeExample() {
 describe('refused, with nothing written', () => {
   const made: string[] = [];
   const folder = () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cdk8s-canary-real-'));
+    const dir = tempDir('real');
     made.push(dir);
     return dir;
   };
@@ -103,7 +100,7 @@ describe('refused, with nothing written', () => {
   });
   const run = (dir: string, spec: string) => {
     writeFileSync(join(dir, 'canary.yaml'), spec);
-    const result = spawnSync(process.execPath, [bin, 'synth'], { cwd: dir, encoding: 'utf8' });
+    const result = runBin(['synth'], { cwd: dir });
     return { ...result, written: readdirSync(dir).filter((name) => name !== 'canary.yaml' && !name.endsWith('.yaml')) };
   };
   const app = (extra: string) => `apps:\n  - name: web\n    namespace: web\n${extra}    stable: { image: "web:1.0" }\n    canary: { image: "web:1.1" }\n`;
@@ -113,7 +110,7 @@ describe('refused, with nothing written', () => {
     expect(result.status).toBe(1);
     expect(result.stderr).toBe('canary.yaml:8:32: "apps[0].podTemplate.spec.containers[0].securityContext.privileged" is true: not allowed under restricted (privileged containers); nothing was written\n');
     expect(result.written).toEqual([]);
-  });
+  }, PROCESS_TEST_TIMEOUT);
 
   test('a privileged container in a from file, naming the file and the field', () => {
     const dir = folder();
@@ -122,14 +119,14 @@ describe('refused, with nothing written', () => {
     expect(result.status).toBe(1);
     expect(result.stderr).toContain('"apps[0].from" is "web.yaml": its Deployment\'s spec.template.spec.hostNetwork is true: not allowed under restricted (sharing the host\'s namespaces)');
     expect(result.written).toEqual([]);
-  });
+  }, PROCESS_TEST_TIMEOUT);
 
   test('a missing from file, and a file without a Deployment, name the file', () => {
     const dir = folder();
     expect(run(dir, app('    from: nowhere.yaml\n')).stderr).toBe(`canary.yaml:4:5: "apps[0].from" is "nowhere.yaml": ${join(dir, 'nowhere.yaml')} does not exist\n`);
     writeFileSync(join(dir, 'svc.yaml'), 'apiVersion: v1\nkind: Service\nmetadata: { name: web }\nspec: { ports: [{ port: 80 }] }\n');
     expect(run(dir, app('    from: svc.yaml\n')).stderr).toContain('"apps[0].from" is "svc.yaml": svc.yaml holds 0 Deployments; it must hold exactly one, the app\'s');
-  });
+  }, PROCESS_TEST_TIMEOUT);
 
   test('an unknown field in a from file is named with the file, line and column', () => {
     const dir = folder();
@@ -137,13 +134,13 @@ describe('refused, with nothing written', () => {
     const result = run(dir, app('    from: web.yaml\n'));
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(/^web\.yaml:11:11: "spec\.template\.spec\.containers\[0\]\.imagePolicy" is not a known key: /);
-  });
+  }, PROCESS_TEST_TIMEOUT);
 
   test('a name that is not a number as the user under restricted gets a warning that says what to set', () => {
     const result = run(folder(), app('    podTemplate:\n      spec:\n        containers: [{ name: web, image: "web:1.0" }]\n'));
     expect(result.status).toBe(0);
     expect(result.stderr).toContain('"apps[0].runAsUser" is not set, nor in the pod template: under restricted the pods run as non-root, and an image whose USER is a name (USER app), not a number, will not start; set a numeric runAsUser');
-  });
+  }, PROCESS_TEST_TIMEOUT);
 });
 
 describe('the spec\'s own keys for the common cases', () => {
@@ -185,7 +182,7 @@ describe('the spec\'s own keys for the common cases', () => {
 });
 
 test('the library road: CanaryApp takes a pod template as plain data, and a user\'s field reaches both tracks', () => {
-  const outdir = mkdtempSync(join(tmpdir(), 'cdk8s-canary-lib-'));
+  const outdir = tempDir('lib');
   try {
     const chart = new Chart(new App({ outdir }), 'test');
     new CanaryApp(chart, 'web', {

@@ -6,7 +6,8 @@ import { cookieRegex, headerMatch } from '../src/model/routing';
 import { SessionAffinity } from '../src/spec/types';
 import { loadSpec } from '../src/engine/load';
 import { synthesize } from '../src/render/synth';
-import { parseManifests, podSecurityViolations, validateAgainstSchema, type Manifest } from './cluster-rules';
+import { checkGatewayApiSchemas, parseManifests, podSecurityViolations, validateAgainstSchema, type Manifest } from './cluster-rules';
+import { PROCESS_TEST_TIMEOUT } from './helpers';
 import { find, renderOne, selects, stageInvariant, stageManifests } from './stage-files';
 
 const apps = loadSpec(`${__dirname}/../examples/routing.yaml`).spec.apps;
@@ -28,6 +29,8 @@ const expected: Record<string, [number, number, number, boolean]> = {
 
 describe.each([['Gateway API', gateway], ['Istio', istio]])('%s variant', (_name, app) => {
   const byStage = stages(app);
+  // The Gateway API schemas are checked in a process: one for all the stages.
+  beforeAll(() => checkGatewayApiSchemas([...byStage.values()].flat()), PROCESS_TEST_TIMEOUT);
 
   test('has the plan\'s stages', () => {
     expect([...byStage.keys()]).toEqual(Object.keys(expected));

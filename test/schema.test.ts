@@ -1,15 +1,13 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { checkSchema, schemaChecker } from '../src/spec/schema';
+import { outputOf, PROCESS_TEST_TIMEOUT, root, runCommand, tempDir } from './helpers';
 
-const root = join(__dirname, '..');
 const generate = (source: string, target: string, validator = join(dirname(target), 'validate.js')) =>
-  execFileSync(process.execPath, [join(root, 'scripts', 'generate-schema.js'), source, target, validator], { cwd: root });
+  outputOf(runCommand([process.execPath, join(root, 'scripts', 'generate-schema.js'), source, target, validator], { cwd: root }), 'generate-schema.js');
 
 test('the shipped schema and its compiled validators are what src/spec/types.ts generates', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'cdk8s-canary-schema-'));
+  const dir = tempDir('schema');
   try {
     generate(join(root, 'src', 'spec', 'types.ts'), join(dir, 'schema.json'), join(dir, 'validate.js'));
     expect(readFileSync(join(dir, 'schema.json'), 'utf8')).toBe(readFileSync(join(root, 'schema', 'canary-spec.schema.json'), 'utf8'));
@@ -17,7 +15,7 @@ test('the shipped schema and its compiled validators are what src/spec/types.ts 
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-}, 60_000);
+}, PROCESS_TEST_TIMEOUT);
 
 test('the compiled validators find what Ajv finds compiling the schema now', () => {
   const compiled = schemaChecker(JSON.parse(readFileSync(join(root, 'schema', 'canary-spec.schema.json'), 'utf8')));
@@ -36,7 +34,7 @@ test('the compiled validators find what Ajv finds compiling the schema now', () 
 });
 
 test('a rule changed in the types changes the schema and the message together', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'cdk8s-canary-schema-'));
+  const dir = tempDir('schema');
   try {
     const spec = readFileSync(join(root, 'src', 'spec', 'types.ts'), 'utf8');
     const changed = spec
@@ -56,4 +54,4 @@ test('a rule changed in the types changes the schema and the message together', 
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-}, 60_000);
+}, PROCESS_TEST_TIMEOUT);

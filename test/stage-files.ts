@@ -54,15 +54,3 @@ export function problemsOf(app: AppSpec): string[] {
   }
   throw new Error('the resolve step accepted the app');
 }
-
-/** App `i` of a generated spec of many apps, as the large-spec tests and the bench make them. */
-export function generatedApp(i: number): AppSpec {
-  return {
-    name: `app-${i}`,
-    namespace: `team-${i % 7}`,
-    port: 8080,
-    stable: { image: `registry.local/app-${i}:1.0.${i}` },
-    canary: { image: `registry.local/app-${i}:1.1.${i}`, replicas: 1 + (i % 4) },
-    stage: i % 2 ? 'canary' : 'baseline',
-  };
-}

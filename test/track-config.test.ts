@@ -2,8 +2,7 @@
  * Config per track, disruption budgets, topology spread and autoscaling: what each stage file holds,
  * what stays the same from stage to stage, and the errors for bad input.
  */
-import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { finishRelease } from '../src/engine/finish';
 import { checkOutput } from '../src/io/check';
@@ -13,6 +12,7 @@ import type { AppSpec } from '../src/spec/types';
 import { loadSpec, parseSpec } from '../src/engine/load';
 import { synthesize } from '../src/render/synth';
 import { parseManifests, podSecurityViolations, validateAgainstSchema, type Manifest } from './cluster-rules';
+import { tempDir } from './helpers';
 import { find, problemsOf as problems, resolveOne, selects, stageManifests } from './stage-files';
 
 const base: AppSpec = {
@@ -108,7 +108,7 @@ describe('config per track', () => {
   });
 
   test('config files given by path are read beside the spec; the files\' content is what the ConfigMap holds', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cdk8s-canary-config-'));
+    const dir = tempDir('config');
     try {
       writeFileSync(join(dir, 'stable.conf'), 'from a file\n');
       const text = `apps:\n  - name: shop\n    namespace: shop\n    stable:\n      image: shop:1\n      config: { mountPath: /etc/shop, files: { app.conf: { path: stable.conf } } }\n    canary: { image: shop:2 }\n`;
@@ -279,7 +279,7 @@ test('examples/config.yaml: every object validates and meets the level its names
 });
 
 test('config files are read from inside the spec\'s folder only: not through .. and not through a link', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'cdk8s-canary-config-'));
+  const dir = tempDir('config');
   try {
     const specDir = join(dir, 'repo');
     mkdirSync(specDir);

@@ -4,11 +4,10 @@
  * `prometheus`) scraping a local exporter of request counters by track, and `cdk8s-canary verify`
  * as a process. Then the objects the gate adds to the stage files.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import { createServer as createNetServer, type AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { AppSpec } from '../src/spec/types';
@@ -16,22 +15,15 @@ import * as gate from '../verify/run-checks';
 import { checkRunner } from '../src/constructs/check-code';
 import { verifyChecks, type VerifyChecks } from '../src/model/gate';
 import { podSecurityViolations, validateAgainstSchema, type Manifest } from './cluster-rules';
+import { onFakeClock, serve, useFakeClock } from './gate-servers';
+import { bin, cli, PROCESS_KILL_AFTER, PROCESS_TEST_TIMEOUT, start, tempDir } from './helpers';
 import { problemsOf, resolveOne, selects, stageManifests } from './stage-files';
 
 type GateChecks = Parameters<typeof gate.runChecks>[0];
 type GatePrometheus = NonNullable<GateChecks['prometheus']>;
 type GateMeasurement = Parameters<typeof gate.formatMeasurement>[0];
 
-const root = join(__dirname, '..');
-const bin = join(root, 'bin', 'cdk8s-canary.js');
 const runner = checkRunner();
-
-/** A server on 127.0.0.1 that answers `handler`, and its base URL. */
-async function serve(handler: Parameters<typeof createServer>[1]): Promise<{ server: Server; url: string }> {
-  const server = createServer(handler);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
-}
 
 /** A canary that fails every `failEvery`-th request of /healthz with 500 (0: never). */
 function canary(failEvery: number) {
@@ -75,22 +67,27 @@ describe('the smoke check, against a local server', () => {
 });
 
 /** Runs node with `args` without blocking this process, whose servers the run talks to. */
-function runProcess(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, args, { env });
-    let out = '';
-    child.stdout.on('data', (chunk) => { out += chunk; });
-    child.on('close', (code) => resolve({ code, out }));
-  });
+async function runProcess(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; out: string }> {
+  const { status, stdout } = await start([process.execPath, ...args], { env }).ended;
+  return { code: status, out: stdout };
 }
 
-/** A free port on 127.0.0.1. */
-async function freePort(): Promise<number> {
-  const server = createNetServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
+/** How long Prometheus may take to start and collect what a test needs: as long as any process may run. */
+const PROMETHEUS_WAIT_MS = PROCESS_KILL_AFTER;
+
+/** Asks Prometheus, every 200 ms, for a count over 10 s until it reaches `least`. */
+async function untilCollected(prometheusUrl: string, query: string, least: number): Promise<void> {
+  const url = `${prometheusUrl}/api/v1/query?query=${encodeURIComponent(`count_over_time(${query}[10s])`)}`;
+  for (const end = performance.now() + PROMETHEUS_WAIT_MS; ;) {
+    try {
+      const body = await (await fetch(url)).json() as { data?: { result: { value: [number, string] }[] } };
+      if (Number(body.data?.result[0]?.value[1] ?? 0) >= least) return;
+    } catch {
+      // Not up yet.
+    }
+    if (performance.now() > end) throw new Error(`Prometheus did not collect ${least} samples of ${query} within ${PROMETHEUS_WAIT_MS / 1000} s`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 }
 
 const hasPrometheus = spawnSync('prometheus', ['--version'], { stdio: 'ignore' }).status === 0;
@@ -112,12 +109,13 @@ withPrometheus(`the Prometheus checks, against a real Prometheus server${notRun}
     same: { stable: (k) => 0.1 + 0.01 * k, canary: (k) => 0.14 - 0.01 * k },
     slow: { stable: (k) => 0.1 + 0.01 * k, canary: (k) => 0.2 + 0.01 * k },
   };
-  const started = Date.now();
+  // The exporter's clock, which the gate's fake clock (in the analysis over time) leaves alone.
+  const started = performance.now();
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'cdk8s-canary-prometheus-'));
+    dir = tempDir('prometheus');
     ({ server: exporter } = await serve((_request, response) => {
-      const seconds = (Date.now() - started) / 1000;
+      const seconds = (performance.now() - started) / 1000;
       const lines = ['# TYPE http_requests_total counter'];
       for (const [namespace, { rate, errors }] of Object.entries(traffic)) {
         const total = rate * seconds;
@@ -137,29 +135,27 @@ withPrometheus(`the Prometheus checks, against a real Prometheus server${notRun}
       response.end(`${lines.join('\n')}\n`);
     }));
     const target = `127.0.0.1:${(exporter.address() as AddressInfo).port}`;
-    const port = await freePort();
-    prometheusUrl = `http://127.0.0.1:${port}`;
     writeFileSync(join(dir, 'prometheus.yml'), stringify({
       global: { scrape_interval: '1s', evaluation_interval: '1s' },
       // honor_labels: the exporter's namespace and app labels are the series' own.
       scrape_configs: [{ job_name: 'shop', honor_labels: true, static_configs: [{ targets: [target] }] }],
     }));
-    prometheus = spawn('prometheus', [
-      `--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`,
-    ], { stdio: 'ignore' });
+    // On a port the system picks, which Prometheus logs: no other process can have taken it meanwhile.
+    const launched = start(['prometheus', `--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, '--web.listen-address=127.0.0.1:0'], { killAfter: 0 });
+    prometheus = launched.child;
+    let log = '';
+    const port = await new Promise<string>((resolve, reject) => {
+      prometheus.stderr!.on('data', (chunk) => {
+        log += chunk;
+        const listening = /msg="Listening on" address=127\.0\.0\.1:(\d+)/.exec(log);
+        if (listening) resolve(listening[1]);
+      });
+      launched.ended.then(() => reject(new Error(`prometheus stopped before it listened:\n${log}`)), reject);
+    });
+    prometheusUrl = `http://127.0.0.1:${port}`;
     // Ready, then enough samples for a rate over 10 s.
-    const query = `${prometheusUrl}/api/v1/query?query=${encodeURIComponent('count_over_time(http_requests_total{namespace="good",track="canary",code="200"}[10s])')}`;
-    for (let tries = 0; ; tries++) {
-      try {
-        const body = await (await fetch(query)).json() as { data?: { result: { value: [number, string] }[] } };
-        if (Number(body.data?.result[0]?.value[1] ?? 0) >= 5) break;
-      } catch {
-        // Not up yet.
-      }
-      if (tries > 120) throw new Error('Prometheus did not collect samples within 60 s');
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
-  }, 90_000);
+    await untilCollected(prometheusUrl, 'http_requests_total{namespace="good",track="canary",code="200"}', 5);
+  }, PROCESS_TEST_TIMEOUT);
 
   afterAll(() => {
     prometheus?.kill();
@@ -211,27 +207,24 @@ withPrometheus(`the Prometheus checks, against a real Prometheus server${notRun}
 
   test('the analysis over time: a canary at 0.1% errors passes after four measurements about a second apart (interval 1 s, count 4, failureLimit 1)', async () => {
     const heard: GateMeasurement[] = [];
-    const [result] = await gate.runChecks(
+    // The rounds a second apart on the gate's fake clock, which moves on to each round once the last
+    // is measured; Prometheus answers as it is, in real time.
+    useFakeClock();
+    const [result] = await onFakeClock(gate.runChecks(
       gateChecks('slight', { queries: [{ name: 'canary-errors', query: errorRatio, max: 0.01 }], interval: 1, count: 4, failureLimit: 1 }),
       { prometheusUrl, onMeasurement: (measurement) => heard.push(measurement) },
-    );
+    )).finally(() => jest.useRealTimers());
     expect(result).toMatchObject({ pass: true, verdict: 'pass', bound: '<= 0.01 in at least 3 of 4, at most 1 failing' });
     expect(heard.map((each) => each.verdict)).toEqual(['pass', 'pass', 'pass', 'pass']);
     for (const each of heard) expect(each.value).toBeCloseTo(0.001, 3);
     const times = heard.map((each) => Date.parse(each.time));
     for (let i = 1; i < times.length; i++) expect((times[i] - times[i - 1]) / 1000).toBeGreaterThan(0.8);
     expect((times[3] - times[0]) / 1000).toBeLessThan(4.5);
-  }, 15_000);
+  });
 
   test('the baseline judge by the Mann-Whitney U test: a slower canary fails, one with the same latency passes', async () => {
     // A handful of range points a side: 8 scrapes in the window.
-    const scraped = `${prometheusUrl}/api/v1/query?query=${encodeURIComponent('count_over_time(request_latency_seconds{namespace="slow",track="canary"}[10s])')}`;
-    for (let tries = 0; ; tries++) {
-      const body = await (await fetch(scraped)).json() as { data?: { result: { value: [number, string] }[] } };
-      if (Number(body.data?.result[0]?.value[1] ?? 0) >= 8) break;
-      if (tries > 40) throw new Error('Prometheus did not collect 8 latency samples within 20 s');
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
+    await untilCollected(prometheusUrl, 'request_latency_seconds{namespace="slow",track="canary"}', 8);
     const judged = (namespace: string) => gate.runChecks(gateChecks(namespace, {
       queries: [{ name: 'latency', query: 'request_latency_seconds{namespace="$namespace",app="$app",track="$track"}', compare: 'baseline', step: 1 }],
     }), { prometheusUrl });
@@ -245,7 +238,7 @@ withPrometheus(`the Prometheus checks, against a real Prometheus server${notRun}
     const [same] = await judged('same');
     expect(same.verdict).toBe('pass');
     expect(same.measured).toMatch(/^Mann-Whitney U = [\d.]+, p = [\d.]+; median canary 0\.1\d*, stable 0\.1\d* \(canary \d+, stable \d+ samples\)$/);
-  }, 30_000);
+  }, PROCESS_TEST_TIMEOUT);
 
   test('the Job\'s own command, with the code and checks of the stage file\'s ConfigMap: exit 0 for a healthy canary, 1 for a failing one', async () => {
     const { server, url } = await canary(0);
@@ -266,7 +259,7 @@ withPrometheus(`the Prometheus checks, against a real Prometheus server${notRun}
         const [command, ...args] = container.command.map((arg: string) => arg.replace(container.volumeMounts[0].mountPath, mount));
         expect(command).toBe('node');
         // Not spawnSync: the canary and the exporter answer from this process.
-        return runProcess(args, { ...process.env, CANARY_URL: url });
+        return runProcess(args, { CANARY_URL: url });
       };
       const good = await runJob('good');
       // Each measurement as it is taken, then each check, then the verdict.
@@ -279,7 +272,7 @@ withPrometheus(`the Prometheus checks, against a real Prometheus server${notRun}
     } finally {
       server.close();
     }
-  }, 30_000);
+  }, PROCESS_TEST_TIMEOUT);
 
   test('cdk8s-canary verify: exit 0 when every check passes, 1 when one fails, each check on its line', async () => {
     const { server, url } = await canary(0);
@@ -302,16 +295,18 @@ withPrometheus(`the Prometheus checks, against a real Prometheus server${notRun}
     } finally {
       server.close();
     }
-  }, 30_000);
+  }, PROCESS_TEST_TIMEOUT);
 });
 
 describe('cdk8s-canary verify refuses what it cannot check', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'cdk8s-canary-verify-'));
+  const dir = tempDir('verify');
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const app: AppSpec = { name: 'shop', namespace: 'shop', stable: { image: 'shop:1' }, canary: { image: 'shop:2' }, verify: { smoke: {} } };
-  const run = (spec: AppSpec, ...args: string[]) => {
+  // In this process: `verify` with a refusal, exit 2, as the bin runs it (which the process tests above cover).
+  const run = async (spec: AppSpec, ...args: string[]) => {
     writeFileSync(join(dir, 'canary.yaml'), stringify({ apps: [spec] }));
-    return spawnSync(process.execPath, [bin, 'verify', ...args, '-c', join(dir, 'canary.yaml')], { encoding: 'utf8' });
+    const { code, err } = await cli('verify', ...args, '-c', join(dir, 'canary.yaml'));
+    return { status: code, stderr: err };
   };
 
   test.each<[string, AppSpec, string[], string]>([
@@ -321,8 +316,8 @@ describe('cdk8s-canary verify refuses what it cannot check', () => {
     ['an app without checks', { ...app, verify: undefined }, ['shop'], 'shop has no verify block in'],
     ['an unknown stage', app, ['shop', '--stage', 'canery'], 'unknown stage canery: did you mean canary?'],
     ['a URL that is not one', app, ['shop', '--stage', 'canary', '--canary-url', 'localhost:8080'], '--canary-url must be an http:// or https:// URL'],
-  ])('%s: exit 2 with the reason', (_case, spec, args, message) => {
-    const result = run(spec, ...args);
+  ])('%s: exit 2 with the reason', async (_case, spec, args, message) => {
+    const result = await run(spec, ...args);
     expect(result.status).toBe(2);
     expect(result.stderr).toContain(message);
   });

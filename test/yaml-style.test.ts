@@ -1,8 +1,7 @@
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseManifests, type Manifest } from './cluster-rules';
+import { outputOf, PROCESS_TEST_TIMEOUT, runCommand, tempDir } from './helpers';
 import type { AppSpec } from '../src/spec/types';
 import { loadSpec } from '../src/engine/load';
 import { synthesize } from '../src/render/synth';
@@ -116,24 +115,21 @@ test('a config file with long lines arrives byte for byte: the yamllint comments
 });
 
 test('every file passes yamllint with its default configuration', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'cdk8s-canary-lint-'));
+  const dir = tempDir('lint');
   try {
     for (const file of files) {
       mkdirSync(dirname(join(dir, file.path)), { recursive: true });
       writeFileSync(join(dir, file.path), file.content);
     }
-    let version: string;
-    try {
-      version = execFileSync('yamllint', ['--version'], { encoding: 'utf8' });
-    } catch {
-      throw new Error('yamllint is not installed: apt-get install yamllint (.ci/run installs it)');
-    }
-    expect(version).toMatch(/^yamllint \d/);
-    // --strict: warnings (such as a missing document start) fail too.
-    const run = () => execFileSync('yamllint', ['--strict', '--format', 'parsable', dir], { encoding: 'utf8' });
-    expect(run).not.toThrow();
+    const version = runCommand(['yamllint', '--version']);
+    if (version.error?.code === 'ENOENT') throw new Error('yamllint is not installed: apt-get install yamllint (.ci/run installs it)');
+    expect(outputOf(version, 'yamllint --version')).toMatch(/^yamllint \d/);
+    // --strict: warnings (such as a missing document start) fail too; each problem is a line of its output.
+    const lint = runCommand(['yamllint', '--strict', '--format', 'parsable', dir]);
+    expect(lint.stdout).toBe('');
+    expect(lint.status).toBe(0);
     expect(files.some((file) => file.content.includes('# yamllint disable-line rule:line-length'))).toBe(true);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-});
+}, PROCESS_TEST_TIMEOUT);
