@@ -108,16 +108,23 @@ test('a run refuses an output folder that another live run holds, and takes over
   const pidns = readlinkSync('/proc/self/ns/pid');
   const start = readFileSync(`/proc/${process.pid}/stat`, 'utf8').split(') ')[1].split(' ')[19];
   expect(held({ pid: process.pid, start, boot, pidns, host }).status).toBe(4);
-  // Another container or host: its pid cannot be looked up, so a fresh lock holds, and one left
-  // unrefreshed for 30 s is a dead run's.
-  const elsewhere = held({ pid: 1, start: '5', boot, pidns: 'pid:[1]', host: 'build-7' });
-  expect(elsewhere.stderr).toBe(`cdk8s-canary: another cdk8s-canary run (pid 1 on build-7) is writing ${out}; run again when it has finished (a lock it leaves unrefreshed for 30 s is taken over)\n`);
-  const old = new Date(Date.now() - 31_000);
-  utimesSync(lock, old, old);
-  expect(synth(spec).status).toBe(0);
+  // Another container (its own host name, this boot), another host (another boot too), or another
+  // boot of a host of this name (this one before a reboot, or another machine sharing the folder):
+  // its pid cannot be looked up, so a fresh lock holds, and one left unrefreshed for 30 s is a dead run's.
+  for (const [holder, where] of [
+    [{ pid: 1, start: '5', boot, pidns: 'pid:[1]', host: 'build-7' }, 'pid 1 on build-7'],
+    [{ pid: 1, start: '5', boot: 'other-boot', pidns, host: 'build-7' }, 'pid 1 on build-7'],
+    [{ pid: process.pid, start, boot: 'other-boot', pidns, host }, `pid ${process.pid} on a machine with another boot id`],
+  ] as const) {
+    const elsewhere = held(holder);
+    expect(elsewhere.stderr).toBe(`cdk8s-canary: another cdk8s-canary run (${where}) is writing ${out}; run again when it has finished (a lock it leaves unrefreshed for 30 s is taken over)\n`);
+    const old = new Date(Date.now() - 31_000);
+    utimesSync(lock, old, old);
+    expect(synth(spec).status).toBe(0);
+  }
 
-  // Gone, reused by another process (another start time), or from before a reboot: stale.
-  for (const stale of [999999999, { pid: process.pid, start: '1', boot, pidns, host }, { pid: process.pid, start, boot: 'other-boot', pidns, host }]) {
+  // Gone, or reused by another process (another start time): stale.
+  for (const stale of [999999999, { pid: process.pid, start: '1', boot, pidns, host }]) {
     expect(held(stale).status).toBe(0);
     expect(existsSync(lock)).toBe(false);
   }

@@ -14,9 +14,9 @@ export const LOCK_NAME = '.cdk8s-canary.lock';
 
 /**
  * Who holds a lock: enough to tell a live holder from a dead one. In the same pid namespace of the
- * same boot, the pid and its start time say it exactly. A holder elsewhere (another container, host or
- * pid namespace) cannot be looked up, so it refreshes the lock while it writes, and a lock left
- * unrefreshed for HEARTBEAT_STALE_MS is a dead run's.
+ * same boot, the pid and its start time say it exactly. A holder elsewhere (another container, host,
+ * boot or pid namespace) cannot be looked up, so it refreshes the lock while it writes, and a lock
+ * left unrefreshed for HEARTBEAT_STALE_MS is a dead run's.
  */
 interface Holder {
   readonly pid: number;
@@ -57,19 +57,36 @@ function me(): Holder {
   };
 }
 
-/** Whether the holder of the lock whose file had `stats` is alive. */
+/**
+ * Where the holder is, in words, when it is not in this pid namespace of this boot and host: there
+ * its pid cannot be looked up. Empty when it is here, or when the lock is of an earlier version,
+ * which recorded only the pid.
+ */
+function elsewhere(holder: Holder, self: Holder): string {
+  if (holder.host === undefined) return '';
+  if (holder.host !== self.host) return ` on ${shown(holder.host)}`;
+  if (holder.boot !== self.boot) return ' on a machine with another boot id';
+  return holder.pidns !== self.pidns ? ' in another pid namespace' : '';
+}
+
+/**
+ * Whether the holder of the lock whose file had `stats` is alive. Only in this pid namespace is a pid
+ * this process can look up. Another namespace on the same host (two containers with the host's
+ * network, both pid 1) is somewhere else, whatever its pid says; so is another boot, which may be
+ * another machine sharing the folder, not only this one before a reboot.
+ *
+ * A namespace is known by its inode number, which the kernel may give to a new namespace as soon as
+ * the old one has ended (some kernels do at once). Two live namespaces of one boot never share a
+ * number, so a holder that recorded this boot and this namespace's number is either in this namespace
+ * or in one that has ended, and with it every process in it: a holder alive is here, where its pid
+ * and start time find it; one that matches nothing here is gone.
+ */
 function isAlive(holder: Holder, stats: Stats): boolean {
   const self = me();
-  if (holder.boot !== undefined && holder.boot !== self.boot) return false;
-  // Only in this pid namespace is a pid this process can look up. Another namespace on the same host
-  // (two containers with the host's network, both pid 1) is somewhere else, whatever its pid says.
-  // A namespace's inode is unique only while the namespace lives: a new container may get a dead
-  // one's. Then the holder died with its namespace, and the pid checks below find it dead (as pid 1,
-  // it is this process's pid): the same inode never makes a live holder look dead.
-  const here = holder.host === undefined || (holder.host === self.host && holder.pidns === self.pidns);
-  if (!here) return Date.now() - stats.mtimeMs < HEARTBEAT_STALE_MS;
-  // A lock naming this process is stale: this run does not hold it yet. This is how the next run in
-  // the same pid namespace with the same pid takes over the lock of one that was killed.
+  if (elsewhere(holder, self)) return Date.now() - stats.mtimeMs < HEARTBEAT_STALE_MS;
+  // A lock naming this process's pid is stale: this run does not hold it yet, so its holder was
+  // another process, now gone. This is how the next run with the same pid takes over the lock of one
+  // that was killed: in the same pid namespace, or as pid 1 of a container given the killed one's number.
   if (holder.pid === self.pid) return false;
   if (!Number.isInteger(holder.pid) || holder.pid <= 0) return false;
   try {
@@ -128,9 +145,7 @@ function readLock(path: string, outdir: string): { text: string; stats: Stats } 
 }
 
 function locked(holder: Holder, outdir: string): OutputLockedError {
-  const self = me();
-  const where = holder.host && holder.host !== self.host ? ` on ${shown(holder.host)}`
-    : holder.pidns && holder.pidns !== self.pidns ? ' in another pid namespace' : '';
+  const where = elsewhere(holder, me());
   const pid = Number.isInteger(holder.pid) && holder.pid > 0 ? holder.pid : 'unknown';
   return new OutputLockedError(`another cdk8s-canary run (pid ${pid}${where}) is writing ${outdir}; run again when it has finished${where ? ` (a lock it leaves unrefreshed for ${HEARTBEAT_STALE_MS / 1000} s is taken over)` : ''}`);
 }
