@@ -271,7 +271,7 @@ describe('a lock that works in containers', () => {
     writeSpec([app('a')]);
     // What a run finds when its container's namespace got the inode of a dead container's: the lock's
     // holder was pid 1 there, and this run is pid 1 here.
-    const script = `mkdir -p "${out}" && printf '{"pid":1,"pidns":"%s","host":"%s"}' "$(readlink /proc/self/ns/pid)" "$(hostname)" > "${out}/.cdk8s-canary.lock" && exec "${process.execPath}" "${bin}" synth`;
+    const script = `mkdir -p "${out}" && printf '{"pid":1,"boot":"%s","pidns":"%s","host":"%s"}' "$(cat /proc/sys/kernel/random/boot_id)" "$(readlink /proc/self/ns/pid)" "$(hostname)" > "${out}/.cdk8s-canary.lock" && exec "${process.execPath}" "${bin}" synth`;
     const taken = run([], {}, ['unshare', '-pf', '--kill-child', '--mount-proc', 'sh', '-c', script]);
     expect(taken.stderr).toBe('');
     expect(taken.status).toBe(0);
