@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, renameSync, statSync, symlinkSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, renameSync, statSync, symlinkSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { fileHeader, parseHeader } from '../src/io/header';
@@ -295,9 +295,41 @@ describe('temporary files', () => {
     for (const path of keep) writeFileSync(join(dir, 'dist', path), 'mine\n');
     const dead = ['web/stages/.01-baseline.k8s.yaml.cdk8s-canary-tmp-999999', 'web/current/.web.k8s.yaml.cdk8s-canary-tmp-999999', '.cdk8s-canary.lock.cdk8s-canary-tmp-999999'];
     for (const path of dead) writeFileSync(join(dir, 'dist', path), 'half a file');
+    // The lock's temporary files are a run's while it takes the lock: only old ones are a dead run's.
+    const old = new Date(Date.now() - 31_000);
+    utimesSync(join(dir, 'dist', '.cdk8s-canary.lock.cdk8s-canary-tmp-999999'), old, old);
+    const fresh = '.cdk8s-canary.lock.stale.cdk8s-canary-tmp-999998';
+    writeFileSync(join(dir, 'dist', fresh), '{"pid": 999998}');
     expect(runHere(['synth']).status).toBe(0);
+    for (const path of [...keep, fresh]) expect(existsSync(join(dir, 'dist', path))).toBe(true);
     for (const path of keep) expect(readFileSync(join(dir, 'dist', path), 'utf8')).toBe('mine\n');
     for (const path of dead) expect(existsSync(join(dir, 'dist', path))).toBe(false);
+  }, PROCESS_TEST_TIMEOUT);
+
+  test('a run taking the lock keeps its lock file aside: the run holding the lock leaves it alone', async () => {
+    writeFileSync(join(dir, 'canary.yaml'), BASE);
+    const aside = () => readdirSync(join(dir, 'dist')).filter((name) => name.startsWith('.cdk8s-canary.lock.'));
+    let found: string[] = [];
+    // The held run has written its lock aside and not yet linked it into place; another takes the lock meanwhile.
+    const waiting = await heldRun(['synth'], 'linkSync', 1, () => {
+      found = aside();
+      expect(runHere(['synth']).status).toBe(0);
+      expect(aside()).toEqual(found);
+    });
+    expect(found).toHaveLength(1);
+    expect(waiting).toEqual({ code: 0, stderr: '' });
+    expect(readdirSync(join(dir, 'dist')).filter((name) => name.startsWith('.cdk8s-canary'))).toEqual([]);
+  }, PROCESS_TEST_TIMEOUT);
+
+  test('a left-over lock file gone before the run removes it stops nothing', async () => {
+    writeFileSync(join(dir, 'canary.yaml'), BASE);
+    expect(runHere(['synth']).status).toBe(0);
+    const leftOver = join(dir, 'dist', '.cdk8s-canary.lock.cdk8s-canary-tmp-999999');
+    writeFileSync(leftOver, '{"pid": 999999}');
+    const old = new Date(Date.now() - 31_000);
+    utimesSync(leftOver, old, old);
+    // The lock's own aside goes first; the second removal is the left-over file's, which is gone by then.
+    expect(await heldRun(['synth'], 'unlinkSync', 2, () => rmSync(leftOver))).toEqual({ code: 0, stderr: '' });
   }, PROCESS_TEST_TIMEOUT);
 });
 

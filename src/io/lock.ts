@@ -33,6 +33,21 @@ const MAX_LOCK_BYTES = 4096;
 /** How often a run tries to take the lock before it reports who holds it. */
 const MAX_ATTEMPTS = 8;
 
+/**
+ * Whether the lock's temporary file at `path` was left by a dead run. A run writes its lock aside, and
+ * sets a stale lock aside, only while it takes the lock, before it holds it: the run holding the lock
+ * may find a live run's there. Only one unchanged for as long as a lock takes to go stale is left
+ * over. (A stale lock set aside keeps that lock's age; the run that set it aside gets over its
+ * removal and tries again.)
+ */
+export function isLeftOver(path: string): boolean {
+  try {
+    return Date.now() - lstatSync(path).mtimeMs >= HEARTBEAT_STALE_MS;
+  } catch {
+    return false;
+  }
+}
+
 function readProc(path: string, link = false): string | undefined {
   try {
     return link ? readlinkSync(path) : readFileSync(path, 'utf8').trim();

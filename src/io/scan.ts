@@ -4,7 +4,7 @@ import { posix } from 'node:path';
 import { readRegularBytes, readRegularPrefix, slabs, type Allocate } from './bounded-read';
 import { identityOf, inFolder, replaced, type Identity } from './folders';
 import { HEADER_END, parseHeader, type FileHeader, type RenderedFile } from './header';
-import { LOCK_NAME } from './lock';
+import { isLeftOver, LOCK_NAME } from './lock';
 import { isOwnTemporary, type OutputLayout } from './ownership';
 
 /** The largest generated file `--check` and synth read; a larger one is not this tool's. */
@@ -96,8 +96,10 @@ export function scan(root: string, layout: OutputLayout): Scan {
     for (const dirent of dirents.sort((a, b) => (a.name < b.name ? -1 : 1))) {
       const path = prefix ? `${prefix}/${dirent.name}` : dirent.name;
       if (!prefix && dirent.name === LOCK_NAME) continue;
-      if (dirent.isFile() && isOwnTemporary(prefix, dirent.name, layout)) temporary.push(path);
-      else if (dirent.isDirectory()) folders.push(dirent.name);
+      if (dirent.isFile() && isOwnTemporary(prefix, dirent.name, layout)) {
+        // The lock's temporary files, at the top, may be a live run's, one taking the lock now.
+        if (prefix || isLeftOver(`${pathOf(rel)}/${dirent.name}`)) temporary.push(path);
+      } else if (dirent.isDirectory()) folders.push(dirent.name);
       else entries.set(path, entryOf(pathOf(rel), dirent, allocate));
     }
     return folders;

@@ -1,5 +1,5 @@
 // A write run: the lock, the scan, the conflicts checked before anything is written, then each file whole.
-import { rmdirSync, unlinkSync } from 'node:fs';
+import { rmdirSync, rmSync, unlinkSync } from 'node:fs';
 import { posix } from 'node:path';
 import { writeAtomically } from './atomic-file';
 import { OutputConflictError } from './errors';
@@ -82,8 +82,9 @@ export function openOutput(outdir: string, paths: readonly string[], ownership: 
     throw error;
   }
   try {
-    // Only runs holding the lock write temporary files, and this one holds it: their writer is gone.
-    for (const path of found.temporary) inFolder(root, posix.dirname(path), known, false, (folder) => unlinkSync(`${folder}/${posix.basename(path)}`));
+    // Only runs holding the lock write generated files' temporary files, and this one holds it: their
+    // writer is gone. The scan lists the lock's only when left over. One gone meanwhile is as wanted.
+    for (const path of found.temporary) inFolder(root, posix.dirname(path), known, false, (folder) => rmSync(`${folder}/${posix.basename(path)}`, { force: true }));
   } catch (error) {
     held.release();
     throw error;
