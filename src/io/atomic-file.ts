@@ -4,6 +4,8 @@ import { readRegularFile } from './bounded-read';
 
 /** In the name of every temporary file this tool writes; a run holding the lock removes dead runs' ones. */
 export const TEMPORARY = '.cdk8s-canary-tmp-';
+/** The end of a temporary file's name, `.cdk8s-canary-tmp-PID`, as a regular expression. */
+export const TEMPORARY_SUFFIX = `${TEMPORARY.replace(/\./g, '\\.')}\\d+$`;
 
 /**
  * Writes a file all at once: a hidden temporary file beside it (not a `.yaml` name, so no reader

@@ -1,7 +1,7 @@
 import { linkSync, lstatSync, readFileSync, readlinkSync, renameSync, rmSync, utimesSync, writeFileSync, type Stats } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { TEMPORARY } from './atomic-file';
+import { TEMPORARY, TEMPORARY_SUFFIX } from './atomic-file';
 import { readRegularFile } from './bounded-read';
 import { OutputConflictError, OutputLockedError } from './errors';
 
@@ -11,6 +11,14 @@ import { OutputConflictError, OutputLockedError } from './errors';
 
 /** The lock's name in the output folder. */
 export const LOCK_NAME = '.cdk8s-canary.lock';
+/** A stale lock set aside by the run taking it over is `LOCK_NAME` + this + the temporary suffix. */
+const SET_ASIDE = '.stale';
+const LOCK_TEMPORARY = new RegExp(`^${LOCK_NAME.replace(/\./g, '\\.')}(${SET_ASIDE.replace(/\./g, '\\.')})?${TEMPORARY_SUFFIX}`);
+
+/** Whether `name`, in the output folder, is one of the lock's temporary files (a run's lock written aside, or a stale one set aside). */
+export function isLockTemporary(name: string): boolean {
+  return LOCK_TEMPORARY.test(name);
+}
 
 /**
  * Who holds a lock: enough to tell a live holder from a dead one. In the same pid namespace of the
@@ -198,7 +206,7 @@ export function lock(root: string, outdir: string): { release: () => void; refre
       const holder = parseHolder(text);
       if (attempt > 1 || isAlive(holder, stats)) throw locked(holder, outdir);
       // Set the stale lock aside; if what was set aside is not what was read, another run took it first.
-      const stale = `${path}.stale${TEMPORARY}${process.pid}`;
+      const stale = `${path}${SET_ASIDE}${TEMPORARY}${process.pid}`;
       try {
         renameSync(path, stale);
       } catch {

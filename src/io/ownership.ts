@@ -1,6 +1,7 @@
 // Which files in the output folder are this tool's: the spec's generated files, and dead runs' temporary files.
-import { TEMPORARY } from './atomic-file';
+import { TEMPORARY_SUFFIX } from './atomic-file';
 import type { FileHeader } from './header';
+import { isLockTemporary } from './lock';
 
 /** Whose files a run may replace and remove. */
 export interface Ownership {
@@ -24,8 +25,6 @@ export interface OutputLayout {
   readonly appFolders: readonly string[];
 }
 
-const TEMPORARY_SUFFIX = `${TEMPORARY.replace(/\./g, '\\.')}\\d+$`;
-const LOCK_TEMPORARY = new RegExp(`^\\.cdk8s-canary\\.lock(\\.stale)?${TEMPORARY_SUFFIX}`);
 const FILE_TEMPORARY = new RegExp(`^\\.(.+)${TEMPORARY_SUFFIX}`);
 
 /**
@@ -34,7 +33,7 @@ const FILE_TEMPORARY = new RegExp(`^\\.(.+)${TEMPORARY_SUFFIX}`);
  * folder itself, the lock's. Only these are a dead run's to remove; any other name is someone's file.
  */
 export function isOwnTemporary(prefix: string, name: string, layout: OutputLayout): boolean {
-  if (!prefix) return LOCK_TEMPORARY.test(name);
+  if (!prefix) return isLockTemporary(name);
   const match = FILE_TEMPORARY.exec(name);
   return match !== null && layout.isAppFile(`${prefix}/${match[1]}`, prefix.split('/')[0]);
 }
