@@ -58,3 +58,13 @@ test('plan, verify and finish take the CLI\'s inputs and raise its errors', asyn
   expect(finish(config, 'web')).toEqual({ stage: 'baseline' });
   expect(readFileSync(config, 'utf8')).toContain('stable: { image: web:1.1 }');
 });
+
+test('a message names an option as the caller does: by its own name, or by the name the caller gives', async () => {
+  const config = join(dir, 'canary.yaml');
+  writeFileSync(config, spec('web:1.1'));
+  await expect(synth({ config, output: 'out\nput' })).rejects.toThrow(new UsageError('output "out\\nput" holds a control or direction character: give a path without one'));
+  await expect(plan({ config, output: 'out\nput', optionNames: { output: '--out-dir' } }))
+    .rejects.toThrow(new UsageError('--out-dir "out\\nput" holds a control or direction character: give a path without one'));
+  writeFileSync(config, spec('web:1.1', 'canary').replace('canary: { image: web:1.1 }', 'canary: { image: web:1.1 }\n    verify:\n      smoke: { path: /healthz }'));
+  await expect(verify({ config, app: 'web', canaryUrl: 'localhost:8080' })).rejects.toThrow(/^canaryUrl must be an http:\/\/ or https:\/\/ URL/);
+});

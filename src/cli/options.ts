@@ -43,6 +43,10 @@ export const OPTIONS = {
 
 export type OptionName = keyof typeof OPTIONS;
 
+/** The name the engine gives each option (`canaryUrl`) to its flag here (`--canary-url`, `-o`), for the engine's messages. */
+export const FLAGS: Readonly<Record<string, string>> = Object.fromEntries(Object.entries(OPTIONS).map(([name, option]: [string, OptionSpec]) =>
+  [name.replace(/-(\w)/g, (_, letter: string) => letter.toUpperCase()), option.short ? `-${option.short}` : `--${name}`]));
+
 /** The options as parsed: a flag is a boolean, an option with a default a string, any other one maybe. */
 export type Values = {
   readonly [K in OptionName]: (typeof OPTIONS)[K] extends { type: 'boolean' } ? boolean

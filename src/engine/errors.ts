@@ -19,6 +19,23 @@ export function unknown(kind: string, word: string, known: readonly string[]): U
 }
 
 /**
+ * How a caller names the engine's options in its messages: a script knows them by their own names
+ * (`output`, `canaryUrl`), the CLI by its flags (`-o`, `--canary-url`).
+ */
+export interface OptionNaming {
+  /**
+   * The name each option goes by, by the option's own name.
+   * @default each option's own name
+   */
+  readonly optionNames?: Readonly<Record<string, string>>;
+}
+
+/** The option as the caller names it. */
+export function optionName(naming: OptionNaming, option: string): string {
+  return naming.optionNames?.[option] ?? option;
+}
+
+/**
  * A path that is printed in commands to run (the output folder) or written (a starter spec): one with
  * a control or direction character is refused, since no quoting prints it both safely and as the
  * same path in every shell. `what` names it as the caller knows it (`-o`, `output`).

@@ -2,7 +2,7 @@
 // the same validation, defaults and messages; and the errors every bad input raises, on every road.
 export type { Problem, SpecPath } from '../spec/problems';
 export { OutputConflictError, OutputLockedError, SpecError, UsageError } from './errors';
-export { loadSpec, parseSpec, type LoadedSpec } from './load';
+export { loadSpec, parseSpec, type LoadedSpec, type SpecOptions } from './load';
 export { synthesize } from '../render/synth';
 export { synth, type SynthChecked, type SynthOptions, type SynthWritten } from './synth';
 export { plan, type PlanOptions } from './plan';

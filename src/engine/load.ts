@@ -4,6 +4,7 @@ import type { Document, LineCounter, Node } from 'yaml';
 import type { CanarySpec } from '../spec/types';
 import { SpecError, type Problem } from '../spec/problems';
 import { resolveSpec, type ResolvedApp } from '../model/resolve';
+import type { OptionNaming } from './errors';
 
 /** A spec read and resolved, with the warnings to show. */
 export interface LoadedSpec {
@@ -169,4 +170,19 @@ export function readSpecFile(file: string): string {
 /** Reads and validates a spec file. */
 export function loadSpec(file: string): LoadedSpec {
   return parseSpec(readSpecFile(file), file);
+}
+
+/** What each command that reads a spec is given. */
+export interface SpecOptions extends OptionNaming {
+  /** The spec file. */
+  readonly config: string;
+  /** Each of the spec's warnings, as a line with file, line and column. */
+  readonly onWarning?: (line: string) => void;
+}
+
+/** The apps of the spec file, each of its warnings passed to `onWarning` first. */
+export function loadApps({ config, onWarning }: SpecOptions): readonly ResolvedApp[] {
+  const { apps, warnings } = loadSpec(config);
+  for (const warning of warnings) onWarning?.(warning);
+  return apps;
 }

@@ -1,10 +1,8 @@
-import { plainPath, unknown } from './errors';
-import { loadSpec } from './load';
+import { optionName, plainPath, unknown } from './errors';
+import { loadApps, type SpecOptions } from './load';
 
 /** What `plan` is asked to show. */
-export interface PlanOptions {
-  /** The spec file. */
-  readonly config: string;
+export interface PlanOptions extends SpecOptions {
   /** The output folder the commands name. */
   readonly output: string;
   /**
@@ -17,8 +15,6 @@ export interface PlanOptions {
    * @default false
    */
   readonly json?: boolean;
-  /** Each of the spec's warnings, as a line with file, line and column. */
-  readonly onWarning?: (line: string) => void;
 }
 
 /**
@@ -27,9 +23,8 @@ export interface PlanOptions {
  */
 export async function plan(options: PlanOptions): Promise<string> {
   const { config, output: outdir, apps: names = [] } = options;
-  plainPath('-o', outdir);
-  const { apps, warnings } = loadSpec(config);
-  for (const warning of warnings) options.onWarning?.(warning);
+  plainPath(optionName(options, 'output'), outdir);
+  const apps = loadApps(options);
   const known = apps.map((app) => app.spec.name);
   for (const name of names) if (!known.includes(name)) throw unknown('app', name, known);
   const { formatPlan, planDocument } = await import('./plan-report');

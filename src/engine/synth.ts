@@ -6,13 +6,11 @@ import { openOutput } from '../io/write-session';
 import type { ResolvedApp } from '../model/resolve';
 import { appFilePaths, OUTPUT_LAYOUT } from '../render/paths';
 import type { ProgressListener } from '../render/synth';
-import { plainPath, UsageError } from './errors';
-import { loadSpec } from './load';
+import { optionName, plainPath, UsageError } from './errors';
+import { loadApps, type SpecOptions } from './load';
 
 /** What `synth` is asked to do. */
-export interface SynthOptions {
-  /** The spec file. */
-  readonly config: string;
+export interface SynthOptions extends SpecOptions {
   /** The output folder. */
   readonly output: string;
   /**
@@ -25,8 +23,6 @@ export interface SynthOptions {
    * @default false
    */
   readonly takeOver?: boolean;
-  /** Each of the spec's warnings, as a line with file, line and column. */
-  readonly onWarning?: (line: string) => void;
   /** Called after each app is rendered. */
   readonly onProgress?: ProgressListener;
 }
@@ -57,11 +53,10 @@ export interface SynthChecked {
  */
 export async function synth(options: SynthOptions): Promise<SynthWritten | SynthChecked> {
   const { config, output: outdir, check = false, takeOver = false } = options;
-  plainPath('-o', outdir);
+  plainPath(optionName(options, 'output'), outdir);
   const problem = outputFolderProblem(outdir, config);
   if (problem) throw new UsageError(problem);
-  const { apps: resolved, warnings } = loadSpec(config);
-  for (const warning of warnings) options.onWarning?.(warning);
+  const resolved = loadApps(options);
   const specPath = specPathFrom(outdir, config);
   const ownership = { spec: specPath, apps: resolved.map((app) => app.spec.name), takeOver, layout: OUTPUT_LAYOUT };
   const { appUpToDate } = await import('../render/stamp');

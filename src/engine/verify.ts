@@ -1,11 +1,9 @@
 import type { CheckResult } from '../model/gate';
-import { UsageError, unknown } from './errors';
-import { loadSpec } from './load';
+import { optionName, UsageError, unknown } from './errors';
+import { loadApps, type SpecOptions } from './load';
 
 /** What `verify` is asked to check. */
-export interface VerifyOptions {
-  /** The spec file. */
-  readonly config: string;
+export interface VerifyOptions extends SpecOptions {
   /** The app whose canary to check. */
   readonly app: string;
   /**
@@ -20,8 +18,6 @@ export interface VerifyOptions {
    * @default the spec's
    */
   readonly prometheus?: string;
-  /** Each of the spec's warnings, as a line with file, line and column. */
-  readonly onWarning?: (line: string) => void;
   /** Each measurement as it comes, as one line. */
   readonly onMeasurement?: (line: string) => void;
 }
@@ -43,8 +39,7 @@ export interface VerifyOutcome {
  */
 export async function verify(options: VerifyOptions): Promise<VerifyOutcome> {
   const { config, app: appName } = options;
-  const { apps, warnings } = loadSpec(config);
-  for (const warning of warnings) options.onWarning?.(warning);
+  const apps = loadApps(options);
   const app = apps.find((each) => each.spec.name === appName);
   if (!app) throw unknown('app', appName, apps.map((each) => each.spec.name));
   const { spec, plan: rollout } = app;
@@ -57,14 +52,14 @@ export async function verify(options: VerifyOptions): Promise<VerifyOutcome> {
   const { canaryUrl, prometheus } = options;
   if (spec.verify.smoke && !canaryUrl) {
     const { trackServiceName } = await import('../model/routing');
-    throw new UsageError(`the smoke check needs the canary's address: kubectl port-forward -n ${spec.namespace} svc/${trackServiceName(spec.service.name, 'canary')} 8080:${spec.service.port}, then --canary-url http://127.0.0.1:8080`);
+    throw new UsageError(`the smoke check needs the canary's address: kubectl port-forward -n ${spec.namespace} svc/${trackServiceName(spec.service.name, 'canary')} 8080:${spec.service.port}, then ${optionName(options, 'canaryUrl')} http://127.0.0.1:8080`);
   }
   // The spec's own rule for a URL, and its words; here, where nothing is written, a user and password
   // may come first.
   const { checkSchema } = await import('../spec/schema');
-  for (const [option, url] of [['--canary-url', canaryUrl], ['--prometheus', prometheus]] as const) {
+  for (const [option, url] of [['canaryUrl', canaryUrl], ['prometheus', prometheus]] as const) {
     const [problem] = url === undefined ? [] : checkSchema(url.replace(/^(https?:\/\/)[^/?#@\s]*@/i, '$1'), 'HttpUrl');
-    if (problem) throw new UsageError(`${option} ${problem.message.replace(/^is .*?: /, '')}`);
+    if (problem) throw new UsageError(`${optionName(options, option)} ${problem.message.replace(/^is .*?: /, '')}`);
   }
   const { checkRunner } = await import('../constructs/check-code');
   const runner = checkRunner();

@@ -1,5 +1,5 @@
 import { count, progressReporter, warn, type Io } from '../io';
-import type { Values } from '../options';
+import { FLAGS, type Values } from '../options';
 import { plan } from './plan';
 
 /** `synth`: renders every app and writes its files, or with `--check` compares them; `--plan` then prints the plan. */
@@ -9,7 +9,7 @@ export async function synth(values: Values, _args: readonly string[], io: Io): P
   const { synth: run } = await import('../../engine/synth');
   const result = await run({
     config, output, check: values.check, takeOver: values['take-over'],
-    onWarning: warn(io),
+    onWarning: warn(io), optionNames: FLAGS,
     onProgress: io.interactive ? progressReporter(io.progress, started) : undefined,
   });
   if (io.interactive && Date.now() - started >= 1000) io.progress('');

@@ -1,12 +1,12 @@
 import { count, warn, type Io } from '../io';
-import type { Values } from '../options';
+import { FLAGS, type Values } from '../options';
 
 /** `verify APP`: the app's gate, run from here against its canary. */
 export async function verify(values: Values, [app]: readonly string[], io: Io): Promise<number> {
   const { verify: run } = await import('../../engine/verify');
   const outcome = await run({
     config: values.config, app, stage: values.stage, canaryUrl: values['canary-url'], prometheus: values.prometheus,
-    onWarning: warn(io), onMeasurement: io.out,
+    onWarning: warn(io), onMeasurement: io.out, optionNames: FLAGS,
   });
   for (const line of outcome.lines) io.out(line);
   const { results, verdict } = outcome;
