@@ -17,7 +17,11 @@ check() {
   mkdir -p "$dir"
   cd "$dir"
   printf '{ "name": "user-app", "private": true }\n' > package.json
-  npm install --no-audit --no-fund --silent "$tarball" "$@" typescript@5.9 @types/node@20 > /dev/null
+  # What npm says of the package in the user's project: no dependency wants another Node than the
+  # package's engines field, and no script runs at install (npm 11 warns of a packed `prepare`).
+  local said
+  said=$(npm install --no-audit --no-fund --loglevel=warn "$tarball" "$@" typescript@5.9 @types/node@20 2>&1 > /dev/null)
+  if grep -qiE 'EBADENGINE|prepare' <<< "$said"; then echo "$name: npm install warned:"; echo "$said"; exit 1; fi
   sed "s/cdk8s-plus-LINE/$plus/" > main.ts <<'TS'
 import { App, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-LINE';
@@ -61,7 +65,7 @@ TS
     out=$(npx --no-install cdk8s-canary synth --check -c "$repo/${spec%%:*}" -o "$repo/${spec#*:}" 2>&1) || { echo "$name: $out"; exit 1; }
   done
   [ -s node_modules/cdk8s-canary/.jsii ] && [ -s node_modules/cdk8s-canary/API.md ]
-  echo "package: $name ($(node -p "['cdk8s', '$plus', 'constructs'].map((p) => p + '@' + require(p + '/package.json').version).join(', ')")): compiles, synthesizes, writes the committed files"
+  echo "package: $name ($(node -p "['cdk8s', '$plus', 'constructs'].map((p) => p + '@' + require(p + '/package.json').version).join(', ')")): installs without an engine or script warning, compiles, synthesizes, writes the committed files"
 }
 
 # In the newest project: a second copy of the package beside the first (as two installs of different
