@@ -4,14 +4,13 @@
  * plan, with the plan's kubectl commands or with Argo CD's sync engine, keeps full ready capacity on
  * the cluster, and no track gets traffic while it has no ready endpoint. Each result, with the
  * simulator's view of the same move, goes to a JSON file in CDK8S_CANARY_CLUSTER_REPORT (default:
- * cdk8s-canary-cluster-report in the temp folder) for scripts/cluster-report.js.
+ * the checkout's .cluster-report, so two checkouts' runs keep apart) for scripts/cluster-report.js.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { movesOf, renamed, runArgoMove, runMove, shippedApps, type MoveResult } from './moves';
 
-export const reportDir = process.env.CDK8S_CANARY_CLUSTER_REPORT ?? join(tmpdir(), 'cdk8s-canary-cluster-report');
+export const reportDir = process.env.CDK8S_CANARY_CLUSTER_REPORT ?? join(__dirname, '..', '.cluster-report');
 
 export function record(result: MoveResult | object & { label: string }): void {
   mkdirSync(reportDir, { recursive: true });

@@ -25,17 +25,33 @@ export function namespacesOf(text: string): { used: string[]; created: Manifest[
   };
 }
 
+/** The file with each of its objects passed through `edit`, which changes it in place. */
+function editObjects(text: string, edit: (doc: Manifest) => void): string {
+  return parseManifests(text).filter(Boolean).map((doc) => {
+    edit(doc);
+    return stringify(doc);
+  }).join('---\n');
+}
+
 /**
  * The file with its Namespace and every object in it moved from namespace `from` to `to`. A fixed
  * node port is one per cluster: the copy's Services get one the API server picks.
  */
 export function inNamespace(text: string, from: string, to: string): string {
-  return parseManifests(text).filter(Boolean).map((doc) => {
+  return editObjects(text, (doc) => {
     if (doc.kind === 'Namespace' && doc.metadata.name === from) doc.metadata.name = to;
     if (doc.metadata?.namespace === from) doc.metadata.namespace = to;
     if (doc.kind === 'Service') for (const port of doc.spec.ports ?? []) delete port.nodePort;
-    return stringify(doc);
-  }).join('---\n');
+  });
+}
+
+/** The file with the pod template of the Deployment `name` given `annotations` besides its own. */
+export function withPodAnnotations(text: string, name: string, annotations: Record<string, string>): string {
+  return editObjects(text, (doc) => {
+    if (doc.kind !== 'Deployment' || doc.metadata.name !== name) return;
+    const metadata = (doc.spec.template.metadata ??= {});
+    metadata.annotations = { ...metadata.annotations, ...annotations };
+  });
 }
 
 /** Runs `use` in a folder with the files at the paths the steps name; the folder is removed when it is done. */

@@ -5,7 +5,7 @@
  */
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { request, type RequestOptions } from 'node:https';
+import { Agent, request, type RequestOptions } from 'node:https';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
 
@@ -64,8 +64,17 @@ function readData(entry: Record<string, string>, key: string): Buffer {
   return readFileSync(entry[key]);
 }
 
+let known: { path: string; endpoint: Endpoint } | undefined;
+
+/** The API server's address and the client's credentials, read once per kubeconfig. */
 function endpoint(): Endpoint {
-  const config = parse(readFileSync(kubeconfigPath(), 'utf8'));
+  const path = kubeconfigPath();
+  if (known?.path !== path) known = { path, endpoint: readEndpoint(path) };
+  return known.endpoint;
+}
+
+function readEndpoint(path: string): Endpoint {
+  const config = parse(readFileSync(path, 'utf8'));
   const context = config.contexts.find((each: { name: string }) => each.name === config['current-context']).context;
   const cluster = config.clusters.find((each: { name: string }) => each.name === context.cluster).cluster;
   const user = config.users.find((each: { name: string }) => each.name === context.user).user;
@@ -85,9 +94,12 @@ export interface KubeObject {
   [key: string]: any;
 }
 
+/** Connections kept open between polls (a watch holds one of its own while it runs). */
+const agent = new Agent({ keepAlive: true });
+
 function options(path: string): RequestOptions {
   const { host, port, ca, cert, key } = endpoint();
-  return { host, port, path, ca, cert, key, headers: { Accept: 'application/json' } };
+  return { host, port, path, ca, cert, key, agent, headers: { Accept: 'application/json' } };
 }
 
 /**

@@ -14,8 +14,8 @@ import { parseManifests } from '../test/cluster-rules';
 import { applyWithKubectl, Cluster, syncWithArgoCd } from '../test/transition-sim';
 import { argoSync } from './argo-sync';
 import { CapacityMonitor, TRACKS, type Track } from './capacity';
-import { inNamespace, withFiles } from './files';
-import { kubectl, shell, until } from './kube';
+import { inNamespace, withFiles, withPodAnnotations } from './files';
+import { get, kubectl, shell, until } from './kube';
 import { movesOf as planMoves, type AppShape, type Move } from '../test/plan-moves';
 
 export type { Move };
@@ -37,23 +37,31 @@ export function movesOf(app: AppSpec): Move[] {
   return planMoves(app, examples);
 }
 
+/** The move with every file it holds (the stage it starts from, the one it goes to, the steps' files) passed through `edit`. */
+function edited(move: Move, edit: (text: string) => string): Move {
+  return { ...move, from: edit(move.from), to: edit(move.to), paths: new Map([...move.paths].map(([path, text]) => [path, edit(text)])) };
+}
+
 /** The move in namespace `<namespace>-<suffix>`, so that it can run beside the app's other moves. */
 export function renamed(move: Move, suffix: string): Move {
   const from = move.shape.namespace;
   const to = `${from}-${suffix}`;
-  return {
-    ...move,
-    from: inNamespace(move.from, from, to),
-    to: inNamespace(move.to, from, to),
-    paths: new Map([...move.paths].map(([path, text]) => [path, inNamespace(text, from, to)])),
-    shape: { ...move.shape, namespace: to },
-  };
+  return { ...edited(move, (text) => inNamespace(text, from, to)), shape: { ...move.shape, namespace: to } };
+}
+
+/**
+ * The move with the pods of `track` becoming ready `delay` (a Go duration) after they are created,
+ * whatever the cluster's own delay: kwok's per-pod delay (scripts/cluster.sh). A test whose outcome
+ * depends on how long pods take to start sets it.
+ */
+export function readyAfter(move: Move, track: Track, delay: string): Move {
+  return edited(move, (text) => withPodAnnotations(text, move.shape.deployments[track], { 'pod-ready.stage.kwok.x-k8s.io/delay': delay }));
 }
 
 /** Whether every Deployment of the app is done: its pods all of the current template and ready. */
 export async function settledDeployments(namespace: string, names: readonly string[]): Promise<boolean> {
-  const list = JSON.parse(await kubectl(['get', 'deployments', '-n', namespace, '-o', 'json'])).items;
-  const autoscalers = JSON.parse(await kubectl(['get', 'hpa', '-n', namespace, '-o', 'json'])).items;
+  const list = (await get(`/apis/apps/v1/namespaces/${namespace}/deployments`)).items;
+  const autoscalers = (await get(`/apis/autoscaling/v2/namespaces/${namespace}/horizontalpodautoscalers`)).items;
   return list.filter((d: any) => names.includes(d.metadata.name)).every((d: any) => {
     const floor = autoscalers.find((hpa: any) => hpa.spec.scaleTargetRef.name === d.metadata.name)?.spec.minReplicas ?? 0;
     const want = d.spec.replicas;
@@ -64,22 +72,26 @@ export async function settledDeployments(namespace: string, names: readonly stri
   });
 }
 
+/** The kinds of a track's own objects, with kubectl's names for them. */
+const KINDS = { Deployment: 'deployment', HorizontalPodAutoscaler: 'hpa', PodDisruptionBudget: 'pdb' };
+
 /**
  * Puts the cluster in the state the simulator's `Cluster.settled(file)` describes: the file applied
- * (with kubectl apply, as the plan's commands do; the verification Job deleted first), the app's
- * Deployments the file does not hold
- * deleted, and every rollout done.
+ * (with kubectl apply, as the plan's commands do; the verification Job deleted first), each track's
+ * objects the file does not hold deleted, and every rollout done.
  */
 export async function settle(file: string, shape: AppShape): Promise<void> {
   // A Job's pod template cannot change: a gated stage's verification Job goes first, as in the plan's commands.
   await kubectl(['delete', 'jobs', '-l', 'app.kubernetes.io/component=verify', '-n', shape.namespace, '--ignore-not-found']);
   await withFiles(new Map([['from.yaml', file]]), (dir) => kubectl(['apply', '-f', join(dir, 'from.yaml')]));
-  const held = parseManifests(file).filter((doc) => doc.kind === 'Deployment').map((doc) => doc.metadata.name);
+  // A track's Deployment, autoscaler and disruption budget (each named after the Deployment) that
+  // the file does not hold are deleted, as a sync prunes them: an autoscaler left from an earlier
+  // move would keep its old status, which a health check reads.
+  const docs = parseManifests(file);
   for (const track of TRACKS) {
     const name = shape.deployments[track];
-    if (!held.includes(name)) {
-      await kubectl(['delete', 'deployment,hpa,pdb', name, '-n', shape.namespace, '--ignore-not-found', '--wait=true']);
-    }
+    const gone = Object.entries(KINDS).filter(([kind]) => !docs.some((doc) => doc.kind === kind && doc.metadata.name === name)).map(([, resource]) => resource);
+    if (gone.length) await kubectl(['delete', gone.join(','), name, '-n', shape.namespace, '--ignore-not-found', '--wait=true']);
   }
   await until(`the app in ${shape.namespace} to settle`, () => settledDeployments(shape.namespace, Object.values(shape.deployments)));
   // Each Service's endpoints (the app's, and a track's own) follow the pods a moment later.
@@ -96,10 +108,9 @@ export async function settle(file: string, shape: AppShape): Promise<void> {
 
 /** Each track's ready pods, by its Deployment's status (0 for one that is gone). */
 async function readyPods(shape: AppShape): Promise<Record<Track, number>> {
-  const [stable, canary] = await Promise.all(TRACKS.map(async (track) => Number((await kubectl([
-    'get', 'deployment', shape.deployments[track], '-n', shape.namespace, '--ignore-not-found', '-o', 'jsonpath={.status.readyReplicas}',
-  ])) || 0)));
-  return { stable, canary };
+  const list: any[] = (await get(`/apis/apps/v1/namespaces/${shape.namespace}/deployments`)).items;
+  const ready = (track: Track) => list.find((d) => d.metadata.name === shape.deployments[track])?.status?.readyReplicas ?? 0;
+  return { stable: ready('stable'), canary: ready('canary') };
 }
 
 /** Whether the monitor has seen each Service list every ready pod of the tracks it selects, and no other. */

@@ -3,48 +3,59 @@
  * waves prevent does happen without them: one plain `kubectl apply -f`, a sync by Argo CD's sync
  * engine of the file with its sync waves taken out, and, with autoscalers, a sync that keeps the
  * engine's built-in autoscaler health instead of the README's check. Each runs in a namespace of its
- * own (the app's, renamed). On the cluster each asserts what must fail, that ready capacity drops
- * below full; how deep it drops depends on how the machine's load orders pod starts, deletions and
- * endpoint updates, so the depth is reported (in the move's record), and asserted only of the simulator.
+ * own (the app's, renamed).
+ *
+ * On the cluster each asserts what must fail: ready capacity drops below full. How deep it drops
+ * depends on how the machine's load orders pod starts, deletions and endpoint updates, so the depth
+ * is recorded (in the move's log) and asserted only of the simulator. What a dip needs of the timing,
+ * the test sets: stable's pods become ready 10 s after they are created, whatever the cluster's
+ * default delay (kwok's per-pod delay).
+ * - Rollback after promote applied at once (plainly, or synced without waves) takes canary's pods
+ *   away while stable's start: the ReplicaSet controller removes canary's pods well within 10 s.
+ * - With the built-in health, stable's autoscaler counts as healthy once the autoscaler controller
+ *   first acts on it, when it also lifts stable to its floor of 3; the sync goes on to canary's wave
+ *   and scales canary to 0 while stable's 2 new pods take their 10 s.
  */
 import { applyWithKubectl, Cluster } from '../test/transition-sim';
 import { record } from './describe-moves';
 import { withFiles } from './files';
-import { movesOf, renamed, runArgoMove, shippedApps, watched } from './moves';
+import { movesOf, readyAfter, renamed, runArgoMove, shippedApps, watched, type MoveResult } from './moves';
 
 const walkthrough = shippedApps().find((app) => app.name === 'nginx')!;
 const shop = shippedApps().find((app) => app.name === 'shop')!;
 const find = (label: string) => movesOf(walkthrough).find((move) => move.label === label)!;
 const rollbackAfterPromote = find('nginx: rollback promote -> rollback');
+const STABLE_READY_AFTER = '10s';
+
+/** Records the move with the depth of its dip, and fails if ready capacity never fell below full. */
+function expectDip(result: Pick<MoveResult, 'label' | 'lowestCapacity' | 'log'>, simulated: number): void {
+  const depth = `dip: lowest ready capacity ${result.lowestCapacity.toFixed(2)} on the cluster, ${simulated.toFixed(2)} in the simulator`;
+  record({ ...result, log: [...result.log, depth] });
+  expect(result.lowestCapacity).toBeLessThan(1);
+}
 
 test('one plain kubectl apply -f of rollback after promote drops capacity (the simulator: to nothing)', async () => {
-  const move = renamed(rollbackAfterPromote, 'plain');
+  const move = readyAfter(renamed(rollbackAfterPromote, 'plain'), 'stable', STABLE_READY_AFTER);
   const file = [...move.paths.keys()].find((path) => path.endsWith('rollback.k8s.yaml'))!;
   const result = await withFiles(move.paths, (dir) => watched('negative: plain kubectl apply, rollback after promote', move, dir, [`kubectl apply -f ${file}`]));
-  record(result);
-  expect(result.lowestCapacity).toBeLessThan(1);
-  expect(applyWithKubectl(Cluster.settled(move.from, move.shape.sizes), [{ verb: 'apply', file }], move.paths).lowestCapacity).toBe(0);
+  const simulated = applyWithKubectl(Cluster.settled(move.from, move.shape.sizes), [{ verb: 'apply', file }], move.paths).lowestCapacity;
+  expect(simulated).toBe(0);
+  expectDip(result, simulated);
 });
 
 test('Argo CD\'s sync engine, the file without its sync waves: rollback after promote drops capacity (the simulator: to nothing)', async () => {
-  const move = renamed(rollbackAfterPromote, 'nowaves');
+  const move = readyAfter(renamed(rollbackAfterPromote, 'nowaves'), 'stable', STABLE_READY_AFTER);
   const noWaves = move.to.replace(/^ {4}argocd\.argoproj\.io\/sync-wave: .*\n/gm, '');
   expect(noWaves).not.toContain('sync-wave');
   const result = await runArgoMove({ ...move, label: 'negative: Argo CD sync without sync waves, rollback after promote', to: noWaves });
-  record(result);
-  expect(result.lowestCapacity).toBeLessThan(1);
   expect(result.simulated.lowestCapacity).toBe(0);
+  expectDip(result, result.simulated.lowestCapacity);
 });
 
-// The dip here is a race on the cluster: the built-in health passes stable's autoscaler before it has
-// scaled stable up, so the canary goes while stable runs 1 pod, unless the autoscaler controller
-// scales stable (and its pods become ready) before the engine's next wave, as it did once at load 16.
-// The simulator, which orders the two as the engine allows, shows the dip; the cluster's depth is
-// recorded, and the sync must end with full capacity.
-test('Argo CD\'s sync engine with its built-in autoscaler health: rollback after promote can drop to 1 of 3 pods (the simulator)', async () => {
-  const move = renamed(movesOf(shop).find((each) => each.label === 'shop: rollback promote -> rollback')!, 'builtin');
+test('Argo CD\'s sync engine with its built-in autoscaler health: rollback after promote drops capacity (the simulator: to 1 of 3 pods)', async () => {
+  const move = readyAfter(renamed(movesOf(shop).find((each) => each.label === 'shop: rollback promote -> rollback')!, 'builtin'), 'stable', STABLE_READY_AFTER);
   const result = await runArgoMove({ ...move, label: 'negative: Argo CD sync with the built-in autoscaler health, shop rollback after promote' }, false);
-  record(result);
   expect(result.simulated.lowestCapacity).toBeCloseTo(1 / 3);
+  expectDip(result, result.simulated.lowestCapacity);
   expect(result.log.at(-1)).toMatch(/ stable 3, canary 0, capacity 1\.00$/);
 });
