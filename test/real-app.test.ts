@@ -181,6 +181,57 @@ describe('the spec\'s own keys for the common cases', () => {
   });
 });
 
+describe('what the template declares is kept, and a default fills only what it leaves out', () => {
+  // Shaped as a chart's output: the container mounts /tmp from its own emptyDir (by subPath, as
+  // bitnami's charts do) and says which capabilities it drops.
+  const template = {
+    spec: {
+      volumes: [{ name: 'empty-dir', emptyDir: {} }],
+      containers: [{
+        name: 'nginx', image: 'web:1.0', ports: [{ name: 'http', containerPort: 8080 }],
+        securityContext: { runAsUser: 1001, capabilities: { drop: ['ALL'] } },
+        volumeMounts: [{ name: 'empty-dir', mountPath: '/tmp', subPath: 'tmp-dir' }, { name: 'empty-dir', mountPath: '/opt/app/conf', subPath: 'app-conf-dir' }],
+      }],
+    },
+  };
+  const app = (extra: object) => ({
+    name: 'web', namespace: 'web', stage: 'canary', podTemplate: template,
+    stable: { image: 'web:1.0' }, canary: { image: 'web:1.1' }, ...extra,
+  });
+  const deployments = (extra: object = {}) => parseManifests(synthesize({ apps: [app(extra) as any] })
+    .find((file) => file.path === 'web/stages/02-canary.k8s.yaml')!.content).filter((doc) => doc.kind === 'Deployment');
+
+  test('a path the template mounts gets no second mount from the default writable paths, and the Deployments pass the API\'s schema', () => {
+    for (const baseline of [false, true]) {
+      for (const deployment of deployments(baseline ? { securityProfile: 'baseline' } : {})) {
+        const container = deployment.spec.template.spec.containers[0];
+        expect(container.volumeMounts).toEqual(template.spec.containers[0].volumeMounts);
+        expect(deployment.spec.template.spec.volumes).toEqual(template.spec.volumes);
+        // The capabilities it declares are its own: nothing added, under either level.
+        expect(container.securityContext.capabilities).toEqual({ drop: ['ALL'] });
+        expect(() => validateAgainstSchema(deployment)).not.toThrow();
+      }
+    }
+  });
+
+  test('a container that declares capabilities without a drop gets restricted\'s drop of all, and nothing added', () => {
+    const own = { ...template.spec.containers[0], securityContext: { capabilities: { add: ['NET_BIND_SERVICE'] } } };
+    const [stable] = deployments({ podTemplate: { spec: { ...template.spec, containers: [own] } } });
+    expect(stable.spec.template.spec.containers[0].securityContext.capabilities).toEqual({ drop: ['ALL'], add: ['NET_BIND_SERVICE'] });
+    const [baseline] = deployments({ securityProfile: 'baseline', podTemplate: { spec: { ...template.spec, containers: [own] } } });
+    expect(baseline.spec.template.spec.containers[0].securityContext.capabilities).toEqual({ add: ['NET_BIND_SERVICE'] });
+  });
+
+  test('a writable path, a config or a Secret mounted where the template mounts is refused, naming the template\'s mount', () => {
+    const mountedBy = 'already mounted by the template\'s container nginx (volumeMounts[0], podTemplate)';
+    expect(() => deployments({ writablePaths: ['/tmp'] })).toThrow(`"apps[0].writablePaths[0]" is "/tmp": ${mountedBy}`);
+    expect(() => deployments({ writablePaths: ['/var/cache'], stable: { image: 'web:1.0', config: { mountPath: '/tmp', files: { 'a.conf': { content: 'a' } } } } }))
+      .toThrow(`"apps[0].stable.config.mountPath" is "/tmp": ${mountedBy}`);
+    expect(() => deployments({ canary: { image: 'web:1.1', secretMounts: [{ secret: 'tls', mountPath: '/opt/app/conf' }] } }))
+      .toThrow('"apps[0].canary.secretMounts[0].mountPath" is "/opt/app/conf": already mounted by the template\'s container nginx (volumeMounts[1], podTemplate)');
+  });
+});
+
 test('the library road: CanaryApp takes a pod template as plain data, and a user\'s field reaches both tracks', () => {
   const outdir = tempDir('lib');
   try {

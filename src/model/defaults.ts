@@ -6,7 +6,7 @@ import { configHash } from './config-hash';
 import { defaultGateTimeout } from './gate';
 import { durationSeconds } from './quantities';
 import { serviceHost } from './routing';
-import { resolveWorkload, servicePorts } from './workload';
+import { resolveWorkload, servicePorts, templateMounts } from './workload';
 
 /** The image that runs the verification Job: the official Node.js image of an LTS line (24, supported to April 2028), small, at a pinned version. */
 const DEFAULT_VERIFY_IMAGE = 'node:24.11.1-alpine';
@@ -18,6 +18,8 @@ const DEFAULT_AFFINITY_TIMEOUT_SECONDS = 10800;
 // Sized for a small web server, so a lab cluster schedules every pod of every stage.
 const DEFAULT_REQUESTS: ResourceAmounts = { cpu: '100m', memory: '64Mi' };
 const DEFAULT_LIMITS: ResourceAmounts = { memory: '128Mi' };
+/** Writable under a read-only root filesystem, where the template does not mount it already. */
+const DEFAULT_WRITABLE_PATHS = ['/tmp'];
 
 /** A track with its defaults filled in; `name` is the Deployment's. Config files must have been read. */
 function resolveTrack(track: TrackSpec, name: string, replicas: number): ResolvedTrackSpec {
@@ -103,7 +105,7 @@ export function resolveAppDefaults(app: AppSpec, file?: WorkloadFile): ResolvedA
     stage: app.stage ?? stages[0].name,
     securityProfile: app.securityProfile ?? SecurityProfile.RESTRICTED,
     workload,
-    writablePaths: app.writablePaths ?? ['/tmp'],
+    writablePaths: app.writablePaths ?? DEFAULT_WRITABLE_PATHS.filter((path) => !templateMounts(workload).some((mount) => mount.path === path)),
     runAsUser: app.runAsUser,
     resources: {
       requests: { ...DEFAULT_REQUESTS, ...app.resources?.requests },

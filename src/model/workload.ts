@@ -52,6 +52,16 @@ export function containersOf(pod: { [key: string]: any }): { [key: string]: any 
   return Array.isArray(containers) ? containers : [];
 }
 
+/** The paths the template's app container mounts, as it writes them (each with its index in its `volumeMounts`). */
+export function templateMounts(workload: Pick<ResolvedWorkloadSpec, 'pod' | 'container'>): { readonly path: string; readonly index: number }[] {
+  const own = containersOf(workload.pod).find((each) => each.name === workload.container);
+  const mounts: unknown[] = Array.isArray(own?.volumeMounts) ? own.volumeMounts : [];
+  return mounts.flatMap((mount, index) => {
+    const path = (mount as { mountPath?: unknown } | null)?.mountPath;
+    return typeof path === 'string' ? [{ path, index }] : [];
+  });
+}
+
 /**
  * The app's workload and its container port: the port given, else the app container's first port in
  * a template of the user's, else 80.

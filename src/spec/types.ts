@@ -1009,7 +1009,7 @@ export interface AppSettings {
   readonly securityProfile?: SecurityProfile;
   /**
    * Paths mounted as emptyDir volumes, since the root filesystem is read-only.
-   * @default ['/tmp']
+   * @default ['/tmp'], or none where the pod template's container mounts /tmp
    * @uniqueItems
    */
   readonly writablePaths?: AbsolutePath[];

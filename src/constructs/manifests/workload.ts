@@ -67,10 +67,15 @@ function joined(key: string, list: unknown, added: readonly unknown[]): Data {
  */
 function securityContext(app: ResolvedAppSpec, declared: Data | undefined, own: boolean): Data {
   const restricted = app.securityProfile === SecurityProfile.RESTRICTED;
-  const capabilities = { ...(own && !restricted ? { add: ROOT_WEB_SERVER_CAPABILITIES } : {}), ...(own || restricted ? { drop: ['ALL'] } : {}) };
+  const given: Data | undefined = declared?.capabilities ?? undefined;
+  // Capabilities a container declares are its own: nothing is added to them; restricted needs them all
+  // dropped, which is filled in where the container does not say what it drops.
+  const capabilities = given !== undefined
+    ? { ...(restricted && given.drop === undefined ? { drop: ['ALL'] } : {}), ...given }
+    : { ...(own && !restricted ? { add: ROOT_WEB_SERVER_CAPABILITIES } : {}), ...(own || restricted ? { drop: ['ALL'] } : {}) };
   const filled: Data = {
     ...(own || restricted ? { allowPrivilegeEscalation: false } : {}),
-    ...(Object.keys(capabilities).length ? { capabilities: { ...capabilities, ...declared?.capabilities } } : {}),
+    ...(Object.keys(capabilities).length ? { capabilities } : {}),
     ...(own ? { readOnlyRootFilesystem: true } : {}),
     ...(own && restricted ? { runAsNonRoot: true } : {}),
     ...(own && app.runAsUser !== undefined ? { runAsUser: app.runAsUser } : {}),

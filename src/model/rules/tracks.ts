@@ -3,6 +3,7 @@ import { CONFIG_MAP_MAX_BYTES, configDataBytes } from '../../spec/config-files';
 import { formatPath, formatValue, type Problem, type SpecPath } from '../../spec/problems';
 import { TRACKS, type Track } from '../labels';
 import type { ResolvedAppSpec } from '../resolved';
+import { templateMounts } from '../workload';
 
 /** `nginx`, `nginx:latest` and `registry:5000/nginx` float; a tag other than latest or a digest pins. */
 export function isFloatingImage(image: string): boolean {
@@ -12,23 +13,29 @@ export function isFloatingImage(image: string): boolean {
   return colon === -1 || lastSegment.slice(colon + 1) === 'latest';
 }
 
+/** `/srv/data/` -> `/srv/data`, `/a/../b` -> `/b`: the path a mount takes. */
+const normalised = (path: string) => posix.normalize(path).replace(/(.)\/$/, '$1');
+
 /**
  * Each path a track's container mounts (writable paths, config, Secrets) is a normalised absolute path
- * other than `/`, and is mounted once: Kubernetes refuses a container with two mounts at one path.
- * Each track's config fits in a ConfigMap.
+ * other than `/`, and is mounted once, the template's own mounts included: Kubernetes refuses a
+ * container with two mounts at one path. Each track's config fits in a ConfigMap.
  */
 export function mountProblems(app: ResolvedAppSpec, at: SpecPath): Problem[] {
   const problems: Problem[] = [];
   // Mount path -> where the spec mounts it, as a message names it.
   const mount = (mounts: Map<string, string>, path: string, where: SpecPath) => {
-    const normal = posix.normalize(path).replace(/(.)\/$/, '$1');
+    const normal = normalised(path);
     if (normal === '/') problems.push({ path: where, message: `is ${formatValue(path)}: the root folder cannot be a volume` });
     else if (normal !== path) problems.push({ path: where, message: `is ${formatValue(path)}: must be written normalised, as ${formatValue(normal)}` });
     else if (mounts.has(normal)) problems.push({ path: where, message: `is ${formatValue(path)}: already mounted by ${mounts.get(normal)}` });
     if (!mounts.has(normal)) mounts.set(normal, formatPath(where.slice(at.length)));
   };
+  // The template's mounts are the user's: they are not checked here, but nothing may mount over them.
+  const template = new Map(templateMounts(app.workload).map(({ path, index }) =>
+    [normalised(path), `the template's container ${app.workload.container} (volumeMounts[${index}], ${app.workload.origin})`]));
   // Both tracks mount the writable paths: they are checked once.
-  const writable = new Map<string, string>();
+  const writable = new Map(template);
   app.writablePaths.forEach((path, i) => mount(writable, path, [...at, 'writablePaths', i]));
   for (const track of TRACKS) {
     const spec = app[track];
