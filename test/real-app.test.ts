@@ -71,6 +71,38 @@ describe('examples/real-app: a Deployment and Service brought with from', () => 
       expect(service.spec.ports).toEqual(givenService.spec.ports);
       expect(service.spec.type).toBe('ClusterIP');
       expect(service.spec.selector).toEqual({ app: 'catalog' });
+      expect(service.metadata.labels).toMatchObject(givenService.metadata.labels);
+    }
+  });
+
+  test('a from file\'s Service keeps its labels and annotations beside the tool\'s labels; the tracks\' own Services do not take them', () => {
+    const dir = tempDir('service-meta');
+    try {
+      writeFileSync(join(dir, 'frontend.yaml'), [
+        'apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: frontend }\nspec:\n  selector: { matchLabels: { app: frontend } }',
+        '  template:\n    metadata: { labels: { app: frontend } }\n    spec:\n      securityContext: { runAsUser: 1000 }',
+        '      containers: [{ name: server, image: "frontend:1.0", ports: [{ containerPort: 8080 }] }]',
+        '---\napiVersion: v1\nkind: Service\nmetadata:\n  name: frontend\n  labels: { app: frontend, monitoring: enabled }',
+        '  annotations:\n    external-dns.alpha.kubernetes.io/hostname: shop.example.com\n    service.beta.kubernetes.io/aws-load-balancer-type: nlb',
+        'spec:\n  type: LoadBalancer\n  selector: { app: frontend }\n  ports: [{ name: http, port: 80, targetPort: 8080 }]\n',
+      ].join('\n'));
+      const files = synthesize({ apps: [{ name: 'frontend', namespace: 'shop', from: 'frontend.yaml', routing: { gatewayApi: { parentRefs: [{ name: 'gw' }] } }, stable: { image: 'frontend:1.0' }, canary: { image: 'frontend:1.1' } } as any] }, undefined, dir);
+      for (const file of files.filter((each) => each.path.startsWith('frontend/stages/'))) {
+        const services = parseManifests(file.content).filter((doc) => doc.kind === 'Service');
+        const shared = services.find((doc) => doc.metadata.name === 'frontend')!;
+        expect(shared.metadata.labels).toEqual({
+          app: 'frontend', monitoring: 'enabled',
+          'app.kubernetes.io/instance': 'frontend', 'app.kubernetes.io/managed-by': 'cdk8s-canary', 'app.kubernetes.io/name': 'frontend',
+        });
+        expect(shared.metadata.annotations).toEqual({
+          'external-dns.alpha.kubernetes.io/hostname': 'shop.example.com', 'service.beta.kubernetes.io/aws-load-balancer-type': 'nlb',
+        });
+        const own = services.filter((doc) => doc !== shared);
+        expect(own.map((doc) => doc.metadata.name).sort()).toEqual(['frontend-canary', 'frontend-stable']);
+        for (const doc of own) expect([doc.metadata.labels.monitoring, doc.metadata.annotations]).toEqual([undefined, undefined]);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

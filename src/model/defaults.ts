@@ -82,6 +82,8 @@ function resolveService(app: AppSpec, file: WorkloadFile | undefined, port: numb
       ?? (affinity === SessionAffinity.CLIENT_IP ? DEFAULT_AFFINITY_TIMEOUT_SECONDS : undefined),
     ports,
     ...(file?.service ? { given } : {}),
+    labels: file?.service?.metadata?.labels ?? {},
+    annotations: file?.service?.metadata?.annotations ?? {},
   };
 }
 

@@ -28,6 +28,9 @@ export interface ResolvedServiceSpec {
   readonly ports: ResolvedServicePort[];
   /** The rest of the Service of a `from` file, as written: kept on the shared Service. */
   readonly given?: { [key: string]: any };
+  /** The labels and annotations of a `from` file's Service, kept on the shared Service. */
+  readonly labels: { [key: string]: string };
+  readonly annotations: { [key: string]: string };
 }
 
 /** The pod template both tracks run, before the tool sets its labels, each track's image and config, and its defaults. */

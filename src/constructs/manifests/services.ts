@@ -41,14 +41,21 @@ function serviceObject(app: ResolvedAppSpec, name: string, selector: Record<stri
  * Service keeps its settings and ports, with this selector.
  */
 export function service(app: ResolvedAppSpec): Manifest {
-  const { name, type, sessionAffinity, sessionAffinityTimeoutSeconds, given } = app.service;
+  const { name, type, sessionAffinity, sessionAffinityTimeoutSeconds, given, labels, annotations } = app.service;
   const { sessionAffinity: _affinity, sessionAffinityConfig: _config, ...kept } = given ?? {};
-  return serviceObject(app, name, serviceSelector(app.appLabel), true, {
+  const object = serviceObject(app, name, serviceSelector(app.appLabel), true, {
     ...kept,
     type,
     ...(sessionAffinity === SessionAffinity.CLIENT_IP
       ? { sessionAffinity, sessionAffinityConfig: { clientIP: { timeoutSeconds: sessionAffinityTimeoutSeconds } } } : {}),
   });
+  // The user's labels and annotations stay (external-dns, a load balancer's settings, what a
+  // ServiceMonitor selects); the tool's own keys are the tool's.
+  const { metadata } = object;
+  return {
+    ...object,
+    metadata: { ...metadata, labels: { ...labels, ...metadata.labels }, ...(Object.keys(annotations).length ? { annotations } : {}) },
+  };
 }
 
 /** A track's own ClusterIP Service: a route's backend and the gate's target; in every stage, so a route resolves at 0%. */
