@@ -8,7 +8,7 @@ test.each<[string, unknown]>([
   ['createNamespace', false],
   ['appLabel', 'web'],
   ['port', 80],
-  ['service', { name: 'web', type: 'NodePort', port: 80, nodePort: undefined, sessionAffinity: 'None', sessionAffinityTimeoutSeconds: undefined, ports: [{ name: 'http', port: 80, targetPort: 80 }] }],
+  ['service', { name: 'web', type: 'NodePort', port: 80, nodePort: undefined, sessionAffinity: 'None', sessionAffinityTimeoutSeconds: undefined, ports: [{ name: 'http', port: 80, targetPort: 80 }], labels: {}, annotations: {} }],
   ['stable', { name: 'web-stable', image: 'web:1', replicas: 3, env: {}, secretEnvFrom: [], secretMounts: [] }],
   ['canary', { name: 'web-canary', image: 'web:2', replicas: 3, env: {}, secretEnvFrom: [], secretMounts: [] }],
   ['stage', 'baseline'],
