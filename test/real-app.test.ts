@@ -254,6 +254,20 @@ describe('what the template declares is kept, and a default fills only what it l
     expect(baseline.spec.template.spec.containers[0].securityContext.capabilities).toEqual({ add: ['NET_BIND_SERVICE'] });
   });
 
+  test('the app\'s container is the one that runs the app\'s image, not a sidecar listed before it; where none or several do, the spec must name it', () => {
+    const proxy = { name: 'proxy', image: 'envoyproxy/envoy:v1.31.0', ports: [{ containerPort: 9901 }] };
+    const web = { ...template.spec.containers[0], image: 'web:0.9' };
+    const [stable] = deployments({ podTemplate: { spec: { ...template.spec, containers: [proxy, web] } } });
+    const [first, second] = stable.spec.template.spec.containers;
+    expect([first.name, first.image, first.readinessProbe, first.resources]).toEqual(['proxy', 'envoyproxy/envoy:v1.31.0', undefined, undefined]);
+    expect([second.name, second.image, second.readinessProbe]).toEqual(['nginx', 'web:1.0', { tcpSocket: { port: 8080 } }]);
+    const unnamed = 'is not set, and the pod template\'s containers (proxy, nginx) do not say which is the app\'s: none or several run "web"; name the app\'s container';
+    expect(() => deployments({ podTemplate: { spec: { ...template.spec, containers: [proxy, { ...web, image: 'other:1' }] } } })).toThrow(`"apps[0].container" ${unnamed}`);
+    expect(() => deployments({ podTemplate: { spec: { ...template.spec, containers: [{ ...proxy, image: 'web:0.8' }, web] } } })).toThrow(`"apps[0].container" ${unnamed}`);
+    const [named] = deployments({ container: 'nginx', podTemplate: { spec: { ...template.spec, containers: [proxy, { ...web, image: 'other:1' }] } } });
+    expect(named.spec.template.spec.containers.map((each: Manifest) => each.image)).toEqual(['envoyproxy/envoy:v1.31.0', 'web:1.0']);
+  });
+
   test('a writable path, a config or a Secret mounted where the template mounts is refused, naming the template\'s mount', () => {
     const mountedBy = 'already mounted by the template\'s container nginx (volumeMounts[0], podTemplate)';
     expect(() => deployments({ writablePaths: ['/tmp'] })).toThrow(`"apps[0].writablePaths[0]" is "/tmp": ${mountedBy}`);

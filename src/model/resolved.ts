@@ -37,7 +37,7 @@ export interface ResolvedServiceSpec {
 export interface ResolvedWorkloadSpec {
   /** The template as given: from `from` or `podTemplate`, or made from the spec's keys. */
   readonly pod: { [key: string]: any };
-  /** The container whose image, env and config each track sets. */
+  /** The container whose image, env and config each track sets; empty where the template's containers leave it open (a problem). */
   readonly container: string;
   /** Where the template comes from, for messages: `from: catalog.yaml`, `podTemplate` or `the spec`. */
   readonly origin: string;

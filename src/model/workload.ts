@@ -52,6 +52,26 @@ export function containersOf(pod: { [key: string]: any }): { [key: string]: any 
   return Array.isArray(containers) ? containers : [];
 }
 
+/** `registry:5000/shop/web:1.2@sha256:...` -> `registry:5000/shop/web`: an image without its tag or digest. */
+export function imageRepository(image: string): string {
+  const name = image.split('@')[0];
+  const colon = name.lastIndexOf(':');
+  return colon > name.lastIndexOf('/') ? name.slice(0, colon) : name;
+}
+
+/**
+ * The container a template runs the app in, where the spec does not name one: the only container, or
+ * the only one whose image is the app's (the repository of `stable.image` or `canary.image`, any
+ * tag). None where that does not pick one: a sidecar listed first is never taken for the app.
+ */
+function appContainer(app: AppSpec, containers: readonly { [key: string]: any }[]): string | undefined {
+  if (!containers.length) return DEFAULT_CONTAINER;
+  if (containers.length === 1) return containers[0].name;
+  const repositories = [app.stable.image, app.canary.image].filter((image): image is string => typeof image === 'string').map(imageRepository);
+  const running = containers.filter((each) => typeof each.image === 'string' && repositories.includes(imageRepository(each.image)));
+  return running.length === 1 ? running[0].name : undefined;
+}
+
 /** The paths the template's app container mounts, as it writes them (each with its index in its `volumeMounts`). */
 export function templateMounts(workload: Pick<ResolvedWorkloadSpec, 'pod' | 'container'>): { readonly path: string; readonly index: number }[] {
   const own = containersOf(workload.pod).find((each) => each.name === workload.container);
@@ -70,7 +90,7 @@ export function resolveWorkload(app: AppSpec, file: WorkloadFile | undefined, de
   const given = file?.deployment.spec?.template ?? app.podTemplate;
   const pod: { [key: string]: any } = given ?? templateOfKeys(app, app.port ?? defaultPort);
   const containers = containersOf(pod);
-  const container = app.container ?? containers[0]?.name ?? DEFAULT_CONTAINER;
+  const container = app.container ?? appContainer(app, containers) ?? '';
   const own = containers.find((each) => each.name === container);
   const firstPort = Array.isArray(own?.ports) ? own.ports.find((each: { containerPort?: unknown }) => typeof each.containerPort === 'number')?.containerPort : undefined;
   const port = app.port ?? (given ? firstPort : undefined) ?? defaultPort;

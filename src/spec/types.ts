@@ -943,7 +943,7 @@ export interface AppSettings {
   /**
    * In a pod template of yours (`from` or `podTemplate`): the container the tracks set the image,
    * env and config of.
-   * @default the first container
+   * @default the only container, or the only one that runs the app's image (any tag)
    */
   readonly container?: DnsLabel;
   /**

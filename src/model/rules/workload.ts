@@ -1,7 +1,7 @@
 import { formatPath, formatValue, type Problem, type SpecPath } from '../../spec/problems';
 import { SecurityProfile, type AppSpec } from '../../spec/types';
 import type { ResolvedAppSpec } from '../resolved';
-import { containersOf, shortcutKeys } from '../workload';
+import { containersOf, imageRepository, shortcutKeys } from '../workload';
 
 /*
  * The rules of a workload the user brings: one source of it, a container to set, and the Pod Security
@@ -84,6 +84,11 @@ export function workloadProblems(app: ResolvedAppSpec, given: AppSpec, at: SpecP
   if (template && !names.length) {
     const { path, prefix } = placeOf(given, at, ['spec', 'containers']);
     problems.push({ path, message: `${prefix ? `${prefix} ` : ''}must list at least one container` });
+  } else if (app.workload.container === '') {
+    problems.push({
+      path: [...at, 'container'],
+      message: `is not set, and the pod template's containers (${names.join(', ')}) do not say which is the app's: none or several run ${formatValue(imageRepository(app.stable.image))}; name the app's container`,
+    });
   } else if (!names.includes(app.workload.container)) {
     problems.push({ path: [...at, 'container'], message: `is ${formatValue(app.workload.container)}: must be a container of the pod template: ${names.join(', ')}` });
   }
