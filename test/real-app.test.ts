@@ -75,6 +75,25 @@ describe('examples/real-app: a Deployment and Service brought with from', () => 
     }
   });
 
+  test('empty keys, as helm template writes them, are read as absent, as the API server reads them', () => {
+    const dir = tempDir('helm-nulls');
+    try {
+      writeFileSync(join(dir, 'web.yaml'), [
+        '# Source: web/templates/deployment.yaml\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  annotations:\n  labels:\n    app.kubernetes.io/name: web',
+        'spec:\n  selector: { matchLabels: { app.kubernetes.io/name: web } }\n  template:\n    metadata:\n      annotations:\n      labels: { app.kubernetes.io/name: web }',
+        '    spec:\n      securityContext: { runAsUser: 1001 }\n      nodeSelector:\n      containers:\n        - name: web\n          image: "web:1.0"\n          envFrom:\n          ports: [{ containerPort: 8080 }]\n',
+      ].join('\n'));
+      const files = synthesize({ apps: [{ name: 'web', namespace: 'web', from: 'web.yaml', stable: { image: 'web:1.0' }, canary: { image: 'web:1.1' } } as any] }, undefined, dir);
+      const [stable] = parseManifests(files.find((file) => file.path === 'web/stages/01-baseline.k8s.yaml')!.content).filter((doc) => doc.kind === 'Deployment');
+      const pod = stable.spec.template;
+      expect([pod.metadata.annotations, pod.spec.nodeSelector, pod.spec.containers[0].envFrom]).toEqual([undefined, undefined, undefined]);
+      expect(stable.metadata.labels['app.kubernetes.io/name']).toBe('web');
+      expect(() => validateAgainstSchema(stable)).not.toThrow();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('a from file\'s Service keeps its labels and annotations beside the tool\'s labels; the tracks\' own Services do not take them', () => {
     const dir = tempDir('service-meta');
     try {

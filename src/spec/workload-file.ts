@@ -57,9 +57,20 @@ interface Found {
 }
 
 /** The objects of every document, a List's items each on its own. */
+/**
+ * The value with every key whose value is null left out, at any depth: `helm template` writes an empty
+ * `annotations:` or `envFrom:`, which the API server reads as absent. A null in a list stays, for the
+ * schema to refuse, as the API server does.
+ */
+function withoutNulls(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutNulls);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value).filter(([, each]) => each !== null).map(([key, each]) => [key, withoutNulls(each)]));
+}
+
 function objectsOf(docs: readonly Document[]): Found[] {
   return docs.flatMap((doc) => {
-    const object = doc.toJS() as unknown;
+    const object = withoutNulls(doc.toJS());
     if (object === null || typeof object !== 'object' || Array.isArray(object)) return [];
     const typed = object as { kind?: unknown; items?: unknown };
     if (typed.kind === 'List' && Array.isArray(typed.items)) {
