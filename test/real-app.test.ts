@@ -179,6 +179,15 @@ describe('refused, with nothing written', () => {
     expect(run(dir, app('    from: svc.yaml\n')).stderr).toContain('"apps[0].from" is "svc.yaml": svc.yaml holds 0 Deployments; it must hold exactly one, the app\'s');
   }, PROCESS_TEST_TIMEOUT);
 
+  test('a file holding an Argo Rollouts Rollout says how to bring its pod template', () => {
+    const dir = folder();
+    writeFileSync(join(dir, 'rollout.yaml'), 'apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata: { name: rollouts-demo }\nspec:\n  strategy: { canary: { steps: [{ setWeight: 20 }] } }\n  selector: { matchLabels: { app: rollouts-demo } }\n  template:\n    metadata: { labels: { app: rollouts-demo } }\n    spec: { containers: [{ name: rollouts-demo, image: "argoproj/rollouts-demo:blue" }] }\n');
+    const result = run(dir, app('    from: rollout.yaml\n'));
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('"apps[0].from" is "rollout.yaml": rollout.yaml holds 0 Deployments; it must hold exactly one, the app\'s; it holds an Argo Rollouts Rollout ("rollouts-demo"), whose spec.template is a pod template: give that as podTemplate, or make the Rollout a Deployment (apiVersion apps/v1, kind Deployment, without the Rollout\'s spec.strategy and spec.workloadRef)');
+    expect(result.written).toEqual([]);
+  }, PROCESS_TEST_TIMEOUT);
+
   test('an unknown field in a from file is named with the file, line and column', () => {
     const dir = folder();
     writeFileSync(join(dir, 'web.yaml'), 'apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: web }\nspec:\n  selector: { matchLabels: { app: web } }\n  template:\n    spec:\n      containers:\n        - name: web\n          image: "web:1.0"\n          imagePolicy: Always\n');

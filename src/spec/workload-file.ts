@@ -106,7 +106,12 @@ export function readWorkloadFile(given: string, at: SpecPath, baseDir: string): 
   const found = objectsOf(docs);
   const deployments = found.filter(({ object }) => object.kind === 'Deployment');
   if (deployments.length !== 1) {
-    return { problems: [{ path: where, message: `is ${formatValue(given)}: ${source} holds ${deployments.length} Deployments; it must hold exactly one, the app's` }], notes: [] };
+    const rollout = found.find(({ object }) => object.kind === 'Rollout' && String(object.apiVersion).startsWith('argoproj.io/'));
+    // An Argo Rollouts Rollout carries a Deployment's pod template; only its strategy is its own.
+    const hint = deployments.length === 0 && rollout
+      ? `; it holds an Argo Rollouts Rollout${rollout.object.metadata?.name ? ` (${formatValue(rollout.object.metadata.name)})` : ''}, whose spec.template is a pod template: give that as podTemplate, or make the Rollout a Deployment (apiVersion apps/v1, kind Deployment, without the Rollout's spec.strategy and spec.workloadRef)`
+      : '';
+    return { problems: [{ path: where, message: `is ${formatValue(given)}: ${source} holds ${deployments.length} Deployments; it must hold exactly one, the app's${hint}` }], notes: [] };
   }
   const [deployment] = deployments;
   const services = found.filter(({ object }) => object.kind === 'Service');
