@@ -68,3 +68,22 @@ test('a message names an option as the caller does: by its own name, or by the n
   writeFileSync(config, spec('web:1.1', 'canary').replace('canary: { image: web:1.1 }', 'canary: { image: web:1.1 }\n    verify:\n      smoke: { path: /healthz }'));
   await expect(verify({ config, app: 'web', canaryUrl: 'localhost:8080' })).rejects.toThrow(/^canaryUrl must be an http:\/\/ or https:\/\/ URL/);
 });
+
+test('moving stage: rewrites only the app\'s current/ file; the stage files stay byte for byte, and a hand edit is still caught and repaired', async () => {
+  const config = join(dir, 'canary.yaml');
+  const output = join(dir, 'dist');
+  writeFileSync(config, spec('web:1.1', 'baseline'));
+  await synth({ config, output });
+  const stageFile = join(output, 'web', 'stages', '02-canary.k8s.yaml');
+  const before = readFileSync(stageFile);
+  writeFileSync(config, spec('web:1.1', 'canary'));
+  expect(await synth({ config, output })).toEqual({ check: false, apps: 2, written: 1, unchanged: 11, removed: 0 });
+  expect(readFileSync(stageFile)).toEqual(before);
+  expect(readFileSync(join(output, 'web', 'current', 'web.k8s.yaml'))).toEqual(before);
+  expect(await synth({ config, output, check: true })).toEqual({ check: true, apps: 2, files: 12, report: [] });
+  writeFileSync(stageFile, before.toString().replace('replicas: 1', 'replicas: 2'));
+  const edited = await synth({ config, output, check: true });
+  expect(edited.check && edited.report.join('\n')).toContain('web/stages/02-canary.k8s.yaml');
+  expect(await synth({ config, output })).toMatchObject({ written: 1 });
+  expect(readFileSync(stageFile)).toEqual(before);
+});
