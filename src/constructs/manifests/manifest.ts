@@ -26,3 +26,12 @@ export function appMetadata(app: ResolvedAppSpec, name: string, labels: Record<s
     ...(annotations ? { annotations } : {}),
   };
 }
+
+/**
+ * `own` with the user's labels and annotations (a `from` file's) kept beside the tool's; where a key
+ * is in both, the tool's value stands, since the tool's selectors and sync waves depend on it.
+ */
+export function withUserMetadata(own: ObjectMeta, labels: Readonly<Record<string, string>>, annotations: Readonly<Record<string, string>>): ObjectMeta {
+  const allAnnotations = { ...annotations, ...own.annotations };
+  return { ...own, labels: { ...labels, ...own.labels }, ...(Object.keys(allAnnotations).length ? { annotations: allAnnotations } : {}) };
+}

@@ -2,7 +2,7 @@ import { POD_SECURITY_ENFORCE_LABEL, SYNC_OPTIONS_ANNOTATION, serviceSelector, t
 import type { ResolvedAppSpec } from '../../model/resolved';
 import { trackServiceName } from '../../model/routing';
 import { RouteProtocol, SessionAffinity } from '../../spec/types';
-import { appMetadata, type Manifest } from './manifest';
+import { appMetadata, withUserMetadata, type Manifest } from './manifest';
 
 /**
  * The app's Namespace, labelled with the Pod Security level it enforces. Deleting a namespace deletes
@@ -49,13 +49,8 @@ export function service(app: ResolvedAppSpec): Manifest {
     ...(sessionAffinity === SessionAffinity.CLIENT_IP
       ? { sessionAffinity, sessionAffinityConfig: { clientIP: { timeoutSeconds: sessionAffinityTimeoutSeconds } } } : {}),
   });
-  // The user's labels and annotations stay (external-dns, a load balancer's settings, what a
-  // ServiceMonitor selects); the tool's own keys are the tool's.
-  const { metadata } = object;
-  return {
-    ...object,
-    metadata: { ...metadata, labels: { ...labels, ...metadata.labels }, ...(Object.keys(annotations).length ? { annotations } : {}) },
-  };
+  // The user's labels and annotations stay: external-dns, a load balancer's settings, what a ServiceMonitor selects.
+  return { ...object, metadata: withUserMetadata(object.metadata, labels, annotations) };
 }
 
 /** A track's own ClusterIP Service: a route's backend and the gate's target; in every stage, so a route resolves at 0%. */

@@ -3,7 +3,7 @@ import { canonicalCpu, canonicalMemory } from '../../model/quantities';
 import { baselineName } from '../../model/gate';
 import type { ResolvedAppSpec } from '../../model/resolved';
 import { SecurityProfile, type ResourceAmounts } from '../../spec/types';
-import { appMetadata, type Manifest } from './manifest';
+import { appMetadata, withUserMetadata, type Manifest } from './manifest';
 
 // Capabilities an image that starts as root (nginx's master process) needs under the baseline level.
 const ROOT_WEB_SERVER_CAPABILITIES = ['CHOWN', 'DAC_OVERRIDE', 'NET_BIND_SERVICE', 'SETGID', 'SETUID'];
@@ -172,12 +172,10 @@ export function deployment(
     [SYNC_WAVE_ANNOTATION]: String(wave),
     ...(label !== 'stable' ? { [SYNC_OPTIONS_ANNOTATION]: 'PruneLast=true' } : {}),
   });
-  // The user's labels and annotations stay; the tool's own keys are the tool's.
-  const metadata = { ...own, labels: { ...workload.labels, ...own.labels }, annotations: { ...workload.annotations, ...own.annotations } };
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
-    metadata,
+    metadata: withUserMetadata(own, workload.labels, workload.annotations),
     spec: {
       ...workload.deployment,
       ...(replicas === undefined ? {} : { replicas }),
