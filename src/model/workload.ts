@@ -52,11 +52,18 @@ export function containersOf(pod: { [key: string]: any }): { [key: string]: any 
   return Array.isArray(containers) ? containers : [];
 }
 
-/** `registry:5000/shop/web:1.2@sha256:...` -> `registry:5000/shop/web`: an image without its tag or digest. */
-export function imageRepository(image: string): string {
-  const name = image.split('@')[0];
+/** `registry:5000/shop/web:1.2@sha256:...` -> repository `registry:5000/shop/web`, tag `1.2`, digest `sha256:...`. */
+export function imageParts(image: string): { readonly repository: string; readonly tag?: string; readonly digest?: string } {
+  const at = image.indexOf('@');
+  const name = at < 0 ? image : image.slice(0, at);
+  const digest = at < 0 ? undefined : image.slice(at + 1);
   const colon = name.lastIndexOf(':');
-  return colon > name.lastIndexOf('/') ? name.slice(0, colon) : name;
+  return colon > name.lastIndexOf('/') ? { repository: name.slice(0, colon), tag: name.slice(colon + 1), digest } : { repository: name, digest };
+}
+
+/** An image without its tag or digest. */
+export function imageRepository(image: string): string {
+  return imageParts(image).repository;
 }
 
 /**

@@ -3,14 +3,12 @@ import { CONFIG_MAP_MAX_BYTES, configDataBytes } from '../../spec/config-files';
 import { formatPath, formatValue, type Problem, type SpecPath } from '../../spec/problems';
 import { TRACKS, type Track } from '../labels';
 import type { ResolvedAppSpec } from '../resolved';
-import { templateMounts } from '../workload';
+import { imageParts, templateMounts } from '../workload';
 
 /** `nginx`, `nginx:latest` and `registry:5000/nginx` float; a tag other than latest or a digest pins. */
 export function isFloatingImage(image: string): boolean {
-  if (image.includes('@')) return false;
-  const lastSegment = image.slice(image.lastIndexOf('/') + 1);
-  const colon = lastSegment.lastIndexOf(':');
-  return colon === -1 || lastSegment.slice(colon + 1) === 'latest';
+  const { tag, digest } = imageParts(image);
+  return digest === undefined && (tag === undefined || tag === 'latest');
 }
 
 /** `/srv/data/` -> `/srv/data`, `/a/../b` -> `/b`: the path a mount takes. */
