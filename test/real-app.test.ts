@@ -292,6 +292,12 @@ describe('what the template declares is kept, and a default fills only what it l
     const unnamed = 'is not set, and the pod template\'s containers (proxy, nginx) do not say which is the app\'s: none or several run "web"; name the app\'s container';
     expect(() => deployments({ podTemplate: { spec: { ...template.spec, containers: [proxy, { ...web, image: 'other:1' }] } } })).toThrow(`"apps[0].container" ${unnamed}`);
     expect(() => deployments({ podTemplate: { spec: { ...template.spec, containers: [{ ...proxy, image: 'web:0.8' }, web] } } })).toThrow(`"apps[0].container" ${unnamed}`);
+    // Docker Hub's names are one image however they are spelled.
+    const [hub] = deployments({
+      stable: { image: 'docker.io/library/web:1.0' }, canary: { image: 'web:1.1' },
+      podTemplate: { spec: { ...template.spec, containers: [proxy, { ...web, image: 'index.docker.io/library/web:0.9' }] } },
+    });
+    expect(hub.spec.template.spec.containers.map((each: Manifest) => each.image)).toEqual(['envoyproxy/envoy:v1.31.0', 'docker.io/library/web:1.0']);
     const [named] = deployments({ container: 'nginx', podTemplate: { spec: { ...template.spec, containers: [proxy, { ...web, image: 'other:1' }] } } });
     expect(named.spec.template.spec.containers.map((each: Manifest) => each.image)).toEqual(['envoyproxy/envoy:v1.31.0', 'web:1.0']);
   });

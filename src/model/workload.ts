@@ -61,9 +61,9 @@ export function imageParts(image: string): { readonly repository: string; readon
   return colon > name.lastIndexOf('/') ? { repository: name.slice(0, colon), tag: name.slice(colon + 1), digest } : { repository: name, digest };
 }
 
-/** An image without its tag or digest. */
+/** An image without its tag or digest, Docker Hub's implied names spelled out alike: `nginx` and `docker.io/library/nginx` are one. */
 export function imageRepository(image: string): string {
-  return imageParts(image).repository;
+  return imageParts(image).repository.replace(/^(?:index\.)?docker\.io\//, '').replace(/^library\//, '');
 }
 
 /**
