@@ -26,7 +26,7 @@ export function namespacesOf(text: string): { used: string[]; created: Manifest[
 }
 
 /** The file with each of its objects passed through `edit`, which changes it in place. */
-function editObjects(text: string, edit: (doc: Manifest) => void): string {
+export function editObjects(text: string, edit: (doc: Manifest) => void): string {
   return parseManifests(text).filter(Boolean).map((doc) => {
     edit(doc);
     return stringify(doc);

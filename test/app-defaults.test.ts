@@ -1,14 +1,14 @@
 import { resolveAppDefaults } from '../src/model/defaults';
-import type { AppSpec } from '../src/spec/types';
+import type { ReadApp } from '../src/spec/config-files';
 
-const minimal: AppSpec = { name: 'web', namespace: 'shop', stable: { image: 'web:1' }, canary: { image: 'web:2' } };
+const minimal: ReadApp = { name: 'web', namespace: 'shop', stable: { image: 'web:1' }, canary: { image: 'web:2' } };
 const resolved = resolveAppDefaults(minimal);
 
 test.each<[string, unknown]>([
   ['createNamespace', false],
   ['appLabel', 'web'],
   ['port', 80],
-  ['service', { name: 'web', type: 'NodePort', port: 80, nodePort: undefined, sessionAffinity: 'None', sessionAffinityTimeoutSeconds: undefined, ports: [{ name: 'http', port: 80, targetPort: 80 }], labels: {}, annotations: {} }],
+  ['service', { name: 'web', type: 'NodePort', port: 80, nodePort: undefined, sessionAffinity: 'None', sessionAffinityTimeoutSeconds: undefined, ports: [{ name: 'http', port: 80, targetPort: 80 }], selector: { app: 'web' }, labels: {}, annotations: {} }],
   ['stable', { name: 'web-stable', image: 'web:1', replicas: 3, env: {}, secretEnvFrom: [], secretMounts: [] }],
   ['canary', { name: 'web-canary', image: 'web:2', replicas: 3, env: {}, secretEnvFrom: [], secretMounts: [] }],
   ['stage', 'baseline'],

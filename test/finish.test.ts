@@ -38,9 +38,9 @@ test('changes the named app only, splitting a shared anchor off and keeping the 
   const result = finish(shop());
   expect(result).toBe(shop().replace('&base "shop:1.0"', '"shop:1.1"').replace('stage: promote', 'stage: baseline').replace('{image: *base}', '{image: &base "shop:1.0"}'));
   const [finished, admin] = parseSpec(result, 'canary.yaml').spec.apps;
-  expect(finished.stable.image).toBe('shop:1.1');
+  expect(finished.stable!.image).toBe('shop:1.1');
   expect(finished.stage).toBe('baseline');
-  expect(admin.stable.image).toBe('shop:1.0');
+  expect(admin.stable!.image).toBe('shop:1.0');
 });
 
 test('replaces an alias with the value, so the anchor keeps its value for the others', () => {

@@ -2,7 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { isAlias, isMap, isScalar, isSeq, parseDocument, stringify, visit, type Document, type Node, type YAMLMap } from 'yaml';
 import { finishStage } from '../model/moves';
 import type { ResolvedApp } from '../model/resolve';
-import type { AppSpec, TrackSpec } from '../spec/types';
+import type { AppSpec, CanarySpec, TrackSpec } from '../spec/types';
 import { SpecError, type SpecPath } from '../spec/problems';
 import { replaceFileContent } from '../io/atomic-file';
 import { locateProblems, parseSpec, readSpecFile } from './load';
@@ -26,7 +26,7 @@ export function finishedApp(app: AppSpec, stage: string): AppSpec {
   const carried = (key: string) => (CARRIED as readonly string[]).includes(key);
   // The canary's values where it has them; a key only stable has goes, as the canary runs without it.
   const stable = Object.fromEntries([
-    ...Object.entries(app.stable).filter(([key]) => !carried(key)),
+    ...Object.entries(app.stable ?? {}).filter(([key]) => !carried(key)),
     ...Object.entries(app.canary).filter(([key, value]) => carried(key) && value !== undefined),
   ]) as Omit<TrackSpec, 'image'>;
   return { ...app, stable: { ...stable, image: app.canary.image }, stage };
@@ -110,8 +110,10 @@ function setScalar(doc: Document, text: string, map: YAMLMap, key: string, value
  */
 function addEntry(text: string, map: YAMLMap, entry: (column: number) => string): Edit {
   if (map.flow) {
-    const close = text.lastIndexOf('}', map.range![1]);
-    return { start: close, end: close, text: `, ${entry(0)}` };
+    // After the last value, before the space and the brace that close the map.
+    const last = map.items.at(-1)?.value as Node | undefined;
+    const at = last?.range ? last.range[1] : text.lastIndexOf('}', map.range![1]);
+    return { start: at, end: at, text: `${last ? ', ' : ''}${entry(0)}` };
   }
   const first = map.items[0];
   const column = columnOf(text, (first.key as Node).range![0]);
@@ -203,34 +205,50 @@ export function finishRelease(text: string, appName: string, source: string): { 
     const app = (doc.get('apps') as { items: unknown[] }).items[index];
     const stable = isMap(app) ? app.get('stable', true) : undefined;
     if (!isMap(app) || app.items.some((item) => isScalar(item.key) && item.key.value === '<<')) throw shared(['apps', index], 'a merge key');
-    if (!isMap(stable) || stable.anchor) throw shared(['apps', index, 'stable'], 'an anchor or alias');
-    const image = before.apps[index].canary.image;
+    // Required of the canary by the rules the spec passed.
+    const image = before.apps[index].canary.image!;
     const canary = app.get('canary', true);
     if (!isMap(canary)) throw shared(['apps', index, 'canary'], 'an anchor or alias');
-    const edits = [
-      ...setScalar(doc, text, stable, 'image', image, ['apps', index, 'stable', 'image']),
-      ...CARRIED.filter((key) => !isDeepStrictEqual(before.apps[index].stable[key], before.apps[index].canary[key]))
-        .flatMap((key) => carryKey(text, stable, canary, key, ['apps', index, 'stable', key])),
-      ...(app.has('stage') ? setScalar(doc, text, app, 'stage', stage, ['apps', index, 'stage']) : [addEntry(text, app, () => `stage: ${scalarText(stage, undefined)}`)]),
-    ].sort((a, b) => b.start - a.start);
-    const result = edits.reduce((out, edit) => out.slice(0, edit.start) + edit.text + out.slice(edit.end), text);
-
-    const editFailed = () => new SpecError([{ path: ['apps', index], message: 'could not be edited in place without changing other values: write its stable.image and stage out in full, then finish' }]);
-    let after;
-    try {
-      after = parseSpec(result, source).spec;
-    } catch (error) {
-      // The edit's own fault, at a place in text the user never wrote: said of the app, in the user's file.
-      if (error instanceof SpecError) throw editFailed();
-      throw error;
+    const carriedKeys = CARRIED.filter((key) => !isDeepStrictEqual(before.apps[index].stable?.[key], before.apps[index].canary[key]));
+    const setStage = app.has('stage') ? setScalar(doc, text, app, 'stage', stage, ['apps', index, 'stage']) : [addEntry(text, app, () => `stage: ${scalarText(stage, undefined)}`)];
+    // Without `stable:`, its image and replicas came from the `from` Deployment: now its image is the release's.
+    if (stable === undefined && !carriedKeys.length) {
+      const edits = [addEntry(text, app, () => `stable: { image: ${scalarText(image, undefined)} }`), ...setStage];
+      return checkedFinish(applied(text, edits), before, index, stage, source);
     }
-    const expected = before.apps.map((each, i) => (i === index ? finishedApp(each, stage) : each));
-    if (!isDeepStrictEqual(after.apps, expected)) throw editFailed();
-    return { text: result, stage };
+    if (!isMap(stable) || stable.anchor) throw shared(['apps', index, 'stable'], 'an anchor or alias');
+    const edits = [
+      // A stable image taken from the `from` Deployment is now written out: the release changed it.
+      ...(stable.has('image') ? setScalar(doc, text, stable, 'image', image, ['apps', index, 'stable', 'image']) : [addEntry(text, stable, () => `image: ${scalarText(image, undefined)}`)]),
+      ...carriedKeys.flatMap((key) => carryKey(text, stable, canary, key, ['apps', index, 'stable', key])),
+      ...setStage,
+    ];
+    return checkedFinish(applied(text, edits), before, index, stage, source);
   } catch (error) {
     if (error instanceof SpecError && error.source === undefined) throw new SpecError(locateProblems(text, error.problems), source);
     throw error;
   }
+}
+
+/** `text` with the edits made, the last first so earlier offsets hold. */
+function applied(text: string, edits: readonly Edit[]): string {
+  return [...edits].sort((a, b) => b.start - a.start).reduce((out, edit) => out.slice(0, edit.start) + edit.text + out.slice(edit.end), text);
+}
+
+/** The edited spec, checked to differ from `before` in the finished app's values only. */
+function checkedFinish(result: string, before: CanarySpec, index: number, stage: string, source: string): { readonly text: string; readonly stage: string } {
+  const editFailed = () => new SpecError([{ path: ['apps', index], message: 'could not be edited in place without changing other values: write its stable.image and stage out in full, then finish' }]);
+  let after;
+  try {
+    after = parseSpec(result, source).spec;
+  } catch (error) {
+    // The edit's own fault, at a place in text the user never wrote: said of the app, in the user's file.
+    if (error instanceof SpecError) throw editFailed();
+    throw error;
+  }
+  const expected = before.apps.map((each, i) => (i === index ? finishedApp(each, stage) : each));
+  if (!isDeepStrictEqual(after.apps, expected)) throw editFailed();
+  return { text: result, stage };
 }
 
 /**

@@ -3,7 +3,7 @@ import { deployedTracks, type ResolvedStage, type RolloutPlan } from '../model/s
 import { formatCount, trackAutoscalerBounds } from '../model/autoscaling';
 import { formatShare } from '../model/replicas';
 import { matchRulesApply, routeKinds } from '../model/routing';
-import { appScopeLabels, COMPONENT_LABEL, CONFIG_COMPONENT, CONFIG_LABEL, configLabel, selectorArg, serviceSelector, trackSelector, TRACKS } from '../model/labels';
+import { appScopeLabels, COMPONENT_LABEL, CONFIG_COMPONENT, CONFIG_LABEL, configLabel, selectorArg, trackSelector, TRACKS } from '../model/labels';
 import { printable } from '../spec/problems';
 import { RouteProtocol, SessionAffinity, type MatchRuleSpec } from '../spec/types';
 import { formatStep, shellQuote, stageFile, stageSteps, teardownCommand } from './kubectl-steps';
@@ -112,12 +112,13 @@ function overrides(app: ResolvedAppSpec): string[] {
   const given = workload.selector?.matchLabels as Record<string, string> | undefined;
   return [
     `workload: ${workload.origin}, kept as written in both tracks, but for:`,
+    ...workload.taken.map((key) => `${key}: ${key === 'stable.image' ? app.stable.image : app.stable.replicas}, from ${workload.origin === 'podTemplate' ? 'the pod template' : 'your Deployment'} (the spec gives none)`),
     `Deployments ${app.stable.name} and ${app.canary.name}, each selecting its track (${selector(trackSelector(app.appLabel, 'stable'))} and track=canary)`
       + (given ? `; yours selects ${selector(given)}: a running Deployment's selector cannot change, so these run beside it (README: Migrating a running app)` : ''),
     'replicas: set by each stage',
-    `pod labels: ${selector(trackSelector(app.appLabel, 'stable'))} (canary: track=canary) and the app.kubernetes.io labels added`,
+    `pod labels: ${selector(trackSelector(app.appLabel, 'stable'))} (canary: track=canary), and the app.kubernetes.io labels the template does not set`,
     `container ${workload.container}: each track's image, env, config and Secrets; containers that run its image take the track's image too`,
-    `Service ${app.service.name}: selects ${selector(serviceSelector(app.appLabel))}, both tracks`,
+    `Service ${app.service.name}: selects ${selector(app.service.selector)}, both tracks${app.service.given ? ' (your Service\'s selector, which reaches your running pods too)' : ''}`,
     'defaults where the template declares nothing: a TCP readiness probe, requests, a restricted security context, topology spread, no service account token unless it names an account',
   ];
 }

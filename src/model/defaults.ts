@@ -1,10 +1,12 @@
 import { SecurityProfile, ServiceType, SessionAffinity, type AppSpec, type ResourceAmounts, type TrackSpec, type VerifySpec } from '../spec/types';
 import { defaultStages } from './replicas';
+import type { ReadApp } from '../spec/config-files';
 import type { WorkloadFile } from '../spec/workload-file';
 import type { ResolvedAppSpec, ResolvedTrackSpec, ResolvedVerifySpec } from './resolved';
 import { configHash } from './config-hash';
 import { defaultGateTimeout } from './gate';
 import { durationSeconds } from './quantities';
+import { givenAppLabel, serviceSelector } from './labels';
 import { serviceHost } from './routing';
 import { resolveWorkload, servicePorts, templateMounts } from './workload';
 
@@ -22,12 +24,12 @@ const DEFAULT_LIMITS: ResourceAmounts = { memory: '128Mi' };
 const DEFAULT_WRITABLE_PATHS = ['/tmp'];
 
 /** A track with its defaults filled in; `name` is the Deployment's. Config files must have been read. */
-function resolveTrack(track: TrackSpec, name: string, replicas: number): ResolvedTrackSpec {
+function resolveTrack(track: TrackSpec, name: string, image: string, replicas: number): ResolvedTrackSpec {
   const files = track.config && Object.fromEntries(Object.entries(track.config.files).map(([key, file]) => [key, file.content ?? '']));
   const hash = files && configHash(files);
   return {
     name,
-    image: track.image,
+    image,
     replicas,
     env: Object.fromEntries(Object.entries(track.env ?? {}).map(([key, value]) => [key, String(value)])),
     ...(track.config ? { config: { name: `${name}-config-${hash}`, hash: hash!, mountPath: track.config.mountPath, files: files! } } : {}),
@@ -67,8 +69,8 @@ function resolveVerify(verify: VerifySpec): ResolvedVerifySpec {
 }
 
 /** The shared Service: the spec's settings, over those of a `from` file's Service. */
-function resolveService(app: AppSpec, file: WorkloadFile | undefined, port: number): ResolvedAppSpec['service'] {
-  const { selector: _selector, ports: _ports, type: givenType, ...given } = file?.service?.spec ?? {};
+function resolveService(app: AppSpec, file: WorkloadFile | undefined, port: number, appLabel: string): ResolvedAppSpec['service'] {
+  const { selector, ports: _ports, type: givenType, ...given } = file?.service?.spec ?? {};
   const ports = servicePorts(app, file, port);
   const affinity = app.service?.sessionAffinity ?? given.sessionAffinity ?? SessionAffinity.NONE;
   return {
@@ -81,6 +83,7 @@ function resolveService(app: AppSpec, file: WorkloadFile | undefined, port: numb
       ?? given.sessionAffinityConfig?.clientIP?.timeoutSeconds
       ?? (affinity === SessionAffinity.CLIENT_IP ? DEFAULT_AFFINITY_TIMEOUT_SECONDS : undefined),
     ports,
+    selector: selector && Object.keys(selector).length ? selector : serviceSelector(appLabel),
     ...(file?.service ? { given } : {}),
     labels: file?.service?.metadata?.labels ?? {},
     annotations: file?.service?.metadata?.annotations ?? {},
@@ -88,21 +91,22 @@ function resolveService(app: AppSpec, file: WorkloadFile | undefined, port: numb
 }
 
 /** Fills in every default of an app spec (with its `from` file, read); the one place defaults live. */
-export function resolveAppDefaults(app: AppSpec, file?: WorkloadFile): ResolvedAppSpec {
-  const { workload, port } = resolveWorkload(app, file, DEFAULT_PORT);
-  const stableReplicas = app.stable.replicas ?? DEFAULT_REPLICAS;
+export function resolveAppDefaults(app: ReadApp, file?: WorkloadFile): ResolvedAppSpec {
+  const { workload, port, image, replicas: stableReplicas } = resolveWorkload(app, file, { port: DEFAULT_PORT, replicas: DEFAULT_REPLICAS });
   const canaryReplicas = app.canary.replicas ?? stableReplicas;
   const stages = app.stages ?? defaultStages(stableReplicas, canaryReplicas, app.routing?.mirrorPercent);
-  const service = resolveService(app, file, port);
+  // A template's pods labelled `app` keep it: the tracks select by it.
+  const appLabel = app.appLabel ?? givenAppLabel(workload.pod.metadata?.labels) ?? app.name;
+  const service = resolveService(app, file, port, appLabel);
   return {
     name: app.name,
     namespace: app.namespace,
     createNamespace: app.createNamespace ?? false,
-    appLabel: app.appLabel ?? app.name,
+    appLabel,
     port,
     service,
-    stable: resolveTrack(app.stable, app.stable.name ?? `${app.name}-stable`, stableReplicas),
-    canary: resolveTrack(app.canary, app.canary.name ?? `${app.name}-canary`, canaryReplicas),
+    stable: resolveTrack(app.stable, app.stable.name ?? `${app.name}-stable`, image, stableReplicas),
+    canary: resolveTrack(app.canary, app.canary.name ?? `${app.name}-canary`, app.canary.image ?? '', canaryReplicas),
     stages,
     stage: app.stage ?? stages[0].name,
     securityProfile: app.securityProfile ?? SecurityProfile.RESTRICTED,

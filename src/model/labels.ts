@@ -58,9 +58,19 @@ export function objectLabels(appName: string, appLabel: string): Record<string, 
   return { 'app.kubernetes.io/name': appLabel, ...appScopeLabels(appName) };
 }
 
-/** Labels on a track's pod template: its selector plus the recommended labels. */
-export function podLabels(appName: string, appLabel: string, track: TrackLabel): Record<string, string> {
-  return { ...trackSelector(appLabel, track), ...objectLabels(appName, appLabel) };
+/**
+ * Labels on a track's pod template: the template's own, the recommended labels where it has none
+ * (a chart's `app.kubernetes.io/*` stay, as its Service, NetworkPolicies and PodMonitors select them),
+ * and the track's selector over all.
+ */
+export function podLabels(appName: string, appLabel: string, track: TrackLabel, given: Readonly<Record<string, string>> = {}): Record<string, string> {
+  return { ...objectLabels(appName, appLabel), ...given, ...trackSelector(appLabel, track) };
+}
+
+/** The label whose value a template's pods keep as the app's `appLabel`, where the spec gives none. */
+export function givenAppLabel(labels: Readonly<Record<string, unknown>> | undefined): string | undefined {
+  const value = labels?.[APP_LABEL];
+  return typeof value === 'string' ? value : undefined;
 }
 
 /** A selector as kubectl's `-l` argument. */

@@ -26,6 +26,11 @@ export interface ResolvedServiceSpec {
   readonly sessionAffinityTimeoutSeconds?: number;
   /** Every port, the first being `port`. */
   readonly ports: ResolvedServicePort[];
+  /**
+   * What it selects, both tracks' pods: a `from` file's Service's own selector, which keeps reaching
+   * the running pods while the tracks start beside them; else `app=<appLabel>`.
+   */
+  readonly selector: { readonly [key: string]: string };
   /** The rest of the Service of a `from` file, as written: kept on the shared Service. */
   readonly given?: { [key: string]: any };
   /** The labels and annotations of a `from` file's Service, kept on the shared Service. */
@@ -46,6 +51,8 @@ export interface ResolvedWorkloadSpec {
   /** The labels and annotations of a `from` file's Deployment, kept on both tracks' Deployments. */
   readonly labels: { [key: string]: string };
   readonly annotations: { [key: string]: string };
+  /** The spec's keys it does not give, taken from the template or the `from` Deployment: `stable.image`, `stable.replicas`. */
+  readonly taken: string[];
   /** The `from` Deployment's own selector, which a running Deployment cannot change. */
   readonly selector?: { [key: string]: any };
 }

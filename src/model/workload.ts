@@ -1,4 +1,5 @@
-import type { WorkloadFile } from '../spec/workload-file';
+import { fromParts, type WorkloadFile } from '../spec/workload-file';
+import type { ReadApp } from '../spec/config-files';
 import type { AppSpec, ProbeSpec } from '../spec/types';
 import type { ResolvedServicePort, ResolvedWorkloadSpec } from './resolved';
 
@@ -71,7 +72,7 @@ export function imageRepository(image: string): string {
  * the only one whose image is the app's (the repository of `stable.image` or `canary.image`, any
  * tag). None where that does not pick one: a sidecar listed first is never taken for the app.
  */
-function appContainer(app: AppSpec, containers: readonly { [key: string]: any }[]): string | undefined {
+function appContainer(app: ReadApp, containers: readonly { [key: string]: any }[]): string | undefined {
   if (!containers.length) return DEFAULT_CONTAINER;
   if (containers.length === 1) return containers[0].name;
   const repositories = [app.stable.image, app.canary.image].filter((image): image is string => typeof image === 'string').map(imageRepository);
@@ -93,7 +94,10 @@ export function templateMounts(workload: Pick<ResolvedWorkloadSpec, 'pod' | 'con
  * The app's workload and its container port: the port given, else the app container's first port in
  * a template of the user's, else 80.
  */
-export function resolveWorkload(app: AppSpec, file: WorkloadFile | undefined, defaultPort: number): { readonly workload: ResolvedWorkloadSpec; readonly port: number } {
+export function resolveWorkload(app: ReadApp, file: WorkloadFile | undefined, defaults: { readonly port: number; readonly replicas: number }): {
+  readonly workload: ResolvedWorkloadSpec; readonly port: number; readonly image: string; readonly replicas: number;
+} {
+  const defaultPort = defaults.port;
   const given = file?.deployment.spec?.template ?? app.podTemplate;
   const pod: { [key: string]: any } = given ?? templateOfKeys(app, app.port ?? defaultPort);
   const containers = containersOf(pod);
@@ -103,12 +107,21 @@ export function resolveWorkload(app: AppSpec, file: WorkloadFile | undefined, de
   const port = app.port ?? (given ? firstPort : undefined) ?? defaultPort;
   const spec = file?.deployment.spec ?? {};
   const meta = file?.deployment.metadata ?? {};
+  // What the spec leaves out, the user's Deployment says: the image its app container runs, its replicas.
+  const image = app.stable.image ?? (given && typeof own?.image === 'string' ? own.image : undefined);
+  const replicas = app.stable.replicas ?? (typeof spec.replicas === 'number' ? spec.replicas : undefined);
   return {
     port,
+    image: image ?? '',
+    replicas: replicas ?? defaults.replicas,
     workload: {
       pod,
       container,
-      origin: file ? `from: ${app.from}` : app.podTemplate ? 'podTemplate' : 'the spec',
+      origin: file ? `from: ${fromParts(app.from).files.join(', ')}` : app.podTemplate ? 'podTemplate' : 'the spec',
+      taken: [
+        ...(app.stable.image === undefined && image !== undefined ? ['stable.image' as const] : []),
+        ...(app.stable.replicas === undefined && replicas !== undefined ? ['stable.replicas' as const] : []),
+      ],
       deployment: Object.fromEntries(DEPLOYMENT_SETTINGS.filter((key) => spec[key] !== undefined).map((key) => [key, spec[key]])),
       labels: meta.labels ?? {},
       annotations: meta.annotations ?? {},

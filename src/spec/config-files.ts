@@ -1,5 +1,5 @@
-import { realpathSync, statSync } from 'node:fs';
-import { isAbsolute, relative, resolve } from 'node:path';
+import { existsSync, realpathSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { openedPath, readRegularBytes } from '../io/bounded-read';
 import type { AppSpec, TrackSpec } from './types';
 import { formatValue, type Problem, type SpecPath } from './problems';
@@ -24,10 +24,23 @@ function isInside(folder: string, real: string): boolean {
 }
 
 /**
+ * The folder files named by a spec are read from: the git repository that holds the spec's folder (the
+ * nearest folder at or above it with a `.git`), so a monorepo's sibling folders can be named; with
+ * none, the spec's folder itself.
+ */
+function readableRoot(folder: string): { readonly root: string; readonly what: string } {
+  for (let dir = folder; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, '.git'))) return { root: dir, what: 'the repository that holds the spec' };
+    if (dirname(dir) === dir) return { root: folder, what: 'the spec\'s folder' };
+  }
+}
+
+/**
  * A file given by a path relative to `baseDir` (the spec's folder; the working directory for construct
- * props), read only from inside it, links included, and of at most `limit` bytes: a spec from a pull
- * request must not copy the CI machine's files (a kubeconfig, say) into the output and the logs. What
- * cannot be read is said as a problem's message, after the field.
+ * props), read only from inside the repository that holds it (see readableRoot), links included, never
+ * from a `.git` folder, and of at most `limit` bytes: a spec from a pull request must not copy the CI
+ * machine's files (a kubeconfig, say, or the token a checkout keeps in `.git/config`) into the output
+ * and the logs. What cannot be read is said as a problem's message, after the field.
  */
 export function readInsideFolder(baseDir: string, given: string, limit: number): { readonly bytes: Buffer; readonly path: string } | { readonly problem: string } {
   const path = resolve(baseDir, given);
@@ -35,10 +48,11 @@ export function readInsideFolder(baseDir: string, given: string, limit: number):
     // The file is opened first, then the file opened is checked: its real path as the kernel has it
     // (Linux's /proc) must be inside the folder, so a folder on the way swapped for a link meanwhile is
     // caught. Without /proc, the path is resolved again after the open and must name the same file.
-    const folder = realpathSync(baseDir);
+    const { root, what } = readableRoot(realpathSync(baseDir));
     const bytes = readRegularBytes(path, limit, true, (opened, fd) => {
       const real = openedPath(fd) ?? realpathSync(path);
-      if (!isInside(folder, real)) throw new OutsideFolder(`must name a file inside the spec's folder (${folder}), which ${real} is not`);
+      if (!isInside(root, real)) throw new OutsideFolder(`must name a file inside ${what} (${root}), which ${real} is not`);
+      if (relative(root, real).split(sep).includes('.git')) throw new OutsideFolder(`must not name a file in a .git folder, which ${real} is in`);
       const now = statSync(real);
       if (now.dev !== opened.dev || now.ino !== opened.ino) throw new OutsideFolder('changed while it was read (a folder on its way was replaced); run again');
     });
@@ -79,12 +93,15 @@ function readTrackFiles(track: TrackSpec, at: SpecPath, baseDir: string, problem
   return { ...track, config: { ...track.config, files } };
 }
 
+/** An app with its tracks' config files read; `stable` is there, if only empty (see AppSpec.stable). */
+export type ReadApp = AppSpec & { readonly stable: TrackSpec };
+
 /** The app with each track's config files read (see readTrackFiles), and the files that could not be. */
-export function readConfigFiles(app: AppSpec, at: SpecPath, baseDir: string): { readonly app: AppSpec; readonly problems: readonly Problem[] } {
+export function readConfigFiles(app: AppSpec, at: SpecPath, baseDir: string): { readonly app: ReadApp; readonly problems: readonly Problem[] } {
   const problems: Problem[] = [];
   const read = {
     ...app,
-    stable: readTrackFiles(app.stable, [...at, 'stable'], baseDir, problems),
+    stable: readTrackFiles(app.stable ?? {}, [...at, 'stable'], baseDir, problems),
     canary: readTrackFiles(app.canary, [...at, 'canary'], baseDir, problems),
   };
   return { app: read, problems };

@@ -197,11 +197,14 @@ export interface TrackSpec {
    * @default `<app name>-stable` or `<app name>-canary`
    */
   readonly name?: DnsLabel;
-  /** Container image, with a tag or digest (for example `nginx:1.22`). */
-  readonly image: ImageReference;
+  /**
+   * Container image, with a tag or digest (for example `nginx:1.22`). Required for the canary.
+   * @default for stable, the image of the app's container in your pod template (`from` or `podTemplate`)
+   */
+  readonly image?: ImageReference;
   /**
    * The track's full size: the stable's before the release, the canary's once it takes all traffic.
-   * @default 3 for stable; the stable's for canary
+   * @default for stable, the `replicas` of a `from` Deployment, else 3; the stable's for canary
    */
   readonly replicas?: ReplicaCount;
   /**
@@ -806,6 +809,24 @@ export interface ResourcesSpec {
   readonly limits?: ResourceAmounts;
 }
 
+/** Where an app's Deployment and Service are read from, when the files hold more than the app's. */
+export interface FromSpec {
+  /** The file, or the files read as one (a kustomize base's `deployment.yaml` and `service.yaml`). */
+  readonly file: RelativePath | RelativePath[];
+  /**
+   * The app's Deployment, by name.
+   * @default the only Deployment of the files
+   * @minLength 1
+   * @maxLength 253
+   */
+  readonly deployment?: string;
+  /**
+   * The app's Service, by name.
+   * @default the only Service, or the only one that selects the Deployment's pods
+   */
+  readonly service?: ServiceName;
+}
+
 /**
  * A Kubernetes PodTemplateSpec, as Kubernetes writes it: `metadata` (labels, annotations) and `spec`
  * (containers, volumes, service account, scheduling, security context...). Checked against the
@@ -928,13 +949,15 @@ export interface AppSettings {
    */
   readonly appLabel?: LabelValue;
   /**
-   * A YAML file, relative to the spec's folder and inside it, holding the app's Deployment and,
-   * optionally, its Service: what `kubectl get -o yaml`, a kustomize build or `helm template` gives.
-   * Both tracks run its pod template as it is, the canary with the canary's image, env and config;
-   * the Service keeps its ports and settings. Other kinds in the file are left out, with a note.
+   * The YAML file, or files read as one, holding the app's Deployment and, optionally, its Service:
+   * what `kubectl get -o yaml`, a kustomize build or `helm template` gives. Paths are relative to the
+   * spec's folder, inside the git repository that holds it. Both tracks run its pod template as it
+   * is, the canary with the canary's image, env and config; the Service keeps its ports, settings and
+   * selector. Other kinds are left out, with a note. Where the files hold several apps, name the
+   * Deployment (and the Service) with `{ file, deployment, service }`.
    * @default none: the pod template is made from the keys of the spec
    */
-  readonly from?: RelativePath;
+  readonly from?: RelativePath | RelativePath[] | FromSpec;
   /**
    * The app's pod template, as Kubernetes writes it, in the spec itself (instead of `from`).
    * @default none: the pod template is made from the keys of the spec
@@ -992,8 +1015,11 @@ export interface AppSettings {
    * @default a NodePort Service named after the app
    */
   readonly service?: ServiceSpec;
-  /** The running version. */
-  readonly stable: TrackSpec;
+  /**
+   * The running version.
+   * @default the image and replicas of your `from` Deployment
+   */
+  readonly stable?: TrackSpec;
   /** The new version. */
   readonly canary: TrackSpec;
   /**

@@ -3,6 +3,7 @@ import type { Document, LineCounter, Node } from 'yaml';
 import { readInsideFolder } from './config-files';
 import { formatValue, type Problem, type SpecPath } from './problems';
 import { checkSchema } from './schema';
+import type { AppSpec } from './types';
 
 /** The Deployment and Service a `from` file holds, as plain data, cleaned of what the API server writes. */
 export interface WorkloadFile {
@@ -52,6 +53,9 @@ function position(doc: Document, lines: LineCounter, path: SpecPath): { line: nu
 interface Found {
   readonly object: { [key: string]: any };
   readonly doc: Document;
+  /** The file, as a message names it, and its lines. */
+  readonly source: string;
+  readonly lines: LineCounter;
   /** Where the object stands in its document: `[]`, or `['items', 3]` in a List. */
   readonly at: SpecPath;
 }
@@ -68,7 +72,7 @@ function withoutNulls(value: unknown): unknown {
   return Object.fromEntries(Object.entries(value).filter(([, each]) => each !== null).map(([key, each]) => [key, withoutNulls(each)]));
 }
 
-function objectsOf(docs: readonly Document[]): Found[] {
+function objectsOf(docs: readonly Document[]): Omit<Found, 'source' | 'lines'>[] {
   return docs.flatMap((doc) => {
     const object = withoutNulls(doc.toJS());
     if (object === null || typeof object !== 'object' || Array.isArray(object)) return [];
@@ -87,46 +91,130 @@ function selects(service: { [key: string]: any }, deployment: { [key: string]: a
   return Object.keys(selector).length > 0 && Object.entries(selector).every(([key, value]) => labels[key] === value);
 }
 
+/** The `stable:` keys that give the app what a HorizontalPodAutoscaler of the file says, or nothing it says. */
+function autoscalingKeys(hpa: { [key: string]: any }): string {
+  const metrics: { [key: string]: any }[] = Array.isArray(hpa.spec?.metrics) ? hpa.spec.metrics : [];
+  const utilization = (name: string) => metrics.find((metric) => metric.type === 'Resource' && metric.resource?.name === name)?.resource?.target?.averageUtilization;
+  const keys = [
+    ['maxReplicas', hpa.spec?.maxReplicas],
+    ['cpuUtilization', utilization('cpu')],
+    ['memoryUtilization', utilization('memory')],
+  ].filter(([, value]) => typeof value === 'number').map(([key, value]) => `${key}: ${value}`);
+  const floor = typeof hpa.spec?.minReplicas === 'number' ? `replicas: ${hpa.spec.minReplicas}, ` : '';
+  return `stable: { ${floor}autoscaling: { ${keys.join(', ')} } }`;
+}
+
 /**
- * Reads an app's `from` file: multi-document YAML, or a List, inside the spec's folder. It must hold
- * exactly one Deployment; of its Services, the one that selects the Deployment's pods is taken. Other
- * objects are left out, each with a note. Both objects are checked against the Kubernetes API's
- * schema; a problem in the file names the file, its line and column, and the field.
+ * Why an object of the file is left out. A budget or an autoscaler of the app's pods says what to do
+ * with it: kept, a budget covers both tracks beside the tool's own (a pod with two cannot be evicted:
+ * `kubectl drain` fails); an autoscaler scales the Deployment the migration retires.
  */
-export function readWorkloadFile(given: string, at: SpecPath, baseDir: string): { readonly file?: WorkloadFile; readonly problems: Problem[]; readonly notes: Problem[] } {
-  const where = [...at, 'from'];
+function leftOutMessage(object: { [key: string]: any }, deployment: { [key: string]: any }): string {
+  const what = `${object.kind ?? 'an object without a kind'} ${object.metadata?.name ?? ''}`.trim();
+  const name = deployment.metadata?.name;
+  if (object.kind === 'PodDisruptionBudget' && selects({ spec: { selector: object.spec?.selector?.matchLabels } }, deployment)) {
+    return `${what} is left out: it selects the app's pods, so it would cover both tracks beside the budget the tool gives each (disruptionBudget), and a pod under two budgets cannot be evicted (kubectl drain fails); delete it when you retire your Deployment, or set disruptionBudget: { enabled: false } to keep it`;
+  }
+  if (object.kind === 'HorizontalPodAutoscaler' && object.spec?.scaleTargetRef?.kind === 'Deployment' && object.spec?.scaleTargetRef?.name === name) {
+    return `${what} is left out: it scales your Deployment ${name}, which the migration retires; delete it with that Deployment, and give the app ${autoscalingKeys(object)}`;
+  }
+  return `${what} is left out: only the app's Deployment and Service are taken`;
+}
+
+/** The files of a `from` and the names it picks, whichever form it takes. */
+export function fromParts(from: AppSpec['from']): { readonly files: readonly string[]; readonly deployment?: string; readonly service?: string } {
+  if (from === undefined) return { files: [] };
+  if (typeof from === 'string') return { files: [from] };
+  if (Array.isArray(from)) return { files: from };
+  return { files: Array.isArray(from.file) ? from.file : [from.file], deployment: from.deployment, service: from.service };
+}
+
+/** The objects of one of the files, or what is wrong with its YAML. */
+function readObjects(given: string, where: SpecPath, baseDir: string): { readonly found: Found[] } | { readonly problems: Problem[] } {
   const read = readInsideFolder(baseDir, given, MAX_WORKLOAD_FILE_BYTES);
-  if ('problem' in read) return { problems: [{ path: where, message: read.problem }], notes: [] };
+  if ('problem' in read) return { problems: [{ path: where, message: read.problem }] };
   const source = relative(process.cwd(), read.path) || read.path;
   const { LineCounter: Lines, parseAllDocuments } = yaml();
   const lines = new Lines();
   const docs = parseAllDocuments(read.bytes.toString('utf8'), { lineCounter: lines, prettyErrors: false });
-  const syntax = docs.flatMap((doc) => doc.errors).map((error) => ({ path: [], message: `YAML syntax error: ${error.message.split('\n')[0]}`, source, ...lines.linePos(error.pos[0]) }));
-  if (syntax.length) return { problems: syntax.map(({ col, ...rest }) => ({ ...rest, column: col })), notes: [] };
-  const found = objectsOf(docs);
+  const syntax = docs.flatMap((doc) => doc.errors).map((error) => {
+    const { line, col } = lines.linePos(error.pos[0]);
+    return { path: [], message: `YAML syntax error: ${error.message.split('\n')[0]}`, source, line, column: col };
+  });
+  if (syntax.length) return { problems: syntax };
+  return { found: objectsOf(docs).map((object) => ({ ...object, source, lines })) };
+}
+
+/** The names of objects, for a message: `"web", "worker"` */
+function names(found: readonly Found[]): string {
+  return found.map(({ object }) => formatValue(object.metadata?.name ?? '')).join(', ');
+}
+
+/**
+ * The app's Deployment of the files: the one named, else the only one. A file of an Argo Rollouts
+ * Rollout is told how to convert it (its spec.template is a pod template).
+ */
+function pickDeployment(found: readonly Found[], named: string | undefined, what: string): Found | string {
   const deployments = found.filter(({ object }) => object.kind === 'Deployment');
-  if (deployments.length !== 1) {
-    const rollout = found.find(({ object }) => object.kind === 'Rollout' && String(object.apiVersion).startsWith('argoproj.io/'));
-    // An Argo Rollouts Rollout carries a Deployment's pod template; only its strategy is its own.
-    const hint = deployments.length === 0 && rollout
-      ? `; it holds an Argo Rollouts Rollout${rollout.object.metadata?.name ? ` (${formatValue(rollout.object.metadata.name)})` : ''}, whose spec.template is a pod template: give that as podTemplate, or make the Rollout a Deployment (apiVersion apps/v1, kind Deployment, without the Rollout's spec.strategy and spec.workloadRef)`
-      : '';
-    return { problems: [{ path: where, message: `is ${formatValue(given)}: ${source} holds ${deployments.length} Deployments; it must hold exactly one, the app's${hint}` }], notes: [] };
+  if (named !== undefined) {
+    const chosen = deployments.filter(({ object }) => object.metadata?.name === named);
+    if (chosen.length === 1) return chosen[0];
+    return `${what} ${chosen.length ? 'holds several Deployments' : 'holds no Deployment'} named ${formatValue(named)}${deployments.length ? `; its Deployments: ${names(deployments)}` : ''}`;
   }
-  const [deployment] = deployments;
+  if (deployments.length === 1) return deployments[0];
+  if (deployments.length > 1) {
+    return `${what} holds ${deployments.length} Deployments (${names(deployments)}): name the app's, as from: { file: ..., deployment: <name> }`;
+  }
+  const rollout = found.find(({ object }) => object.kind === 'Rollout' && String(object.apiVersion).startsWith('argoproj.io/'));
+  // An Argo Rollouts Rollout carries a Deployment's pod template; only its strategy is its own.
+  const hint = rollout
+    ? `; it holds an Argo Rollouts Rollout${rollout.object.metadata?.name ? ` (${formatValue(rollout.object.metadata.name)})` : ''}, whose spec.template is a pod template: give that as podTemplate, or make the Rollout a Deployment (apiVersion apps/v1, kind Deployment, without the Rollout's spec.strategy and spec.workloadRef)`
+    : '';
+  return `${what} holds no Deployment; it must hold the app's${hint}`;
+}
+
+/** The app's Service of the files: the one named, else the one that selects the Deployment's pods, if any. */
+function pickService(found: readonly Found[], named: string | undefined, deployment: Found, what: string): Found[] | string {
   const services = found.filter(({ object }) => object.kind === 'Service');
-  const chosen = services.length === 1 ? services : services.filter(({ object }) => selects(object, deployment.object));
-  if (chosen.length > 1) {
-    return { problems: [{ path: where, message: `is ${formatValue(given)}: ${source} holds ${chosen.length} Services that select the Deployment's pods; keep the app's one` }], notes: [] };
+  if (named !== undefined) {
+    const chosen = services.filter(({ object }) => object.metadata?.name === named);
+    if (chosen.length === 1) return chosen;
+    return `${what} ${chosen.length ? 'holds several Services' : 'holds no Service'} named ${formatValue(named)}${services.length ? `; its Services: ${names(services)}` : ''}`;
   }
+  const chosen = services.filter(({ object }) => selects(object, deployment.object));
+  if (chosen.length > 1) return `${what} holds ${chosen.length} Services that select the Deployment's pods (${names(chosen)}): name the app's, as from: { file: ..., service: <name> }`;
+  return chosen;
+}
+
+/**
+ * Reads an app's `from`: one file or several, read as one; each multi-document YAML or a List, inside
+ * the repository that holds the spec. Of their objects, the app's Deployment (the one named, else the
+ * only one) and its Service (the one named, else the one that selects the Deployment's pods) are
+ * taken; others are left out, each with a note. Both objects are checked against the Kubernetes API's
+ * schema; a problem in a file names the file, its line and column, and the field.
+ */
+export function readWorkloadFile(given: NonNullable<AppSpec['from']>, at: SpecPath, baseDir: string): { readonly file?: WorkloadFile; readonly problems: Problem[]; readonly notes: Problem[] } {
+  const where = [...at, 'from'];
+  const parts = fromParts(given);
+  if (!parts.files.length) return { problems: [{ path: where, message: `is ${formatValue(given)}: must name at least one file` }], notes: [] };
+  // Where each file is named: `from`, `from[1]`, `from.file` or `from.file[1]`.
+  const listed = typeof given === 'string' ? undefined : Array.isArray(given) ? given : given.file;
+  const field = typeof given === 'object' && !Array.isArray(given) ? [...where, 'file'] : where;
+  const reads = parts.files.map((file, i) => readObjects(file, Array.isArray(listed) ? [...field, i] : field, baseDir));
+  const unread = reads.flatMap((read) => ('problems' in read ? read.problems : []));
+  if (unread.length) return { problems: unread, notes: [] };
+  const found = reads.flatMap((read) => ('found' in read ? read.found : []));
+  const what = `is ${formatValue(given)}:`;
+  const deployment = pickDeployment(found, parts.deployment, what);
+  if (typeof deployment === 'string') return { problems: [{ path: where, message: deployment }], notes: [] };
+  const chosen = pickService(found, parts.service, deployment, what);
+  if (typeof chosen === 'string') return { problems: [{ path: where, message: chosen }], notes: [] };
   const taken = [deployment, ...chosen];
-  const located = (problem: Problem, object: Found): Problem => ({ ...problem, source, ...position(object.doc, lines, [...object.at, ...problem.path]) });
+  const located = (problem: Problem, object: Found): Problem => ({ ...problem, source: object.source, ...position(object.doc, object.lines, [...object.at, ...problem.path]) });
   const problems = taken.flatMap((object) => checkSchema(object.object, object === deployment ? 'KubernetesDeployment' : 'KubernetesService')
     .map((problem) => located(problem, object)));
-  const notes = found.filter((object) => !taken.includes(object)).map((object) => located({
-    path: [],
-    message: `${object.object.kind ?? 'an object without a kind'} ${object.object.metadata?.name ?? ''} is left out: only the app's Deployment and Service are taken`.replace(/ +/g, ' '),
-  }, object));
+  const notes = found.filter((object) => !taken.includes(object))
+    .map((object) => located({ path: [], message: leftOutMessage(object.object, deployment.object) }, object));
   if (problems.length) return { problems, notes };
   return { file: { deployment: cleaned(deployment.object), ...(chosen.length ? { service: cleaned(chosen[0].object) } : {}) }, problems: [], notes };
 }

@@ -1,4 +1,4 @@
-import { POD_SECURITY_ENFORCE_LABEL, SYNC_OPTIONS_ANNOTATION, serviceSelector, trackSelector, type TrackLabel } from '../../model/labels';
+import { POD_SECURITY_ENFORCE_LABEL, SYNC_OPTIONS_ANNOTATION, trackSelector, type TrackLabel } from '../../model/labels';
 import type { ResolvedAppSpec } from '../../model/resolved';
 import { trackServiceName } from '../../model/routing';
 import { RouteProtocol, SessionAffinity } from '../../spec/types';
@@ -38,12 +38,12 @@ function serviceObject(app: ResolvedAppSpec, name: string, selector: Record<stri
 
 /**
  * The Service that selects both tracks' pods, so traffic splits by ready pods: a `from` file's
- * Service keeps its settings and ports, with this selector.
+ * Service keeps its settings, ports and selector.
  */
 export function service(app: ResolvedAppSpec): Manifest {
-  const { name, type, sessionAffinity, sessionAffinityTimeoutSeconds, given, labels, annotations } = app.service;
+  const { name, type, sessionAffinity, sessionAffinityTimeoutSeconds, given, labels, annotations, selector } = app.service;
   const { sessionAffinity: _affinity, sessionAffinityConfig: _config, ...kept } = given ?? {};
-  const object = serviceObject(app, name, serviceSelector(app.appLabel), true, {
+  const object = serviceObject(app, name, selector, true, {
     ...kept,
     type,
     ...(sessionAffinity === SessionAffinity.CLIENT_IP

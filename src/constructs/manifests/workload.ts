@@ -131,7 +131,7 @@ export function podTemplate(app: ResolvedAppSpec, track: Track, label: TrackLabe
   const containers = (Array.isArray(given.containers) ? given.containers : [])
     .map((each: Data) => (each.name === container ? appContainer(app, track, each, mounts) : other(each)));
   return {
-    metadata: { ...pod.metadata, labels: { ...pod.metadata?.labels, ...podLabels(app.name, app.appLabel, label) } },
+    metadata: { ...pod.metadata, labels: podLabels(app.name, app.appLabel, label, pod.metadata?.labels) },
     spec: {
       ...given,
       ...(given.automountServiceAccountToken === undefined && given.serviceAccountName === undefined ? { automountServiceAccountToken: false } : {}),

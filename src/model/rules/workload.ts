@@ -1,5 +1,6 @@
 import { formatPath, formatValue, type Problem, type SpecPath } from '../../spec/problems';
 import { SecurityProfile, type AppSpec } from '../../spec/types';
+import { givenAppLabel, podLabels, selectorArg, TRACK_LABEL } from '../labels';
 import type { ResolvedAppSpec } from '../resolved';
 import { containersOf, imageRepository, shortcutKeys } from '../workload';
 
@@ -68,6 +69,38 @@ function placeOf(given: AppSpec, at: SpecPath, path: SpecPath): { path: SpecPath
   return { path: [...at, 'from'], prefix: `is ${formatValue(given.from)}: its Deployment's spec.template.${formatPath(path)}` };
 }
 
+/**
+ * The template's pod labels kept: its `app` label is the app's (the tracks select by it), it has no
+ * `track` label (the tracks are told apart by it), and a `from` file's Service, whose selector is kept,
+ * selects the tracks' pods.
+ */
+function labelProblems(app: ResolvedAppSpec, given: AppSpec, at: SpecPath): Problem[] {
+  const labels: Record<string, string> = app.workload.pod.metadata?.labels ?? {};
+  const own = givenAppLabel(labels);
+  const problems: Problem[] = [];
+  if (own !== undefined && own !== app.appLabel) {
+    problems.push({
+      path: [...at, 'appLabel'],
+      message: `is ${formatValue(app.appLabel)}: the pod template labels its pods app=${own}, which the tracks' selectors would change; set appLabel to ${formatValue(own)}, or leave it out`,
+    });
+  }
+  if (labels[TRACK_LABEL] !== undefined) {
+    const { path, prefix } = placeOf(given, at, ['metadata', 'labels', TRACK_LABEL]);
+    problems.push({ path, message: `${prefix ? `${prefix} is` : 'is'} ${formatValue(labels[TRACK_LABEL])}: the tracks are told apart by this label; leave it out of the template` });
+  }
+  if (app.service.given !== undefined && !problems.length) {
+    const pods = podLabels(app.name, app.appLabel, 'stable', labels);
+    const missed = Object.entries(app.service.selector).filter(([key, value]) => key === TRACK_LABEL || pods[key] !== value);
+    if (missed.length) {
+      problems.push({
+        path: [...at, 'from'],
+        message: `is ${formatValue(given.from)}: its Service ${app.service.name} selects ${selectorArg(app.service.selector)}, which the tracks' pods do not carry (${selectorArg(Object.fromEntries(missed))}); its selector is kept, so it must select the Deployment's pod template`,
+      });
+    }
+  }
+  return problems;
+}
+
 /** One source of the workload, a container to set, and a template that meets the app's level. */
 export function workloadProblems(app: ResolvedAppSpec, given: AppSpec, at: SpecPath): Problem[] {
   const problems: Problem[] = [];
@@ -87,11 +120,16 @@ export function workloadProblems(app: ResolvedAppSpec, given: AppSpec, at: SpecP
   } else if (app.workload.container === '') {
     problems.push({
       path: [...at, 'container'],
-      message: `is not set, and the pod template's containers (${names.join(', ')}) do not say which is the app's: none or several run ${formatValue(imageRepository(app.stable.image))}; name the app's container`,
+      message: `is not set, and the pod template's containers (${names.join(', ')}) do not say which is the app's: none or several run ${formatValue(imageRepository(app.stable.image || app.canary.image))}; name the app's container`,
     });
   } else if (!names.includes(app.workload.container)) {
     problems.push({ path: [...at, 'container'], message: `is ${formatValue(app.workload.container)}: must be a container of the pod template: ${names.join(', ')}` });
   }
+  if (template) problems.push(...labelProblems(app, given, at));
+  if (app.stable.image === '' && app.workload.container !== '') {
+    problems.push({ path: [...at, 'stable', 'image'], message: template ? `is required: the pod template's container ${app.workload.container} names no image either` : 'is required' });
+  }
+  if (app.canary.image === '') problems.push({ path: [...at, 'canary', 'image'], message: 'is required' });
   for (const breach of template ? podSecurityBreaches(app.workload.pod, app.securityProfile) : []) {
     const { path, prefix } = placeOf(given, at, breach.path);
     const what = `${prefix ? `${prefix} is` : 'is'} ${formatValue(breach.value)}`;
@@ -104,7 +142,7 @@ export function workloadProblems(app: ResolvedAppSpec, given: AppSpec, at: SpecP
  * Under restricted, pods run as non-root, which the kubelet can only check for a numeric user: an image
  * whose USER is a name (`USER app`) fails to start unless a numeric runAsUser is set somewhere.
  */
-export function workloadWarnings(app: ResolvedAppSpec, given: AppSpec, at: SpecPath): Problem[] {
+function nonRootWarnings(app: ResolvedAppSpec, given: AppSpec, at: SpecPath): Problem[] {
   if (app.securityProfile !== SecurityProfile.RESTRICTED || app.runAsUser !== undefined) return [];
   if (given.from === undefined && given.podTemplate === undefined) return [];
   const pod = app.workload.pod;
@@ -114,4 +152,20 @@ export function workloadWarnings(app: ResolvedAppSpec, given: AppSpec, at: SpecP
     path: [...at, 'runAsUser'],
     message: 'is not set, nor in the pod template: under restricted the pods run as non-root, and an image whose USER is a name (USER app), not a number, will not start; set a numeric runAsUser',
   }];
+}
+
+/**
+ * A `from` without the app's Service: the tool makes one, and a Service of that name that runs today
+ * would be taken over with the tool's settings and selector, unseen in review.
+ */
+function madeServiceWarnings(app: ResolvedAppSpec, given: AppSpec, at: SpecPath): Problem[] {
+  if (given.from === undefined || app.service.given !== undefined) return [];
+  return [{
+    path: [...at, 'from'],
+    message: `is ${formatValue(given.from)}: it holds no Service that selects the Deployment's pods, so the tool makes Service ${app.service.name} (${app.service.type}, port ${app.service.port}, selecting ${selectorArg(app.service.selector)}); if a Service of the app runs, add its file (from: [deployment.yaml, service.yaml]) so its settings and selector are kept`,
+  }];
+}
+
+export function workloadWarnings(app: ResolvedAppSpec, given: AppSpec, at: SpecPath): Problem[] {
+  return [...nonRootWarnings(app, given, at), ...madeServiceWarnings(app, given, at)];
 }

@@ -1,0 +1,159 @@
+/**
+ * Adopting a running app from its real files, as charts and kustomize bases give them: the running
+ * pods stay behind the Service while the tracks start beside them; budgets and autoscalers of the app
+ * are named with what to do; the app's Deployment and Service are picked from files holding more;
+ * what the spec leaves out is read from the Deployment. Fixtures are shaped like `helm template`
+ * of a bitnami chart and like microservices-demo's release file, written here.
+ */
+import { mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { stringify } from 'yaml';
+import { resolveSpec } from '../src/model/resolve';
+import { synthesize } from '../src/render/synth';
+import { parseManifests, validateAgainstSchema, type Manifest } from './cluster-rules';
+import { PROCESS_TEST_TIMEOUT, run, tempDir } from './helpers';
+import { CHART_LABELS, CHART_SELECTOR, chartRelease, microservice } from './real-files';
+
+const chart = chartRelease('web');
+const release = [...microservice('frontend', 8080), ...microservice('cartservice', 7070), ...microservice('checkoutservice', 5050)];
+const yamlOf = (objects: readonly Manifest[]) => objects.map((object) => stringify(object)).join('---\n');
+
+describe('adopting a running app', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = tempDir('adopt');
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  const write = (name: string, objects: readonly Manifest[]) => {
+    mkdirSync(join(dir, name, '..'), { recursive: true });
+    writeFileSync(join(dir, name), yamlOf(objects));
+  };
+  const spec = (app: object) => ({ apps: [{ name: 'web', namespace: 'web', canary: { image: 'docker.io/bitnami/nginx:1.27.4' }, ...app }] });
+  const stage = (app: object, name = '01-baseline') => parseManifests(synthesize(spec(app) as any, undefined, dir)
+    .find((file) => file.path === `web/stages/${name}.k8s.yaml`)!.content);
+
+  test('a chart\'s Service keeps its selector, which its running pods and both tracks carry: no pod leaves it', () => {
+    write('web.yaml', chart);
+    const objects = stage({ from: 'web.yaml', stage: 'canary' }, '02-canary');
+    const shared = objects.find((doc) => doc.kind === 'Service' && doc.metadata.name === 'web-nginx')!;
+    // Without the chart's selector kept, the Service would select app=web, which no running pod carries.
+    expect(shared.spec.selector).toEqual(CHART_SELECTOR);
+    const deployments = objects.filter((doc) => doc.kind === 'Deployment');
+    expect(deployments.map((doc) => doc.metadata.name)).toEqual(['web-stable', 'web-canary']);
+    for (const doc of deployments) {
+      const labels = doc.spec.template.metadata.labels;
+      // The chart's own labels stay (NetworkPolicies and PodMonitors select them), the tracks' selectors are added.
+      expect(labels).toEqual({ ...CHART_LABELS, app: 'web', track: doc.metadata.labels.track });
+      expect(Object.entries(shared.spec.selector).every(([key, value]) => labels[key] === value)).toBe(true);
+      expect(() => validateAgainstSchema(doc)).not.toThrow();
+    }
+  });
+
+  test('a release file\'s `app` label is the app\'s label, so its Service selects both tracks as it selects the running pods', () => {
+    write('release.yaml', release);
+    const resolved = resolveSpec(spec({ name: 'shop-frontend', from: { file: 'release.yaml', deployment: 'frontend' }, canary: { image: 'gcr.io/shop/frontend:v0.10.2' } }), dir);
+    const [app] = resolved.apps;
+    expect([app.spec.appLabel, app.spec.service.name, app.spec.service.selector]).toEqual(['frontend', 'frontend', { app: 'frontend' }]);
+    expect(() => resolveSpec(spec({ from: { file: 'release.yaml', deployment: 'frontend' }, appLabel: 'web', canary: { image: 'gcr.io/shop/frontend:v0.10.2' } }), dir))
+      .toThrow('"apps[0].appLabel" is "web": the pod template labels its pods app=frontend, which the tracks\' selectors would change; set appLabel to "frontend", or leave it out');
+  });
+
+  test('a template labelled with the track label is refused: the tracks are told apart by it', () => {
+    expect(() => resolveSpec(spec({
+      stable: { image: 'web:1' }, canary: { image: 'web:2' },
+      podTemplate: { metadata: { labels: { app: 'web', track: 'stable' } }, spec: { containers: [{ name: 'web', image: 'web:1' }] } },
+    }), dir)).toThrow('"apps[0].podTemplate.metadata.labels.track" is "stable": the tracks are told apart by this label; leave it out of the template');
+  });
+
+  test('the chart\'s budget and autoscaler are named, with what to delete and what to set instead', () => {
+    write('web.yaml', chart);
+    const { warnings } = resolveSpec(spec({ from: 'web.yaml' }), dir);
+    const lines = warnings.map((each) => `${each.source}:${each.line}: ${each.message}`);
+    expect(lines).toContain(`${relative(process.cwd(), join(dir, 'web.yaml'))}:12: PodDisruptionBudget web-nginx is left out: it selects the app's pods, so it would cover both tracks beside the budget the tool gives each (disruptionBudget), and a pod under two budgets cannot be evicted (kubectl drain fails); delete it when you retire your Deployment, or set disruptionBudget: { enabled: false } to keep it`);
+    expect(lines.some((line) => line.endsWith('HorizontalPodAutoscaler web-nginx is left out: it scales your Deployment web-nginx, which the migration retires; delete it with that Deployment, and give the app stable: { replicas: 2, autoscaling: { maxReplicas: 11, cpuUtilization: 50 } }'))).toBe(true);
+    expect(lines.some((line) => line.endsWith('ServiceAccount web-nginx is left out: only the app\'s Deployment and Service are taken'))).toBe(true);
+  });
+
+  test('stable\'s image and replicas come from the Deployment when the spec gives none, and plan says so', () => {
+    write('web.yaml', chart);
+    writeFileSync(join(dir, 'canary.yaml'), stringify(spec({ from: 'web.yaml' })));
+    const [app] = resolveSpec(spec({ from: 'web.yaml' }), dir).apps;
+    expect([app.spec.stable.image, app.spec.stable.replicas, app.spec.canary.replicas]).toEqual(['docker.io/bitnami/nginx:1.27.3', 2, 2]);
+    const given = resolveSpec(spec({ from: 'web.yaml', stable: { image: 'docker.io/bitnami/nginx:1.27.2', replicas: 4 } }), dir).apps[0];
+    expect([given.spec.stable.image, given.spec.stable.replicas, given.spec.workload.taken]).toEqual(['docker.io/bitnami/nginx:1.27.2', 4, []]);
+    const plan = run(['plan'], { cwd: dir });
+    expect(plan.status).toBe(0);
+    expect(plan.stdout).toContain('stable.image: docker.io/bitnami/nginx:1.27.3, from your Deployment (the spec gives none)');
+    expect(plan.stdout).toContain('stable.replicas: 2, from your Deployment (the spec gives none)');
+    expect(plan.stdout).toContain('Service web-nginx: selects app.kubernetes.io/name=nginx,app.kubernetes.io/instance=web, both tracks (your Service\'s selector, which reaches your running pods too)');
+    expect(() => resolveSpec({ apps: [{ name: 'web', namespace: 'web', stable: {}, canary: { image: 'web:2' } }] }, dir)).toThrow('"apps[0].stable.image" is required');
+    expect(() => resolveSpec(spec({ from: 'web.yaml', canary: {} }), dir)).toThrow('"apps[0].canary.image" is required');
+  }, PROCESS_TEST_TIMEOUT);
+
+  test('finish writes out the stable image a release changed, where the spec took it from the Deployment', () => {
+    write('web.yaml', chart);
+    writeFileSync(join(dir, 'canary.yaml'), 'apps:\n  - name: web\n    namespace: web\n    from: web.yaml\n    stage: promote\n    stable: { replicas: 2 }\n    canary: { image: "docker.io/bitnami/nginx:1.27.4" }\n');
+    const result = run(['finish', 'web'], { cwd: dir });
+    expect(result.stderr).toBe('');
+    expect(readFileSync(join(dir, 'canary.yaml'), 'utf8'))
+      .toBe('apps:\n  - name: web\n    namespace: web\n    from: web.yaml\n    stage: baseline\n    stable: { replicas: 2, image: docker.io/bitnami/nginx:1.27.4 }\n    canary: { image: "docker.io/bitnami/nginx:1.27.4" }\n');
+  }, PROCESS_TEST_TIMEOUT);
+});
+
+describe('real files as they come', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = tempDir('files');
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  const write = (name: string, text: string) => {
+    mkdirSync(join(dir, name, '..'), { recursive: true });
+    writeFileSync(join(dir, name), text);
+  };
+  const app = (extra: object) => ({ apps: [{ name: 'cart', namespace: 'shop', canary: { image: 'gcr.io/shop/cartservice:v0.10.2' }, ...extra }] });
+  const resolved = (extra: object, base = dir) => resolveSpec(app(extra), base);
+
+  test('a file of many apps: the Deployment is named, its Service found by selector or named', () => {
+    write('release.yaml', yamlOf(release));
+    expect(() => resolved({ from: 'release.yaml' }))
+      .toThrow('"apps[0].from" is "release.yaml": holds 3 Deployments ("frontend", "cartservice", "checkoutservice"): name the app\'s, as from: { file: ..., deployment: <name> }');
+    const [picked] = resolved({ from: { file: 'release.yaml', deployment: 'cartservice' } }).apps;
+    expect([picked.spec.workload.pod.spec.containers[0].image, picked.spec.service.name, picked.spec.service.ports]).toEqual(['gcr.io/shop/cartservice:v0.10.1', 'cartservice', [{ name: 'grpc', port: 7070, targetPort: 7070 }]]);
+    expect(() => resolved({ from: { file: 'release.yaml', deployment: 'carts' } }))
+      .toThrow('"apps[0].from" is {"file":"release.yaml","deployment":"carts"}: holds no Deployment named "carts"; its Deployments: "frontend", "cartservice", "checkoutservice"');
+    expect(() => resolved({ from: { file: 'release.yaml', deployment: 'cartservice', service: 'carts' } }))
+      .toThrow('holds no Service named "carts"; its Services: "frontend", "cartservice", "checkoutservice"');
+  });
+
+  test('a kustomize base\'s split files read as one; the Deployment alone gets a Service made, with a warning saying so', () => {
+    const [deployment, svc] = microservice('cartservice', 7070);
+    write('base/deployment.yaml', yamlOf([deployment]));
+    write('base/service.yaml', yamlOf([{ ...svc, metadata: { ...svc.metadata, annotations: { 'cloud.example.com/load-balancer': 'internal' } } }]));
+    const both = resolved({ from: ['base/deployment.yaml', 'base/service.yaml'] });
+    expect([both.apps[0].spec.service.name, both.apps[0].spec.service.annotations, both.warnings]).toEqual(['cartservice', { 'cloud.example.com/load-balancer': 'internal' }, []]);
+    expect(both.apps[0].spec.workload.origin).toBe('from: base/deployment.yaml, base/service.yaml');
+    const alone = resolved({ from: 'base/deployment.yaml' });
+    expect(alone.warnings.map((each) => each.message)).toEqual([
+      'is "base/deployment.yaml": it holds no Service that selects the Deployment\'s pods, so the tool makes Service cart (NodePort, port 7070, selecting app=cartservice); if a Service of the app runs, add its file (from: [deployment.yaml, service.yaml]) so its settings and selector are kept',
+    ]);
+    expect(() => resolved({ from: ['base/deployment.yaml', 'base/nowhere.yaml'] })).toThrow(`"apps[0].from[1]" is "base/nowhere.yaml": ${join(dir, 'base/nowhere.yaml')} does not exist`);
+    expect(() => resolved({ from: [] })).toThrow('"apps[0].from" is []: must name at least one file');
+  });
+
+  test('a sibling folder of a monorepo may be named, inside the repository; its .git folder never', () => {
+    write('repo/.git/config', '[http]\n\textraheader = AUTHORIZATION: basic c2VjcmV0\n');
+    write('repo/deploy/cart/release.yaml', yamlOf(release));
+    write('outside.yaml', yamlOf(release));
+    const specDir = join(dir, 'repo', 'canary');
+    mkdirSync(specDir);
+    const [picked] = resolved({ from: { file: '../deploy/cart/release.yaml', deployment: 'cartservice' } }, specDir).apps;
+    expect(picked.spec.service.name).toBe('cartservice');
+    expect(() => resolved({ from: '../.git/config' }, specDir)).toThrow(/"apps\[0\]\.from" is "\.\.\/\.git\/config": must not name a file in a \.git folder/);
+    expect(() => resolved({ stable: { image: 'web:1', config: { mountPath: '/etc/web', files: { c: { path: '../.git/config' } } } } }, specDir))
+      .toThrow(/must not name a file in a \.git folder/);
+    // Outside the repository, as before.
+    expect(() => resolved({ from: { file: '../../outside.yaml', deployment: 'cartservice' } }, specDir))
+      .toThrow(`"apps[0].from.file" is "../../outside.yaml": must name a file inside the repository that holds the spec (${realpathSync(join(dir, 'repo'))}), which ${realpathSync(join(dir, 'outside.yaml'))} is not`);
+  });
+});
