@@ -157,3 +157,121 @@ describe('real files as they come', () => {
       .toThrow(`"apps[0].from.file" is "../../outside.yaml": must name a file inside the repository that holds the spec (${realpathSync(join(dir, 'repo'))}), which ${realpathSync(join(dir, 'outside.yaml'))} is not`);
   });
 });
+
+describe('defaults on a template of the user\'s: only what its Pod Security level requires, each listed by plan', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = tempDir('defaults');
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  const spec = (extra: object) => ({ apps: [{ name: 'web', namespace: 'web', from: 'web.yaml', canary: { image: 'docker.io/bitnami/nginx:1.27.4' }, ...extra }] });
+  const stable = (extra: object) => parseManifests(synthesize(spec(extra) as any, undefined, dir)
+    .find((file) => file.path === 'web/stages/01-baseline.k8s.yaml')!.content).find((doc) => doc.kind === 'Deployment')!;
+
+  test('nothing that can stop the app is added: no read-only root, memory limit, writable /tmp or token setting; restricted\'s requirements only', () => {
+    // The chart's container as podinfo's would be: no capabilities said, no user beyond runAsNonRoot.
+    const objects = chartRelease('web').map((object) => (object.kind !== 'Deployment' ? object : {
+      ...object,
+      spec: { ...object.spec, template: { ...object.spec.template, spec: { ...object.spec.template.spec, containers: [{ name: 'nginx', image: 'docker.io/bitnami/nginx:1.27.3', ports: [{ name: 'http', containerPort: 8080 }], securityContext: { runAsNonRoot: true } }] } } },
+    }));
+    writeFileSync(join(dir, 'web.yaml'), yamlOf(objects));
+    const restricted = stable({}).spec.template.spec;
+    expect(restricted.containers[0].securityContext).toEqual({ allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, runAsNonRoot: true });
+    expect(restricted.containers[0].resources).toEqual({ requests: { cpu: '100m', memory: '64Mi' } });
+    expect([restricted.volumes, restricted.containers[0].volumeMounts, restricted.automountServiceAccountToken]).toEqual([undefined, undefined, undefined]);
+    expect(restricted.securityContext).toEqual({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+    // Under baseline the level requires nothing: nothing is added to the security contexts.
+    const baseline = stable({ securityProfile: 'baseline' }).spec.template.spec;
+    expect([baseline.containers[0].securityContext, baseline.securityContext]).toEqual([{ runAsNonRoot: true }, undefined]);
+    // Asked for, they are given.
+    const asked = stable({ writablePaths: ['/tmp'], resources: { limits: { memory: '256Mi' } } }).spec.template.spec;
+    expect([asked.volumes, asked.containers[0].resources.limits]).toEqual([[{ emptyDir: {}, name: 'tmp' }], { memory: '256Mi' }]);
+    // Pods made from the spec's own keys stay hardened.
+    const made = parseManifests(synthesize({ apps: [{ name: 'web', namespace: 'web', stable: { image: 'web:1' }, canary: { image: 'web:2' } }] })
+      .find((file) => file.path === 'web/stages/01-baseline.k8s.yaml')!.content).find((doc) => doc.kind === 'Deployment')!.spec.template.spec;
+    expect([made.containers[0].securityContext.readOnlyRootFilesystem, made.containers[0].resources.limits, made.automountServiceAccountToken, made.volumes]).toEqual([true, { memory: '128Mi' }, false, [{ emptyDir: {}, name: 'tmp' }]]);
+  });
+
+  test('plan lists each field added, in text and in --json, and nothing the template has', () => {
+    writeFileSync(join(dir, 'web.yaml'), yamlOf(chartRelease('web')));
+    writeFileSync(join(dir, 'canary.yaml'), stringify(spec({})));
+    const text = run(['plan'], { cwd: dir });
+    expect(text.status).toBe(0);
+    const added = text.stdout.split('\n').filter((line) => line.includes('- added: ')).map((line) => line.trim());
+    expect(added).toEqual([
+      '- added: spec.containers[nginx].readinessProbe: {"tcpSocket":{"port":8080}}',
+      '- added: spec.containers[nginx].resources: {"requests":{"cpu":"100m","memory":"64Mi"}}',
+      '- added: spec.securityContext: {"runAsNonRoot":true,"seccompProfile":{"type":"RuntimeDefault"}}',
+      '- added: spec.topologySpreadConstraints: [{"labelSelector":{"matchLabels":{"app":"web","track":"stable"}},"maxSkew":1,"topologyKey":"kubernetes.io/hostname","whenUnsatisfiable":"ScheduleAnyway"}]',
+    ]);
+    const json = JSON.parse(run(['plan', '--json'], { cwd: dir }).stdout);
+    expect(json.apps[0].workload.added.map((each: { path: string }) => each.path))
+      .toEqual(['spec.containers[nginx].readinessProbe', 'spec.containers[nginx].resources', 'spec.securityContext', 'spec.topologySpreadConstraints']);
+    // The written Deployment is the given template with exactly those fields added (labels and image aside).
+    const written = stable({}).spec.template;
+    const given = chartRelease('web').find((doc) => doc.kind === 'Deployment')!.spec.template;
+    const rebuilt = structuredClone(given);
+    rebuilt.spec.securityContext = written.spec.securityContext;
+    Object.assign(rebuilt.spec.containers[0], { readinessProbe: written.spec.containers[0].readinessProbe, resources: written.spec.containers[0].resources });
+    rebuilt.spec.topologySpreadConstraints = written.spec.topologySpreadConstraints;
+    expect({ ...written, metadata: { ...written.metadata, labels: undefined } }).toEqual({ ...rebuilt, metadata: { ...rebuilt.metadata, labels: undefined } });
+  }, PROCESS_TEST_TIMEOUT);
+});
+
+describe('a worker: a template without a port', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = tempDir('worker');
+    // Shaped as microservices-demo's load generator: one container, env, no port, no Service.
+    writeFileSync(join(dir, 'loadgenerator.yaml'), yamlOf([{
+      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'loadgenerator' },
+      spec: {
+        replicas: 1, selector: { matchLabels: { app: 'loadgenerator' } },
+        template: {
+          metadata: { labels: { app: 'loadgenerator' } },
+          spec: {
+            securityContext: { runAsUser: 1000, runAsNonRoot: true },
+            containers: [{ name: 'main', image: 'gcr.io/shop/loadgenerator:v0.10.1', env: [{ name: 'FRONTEND_ADDR', value: 'frontend:80' }, { name: 'USERS', value: '10' }] }],
+          },
+        },
+      },
+    }]));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  const spec = (extra: object) => ({ apps: [{ name: 'loadgenerator', namespace: 'shop', from: 'loadgenerator.yaml', canary: { image: 'gcr.io/shop/loadgenerator:v0.10.2' }, ...extra }] });
+  const stage = (extra: object) => parseManifests(synthesize(spec(extra) as any, undefined, dir).find((file) => file.path === 'loadgenerator/stages/02-canary.k8s.yaml')!.content);
+
+  test('gets Deployments only: no Service, and no port or readiness probe invented; synth and plan say so', () => {
+    const objects = stage({});
+    expect(objects.map((doc) => `${doc.kind}/${doc.metadata.name}`)).toEqual([
+      'PodDisruptionBudget/loadgenerator-stable', 'PodDisruptionBudget/loadgenerator-canary', 'Deployment/loadgenerator-stable', 'Deployment/loadgenerator-canary',
+    ]);
+    for (const doc of objects.filter((each) => each.kind === 'Deployment')) {
+      const [container] = doc.spec.template.spec.containers;
+      expect([container.ports, container.readinessProbe]).toEqual([undefined, undefined]);
+      expect(() => validateAgainstSchema(doc)).not.toThrow();
+    }
+    const { warnings } = resolveSpec(spec({}), dir);
+    expect(warnings.map((each) => `"${each.path.join('.')}" ${each.message}`)).toEqual([
+      '"apps.0.from" is "loadgenerator.yaml": the app\'s container main declares no port, and no Service is given, so the app is a worker: Deployments only, with no Service, no port and no readiness probe added; give port if it serves one',
+    ]);
+    writeFileSync(join(dir, 'canary.yaml'), stringify(spec({})));
+    const plan = run(['plan'], { cwd: dir });
+    expect(plan.stdout).toContain('loadgenerator: namespace shop (not created here: it must exist), no Service (a worker: no port), stable');
+    expect(plan.stdout).toContain('teardown  kubectl delete deployment,poddisruptionbudget -n shop');
+  }, PROCESS_TEST_TIMEOUT);
+
+  test('is gated by its metrics alone: a route or a smoke check, which need a port, is refused', () => {
+    const prometheus = { url: 'http://prometheus.monitoring:9090', queries: [{ name: 'errors', query: 'sum(rate(errors_total{track="canary"}[5m]))', max: 0 }] };
+    const gated = stage({ verify: { prometheus } });
+    expect(gated.filter((doc) => doc.kind === 'Service')).toEqual([]);
+    const job = gated.find((doc) => doc.kind === 'Job')!;
+    expect(job.spec.template.spec.containers[0].env.map((each: { name: string }) => each.name)).not.toContain('CANARY_URL');
+    expect(() => resolveSpec(spec({ routing: { gatewayApi: { parentRefs: [{ name: 'shop' }] } } }), dir))
+      .toThrow('"apps[0].routing" is given, but the app is a worker: its container main declares no port, and no Service is given; give port (the container\'s) to route its traffic');
+    expect(() => resolveSpec(spec({ verify: { smoke: {} } }), dir)).toThrow('"apps[0].verify.smoke" is given, but the app is a worker');
+    // A port given makes it an app that serves: a Service, and the probe on that port.
+    const serving = stage({ port: 8089 });
+    expect(serving.filter((doc) => doc.kind === 'Service').map((doc) => doc.spec.ports)).toEqual([[{ name: 'http', port: 8089, targetPort: 8089 }]]);
+  });
+});

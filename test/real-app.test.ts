@@ -157,9 +157,9 @@ describe('refused, with nothing written', () => {
   const app = (extra: string) => `apps:\n  - name: web\n    namespace: web\n${extra}    stable: { image: "web:1.0" }\n    canary: { image: "web:1.1" }\n`;
 
   test('a privileged container under restricted, naming the field and the rule', () => {
-    const result = run(folder(), app('    podTemplate:\n      spec:\n        containers:\n          - name: web\n            securityContext: { privileged: true }\n'));
+    const result = run(folder(), app('    runAsUser: 10001\n    podTemplate:\n      spec:\n        containers:\n          - name: web\n            securityContext: { privileged: true }\n'));
     expect(result.status).toBe(1);
-    expect(result.stderr).toBe('canary.yaml:8:32: "apps[0].podTemplate.spec.containers[0].securityContext.privileged" is true: not allowed under restricted (privileged containers); nothing was written\n');
+    expect(result.stderr).toBe('canary.yaml:9:32: "apps[0].podTemplate.spec.containers[0].securityContext.privileged" is true: not allowed under restricted (privileged containers); nothing was written\n');
     expect(result.written).toEqual([]);
   }, PROCESS_TEST_TIMEOUT);
 
@@ -196,10 +196,15 @@ describe('refused, with nothing written', () => {
     expect(result.stderr).toMatch(/^web\.yaml:11:11: "spec\.template\.spec\.containers\[0\]\.imagePolicy" is not a known key: /);
   }, PROCESS_TEST_TIMEOUT);
 
-  test('a name that is not a number as the user under restricted gets a warning that says what to set', () => {
-    const result = run(folder(), app('    podTemplate:\n      spec:\n        containers: [{ name: web, image: "web:1.0" }]\n'));
-    expect(result.status).toBe(0);
-    expect(result.stderr).toContain('"apps[0].runAsUser" is not set, nor in the pod template: under restricted the pods run as non-root, and an image whose USER is a name (USER app), not a number, will not start; set a numeric runAsUser');
+  test('under restricted, a template that gives no user and does not say it runs as non-root is refused, saying what to set', () => {
+    const template = (context: string) => app(`    podTemplate:\n      spec:\n${context}        containers: [{ name: web, image: "web:1.0" }]\n`);
+    const refused = run(folder(), template(''));
+    expect([refused.status, refused.written]).toEqual([1, []]);
+    expect(refused.stderr).toBe('canary.yaml:2:5: "apps[0].runAsUser" is not set, nor a user or runAsNonRoot in the pod template: under restricted the pods must run as non-root, and the kubelet refuses to start an image whose USER is root or a name (USER app); set runAsUser to the image\'s numeric user, declare runAsNonRoot: true in the template if its USER is numeric, or set securityProfile: baseline; nothing was written\n');
+    // Any of the three it names is enough.
+    expect(run(folder(), template('        securityContext: { runAsNonRoot: true }\n')).status).toBe(0);
+    expect(run(folder(), template('        securityContext: { runAsUser: 10001 }\n')).status).toBe(0);
+    expect(run(folder(), template('').replace('    podTemplate:', '    securityProfile: baseline\n    podTemplate:')).status).toBe(0);
   }, PROCESS_TEST_TIMEOUT);
 });
 
@@ -275,7 +280,7 @@ describe('what the template declares is kept, and a default fills only what it l
   });
 
   test('a container that declares capabilities without a drop gets restricted\'s drop of all, and nothing added', () => {
-    const own = { ...template.spec.containers[0], securityContext: { capabilities: { add: ['NET_BIND_SERVICE'] } } };
+    const own = { ...template.spec.containers[0], securityContext: { runAsUser: 1001, capabilities: { add: ['NET_BIND_SERVICE'] } } };
     const [stable] = deployments({ podTemplate: { spec: { ...template.spec, containers: [own] } } });
     expect(stable.spec.template.spec.containers[0].securityContext.capabilities).toEqual({ drop: ['ALL'], add: ['NET_BIND_SERVICE'] });
     const [baseline] = deployments({ securityProfile: 'baseline', podTemplate: { spec: { ...template.spec, containers: [own] } } });

@@ -5,6 +5,7 @@ import { formatShare } from '../model/replicas';
 import { matchRulesApply, routeKinds } from '../model/routing';
 import { appScopeLabels, COMPONENT_LABEL, CONFIG_COMPONENT, CONFIG_LABEL, configLabel, selectorArg, trackSelector, TRACKS } from '../model/labels';
 import { printable } from '../spec/problems';
+import { podAdditions, type Addition } from '../model/additions';
 import { RouteProtocol, SessionAffinity, type MatchRuleSpec } from '../spec/types';
 import { formatStep, shellQuote, stageFile, stageSteps, teardownCommand } from './kubectl-steps';
 
@@ -89,7 +90,7 @@ export function formatPlan(app: ResolvedAppSpec, plan: RolloutPlan, outdir: stri
   const nameWidth = Math.max(...commands.map(([name]) => name.length));
   const affinity = app.service.sessionAffinity === SessionAffinity.CLIENT_IP ? `, ClientIP affinity ${app.service.sessionAffinityTimeoutSeconds} s` : '';
   return [
-    `${app.name}: namespace ${app.namespace} (${namespace}), Service ${app.service.name} (${app.service.type}${affinity}), ` +
+    `${app.name}: namespace ${app.namespace} (${namespace}), ${app.worker ? 'no Service (a worker: no port)' : `Service ${app.service.name} (${app.service.type}${affinity})`}, ` +
       `stable ${app.stable.name} (${app.stable.image}), canary ${app.canary.name} (${app.canary.image})`,
     ...(releaseInProgress(app) ? [] : ['  no release in progress: stable and canary run the same image and config; set canary.image or canary config to start one']),
     ...routing.map((line) => `  ${line}`),
@@ -118,9 +119,18 @@ function overrides(app: ResolvedAppSpec): string[] {
     'replicas: set by each stage',
     `pod labels: ${selector(trackSelector(app.appLabel, 'stable'))} (canary: track=canary), and the app.kubernetes.io labels the template does not set`,
     `container ${workload.container}: each track's image, env, config and Secrets; containers that run its image take the track's image too`,
-    `Service ${app.service.name}: selects ${selector(app.service.selector)}, both tracks${app.service.given ? ' (your Service\'s selector, which reaches your running pods too)' : ''}`,
-    'defaults where the template declares nothing: a TCP readiness probe, requests, a restricted security context, topology spread, no service account token unless it names an account',
+    app.worker ? 'no Service, port or readiness probe: the template declares no port (a worker)'
+      : `Service ${app.service.name}: selects ${selector(app.service.selector)}, both tracks${app.service.given ? ' (your Service\'s selector, which reaches your running pods too)' : ''}`,
+    ...additions(app).map(({ path, value }) => `added: ${path}: ${JSON.stringify(value)}`),
   ];
+}
+
+/** What the tool adds to the user's pod template, in the stable track's (the canary's adds the same, with its own config). */
+function additions(app: ResolvedAppSpec): Addition[] {
+  // Loaded only for a template of the user's: a plan of an app made from the spec reads no manifest code.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { podTemplate } = require('../constructs/manifests/workload') as typeof import('../constructs/manifests/workload');
+  return podAdditions(app.workload.pod, podTemplate(app, 'stable'));
 }
 
 /** Whether the canary runs another version than stable. */
@@ -213,7 +223,7 @@ export function planDocument(app: ResolvedAppSpec, plan: RolloutPlan, outdir: st
   return {
     name: app.name,
     namespace: { name: app.namespace, createdBy: namespaceOwner ?? null },
-    service: { name: app.service.name, type: app.service.type, port: app.service.port },
+    service: app.worker ? null : { name: app.service.name, type: app.service.type, port: app.service.port },
     stable: app.stable,
     canary: app.canary,
     releaseInProgress: releaseInProgress(app),
@@ -241,6 +251,6 @@ export function planDocument(app: ResolvedAppSpec, plan: RolloutPlan, outdir: st
     configCleanup: configCleanupCommand(app, plan) ?? null,
     adoptAutoscaling: adoptAutoscalingCommand(app) ?? null,
     teardown: teardownCommand(app, plan),
-    workload: { origin: app.workload.origin, container: app.workload.container, overridden: overrides(app).slice(1) },
+    workload: { origin: app.workload.origin, container: app.workload.container, taken: app.workload.taken, overridden: overrides(app).slice(1), added: app.workload.origin === 'the spec' ? [] : additions(app) },
   };
 }

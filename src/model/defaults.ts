@@ -17,10 +17,10 @@ const DEFAULT_REPLICAS = 3;
 const DEFAULT_PORT = 80;
 /** Kubernetes' own default for sessionAffinityConfig.clientIP.timeoutSeconds. */
 const DEFAULT_AFFINITY_TIMEOUT_SECONDS = 10800;
-// Sized for a small web server, so a lab cluster schedules every pod of every stage.
+// Sized for a small web server, so a lab cluster schedules every pod of every stage; the limit only for hardened pods.
 const DEFAULT_REQUESTS: ResourceAmounts = { cpu: '100m', memory: '64Mi' };
 const DEFAULT_LIMITS: ResourceAmounts = { memory: '128Mi' };
-/** Writable under a read-only root filesystem, where the template does not mount it already. */
+/** Writable under the read-only root filesystem of a hardened pod, where the template does not mount it already. */
 const DEFAULT_WRITABLE_PATHS = ['/tmp'];
 
 /** A track with its defaults filled in; `name` is the Deployment's. Config files must have been read. */
@@ -92,9 +92,11 @@ function resolveService(app: AppSpec, file: WorkloadFile | undefined, port: numb
 
 /** Fills in every default of an app spec (with its `from` file, read); the one place defaults live. */
 export function resolveAppDefaults(app: ReadApp, file?: WorkloadFile): ResolvedAppSpec {
-  const { workload, port, image, replicas: stableReplicas } = resolveWorkload(app, file, { port: DEFAULT_PORT, replicas: DEFAULT_REPLICAS });
+  const { workload, port, declaresPort, image, replicas: stableReplicas } = resolveWorkload(app, file, { port: DEFAULT_PORT, replicas: DEFAULT_REPLICAS });
   const canaryReplicas = app.canary.replicas ?? stableReplicas;
   const stages = app.stages ?? defaultStages(stableReplicas, canaryReplicas, app.routing?.mirrorPercent);
+  // A template of the user's gets only what its Pod Security level requires (see ResolvedAppSpec.hardened).
+  const hardened = app.from === undefined && app.podTemplate === undefined;
   // A template's pods labelled `app` keep it: the tracks select by it.
   const appLabel = app.appLabel ?? givenAppLabel(workload.pod.metadata?.labels) ?? app.name;
   const service = resolveService(app, file, port, appLabel);
@@ -111,11 +113,14 @@ export function resolveAppDefaults(app: ReadApp, file?: WorkloadFile): ResolvedA
     stage: app.stage ?? stages[0].name,
     securityProfile: app.securityProfile ?? SecurityProfile.RESTRICTED,
     workload,
-    writablePaths: app.writablePaths ?? DEFAULT_WRITABLE_PATHS.filter((path) => !templateMounts(workload).some((mount) => mount.path === path)),
+    writablePaths: app.writablePaths ?? (hardened ? DEFAULT_WRITABLE_PATHS.filter((path) => !templateMounts(workload).some((mount) => mount.path === path)) : []),
+    hardened,
+    // A template without a port, and no Service given or brought: a worker (see ResolvedAppSpec.worker).
+    worker: !declaresPort && file?.service === undefined && app.service === undefined,
     runAsUser: app.runAsUser,
     resources: {
       requests: { ...DEFAULT_REQUESTS, ...app.resources?.requests },
-      limits: { ...DEFAULT_LIMITS, ...app.resources?.limits },
+      limits: { ...hardened ? DEFAULT_LIMITS : {}, ...app.resources?.limits },
     },
     disruptionBudget: app.disruptionBudget?.enabled === false ? undefined : { maxUnavailable: app.disruptionBudget?.maxUnavailable ?? 1 },
     topologySpread: app.topologySpread?.enabled === false ? undefined : {

@@ -141,6 +141,19 @@ export interface ResolvedAppSpec {
   readonly securityProfile: SecurityProfile;
   readonly workload: ResolvedWorkloadSpec;
   readonly writablePaths: string[];
+  /**
+   * Whether the pods are hardened beyond what their Pod Security level requires (a read-only root
+   * filesystem, a memory limit, no service account token, capabilities dropped under baseline): for
+   * the template the tool makes from the spec's keys. A template of the user's gets only what its
+   * level requires, so that nothing the tool adds can stop the app from starting.
+   */
+  readonly hardened: boolean;
+  /**
+   * Whether the app serves no port: its pod template declares none, nor does the spec, and no Service
+   * is brought. A worker gets Deployments only: no Service, no port, no readiness probe of the tool's,
+   * no route and no smoke check (its gate checks metrics).
+   */
+  readonly worker: boolean;
   readonly runAsUser?: number;
   readonly resources: ResolvedResourcesSpec;
   /** Absent when turned off. */

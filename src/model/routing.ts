@@ -13,7 +13,7 @@ import { RouteProtocol, type MatchRuleSpec } from '../spec/types';
  * address the verification Job reaches the canary alone at.
  */
 export function hasTrackServices(spec: ResolvedAppSpec): boolean {
-  return spec.routing?.gatewayApi !== undefined || spec.verify !== undefined;
+  return !spec.worker && (spec.routing?.gatewayApi !== undefined || spec.verify !== undefined);
 }
 
 /** The Service a track gets (see hasTrackServices): `canary-demo` -> `canary-demo-canary`. */

@@ -76,9 +76,9 @@ export function stageContents(app: ResolvedAppSpec, createsNamespace: boolean, s
   const baseline = app.verify?.baseline === true;
   return [
     ...(createsNamespace ? [{ role: 'namespace', kind: 'Namespace' } as const] : []),
-    { role: 'service', kind: 'Service' },
+    ...(app.worker ? [] : [{ role: 'service', kind: 'Service' } as const]),
     ...(hasTrackServices(app) ? TRACKS.map((track) => ({ role: 'track-service', kind: 'Service', track } as const)) : []),
-    ...(baseline ? [{ role: 'baseline-service', kind: 'Service' } as const] : []),
+    ...(baseline && !app.worker ? [{ role: 'baseline-service', kind: 'Service' } as const] : []),
     ...tracks.flatMap(trackObjects),
     ...tracks.flatMap(workload),
     ...(baseline && stage.canaryDeployed ? [{ role: 'baseline', kind: 'Deployment', replicas: stage.baselineReplicas ?? 0, wave: stage.syncWaves.baseline ?? SYNC_WAVE.shrink } as const] : []),

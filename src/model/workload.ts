@@ -92,10 +92,10 @@ export function templateMounts(workload: Pick<ResolvedWorkloadSpec, 'pod' | 'con
 
 /**
  * The app's workload and its container port: the port given, else the app container's first port in
- * a template of the user's, else 80.
+ * a template of the user's, else 80; `declaresPort` says whether the spec or the template gives one.
  */
 export function resolveWorkload(app: ReadApp, file: WorkloadFile | undefined, defaults: { readonly port: number; readonly replicas: number }): {
-  readonly workload: ResolvedWorkloadSpec; readonly port: number; readonly image: string; readonly replicas: number;
+  readonly workload: ResolvedWorkloadSpec; readonly port: number; readonly declaresPort: boolean; readonly image: string; readonly replicas: number;
 } {
   const defaultPort = defaults.port;
   const given = file?.deployment.spec?.template ?? app.podTemplate;
@@ -112,6 +112,7 @@ export function resolveWorkload(app: ReadApp, file: WorkloadFile | undefined, de
   const replicas = app.stable.replicas ?? (typeof spec.replicas === 'number' ? spec.replicas : undefined);
   return {
     port,
+    declaresPort: !given || app.port !== undefined || firstPort !== undefined,
     image: image ?? '',
     replicas: replicas ?? defaults.replicas,
     workload: {

@@ -1034,8 +1034,8 @@ export interface AppSettings {
    */
   readonly securityProfile?: SecurityProfile;
   /**
-   * Paths mounted as emptyDir volumes, since the root filesystem is read-only.
-   * @default ['/tmp'], or none where the pod template's container mounts /tmp
+   * Paths mounted as emptyDir volumes, writable where the root filesystem is read-only.
+   * @default ['/tmp'] for pods made from the spec's keys (read-only root filesystem); none for a pod template of yours
    * @uniqueItems
    */
   readonly writablePaths?: AbsolutePath[];
@@ -1048,8 +1048,8 @@ export interface AppSettings {
    */
   readonly runAsUser?: number;
   /**
-   * Per-container requests and limits.
-   * @default requests cpu 100m, memory 64Mi; limits memory 128Mi
+   * Requests and limits of the app's container, where it declares none.
+   * @default requests cpu 100m, memory 64Mi; limits memory 128Mi for pods made from the spec's keys, none for a pod template of yours
    */
   readonly resources?: ResourcesSpec;
   /**

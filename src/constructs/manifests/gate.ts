@@ -55,7 +55,7 @@ function gatePod(app: ResolvedAppSpec, verify: ResolvedVerifySpec, stage: string
     containers: [{
       command: ['node', `${MOUNT}/${RUNNER}`, `${MOUNT}/${checks}`],
       env: [
-        { name: 'CANARY_URL', value: canaryUrl(app) },
+        ...(app.worker ? [] : [{ name: 'CANARY_URL', value: canaryUrl(app) }]),
         { name: 'STAGE', value: stage },
         ...(secret ? [{ name: 'NOTIFY_WEBHOOK', valueFrom: { secretKeyRef: { key: secret.key, name: secret.name } } }] : []),
       ],

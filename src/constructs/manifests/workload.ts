@@ -19,7 +19,7 @@ function resources(requests: ResourceAmounts, limits: ResourceAmounts) {
     ...(given.cpu === undefined ? {} : { cpu: canonicalCpu(given.cpu) }),
     ...(given.memory === undefined ? {} : { memory: canonicalMemory(given.memory) }),
   });
-  return { limits: amounts(limits), requests: amounts(requests) };
+  return { ...nonEmpty('limits', amounts(limits)), ...nonEmpty('requests', amounts(requests)) };
 }
 
 type Data = { [key: string]: any };
@@ -54,6 +54,11 @@ function volumes(app: ResolvedAppSpec, track: Track, taken: readonly string[]) {
   return { mounts: list.map((each) => each.mount), volumes: list.map((each) => each.volume) };
 }
 
+/** `{ [key]: value }`, or nothing for an empty object. */
+function nonEmpty(key: string, value: Data): Data {
+  return Object.keys(value).length ? { [key]: value } : {};
+}
+
 /** `list` with `added` after it, or nothing when both are empty. */
 function joined(key: string, list: unknown, added: readonly unknown[]): Data {
   const all = [...(Array.isArray(list) ? list : []), ...added];
@@ -62,22 +67,25 @@ function joined(key: string, list: unknown, added: readonly unknown[]): Data {
 
 /**
  * The security context a container gets: what it declares, and where it declares nothing, what the
- * app's Pod Security level needs (no privilege escalation, all capabilities dropped, non-root); the
- * app's own container also gets a read-only root filesystem and the app's user.
+ * app's Pod Security level needs (under restricted: no privilege escalation, all capabilities
+ * dropped). A hardened app's own container also gets those under baseline (with the capabilities an
+ * image that starts as root needs), a read-only root filesystem, and non-root under restricted; the
+ * app's user goes on the app's own container.
  */
 function securityContext(app: ResolvedAppSpec, declared: Data | undefined, own: boolean): Data {
   const restricted = app.securityProfile === SecurityProfile.RESTRICTED;
+  const hardened = own && app.hardened;
   const given: Data | undefined = declared?.capabilities ?? undefined;
   // Capabilities a container declares are its own: nothing is added to them; restricted needs them all
   // dropped, which is filled in where the container does not say what it drops.
   const capabilities = given !== undefined
     ? { ...(restricted && given.drop === undefined ? { drop: ['ALL'] } : {}), ...given }
-    : { ...(own && !restricted ? { add: ROOT_WEB_SERVER_CAPABILITIES } : {}), ...(own || restricted ? { drop: ['ALL'] } : {}) };
+    : { ...(hardened && !restricted ? { add: ROOT_WEB_SERVER_CAPABILITIES } : {}), ...(hardened || restricted ? { drop: ['ALL'] } : {}) };
   const filled: Data = {
-    ...(own || restricted ? { allowPrivilegeEscalation: false } : {}),
+    ...(hardened || restricted ? { allowPrivilegeEscalation: false } : {}),
     ...(Object.keys(capabilities).length ? { capabilities } : {}),
-    ...(own ? { readOnlyRootFilesystem: true } : {}),
-    ...(own && restricted ? { runAsNonRoot: true } : {}),
+    ...(hardened ? { readOnlyRootFilesystem: true } : {}),
+    ...(hardened && restricted ? { runAsNonRoot: true } : {}),
     ...(own && app.runAsUser !== undefined ? { runAsUser: app.runAsUser } : {}),
   };
   const { capabilities: _capabilities, ...rest } = declared ?? {};
@@ -99,8 +107,8 @@ function appContainer(app: ResolvedAppSpec, track: Track, given: Data, mounts: r
     ...joined('env', kept, env),
     ...joined('envFrom', given.envFrom, spec.secretEnvFrom.map((name) => ({ secretRef: { name } }))),
     image: spec.image,
-    ports: given.ports ?? [{ containerPort: app.port }],
-    readinessProbe: given.readinessProbe ?? { tcpSocket: { port: app.port } },
+    // A worker serves no port: none is invented, nor a probe of one.
+    ...(app.worker ? {} : { ports: given.ports ?? [{ containerPort: app.port }], readinessProbe: given.readinessProbe ?? { tcpSocket: { port: app.port } } }),
     resources: given.resources ?? resources(app.resources.requests, app.resources.limits),
     securityContext: securityContextOf,
     ...joined('volumeMounts', given.volumeMounts, mounts),
@@ -109,10 +117,12 @@ function appContainer(app: ResolvedAppSpec, track: Track, given: Data, mounts: r
 
 /**
  * A track's pod template: the app's (as the user gave it, or made from the spec), with the track's
- * labels, image (on the app's container, and on any other that runs the same image) and config, and the tool's defaults where it declares nothing: no service account
- * token unless it names an account, the RuntimeDefault seccomp profile, non-root under restricted,
- * and pods spread over nodes as a preference (ScheduleAnyway, so a one-node cluster still schedules
- * every pod). The same in every stage, so moving between stages restarts no pod.
+ * labels, image (on the app's container, and on any other that runs the same image) and config, and
+ * the tool's defaults where it declares nothing: what the Pod Security level requires (under
+ * restricted: non-root and the RuntimeDefault seccomp profile), pods spread over nodes as a
+ * preference (ScheduleAnyway, so a one-node cluster still schedules every pod), and for a hardened
+ * app no service account token unless it names an account. The same in every stage, so moving
+ * between stages restarts no pod.
  */
 export function podTemplate(app: ResolvedAppSpec, track: Track, label: TrackLabel = track) {
   const { pod, container } = app.workload;
@@ -134,15 +144,15 @@ export function podTemplate(app: ResolvedAppSpec, track: Track, label: TrackLabe
     metadata: { ...pod.metadata, labels: podLabels(app.name, app.appLabel, label, pod.metadata?.labels) },
     spec: {
       ...given,
-      ...(given.automountServiceAccountToken === undefined && given.serviceAccountName === undefined ? { automountServiceAccountToken: false } : {}),
+      ...(app.hardened && given.automountServiceAccountToken === undefined && given.serviceAccountName === undefined ? { automountServiceAccountToken: false } : {}),
       containers,
       ...(Array.isArray(given.initContainers) ? { initContainers: given.initContainers.map(other) } : {}),
-      securityContext: {
+      ...nonEmpty('securityContext', {
         ...(restricted ? { runAsNonRoot: true } : {}),
         ...(app.runAsUser === undefined ? {} : { runAsUser: app.runAsUser }),
-        seccompProfile: { type: 'RuntimeDefault' },
+        ...(restricted || app.hardened ? { seccompProfile: { type: 'RuntimeDefault' } } : {}),
         ...given.securityContext,
-      },
+      }),
       ...(spread && given.topologySpreadConstraints === undefined ? {
         topologySpreadConstraints: [{
           labelSelector: { matchLabels: trackSelector(app.appLabel, label) },

@@ -32,7 +32,7 @@ export function acrossAppsProblems(apps: readonly ResolvedAppSpec[], at: readonl
     }
     const ns = app.namespace;
     claim({ key: `label/${ns}/${app.appLabel}`, path: [...at[i], 'appLabel'], what: 'the Services would select each other\'s pods: same namespace and appLabel as' }, app.appLabel);
-    claim({ key: `service/${ns}/${app.service.name}`, path: [...at[i], 'service', 'name'], what: 'same Service in the same namespace as' }, app.service.name);
+    if (!app.worker) claim({ key: `service/${ns}/${app.service.name}`, path: [...at[i], 'service', 'name'], what: 'same Service in the same namespace as' }, app.service.name);
     if (hasTrackServices(app)) {
       for (const track of TRACKS) {
         const name = trackServiceName(app.service.name, track);

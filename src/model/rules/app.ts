@@ -70,7 +70,7 @@ function appWarnings(app: ResolvedAppSpec, at: SpecPath): Problem[] {
       path: [...at, 'namespace'],
       message: `is ${formatValue(app.namespace)}: a kube- namespace is the cluster's own (its system components and add-ons); give the app a namespace of its own`,
     }] : []),
-    ...(app.securityProfile === SecurityProfile.RESTRICTED && app.port < 1024
+    ...(app.securityProfile === SecurityProfile.RESTRICTED && !app.worker && app.port < 1024
       ? [{ path: [...at, 'port'], message: `is ${app.port}: under the restricted profile the container runs as non-root and may not bind a port below 1024` }] : []),
   ];
 }

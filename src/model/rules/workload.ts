@@ -101,6 +101,16 @@ function labelProblems(app: ResolvedAppSpec, given: AppSpec, at: SpecPath): Prob
   return problems;
 }
 
+/** A worker serves no port: nothing can route to it or request it. */
+function workerProblems(app: ResolvedAppSpec, at: SpecPath): Problem[] {
+  if (!app.worker) return [];
+  const why = `the app is a worker: its container ${app.workload.container} declares no port, and no Service is given`;
+  return [
+    ...(app.routing ? [{ path: [...at, 'routing'], message: `is given, but ${why}; give port (the container's) to route its traffic` }] : []),
+    ...(app.verify?.smoke ? [{ path: [...at, 'verify', 'smoke'], message: `is given, but ${why}, so there is nothing to request; check it by its metrics (verify.prometheus)` }] : []),
+  ];
+}
+
 /** One source of the workload, a container to set, and a template that meets the app's level. */
 export function workloadProblems(app: ResolvedAppSpec, given: AppSpec, at: SpecPath): Problem[] {
   const problems: Problem[] = [];
@@ -125,7 +135,7 @@ export function workloadProblems(app: ResolvedAppSpec, given: AppSpec, at: SpecP
   } else if (!names.includes(app.workload.container)) {
     problems.push({ path: [...at, 'container'], message: `is ${formatValue(app.workload.container)}: must be a container of the pod template: ${names.join(', ')}` });
   }
-  if (template) problems.push(...labelProblems(app, given, at));
+  if (template) problems.push(...labelProblems(app, given, at), ...nonRootProblems(app, at), ...workerProblems(app, at));
   if (app.stable.image === '' && app.workload.container !== '') {
     problems.push({ path: [...at, 'stable', 'image'], message: template ? `is required: the pod template's container ${app.workload.container} names no image either` : 'is required' });
   }
@@ -140,17 +150,19 @@ export function workloadProblems(app: ResolvedAppSpec, given: AppSpec, at: SpecP
 
 /**
  * Under restricted, pods run as non-root, which the kubelet can only check for a numeric user: an image
- * whose USER is a name (`USER app`) fails to start unless a numeric runAsUser is set somewhere.
+ * whose USER is a name (`USER app`), or root, fails to start. A template of the user's that neither
+ * gives a user nor says it runs as non-root would get `runAsNonRoot` from the tool, which may stop it:
+ * refused before anything is written, saying what to set.
  */
-function nonRootWarnings(app: ResolvedAppSpec, given: AppSpec, at: SpecPath): Problem[] {
-  if (app.securityProfile !== SecurityProfile.RESTRICTED || app.runAsUser !== undefined) return [];
-  if (given.from === undefined && given.podTemplate === undefined) return [];
+function nonRootProblems(app: ResolvedAppSpec, at: SpecPath): Problem[] {
+  if (app.securityProfile !== SecurityProfile.RESTRICTED || app.runAsUser !== undefined || app.hardened) return [];
   const pod = app.workload.pod;
   const own = containersOf(pod).find((container) => container.name === app.workload.container);
-  if (pod.spec?.securityContext?.runAsUser !== undefined || own?.securityContext?.runAsUser !== undefined) return [];
+  const contexts = [pod.spec?.securityContext, own?.securityContext];
+  if (contexts.some((context) => context?.runAsUser !== undefined || context?.runAsNonRoot === true)) return [];
   return [{
     path: [...at, 'runAsUser'],
-    message: 'is not set, nor in the pod template: under restricted the pods run as non-root, and an image whose USER is a name (USER app), not a number, will not start; set a numeric runAsUser',
+    message: `is not set, nor a user or runAsNonRoot in the pod template: under restricted the pods must run as non-root, and the kubelet refuses to start an image whose USER is root or a name (USER app); set runAsUser to the image's numeric user, declare runAsNonRoot: true in the template if its USER is numeric, or set securityProfile: baseline; nothing was written`,
   }];
 }
 
@@ -159,6 +171,13 @@ function nonRootWarnings(app: ResolvedAppSpec, given: AppSpec, at: SpecPath): Pr
  * would be taken over with the tool's settings and selector, unseen in review.
  */
 function madeServiceWarnings(app: ResolvedAppSpec, given: AppSpec, at: SpecPath): Problem[] {
+  if (app.worker) {
+    const { path } = placeOf(given, at, ['spec', 'containers']);
+    return [{
+      path,
+      message: `${given.from === undefined ? '' : `is ${formatValue(given.from)}: `}the app's container ${app.workload.container} declares no port, and no Service is given, so the app is a worker: Deployments only, with no Service, no port and no readiness probe added; give port if it serves one`,
+    }];
+  }
   if (given.from === undefined || app.service.given !== undefined) return [];
   return [{
     path: [...at, 'from'],
@@ -167,5 +186,5 @@ function madeServiceWarnings(app: ResolvedAppSpec, given: AppSpec, at: SpecPath)
 }
 
 export function workloadWarnings(app: ResolvedAppSpec, given: AppSpec, at: SpecPath): Problem[] {
-  return [...nonRootWarnings(app, given, at), ...madeServiceWarnings(app, given, at)];
+  return madeServiceWarnings(app, given, at);
 }
