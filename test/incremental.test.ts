@@ -119,7 +119,17 @@ test('an app with a gate is made from the check code too: another check code doe
   expect(appInput({ ...gated, spec: { ...gated.spec, verify: undefined } }, '../routing.yaml')).not.toContain(hash);
 });
 
-test('a hand-edited file of an unchanged app is caught by --check and repaired by synth', async () => {
+/** `text`, a stage file of the spec at `spec`, with its stamp made anew for what it now holds, as the tool makes stamps. */
+function forged(text: string, spec: string): string {
+  const header = (key: string) => new RegExp(`^# ${key}: (.*)$`, 'm').exec(text)![1];
+  const app = resolveSpec(parse(readFileSync(spec, 'utf8')), join(spec, '..')).apps.find((each) => each.spec.name === header('app'))!;
+  const input = hashedInput(appInput(app, header('spec')));
+  const made = stamped(text.replace(/# input: [0-9a-f]{64}\n/, ''), input, header('stage'));
+  expect(verifies(Buffer.from(made), input, header('stage'))).toBe(true);
+  return made;
+}
+
+test('a hand-edited file of an unchanged app, its stamp forged or not, is caught by --check', async () => {
   const spec = specs().routing;
   const out = join(dir, 'out');
   await synth(spec, out);
@@ -130,12 +140,19 @@ test('a hand-edited file of an unchanged app is caught by --check and repaired b
     (text: string) => `${text}# a note\n`,
     (text: string) => text.replace(/# input: [0-9a-f]{64}/, `# input: ${'0'.repeat(64)}`),
     (text: string) => text.replace(/# input: [0-9a-f]{64}\n/, ''),
+    // Forged: the image swapped and the stamp recomputed as the tool makes it. It verifies, and
+    // --check, which trusts no stamp, still finds it.
+    (text: string) => forged(text.replace(/image: nginx:1\.23\b/, 'image: registry.evil/nginx:1.23'), spec),
   ];
-  for (const edit of edits) {
-    writeFileSync(join(out, path), edit(cold[path]));
+  for (const [i, edit] of edits.entries()) {
+    const edited = edit(cold[path]);
+    expect(edited).not.toBe(cold[path]);
+    writeFileSync(join(out, path), edited);
     const check = await synth(spec, out, '--check');
     expect(check.status).toBe(1);
     expect(check.stderr).toContain(`stale: ${join(out, path)}`);
+    // A write trusts a stamp that verifies (README: the input stamp); the forged one is repaired by removing the file.
+    if (i === edits.length - 1) rmSync(join(out, path));
     expect((await synth(spec, out)).stdout).toMatch(/^synth: \d+ apps, 1 file written/);
     expect(tree(out)).toEqual(cold);
   }

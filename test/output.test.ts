@@ -169,9 +169,12 @@ test('a spec large enough for render threads writes what one thread renders, and
   const expected = Object.fromEntries(synthesize({ apps }, '../canary.yaml').map((file) => [file.path, file.content]));
   expect(tree(out)).toEqual(expected);
   rmSync(threads);
-  // Every file verifies: nothing is rendered, so no thread starts.
-  expect(synthOrCheck(out, LARGE_SPEC_THREADS, '--check').stdout).toMatch(new RegExp(`^check: ${LARGE_APPS} apps, ${files} files up to date`));
+  // Every file verifies: a write renders nothing, so no thread starts; --check renders every app, on threads.
+  expect(synthOrCheck(out, LARGE_SPEC_THREADS).stdout).toMatch(new RegExp(`^synth: ${LARGE_APPS} apps, 0 files written, ${files} unchanged`));
   expect(existsSync(threads)).toBe(false);
+  expect(synthOrCheck(out, LARGE_SPEC_THREADS, '--check').stdout).toMatch(new RegExp(`^check: ${LARGE_APPS} apps, ${files} files up to date`));
+  expect(existsSync(threads)).toBe(true);
+  rmSync(threads);
   // An empty folder: every app is rendered, on threads, and every file is missing.
   const empty = join(dir, 'empty');
   mkdirSync(empty);
@@ -228,9 +231,9 @@ test('plan, the writer and the spec layer load no cdk8s code', () => {
   const routed = loaded(bin, 'synth', '-c', join(root, 'examples', 'routing.yaml'), '-o', join(dir, 'routed'));
   expect(routed).toEqual(expect.arrayContaining(['cdk8s', 'constructs', 'js-yaml', 're2js']));
   expect(routed.filter((name) => name.startsWith('cdk8s-plus'))).toEqual([]);
-  // Nothing changed: nothing is rendered, and neither synth nor --check loads the render code.
+  // Nothing changed: synth renders nothing and loads no render code; --check renders every app, trusting no stamp.
   expect(loaded(bin, 'synth', '-c', spec, '-o', out)).toEqual(specLayer);
-  expect(loaded(bin, 'synth', '--check', '-c', spec, '-o', out)).toEqual(specLayer);
+  expect(loaded(bin, 'synth', '--check', '-c', spec, '-o', out)).toEqual([...specLayer, ...renderCode]);
 }, PROCESS_TEST_TIMEOUT);
 
 describe('progress', () => {

@@ -1,4 +1,4 @@
-import { inspectOutput } from '../io/check';
+import { checkOutput } from '../io/check';
 import type { RenderedFile } from '../io/header';
 import { outputFolderProblem, specPathFrom } from '../io/output-folder';
 import type { FoundFiles } from '../io/scan';
@@ -46,10 +46,12 @@ export interface SynthChecked {
 
 /**
  * Renders every app of a spec and writes its files into the output folder, or with `check` compares
- * them, touching nothing. An app whose every file carries a stamp that verifies is as a render would
- * make it: it is not rendered again, and its files are neither compared nor written. Each app's
- * files are written while the next one renders. Throws a SpecError for a bad spec, a UsageError for a
- * bad output path, and OutputLockedError or OutputConflictError before anything is written.
+ * them, touching nothing. In a write, an app whose every file carries a stamp that verifies is as a
+ * render would make it, unless forged: it is not rendered again, and its files are not written.
+ * `check` trusts no stamp: it renders every app and compares every file, byte for byte, so that a
+ * file edited with its stamp recomputed never passes. Each app's files are written while the next one
+ * renders. Throws a SpecError for a bad spec, a UsageError for a bad output path, and
+ * OutputLockedError or OutputConflictError before anything is written.
  */
 export async function synth(options: SynthOptions): Promise<SynthWritten | SynthChecked> {
   const { config, output: outdir, check = false, takeOver = false } = options;
@@ -59,6 +61,13 @@ export async function synth(options: SynthOptions): Promise<SynthWritten | Synth
   const resolved = loadApps(options);
   const specPath = specPathFrom(outdir, config);
   const ownership = { spec: specPath, apps: resolved.map((app) => app.spec.name), takeOver, layout: OUTPUT_LAYOUT };
+  if (check) {
+    const { renderAppsInParallel } = await import('../render/synth');
+    const rendered: RenderedFile[][] = [];
+    await renderAppsInParallel(resolved, specPath, (index, files) => { rendered[index] = files; }, options.onProgress);
+    const files = rendered.flat();
+    return { check: true, apps: resolved.length, files: files.length, report: checkOutput(outdir, files, ownership) };
+  }
   const { appUpToDate } = await import('../render/stamp');
   const toRender: ResolvedApp[] = [];
   const kept: string[] = [];
@@ -70,26 +79,16 @@ export async function synth(options: SynthOptions): Promise<SynthWritten | Synth
     return new Set(kept);
   };
   // The folder is checked before anything renders.
-  const writer = check ? undefined : openOutput(outdir, resolved.flatMap((app) => appFilePaths(app.spec.name, app.plan)), ownership, asFound);
-  const inspection = writer ? undefined : inspectOutput(outdir, ownership);
-  if (inspection) asFound(inspection.found);
-  const rendered: RenderedFile[][] = [];
+  const writer = openOutput(outdir, resolved.flatMap((app) => appFilePaths(app.spec.name, app.plan)), ownership, asFound);
   if (toRender.length) {
     try {
       // Only now is the render code loaded: a run with nothing to render loads none of it.
       const { renderAppsInParallel } = await import('../render/synth');
-      await renderAppsInParallel(toRender, specPath, (index, files) => {
-        if (writer) files.forEach((file) => writer.write(file));
-        else rendered[index] = files;
-      }, options.onProgress);
+      await renderAppsInParallel(toRender, specPath, (_index, files) => files.forEach((file) => writer.write(file)), options.onProgress);
     } catch (error) {
-      writer?.abort();
+      writer.abort();
       throw error;
     }
-  }
-  if (!writer) {
-    const files = rendered.flat();
-    return { check: true, apps: resolved.length, files: kept.length + files.length, report: inspection!.check(files, kept) };
   }
   return { check: false, apps: resolved.length, ...writer.close() };
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { RenderedFile } from './header';
 import { changesFor } from './changes';
 import type { Ownership } from './ownership';
-import { changed, generatedReader, scan, type FoundFiles } from './scan';
+import { changed, generatedReader, scan } from './scan';
 
 /** A short unified diff of a stale file: what synth would change. */
 function shortDiff(path: string, before: string, after: string, maxLines = 40): string {
@@ -17,53 +17,30 @@ function shortDiff(path: string, before: string, after: string, maxLines = 40): 
   return shown.map((line) => `    ${line}`).join('\n');
 }
 
-/** The output folder as read for `--check`: its generated files, and how it compares with what should be. */
-export interface OutputInspection {
-  /** The bytes of the generated file at `path`, or undefined. */
-  readonly found: FoundFiles;
-  /**
-   * What the folder lacks, holds in excess or holds in conflict, compared with `files` (see
-   * checkOutput) and with `kept`, the paths of files known to be as they should be (their stamps verify).
-   */
-  check(files: readonly RenderedFile[], kept?: readonly string[]): string[];
-}
-
-/** Reads `outdir` once for `--check`: writes nothing; reads only regular files of bounded size, without following links. */
-export function inspectOutput(outdir: string, ownership: Ownership): OutputInspection {
+/**
+ * What `outdir` lacks, holds in excess or holds in conflict, compared with `files`, a render of every
+ * app: one entry per file (a stale one with a short diff), empty when in sync. Every file is compared
+ * byte for byte, whatever its stamp says: a stamp anyone can recompute proves nothing. Writes nothing;
+ * reads only regular files of bounded size, without following links.
+ */
+export function checkOutput(outdir: string, files: readonly RenderedFile[], ownership: Ownership): string[] {
   let root: string;
   try {
     root = realpathSync(outdir);
-    if (!statSync(root).isDirectory()) return { found: () => undefined, check: () => [`not a folder: ${outdir}`] };
+    if (!statSync(root).isDirectory()) return [`not a folder: ${outdir}`];
   } catch {
-    return { found: () => undefined, check: (files) => files.map((file) => `missing: ${join(outdir, file.path)}`) };
+    return files.map((file) => `missing: ${join(outdir, file.path)}`);
   }
   const found = scan(root, ownership.layout);
-  const known = new Map(found.folders);
-  const bytes = generatedReader(root, found, known);
-  const content = (path: string) => bytes(path)?.toString('utf8');
-  return {
-    found: bytes,
-    check(files, kept = []) {
-      const paths = [...kept, ...files.map((file) => file.path)];
-      const changes = changesFor(root, found, paths, { ...ownership, takeOver: false }, new Set(kept));
-      const report = changes.problems.map((problem) => `conflict: ${problem}`);
-      for (const file of files.filter((each) => changes.writable.has(each.path))) {
-        if (!changed(found, file, () => bytes(file.path))) continue;
-        const entry = found.entries.get(file.path);
-        if (entry?.kind !== 'generated') report.push(`missing: ${join(outdir, file.path)}`);
-        else report.push(`stale: ${join(outdir, file.path)}\n${shortDiff(file.path, content(file.path) ?? '', file.content)}`);
-      }
-      for (const path of changes.remove) report.push(`not in the spec: ${join(outdir, path)}`);
-      return report;
-    },
-  };
-}
-
-/**
- * What `outdir` lacks, holds in excess or holds in conflict, compared with `files`: one entry per
- * file (a stale one with a short diff), empty when in sync. Writes nothing; reads only regular files
- * of bounded size, without following links.
- */
-export function checkOutput(outdir: string, files: readonly RenderedFile[], ownership: Ownership): string[] {
-  return inspectOutput(outdir, ownership).check(files);
+  const bytes = generatedReader(root, found, new Map(found.folders));
+  const changes = changesFor(root, found, files.map((file) => file.path), { ...ownership, takeOver: false }, new Set());
+  const report = changes.problems.map((problem) => `conflict: ${problem}`);
+  for (const file of files.filter((each) => changes.writable.has(each.path))) {
+    if (!changed(found, file, () => bytes(file.path))) continue;
+    const entry = found.entries.get(file.path);
+    if (entry?.kind !== 'generated') report.push(`missing: ${join(outdir, file.path)}`);
+    else report.push(`stale: ${join(outdir, file.path)}\n${shortDiff(file.path, bytes(file.path)?.toString('utf8') ?? '', file.content)}`);
+  }
+  for (const path of changes.remove) report.push(`not in the spec: ${join(outdir, path)}`);
+  return report;
 }
