@@ -275,3 +275,46 @@ describe('a worker: a template without a port', () => {
     expect(serving.filter((doc) => doc.kind === 'Service').map((doc) => doc.spec.ports)).toEqual([[{ name: 'http', port: 8089, targetPort: 8089 }]]);
   });
 });
+
+describe('from takes only the app\'s Service, and nothing that would stop the plan\'s steps', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = tempDir('guards');
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  const [frontend, frontendService] = microservice('frontend', 8080);
+  const postgres = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'postgres' }, spec: { selector: { app: 'postgres' }, ports: [{ port: 5432 }] } };
+  const resolved = (objects: readonly Manifest[], extra: object = {}) => {
+    writeFileSync(join(dir, 'app.yaml'), yamlOf(objects));
+    return resolveSpec({ apps: [{ name: 'frontend', namespace: 'shop', from: 'app.yaml', canary: { image: 'gcr.io/shop/frontend:v0.10.2' }, ...extra }] }, dir);
+  };
+
+  test('a file\'s only Service, selecting another app, is left out, not re-pointed at this one', () => {
+    const { apps: [app], warnings } = resolved([frontend, postgres]);
+    expect(app.spec.service.name).toBe('frontend');
+    expect(app.spec.service.given).toBeUndefined();
+    expect(warnings.map((each) => each.message)).toContain('Service postgres is left out: only the app\'s Deployment and Service are taken');
+  });
+
+  test('a Service named that does not serve the pods is refused, saying why', () => {
+    expect(() => resolved([frontend, postgres], { from: { file: 'app.yaml', service: 'postgres' } }))
+      .toThrow('"apps[0].from" is {"file":"app.yaml","service":"postgres"}: its Service "postgres" selects app=postgres, so it does not serve the Deployment\'s pods: name the app\'s Service');
+    const external = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'db' }, spec: { type: 'ExternalName', externalName: 'db.example.com' } };
+    expect(() => resolved([frontend, external], { from: { file: 'app.yaml', service: 'db' } })).toThrow('its Service "db" is an ExternalName Service');
+  });
+
+  test('a Service without a type is ClusterIP, as the API server reads it; a headless one stays ClusterIP', () => {
+    const { type: _type, ...untyped } = frontendService.spec;
+    expect(resolved([frontend, { ...frontendService, spec: untyped }]).apps[0].spec.service.type).toBe('ClusterIP');
+    expect(() => resolved([frontend, { ...frontendService, spec: { ...untyped, clusterIP: 'None' } }], { service: { type: 'NodePort' } }))
+      .toThrow('"apps[0].service.type" is "NodePort": the from file\'s Service is headless (clusterIP: None), which only a ClusterIP Service may be');
+  });
+
+  test('a Deployment labelled as one of the tool\'s components, or paused, is refused', () => {
+    expect(() => resolved([{ ...frontend, metadata: { ...frontend.metadata, labels: { 'app.kubernetes.io/component': 'router' } } }, frontendService]))
+      .toThrow('"apps[0].from" holds a Deployment labelled app.kubernetes.io/component=router, the label by which the plan\'s kubectl steps tell the tool\'s router objects apart; change or remove it');
+    expect(resolved([{ ...frontend, metadata: { ...frontend.metadata, labels: { 'app.kubernetes.io/component': 'frontend' } } }, frontendService]).apps).toHaveLength(1);
+    expect(() => resolved([{ ...frontend, spec: { ...frontend.spec, paused: true } }, frontendService]))
+      .toThrow('"apps[0].from" holds a Deployment with paused: true: no rollout of its tracks would ever finish, and the plan waits for each; remove it');
+  });
+});

@@ -8,6 +8,8 @@ import { CanaryApp } from '../src/constructs/canary-app';
 import type { CanaryAppProps } from '../src/constructs/props';
 import { parseSpec } from '../src/engine/load';
 import { SpecError } from '../src/spec/problems';
+import { formatStep, type KubectlStep } from '../src/engine/kubectl-steps';
+import { resolveSpec } from '../src/model/resolve';
 import { cli, files, NO_PERMISSION_OVERRIDE, preload, PROCESS_TEST_TIMEOUT, run, start, startBin, tempDir, type RunOptions } from './helpers';
 
 let dir: string;
@@ -661,4 +663,51 @@ test('a smoke path with a control character is refused in the spec; a percent-en
   expect(() => parseSpec(withPath('/health\u001b[2J'), join(dir, 'canary.yaml')))
     .toThrow('"apps[0].verify.smoke.path" is "/health\\u001b[2J": must be a path starting with "/", of printable ASCII without spaces');
   expect(() => parseSpec(withPath('/h%C3%A9?x=1'), join(dir, 'canary.yaml'))).not.toThrow();
+});
+
+describe('names that reach a printed command', () => {
+  test('every kubectl step keeps a hostile name as one word: pasted into a shell, nothing it holds runs', () => {
+    const dir = tempDir('shell');
+    try {
+      const hostile = "x$(touch one)`touch two`;touch three'\"$HOME";
+      const steps: KubectlStep[] = [
+        { verb: 'apply', file: `${hostile}.yaml`, selector: hostile },
+        { verb: 'wait', deployment: hostile },
+        { verb: 'wait', deployment: hostile, readyAtLeast: 2 },
+        { verb: 'delete', kinds: ['deployment', 'poddisruptionbudget'], name: hostile },
+        { verb: 'gate', job: hostile, timeoutSeconds: 60, rollback: [{ verb: 'apply', file: hostile }] },
+      ];
+      for (const step of steps) {
+        // kubectl stands in as a function that records its words, one per line, and answers a count.
+        const script = `kubectl() { printf '%s\\n' "$@" >> words; echo 5; }\n${formatStep(step, hostile)}\n`;
+        const ran = spawnSync('bash', ['-c', script], { cwd: dir, encoding: 'utf8' });
+        expect(ran.status).toBe(0);
+      }
+      expect(readdirSync(dir)).toEqual(['words']);
+      const words = readFileSync(join(dir, 'words'), 'utf8').split('\n');
+      expect(words).toContain(hostile);
+      expect(words).toContain(`deployment/${hostile}`);
+      expect(words).toContain(`job/${hostile}`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a from file\'s Service whose name Kubernetes would refuse is refused, before it reaches a file or a command', () => {
+    const dir = tempDir('svcname');
+    try {
+      writeFileSync(join(dir, 'web.yaml'), [
+        'apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: web }\nspec:\n  selector: { matchLabels: { app: web } }\n  template:\n    metadata: { labels: { app: web } }\n    spec: { securityContext: { runAsUser: 1000 }, containers: [{ name: web, image: "web:1", ports: [{ containerPort: 8080 }] }] }\n',
+        'apiVersion: v1\nkind: Service\nmetadata: { name: "svc$(touch PWNED)" }\nspec: { selector: { app: web }, ports: [{ port: 80 }] }\n',
+      ].join('---\n'));
+      expect(() => resolveSpec({ apps: [{ name: 'web', namespace: 'web', from: 'web.yaml', canary: { image: 'web:2' } }] }, dir))
+        .toThrow('"apps[0].from" names the Service "svc$(touch PWNED)", which is no Service name Kubernetes takes (a DNS-1035 label: at most 63 lowercase letters, digits and "-", starting with a letter); give service.name');
+      // Named in the spec instead, it is the spec's.
+      const [app] = resolveSpec({ apps: [{ name: 'web', namespace: 'web', from: 'web.yaml', service: { name: 'web' }, canary: { image: 'web:2' } }] }, dir).apps;
+      expect(app.spec.service.name).toBe('web');
+      expect(readdirSync(dir)).toEqual(['web.yaml']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

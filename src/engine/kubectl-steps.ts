@@ -144,20 +144,21 @@ export function formatStep(step: KubectlStep, namespace: string): string {
     case 'apply':
       return `kubectl apply -f ${shellQuote(step.file)}${step.selector ? ` -l ${shellQuote(step.selector)}` : ''}`;
     case 'wait': {
-      const rollout = `kubectl rollout status ${ns} deployment/${step.deployment}`;
+      const rollout = `kubectl rollout status ${ns} ${shellQuote(`deployment/${step.deployment}`)}`;
       if (step.readyAtLeast === undefined) return rollout;
       // The autoscaler raises the Deployment's count after the apply, so the rollout alone may be done
       // before the floor is: wait for the floor's pods first.
-      const ready = `"$(kubectl get ${ns} deployment/${step.deployment} -o jsonpath='{.status.readyReplicas}')"`;
+      const ready = `"$(kubectl get ${ns} ${shellQuote(`deployment/${step.deployment}`)} -o jsonpath='{.status.readyReplicas}')"`;
       return `until [ ${ready} -ge ${step.readyAtLeast} ] 2>/dev/null; do sleep 2; done && ${rollout}`;
     }
     case 'delete':
-      return `kubectl delete ${step.kinds.map((kind) => `${kind}/${step.name}`).join(' ')} ${ns} --ignore-not-found`;
+      return `kubectl delete ${step.kinds.map((kind) => shellQuote(`${kind}/${step.name}`)).join(' ')} ${ns} --ignore-not-found`;
     case 'gate': {
       // The Job fails at its deadline at the latest; the wait gives it a little longer to say so.
       const rollback = step.rollback.map((each) => formatStep(each, namespace)).join(' && ');
-      return `{ kubectl wait ${ns} --for=condition=complete --timeout=${gateWaitSeconds(step.timeoutSeconds)}s job/${step.job} || `
-        + `{ kubectl logs ${ns} job/${step.job}; ${rollback}; false; }; }`;
+      const job = shellQuote(`job/${step.job}`);
+      return `{ kubectl wait ${ns} --for=condition=complete --timeout=${gateWaitSeconds(step.timeoutSeconds)}s ${job} || `
+        + `{ kubectl logs ${ns} ${job}; ${rollback}; false; }; }`;
     }
   }
 }

@@ -149,7 +149,7 @@ function stageCommand(app: ResolvedAppSpec, plan: RolloutPlan, stage: ResolvedSt
  * count has 1 replica, whatever it ran. Without the record of the last apply, the count stays.
  */
 function adoptAutoscalingCommand(app: ResolvedAppSpec): string | undefined {
-  const names = TRACKS.filter((track) => app[track].autoscaling).map((track) => `deployment/${app[track].name}`);
+  const names = TRACKS.filter((track) => app[track].autoscaling).map((track) => shellQuote(`deployment/${app[track].name}`));
   if (!names.length) return undefined;
   return `kubectl annotate -n ${shellQuote(app.namespace)} ${names.join(' ')} kubectl.kubernetes.io/last-applied-configuration-`;
 }

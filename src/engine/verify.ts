@@ -52,7 +52,8 @@ export async function verify(options: VerifyOptions): Promise<VerifyOutcome> {
   const { canaryUrl, prometheus } = options;
   if (spec.verify.smoke && !canaryUrl) {
     const { trackServiceName } = await import('../model/routing');
-    throw new UsageError(`the smoke check needs the canary's address: kubectl port-forward -n ${spec.namespace} svc/${trackServiceName(spec.service.name, 'canary')} 8080:${spec.service.port}, then ${optionName(options, 'canaryUrl')} http://127.0.0.1:8080`);
+    const { shellQuote } = await import('./kubectl-steps');
+    throw new UsageError(`the smoke check needs the canary's address: kubectl port-forward -n ${shellQuote(spec.namespace)} ${shellQuote(`svc/${trackServiceName(spec.service.name, 'canary')}`)} 8080:${spec.service.port}, then ${optionName(options, 'canaryUrl')} http://127.0.0.1:8080`);
   }
   // The spec's own rule for a URL, and its words; here, where nothing is written, a user and password
   // may come first.

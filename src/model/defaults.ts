@@ -75,7 +75,8 @@ function resolveService(app: AppSpec, file: WorkloadFile | undefined, port: numb
   const affinity = app.service?.sessionAffinity ?? given.sessionAffinity ?? SessionAffinity.NONE;
   return {
     name: app.service?.name ?? file?.service?.metadata?.name ?? app.name,
-    type: app.service?.type ?? givenType ?? ServiceType.NODE_PORT,
+    // A Service that gives no type is a ClusterIP one, as the API server reads it; one the tool makes is a NodePort.
+    type: app.service?.type ?? givenType ?? (file?.service ? ServiceType.CLUSTER_IP : ServiceType.NODE_PORT),
     port: ports[0].port,
     nodePort: ports[0].nodePort,
     sessionAffinity: affinity,

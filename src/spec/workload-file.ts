@@ -178,6 +178,12 @@ function pickService(found: readonly Found[], named: string | undefined, deploym
   const services = found.filter(({ object }) => object.kind === 'Service');
   if (named !== undefined) {
     const chosen = services.filter(({ object }) => object.metadata?.name === named);
+    if (chosen.length === 1 && !selects(chosen[0].object, deployment.object)) {
+      // An ExternalName Service, or one without a selector, routes nowhere near the app's pods.
+      const spec = chosen[0].object.spec ?? {};
+      const why = spec.type === 'ExternalName' ? 'is an ExternalName Service' : !spec.selector || !Object.keys(spec.selector).length ? 'has no selector' : `selects ${Object.entries(spec.selector).map(([key, value]) => `${key}=${value}`).join(',')}`;
+      return `${what} its Service ${formatValue(named)} ${why}, so it does not serve the Deployment's pods: name the app's Service`;
+    }
     if (chosen.length === 1) return chosen;
     return `${what} ${chosen.length ? 'holds several Services' : 'holds no Service'} named ${formatValue(named)}${services.length ? `; its Services: ${names(services)}` : ''}`;
   }

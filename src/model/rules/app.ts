@@ -27,6 +27,9 @@ function isSystemNamespace(namespace: string): boolean {
 /** A node port needs a Service that has one; root needs the baseline level. */
 function serviceAndSecurityProblems(app: ResolvedAppSpec, at: SpecPath): Problem[] {
   return [
+    // The API server's rule: a headless Service (clusterIP None) is of type ClusterIP.
+    ...(app.service.given?.clusterIP === 'None' && app.service.type !== ServiceType.CLUSTER_IP
+      ? [{ path: [...at, 'service', 'type'], message: `is ${formatValue(app.service.type)}: the from file's Service is headless (clusterIP: None), which only a ClusterIP Service may be` }] : []),
     ...(app.service.nodePort !== undefined && app.service.type === ServiceType.CLUSTER_IP
       ? [{ path: [...at, 'service', 'nodePort'], message: `is ${app.service.nodePort}: only NodePort and LoadBalancer Services have a node port` }] : []),
     ...(app.securityProfile === SecurityProfile.RESTRICTED && app.runAsUser === 0

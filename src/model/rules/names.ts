@@ -17,6 +17,11 @@ export function nameProblems(app: ResolvedAppSpec, at: SpecPath): Problem[] {
       path: [...at, 'name'],
       message: `is ${formatValue(app.name)}: the Service is named after the app, and a Service name must start with a letter (DNS-1035); give service.name`,
     }] : []),
+    // A `from` file's Service keeps its name, which reaches the files and the printed commands: one Kubernetes takes, or none.
+    ...(app.service.given !== undefined && app.service.name !== app.name && (!DNS_1035.test(app.service.name) || app.service.name.length > NAME_MAX) ? [{
+      path: [...at, 'from'],
+      message: `names the Service ${formatValue(app.service.name)}, which is no Service name Kubernetes takes (a DNS-1035 label: at most 63 lowercase letters, digits and "-", starting with a letter); give service.name`,
+    }] : []),
   ];
 }
 

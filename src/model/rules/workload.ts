@@ -1,6 +1,6 @@
 import { formatPath, formatValue, type Problem, type SpecPath } from '../../spec/problems';
 import { SecurityProfile, type AppSpec } from '../../spec/types';
-import { givenAppLabel, podLabels, selectorArg, TRACK_LABEL } from '../labels';
+import { COMPONENT_LABEL, CONFIG_COMPONENT, givenAppLabel, podLabels, ROUTER_COMPONENT, selectorArg, TRACK_LABEL, VERIFY_COMPONENT } from '../labels';
 import type { ResolvedAppSpec } from '../resolved';
 import { containersOf, imageRepository, shortcutKeys } from '../workload';
 
@@ -101,6 +101,24 @@ function labelProblems(app: ResolvedAppSpec, given: AppSpec, at: SpecPath): Prob
   return problems;
 }
 
+/**
+ * What of a `from` Deployment would change what the plan's steps select or wait for: the component
+ * label by which they tell the tool's own objects apart, and `paused`, under which a rollout never ends.
+ */
+function stepProblems(app: ResolvedAppSpec, at: SpecPath): Problem[] {
+  const component = app.workload.labels[COMPONENT_LABEL];
+  return [
+    ...([ROUTER_COMPONENT, VERIFY_COMPONENT, CONFIG_COMPONENT].includes(component) ? [{
+      path: [...at, 'from'],
+      message: `holds a Deployment labelled ${COMPONENT_LABEL}=${component}, the label by which the plan's kubectl steps tell the tool's ${component} objects apart; change or remove it`,
+    }] : []),
+    ...(app.workload.deployment.paused === true ? [{
+      path: [...at, 'from'],
+      message: 'holds a Deployment with paused: true: no rollout of its tracks would ever finish, and the plan waits for each; remove it',
+    }] : []),
+  ];
+}
+
 /** A worker serves no port: nothing can route to it or request it. */
 function workerProblems(app: ResolvedAppSpec, at: SpecPath): Problem[] {
   if (!app.worker) return [];
@@ -135,7 +153,7 @@ export function workloadProblems(app: ResolvedAppSpec, given: AppSpec, at: SpecP
   } else if (!names.includes(app.workload.container)) {
     problems.push({ path: [...at, 'container'], message: `is ${formatValue(app.workload.container)}: must be a container of the pod template: ${names.join(', ')}` });
   }
-  if (template) problems.push(...labelProblems(app, given, at), ...nonRootProblems(app, at), ...workerProblems(app, at));
+  if (template) problems.push(...labelProblems(app, given, at), ...nonRootProblems(app, at), ...workerProblems(app, at), ...stepProblems(app, at));
   if (app.stable.image === '' && app.workload.container !== '') {
     problems.push({ path: [...at, 'stable', 'image'], message: template ? `is required: the pod template's container ${app.workload.container} names no image either` : 'is required' });
   }
