@@ -126,6 +126,22 @@ export async function get(path: string): Promise<any> {
   }
 }
 
+/** POST `body` to a path of the API; the answer's status and body, whatever it is (a refusal is an answer). */
+export async function post(path: string, body: object): Promise<{ status: number; body: any }> {
+  const text = JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const base = options(path);
+    const req = request({ ...base, method: 'POST', headers: { ...base.headers, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) } }, (res) => {
+      let answer = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk) => { answer += chunk; });
+      res.on('end', () => resolve({ status: res.statusCode ?? 500, body: answer ? JSON.parse(answer) : {} }));
+    });
+    req.on('error', reject);
+    req.end(text);
+  });
+}
+
 export type WatchEvent = 'ADDED' | 'MODIFIED' | 'DELETED';
 
 /**

@@ -1,5 +1,6 @@
 import { formatPath, formatValue, type Problem, type SpecPath } from '../../spec/problems';
 import { SecurityProfile, type AppSpec } from '../../spec/types';
+import { deploymentRefusals, metadataRefusals, podTemplateRefusals } from './api-server';
 import { COMPONENT_LABEL, CONFIG_COMPONENT, givenAppLabel, podLabels, ROUTER_COMPONENT, selectorArg, TRACK_LABEL, VERIFY_COMPONENT } from '../labels';
 import type { ResolvedAppSpec } from '../resolved';
 import { containersOf, imageRepository, shortcutKeys } from '../workload';
@@ -10,33 +11,71 @@ import { containersOf, imageRepository, shortcutKeys } from '../workload';
  * what is unset, and always meet the level).
  */
 
-// Pod Security Standards (kubernetes.io/docs/concepts/security/pod-security-standards).
+// Pod Security Standards (kubernetes.io/docs/concepts/security/pod-security-standards), as
+// k8s.io/pod-security-admission/policy checks them at its latest version (1.36): one line per check,
+// named by its file there.
 const BASELINE_CAPABILITIES = new Set([
   'AUDIT_WRITE', 'CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'MKNOD', 'NET_BIND_SERVICE', 'SETFCAP', 'SETGID', 'SETPCAP', 'SETUID', 'SYS_CHROOT',
 ]);
 const RESTRICTED_VOLUMES = new Set(['configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'persistentVolumeClaim', 'projected', 'secret']);
+// check_sysctls.go, 1.32.
+const SAFE_SYSCTLS = new Set([
+  'kernel.shm_rmid_forced', 'net.ipv4.ip_local_port_range', 'net.ipv4.tcp_syncookies', 'net.ipv4.ping_group_range', 'net.ipv4.ip_unprivileged_port_start',
+  'net.ipv4.ip_local_reserved_ports', 'net.ipv4.tcp_keepalive_time', 'net.ipv4.tcp_fin_timeout', 'net.ipv4.tcp_keepalive_intvl', 'net.ipv4.tcp_keepalive_probes',
+  'net.ipv4.tcp_rmem', 'net.ipv4.tcp_wmem',
+]);
+// check_seLinuxOptions.go, 1.31.
+const SELINUX_TYPES = new Set(['', 'container_t', 'container_init_t', 'container_kvm_t', 'container_engine_t']);
+const APPARMOR_TYPES = new Set(['RuntimeDefault', 'Localhost']);
+const APPARMOR_ANNOTATION = 'container.apparmor.security.beta.kubernetes.io/';
+const SECCOMP_RESTRICTED = new Set(['RuntimeDefault', 'Localhost']);
+const HANDLERS = ['livenessProbe', 'readinessProbe', 'startupProbe'] as const;
 
 type Data = { [key: string]: any };
 /** A declared value that breaks the level: where (below the pod template), what it is, and the rule. */
 interface Breach { readonly path: SpecPath; readonly value: unknown; readonly rule: string }
 
-function containerBreaches(container: Data, at: SpecPath, restricted: boolean): Breach[] {
+/** The checks a pod's and a container's security contexts share: Windows host processes, SELinux, AppArmor, seccomp. */
+function contextBreaches(context: Data, where: SpecPath, restricted: boolean): Breach[] {
+  const selinux: Data = context.seLinuxOptions ?? {};
+  const seccomp = context.seccompProfile?.type;
+  return [
+    ...(context.windowsOptions?.hostProcess === true ? [{ path: [...where, 'windowsOptions', 'hostProcess'], value: true, rule: 'Windows host processes' }] : []),
+    ...(typeof selinux.type === 'string' && !SELINUX_TYPES.has(selinux.type) ? [{ path: [...where, 'seLinuxOptions', 'type'], value: selinux.type, rule: 'an SELinux type other than container_t, container_init_t, container_kvm_t or container_engine_t' }] : []),
+    ...(['user', 'role'] as const).filter((key) => selinux[key]).map((key) => ({ path: [...where, 'seLinuxOptions', key], value: selinux[key], rule: `setting an SELinux ${key}` })),
+    ...(context.appArmorProfile?.type !== undefined && !APPARMOR_TYPES.has(context.appArmorProfile.type)
+      ? [{ path: [...where, 'appArmorProfile', 'type'], value: context.appArmorProfile.type, rule: 'an AppArmor profile other than RuntimeDefault or Localhost' }] : []),
+    ...(seccomp === 'Unconfined' ? [{ path: [...where, 'seccompProfile', 'type'], value: 'Unconfined', rule: 'an Unconfined seccomp profile' }] : []),
+    ...(restricted && seccomp !== undefined && seccomp !== 'Unconfined' && !SECCOMP_RESTRICTED.has(seccomp) ? [{ path: [...where, 'seccompProfile', 'type'], value: seccomp, rule: 'a seccomp profile other than RuntimeDefault or Localhost' }] : []),
+    ...(restricted && context.runAsNonRoot === false ? [{ path: [...where, 'runAsNonRoot'], value: false, rule: 'running as root' }] : []),
+    ...(restricted && context.runAsUser === 0 ? [{ path: [...where, 'runAsUser'], value: 0, rule: 'running as root (uid 0)' }] : []),
+  ];
+}
+
+function containerBreaches(container: Data, at: SpecPath, restricted: boolean, userNamespace: boolean): Breach[] {
   const context: Data = container.securityContext ?? {};
   const where = [...at, 'securityContext'];
   const adds: unknown[] = Array.isArray(context.capabilities?.add) ? context.capabilities.add : [];
   const drops: unknown[] | undefined = context.capabilities?.drop;
+  // Probes and lifecycle handlers must not name a host (check_hostProbesAndhostLifecycle.go, 1.34).
+  const handlers: [SpecPath, Data | undefined][] = [
+    ...HANDLERS.map((key): [SpecPath, Data | undefined] => [[...at, key], container[key]]),
+    ...(['postStart', 'preStop'] as const).map((key): [SpecPath, Data | undefined] => [[...at, 'lifecycle', key], container.lifecycle?.[key]]),
+  ];
   return [
     ...(context.privileged === true ? [{ path: [...where, 'privileged'], value: true, rule: 'privileged containers' }] : []),
     ...adds.flatMap((cap, i) => (!BASELINE_CAPABILITIES.has(String(cap)) || (restricted && cap !== 'NET_BIND_SERVICE')
       ? [{ path: [...where, 'capabilities', 'add', i], value: cap, rule: restricted ? 'adding capabilities other than NET_BIND_SERVICE' : 'capabilities beyond the baseline set' }] : [])),
     ...(Array.isArray(container.ports) ? container.ports : []).flatMap((port: Data, i: number) => (port.hostPort
       ? [{ path: [...at, 'ports', i, 'hostPort'], value: port.hostPort, rule: 'host ports' }] : [])),
-    ...(context.seccompProfile?.type === 'Unconfined' ? [{ path: [...where, 'seccompProfile', 'type'], value: 'Unconfined', rule: 'an Unconfined seccomp profile' }] : []),
-    ...(context.procMount !== undefined && context.procMount !== 'Default' ? [{ path: [...where, 'procMount'], value: context.procMount, rule: 'a non-default /proc mount' }] : []),
+    ...handlers.flatMap(([path, handler]) => (['httpGet', 'tcpSocket'] as const).filter((kind) => handler?.[kind]?.host)
+      .map((kind) => ({ path: [...path, kind, 'host'], value: handler![kind].host, rule: 'probes and lifecycle handlers that name a host' }))),
+    // Baseline lets a pod in a user namespace (hostUsers: false) unmask /proc; restricted never does (check_procMount_*.go, 1.35).
+    ...(context.procMount !== undefined && context.procMount !== 'Default' && (restricted || !userNamespace)
+      ? [{ path: [...where, 'procMount'], value: context.procMount, rule: 'a non-default /proc mount' }] : []),
     ...(restricted && context.allowPrivilegeEscalation === true ? [{ path: [...where, 'allowPrivilegeEscalation'], value: true, rule: 'privilege escalation' }] : []),
-    ...(restricted && context.runAsNonRoot === false ? [{ path: [...where, 'runAsNonRoot'], value: false, rule: 'running as root' }] : []),
-    ...(restricted && context.runAsUser === 0 ? [{ path: [...where, 'runAsUser'], value: 0, rule: 'running as root (uid 0)' }] : []),
     ...(restricted && Array.isArray(drops) && !drops.includes('ALL') ? [{ path: [...where, 'capabilities', 'drop'], value: drops, rule: 'keeping capabilities: drop must hold ALL' }] : []),
+    ...contextBreaches(context, where, restricted),
   ];
 }
 
@@ -46,20 +85,25 @@ function podSecurityBreaches(pod: Data, level: SecurityProfile): Breach[] {
   const spec: Data = pod.spec ?? {};
   const context: Data = spec.securityContext ?? {};
   const volumes: Data[] = Array.isArray(spec.volumes) ? spec.volumes : [];
+  const sysctls: Data[] = Array.isArray(context.sysctls) ? context.sysctls : [];
+  const annotations: Record<string, unknown> = pod.metadata?.annotations ?? {};
   const groups = ['containers', 'initContainers', 'ephemeralContainers'] as const;
+  const userNamespace = spec.hostUsers === false;
   return [
     ...(['hostNetwork', 'hostPID', 'hostIPC'] as const).filter((key) => spec[key] === true)
       .map((key) => ({ path: ['spec', key], value: true, rule: 'sharing the host\'s namespaces' })),
-    ...volumes.flatMap((volume, i) => {
-      const type = Object.keys(volume).find((key) => key !== 'name');
-      if (volume.hostPath) return [{ path: ['spec', 'volumes', i, 'hostPath'], value: volume.hostPath, rule: 'hostPath volumes' }];
-      return restricted && type && !RESTRICTED_VOLUMES.has(type) ? [{ path: ['spec', 'volumes', i, type], value: volume[type], rule: `${type} volumes` }] : [];
-    }),
-    ...(context.seccompProfile?.type === 'Unconfined' ? [{ path: ['spec', 'securityContext', 'seccompProfile', 'type'], value: 'Unconfined', rule: 'an Unconfined seccomp profile' }] : []),
-    ...(restricted && context.runAsNonRoot === false ? [{ path: ['spec', 'securityContext', 'runAsNonRoot'], value: false, rule: 'running as root' }] : []),
-    ...(restricted && context.runAsUser === 0 ? [{ path: ['spec', 'securityContext', 'runAsUser'], value: 0, rule: 'running as root (uid 0)' }] : []),
+    // Every source a volume names counts, not only its first.
+    ...volumes.flatMap((volume, i) => Object.keys(volume ?? {}).filter((key) => key !== 'name').flatMap((type) => {
+      if (type === 'hostPath') return [{ path: ['spec', 'volumes', i, 'hostPath'], value: volume.hostPath, rule: 'hostPath volumes' }];
+      return restricted && !RESTRICTED_VOLUMES.has(type) ? [{ path: ['spec', 'volumes', i, type], value: volume[type], rule: `${type} volumes` }] : [];
+    })),
+    ...sysctls.flatMap((sysctl, i) => (SAFE_SYSCTLS.has(sysctl?.name) ? [] : [{ path: ['spec', 'securityContext', 'sysctls', i, 'name'], value: sysctl?.name, rule: 'sysctls outside the safe set' }])),
+    ...Object.entries(annotations).filter(([key, value]) => key.startsWith(APPARMOR_ANNOTATION)
+      && !(value === '' || value === 'runtime/default' || (typeof value === 'string' && value.startsWith('localhost/'))))
+      .map(([key, value]) => ({ path: ['metadata', 'annotations', key], value, rule: 'an AppArmor profile other than runtime/default or localhost/*' })),
+    ...contextBreaches(context, ['spec', 'securityContext'], restricted),
     ...groups.flatMap((group) => (Array.isArray(spec[group]) ? spec[group] : [])
-      .flatMap((container: Data, i: number) => containerBreaches(container, ['spec', group, i], restricted))),
+      .flatMap((container: Data, i: number) => containerBreaches(container, ['spec', group, i], restricted, userNamespace))),
   ];
 }
 
@@ -158,6 +202,21 @@ export function workloadProblems(app: ResolvedAppSpec, given: AppSpec, at: SpecP
     problems.push({ path: [...at, 'stable', 'image'], message: template ? `is required: the pod template's container ${app.workload.container} names no image either` : 'is required' });
   }
   if (app.canary.image === '') problems.push({ path: [...at, 'canary', 'image'], message: 'is required' });
+  // What the API server refuses, said as it would, before anything is written.
+  for (const refusal of template ? podTemplateRefusals(app.workload.pod) : []) {
+    const { path, prefix } = placeOf(given, at, refusal.path);
+    problems.push({ path, message: `${prefix ? `${prefix} is` : 'is'} ${formatValue(refusal.value)}: the API server refuses it (${refusal.rule}); nothing was written` });
+  }
+  if (given.from !== undefined) {
+    const refused = [
+      ...deploymentRefusals(app.workload.deployment).map((refusal) => ({ ...refusal, what: `its Deployment's spec.${formatPath(refusal.path)}` })),
+      ...metadataRefusals({ labels: app.workload.labels, annotations: app.workload.annotations }, []).map((refusal) => ({ ...refusal, what: `its Deployment's metadata.${formatPath(refusal.path)}` })),
+      ...metadataRefusals({ labels: app.service.labels, annotations: app.service.annotations }, []).map((refusal) => ({ ...refusal, what: `its Service's metadata.${formatPath(refusal.path)}` })),
+    ];
+    for (const refusal of refused) {
+      problems.push({ path: [...at, 'from'], message: `is ${formatValue(given.from)}: ${refusal.what} is ${formatValue(refusal.value)}: the API server refuses it (${refusal.rule}); nothing was written` });
+    }
+  }
   for (const breach of template ? podSecurityBreaches(app.workload.pod, app.securityProfile) : []) {
     const { path, prefix } = placeOf(given, at, breach.path);
     const what = `${prefix ? `${prefix} is` : 'is'} ${formatValue(breach.value)}`;
