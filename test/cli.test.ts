@@ -324,3 +324,48 @@ describe('the bin', () => {
     expect(runBin(['synth', '--check', '-o', out], { cwd: root }).status).toBe(0);
   }, PROCESS_TEST_TIMEOUT);
 });
+
+describe('terminal-safe output', () => {
+  test('a user\'s words in a message never act on the terminal nor forge a line: control and direction characters are escaped', () => {
+    const dir = tempDir('terminal');
+    try {
+      writeFileSync(join(dir, 'canary.yaml'), 'apps:\n  - name: web\n    namespace: web\n    from: "a\\u001b[2Jb.yaml"\n    stable: { image: "web:1" }\n    canary: { image: "web:2" }\n');
+      const runs = [
+        runBin(['pl\u001b]0;owned\u0007an'], { cwd: dir }),
+        runBin(['plan', '--x\u001b[2J'], { cwd: dir }),
+        runBin(['verify', 'web', 'st\u202eage', 'more'], { cwd: dir }),
+        runBin(['bad\nforged: a line of its own'], { cwd: dir }),
+        runBin(['synth'], { cwd: dir }),
+      ];
+      for (const ran of runs) {
+        expect(ran.status).not.toBe(0);
+        // eslint-disable-next-line no-control-regex
+        expect(ran.stderr).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
+        expect(ran.stderr.split('\n').some((line) => line.startsWith('forged'))).toBe(false);
+      }
+      expect(runs[0].stderr).toContain('unknown command "pl\\u001b]0;owned\\u0007an"');
+      expect(runs[4].stderr).toContain('"apps[0].from" is "a\\u001b[2Jb.yaml": ');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, PROCESS_TEST_TIMEOUT);
+
+  test('a spec, or a from file, that is not UTF-8 is refused with its line, and finish leaves its bytes as they were', () => {
+    const dir = tempDir('latin1');
+    try {
+      const latin1 = Buffer.from('apps:\n  - name: web  # caf\xe9\n    namespace: web\n    stable: { image: "web:1" }\n    canary: { image: "web:2" }\n', 'latin1');
+      writeFileSync(join(dir, 'canary.yaml'), latin1);
+      for (const args of [['finish', 'web'], ['synth'], ['plan']]) {
+        const ran = runBin(args, { cwd: dir });
+        expect([ran.status, ran.stderr]).toEqual([1, 'canary.yaml:2:1: the spec is not UTF-8 text, as a YAML file must be: save it as UTF-8; nothing was written\n']);
+      }
+      expect(readFileSync(join(dir, 'canary.yaml')).equals(latin1)).toBe(true);
+      writeFileSync(join(dir, 'canary.yaml'), 'apps:\n  - name: web\n    namespace: web\n    from: app.yaml\n    canary: { image: "web:2" }\n');
+      writeFileSync(join(dir, 'app.yaml'), Buffer.from('apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: web }\nspec:\n  template:\n    spec:\n      containers: [{ name: web, image: "web:1", env: [{ name: CITY, value: "Z\xfcrich" }] }]\n', 'latin1'));
+      const from = runBin(['synth'], { cwd: dir });
+      expect([from.status, from.stderr]).toEqual([1, 'app.yaml:7:1: the file is not UTF-8 text, as a YAML file must be: save it as UTF-8; nothing was written\n']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, PROCESS_TEST_TIMEOUT);
+});

@@ -123,6 +123,16 @@ test('a run refuses an output folder that another live run holds, and takes over
     expect(synth(spec).status).toBe(0);
   }
 
+  // A lock refreshed ahead of this clock (another host's, on a shared folder): what is said is true.
+  const ahead = held({ pid: 1, start: '5', boot: 'other-boot', pidns, host: 'build-7' });
+  const future = new Date(Date.now() + 120_000);
+  utimesSync(lock, future, future);
+  const skewed = synth(spec);
+  expect(skewed.status).toBe(4);
+  expect(skewed.stderr).toMatch(new RegExp(`^cdk8s-canary: another cdk8s-canary run \\(pid 1 on build-7\\) is writing ${out.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}; run again when it has finished \\(its last refresh is 1[12][0-9] s ahead of this machine's clock, so the clocks differ: it is taken over if left unrefreshed until 1[45][0-9] s from now; if that run has ended, remove .*\\.cdk8s-canary\\.lock\\)\n$`));
+  expect(ahead.status).toBe(4);
+  rmSync(lock);
+
   // Gone, or reused by another process (another start time): stale.
   for (const stale of [999999999, { pid: process.pid, start: '1', boot, pidns, host }]) {
     expect(held(stale).status).toBe(0);

@@ -1,4 +1,4 @@
-import { OutputConflictError, OutputLockedError, SpecError, unknown, UsageError } from '../engine/errors';
+import { OutputConflictError, OutputLockedError, printable, shown, SpecError, unknown, UsageError } from '../engine/errors';
 import { finish } from './commands/finish';
 import { init } from './commands/init';
 import { plan } from './commands/plan';
@@ -108,7 +108,7 @@ function commandOf(name: string, args: readonly string[]): Command {
   if (!command) throw unknown('command', name, Object.keys(COMMANDS));
   const { min = 0, max = 0, missing = '' } = command.args ?? {};
   if (args.length < min) throw new UsageError(`${name} needs ${missing}`);
-  if (args.length > max) throw new UsageError(`unexpected argument ${args[max]} for ${name}`);
+  if (args.length > max) throw new UsageError(`unexpected argument ${shown(args[max])} for ${name}`);
   return command;
 }
 
@@ -136,16 +136,21 @@ export async function main(argv: string[], io: Io): Promise<number> {
   }
 }
 
+/**
+ * Prints an error, each line of it with its control and direction characters escaped: the messages
+ * quote the user's words themselves, and this keeps any that did not from acting on the terminal.
+ */
 function reportError(error: unknown, io: Io): number {
+  const err = (text: string) => io.err(text.split('\n').map(printable).join('\n'));
   if (error instanceof UsageError) {
-    io.err(`cdk8s-canary: ${error.message}\nRun \`cdk8s-canary --help\` for the commands and their options.`);
+    err(`cdk8s-canary: ${error.message}\nRun \`cdk8s-canary --help\` for the commands and their options.`);
     return EXIT.usage;
   }
   if (error instanceof SpecError) {
-    io.err(error.message);
+    err(error.message);
     return EXIT.bad;
   }
-  io.err(`cdk8s-canary: ${(error as Error).message}`);
+  err(`cdk8s-canary: ${(error as Error).message}`);
   if (error instanceof OutputLockedError) return EXIT.locked;
   if (error instanceof OutputConflictError) return EXIT.conflict;
   return EXIT.bad;

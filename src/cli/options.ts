@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { closest, unknown, UsageError } from '../engine/errors';
+import { closest, shown, unknown, UsageError } from '../engine/errors';
 import { STARTER_DEFAULTS } from '../engine/starter-spec';
 
 /** One command-line option: how it is written, its default, and its line in the help. */
@@ -86,7 +86,7 @@ export function parseOptions(args: string[], allowed: (command: string) => reado
     if (token.inlineValue && spelled.length === 2 && token.value !== undefined) {
       const word = `--${spelled.slice(1)}${token.value}`;
       const guess = closest(word, Object.keys(OPTIONS).map((each) => `--${each}`));
-      if (guess) throw new UsageError(`unknown option ${word.slice(1)}: did you mean ${guess}?`);
+      if (guess) throw new UsageError(`unknown option ${shown(word.slice(1))}: did you mean ${guess}?`);
     }
     if (own && ![...own, 'help', 'version'].includes(name)) throw new UsageError(`${spelled} does not go with ${command}`);
     const takesValue = OPTIONS[name].type === 'string';

@@ -1,9 +1,9 @@
 import { closest } from '../spec/suggest';
-import { formatValue, isPrintable } from '../spec/problems';
+import { formatValue, isPrintable, shown } from '../spec/problems';
 
 // Every error a command can end with, in one light module: the CLI loads it on every run.
 export { OutputConflictError, OutputLockedError } from '../io/errors';
-export { SpecError } from '../spec/problems';
+export { printable, shown, SpecError } from '../spec/problems';
 export { closest };
 
 /**
@@ -15,7 +15,7 @@ export class UsageError extends Error {}
 /** `--chek` -> `unknown option --chek: did you mean --check?` */
 export function unknown(kind: string, word: string, known: readonly string[]): UsageError {
   const guess = closest(word, known);
-  return new UsageError(`unknown ${kind} ${word}${guess ? `: did you mean ${guess}?` : ''}`);
+  return new UsageError(`unknown ${kind} ${shown(word)}${guess ? `: did you mean ${guess}?` : ''}`);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { dirname, resolve } from 'node:path';
-import { readRegularFile } from '../io/bounded-read';
+import { readRegularBytes, utf8Text } from '../io/bounded-read';
 import type { Document, LineCounter, Node } from 'yaml';
 import type { CanarySpec } from '../spec/types';
 import { SpecError, type Problem } from '../spec/problems';
@@ -158,13 +158,18 @@ const MAX_SPEC_BYTES = 4 * 1024 * 1024;
  * device. Anything else, a missing file included, is a SpecError like any other bad input.
  */
 export function readSpecFile(file: string): string {
+  let bytes: Buffer;
   try {
-    return readRegularFile(file, MAX_SPEC_BYTES, true);
+    bytes = readRegularBytes(file, MAX_SPEC_BYTES, true);
   } catch (error) {
     const { code, message } = error as NodeJS.ErrnoException;
     const reason = code === 'ENOENT' ? 'no such file' : code ? `${code.toLowerCase()}` : message.replace(`${file} `, '');
     throw new SpecError([{ path: [], message: `cannot read the spec: ${reason}` }], file);
   }
+  // YAML is UTF-8 text: bytes that are not would be read, and by finish written back, as U+FFFD.
+  const read = utf8Text(bytes);
+  if ('badLine' in read) throw new SpecError([{ path: [], line: read.badLine, column: 1, message: 'the spec is not UTF-8 text, as a YAML file must be: save it as UTF-8; nothing was written' }], file);
+  return read.text;
 }
 
 /** Reads and validates a spec file. */

@@ -8,6 +8,29 @@ export function readRegularFile(path: string, limit: number, followLink = false)
   return readRegularBytes(path, limit, followLink).toString('utf8');
 }
 
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * `bytes` as UTF-8 text, or the first line (from 1) that is not UTF-8: decoding such bytes would turn
+ * them into U+FFFD, and writing the text back would lose them.
+ */
+export function utf8Text(bytes: Buffer): { readonly text: string } | { readonly badLine: number } {
+  try {
+    return { text: UTF8.decode(bytes) };
+  } catch {
+    let start = 0;
+    for (let line = 1; ; line++) {
+      const end = bytes.indexOf(0x0a, start);
+      try {
+        UTF8.decode(bytes.subarray(start, end < 0 ? bytes.length : end));
+      } catch {
+        return { badLine: line };
+      }
+      start = end + 1;
+    }
+  }
+}
+
 /**
  * The bytes of a regular file of at most `limit` bytes, read as readRegularFile reads. `check`, when
  * given, sees the opened file's stats and descriptor before anything is read and may refuse it by

@@ -167,10 +167,16 @@ function readLock(path: string, outdir: string): { text: string; stats: Stats } 
   }
 }
 
-function locked(holder: Holder, outdir: string): OutputLockedError {
+function locked(holder: Holder, outdir: string, stats: Stats, path: string): OutputLockedError {
   const where = elsewhere(holder, me());
   const pid = Number.isInteger(holder.pid) && holder.pid > 0 ? holder.pid : 'unknown';
-  return new OutputLockedError(`another cdk8s-canary run (pid ${pid}${where}) is writing ${outdir}; run again when it has finished${where ? ` (a lock it leaves unrefreshed for ${HEARTBEAT_STALE_MS / 1000} s is taken over)` : ''}`);
+  // A lock refreshed ahead of this machine's clock (another host's clock, on a shared folder) goes
+  // stale later than it says by that much: said as it is.
+  const ahead = Math.ceil((stats.mtimeMs - Date.now()) / 1000);
+  const when = ahead > 1
+    ? ` (its last refresh is ${ahead} s ahead of this machine's clock, so the clocks differ: it is taken over if left unrefreshed until ${ahead + HEARTBEAT_STALE_MS / 1000} s from now; if that run has ended, remove ${path})`
+    : ` (a lock it leaves unrefreshed for ${HEARTBEAT_STALE_MS / 1000} s is taken over)`;
+  return new OutputLockedError(`another cdk8s-canary run (pid ${pid}${where}) is writing ${outdir}; run again when it has finished${where ? when : ''}`);
 }
 
 /**
@@ -204,7 +210,7 @@ export function lock(root: string, outdir: string): { release: () => void; refre
       if (!found) continue;
       const { text, stats } = found;
       const holder = parseHolder(text);
-      if (attempt > 1 || isAlive(holder, stats)) throw locked(holder, outdir);
+      if (attempt > 1 || isAlive(holder, stats)) throw locked(holder, outdir, stats, path);
       // Set the stale lock aside; if what was set aside is not what was read, another run took it first.
       const stale = `${path}${SET_ASIDE}${TEMPORARY}${process.pid}`;
       try {

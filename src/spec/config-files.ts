@@ -2,7 +2,7 @@ import { existsSync, realpathSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { openedPath, readRegularBytes } from '../io/bounded-read';
 import type { AppSpec, TrackSpec } from './types';
-import { formatValue, type Problem, type SpecPath } from './problems';
+import { formatValue, printable, shown, type Problem, type SpecPath } from './problems';
 
 /** Kubernetes refuses a ConfigMap whose keys and values come to more than 1 MiB. */
 export const CONFIG_MAP_MAX_BYTES = 1024 * 1024;
@@ -51,8 +51,8 @@ export function readInsideFolder(baseDir: string, given: string, limit: number):
     const { root, what } = readableRoot(realpathSync(baseDir));
     const bytes = readRegularBytes(path, limit, true, (opened, fd) => {
       const real = openedPath(fd) ?? realpathSync(path);
-      if (!isInside(root, real)) throw new OutsideFolder(`must name a file inside ${what} (${root}), which ${real} is not`);
-      if (relative(root, real).split(sep).includes('.git')) throw new OutsideFolder(`must not name a file in a .git folder, which ${real} is in`);
+      if (!isInside(root, real)) throw new OutsideFolder(`must name a file inside ${what} (${shown(root)}), which ${shown(real)} is not`);
+      if (relative(root, real).split(sep).includes('.git')) throw new OutsideFolder(`must not name a file in a .git folder, which ${shown(real)} is in`);
       const now = statSync(real);
       if (now.dev !== opened.dev || now.ino !== opened.ino) throw new OutsideFolder('changed while it was read (a folder on its way was replaced); run again');
     });
@@ -60,7 +60,7 @@ export function readInsideFolder(baseDir: string, given: string, limit: number):
   } catch (error) {
     if (error instanceof OutsideFolder) return { problem: `is ${formatValue(given)}: ${error.message}` };
     const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : (error as Error).message.replace(`${path} `, '');
-    return { problem: `is ${formatValue(given)}: ${path} ${reason}` };
+    return { problem: `is ${formatValue(given)}: ${shown(path)} ${printable(reason)}` };
   }
 }
 

@@ -31,6 +31,11 @@ export function printable(text: string): string {
   return text.replace(UNPRINTABLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
+/** A word of the user's in a message (a name, a path): as it is when it prints as it is, else quoted with its control and direction characters escaped. */
+export function shown(word: string): string {
+  return isPrintable(word) ? word : formatValue(word);
+}
+
 /** Text cut to `max` characters, with its full length given when it was cut. */
 function shortened(text: string, max = MAX_SHOWN): string {
   return text.length <= max ? text : `${text.slice(0, max)}... (${text.length} characters)`;

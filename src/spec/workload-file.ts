@@ -1,5 +1,6 @@
 import { relative } from 'node:path';
 import type { Document, LineCounter, Node } from 'yaml';
+import { utf8Text } from '../io/bounded-read';
 import { readInsideFolder } from './config-files';
 import { formatValue, type Problem, type SpecPath } from './problems';
 import { checkSchema } from './schema';
@@ -136,7 +137,10 @@ function readObjects(given: string, where: SpecPath, baseDir: string): { readonl
   const source = relative(process.cwd(), read.path) || read.path;
   const { LineCounter: Lines, parseAllDocuments } = yaml();
   const lines = new Lines();
-  const docs = parseAllDocuments(read.bytes.toString('utf8'), { lineCounter: lines, prettyErrors: false });
+  // Bytes that are not UTF-8 would reach the tracks' env and command as U+FFFD.
+  const text = utf8Text(read.bytes);
+  if ('badLine' in text) return { problems: [{ path: [], message: 'the file is not UTF-8 text, as a YAML file must be: save it as UTF-8; nothing was written', source, line: text.badLine, column: 1 }] };
+  const docs = parseAllDocuments(text.text, { lineCounter: lines, prettyErrors: false });
   const syntax = docs.flatMap((doc) => doc.errors).map((error) => {
     const { line, col } = lines.linePos(error.pos[0]);
     return { path: [], message: `YAML syntax error: ${error.message.split('\n')[0]}`, source, line, column: col };
