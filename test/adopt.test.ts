@@ -141,6 +141,16 @@ describe('real files as they come', () => {
     expect(() => resolved({ from: [] })).toThrow('"apps[0].from" is []: must name at least one file');
   });
 
+  test('a YAML alias without its anchor is said with the file and the alias\'s line', () => {
+    write('app.yaml', 'apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: cart, labels: &labels { app: cart } }\nspec:\n  selector: { matchLabels: *lables }\n');
+    try {
+      resolved({ from: 'app.yaml' });
+      throw new Error('accepted');
+    } catch (error) {
+      expect((error as Error).message).toBe(`${relative(process.cwd(), join(dir, 'app.yaml'))}:5:28: YAML error: Unresolved alias (the anchor must be set before the alias): lables`);
+    }
+  });
+
   test('a sibling folder of a monorepo may be named, inside the repository; its .git folder never', () => {
     write('repo/.git/config', '[http]\n\textraheader = AUTHORIZATION: basic c2VjcmV0\n');
     write('repo/deploy/cart/release.yaml', yamlOf(release));

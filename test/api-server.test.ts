@@ -3,7 +3,7 @@
  * the field, the value and the rule (test-cluster/api-validation.test.ts holds the same rules
  * against the real API server and Pod Security admission).
  */
-import { resolveSpec } from '../src/model/resolve';
+import { resolveApp, resolveSpec } from '../src/model/resolve';
 import { deploymentRefusals, metadataRefusals, podTemplateRefusals } from '../src/model/rules/api-server';
 
 type Data = { [key: string]: any };
@@ -107,4 +107,47 @@ test('an unmasked /proc is baseline\'s only in a user namespace, and never restr
   expect(() => resolveSpec(app('baseline'))).toThrow('not allowed under baseline (a non-default /proc mount)');
   expect(resolveSpec(app('baseline', false)).apps).toHaveLength(1);
   expect(() => resolveSpec(app('restricted', false))).toThrow('not allowed under restricted (a non-default /proc mount)');
+});
+
+test.each<[string, (pod: Data) => void, string, string]>([
+  ['an env fieldRef the API does not know', (pod) => { web(pod).env.push({ name: 'X', valueFrom: { fieldRef: { fieldPath: 'spec.nodeNme' } } }); }, 'spec.containers[0].env[1].valueFrom.fieldRef.fieldPath', 'an env fieldRef names one of'],
+  ['an env resourceFieldRef the API does not know', (pod) => { web(pod).env.push({ name: 'X', valueFrom: { resourceFieldRef: { resource: 'limits.gpu' } } }); }, 'spec.containers[0].env[1].valueFrom.resourceFieldRef.resource', 'an env resourceFieldRef names one of'],
+  ['a Localhost seccomp profile without its file', (pod) => { pod.spec.securityContext.seccompProfile = { type: 'Localhost' }; }, 'spec.securityContext.seccompProfile.localhostProfile', 'a Localhost seccompProfile names its profile'],
+  ['a Localhost seccomp profile outside its folder', (pod) => { web(pod).securityContext = { seccompProfile: { type: 'Localhost', localhostProfile: '../../etc/x.json' } }; }, 'spec.containers[0].securityContext.seccompProfile.localhostProfile', 'a Localhost seccomp profile is a path below'],
+  ['a profile file with another type', (pod) => { pod.spec.securityContext.seccompProfile = { type: 'RuntimeDefault', localhostProfile: 'x.json' }; }, 'spec.securityContext.seccompProfile.localhostProfile', 'a seccompProfile names a localhostProfile only with type Localhost'],
+])('%s', (_name, edit, path, rule) => {
+  const refusals = podTemplateRefusals(template(edit)).map((refusal) => [refusal.path.join('.').replace(/\.(\d+)/g, '[$1]'), refusal.rule]);
+  expect(refusals).toHaveLength(1);
+  expect(refusals[0][0]).toBe(path);
+  expect(refusals[0][1]).toContain(rule);
+});
+
+test('env fieldRefs the API knows are accepted, labels and annotations by key too', () => {
+  const env = ['metadata.name', 'status.podIP', "metadata.labels['app.kubernetes.io/name']", "metadata.annotations['Example.com/Note']"]
+    .map((fieldPath, i) => ({ name: `X${i}`, valueFrom: { fieldRef: { fieldPath } } }));
+  expect(podTemplateRefusals(template((pod) => { web(pod).env.push(...env); }))).toEqual([]);
+});
+
+test('a Windows pod is refused: each track\'s pods get Linux settings the API server refuses for it', () => {
+  const app = { apps: [{ name: 'web', namespace: 'web', podTemplate: template((pod) => { pod.spec.os = { name: 'windows' }; }), stable: { image: 'web:1' }, canary: { image: 'web:2' } }] };
+  expect(() => resolveSpec(app)).toThrow('"apps[0].podTemplate.spec.os.name" is "windows": Windows pods are not supported here');
+});
+
+test('gate URLs the gate could not parse are refused before anything is written', () => {
+  const app = (url: string, webhook = 'https://chat.example/hook') => ({ apps: [{
+    name: 'web', namespace: 'web', stable: { image: 'web:1' }, canary: { image: 'web:2' },
+    verify: { prometheus: { url, queries: [{ name: 'errors', query: 'errors', max: 0 }] }, notify: { webhook } },
+  }] });
+  for (const url of ['http://prometheus:99999', 'http://[::1/', 'http://a%00b:9090']) {
+    expect(() => resolveSpec(app(url))).toThrow(`"apps[0].verify.prometheus.url" is ${JSON.stringify(url)}: must be a URL the gate can parse`);
+  }
+  expect(() => resolveSpec(app('http://prometheus:9090', 'http://hooks:70000/x'))).toThrow('"apps[0].verify.notify.webhook" is "http://hooks:70000/x": must be a URL the gate can parse');
+  expect(resolveSpec(app('http://[::1]:9090')).apps).toHaveLength(1);
+});
+
+test('props read once: a getter that changes between reads is checked and rendered with one value', () => {
+  let reads = 0;
+  const stable = { image: 'web:1', get replicas() { reads += 1; return reads === 1 ? 3 : -7; } };
+  const [app] = [resolveApp({ name: 'web', namespace: 'web', stable, canary: { image: 'web:2' } }, { at: [] })];
+  expect([app.spec.stable.replicas, reads]).toEqual([3, 1]);
 });

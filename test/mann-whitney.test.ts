@@ -120,6 +120,13 @@ describe('the baseline judge, over a stand-in Prometheus\' range queries', () =>
     expect(broken.result).toMatchObject({ verdict: 'fail', measured: 'canary: not a number: "0x1"' });
   });
 
+  test('points that are not [time, value] never count as values: the measurement fails', async () => {
+    // A bare value where a point belongs (a proxy or a fake that flattens the matrix) used to pass as one.
+    const flat = { body: JSON.stringify({ status: 'success', data: { resultType: 'matrix', result: [{ metric: {}, values: fast.map(String) }] } }) };
+    const { result } = await judge(flat, series(fast));
+    expect(result).toMatchObject({ verdict: 'fail', measured: 'canary: a point that is not [time, value]: "0.1"' });
+  });
+
   test('the baseline track is named by baselineTrack; the step by step', async () => {
     const { result, asked } = await judge(series(slow), series(fast), { baselineTrack: 'baseline', step: 5 });
     expect(result.measured).toContain('median canary 0.245, baseline 0.145');

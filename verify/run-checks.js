@@ -303,7 +303,9 @@ async function rangeValues(server, query, range, run) {
   if (!isObject(series) || !Array.isArray(series.values)) return { error: `a series without values: ${shown(series)}` };
   const values = [];
   for (const point of series.values) {
-    const outcome = sampleValue(Array.isArray(point) ? point[1] : point);
+    // A point is [time, value]: anything else is an answer that cannot be read, never a value.
+    if (!Array.isArray(point) || point.length !== 2) return { error: `a point that is not [time, value]: ${shown(point)}` };
+    const outcome = sampleValue(point[1]);
     if ('error' in outcome) return outcome;
     if ('value' in outcome) values.push(outcome.value);
   }

@@ -58,9 +58,12 @@ export async function verify(options: VerifyOptions): Promise<VerifyOutcome> {
   // The spec's own rule for a URL, and its words; here, where nothing is written, a user and password
   // may come first.
   const { checkSchema } = await import('../spec/schema');
+  const { urlProblem } = await import('../spec/url');
   for (const [option, url] of [['canaryUrl', canaryUrl], ['prometheus', prometheus]] as const) {
     const [problem] = url === undefined ? [] : checkSchema(url.replace(/^(https?:\/\/)[^/?#@\s]*@/i, '$1'), 'HttpUrl');
     if (problem) throw new UsageError(`${optionName(options, option)} ${problem.message.replace(/^is .*?: /, '')}`);
+    const unparsed = url === undefined ? undefined : urlProblem(url);
+    if (unparsed) throw new UsageError(`${optionName(options, option)} ${unparsed}`);
   }
   const { checkRunner } = await import('../constructs/check-code');
   const runner = checkRunner();

@@ -37,6 +37,32 @@ export interface AppSource {
   readonly baseDir?: string;
 }
 
+/**
+ * Plain data as read now: objects and lists copied, each property read once (a getter too); anything
+ * else kept as it is, for the schema to judge. Copied in this realm, so objects made in another (a
+ * test runner's) are plain objects here too.
+ */
+function snapshot(value: unknown, copies = new Map<object, unknown>()): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  // An object met again is its copy: shared data stays shared, and an object holding itself still
+  // does, for the schema to name.
+  if (copies.has(value)) return copies.get(value);
+  if (Array.isArray(value)) {
+    const copy: unknown[] = [];
+    copies.set(value, copy);
+    for (const each of value) copy.push(snapshot(each, copies));
+    return copy;
+  }
+  if (Object.getPrototypeOf(Object.getPrototypeOf(value) ?? Object.prototype) !== null) return value;
+  const copy: Record<string, unknown> = {};
+  copies.set(value, copy);
+  for (const [key, each] of Object.entries(value)) {
+    // Defined, not assigned: a key named __proto__ stays a key.
+    Object.defineProperty(copy, key, { value: snapshot(each, copies), enumerable: true, writable: true, configurable: true });
+  }
+  return copy;
+}
+
 /** Defaults, plan and rules for an app whose shape passed the schema: the app, or what is wrong with it. */
 function resolveShaped(app: AppSpec, at: SpecPath, baseDir: string): Findings & { readonly app?: ResolvedApp } {
   const read = readConfigFiles(app, at, baseDir);
@@ -64,7 +90,8 @@ export function resolveApp(input: unknown, source: AppSource): ResolvedApp {
     // Construct props stand at no path of their own: call them props.
     throw new SpecError([{ path: source.at.length ? source.at : ['props'], message: `is ${formatValue(input)}: must be an object with the app's keys` }]);
   }
-  const given = input as Partial<AppSpec>;
+  // Read once: a getter read again later could give another value than the one checked.
+  const given = snapshot(input) as Partial<AppSpec>;
   const app = {
     ...given,
     ...(given.name === undefined && source.name ? { name: source.name.value } : {}),

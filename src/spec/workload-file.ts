@@ -2,7 +2,7 @@ import { relative } from 'node:path';
 import type { Document, LineCounter, Node } from 'yaml';
 import { utf8Text } from '../io/bounded-read';
 import { readInsideFolder } from './config-files';
-import { formatValue, type Problem, type SpecPath } from './problems';
+import { formatValue, printable, type Problem, type SpecPath } from './problems';
 import { checkSchema } from './schema';
 import type { AppSpec } from './types';
 
@@ -146,7 +146,18 @@ function readObjects(given: string, where: SpecPath, baseDir: string): { readonl
     return { path: [], message: `YAML syntax error: ${error.message.split('\n')[0]}`, source, line, column: col };
   });
   if (syntax.length) return { problems: syntax };
-  return { found: objectsOf(docs).map((object) => ({ ...object, source, lines })) };
+  try {
+    return { found: objectsOf(docs).map((object) => ({ ...object, source, lines })) };
+  } catch (error) {
+    // An alias without its anchor, or one that makes the document too large: said at the alias.
+    const { visit } = yaml();
+    let at: number | undefined;
+    for (const doc of docs) {
+      visit(doc, { Alias: (_key, node) => { if (at === undefined && node.resolve(doc) === undefined) at = node.range?.[0]; } });
+    }
+    const place = at === undefined ? {} : (({ line, col }) => ({ line, column: col }))(lines.linePos(at));
+    return { problems: [{ path: [], message: `YAML error: ${printable((error as Error).message.split('\n')[0])}`, source, ...place }] };
+  }
 }
 
 /** The names of objects, for a message: `"web", "worker"` */

@@ -10,7 +10,8 @@ const ROOT_WEB_SERVER_CAPABILITIES = ['CHOWN', 'DAC_OVERRIDE', 'NET_BIND_SERVICE
 
 /** `/var/cache/nginx` -> `var-cache-nginx` */
 function volumeName(path: string): string {
-  return path.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 50) || 'root';
+  // Cut, then trimmed again: a DNS label does not end in "-" (nor does it with the "-x" a clash adds).
+  return path.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 50).replace(/-+$/, '') || 'root';
 }
 
 /** Requests and limits in canonical form (`1Gi`, not `1024Mi`), as the API server stores them. */

@@ -113,6 +113,43 @@ function portRefusals(ports: unknown, at: SpecPath): Refusal[] {
   });
 }
 
+// validEnvDownwardAPIFieldPathExpressions and validContainerResourceFieldPathExpressions.
+const ENV_FIELD_PATHS = new Set(['metadata.name', 'metadata.namespace', 'metadata.uid', 'spec.nodeName', 'spec.serviceAccountName', 'status.hostIP', 'status.hostIPs', 'status.podIP', 'status.podIPs']);
+const ENV_RESOURCES = new Set(['limits.cpu', 'limits.memory', 'limits.ephemeral-storage', 'requests.cpu', 'requests.memory', 'requests.ephemeral-storage']);
+
+/** validateObjectFieldSelector and validateContainerResourceFieldSelector, for env. */
+function sourceRefusals(valueFrom: Data, at: SpecPath): Refusal[] {
+  const { fieldRef, resourceFieldRef } = valueFrom;
+  const refusals: Refusal[] = [];
+  if (fieldRef !== undefined) {
+    const path = String(fieldRef.fieldPath ?? '');
+    const subscripted = /^metadata\.(labels|annotations)\['(.*)'\]$/.exec(path);
+    const fine = subscripted ? isQualifiedName(subscripted[1] === 'annotations' ? subscripted[2].toLowerCase() : subscripted[2]) : ENV_FIELD_PATHS.has(path);
+    if (!fine) refusals.push({ path: [...at, 'fieldRef', 'fieldPath'], value: fieldRef.fieldPath, rule: `an env fieldRef names one of ${[...ENV_FIELD_PATHS].join(', ')}, or metadata.labels['<key>'] or metadata.annotations['<key>']` });
+  }
+  if (resourceFieldRef !== undefined) {
+    const resource = String(resourceFieldRef.resource ?? '');
+    if (!ENV_RESOURCES.has(resource) && !/^(requests|limits)\.hugepages-/.test(resource)) {
+      refusals.push({ path: [...at, 'resourceFieldRef', 'resource'], value: resourceFieldRef.resource, rule: `an env resourceFieldRef names one of ${[...ENV_RESOURCES].join(', ')}, or hugepages` });
+    }
+  }
+  return refusals;
+}
+
+/** validateSeccompProfileField and validateAppArmorProfileField: a Localhost profile names its file, below the profiles' folder; no other type names one. */
+export function profileRefusals(context: Data | undefined, at: SpecPath): Refusal[] {
+  return (['seccompProfile', 'appArmorProfile'] as const).flatMap((key) => {
+    const profile = context?.[key];
+    if (profile === undefined) return [];
+    const where = [...at, key, 'localhostProfile'];
+    const file = profile.localhostProfile;
+    if (profile.type !== 'Localhost') return file === undefined ? [] : [{ path: where, value: file, rule: `a ${key} names a localhostProfile only with type Localhost` }];
+    if (typeof file !== 'string' || file.trim() === '' || file.trim() !== file) return [{ path: where, value: file, rule: `a Localhost ${key} names its profile, unpadded` }];
+    if (key === 'seccompProfile' && (file.startsWith('/') || file.split('/').includes('..'))) return [{ path: where, value: file, rule: 'a Localhost seccomp profile is a path below the kubelet\'s profiles folder: relative, without ".."' }];
+    return [];
+  });
+}
+
 /** ValidateEnv and validateEnvVarValueFrom: a name (printable ASCII, no "="), and a value or one source of it. */
 function envRefusals(env: unknown, at: SpecPath): Refusal[] {
   return list(env).flatMap((each, i) => {
@@ -126,6 +163,7 @@ function envRefusals(env: unknown, at: SpecPath): Refusal[] {
         ? [{ path: [...where, 'valueFrom'], value: each.valueFrom, rule: 'valueFrom may not be given with a value' }] : []),
       ...(each.valueFrom !== undefined && sources.length !== 1
         ? [{ path: [...where, 'valueFrom'], value: each.valueFrom, rule: 'valueFrom gives exactly one source (fieldRef, resourceFieldRef, configMapKeyRef, secretKeyRef or fileKeyRef)' }] : []),
+      ...(each.valueFrom !== undefined ? sourceRefusals(each.valueFrom, [...where, 'valueFrom']) : []),
     ];
   });
 }
@@ -165,7 +203,10 @@ function containerRefusals(spec: Data): Refusal[] {
         if (paths.has(mount.mountPath)) refusals.push({ path: [...at, 'volumeMounts', j, 'mountPath'], value: mount.mountPath, rule: 'a container mounts each path once' });
         paths.add(mount.mountPath);
       });
-      refusals.push(...portRefusals(container.ports, at), ...envRefusals(container.env, at), ...probeRefusals(container, at), ...resourceRefusals(container.resources, at));
+      refusals.push(
+        ...portRefusals(container.ports, at), ...envRefusals(container.env, at), ...probeRefusals(container, at), ...resourceRefusals(container.resources, at),
+        ...profileRefusals(container.securityContext, [...at, 'securityContext']),
+      );
     });
   }
   return refusals;
@@ -183,6 +224,7 @@ export function podTemplateRefusals(template: Data): Refusal[] {
     ...(spec.restartPolicy !== undefined && spec.restartPolicy !== 'Always' ? [{ path: ['spec', 'restartPolicy'], value: spec.restartPolicy, rule: 'a Deployment\'s pods restart Always' }] : []),
     ...(spec.activeDeadlineSeconds !== undefined ? [{ path: ['spec', 'activeDeadlineSeconds'], value: spec.activeDeadlineSeconds, rule: 'a Deployment\'s pods run without a deadline' }] : []),
     ...(list(spec.ephemeralContainers).length ? [{ path: ['spec', 'ephemeralContainers'], value: spec.ephemeralContainers.length, rule: 'a pod template holds no ephemeral containers' }] : []),
+    ...profileRefusals(spec.securityContext, ['spec', 'securityContext']),
     ...containerRefusals(spec).map((refusal) => ({ ...refusal, path: ['spec', ...refusal.path] })),
   ];
 }

@@ -5,6 +5,7 @@ import { trackServiceName } from '../routing';
 import { CompareTrack, type PrometheusQuerySpec } from '../../spec/types';
 import type { ResolvedAppSpec, ResolvedVerifySpec } from '../resolved';
 import { NAME_MAX } from './names';
+import { urlProblem } from '../../spec/url';
 
 /** A gate checks something, each query has a bound, and the Job's name fits in a label. */
 export function gateProblems(app: ResolvedAppSpec, at: SpecPath): Problem[] {
@@ -13,6 +14,10 @@ export function gateProblems(app: ResolvedAppSpec, at: SpecPath): Problem[] {
   const problems: Problem[] = [];
   const where = [...at, 'verify'];
   if (!verify.smoke && !verify.prometheus) problems.push({ path: where, message: 'checks nothing: give smoke, prometheus or both' });
+  for (const [path, url] of [[['prometheus', 'url'], verify.prometheus?.url], [['notify', 'webhook'], verify.notify?.webhook]] as const) {
+    const problem = url === undefined ? undefined : urlProblem(url);
+    if (problem) problems.push({ path: [...where, ...path], message: `is ${formatValue(url)}: ${problem}` });
+  }
   if (verifyJobName(app.name).length > NAME_MAX) {
     problems.push({ path: [...at, 'name'], message: `is ${formatValue(app.name)}: with verify it must be at most ${NAME_MAX - verifyJobName('').length} characters, to name the Job ${formatValue(verifyJobName(app.name))} within ${NAME_MAX}` });
   }

@@ -198,6 +198,11 @@ export function workloadProblems(app: ResolvedAppSpec, given: AppSpec, at: SpecP
     problems.push({ path: [...at, 'container'], message: `is ${formatValue(app.workload.container)}: must be a container of the pod template: ${names.join(', ')}` });
   }
   if (template) problems.push(...labelProblems(app, given, at), ...nonRootProblems(app, at), ...workerProblems(app, at), ...stepProblems(app, at));
+  if (app.workload.pod.spec?.os?.name === 'windows') {
+    // The API server refuses Linux-only settings in a Windows pod, and every track gets some (seccomp, non-root).
+    const { path, prefix } = placeOf(given, at, ['spec', 'os', 'name']);
+    problems.push({ path, message: `${prefix ? `${prefix} is` : 'is'} "windows": Windows pods are not supported here, since each track's pods get Linux security settings (seccomp, capabilities) the API server refuses for them; nothing was written` });
+  }
   if (app.stable.image === '' && app.workload.container !== '') {
     problems.push({ path: [...at, 'stable', 'image'], message: template ? `is required: the pod template's container ${app.workload.container} names no image either` : 'is required' });
   }
