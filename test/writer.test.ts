@@ -10,7 +10,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import type { AppSpec } from '../src/spec/types';
-import { bin, NO_PERMISSION_OVERRIDE, PROCESS_TEST_TIMEOUT, runCommand, tempDir, writeSpec as writeSpecTo } from './helpers';
+import { bin, NO_PERMISSION_OVERRIDE, PROCESS_TEST_TIMEOUT, root, run as runBin, runCommand, tempDir, writeSpec as writeSpecTo } from './helpers';
 
 let dir: string;
 let spec: string;
@@ -349,3 +349,22 @@ describe('output a terminal and a shell can trust', () => {
     expect(result.stdout).toContain("kubectl apply -f 'my dist/web/stages/01-baseline.k8s.yaml'");
   }, PROCESS_TEST_TIMEOUT);
 });
+
+test('a stage file with CRLF line ends (git\'s autocrlf) is still the tool\'s, of this spec: --check calls it stale, synth writes it back', () => {
+  const dir = tempDir('crlf');
+  try {
+    cpSync(join(root, 'canary.yaml'), join(dir, 'canary.yaml'));
+    expect(runBin(['synth'], { cwd: dir }).status).toBe(0);
+    const path = join(dir, 'dist', 'nginx', 'stages', '02-canary.k8s.yaml');
+    const lf = readFileSync(path, 'utf8');
+    writeFileSync(path, lf.replace(/\n/g, '\r\n'));
+    const check = runBin(['synth', '--check'], { cwd: dir });
+    expect(check.status).toBe(1);
+    expect(check.stderr).toContain('stale: dist/nginx/stages/02-canary.k8s.yaml');
+    expect(check.stderr).not.toContain('another spec');
+    expect(runBin(['synth'], { cwd: dir }).stdout).toMatch(/^synth: 1 app, 1 file written/);
+    expect(readFileSync(path, 'utf8')).toBe(lf);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}, PROCESS_TEST_TIMEOUT);

@@ -85,7 +85,8 @@ export function fileHeader({ spec, app, lines }: HeaderFields): string {
 export function parseHeader(content: string): FileHeader | undefined {
   if (!content.startsWith(GENERATED_MARKER)) return undefined;
   const header: { spec?: string; app?: string } = {};
-  for (const line of content.split('\n', 12)) {
+  // A copy with CRLF line ends (git's autocrlf) is still the tool's file, of the same spec.
+  for (const line of content.split(/\r?\n/, 12)) {
     if (!line.startsWith('#')) break;
     if (line.startsWith(SPEC_PREFIX)) header.spec = readHeaderValue(line.slice(SPEC_PREFIX.length));
     if (line.startsWith(APP_PREFIX)) header.app = readHeaderValue(line.slice(APP_PREFIX.length).split(',')[0]);
