@@ -255,18 +255,20 @@ describe('the command line, run as a process', () => {
         // The smoke check, before the route gives the canary its 5%.
         'kubectl delete job/nginx-gateway-smoke -n dev-gateway --ignore-not-found',
         "kubectl apply -f examples/dist/nginx-gateway/stages/02-canary.k8s.yaml -l 'app.kubernetes.io/component=verify,cdk8s-canary/check!=analysis'",
-        '{ kubectl wait -n dev-gateway --for=condition=complete --timeout=330s job/nginx-gateway-smoke || { kubectl logs -n dev-gateway job/nginx-gateway-smoke; '
+        '{ for i in $(seq 165); do s=" $(kubectl get -n dev-gateway job/nginx-gateway-smoke -o jsonpath=\'{range .status.conditions[?(@.status=="True")]}{.type} {end}\')"; '
+          + 'case "$s" in *" Complete "*|*" Failed "*) break;; esac; sleep 2; done; case "$s" in *" Complete "*) ;; *) kubectl logs -n dev-gateway job/nginx-gateway-smoke; '
           + "kubectl apply -f examples/dist/nginx-gateway/stages/rollback.k8s.yaml -l 'app.kubernetes.io/component notin (router,verify),track!=canary' && "
           + 'kubectl rollout status -n dev-gateway deployment/nginx-deployment-v1 && kubectl apply -f examples/dist/nginx-gateway/stages/rollback.k8s.yaml -l app.kubernetes.io/component=router && '
-          + "kubectl apply -f examples/dist/nginx-gateway/stages/rollback.k8s.yaml -l 'app.kubernetes.io/component!=verify'; false; }; }",
+          + "kubectl apply -f examples/dist/nginx-gateway/stages/rollback.k8s.yaml -l 'app.kubernetes.io/component!=verify'; false;; esac; }",
         'kubectl apply -f examples/dist/nginx-gateway/stages/02-canary.k8s.yaml -l app.kubernetes.io/component=router',
         "kubectl apply -f examples/dist/nginx-gateway/stages/02-canary.k8s.yaml -l 'app.kubernetes.io/component!=verify'",
         'kubectl delete job/nginx-gateway-verify -n dev-gateway --ignore-not-found',
         "kubectl apply -f examples/dist/nginx-gateway/stages/02-canary.k8s.yaml -l 'app.kubernetes.io/component=verify,cdk8s-canary/check!=smoke'",
-        '{ kubectl wait -n dev-gateway --for=condition=complete --timeout=330s job/nginx-gateway-verify || { kubectl logs -n dev-gateway job/nginx-gateway-verify; '
+        '{ for i in $(seq 165); do s=" $(kubectl get -n dev-gateway job/nginx-gateway-verify -o jsonpath=\'{range .status.conditions[?(@.status=="True")]}{.type} {end}\')"; '
+          + 'case "$s" in *" Complete "*|*" Failed "*) break;; esac; sleep 2; done; case "$s" in *" Complete "*) ;; *) kubectl logs -n dev-gateway job/nginx-gateway-verify; '
           + "kubectl apply -f examples/dist/nginx-gateway/stages/rollback.k8s.yaml -l 'app.kubernetes.io/component notin (router,verify),track!=canary' && "
           + 'kubectl rollout status -n dev-gateway deployment/nginx-deployment-v1 && kubectl apply -f examples/dist/nginx-gateway/stages/rollback.k8s.yaml -l app.kubernetes.io/component=router && '
-          + "kubectl apply -f examples/dist/nginx-gateway/stages/rollback.k8s.yaml -l 'app.kubernetes.io/component!=verify'; false; }; }",
+          + "kubectl apply -f examples/dist/nginx-gateway/stages/rollback.k8s.yaml -l 'app.kubernetes.io/component!=verify'; false;; esac; }",
       ],
     });
     expect(gateway.stages.map((stage: { name: string }) => stage.name)).toEqual(['baseline', 'canary', 'quarter', 'expand', 'promote', 'rollback']);

@@ -678,8 +678,8 @@ describe('names that reach a printed command', () => {
         { verb: 'gate', job: hostile, timeoutSeconds: 60, rollback: [{ verb: 'apply', file: hostile }] },
       ];
       for (const step of steps) {
-        // kubectl stands in as a function that records its words, one per line, and answers a count.
-        const script = `kubectl() { printf '%s\\n' "$@" >> words; echo 5; }\n${formatStep(step, hostile)}\n`;
+        // kubectl stands in as a function that records its words, one per line, and answers a count, or a Job's conditions.
+        const script = `kubectl() { printf '%s\\n' "$@" >> words; case "$*" in *readyReplicas*) echo 5;; *) echo 'Complete ';; esac; }\n${formatStep(step, hostile)}\n`;
         const ran = spawnSync('bash', ['-c', script], { cwd: dir, encoding: 'utf8' });
         expect(ran.status).toBe(0);
       }
@@ -709,5 +709,29 @@ describe('names that reach a printed command', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('the gate step', () => {
+  /** Runs a gate step with kubectl standing in: `conditions` are the Job's true conditions it answers; what kubectl was asked, in order. */
+  function gate(conditions: string) {
+    const dir = tempDir('gate');
+    try {
+      const step: KubectlStep = { verb: 'gate', job: 'web-verify', timeoutSeconds: 60, rollback: [{ verb: 'apply', file: 'rollback.yaml' }] };
+      const script = `kubectl() { echo "$1" >> asked; case "$1" in get) echo '${conditions}';; esac; }\n${formatStep(step, 'web')}\n`;
+      const ran = spawnSync('bash', ['-c', script], { cwd: dir, encoding: 'utf8', timeout: 20_000 });
+      return { status: ran.status, asked: readFileSync(join(dir, 'asked'), 'utf8').trim().split('\n') };
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  test('a failed Job rolls back at once: its logs, then the rollback, and the step fails', () => {
+    // Before, the step waited for condition=complete, which a failed Job never meets, until its timeout.
+    expect(gate('FailureTarget Failed ')).toEqual({ status: 1, asked: ['get', 'logs', 'apply'] });
+  });
+
+  test('a completed Job lets the release go on, and nothing is rolled back', () => {
+    expect(gate('SuccessCriteriaMet Complete ')).toEqual({ status: 0, asked: ['get'] });
   });
 });

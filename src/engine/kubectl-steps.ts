@@ -157,8 +157,12 @@ export function formatStep(step: KubectlStep, namespace: string): string {
       // The Job fails at its deadline at the latest; the wait gives it a little longer to say so.
       const rollback = step.rollback.map((each) => formatStep(each, namespace)).join(' && ');
       const job = shellQuote(`job/${step.job}`);
-      return `{ kubectl wait ${ns} --for=condition=complete --timeout=${gateWaitSeconds(step.timeoutSeconds)}s ${job} || `
-        + `{ kubectl logs ${ns} ${job}; ${rollback}; false; }; }`;
+      // kubectl wait takes conditions that must all hold, and a failed Job never meets Complete: the
+      // Job's true conditions are read every 2 s until it completes or fails, so a failed gate rolls
+      // back at once, not at the wait's timeout.
+      const conditions = `kubectl get ${ns} ${job} -o jsonpath='{range .status.conditions[?(@.status=="True")]}{.type} {end}'`;
+      return `{ for i in $(seq ${Math.ceil(gateWaitSeconds(step.timeoutSeconds) / 2)}); do s=" $(${conditions})"; case "$s" in *" Complete "*|*" Failed "*) break;; esac; sleep 2; done; `
+        + `case "$s" in *" Complete "*) ;; *) kubectl logs ${ns} ${job}; ${rollback}; false;; esac; }`;
     }
   }
 }
