@@ -7,7 +7,8 @@
  * namespace enforcing the app's level. No case synth accepts may be refused there; every case synth
  * refuses says the rule. The counts go to the report.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { synthesize } from '../src/render/synth';
 import { SpecError } from '../src/spec/problems';
@@ -124,7 +125,27 @@ function raw(pod: Data, level: typeof LEVELS[number]): Manifest {
   return { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'raw', namespace: `api-${level}` }, spec: { replicas: 1, selector: { matchLabels: { app: 'raw' } }, template } };
 }
 
-interface Case { readonly index: number; readonly level: typeof LEVELS[number]; readonly mutations: string[]; readonly pod: Data }
+/** The app's Service, as a `from` file brings it beside its Deployment. */
+function baseService(): Data {
+  return {
+    apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', labels: { 'app.kubernetes.io/part-of': 'shop' } },
+    spec: { type: 'ClusterIP', selector: { 'app.kubernetes.io/part-of': 'shop' }, ports: [{ name: 'http', port: 80, targetPort: 'http' }] },
+  };
+}
+
+/** Mutations of the Service, for the cases that bring one: a valid change, or one rule broken. */
+const SERVICE_MUTATIONS: Record<string, Mutation> = {
+  'valid: second named port': (svc) => { svc.spec.ports.push({ name: 'metrics', port: 9090, targetPort: 9090, appProtocol: 'http' }); },
+  'valid: UDP port': (svc) => { svc.spec.ports.push({ name: 'dns', port: 53, protocol: 'UDP', targetPort: 5353 }); },
+  'Service port number out of range': (svc, pick) => { svc.spec.ports[0].port = pick([0, 70000]); },
+  'Service port name invalid': (svc, pick) => { svc.spec.ports[0].name = pick(['HTTP', 'http_port', '-http']); },
+  'Service port names repeated or missing': (svc, pick) => { svc.spec.ports.push(pick([{ name: 'http', port: 81 }, { port: 81 }])); },
+  'target port invalid': (svc, pick) => { svc.spec.ports[0].targetPort = pick([0, 70000, 'http_port', 'a--b']); },
+  'protocol unknown': (svc) => { svc.spec.ports[0].protocol = 'HTTP'; },
+  'appProtocol invalid': (svc) => { svc.spec.ports[0].appProtocol = 'not/a/key'; },
+};
+
+interface Case { readonly index: number; readonly level: typeof LEVELS[number]; readonly mutations: string[]; readonly pod: Data; readonly service?: Data }
 
 function cases(): Case[] {
   const next = random(SEED);
@@ -134,22 +155,35 @@ function cases(): Case[] {
     const pod = base();
     const mutations = Array.from({ length: Math.floor(next() * 3) }, () => pick(names));
     for (const name of mutations) MUTATIONS[name](pod, pick);
-    return { index, level: pick(LEVELS), mutations, pod };
+    if (next() >= 0.3) return { index, level: pick(LEVELS), mutations, pod };
+    // A third of the cases bring their Service in a from file, mutated too.
+    const service = baseService();
+    const changes = Array.from({ length: Math.floor(next() * 2) }, () => pick(Object.keys(SERVICE_MUTATIONS)));
+    for (const name of changes) SERVICE_MUTATIONS[name](service, pick);
+    return { index, level: pick(LEVELS), mutations: [...mutations, ...changes], pod, service };
   });
 }
 
-/** synth's verdict on a case: the stable Deployment it writes, or the message it refuses with. */
-function synthOf(each: Case): { deployment: Manifest } | { refused: string } {
-  const spec = {
-    apps: [{
-      name: 'web', namespace: `api-${each.level}`, securityProfile: each.level, podTemplate: each.pod,
-      stable: { image: 'registry.example/web:1.0', replicas: 1 }, canary: { image: 'registry.example/web:1.1' },
-      disruptionBudget: { enabled: false },
-    }],
+/** synth's verdict on a case: the stable Deployment and the shared Service it writes, or the message it refuses with. */
+function synthOf(each: Case, dir: string): { deployment: Manifest; service?: Manifest } | { refused: string } {
+  const app = {
+    name: 'web', namespace: `api-${each.level}`, securityProfile: each.level,
+    stable: { image: 'registry.example/web:1.0', replicas: 1 }, canary: { image: 'registry.example/web:1.1' },
+    disruptionBudget: { enabled: false },
   };
+  let given: object = { podTemplate: each.pod };
+  if (each.service) {
+    const deployment = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' }, spec: { selector: { matchLabels: { 'app.kubernetes.io/part-of': 'shop' } }, template: each.pod } };
+    writeFileSync(join(dir, `case-${each.index}.yaml`), [deployment, each.service].map((object) => JSON.stringify(object)).join('\n---\n'));
+    given = { from: `case-${each.index}.yaml` };
+  }
   try {
-    const file = synthesize(spec as any).find((each) => each.path === 'web/stages/01-baseline.k8s.yaml')!;
-    return { deployment: parseManifests(file.content).find((doc) => doc.kind === 'Deployment' && doc.metadata.name === 'web-stable')! };
+    const file = synthesize({ apps: [{ ...app, ...given }] } as any, undefined, dir).find((rendered) => rendered.path === 'web/stages/01-baseline.k8s.yaml')!;
+    const objects = parseManifests(file.content);
+    return {
+      deployment: objects.find((doc) => doc.kind === 'Deployment' && doc.metadata.name === 'web-stable')!,
+      service: each.service ? objects.find((doc) => doc.kind === 'Service' && doc.metadata.name === 'web') : undefined,
+    };
   } catch (error) {
     if (error instanceof SpecError) return { refused: error.message };
     throw error;
@@ -157,8 +191,12 @@ function synthOf(each: Case): { deployment: Manifest } | { refused: string } {
 }
 
 /** The API server's verdict on a Deployment synth wrote: refused by validation, or its pod by Pod Security admission. */
-async function apiOf(deployment: Manifest): Promise<string | undefined> {
+async function apiOf(deployment: Manifest, service?: Manifest): Promise<string | undefined> {
   const namespace = deployment.metadata.namespace;
+  if (service) {
+    const kept = await post(`/api/v1/namespaces/${namespace}/services?dryRun=All`, service);
+    if (kept.status >= 300) return `Service: ${kept.body.message}`;
+  }
   const created = await post(`/apis/apps/v1/namespaces/${namespace}/deployments?dryRun=All`, deployment);
   if (created.status >= 300) return `Deployment: ${created.body.message}`;
   const { metadata, spec } = deployment.spec.template;
@@ -173,35 +211,44 @@ test(`${CASES} generated templates: none synth accepts is refused by the API ser
     await kubectl(['apply', '-f', '-'], `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: api-${level}\n  labels: { pod-security.kubernetes.io/enforce: ${level} }\n`);
   }
   const all = cases();
-  const accepted: { each: Case; deployment: Manifest }[] = [];
+  const dir = mkdtempSync(join(tmpdir(), 'cdk8s-canary-api-'));
+  const accepted: { each: Case; deployment: Manifest; service?: Manifest }[] = [];
   const refused: { each: Case; message: string }[] = [];
   for (const each of all) {
-    const verdict = synthOf(each);
-    if ('deployment' in verdict) accepted.push({ each, deployment: verdict.deployment });
+    const verdict = synthOf(each, dir);
+    if ('deployment' in verdict) accepted.push({ each, deployment: verdict.deployment, service: verdict.service });
     else refused.push({ each, message: verdict.refused });
   }
   const disagreements: string[] = [];
   // A few requests at a time, over the kept connections.
   for (let i = 0; i < accepted.length; i += 8) {
-    const answers = await Promise.all(accepted.slice(i, i + 8).map(async ({ each, deployment }) => ({ each, answer: await apiOf(deployment) })));
+    const answers = await Promise.all(accepted.slice(i, i + 8).map(async ({ each, deployment, service }) => ({ each, answer: await apiOf(deployment, service) })));
     for (const { each, answer } of answers) {
       if (answer) disagreements.push(`case ${each.index} (${each.level}; ${each.mutations.join(', ') || 'no mutation'}): synth wrote it, the API server refused: ${answer}`);
     }
   }
   // Over-strict, for the report: the templates synth refused, sent as they are (without the tool's defaults).
-  let apiAcceptedOfRefused = 0;
+  const stricter: string[] = [];
   for (let i = 0; i < refused.length; i += 8) {
-    const answers = await Promise.all(refused.slice(i, i + 8).map(({ each }) => apiOf(raw(each.pod, each.level))));
-    apiAcceptedOfRefused += answers.filter((answer) => answer === undefined).length;
+    const batch = refused.slice(i, i + 8);
+    const answers = await Promise.all(batch.map(({ each }) => apiOf(raw(each.pod, each.level), each.service && { ...each.service, metadata: { ...each.service.metadata, namespace: `api-${each.level}` } })));
+    answers.forEach((answer, j) => {
+      if (answer === undefined) stricter.push(`case ${batch[j].each.index} (${batch[j].each.level}; ${batch[j].each.mutations.join(', ')}): ${batch[j].message.split('\n')[0]}`);
+    });
   }
+  const apiAcceptedOfRefused = stricter.length;
+  rmSync(dir, { recursive: true, force: true });
   const report = {
     seed: SEED, cases: CASES, synthAccepted: accepted.length, synthRefused: refused.length, apiRefusedOfAccepted: disagreements.length, apiAcceptedOfRefused,
-    mutations: Object.fromEntries(Object.keys(MUTATIONS).map((name) => [name, all.filter((each) => each.mutations.includes(name)).length])),
+    withService: all.filter((each) => each.service).length,
+    mutations: Object.fromEntries([...Object.keys(MUTATIONS), ...Object.keys(SERVICE_MUTATIONS)].map((name) => [name, all.filter((each) => each.mutations.includes(name)).length])),
   };
   const folder = join(__dirname, '..', '.cluster-report');
   mkdirSync(folder, { recursive: true });
-  writeFileSync(join(folder, 'api-validation.json'), `${JSON.stringify({ ...report, disagreements: disagreements.slice(0, 50) }, null, 2)}\n`);
+  writeFileSync(join(folder, 'api-validation.json'), `${JSON.stringify({ ...report, disagreements: disagreements.slice(0, 50), stricter: stricter.slice(0, 50) }, null, 2)}\n`);
   expect(disagreements.slice(0, 10)).toEqual([]);
+  // Nor is synth stricter than the cluster on what the generator makes: the rules are the API server's, no more.
+  expect(stricter.slice(0, 10)).toEqual([]);
   // Every refusal says the rule, in the API server's terms or Pod Security's.
   const unexplained = refused.filter(({ message }) => !/the API server refuses it \(|not allowed under (restricted|baseline) \(|is required|must|nothing was written/.test(message));
   expect(unexplained.slice(0, 5).map(({ each, message }) => `case ${each.index}: ${message}`)).toEqual([]);
@@ -223,6 +270,15 @@ test('control: every rule the generator breaks is one the API server or Pod Secu
       const pod = base();
       mutate(pod, pick);
       return apiOf(raw(pod, 'restricted'));
+    }));
+    const refusedCount = answers.filter(Boolean).length;
+    if (name.startsWith('valid:') ? refusedCount > 0 : refusedCount === 0) unenforced.push(`${name}: ${refusedCount}/8 refused`);
+  }
+  for (const [name, mutate] of Object.entries(SERVICE_MUTATIONS)) {
+    const answers = await Promise.all(Array.from({ length: 8 }, () => {
+      const service = baseService();
+      mutate(service, pick);
+      return apiOf(raw(base(), 'restricted'), { ...service, metadata: { ...service.metadata, namespace: 'api-restricted' } });
     }));
     const refusedCount = answers.filter(Boolean).length;
     if (name.startsWith('valid:') ? refusedCount > 0 : refusedCount === 0) unenforced.push(`${name}: ${refusedCount}/8 refused`);

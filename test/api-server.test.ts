@@ -4,7 +4,7 @@
  * against the real API server and Pod Security admission).
  */
 import { resolveApp, resolveSpec } from '../src/model/resolve';
-import { deploymentRefusals, metadataRefusals, podTemplateRefusals } from '../src/model/rules/api-server';
+import { deploymentRefusals, metadataRefusals, podTemplateRefusals, servicePortRefusals } from '../src/model/rules/api-server';
 
 type Data = { [key: string]: any };
 
@@ -150,4 +150,19 @@ test('props read once: a getter that changes between reads is checked and render
   const stable = { image: 'web:1', get replicas() { reads += 1; return reads === 1 ? 3 : -7; } };
   const [app] = [resolveApp({ name: 'web', namespace: 'web', stable, canary: { image: 'web:2' } }, { at: [] })];
   expect([app.spec.stable.replicas, reads]).toEqual([3, 1]);
+});
+
+test('a from Service\'s ports, as validateServicePort holds them', () => {
+  const rules = (ports: object[]) => servicePortRefusals(ports).map((each) => `${each.path.join('.')}: ${each.rule}`);
+  expect(rules([{ name: 'http', port: 80, targetPort: 'http' }, { name: 'metrics', port: 9090, targetPort: 9090, protocol: 'TCP', appProtocol: 'http' }])).toEqual([]);
+  expect(rules([{ port: 80 }])).toEqual([]);
+  // A target port of 0 is the port itself, as the API server defaults it.
+  expect(rules([{ name: 'http', port: 80, targetPort: 0 }])).toEqual([]);
+  expect(rules([{ name: 'http', port: 0 }])).toEqual(['ports.0.port: a port number is from 1 to 65535']);
+  expect(rules([{ name: 'HTTP', port: 80 }])).toEqual(['ports.0.name: a Service port name is a DNS label']);
+  expect(rules([{ name: 'http', port: 80 }, { name: 'http', port: 81 }])).toEqual(['ports.1.name: Service port names are unique']);
+  expect(rules([{ name: 'http', port: 80 }, { port: 81 }])).toEqual(['ports.1.name: each port of a Service with several is named']);
+  expect(rules([{ name: 'http', port: 80, targetPort: 'http_port' }])).toEqual(['ports.0.targetPort: a target port is a number from 1 to 65535 or a container port\'s name']);
+  expect(rules([{ name: 'http', port: 80, protocol: 'HTTP' }])).toEqual(['ports.0.protocol: a protocol is TCP, UDP or SCTP']);
+  expect(rules([{ name: 'http', port: 80, appProtocol: 'not/a/key' }])).toEqual(['ports.0.appProtocol: an appProtocol is a qualified name, as a label key is']);
 });

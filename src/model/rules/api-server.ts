@@ -229,6 +229,37 @@ export function podTemplateRefusals(template: Data): Refusal[] {
   ];
 }
 
+/**
+ * validateServicePort, for the ports of a `from` Service the shared Service keeps: names that are DNS
+ * labels, unique, and given when there are several; port numbers; a target port by number or by a
+ * port name; the protocol and the appProtocol. Paths are below the Service's spec.
+ */
+export function servicePortRefusals(ports: unknown): Refusal[] {
+  const all = list(ports);
+  const names = new Set<string>();
+  return all.flatMap((port, i) => {
+    const where = ['ports', i];
+    const refusals: Refusal[] = [];
+    if (typeof port.name === 'string' && port.name !== '') {
+      if (!DNS_1123_LABEL.test(port.name) || port.name.length > 63) refusals.push({ path: [...where, 'name'], value: port.name, rule: 'a Service port name is a DNS label' });
+      else if (names.has(port.name)) refusals.push({ path: [...where, 'name'], value: port.name, rule: 'Service port names are unique' });
+      names.add(port.name);
+    } else if (all.length > 1) {
+      refusals.push({ path: [...where, 'name'], value: port.name ?? null, rule: 'each port of a Service with several is named' });
+    }
+    if (!Number.isInteger(port.port) || port.port < 1 || port.port > 65535) refusals.push({ path: [...where, 'port'], value: port.port, rule: 'a port number is from 1 to 65535' });
+    const target = port.targetPort;
+    // A target port of 0 is the port itself: the API server sets it so (SetDefaults_Service).
+    if (target !== undefined && !(typeof target === 'number' ? Number.isInteger(target) && target >= 0 && target <= 65535
+      : typeof target === 'string' && target.length <= 15 && PORT_NAME.test(target) && /[a-z]/.test(target) && !target.includes('--') && !/^-|-$/.test(target))) {
+      refusals.push({ path: [...where, 'targetPort'], value: target, rule: 'a target port is a number from 1 to 65535 or a container port\'s name' });
+    }
+    if (port.protocol !== undefined && !['TCP', 'UDP', 'SCTP'].includes(port.protocol)) refusals.push({ path: [...where, 'protocol'], value: port.protocol, rule: 'a protocol is TCP, UDP or SCTP' });
+    if (port.appProtocol !== undefined && !isQualifiedName(String(port.appProtocol))) refusals.push({ path: [...where, 'appProtocol'], value: port.appProtocol, rule: 'an appProtocol is a qualified name, as a label key is' });
+    return refusals;
+  });
+}
+
 /** ValidateDeploymentSpec and ValidateDeploymentStrategy, for the settings a `from` Deployment keeps. Paths are below its spec. */
 export function deploymentRefusals(settings: Data): Refusal[] {
   const { strategy, minReadySeconds, progressDeadlineSeconds, revisionHistoryLimit } = settings;

@@ -1,6 +1,6 @@
 import { formatPath, formatValue, type Problem, type SpecPath } from '../../spec/problems';
 import { SecurityProfile, type AppSpec } from '../../spec/types';
-import { deploymentRefusals, metadataRefusals, podTemplateRefusals } from './api-server';
+import { deploymentRefusals, metadataRefusals, podTemplateRefusals, servicePortRefusals } from './api-server';
 import { COMPONENT_LABEL, CONFIG_COMPONENT, givenAppLabel, podLabels, ROUTER_COMPONENT, selectorArg, TRACK_LABEL, VERIFY_COMPONENT } from '../labels';
 import type { ResolvedAppSpec } from '../resolved';
 import { containersOf, imageRepository, shortcutKeys } from '../workload';
@@ -217,6 +217,7 @@ export function workloadProblems(app: ResolvedAppSpec, given: AppSpec, at: SpecP
       ...deploymentRefusals(app.workload.deployment).map((refusal) => ({ ...refusal, what: `its Deployment's spec.${formatPath(refusal.path)}` })),
       ...metadataRefusals({ labels: app.workload.labels, annotations: app.workload.annotations }, []).map((refusal) => ({ ...refusal, what: `its Deployment's metadata.${formatPath(refusal.path)}` })),
       ...metadataRefusals({ labels: app.service.labels, annotations: app.service.annotations }, []).map((refusal) => ({ ...refusal, what: `its Service's metadata.${formatPath(refusal.path)}` })),
+      ...(app.service.given ? servicePortRefusals(app.service.ports) : []).map((refusal) => ({ ...refusal, what: `its Service's spec.${formatPath(refusal.path)}` })),
     ];
     for (const refusal of refused) {
       problems.push({ path: [...at, 'from'], message: `is ${formatValue(given.from)}: ${refusal.what} is ${formatValue(refusal.value)}: the API server refuses it (${refusal.rule}); nothing was written` });
