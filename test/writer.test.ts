@@ -368,3 +368,20 @@ test('a stage file with CRLF line ends (git\'s autocrlf) is still the tool\'s, o
     rmSync(dir, { recursive: true, force: true });
   }
 }, PROCESS_TEST_TIMEOUT);
+
+test('an app\'s stages/ and current/ left empty by a stopped run are removed by the next, with the app folder once empty; other files stay', () => {
+  const dir = tempDir('emptied');
+  try {
+    cpSync(join(root, 'canary.yaml'), join(dir, 'canary.yaml'));
+    expect(runBin(['synth'], { cwd: dir }).status).toBe(0);
+    // What a run killed after removing a gone app's files leaves: its folders, empty.
+    for (const folder of ['gone/stages', 'gone/current', 'kept/current']) mkdirSync(join(dir, 'dist', folder), { recursive: true });
+    writeFileSync(join(dir, 'dist', 'kept', 'notes.txt'), 'mine');
+    expect(runBin(['synth'], { cwd: dir }).status).toBe(0);
+    expect(existsSync(join(dir, 'dist', 'gone'))).toBe(false);
+    expect(readdirSync(join(dir, 'dist', 'kept'))).toEqual(['notes.txt']);
+    expect(readdirSync(join(dir, 'dist', 'nginx')).sort()).toEqual(['current', 'stages']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}, PROCESS_TEST_TIMEOUT);

@@ -114,7 +114,11 @@ export function openOutput(outdir: string, paths: readonly string[], ownership: 
       folders.closeAll();
       try {
         for (const path of changes.remove) inFolder(root, posix.dirname(path), known, false, (folder) => unlinkSync(`${folder}/${posix.basename(path)}`));
-        removeEmptyFolders(root, changes.remove, ownership.layout, known);
+        // An app's stages/ or current/ found empty and not written into (a run stopped after its
+        // removals): removed too, with its app folder if that is left empty.
+        const occupied = new Set([...found.entries.keys(), ...paths].map((path) => posix.dirname(path)));
+        const empty = [...found.folders.keys()].filter((folder) => folder.includes('/') && ownership.layout.isAppFolder(folder) && !occupied.has(folder));
+        removeEmptyFolders(root, [...changes.remove, ...empty.map((folder) => `${folder}/.`)], ownership.layout, known);
         return { written, unchanged: unchanged + kept.size, removed: changes.remove.length };
       } finally {
         held.release();
