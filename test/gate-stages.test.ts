@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 import type { AppSpec } from '../src/spec/types';
 import { verifyChecks } from '../src/model/gate';
+import { formatStep, stageSteps } from '../src/engine/kubectl-steps';
 import { checkGatewayApiSchemas, validateAgainstSchema, type Manifest } from './cluster-rules';
 import { PROCESS_TEST_TIMEOUT, root, run } from './helpers';
 import { problemsOf, resolveOne, stageManifests } from './stage-files';
@@ -177,6 +178,18 @@ describe('a baseline track', () => {
     for (const [, docs] of stages) expect(docs.some((doc) => doc.kind === 'Service' && doc.metadata.name === 'shop-baseline')).toBe(true);
     const spec = resolveOne(baselined).spec;
     expect(verifyChecks(spec, spec.verify!).prometheus!.queries[0]).toMatchObject({ compare: 'baseline', baselineTrack: 'baseline' });
+  });
+
+  test('the baseline track has its own disruption budget while it runs, and the plan deletes it with the track', () => {
+    const budget = (stage: string) => stages.get(stage)!.find((doc) => doc.kind === 'PodDisruptionBudget' && doc.metadata.name === 'shop-baseline');
+    expect(budget('base')).toBeUndefined();
+    for (const stage of ['five', 'half', 'all']) expect(budget(stage)!.spec).toEqual({ maxUnavailable: 1, selector: { matchLabels: { app: 'shop', track: 'baseline' } } });
+    // Without budgets, none.
+    expect(stageManifests({ ...baselined, disruptionBudget: { enabled: false } }).get('five')!.some((doc) => doc.kind === 'PodDisruptionBudget')).toBe(false);
+    const { plan } = resolveOne(baselined);
+    // Back to a stage without the canary (where a finished release ends): the baseline track goes, its budget with it.
+    const base = stageSteps(resolveOne(baselined).spec, plan, plan.stages.find((each) => each.name === 'base')!, 'out').map((step) => formatStep(step, 'shop'));
+    expect(base).toContain('kubectl delete deployment/shop-baseline poddisruptionbudget/shop-baseline -n shop --ignore-not-found');
   });
 
   test('refused: a baseline without a router, and a comparison with a baseline that does not run', () => {

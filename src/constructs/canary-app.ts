@@ -51,6 +51,8 @@ function objectId(object: Exclude<StageObject, { role: 'route' | 'subsets' }>): 
       return object.role;
     case 'baseline-service':
       return 'baseline-service';
+    case 'baseline-budget':
+      return 'baseline-budget';
     default:
       return `${object.track}-${object.role === 'track-service' ? 'service' : object.role}`;
   }

@@ -117,7 +117,8 @@ function moveSteps(app: ResolvedAppSpec, plan: RolloutPlan, stage: ResolvedStage
   // A stage without the canary: what a finished release left goes (the canary, and the baseline track).
   const deleteCanary = stage.canaryDeployed ? [] : [
     { verb: 'delete' as const, name: app.canary.name, kinds: canaryKinds(app, plan) },
-    ...(kindsOf(app, plan.stages, (object) => object.role === 'baseline').length ? [{ verb: 'delete' as const, name: baselineName(app), kinds: ['deployment'] }] : []),
+    ...(kindsOf(app, plan.stages, (object) => object.role === 'baseline').length
+      ? [{ verb: 'delete' as const, name: baselineName(app), kinds: deletionOrder(kindsOf(app, plan.stages, (object) => object.role === 'baseline' || object.role === 'baseline-budget')) }] : []),
   ];
   // The gate's objects go on their own, after the stage (see stageSteps).
   const notVerify = app.verify ? `${COMPONENT_LABEL}!=${VERIFY_COMPONENT}` : undefined;

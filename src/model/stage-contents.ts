@@ -19,6 +19,8 @@ export type StageObject =
   | { readonly role: 'track-service'; readonly kind: 'Service'; readonly track: Track }
   /** The baseline track's Service. */
   | { readonly role: 'baseline-service'; readonly kind: 'Service' }
+  /** The baseline track's PodDisruptionBudget, while its Deployment is there. */
+  | { readonly role: 'baseline-budget'; readonly kind: 'PodDisruptionBudget' }
   /** The baseline track: stable's pod template, with the canary's count where the canary runs. */
   | { readonly role: 'baseline'; readonly kind: 'Deployment'; readonly replicas: number; readonly wave: number }
   | { readonly role: 'config'; readonly kind: 'ConfigMap'; readonly track: Track }
@@ -81,6 +83,8 @@ export function stageContents(app: ResolvedAppSpec, createsNamespace: boolean, s
     ...(baseline && !app.worker ? [{ role: 'baseline-service', kind: 'Service' } as const] : []),
     ...tracks.flatMap(trackObjects),
     ...tracks.flatMap(workload),
+    // The baseline track's budget goes with its Deployment, as each track's does.
+    ...(baseline && stage.canaryDeployed && app.disruptionBudget ? [{ role: 'baseline-budget', kind: 'PodDisruptionBudget' } as const] : []),
     ...(baseline && stage.canaryDeployed ? [{ role: 'baseline', kind: 'Deployment', replicas: stage.baselineReplicas ?? 0, wave: stage.syncWaves.baseline ?? SYNC_WAVE.shrink } as const] : []),
     ...(app.verify ? [{ role: 'gate-config', kind: 'ConfigMap' } as const] : []),
     ...(isSmokeGated(app, stage) ? [{ role: 'smoke', kind: 'Job', stage: stage.name } as const] : []),

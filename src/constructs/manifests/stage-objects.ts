@@ -24,6 +24,7 @@ export function manifestOf(app: ResolvedAppSpec, object: StageObject): Manifest 
     case 'baseline': return deployment(app, 'stable', object.replicas, object.wave, podTemplate(app, 'stable', BASELINE), BASELINE);
     case 'config': return configMap(app, object.track);
     case 'budget': return disruptionBudget(app, object.track);
+    case 'baseline-budget': return disruptionBudget(app, BASELINE);
     case 'deployment': return deployment(app, object.track, object.replicas, object.wave);
     case 'autoscaler': return autoscaler(app, object.track, object.min, object.max, object.wave);
     case 'gate-config': return gateConfigMap(app, gate(app));

@@ -1,6 +1,7 @@
 import {
-  COMPONENT_LABEL, CONFIG_COMPONENT, CONFIG_LABEL, configLabel, SYNC_OPTIONS_ANNOTATION, SYNC_WAVE_ANNOTATION, TRACK_LABEL, trackSelector, type Track,
+  BASELINE, COMPONENT_LABEL, CONFIG_COMPONENT, CONFIG_LABEL, configLabel, SYNC_OPTIONS_ANNOTATION, SYNC_WAVE_ANNOTATION, TRACK_LABEL, trackSelector, type Track, type TrackLabel,
 } from '../../model/labels';
+import { baselineName } from '../../model/gate';
 import type { ResolvedAppSpec } from '../../model/resolved';
 import { appMetadata, type Manifest } from './manifest';
 
@@ -22,12 +23,12 @@ export function configMap(app: ResolvedAppSpec, track: Track): Manifest {
   };
 }
 
-/** A track's PodDisruptionBudget: a drain takes at most `maxUnavailable` of its pods at a time. */
-export function disruptionBudget(app: ResolvedAppSpec, track: Track): Manifest {
+/** A track's PodDisruptionBudget (the baseline track's too): a drain takes at most `maxUnavailable` of its pods at a time. */
+export function disruptionBudget(app: ResolvedAppSpec, track: TrackLabel): Manifest {
   return {
     apiVersion: 'policy/v1',
     kind: 'PodDisruptionBudget',
-    metadata: appMetadata(app, app[track].name),
+    metadata: appMetadata(app, track === BASELINE ? baselineName(app) : app[track].name),
     spec: { maxUnavailable: app.disruptionBudget!.maxUnavailable, selector: { matchLabels: trackSelector(app.appLabel, track) } },
   };
 }
