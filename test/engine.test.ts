@@ -31,7 +31,7 @@ test('synth writes every file, checks them, and writes again only the changed ap
   const output = join(dir, 'dist');
   writeFileSync(config, spec('web:1.1'));
   expect(await synth({ config, output })).toEqual({ check: false, apps: 2, written: 12, unchanged: 0, removed: 0 });
-  expect(await synth({ config, output, check: true })).toEqual({ check: true, apps: 2, files: 12, report: [] });
+  expect(await synth({ config, output, check: true })).toEqual({ check: true, apps: 2, files: 12, report: [], notes: [] });
   writeFileSync(config, spec('web:1.2'));
   const stale = await synth({ config, output, check: true });
   expect(stale.check && stale.report.length).toBeGreaterThan(0);
@@ -80,7 +80,7 @@ test('moving stage: rewrites only the app\'s current/ file; the stage files stay
   expect(await synth({ config, output })).toEqual({ check: false, apps: 2, written: 1, unchanged: 11, removed: 0 });
   expect(readFileSync(stageFile)).toEqual(before);
   expect(readFileSync(join(output, 'web', 'current', 'web.k8s.yaml'))).toEqual(before);
-  expect(await synth({ config, output, check: true })).toEqual({ check: true, apps: 2, files: 12, report: [] });
+  expect(await synth({ config, output, check: true })).toEqual({ check: true, apps: 2, files: 12, report: [], notes: [] });
   writeFileSync(stageFile, before.toString().replace('replicas: 1', 'replicas: 2'));
   const edited = await synth({ config, output, check: true });
   expect(edited.check && edited.report.join('\n')).toContain('web/stages/02-canary.k8s.yaml');

@@ -151,7 +151,10 @@ test('a hand-edited file of an unchanged app, its stamp forged or not, is caught
     const check = await synth(spec, out, '--check');
     expect(check.status).toBe(1);
     expect(check.stderr).toContain(`stale: ${join(out, path)}`);
-    // A write trusts a stamp that verifies (README: the input stamp); the forged one is repaired by removing the file.
+    // A write trusts a stamp that verifies (README: the input stamp): --check says so, and how to have it written anew.
+    const app = path.split('/')[0];
+    const note = `note: the files of ${app} carry stamps that verify, so synth, which trusts them, leaves them as they are: remove ${join(out, app)} and run synth to write them anew`;
+    expect(check.stderr.includes(note)).toBe(i === edits.length - 1);
     if (i === edits.length - 1) rmSync(join(out, path));
     expect((await synth(spec, out)).stdout).toMatch(/^synth: \d+ apps, 1 file written/);
     expect(tree(out)).toEqual(cold);

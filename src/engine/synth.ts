@@ -1,4 +1,7 @@
+import { join } from 'node:path';
 import { checkOutput } from '../io/check';
+import { readRegularBytes } from '../io/bounded-read';
+import { MAX_GENERATED_FILE_BYTES } from '../io/scan';
 import type { RenderedFile } from '../io/header';
 import { outputFolderProblem, specPathFrom } from '../io/output-folder';
 import type { FoundFiles } from '../io/scan';
@@ -42,6 +45,28 @@ export interface SynthChecked {
   readonly apps: number;
   readonly files: number;
   readonly report: readonly string[];
+  /** What to do where the report alone would mislead: stale files whose stamps verify, which a write leaves. */
+  readonly notes: readonly string[];
+}
+
+/**
+ * For `--check`'s stale files whose app's stamps all verify: a note that a write, which trusts stamps,
+ * leaves them as they are (a file edited with its stamp recomputed, or a render changed under the same
+ * version), and how to have them written anew.
+ */
+async function trustedStale(apps: readonly ResolvedApp[], report: readonly string[], outdir: string, specPath: string | undefined): Promise<string[]> {
+  const stale = report.filter((line) => line.startsWith('stale: ')).map((line) => line.slice('stale: '.length).split('\n')[0]);
+  if (!stale.length) return [];
+  const { appUpToDate } = await import('../render/stamp');
+  const read = (path: string) => {
+    try {
+      return readRegularBytes(join(outdir, path), MAX_GENERATED_FILE_BYTES);
+    } catch {
+      return undefined;
+    }
+  };
+  return apps.filter((app) => stale.some((path) => path.startsWith(`${join(outdir, app.spec.name)}/`)) && appUpToDate(app, specPath, read))
+    .map((app) => `note: the files of ${app.spec.name} carry stamps that verify, so synth, which trusts them, leaves them as they are: remove ${join(outdir, app.spec.name)} and run synth to write them anew`);
 }
 
 /**
@@ -66,7 +91,8 @@ export async function synth(options: SynthOptions): Promise<SynthWritten | Synth
     const rendered: RenderedFile[][] = [];
     await renderAppsInParallel(resolved, specPath, (index, files) => { rendered[index] = files; }, options.onProgress);
     const files = rendered.flat();
-    return { check: true, apps: resolved.length, files: files.length, report: checkOutput(outdir, files, ownership) };
+    const report = checkOutput(outdir, files, ownership);
+    return { check: true, apps: resolved.length, files: files.length, report, notes: await trustedStale(resolved, report, outdir, specPath) };
   }
   const { appUpToDate } = await import('../render/stamp');
   const toRender: ResolvedApp[] = [];
