@@ -117,12 +117,26 @@ const MUTATIONS: Record<string, Mutation> = {
   'unmasked /proc': (pod) => { context(app(pod)).procMount = 'Unmasked'; },
   'host port': (pod) => { app(pod).ports[0].hostPort = 8080; },
   'probe naming a host': (pod) => { app(pod).readinessProbe.httpGet.host = '10.0.0.1'; },
+  'env fieldRef unknown': (pod, pick) => { app(pod).env.push({ name: 'X', valueFrom: pick([{ fieldRef: { fieldPath: 'spec.nodeNme' } }, { resourceFieldRef: { resource: 'limits.gpu' } }]) }); },
+  'valid: env fieldRef': (pod, pick) => { app(pod).env.push({ name: 'X', valueFrom: { fieldRef: { fieldPath: pick(['metadata.name', 'status.podIP', "metadata.labels['app.kubernetes.io/part-of']"]) } } }); },
+  'Localhost profile without its file': (pod, pick) => { (pick([true, false]) ? pod.spec.securityContext : context(app(pod)))[pick(['seccompProfile', 'appArmorProfile'])] = { type: 'Localhost' }; },
+  'seccomp profile outside its folder': (pod) => { pod.spec.securityContext.seccompProfile = { type: 'Localhost', localhostProfile: '../etc/profile.json' }; },
+  'annotations over 256 KiB': (pod) => { pod.metadata.annotations.big = 'x'.repeat(256 * 1024); },
+  'Windows pod': (pod) => { pod.spec.os = { name: 'windows' }; },
+};
+
+/** Mutations of a from Deployment's settings, for the cases that bring a file. */
+const SETTINGS_MUTATIONS: Record<string, (settings: Data, pick: <T>(items: readonly T[]) => T) => void> = {
+  'valid: strategy and durations': (settings) => { Object.assign(settings, { strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } }, minReadySeconds: 5, progressDeadlineSeconds: 120 }); },
+  'Recreate with rollingUpdate': (settings) => { settings.strategy = { type: 'Recreate', rollingUpdate: { maxSurge: 1 } }; },
+  'a negative duration': (settings, pick) => { settings[pick(['minReadySeconds', 'revisionHistoryLimit'])] = -1; },
+  'progress deadline not above minReadySeconds': (settings) => { Object.assign(settings, { minReadySeconds: 30, progressDeadlineSeconds: 30 }); },
 };
 
 /** A Deployment of the template as it is, not through synth: what the API server makes of the template alone. */
-function raw(pod: Data, level: typeof LEVELS[number]): Manifest {
+function raw(pod: Data, level: typeof LEVELS[number], settings: Data = {}): Manifest {
   const template = { ...pod, metadata: { ...pod.metadata, labels: { ...pod.metadata?.labels, app: 'raw' } } };
-  return { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'raw', namespace: `api-${level}` }, spec: { replicas: 1, selector: { matchLabels: { app: 'raw' } }, template } };
+  return { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'raw', namespace: `api-${level}` }, spec: { ...settings, replicas: 1, selector: { matchLabels: { app: 'raw' } }, template } };
 }
 
 /** The app's Service, as a `from` file brings it beside its Deployment. */
@@ -145,7 +159,11 @@ const SERVICE_MUTATIONS: Record<string, Mutation> = {
   'appProtocol invalid': (svc) => { svc.spec.ports[0].appProtocol = 'not/a/key'; },
 };
 
-interface Case { readonly index: number; readonly level: typeof LEVELS[number]; readonly mutations: string[]; readonly pod: Data; readonly service?: Data }
+interface Case {
+  readonly index: number; readonly level: typeof LEVELS[number]; readonly mutations: string[]; readonly pod: Data;
+  /** A from file's Service and its Deployment's settings, for the cases that bring one. */
+  readonly service?: Data; readonly settings?: Data;
+}
 
 function cases(): Case[] {
   const next = random(SEED);
@@ -160,7 +178,10 @@ function cases(): Case[] {
     const service = baseService();
     const changes = Array.from({ length: Math.floor(next() * 2) }, () => pick(Object.keys(SERVICE_MUTATIONS)));
     for (const name of changes) SERVICE_MUTATIONS[name](service, pick);
-    return { index, level: pick(LEVELS), mutations: [...mutations, ...changes], pod, service };
+    const settings: Data = {};
+    const set = next() < 0.5 ? [pick(Object.keys(SETTINGS_MUTATIONS))] : [];
+    for (const name of set) SETTINGS_MUTATIONS[name](settings, pick);
+    return { index, level: pick(LEVELS), mutations: [...mutations, ...changes, ...set], pod, service, settings };
   });
 }
 
@@ -173,7 +194,7 @@ function synthOf(each: Case, dir: string): { deployment: Manifest; service?: Man
   };
   let given: object = { podTemplate: each.pod };
   if (each.service) {
-    const deployment = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' }, spec: { selector: { matchLabels: { 'app.kubernetes.io/part-of': 'shop' } }, template: each.pod } };
+    const deployment = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' }, spec: { ...each.settings, selector: { matchLabels: { 'app.kubernetes.io/part-of': 'shop' } }, template: each.pod } };
     writeFileSync(join(dir, `case-${each.index}.yaml`), [deployment, each.service].map((object) => JSON.stringify(object)).join('\n---\n'));
     given = { from: `case-${each.index}.yaml` };
   }
@@ -231,7 +252,7 @@ test(`${CASES} generated templates: none synth accepts is refused by the API ser
   const stricter: string[] = [];
   for (let i = 0; i < refused.length; i += 8) {
     const batch = refused.slice(i, i + 8);
-    const answers = await Promise.all(batch.map(({ each }) => apiOf(raw(each.pod, each.level), each.service && { ...each.service, metadata: { ...each.service.metadata, namespace: `api-${each.level}` } })));
+    const answers = await Promise.all(batch.map(({ each }) => apiOf(raw(each.pod, each.level, each.settings), each.service && { ...each.service, metadata: { ...each.service.metadata, namespace: `api-${each.level}` } })));
     answers.forEach((answer, j) => {
       if (answer === undefined) stricter.push(`case ${batch[j].each.index} (${batch[j].each.level}; ${batch[j].each.mutations.join(', ')}): ${batch[j].message.split('\n')[0]}`);
     });
@@ -241,7 +262,7 @@ test(`${CASES} generated templates: none synth accepts is refused by the API ser
   const report = {
     seed: SEED, cases: CASES, synthAccepted: accepted.length, synthRefused: refused.length, apiRefusedOfAccepted: disagreements.length, apiAcceptedOfRefused,
     withService: all.filter((each) => each.service).length,
-    mutations: Object.fromEntries([...Object.keys(MUTATIONS), ...Object.keys(SERVICE_MUTATIONS)].map((name) => [name, all.filter((each) => each.mutations.includes(name)).length])),
+    mutations: Object.fromEntries([...Object.keys(MUTATIONS), ...Object.keys(SERVICE_MUTATIONS), ...Object.keys(SETTINGS_MUTATIONS)].map((name) => [name, all.filter((each) => each.mutations.includes(name)).length])),
   };
   const folder = join(__dirname, '..', '.cluster-report');
   mkdirSync(folder, { recursive: true });
@@ -279,6 +300,15 @@ test('control: every rule the generator breaks is one the API server or Pod Secu
       const service = baseService();
       mutate(service, pick);
       return apiOf(raw(base(), 'restricted'), { ...service, metadata: { ...service.metadata, namespace: 'api-restricted' } });
+    }));
+    const refusedCount = answers.filter(Boolean).length;
+    if (name.startsWith('valid:') ? refusedCount > 0 : refusedCount === 0) unenforced.push(`${name}: ${refusedCount}/8 refused`);
+  }
+  for (const [name, mutate] of Object.entries(SETTINGS_MUTATIONS)) {
+    const answers = await Promise.all(Array.from({ length: 8 }, () => {
+      const settings: Data = {};
+      mutate(settings, pick);
+      return apiOf(raw(base(), 'restricted', settings));
     }));
     const refusedCount = answers.filter(Boolean).length;
     if (name.startsWith('valid:') ? refusedCount > 0 : refusedCount === 0) unenforced.push(`${name}: ${refusedCount}/8 refused`);

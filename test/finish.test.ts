@@ -64,6 +64,12 @@ test('adds stage on its own line when the app has none, in the file\'s line endi
   expect(result).not.toMatch(/[^\r]\n/);
 });
 
+test('a spec whose lines end in CR alone is refused, saying so, not as a merge key or an empty spec', () => {
+  const cr = shop().replace(/\n/g, '\r');
+  const line1 = shop().split('\n')[0].length + 1;
+  expect(problemOf(cr)).toBe(`canary.yaml:1:${line1}: the spec has a line that ends in a carriage return alone (classic Mac OS line ends): convert its line ends to LF or CRLF`);
+});
+
 test('inserts stage into an app without one, after its first key; in a flow app, before the brace', () => {
   const text = 'apps:\n  - name: web # the web app\n    namespace: web\n    stable: {image: "web:1"}\n    canary: {image: "web:2"}\n    stages:\n      - {name: all, stableReplicas: 0, canaryReplicas: 3}\n      - {name: base, stableReplicas: 3, canaryReplicas: 0}\n';
   expect(finish(text, 'web')).toBe(text.replace('{image: "web:1"}', '{image: "web:2"}').replace('# the web app\n', '# the web app\n    stage: base\n'));

@@ -129,6 +129,13 @@ export function slowValues(text: string): { value: unknown } | { errors: Problem
  * agree (fastValues); the position-keeping document is built only for a message that needs it.
  */
 export function parseSpec(text: string, source: string): LoadedSpec {
+  // YAML's readers differ on lines that end in CR alone (one reads a leading comment to the end of the
+  // file), and finish could not edit them in place: refused, saying so.
+  const lone = /\r(?!\n)/.exec(text);
+  if (lone) {
+    const line = text.slice(0, lone.index).split(/\r\n|\n/).length;
+    throw new SpecError([{ path: [], line, column: lone.index - Math.max(text.lastIndexOf('\n', lone.index - 1), -1), message: 'the spec has a line that ends in a carriage return alone (classic Mac OS line ends): convert its line ends to LF or CRLF' }], source);
+  }
   let read: ReturnType<typeof document> | undefined;
   const slow = () => (read ??= document(text));
   const fast = fastValues(text);
