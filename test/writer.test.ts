@@ -186,6 +186,19 @@ describe('links, modes and mount points', () => {
     chmodSync(join(out, 'web', 'stages'), 0o755);
   }, PROCESS_TEST_TIMEOUT);
 
+  test('a stage file it cannot read stops the run, named as unreadable, not as something else', () => {
+    expect(run(['synth']).status).toBe(0);
+    const file = join(out, 'web', 'stages', '02-canary.k8s.yaml');
+    chmodSync(file, 0o000);
+    writeSpec([app('web', { stable: { image: 'web:1.0', replicas: 4 } })]);
+    const before = snapshot(out);
+    const result = run(['synth'], {}, [...NO_PERMISSION_OVERRIDE, process.execPath, bin]);
+    expect(result.status).toBe(5);
+    expect(result.stderr).toContain(`cannot read ${file} (EACCES): whose file it is cannot be told; fix its permissions`);
+    expect(snapshot(out)).toEqual(before);
+    chmodSync(file, 0o644);
+  }, PROCESS_TEST_TIMEOUT);
+
   test('a folder it cannot read stops the run and is named, not dropped', () => {
     expect(run(['synth']).status).toBe(0);
     mkdirSync(join(out, 'private'));

@@ -39,6 +39,8 @@ export function changesFor(root: string, found: Scan, paths: readonly string[], 
       problems.push(`${join(root, path)} belongs to ${entry.header.spec ?? `app ${entry.header.app}`}, another spec${takeOver}`);
     } else if ((entry.kind === 'file' || entry.kind === 'link') && !ownership.takeOver) {
       problems.push(`${join(root, path)} is ${entry.kind === 'link' ? 'a symbolic link' : 'a file'} this tool did not write${takeOver}`);
+    } else if (entry.kind === 'unreadable') {
+      problems.push(`cannot read ${join(root, path)} (${entry.code}): whose file it is cannot be told; fix its permissions`);
     } else if (entry.kind === 'folder' || entry.kind === 'other') {
       problems.push(`${join(root, path)} is not a regular file`);
     } else {

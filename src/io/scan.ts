@@ -16,7 +16,9 @@ const HEADER_BYTES = 64 * 1024;
 type Entry =
   | { readonly kind: 'generated'; readonly header: FileHeader; readonly size: number; readonly mode: number; readonly bytes?: Buffer }
   | { readonly kind: 'folder'; readonly identity: Identity }
-  | { readonly kind: 'file' | 'link' | 'other' };
+  | { readonly kind: 'file' | 'link' | 'other' }
+  /** A `.k8s.yaml` file whose header could not be read: whose it is cannot be told. */
+  | { readonly kind: 'unreadable'; readonly code: string };
 
 /**
  * The output folder as found: entries by path, the identity of each folder read (by relative path,
@@ -38,7 +40,9 @@ function entryOf(folderPath: string, dirent: Dirent, allocate: Allocate): Entry 
   let head;
   try {
     head = readRegularPrefix(`${folderPath}/${dirent.name}`, HEADER_BYTES, allocate);
-  } catch {
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EACCES' || code === 'EPERM') return { kind: 'unreadable', code };
     // Gone, or replaced by something else, since the folder was listed.
     return { kind: 'other' };
   }
