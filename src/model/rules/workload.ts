@@ -113,6 +113,12 @@ function placeOf(given: AppSpec, at: SpecPath, path: SpecPath): { path: SpecPath
   return { path: [...at, 'from'], prefix: `is ${formatValue(given.from)}: its Deployment's spec.template.${formatPath(path)}` };
 }
 
+/** A value the user's pod template declares, for a message: where it is reported, and the words `… is <value>` that open the message. */
+function declared(given: AppSpec, at: SpecPath, path: SpecPath, value: unknown): { path: SpecPath; is: string } {
+  const place = placeOf(given, at, path);
+  return { path: place.path, is: `${place.prefix ? `${place.prefix} is` : 'is'} ${formatValue(value)}` };
+}
+
 /**
  * The template's pod labels kept: its `app` label is the app's (the tracks select by it), it has no
  * `track` label (the tracks are told apart by it), and a `from` file's Service, whose selector is kept,
@@ -129,8 +135,8 @@ function labelProblems(app: ResolvedAppSpec, given: AppSpec, at: SpecPath): Prob
     });
   }
   if (labels[TRACK_LABEL] !== undefined) {
-    const { path, prefix } = placeOf(given, at, ['metadata', 'labels', TRACK_LABEL]);
-    problems.push({ path, message: `${prefix ? `${prefix} is` : 'is'} ${formatValue(labels[TRACK_LABEL])}: the tracks are told apart by this label; leave it out of the template` });
+    const { path, is } = declared(given, at, ['metadata', 'labels', TRACK_LABEL], labels[TRACK_LABEL]);
+    problems.push({ path, message: `${is}: the tracks are told apart by this label; leave it out of the template` });
   }
   if (app.service.given !== undefined && !problems.length) {
     const pods = podLabels(app.name, app.appLabel, 'stable', labels);
@@ -200,8 +206,8 @@ export function workloadProblems(app: ResolvedAppSpec, given: AppSpec, at: SpecP
   if (template) problems.push(...labelProblems(app, given, at), ...nonRootProblems(app, at), ...workerProblems(app, at), ...stepProblems(app, at));
   if (app.workload.pod.spec?.os?.name === 'windows') {
     // The API server refuses Linux-only settings in a Windows pod, and every track gets some (seccomp, non-root).
-    const { path, prefix } = placeOf(given, at, ['spec', 'os', 'name']);
-    problems.push({ path, message: `${prefix ? `${prefix} is` : 'is'} "windows": Windows pods are not supported here, since each track's pods get Linux security settings (seccomp, capabilities) the API server refuses for them; nothing was written` });
+    const { path, is } = declared(given, at, ['spec', 'os', 'name'], 'windows');
+    problems.push({ path, message: `${is}: Windows pods are not supported here, since each track's pods get Linux security settings (seccomp, capabilities) the API server refuses for them; nothing was written` });
   }
   if (app.stable.image === '' && app.workload.container !== '') {
     problems.push({ path: [...at, 'stable', 'image'], message: template ? `is required: the pod template's container ${app.workload.container} names no image either` : 'is required' });
@@ -209,8 +215,8 @@ export function workloadProblems(app: ResolvedAppSpec, given: AppSpec, at: SpecP
   if (app.canary.image === '') problems.push({ path: [...at, 'canary', 'image'], message: 'is required' });
   // What the API server refuses, said as it would, before anything is written.
   for (const refusal of template ? podTemplateRefusals(app.workload.pod) : []) {
-    const { path, prefix } = placeOf(given, at, refusal.path);
-    problems.push({ path, message: `${prefix ? `${prefix} is` : 'is'} ${formatValue(refusal.value)}: the API server refuses it (${refusal.rule}); nothing was written` });
+    const { path, is } = declared(given, at, refusal.path, refusal.value);
+    problems.push({ path, message: `${is}: the API server refuses it (${refusal.rule}); nothing was written` });
   }
   if (given.from !== undefined) {
     const refused = [
@@ -224,9 +230,8 @@ export function workloadProblems(app: ResolvedAppSpec, given: AppSpec, at: SpecP
     }
   }
   for (const breach of template ? podSecurityBreaches(app.workload.pod, app.securityProfile) : []) {
-    const { path, prefix } = placeOf(given, at, breach.path);
-    const what = `${prefix ? `${prefix} is` : 'is'} ${formatValue(breach.value)}`;
-    problems.push({ path, message: `${what}: not allowed under ${app.securityProfile} (${breach.rule}); nothing was written` });
+    const { path, is } = declared(given, at, breach.path, breach.value);
+    problems.push({ path, message: `${is}: not allowed under ${app.securityProfile} (${breach.rule}); nothing was written` });
   }
   return problems;
 }
@@ -250,10 +255,10 @@ function nonRootProblems(app: ResolvedAppSpec, at: SpecPath): Problem[] {
 }
 
 /**
- * A `from` without the app's Service: the tool makes one, and a Service of that name that runs today
+ * A worker, which gets no Service; and a `from` without the app's Service: the tool makes one, and a Service of that name that runs today
  * would be taken over with the tool's settings and selector, unseen in review.
  */
-function madeServiceWarnings(app: ResolvedAppSpec, given: AppSpec, at: SpecPath): Problem[] {
+function serviceWarnings(app: ResolvedAppSpec, given: AppSpec, at: SpecPath): Problem[] {
   if (app.worker) {
     const { path } = placeOf(given, at, ['spec', 'containers']);
     return [{
@@ -269,5 +274,5 @@ function madeServiceWarnings(app: ResolvedAppSpec, given: AppSpec, at: SpecPath)
 }
 
 export function workloadWarnings(app: ResolvedAppSpec, given: AppSpec, at: SpecPath): Problem[] {
-  return madeServiceWarnings(app, given, at);
+  return serviceWarnings(app, given, at);
 }
