@@ -93,10 +93,29 @@ describe('plan', () => {
       '  promote        0       3          100%  [####################]',
       '  rollback       3       0            0%  [--------------------]',
     ]);
-    expect(result.out).toContain("  canary    kubectl apply -f dist/nginx/stages/02-canary.k8s.yaml -l 'app.kubernetes.io/component!=router,track!=stable' && kubectl rollout status -n dev deployment/nginx-deployment-canary && kubectl apply -f dist/nginx/stages/02-canary.k8s.yaml\n");
+    // The Service must list the track's pods as ready endpoints before the other track shrinks.
+    const listed = (track: string, count: number) => `            && { ok=; for i in $(seq 60); do [ "$({ kubectl get pods -n dev -l app=nginx,track=${track} -o jsonpath='{range .items[*]}{.metadata.name}{"\\n"}{end}'; `
+      + `kubectl get endpointslices -n dev -l kubernetes.io/service-name=canary-demo -o jsonpath='{range .items[*].endpoints[?(@.conditions.ready==true)]}{.targetRef.name}{"\\n"}{end}' | sort -u; } | sort | uniq -d | grep -c .)" -ge ${count} ] && { ok=1; break; }; sleep 1; done; `
+      + `[ "$ok" ] || { echo "Service canary-demo: fewer than ${count} ${track} pods are ready endpoints after 60 s; traffic stays where it is" >&2; false; }; } \\`;
+    expect(result.out).toContain([
+      "  canary    kubectl apply -f dist/nginx/stages/02-canary.k8s.yaml -l 'app.kubernetes.io/component!=router,track!=stable' \\",
+      '            && kubectl rollout status -n dev deployment/nginx-deployment-canary \\',
+      listed('canary', 1),
+      '            && kubectl apply -f dist/nginx/stages/02-canary.k8s.yaml\n',
+    ].join('\n'));
     expect(result.out).toContain('  promote   kubectl apply -f dist/nginx/stages/04-promote.k8s.yaml\n');
-    expect(result.out).toContain("  rollback  kubectl apply -f dist/nginx/stages/rollback.k8s.yaml -l 'app.kubernetes.io/component!=router,track!=canary' && kubectl rollout status -n dev deployment/nginx-deployment-v1 && kubectl apply -f dist/nginx/stages/rollback.k8s.yaml\n");
-    expect(result.out).toContain('  baseline  kubectl apply -f dist/nginx/stages/01-baseline.k8s.yaml && kubectl rollout status -n dev deployment/nginx-deployment-v1 && kubectl delete deployment/nginx-deployment-canary poddisruptionbudget/nginx-deployment-canary -n dev --ignore-not-found\n');
+    expect(result.out).toContain([
+      "  rollback  kubectl apply -f dist/nginx/stages/rollback.k8s.yaml -l 'app.kubernetes.io/component!=router,track!=canary' \\",
+      '            && kubectl rollout status -n dev deployment/nginx-deployment-v1 \\',
+      listed('stable', 3),
+      '            && kubectl apply -f dist/nginx/stages/rollback.k8s.yaml\n',
+    ].join('\n'));
+    expect(result.out).toContain([
+      '  baseline  kubectl apply -f dist/nginx/stages/01-baseline.k8s.yaml \\',
+      '            && kubectl rollout status -n dev deployment/nginx-deployment-v1 \\',
+      listed('stable', 3),
+      '            && kubectl delete deployment/nginx-deployment-canary poddisruptionbudget/nginx-deployment-canary -n dev --ignore-not-found\n',
+    ].join('\n'));
     expect(result.out).toContain('  teardown  kubectl delete deployment,service,poddisruptionbudget -n dev -l app.kubernetes.io/instance=nginx,app.kubernetes.io/managed-by=cdk8s-canary');
     expect(result.out).not.toContain('--all');
   });
@@ -237,6 +256,24 @@ describe('the command line, run as a process', () => {
     expect(document.apps.map((app: { name: string }) => app.name)).toEqual(['nginx-gateway', 'nginx-istio', 'nginx-sticky', 'greeter']);
     const gateway = document.apps[0];
     expect(gateway).toMatchObject({ namespace: { name: 'dev-gateway', createdBy: 'nginx-gateway' }, releaseInProgress: true, currentStage: 'canary', routers: ['httproute'] });
+    const listed = (service: string, track: string, count: number) => `{ ok=; for i in $(seq 60); do [ "$({ kubectl get pods -n dev-gateway -l app=nginx,track=${track} -o jsonpath='{range .items[*]}{.metadata.name}{"\\n"}{end}'; `
+      + `kubectl get endpointslices -n dev-gateway -l kubernetes.io/service-name=${service} -o jsonpath='{range .items[*].endpoints[?(@.conditions.ready==true)]}{.targetRef.name}{"\\n"}{end}' | sort -u; } | sort | uniq -d | grep -c .)" -ge ${count} ] && { ok=1; break; }; sleep 1; done; `
+      + `[ "$ok" ] || { echo "Service ${service}: fewer than ${count} ${track} pods are ready endpoints after 60 s; traffic stays where it is" >&2; false; }; }`;
+    // The route, accepted by its one parent at its current generation, before anything shrinks.
+    const accepted = '{ ok=; for i in $(seq 60); do [ "$(kubectl get -n dev-gateway httproute/canary-demo -o jsonpath=\'{.metadata.generation}{"\\n"}{range .status.parents[*].conditions[?(@.type=="Accepted")]}{.status}/{.observedGeneration}{"\\n"}{end}\' '
+      + '| awk \'NR == 1 { g = $0; next } $0 == "True/" g { n++ } END { print n + 0 }\')" -ge 1 ] && { ok=1; break; }; sleep 1; done; '
+      + '[ "$ok" ] || { echo "httproute/canary-demo is not accepted by its parent at its current generation after 60 s; nothing shrinks" >&2; false; }; }';
+    const rollback = [
+      "kubectl apply -f examples/dist/nginx-gateway/stages/rollback.k8s.yaml -l 'app.kubernetes.io/component notin (router,verify),track!=canary'",
+      'kubectl rollout status -n dev-gateway deployment/nginx-deployment-v1',
+      listed('canary-demo', 'stable', 3),
+      listed('canary-demo-stable', 'stable', 3),
+      'kubectl apply -f examples/dist/nginx-gateway/stages/rollback.k8s.yaml -l app.kubernetes.io/component=router',
+      accepted,
+      "kubectl apply -f examples/dist/nginx-gateway/stages/rollback.k8s.yaml -l 'app.kubernetes.io/component!=verify'",
+    ].join(' && ');
+    const gate = (check: string) => `{ for i in $(seq 165); do s=" $(kubectl get -n dev-gateway job/nginx-gateway-${check} -o jsonpath='{range .status.conditions[?(@.status=="True")]}{.type} {end}')"; `
+      + `case "$s" in *" Complete "*|*" Failed "*) break;; esac; sleep 2; done; case "$s" in *" Complete "*) ;; *) kubectl logs -n dev-gateway job/nginx-gateway-${check}; ${rollback}; false;; esac; }`;
     expect(gateway.stages[1]).toEqual({
       name: 'canary',
       file: 'examples/dist/nginx-gateway/stages/02-canary.k8s.yaml',
@@ -252,23 +289,19 @@ describe('the command line, run as a process', () => {
       steps: [
         "kubectl apply -f examples/dist/nginx-gateway/stages/02-canary.k8s.yaml -l 'app.kubernetes.io/component notin (router,verify),track!=stable'",
         'kubectl rollout status -n dev-gateway deployment/nginx-deployment-canary',
+        // The canary's pod as a ready endpoint of the shared Service and of its own, the route's backend.
+        listed('canary-demo', 'canary', 1),
+        listed('canary-demo-canary', 'canary', 1),
         // The smoke check, before the route gives the canary its 5%.
         'kubectl delete job/nginx-gateway-smoke -n dev-gateway --ignore-not-found',
         "kubectl apply -f examples/dist/nginx-gateway/stages/02-canary.k8s.yaml -l 'app.kubernetes.io/component=verify,cdk8s-canary/check!=analysis'",
-        '{ for i in $(seq 165); do s=" $(kubectl get -n dev-gateway job/nginx-gateway-smoke -o jsonpath=\'{range .status.conditions[?(@.status=="True")]}{.type} {end}\')"; '
-          + 'case "$s" in *" Complete "*|*" Failed "*) break;; esac; sleep 2; done; case "$s" in *" Complete "*) ;; *) kubectl logs -n dev-gateway job/nginx-gateway-smoke; '
-          + "kubectl apply -f examples/dist/nginx-gateway/stages/rollback.k8s.yaml -l 'app.kubernetes.io/component notin (router,verify),track!=canary' && "
-          + 'kubectl rollout status -n dev-gateway deployment/nginx-deployment-v1 && kubectl apply -f examples/dist/nginx-gateway/stages/rollback.k8s.yaml -l app.kubernetes.io/component=router && '
-          + "kubectl apply -f examples/dist/nginx-gateway/stages/rollback.k8s.yaml -l 'app.kubernetes.io/component!=verify'; false;; esac; }",
+        gate('smoke'),
         'kubectl apply -f examples/dist/nginx-gateway/stages/02-canary.k8s.yaml -l app.kubernetes.io/component=router',
+        accepted,
         "kubectl apply -f examples/dist/nginx-gateway/stages/02-canary.k8s.yaml -l 'app.kubernetes.io/component!=verify'",
         'kubectl delete job/nginx-gateway-verify -n dev-gateway --ignore-not-found',
         "kubectl apply -f examples/dist/nginx-gateway/stages/02-canary.k8s.yaml -l 'app.kubernetes.io/component=verify,cdk8s-canary/check!=smoke'",
-        '{ for i in $(seq 165); do s=" $(kubectl get -n dev-gateway job/nginx-gateway-verify -o jsonpath=\'{range .status.conditions[?(@.status=="True")]}{.type} {end}\')"; '
-          + 'case "$s" in *" Complete "*|*" Failed "*) break;; esac; sleep 2; done; case "$s" in *" Complete "*) ;; *) kubectl logs -n dev-gateway job/nginx-gateway-verify; '
-          + "kubectl apply -f examples/dist/nginx-gateway/stages/rollback.k8s.yaml -l 'app.kubernetes.io/component notin (router,verify),track!=canary' && "
-          + 'kubectl rollout status -n dev-gateway deployment/nginx-deployment-v1 && kubectl apply -f examples/dist/nginx-gateway/stages/rollback.k8s.yaml -l app.kubernetes.io/component=router && '
-          + "kubectl apply -f examples/dist/nginx-gateway/stages/rollback.k8s.yaml -l 'app.kubernetes.io/component!=verify'; false;; esac; }",
+        gate('verify'),
       ],
     });
     expect(gateway.stages.map((stage: { name: string }) => stage.name)).toEqual(['baseline', 'canary', 'quarter', 'expand', 'promote', 'rollback']);

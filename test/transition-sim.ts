@@ -23,9 +23,13 @@
  * reports, so a wave does not wait for the floor) or the README's check (progressing until the
  * Deployment has reached the floor); `hpaHealth` picks one.
  *
- * After every object applied and every wait, it records ready capacity (for each track, ready pods
- * over its full size, summed) and, with a router, the worst ratio of a track's traffic weight to what
- * its ready pods carry.
+ * Endpoints: the EndpointSlice controller lists a Deployment's new ready pods a moment after its
+ * rollout is done. With `endpointsLag` (the default) the model takes the worst case, that it has not
+ * until a step waits for it (the plan's endpoint check); without, it lists them at once.
+ *
+ * After every object applied and every wait, it records ready capacity (for each track, its pods
+ * listed as ready endpoints over its full size, summed) and, with a router, the worst ratio of a
+ * track's traffic weight to what those pods carry.
  */
 import type { KubectlStep } from '../src/engine/kubectl-steps';
 import { parseManifests, type Manifest } from './cluster-rules';
@@ -38,6 +42,8 @@ interface LiveDeployment {
   readonly doc: Manifest;
   desired: number;
   ready: number;
+  /** Ready pods the Services list as ready endpoints: what carries traffic. */
+  served: number;
   /** Whether the record of the last apply is there (kubectl.kubernetes.io/last-applied-configuration). */
   recorded: boolean;
 }
@@ -65,14 +71,19 @@ export class Cluster {
   worstLoad = 0;
   readonly log: string[] = [];
 
-  constructor(private readonly sizes: Record<Track, number>) {}
+  /**
+   * With `endpointsLag` (the worst case, and what the control plane shows), a Deployment's new ready
+   * pods are listed as ready endpoints only when something waits for that (listEndpoints); without,
+   * at once.
+   */
+  constructor(private readonly sizes: Record<Track, number>, readonly endpointsLag = true) {}
 
   /** A cluster where `file` was applied and every rollout finished. */
-  static settled(file: string, sizes: Record<Track, number>): Cluster {
-    const cluster = new Cluster(sizes);
+  static settled(file: string, sizes: Record<Track, number>, endpointsLag = true): Cluster {
+    const cluster = new Cluster(sizes, endpointsLag);
     for (const doc of parseManifests(file)) cluster.apply(doc, false);
     for (const name of cluster.deployments.keys()) cluster.autoscale(name, false);
-    for (const live of cluster.deployments.values()) live.ready = live.desired;
+    for (const live of cluster.deployments.values()) live.served = live.ready = live.desired;
     cluster.lowestCapacity = Infinity;
     cluster.worstLoad = 0;
     cluster.log.length = 0;
@@ -83,9 +94,10 @@ export class Cluster {
     return doc.spec.template.metadata.labels.track;
   }
 
+  /** A lane's pods listed as ready endpoints. */
   private ready(track: Lane): number {
     let ready = 0;
-    for (const live of this.deployments.values()) if (this.trackOf(live.doc) === track) ready += live.ready;
+    for (const live of this.deployments.values()) if (this.trackOf(live.doc) === track) ready += live.served;
     return ready;
   }
 
@@ -115,7 +127,8 @@ export class Cluster {
       // A changed pod template rolls: the controller keeps desired - maxUnavailable of the old pods
       // available until new ones are ready (as the real control plane showed: 3 old pods kept serving).
       const kept = !live ? 0 : sameTemplate ? live.ready : Math.max(0, Math.min(live.ready, desired - maxUnavailable(doc, desired)));
-      this.deployments.set(name, { doc, desired, ready: Math.min(kept, desired), recorded: true });
+      const ready = Math.min(kept, desired);
+      this.deployments.set(name, { doc, desired, ready, served: Math.min(live?.served ?? 0, ready), recorded: true });
     } else if (doc.kind === 'HorizontalPodAutoscaler') {
       const target = doc.spec.scaleTargetRef.name;
       const lowered = (this.autoscalers.get(target) ?? Infinity) > doc.spec.minReplicas;
@@ -125,6 +138,7 @@ export class Cluster {
       if (lowered && live && live.desired > doc.spec.minReplicas) {
         live.desired = doc.spec.minReplicas;
         live.ready = Math.min(live.ready, live.desired);
+        live.served = Math.min(live.served, live.ready);
       }
     } else if (doc.kind === 'HTTPRoute' || doc.kind === 'GRPCRoute') {
       const refs = doc.spec.rules[doc.spec.rules.length - 1].backendRefs;
@@ -144,11 +158,22 @@ export class Cluster {
     if (observe) this.observe(`autoscale ${name}`);
   }
 
-  /** Waits until a Deployment's rollout is done: all its desired pods ready. */
+  /**
+   * Waits until a Deployment's rollout is done: all its desired pods ready. The EndpointSlice
+   * controller lists them a moment later (0.3-0.6 s on the control plane): until something waits
+   * for that, the worst case is that it has not.
+   */
   wait(name: string): void {
     const live = this.deployments.get(name);
     if (live) live.ready = live.desired;
+    if (live && !this.endpointsLag) live.served = live.ready;
     this.observe(`wait ${name}`);
+  }
+
+  /** Waits until the Services list every ready pod of a lane as a ready endpoint. */
+  listEndpoints(lane: Lane): void {
+    for (const live of this.deployments.values()) if (this.trackOf(live.doc) === lane) live.served = live.ready;
+    this.observe(`endpoints of ${lane}`);
   }
 
   /** Removes the record of a Deployment's last apply (kubectl annotate ... last-applied-configuration-). */
@@ -217,6 +242,10 @@ export function applyWithKubectl(cluster: Cluster, steps: readonly KubectlStep[]
       if (step.kinds.includes('deployment')) cluster.delete(step.name);
     } else if (step.verb === 'gate') {
       // The checks pass: the verification gate's own tests say when they do not.
+    } else if (step.verb === 'endpoints') {
+      cluster.listEndpoints(step.lane);
+    } else if (step.verb === 'route') {
+      // The route's parents accept it: its weights took effect when it was applied.
     }
     else {
       for (const doc of parseManifests(files.get(step.file)!)) {

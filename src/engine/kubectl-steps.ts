@@ -6,6 +6,7 @@ import { SYNC_WAVE } from '../model/moves';
 import { appScopeLabels, BASELINE, CHECK_LABEL, COMPONENT_LABEL, ROUTER_COMPONENT, selectorArg, TRACK_LABEL, VERIFY_COMPONENT, type Track, type TrackLabel } from '../model/labels';
 import { kindsOf, stageContents, type StageObject } from '../model/stage-contents';
 import { baselineName, gateWaitSeconds, isGated, isSmokeGated, smokeJobName, verifyJobName, type GatedApp } from '../model/gate';
+import { laneServices, routeChecks, TRAFFIC_CHECK_SECONDS, type RouteCheck } from '../model/traffic-checks';
 
 /** One kubectl step of a move to a stage. */
 export type KubectlStep =
@@ -15,7 +16,14 @@ export type KubectlStep =
   /** Objects of these kinds, all of this name. */
   | { readonly verb: 'delete'; readonly name: string; readonly kinds: readonly string[] }
   /** Waits for the verification Job to complete; when it does not, shows its logs and runs `rollback`. */
-  | { readonly verb: 'gate'; readonly job: string; readonly timeoutSeconds: number; readonly rollback: readonly KubectlStep[] };
+  | { readonly verb: 'gate'; readonly job: string; readonly timeoutSeconds: number; readonly rollback: readonly KubectlStep[] }
+  /**
+   * Waits until `service` lists at least `count` of the pods `pods` selects as ready endpoints
+   * (distinct pods, across all its EndpointSlices); fails after TRAFFIC_CHECK_SECONDS.
+   */
+  | { readonly verb: 'endpoints'; readonly service: string; readonly pods: string; readonly count: number; readonly lane: TrackLabel }
+  /** Waits until the route's parents have accepted, or Istio has reconciled, its current generation (see routeChecks). */
+  | { readonly verb: 'route'; readonly check: RouteCheck };
 
 /** A word as the shell reads it: `dist/a.yaml` stays, `track in (a,b)` -> `'track in (a,b)'`. */
 export function shellQuote(word: string): string {
@@ -113,7 +121,15 @@ function moveSteps(app: ResolvedAppSpec, plan: RolloutPlan, stage: ResolvedStage
   const lanes = lanesOf(app, stage);
   const growing = lanes.filter((lane) => lane.wave === SYNC_WAVE.grow && lane.replicas > 0);
   const others = lanes.filter((lane) => !growing.includes(lane)).map((lane) => lane.label);
-  const waits = growing.map((lane) => ({ verb: 'wait' as const, deployment: lane.name, ...(lane.autoscaled ? { readyAtLeast: lane.replicas } : {}) }));
+  // Each track that grows: its rollout, then its pods as ready endpoints of every Service that
+  // carries its traffic, before the route gives it weight or anything shrinks.
+  const waits = growing.flatMap((lane): KubectlStep[] => {
+    const { services, pods } = laneServices(app, lane.label);
+    return [
+      { verb: 'wait', deployment: lane.name, ...(lane.autoscaled ? { readyAtLeast: lane.replicas } : {}) },
+      ...services.map((service) => ({ verb: 'endpoints' as const, service, pods: selectorArg(pods), count: lane.replicas, lane: lane.label })),
+    ];
+  });
   // A stage without the canary: what a finished release left goes (the canary, and the baseline track).
   const deleteCanary = stage.canaryDeployed ? [] : [
     { verb: 'delete' as const, name: app.canary.name, kinds: canaryKinds(app, plan) },
@@ -132,7 +148,8 @@ function moveSteps(app: ResolvedAppSpec, plan: RolloutPlan, stage: ResolvedStage
     ...waits,
     // Before the route gives the canary more traffic, the smoke check; when it fails, the route stays.
     ...(isSmokeGated(app, stage) ? gateSteps(app, plan, stage, 'smoke', outdir) : []),
-    ...(app.routing ? [{ verb: 'apply' as const, file, selector: `${COMPONENT_LABEL}=${ROUTER_COMPONENT}` }] : []),
+    // The route moves, and is taken by whoever serves it, before anything shrinks.
+    ...(app.routing ? [{ verb: 'apply' as const, file, selector: `${COMPONENT_LABEL}=${ROUTER_COMPONENT}` }, ...routeChecks(app).map((check) => ({ verb: 'route' as const, check }))] : []),
     whole,
     ...deleteCanary,
   ];
@@ -165,5 +182,36 @@ export function formatStep(step: KubectlStep, namespace: string): string {
       return `{ for i in $(seq ${Math.ceil(gateWaitSeconds(step.timeoutSeconds) / 2)}); do s=" $(${conditions})"; case "$s" in *" Complete "*|*" Failed "*) break;; esac; sleep 2; done; `
         + `case "$s" in *" Complete "*) ;; *) kubectl logs ${ns} ${job}; ${rollback}; false;; esac; }`;
     }
+    case 'endpoints': {
+      // The lane's pods and the Service's ready endpoints, each name once: a pod in both lists is
+      // a ready endpoint of the lane (a dual-stack Service lists a pod in two slices).
+      const pods = `kubectl get pods ${ns} -l ${shellQuote(step.pods)} -o jsonpath='{range .items[*]}{.metadata.name}{"\\n"}{end}'`;
+      const ready = `kubectl get endpointslices ${ns} -l ${shellQuote(`kubernetes.io/service-name=${step.service}`)} `
+        + `-o jsonpath='{range .items[*].endpoints[?(@.conditions.ready==true)]}{.targetRef.name}{"\\n"}{end}'`;
+      return poll(`[ "$({ ${pods}; ${ready} | sort -u; } | sort | uniq -d | grep -c .)" -ge ${step.count} ]`,
+        `Service ${step.service}: fewer than ${step.count} ${step.lane} pods are ready endpoints after ${TRAFFIC_CHECK_SECONDS} s; traffic stays where it is`);
+    }
+    case 'route': {
+      const { condition, resource, parents } = step.check;
+      const get = `kubectl get ${ns} ${shellQuote(resource)} -o jsonpath=`;
+      if (condition === 'Accepted') {
+        // The generation, then each parent's Accepted status and the generation it speaks for.
+        const read = `${get}'{.metadata.generation}{"\\n"}{range .status.parents[*].conditions[?(@.type=="Accepted")]}{.status}/{.observedGeneration}{"\\n"}{end}'`;
+        return poll(`[ "$(${read} | awk 'NR == 1 { g = $0; next } $0 == "True/" g { n++ } END { print n + 0 }')" -ge ${parents} ]`,
+          `${resource} is not accepted by its ${parents === 1 ? 'parent' : `${parents} parents`} at its current generation after ${TRAFFIC_CHECK_SECONDS} s; nothing shrinks`);
+      }
+      const read = `${get}'{.metadata.generation}/{.status.observedGeneration}/{.status.conditions[?(@.type=="Reconciled")].status}'`;
+      return poll(`${read} | awk -F/ '$1 == $2 && $3 == "True" { ok = 1 } END { exit !ok }'`,
+        `Istio has not reconciled ${resource} at its current generation after ${TRAFFIC_CHECK_SECONDS} s; nothing shrinks`);
+    }
   }
+}
+
+/**
+ * A check run each second until it holds; after TRAFFIC_CHECK_SECONDS tries, `failure` on stderr and
+ * a failed step, so the steps after it (which move traffic) do not run. The names in `failure` are
+ * DNS labels and kinds: nothing in it the shell would read.
+ */
+function poll(check: string, failure: string): string {
+  return `{ ok=; for i in $(seq ${TRAFFIC_CHECK_SECONDS}); do ${check} && { ok=1; break; }; sleep 1; done; [ "$ok" ] || { echo "${failure}" >&2; false; }; }`;
 }

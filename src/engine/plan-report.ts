@@ -80,12 +80,12 @@ export function formatPlan(app: ResolvedAppSpec, plan: RolloutPlan, outdir: stri
       return row;
     }),
   ];
-  const commands = plan.stages.map((stage) => [stage.name, stageCommand(app, plan, stage, outdir)]);
+  const commands: [string, string[]][] = plan.stages.map((stage) => [stage.name, stageCommand(app, plan, stage, outdir)]);
   const cleanup = configCleanupCommand(app, plan);
-  if (cleanup) commands.push(['old config', cleanup]);
+  if (cleanup) commands.push(['old config', [cleanup]]);
   const adopt = adoptAutoscalingCommand(app);
-  if (adopt) commands.push(['autoscale', adopt]);
-  commands.push(['teardown', teardownCommand(app, plan)]);
+  if (adopt) commands.push(['autoscale', [adopt]]);
+  commands.push(['teardown', [teardownCommand(app, plan)]]);
   const diff = configDiff(app);
   const nameWidth = Math.max(...commands.map(([name]) => name.length));
   const affinity = app.service.sessionAffinity === SessionAffinity.CLIENT_IP ? `, ClientIP affinity ${app.service.sessionAffinityTimeoutSeconds} s` : '';
@@ -98,7 +98,11 @@ export function formatPlan(app: ResolvedAppSpec, plan: RolloutPlan, outdir: stri
     ...(diff.length ? ['  config of the canary, against stable:', ...diff.map((line) => `    ${line}`)] : []),
     ...table(rows, new Set([1, 2, 3])).map((line) => `  ${line}`),
     '',
-    ...commands.map(([name, command]) => `  ${name.padEnd(nameWidth)}  ${command}`),
+    // One step a line, continued with a backslash: the lines of a stage paste as one shell command.
+    ...commands.flatMap(([name, steps]) => steps.map((step, i) => {
+      const line = `  ${(i === 0 ? name : '').padEnd(nameWidth)}  ${i === 0 ? '' : '&& '}${step}`;
+      return i < steps.length - 1 ? `${line} \\` : line;
+    })),
   ].map(printable).join('\n');
 }
 
@@ -138,9 +142,9 @@ function releaseInProgress(app: ResolvedAppSpec): boolean {
   return app.canary.image !== app.stable.image || configDiff(app).length > 0;
 }
 
-/** The shell command that moves the cluster to a stage: its kubectl steps joined with `&&`. */
-function stageCommand(app: ResolvedAppSpec, plan: RolloutPlan, stage: ResolvedStage, outdir: string): string {
-  return stageSteps(app, plan, stage, outdir).map((step) => formatStep(step, app.namespace)).join(' && ');
+/** The shell command that moves the cluster to a stage: its kubectl steps, to be joined with `&&`. */
+function stageCommand(app: ResolvedAppSpec, plan: RolloutPlan, stage: ResolvedStage, outdir: string): string[] {
+  return stageSteps(app, plan, stage, outdir).map((step) => formatStep(step, app.namespace));
 }
 
 /**
@@ -245,7 +249,7 @@ export function planDocument(app: ResolvedAppSpec, plan: RolloutPlan, outdir: st
         stable: trackAutoscalerBounds(app, 'stable', stage.stableReplicas) ?? null,
         canary: trackAutoscalerBounds(app, 'canary', stage.canaryReplicas) ?? null,
       },
-      steps: stageSteps(app, plan, stage, outdir).map((step) => formatStep(step, app.namespace)),
+      steps: stageCommand(app, plan, stage, outdir),
     })),
     configDiff: configDiff(app),
     configCleanup: configCleanupCommand(app, plan) ?? null,

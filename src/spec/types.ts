@@ -670,6 +670,14 @@ export interface GatewayApiRoutingSpec {
    * @default 'http'
    */
   readonly protocol?: RouteProtocol;
+  /**
+   * After the route moves, and before a track shrinks, wait until every parent has accepted the
+   * route's current generation (its `Accepted` condition, True at `metadata.generation`). On a
+   * cluster where no Gateway controller reports on the route, the wait fails after 60 seconds and
+   * nothing shrinks: set `false` there.
+   * @default true
+   */
+  readonly waitForAccepted?: boolean;
 }
 
 /** Routing through Istio's own API: a VirtualService and a DestinationRule with a subset per track. */
@@ -688,6 +696,14 @@ export interface IstioRoutingSpec {
    * @uniqueItems
    */
   readonly gateways?: IstioGatewayRef[];
+  /**
+   * After the VirtualService moves, and before a track shrinks, wait until Istio reports it
+   * reconciled at its current generation (`Reconciled` True, `status.observedGeneration` equal to
+   * `metadata.generation`): every proxy has the new weights. Istio writes that status only with
+   * `PILOT_ENABLE_STATUS` and config distribution tracking on, so the wait is off by default.
+   * @default false
+   */
+  readonly waitForReconciled?: boolean;
 }
 
 /**
