@@ -144,6 +144,23 @@ stages() {
   done
 }
 
+# The EndpointSlice controller lists a pod's change after a batching period (by default none, and then
+# 0.3-0.6 s after the rollout is done on this machine). A second here makes that window, in which a
+# rollout is done and its new pods are not yet ready endpoints, one that a step moving traffic without
+# waiting for the endpoints falls into every time (test-cluster/endpoints.test.ts shows it).
+controller_manager() {
+  cat <<'YAML'
+---
+apiVersion: config.kwok.x-k8s.io/v1alpha1
+kind: KwokctlConfiguration
+componentsPatches:
+  - name: kube-controller-manager
+    extraArgs:
+      - key: endpointslice-updates-batch-period
+        value: 1s
+YAML
+}
+
 running() { [ -f "$kubeconfig" ] && "$(bin_dir)/kubectl" --kubeconfig "$kubeconfig" --request-timeout=5s get --raw /readyz >/dev/null 2>&1; }
 
 start() {
@@ -154,7 +171,7 @@ start() {
   mkdir -p "$state_dir"
   # Which binaries this cluster runs from: a build of another recipe leaves them in place.
   echo "$bin" > "$state_dir/bin-dir"
-  stages > "$state_dir/stages.yaml"
+  { stages; controller_manager; } > "$state_dir/stages.yaml"
   export KWOK_WORKDIR="$state_dir" KWOK_KUBECTL_BINARY="$bin/kubectl"
   local port=()
   [ -n "${CDK8S_CANARY_CLUSTER_PORT:-}" ] && port=(--kube-apiserver-port "$CDK8S_CANARY_CLUSTER_PORT")

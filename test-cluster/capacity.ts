@@ -12,15 +12,22 @@
  * endpoint, and for the highest weighted share a track gets per unit of what its ready pods carry
  * (the simulator's `worstLoad`; `worstLoadInMove` leaves out the settled state the move starts
  * from, which the simulator does not observe when a move starts with its route).
+ *
+ * Given what the two stages of a move give each lane, each state is also checked the way the
+ * stages promise: while the route's weights are one stage's, every lane with weight has at least
+ * that stage's count of pods as ready endpoints of the Service the route sends its requests to
+ * (`underServed` lists each state that breaks it, and `weightsOfNeither` a split of neither stage).
  */
-import type { AppShape } from '../test/plan-moves';
+import type { AppShape, StageTraffic } from '../test/plan-moves';
 import { watch, type KubeObject, type WatchEvent } from './kube';
 
 export type Track = 'stable' | 'canary';
 export const TRACKS: readonly Track[] = ['stable', 'canary'];
+/** A track, or the baseline track. */
+export type Lane = Track | 'baseline';
+export const LANES: readonly Lane[] = [...TRACKS, 'baseline'];
 
-
-interface Backend { readonly track: Track; readonly service: string; readonly weight: number }
+interface Backend { readonly track: Lane; readonly service: string; readonly weight: number }
 
 const ROUTES = [
   { path: 'apis/gateway.networking.k8s.io/v1', plural: 'httproutes' },
@@ -41,12 +48,16 @@ export class CapacityMonitor {
   private inMove = false;
   /** States in which a track got traffic with no ready endpoint behind it. */
   readonly unservedTraffic: string[] = [];
+  /** States in which a lane had weight and fewer ready endpoints than the stage whose weights stood runs. */
+  readonly underServed: string[] = [];
+  /** Weighted splits that were neither stage's. */
+  readonly weightsOfNeither: string[] = [];
   /** Each distinct state seen: ms since start, ready pods by track, capacity, weights. */
   readonly log: string[] = [];
   private started = Date.now();
   private last = '';
 
-  constructor(private readonly app: AppShape) {}
+  constructor(private readonly app: AppShape, private readonly stages?: { readonly from: StageTraffic; readonly to: StageTraffic }) {}
 
   async start(): Promise<void> {
     const ns = `namespaces/${this.app.namespace}`;
@@ -60,6 +71,8 @@ export class CapacityMonitor {
     this.worstLoad = 0;
     this.worstLoadInMove = 0;
     this.unservedTraffic.length = 0;
+    this.underServed.length = 0;
+    this.weightsOfNeither.length = 0;
     this.log.length = 0;
     this.last = '';
     this.observe();
@@ -102,14 +115,15 @@ export class CapacityMonitor {
     }
   }
 
-  private trackOfPod(pod: string): Track | undefined {
+  private trackOfPod(pod: string): Lane | undefined {
     // The longest Deployment name that the pod's name starts with: `<deployment>-<hash>-<suffix>`.
-    const matches = TRACKS.filter((track) => pod.startsWith(`${this.app.deployments[track]}-`));
-    return matches.sort((a, b) => this.app.deployments[b].length - this.app.deployments[a].length)[0];
+    const name = (lane: Lane) => this.app.deployments[lane] ?? '';
+    const matches = LANES.filter((lane) => name(lane) && pod.startsWith(`${name(lane)}-`));
+    return matches.sort((a, b) => name(b).length - name(a).length)[0];
   }
 
-  /** Ready pods of a track behind a Service, by the Service's EndpointSlices. */
-  ready(service: string, track: Track): number {
+  /** Ready pods of a lane behind a Service, by the Service's EndpointSlices. */
+  ready(service: string, track: Lane): number {
     const pods = new Set<string>();
     for (const slice of this.slices.values()) {
       if (slice.metadata.labels?.['kubernetes.io/service-name'] !== service) continue;
@@ -121,9 +135,9 @@ export class CapacityMonitor {
     return pods.size;
   }
 
-  private trackOfService(service: string): Track | undefined {
+  private trackOfService(service: string): Lane | undefined {
     if (service === this.app.service) return undefined;
-    return TRACKS.find((track) => service.endsWith(`-${track}`));
+    return LANES.find((track) => service.endsWith(`-${track}`));
   }
 
   /** Every backend that gets traffic, and the weighted split of the route's last (weighted) rule. */
@@ -134,7 +148,7 @@ export class CapacityMonitor {
       if (route.kind === 'VirtualService') {
         for (const http of route.spec.http ?? []) {
           const destinations: Backend[] = (http.route ?? []).map((each: any) => ({
-            track: each.destination.subset as Track, service: this.app.service, weight: each.weight ?? 100,
+            track: each.destination.subset as Lane, service: this.app.service, weight: each.weight ?? 100,
           }));
           all.push(...destinations);
           if (http.name === 'weighted') weighted = destinations;
@@ -170,22 +184,48 @@ export class CapacityMonitor {
       }
     }
     const total = weighted.reduce((sum, backend) => sum + backend.weight, 0);
-    const weights: Partial<Record<Track, number>> = {};
+    const weights: Partial<Record<Lane, number>> = {};
     for (const backend of weighted) {
       weights[backend.track] = total ? Math.round((backend.weight / total) * 100) : 0;
-      const behind = this.ready(backend.service, backend.track) / this.app.sizes[backend.track];
+      // The baseline track runs the canary's count of pods: its full size is the canary's.
+      const behind = this.ready(backend.service, backend.track) / this.app.sizes[backend.track === 'baseline' ? 'canary' : backend.track];
       const weight = total ? backend.weight / total : 0;
       const load = behind === 0 ? Infinity : weight / behind;
       if (weight > 0) this.worstLoad = Math.max(this.worstLoad, load);
       if (weight > 0 && this.inMove) this.worstLoadInMove = Math.max(this.worstLoadInMove, load);
     }
-    const behind = (track: Track) => weighted.filter((backend) => backend.track === track && backend.service !== this.app.service)
+    const behind = (track: Lane) => weighted.filter((backend) => backend.track === track && backend.service !== this.app.service)
       .map((backend) => ` (${backend.service} ${this.ready(backend.service, track)})`).join('');
-    const state = `stable ${ready.stable}, canary ${ready.canary}, capacity ${capacity.toFixed(2)}`
-      + (weighted.length ? `, weights ${weights.stable ?? 0}${behind('stable')}/${weights.canary ?? 0}${behind('canary')}` : '');
+    const baseline = this.app.deployments.baseline ? `, baseline ${this.ready(this.app.service, 'baseline')}` : '';
+    const split = weighted.length ? `, weights ${weights.stable ?? 0}${behind('stable')}/${weights.canary ?? 0}${behind('canary')}`
+      + (this.app.deployments.baseline ? `/${weights.baseline ?? 0}${behind('baseline')}` : '') : '';
+    const state = `stable ${ready.stable}, canary ${ready.canary}${baseline}, capacity ${capacity.toFixed(2)}${split}`;
+    if (weighted.length) this.checkStages(weighted, weights, state);
     if (state !== this.last) {
       this.log.push(`${((Date.now() - this.started) / 1000).toFixed(1)}s${version ? ` rv ${version}` : ''} ${state}`);
       this.last = state;
+    }
+  }
+
+  /**
+   * Whether the lanes the route gives weight have the ready endpoints the stage whose weights stand
+   * runs: the stage the move starts from until the route moves, the one it goes to after.
+   */
+  private checkStages(weighted: readonly Backend[], weights: Partial<Record<Lane, number>>, state: string): void {
+    if (!this.stages) return;
+    const same = (stage: StageTraffic) => LANES.every((lane) => (stage.weights?.[lane] ?? 0) === (weights[lane] ?? 0));
+    const [from, to] = [same(this.stages.from), same(this.stages.to)];
+    if (!from && !to) {
+      if (!this.weightsOfNeither.includes(state)) this.weightsOfNeither.push(state);
+      return;
+    }
+    // Where both stages give the same weights the route never moves: the fewer pods of the two.
+    const count = (lane: Lane) => Math.min(from ? this.stages!.from.counts[lane] : Infinity, to ? this.stages!.to.counts[lane] : Infinity);
+    for (const backend of weighted) {
+      if (backend.weight > 0 && this.ready(backend.service, backend.track) < count(backend.track)) {
+        const what = `${backend.track} has weight ${weights[backend.track]}% with ${this.ready(backend.service, backend.track)} of ${count(backend.track)} ready endpoints in ${backend.service} (${state})`;
+        if (!this.underServed.includes(what)) this.underServed.push(what);
+      }
     }
   }
 }

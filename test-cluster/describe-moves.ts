@@ -2,13 +2,16 @@
  * The move tests of one app on one road (one test file per app and road, so they run side by side,
  * each in a namespace of its own: the Argo CD road's is the app's with `-argo`): every move of its
  * plan, with the plan's kubectl commands or with Argo CD's sync engine, keeps full ready capacity on
- * the cluster, and no track gets traffic while it has no ready endpoint. Each result, with the
+ * the cluster, and no track gets traffic while it has no ready endpoint. With the plan's commands,
+ * also: while a route's weights are a stage's, each lane with weight has that stage's count of ready
+ * endpoints behind it. (Argo CD's road does not wait for endpoints: what it gives a lane too early is
+ * recorded with the move, `underServed`, not asserted.) Each result, with the
  * simulator's view of the same move, goes to a JSON file in CDK8S_CANARY_CLUSTER_REPORT (default:
  * the checkout's .cluster-report, so two checkouts' runs keep apart) for scripts/cluster-report.js.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { movesOf, renamed, runArgoMove, runMove, shippedApps, type MoveResult } from './moves';
+import { movedApps, movesOf, renamed, runArgoMove, runMove, type MoveResult } from './moves';
 
 export const reportDir = process.env.CDK8S_CANARY_CLUSTER_REPORT ?? join(__dirname, '..', '.cluster-report');
 
@@ -18,7 +21,7 @@ export function record(result: MoveResult | object & { label: string }): void {
 }
 
 export function describeMoves(appName: string, road: 'kubectl' | 'argo'): void {
-  const app = shippedApps().find((each) => each.name === appName)!;
+  const app = movedApps().find((each) => each.name === appName)!;
   const moves = movesOf(app);
 
   describe.each(moves.map((move) => [move.label, move] as const))('%s', (_label, move) => {
@@ -26,10 +29,13 @@ export function describeMoves(appName: string, road: 'kubectl' | 'argo'): void {
       record(result);
       if (result.lowestCapacity < 1 - 1e-9) throw new Error(`capacity fell to ${result.lowestCapacity.toFixed(2)}:\n${result.log.join('\n')}`);
       expect(result.unservedTraffic).toEqual([]);
+      expect(result.weightsOfNeither).toEqual([]);
     };
     if (road === 'kubectl') {
-      test('the plan\'s commands keep full ready capacity, and traffic only goes where pods are ready', async () => {
-        check(await runMove(move));
+      test('the plan\'s commands keep full ready capacity, and a route gives a lane weight only while it has the stage\'s ready endpoints', async () => {
+        const result = await runMove(move);
+        check(result);
+        expect(result.underServed).toEqual([]);
       });
     } else {
       test('Argo CD\'s sync engine: full ready capacity, and traffic only goes where pods are ready', async () => {

@@ -13,23 +13,34 @@ import { formatStep } from '../src/engine/kubectl-steps';
 import { parseManifests } from '../test/cluster-rules';
 import { applyWithKubectl, Cluster, syncWithArgoCd } from '../test/transition-sim';
 import { argoSync } from './argo-sync';
-import { CapacityMonitor, TRACKS, type Track } from './capacity';
+import { CapacityMonitor, LANES, type Lane, type Track } from './capacity';
+import { GatewayController } from './gateway-controller';
 import { inNamespace, withFiles, withPodAnnotations } from './files';
 import { get, kubectl, shell, until } from './kube';
-import { movesOf as planMoves, type AppShape, type Move } from '../test/plan-moves';
+import { movesOf as planMoves, withBaselineTrack, type AppShape, type Move } from '../test/plan-moves';
 
 export type { Move };
 
 const root = join(__dirname, '..');
 export const examples = join(root, 'examples');
 
-/** The apps whose plans the project ships: the walkthrough (canary.yaml) and the examples. */
+/**
+ * The apps whose plans the project ships: the walkthrough (canary.yaml) and the examples, each read
+ * from the examples' folder (the real app's Deployment file named from there).
+ */
 export function shippedApps(): AppSpec[] {
   return [
     ...loadSpec(join(root, 'canary.yaml')).spec.apps,
     ...loadSpec(join(examples, 'routing.yaml')).spec.apps,
     ...loadSpec(join(examples, 'config.yaml')).spec.apps,
+    ...loadSpec(join(examples, 'real-app', 'canary.yaml')).spec.apps.map((app) => ({ ...app, from: join('real-app', app.from as string) })),
   ];
+}
+
+/** The shipped apps, and the routed example with a baseline track (`nginx-baselined`), which none of them runs. */
+export function movedApps(): AppSpec[] {
+  const apps = shippedApps();
+  return [...apps, withBaselineTrack(apps.find((app) => app.name === 'nginx-gateway')!, 'nginx-baselined')];
 }
 
 /** Every move an app's plan offers (test/plan-moves.ts), its config files read from the examples. */
@@ -88,15 +99,14 @@ export async function settle(file: string, shape: AppShape): Promise<void> {
   // the file does not hold are deleted, as a sync prunes them: an autoscaler left from an earlier
   // move would keep its old status, which a health check reads.
   const docs = parseManifests(file);
-  for (const track of TRACKS) {
-    const name = shape.deployments[track];
+  for (const name of Object.values(shape.deployments)) {
     const gone = Object.entries(KINDS).filter(([kind]) => !docs.some((doc) => doc.kind === kind && doc.metadata.name === name)).map(([, resource]) => resource);
     if (gone.length) await kubectl(['delete', gone.join(','), name, '-n', shape.namespace, '--ignore-not-found', '--wait=true']);
   }
   await until(`the app in ${shape.namespace} to settle`, () => settledDeployments(shape.namespace, Object.values(shape.deployments)));
   // Each Service's endpoints (the app's, and a track's own) follow the pods a moment later.
   const services = parseManifests(file).filter((doc) => doc.kind === 'Service').map((service) => ({
-    name: service.metadata.name, tracks: TRACKS.filter((track) => service.spec.selector?.track === undefined || service.spec.selector.track === track),
+    name: service.metadata.name, tracks: LANES.filter((track) => service.spec.selector?.track === undefined || service.spec.selector.track === track),
   }));
   await until(`the endpoints in ${shape.namespace} to settle`, async () => {
     const monitor = new CapacityMonitor(shape);
@@ -106,17 +116,17 @@ export async function settle(file: string, shape: AppShape): Promise<void> {
   });
 }
 
-/** Each track's ready pods, by its Deployment's status (0 for one that is gone). */
-async function readyPods(shape: AppShape): Promise<Record<Track, number>> {
+/** Each lane's ready pods, by its Deployment's status (0 for one that is gone, or that the app does not run). */
+async function readyPods(shape: AppShape): Promise<Record<Lane, number>> {
   const list: any[] = (await get(`/apis/apps/v1/namespaces/${shape.namespace}/deployments`)).items;
-  const ready = (track: Track) => list.find((d) => d.metadata.name === shape.deployments[track])?.status?.readyReplicas ?? 0;
-  return { stable: ready('stable'), canary: ready('canary') };
+  const ready = (lane: Lane) => list.find((d) => d.metadata.name === shape.deployments[lane])?.status?.readyReplicas ?? 0;
+  return { stable: ready('stable'), canary: ready('canary'), baseline: ready('baseline') };
 }
 
-/** Whether the monitor has seen each Service list every ready pod of the tracks it selects, and no other. */
-async function endpointsFollowPods(monitor: CapacityMonitor, shape: AppShape, services: readonly { name: string; tracks: readonly Track[] }[]): Promise<boolean> {
+/** Whether the monitor has seen each Service list every ready pod of the lanes it selects, and no other. */
+async function endpointsFollowPods(monitor: CapacityMonitor, shape: AppShape, services: readonly { name: string; tracks: readonly Lane[] }[]): Promise<boolean> {
   const ready = await readyPods(shape);
-  return monitor.caughtUp() && services.every(({ name, tracks }) => TRACKS.every((track) => monitor.ready(name, track) === (tracks.includes(track) ? ready[track] : 0)));
+  return monitor.caughtUp() && services.every(({ name, tracks }) => LANES.every((lane) => monitor.ready(name, lane) === (tracks.includes(lane) ? ready[lane] : 0)));
 }
 
 export interface MoveResult {
@@ -126,16 +136,33 @@ export interface MoveResult {
   readonly worstLoad: number;
   readonly worstLoadInMove: number;
   readonly unservedTraffic: readonly string[];
+  /** States where a lane had weight with fewer ready endpoints than the standing stage runs (see CapacityMonitor). */
+  readonly underServed: readonly string[];
+  readonly weightsOfNeither: readonly string[];
   readonly log: readonly string[];
   /** The simulator's view of the same move. */
   readonly simulated: { readonly lowestCapacity: number; readonly worstLoad: number; readonly log: readonly string[] };
   readonly seconds: number;
 }
 
-/** Runs `commands` (shell lines) in `dir`, then `run`, while the monitor watches; `from` settled first. */
-export async function watched(label: string, move: Pick<Move, 'from' | 'shape'>, dir: string, commands: readonly string[], run?: () => Promise<unknown>): Promise<Omit<MoveResult, 'simulated'>> {
-  await settle(move.from, move.shape);
-  const monitor = new CapacityMonitor(move.shape);
+/**
+ * Runs `commands` (shell lines) in `dir`, then `run`, while the monitor watches; `from` settled first.
+ * Where the app has a Gateway API route, a stand-in Gateway controller accepts it (see
+ * gateway-controller.ts), before the move and during it, unless `acceptRoutes` is false.
+ */
+export async function watched(label: string, move: Pick<Move, 'from' | 'shape'> & Partial<Pick<Move, 'traffic'>>, dir: string, commands: readonly string[], run?: () => Promise<unknown>, acceptRoutes = true): Promise<Omit<MoveResult, 'simulated'>> {
+  const gateway = acceptRoutes && /^kind: (HTTPRoute|GRPCRoute)$/m.test(move.from) ? new GatewayController(move.shape.namespace) : undefined;
+  await gateway?.start();
+  try {
+    await settle(move.from, move.shape);
+    return await observed(label, move, dir, commands, run);
+  } finally {
+    gateway?.stop();
+  }
+}
+
+async function observed(label: string, move: Pick<Move, 'from' | 'shape'> & Partial<Pick<Move, 'traffic'>>, dir: string, commands: readonly string[], run?: () => Promise<unknown>): Promise<Omit<MoveResult, 'simulated'>> {
+  const monitor = new CapacityMonitor(move.shape, move.traffic);
   await monitor.start();
   const started = Date.now();
   try {
@@ -144,7 +171,7 @@ export async function watched(label: string, move: Pick<Move, 'from' | 'shape'>,
     // Whatever the last command started (a scale-down, a deletion) shows in the endpoints next: the
     // monitor watches until the app's Service lists the pods that are ready, and no others.
     await until(`${label} to settle`, () => settledDeployments(move.shape.namespace, Object.values(move.shape.deployments)));
-    await until(`${label}: the endpoints to follow the pods`, () => endpointsFollowPods(monitor, move.shape, [{ name: move.shape.service, tracks: TRACKS }]));
+    await until(`${label}: the endpoints to follow the pods`, () => endpointsFollowPods(monitor, move.shape, [{ name: move.shape.service, tracks: LANES }]));
   } finally {
     monitor.stop();
   }
@@ -154,6 +181,8 @@ export async function watched(label: string, move: Pick<Move, 'from' | 'shape'>,
     worstLoad: monitor.worstLoad,
     worstLoadInMove: monitor.worstLoadInMove,
     unservedTraffic: [...monitor.unservedTraffic],
+    underServed: [...monitor.underServed],
+    weightsOfNeither: [...monitor.weightsOfNeither],
     log: [...monitor.log],
     seconds: (Date.now() - started) / 1000,
   };
@@ -176,9 +205,10 @@ export type { Track };
  * One move synced with Argo CD's sync engine (argo-sync), on the cluster and in the simulator; with
  * the README's autoscaler health check unless `readmeHealth` is false.
  */
-export async function runArgoMove(move: Pick<Move, 'label' | 'from' | 'to' | 'shape'>, readmeHealth = true): Promise<MoveResult> {
+export async function runArgoMove(move: Pick<Move, 'label' | 'from' | 'to' | 'shape'> & Partial<Pick<Move, 'traffic'>>, readmeHealth = true): Promise<MoveResult> {
   const real = await watched(move.label, move, tmpdir(), [], () => argoSync(move.to, readmeHealth));
-  const simulated = syncWithArgoCd(Cluster.settled(move.from, move.shape.sizes), move.to, readmeHealth ? 'readme' : 'built-in');
+  // Argo CD's road has no endpoint check: the model lists endpoints at once (see test/moves.test.ts).
+  const simulated = syncWithArgoCd(Cluster.settled(move.from, move.shape.sizes, false), move.to, readmeHealth ? 'readme' : 'built-in');
   return {
     ...real,
     simulated: { lowestCapacity: simulated.lowestCapacity, worstLoad: simulated.worstLoad, log: simulated.log },

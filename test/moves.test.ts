@@ -5,7 +5,7 @@ import type { AppSpec } from '../src/spec/types';
 import { SpecError } from '../src/spec/problems';
 import { loadSpec } from '../src/engine/load';
 import { parseManifests } from './cluster-rules';
-import { movesOf, renderStages } from './plan-moves';
+import { movesOf, renderStages, withBaselineTrack } from './plan-moves';
 import { resolveOne } from './stage-files';
 import { applyWithKubectl, Cluster, selectorMatches, syncWithArgoCd } from './transition-sim';
 
@@ -39,10 +39,7 @@ const library: AppSpec = {
 const examples = `${__dirname}/../examples`;
 const [shop] = loadSpec(`${examples}/config.yaml`).spec.apps;
 // A baseline track beside the canary, with the canary's pods and route weight.
-const baselined: AppSpec = {
-  ...gateway, name: 'baselined', namespace: 'baselined',
-  verify: { baseline: true, prometheus: { url: 'http://prometheus:9090', queries: [{ name: 'latency', query: 'q{track="$track"}', compare: 'baseline' as never }] } },
-};
+const baselined = withBaselineTrack(gateway, 'baselined');
 const apps = [walkthrough, percentPlan, library, gateway, istio, sticky, shop, greeter, baselined];
 
 const render = (app: AppSpec) => renderStages(app, examples);

@@ -5,14 +5,12 @@ import { loadSpec } from '../src/engine/load';
 import { laneServices, routeChecks } from '../src/model/traffic-checks';
 import type { AppSpec } from '../src/spec/types';
 import { cli } from './helpers';
+import { withBaselineTrack } from './plan-moves';
 import { resolveOne } from './stage-files';
 
 const root = join(__dirname, '..');
 const [gateway, istio, sticky, greeter] = loadSpec(join(root, 'examples', 'routing.yaml')).spec.apps;
-const baselined: AppSpec = {
-  ...gateway, name: 'baselined', namespace: 'baselined',
-  verify: { baseline: true, prometheus: { url: 'http://prometheus:9090', queries: [{ name: 'latency', query: 'q{track="$track"}', compare: 'baseline' as never }] } },
-};
+const baselined = withBaselineTrack(gateway, 'baselined');
 
 /** A step as `verb what`, for tables. */
 function brief(step: KubectlStep): string {
