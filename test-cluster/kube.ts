@@ -5,6 +5,7 @@
  */
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { Agent, request, type RequestOptions } from 'node:https';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
@@ -184,3 +185,20 @@ export async function watch(path: string, onEvent: (type: WatchEvent, object: Ku
   open();
   return { stop() { stopped = true; current?.destroy(); } };
 }
+
+/**
+ * Runs `fn` with the cluster's kube-controller-manager stopped (SIGSTOP, then SIGCONT): nothing the
+ * controllers do (rollouts, EndpointSlices) happens meanwhile, while the API server answers. Only a
+ * cluster that scripts/cluster.sh started has the process id beside its kubeconfig.
+ */
+export async function withControllersPaused<T>(fn: () => Promise<T>): Promise<T> {
+  const file = join(dirname(kubeconfigPath()), 'pids', 'kube-controller-manager.pid');
+  const pid = Number(readFileSync(file, 'utf8').trim());
+  process.kill(pid, 'SIGSTOP');
+  try {
+    return await fn();
+  } finally {
+    process.kill(pid, 'SIGCONT');
+  }
+}
+

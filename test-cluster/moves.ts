@@ -5,6 +5,7 @@
  * CapacityMonitor watches the app's ready endpoints and routes. The same move also goes through the
  * simulator of test/transition-sim.ts, so the two can be compared.
  */
+import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AppSpec } from '../src/spec/types';
@@ -35,6 +36,29 @@ export function shippedApps(): AppSpec[] {
     ...loadSpec(join(examples, 'config.yaml')).spec.apps,
     ...loadSpec(join(examples, 'real-app', 'canary.yaml')).spec.apps.map((app) => ({ ...app, from: join('real-app', app.from as string) })),
   ];
+}
+
+/**
+ * What a running app has beside the Deployment and Service its spec takes from its `from` file, as
+ * its cluster holds them before the first stage is applied: its namespace, the file's other objects
+ * (the real app's ServiceAccount) in it, the PriorityClass its pods name, and nodes of the pool
+ * they select.
+ */
+export async function prepareRunningApp(app: AppSpec, namespace: string): Promise<void> {
+  const created = (error: Error) => { if (!/already ?exists/i.test(error.message)) throw error; };
+  await kubectl(['create', 'namespace', namespace]).catch(created);
+  if (typeof app.from !== 'string') return;
+  const docs = parseManifests(readFileSync(join(examples, app.from), 'utf8'));
+  for (const doc of docs.filter((each) => each.kind !== 'Deployment' && each.kind !== 'Service')) {
+    await kubectl(['apply', '-f', '-'], JSON.stringify({ ...doc, metadata: { ...doc.metadata, namespace } }));
+  }
+  for (const deployment of docs.filter((doc) => doc.kind === 'Deployment')) {
+    const { priorityClassName, nodeSelector } = deployment.spec.template.spec;
+    if (priorityClassName) await kubectl(['create', 'priorityclass', priorityClassName, '--value=1000']).catch(created);
+    // Nodes of the pool its pods select (the fake nodes: no other test selects on these labels).
+    const labels = Object.entries(nodeSelector ?? {}).map(([key, value]) => `${key}=${value}`);
+    if (labels.length) await kubectl(['label', 'nodes', '--all', '--overwrite', ...labels]);
+  }
 }
 
 /** The shipped apps, and the routed example with a baseline track (`nginx-baselined`), which none of them runs. */
