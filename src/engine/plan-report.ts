@@ -2,7 +2,7 @@ import type { ResolvedAppSpec, ResolvedConfigSpec } from '../model/resolved';
 import { deployedTracks, type ResolvedStage, type RolloutPlan } from '../model/stage';
 import { formatCount, trackAutoscalerBounds } from '../model/autoscaling';
 import { formatShare } from '../model/replicas';
-import { matchRulesApply, routeKinds } from '../model/routing';
+import { matchRulesApply, routeKinds, routeName } from '../model/routing';
 import { appScopeLabels, COMPONENT_LABEL, CONFIG_COMPONENT, CONFIG_LABEL, configLabel, selectorArg, trackSelector, TRACKS } from '../model/labels';
 import { printable } from '../spec/problems';
 import { podAdditions, type Addition } from '../model/additions';
@@ -38,10 +38,10 @@ function describeRouting(app: ResolvedAppSpec): string[] {
     const parents = gatewayApi.parentRefs.map((ref) => `${ref.namespace ?? app.namespace}/${ref.name}${ref.sectionName ? `:${ref.sectionName}` : ''}`);
     const hosts = gatewayApi.hostnames ? ` for ${gatewayApi.hostnames.join(', ')}` : '';
     const grpc = gatewayApi.protocol === RouteProtocol.GRPC;
-    lines.push(`routing: Gateway API ${grpc ? 'GRPCRoute' : 'HTTPRoute'} ${app.service.name} on ${parents.join(', ')}${hosts}`);
+    lines.push(`routing: Gateway API ${grpc ? 'GRPCRoute' : 'HTTPRoute'} ${routeName(app)} on ${parents.join(', ')}${hosts}`);
   }
   if (istio) {
-    lines.push(`routing: Istio VirtualService and DestinationRule ${app.service.name}${istio.gateways ? ` on ${istio.gateways.join(', ')}` : ''}`);
+    lines.push(`routing: Istio VirtualService and DestinationRule ${routeName(app)}${istio.gateways ? ` on ${istio.gateways.join(', ')}` : ''}`);
   }
   if (match.length) lines.push(`match rules, to the canary in stages where it runs: ${match.map(describeMatch).join('; ')}`);
   return lines;

@@ -16,6 +16,11 @@ export function hasTrackServices(spec: ResolvedAppSpec): boolean {
   return !spec.worker && (spec.routing?.gatewayApi !== undefined || spec.verify !== undefined);
 }
 
+/** The name of the app's route objects (HTTPRoute or GRPCRoute, VirtualService, DestinationRule): the shared Service's. */
+export function routeName(spec: ResolvedAppSpec): string {
+  return spec.service.name;
+}
+
 /** The Service a track gets (see hasTrackServices): `canary-demo` -> `canary-demo-canary`. */
 export function trackServiceName(service: string, track: TrackLabel): string {
   return `${service}-${track}`;

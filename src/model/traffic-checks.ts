@@ -1,6 +1,6 @@
 import { trackSelector, type TrackLabel } from './labels';
 import type { ResolvedAppSpec } from './resolved';
-import { routeKinds, trackServiceName } from './routing';
+import { routeKinds, routeName, trackServiceName } from './routing';
 
 /*
  * What must hold before traffic moves, on either road. A Deployment's rollout is done (and Argo CD's
@@ -28,9 +28,8 @@ export interface LaneServices {
  *   web, canary, Gateway API: web, web-canary;  Istio or no router: web
  */
 export function laneServices(app: ResolvedAppSpec, lane: TrackLabel): LaneServices {
-  if (app.worker) return { services: [], pods: trackSelector(app.appLabel, lane) };
   const own = app.routing?.gatewayApi ? [trackServiceName(app.service.name, lane)] : [];
-  return { services: [app.service.name, ...own], pods: trackSelector(app.appLabel, lane) };
+  return { services: app.worker ? [] : [app.service.name, ...own], pods: trackSelector(app.appLabel, lane) };
 }
 
 /** A route's check after its apply: Gateway API parents' `Accepted`, or Istio's `Reconciled`. */
@@ -51,10 +50,9 @@ export interface RouteCheck {
 export function routeChecks(app: ResolvedAppSpec): RouteCheck[] {
   const { gatewayApi, istio } = app.routing ?? {};
   return routeKinds(app).flatMap((kind): RouteCheck[] => {
-    const resource = `${kind.toLowerCase()}/${app.service.name}`;
+    const resource = `${kind.toLowerCase()}/${routeName(app)}`;
     if (kind === 'DestinationRule') return [];
     if (kind === 'VirtualService') return istio?.waitForReconciled ? [{ condition: 'Reconciled', resource }] : [];
     return gatewayApi?.waitForAccepted === false ? [] : [{ condition: 'Accepted', resource, parents: gatewayApi!.parentRefs.length }];
   });
 }
-

@@ -1,7 +1,7 @@
 import { BASELINE, COMPONENT_LABEL, ROUTER_COMPONENT, SYNC_WAVE_ANNOTATION, TRACKS, trackSelector, type TrackLabel } from '../../model/labels';
 import { SYNC_WAVE } from '../../model/moves';
 import type { ResolvedAppSpec } from '../../model/resolved';
-import { headerMatch, routeWeights, serviceHost, trackServiceName } from '../../model/routing';
+import { headerMatch, routeName, routeWeights, serviceHost, trackServiceName } from '../../model/routing';
 import type { GrpcRouteProps, HttpRouteProps } from '../imports/gateway.networking.k8s.io';
 import type { DestinationRuleProps, VirtualServiceProps } from '../imports/networking.istio.io';
 import { appMetadata, type Manifest } from './manifest';
@@ -22,7 +22,7 @@ export interface RouteState {
 
 // After the track that grows is ready, before the track that shrinks goes.
 function routeMetadata(app: ResolvedAppSpec) {
-  return appMetadata(app, app.service.name, { [COMPONENT_LABEL]: ROUTER_COMPONENT }, { [SYNC_WAVE_ANNOTATION]: String(SYNC_WAVE.route) });
+  return appMetadata(app, routeName(app), { [COMPONENT_LABEL]: ROUTER_COMPONENT }, { [SYNC_WAVE_ANNOTATION]: String(SYNC_WAVE.route) });
 }
 
 /** The route's backends: both tracks, and the baseline track where the app runs one. */
