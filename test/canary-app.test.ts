@@ -39,7 +39,9 @@ test('leaves the canary out before it starts, and the Namespace out on request',
   });
   expect(made.canary).toBeUndefined();
   expect(made.namespace).toBeUndefined();
-  expect(docs.map((d) => d.kind)).toEqual(['Service', 'PodDisruptionBudget', 'Deployment']);
+  // Stable grows into the first stage at finish: the endpoint check's Job waits for its 4 pods.
+  expect(docs.map((d) => d.kind)).toEqual(['Service', 'PodDisruptionBudget', 'Deployment', 'ServiceAccount', 'Role', 'RoleBinding', 'ConfigMap', 'Job']);
+  expect(made.endpointCheckJob?.name).toBe('shop-endpoints');
 });
 
 test('users customise the exposed Deployments, plain cdk8s ApiObjects, with JSON patches', () => {
@@ -65,7 +67,9 @@ test('two apps in one chart keep their objects apart', () => {
   });
   expect(docs.map((d) => `${d.kind}/${d.metadata.name}`)).toEqual([
     'Namespace/team', 'Service/a', 'PodDisruptionBudget/a-stable', 'PodDisruptionBudget/a-canary', 'Deployment/a-stable', 'Deployment/a-canary',
+    'ServiceAccount/a-endpoints', 'Role/a-endpoints', 'RoleBinding/a-endpoints', expect.stringMatching(/^ConfigMap\/a-endpoints-[0-9a-f]{10}$/), 'Job/a-endpoints',
     'Service/b', 'PodDisruptionBudget/b-stable', 'PodDisruptionBudget/b-canary', 'Deployment/b-stable', 'Deployment/b-canary',
+    'ServiceAccount/b-endpoints', 'Role/b-endpoints', 'RoleBinding/b-endpoints', expect.stringMatching(/^ConfigMap\/b-endpoints-[0-9a-f]{10}$/), 'Job/b-endpoints',
   ]);
   expect(docs.find((d) => d.metadata.name === 'b').spec.selector).toEqual({ app: 'b' });
 });

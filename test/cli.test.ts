@@ -98,25 +98,26 @@ describe('plan', () => {
       + `kubectl get endpointslices -n dev -l kubernetes.io/service-name=canary-demo -o jsonpath='{range .items[*].endpoints[?(@.conditions.ready==true)]}{.targetRef.name}{"\\n"}{end}' | sort -u; } | sort | uniq -d | grep -c .)" -ge ${count} ] && { ok=1; break; }; sleep 1; done; `
       + `[ "$ok" ] || { echo "Service canary-demo: fewer than ${count} ${track} pods are ready endpoints after 60 s; traffic stays where it is" >&2; false; }; } \\`;
     expect(result.out).toContain([
-      "  canary    kubectl apply -f dist/nginx/stages/02-canary.k8s.yaml -l 'app.kubernetes.io/component!=router,track!=stable' \\",
+      "  canary    kubectl apply -f dist/nginx/stages/02-canary.k8s.yaml -l 'app.kubernetes.io/component notin (router,endpoint-check),track!=stable' \\",
       '            && kubectl rollout status -n dev deployment/nginx-deployment-canary \\',
       listed('canary', 1),
-      '            && kubectl apply -f dist/nginx/stages/02-canary.k8s.yaml\n',
+      // The endpoint check's objects are Argo CD's: the step above is theirs on this road.
+      "            && kubectl apply -f dist/nginx/stages/02-canary.k8s.yaml -l 'app.kubernetes.io/component!=endpoint-check'\n",
     ].join('\n'));
     expect(result.out).toContain('  promote   kubectl apply -f dist/nginx/stages/04-promote.k8s.yaml\n');
     expect(result.out).toContain([
-      "  rollback  kubectl apply -f dist/nginx/stages/rollback.k8s.yaml -l 'app.kubernetes.io/component!=router,track!=canary' \\",
+      "  rollback  kubectl apply -f dist/nginx/stages/rollback.k8s.yaml -l 'app.kubernetes.io/component notin (router,endpoint-check),track!=canary' \\",
       '            && kubectl rollout status -n dev deployment/nginx-deployment-v1 \\',
       listed('stable', 3),
-      '            && kubectl apply -f dist/nginx/stages/rollback.k8s.yaml\n',
+      "            && kubectl apply -f dist/nginx/stages/rollback.k8s.yaml -l 'app.kubernetes.io/component!=endpoint-check'\n",
     ].join('\n'));
     expect(result.out).toContain([
-      '  baseline  kubectl apply -f dist/nginx/stages/01-baseline.k8s.yaml \\',
+      "  baseline  kubectl apply -f dist/nginx/stages/01-baseline.k8s.yaml -l 'app.kubernetes.io/component!=endpoint-check' \\",
       '            && kubectl rollout status -n dev deployment/nginx-deployment-v1 \\',
       listed('stable', 3),
       '            && kubectl delete deployment/nginx-deployment-canary poddisruptionbudget/nginx-deployment-canary -n dev --ignore-not-found\n',
     ].join('\n'));
-    expect(result.out).toContain('  teardown  kubectl delete deployment,service,poddisruptionbudget -n dev -l app.kubernetes.io/instance=nginx,app.kubernetes.io/managed-by=cdk8s-canary');
+    expect(result.out).toContain('  teardown  kubectl delete deployment,service,poddisruptionbudget,serviceaccount,role,rolebinding,configmap,job -n dev -l app.kubernetes.io/instance=nginx,app.kubernetes.io/managed-by=cdk8s-canary');
     expect(result.out).not.toContain('--all');
   });
 
@@ -135,8 +136,8 @@ describe('plan', () => {
       '  promote        0       3           100%  [####################]  on',
       '  rollback       3       0             0%  [--------------------]  -',
     ]);
-    expect(result.out).toContain('kubectl delete deployment,service,poddisruptionbudget,configmap,httproute,job -n dev-gateway -l app.kubernetes.io/instance=nginx-gateway,');
-    expect(result.out).toContain('kubectl delete deployment,service,poddisruptionbudget,configmap,destinationrule,virtualservice,job -n dev-istio -l app.kubernetes.io/instance=nginx-istio,');
+    expect(result.out).toContain('kubectl delete deployment,service,poddisruptionbudget,configmap,serviceaccount,role,rolebinding,job,httproute -n dev-gateway -l app.kubernetes.io/instance=nginx-gateway,');
+    expect(result.out).toContain('kubectl delete deployment,service,poddisruptionbudget,configmap,serviceaccount,role,rolebinding,job,destinationrule,virtualservice -n dev-istio -l app.kubernetes.io/instance=nginx-istio,');
     expect(result.out).toContain('nginx-sticky: namespace dev-sticky (created by these files), Service canary-demo (NodePort, ClientIP affinity 3600 s)');
   });
 
@@ -264,13 +265,13 @@ describe('the command line, run as a process', () => {
       + '| awk \'NR == 1 { g = $0; next } $0 == "True/" g { n++ } END { print n + 0 }\')" -ge 1 ] && { ok=1; break; }; sleep 1; done; '
       + '[ "$ok" ] || { echo "httproute/canary-demo is not accepted by its parent at its current generation after 60 s; nothing shrinks" >&2; false; }; }';
     const rollback = [
-      "kubectl apply -f examples/dist/nginx-gateway/stages/rollback.k8s.yaml -l 'app.kubernetes.io/component notin (router,verify),track!=canary'",
+      "kubectl apply -f examples/dist/nginx-gateway/stages/rollback.k8s.yaml -l 'app.kubernetes.io/component notin (router,verify,endpoint-check),track!=canary'",
       'kubectl rollout status -n dev-gateway deployment/nginx-deployment-v1',
       listed('canary-demo', 'stable', 3),
       listed('canary-demo-stable', 'stable', 3),
       'kubectl apply -f examples/dist/nginx-gateway/stages/rollback.k8s.yaml -l app.kubernetes.io/component=router',
       accepted,
-      "kubectl apply -f examples/dist/nginx-gateway/stages/rollback.k8s.yaml -l 'app.kubernetes.io/component!=verify'",
+      "kubectl apply -f examples/dist/nginx-gateway/stages/rollback.k8s.yaml -l 'app.kubernetes.io/component notin (verify,endpoint-check)'",
     ].join(' && ');
     const gate = (check: string) => `{ for i in $(seq 165); do s=" $(kubectl get -n dev-gateway job/nginx-gateway-${check} -o jsonpath='{range .status.conditions[?(@.status=="True")]}{.type} {end}')"; `
       + `case "$s" in *" Complete "*|*" Failed "*) break;; esac; sleep 2; done; case "$s" in *" Complete "*) ;; *) kubectl logs -n dev-gateway job/nginx-gateway-${check}; ${rollback}; false;; esac; }`;
@@ -284,10 +285,10 @@ describe('the command line, run as a process', () => {
       requestedPercent: 5,
       mirrorPercent: null,
       matchRules: true,
-      syncWaves: { stable: 4, canary: 1 },
+      syncWaves: { stable: 5, canary: 1 },
       autoscalers: { stable: null, canary: null },
       steps: [
-        "kubectl apply -f examples/dist/nginx-gateway/stages/02-canary.k8s.yaml -l 'app.kubernetes.io/component notin (router,verify),track!=stable'",
+        "kubectl apply -f examples/dist/nginx-gateway/stages/02-canary.k8s.yaml -l 'app.kubernetes.io/component notin (router,verify,endpoint-check),track!=stable'",
         'kubectl rollout status -n dev-gateway deployment/nginx-deployment-canary',
         // The canary's pod as a ready endpoint of the shared Service and of its own, the route's backend.
         listed('canary-demo', 'canary', 1),
@@ -298,7 +299,7 @@ describe('the command line, run as a process', () => {
         gate('smoke'),
         'kubectl apply -f examples/dist/nginx-gateway/stages/02-canary.k8s.yaml -l app.kubernetes.io/component=router',
         accepted,
-        "kubectl apply -f examples/dist/nginx-gateway/stages/02-canary.k8s.yaml -l 'app.kubernetes.io/component!=verify'",
+        "kubectl apply -f examples/dist/nginx-gateway/stages/02-canary.k8s.yaml -l 'app.kubernetes.io/component notin (verify,endpoint-check)'",
         'kubectl delete job/nginx-gateway-verify -n dev-gateway --ignore-not-found',
         "kubectl apply -f examples/dist/nginx-gateway/stages/02-canary.k8s.yaml -l 'app.kubernetes.io/component=verify,cdk8s-canary/check!=smoke'",
         gate('verify'),

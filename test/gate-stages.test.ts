@@ -1,3 +1,4 @@
+import { SYNC_WAVE } from '../src/model/moves';
 /**
  * The gate in the stage files and the plan: the smoke check before a route gives the canary more
  * traffic, the analysis after the stage, and the settings of both as the check code reads them.
@@ -51,8 +52,8 @@ describe('the smoke check before traffic moves', () => {
     expect(smoke.metadata.annotations).toMatchObject({ 'argocd.argoproj.io/hook': 'Sync', 'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation' });
     // After the canary's wave where it grows (when it keeps its size, it is ready already), before the route's.
     if (wave(canary)! < wave(route)!) expect(wave(smoke)).toBeGreaterThan(wave(canary)!);
-    expect(wave(smoke)).toBe(2);
-    expect(wave(route)).toBe(3);
+    expect(wave(smoke)).toBe(SYNC_WAVE.smoke);
+    expect(wave(route)).toBe(SYNC_WAVE.route);
     expect(smoke.spec.template.spec.containers[0].command).toEqual(['node', '/verify/run-checks.js', '/verify/smoke.json']);
     expect(() => validateAgainstSchema(smoke)).not.toThrow();
   });

@@ -25,7 +25,7 @@ test('leaving out name and namespace outside a namespaced Chart is an error, not
 
 test('wrong types, unknown keys and values the spec refuses give the CLI\'s messages', () => {
   expect(refusal({ namespace: 'shop', stable: { image: 'web:1' }, canary: { image: 42 }, securityProfile: 'privileged', replica: 2 })).toEqual([
-    'CanaryApp "w": "replica" is not a known key: allowed keys here are name, namespace, createNamespace, appLabel, from, podTemplate, container, readinessProbe, livenessProbe, ports, podAnnotations, serviceAccountName, command, args, port, service, stable, canary, stages, stage, securityProfile, writablePaths, runAsUser, resources, disruptionBudget, topologySpread, verify, routing',
+    'CanaryApp "w": "replica" is not a known key: allowed keys here are name, namespace, createNamespace, appLabel, from, podTemplate, container, readinessProbe, livenessProbe, ports, podAnnotations, serviceAccountName, command, args, port, service, stable, canary, stages, stage, securityProfile, writablePaths, runAsUser, resources, disruptionBudget, topologySpread, verify, routing, endpointCheck',
     'CanaryApp "w": "canary.image" is 42: must be of type string',
     'CanaryApp "w": "securityProfile" is "privileged": must be one of restricted, baseline',
   ]);
@@ -53,9 +53,10 @@ test('good props render as in TypeScript', () => {
   const chart = new Chart(Testing.app(), 'test', { namespace: 'shop' });
   new CanaryApp(chart, 'web', { stable: { image: 'web:1.0' }, canary: { image: 'web:1.1' }, stage: 'canary' });
   const docs = Testing.synth(chart);
-  expect(docs.map((doc) => `${doc.kind}/${doc.metadata.namespace}/${doc.metadata.name}/${doc.spec.replicas ?? ''}`)).toEqual([
+  expect(docs.map((doc) => `${doc.kind}/${doc.metadata.namespace}/${doc.metadata.name}/${doc.spec?.replicas ?? ''}`)).toEqual([
     'Service/shop/web/', 'PodDisruptionBudget/shop/web-stable/', 'PodDisruptionBudget/shop/web-canary/', 'Deployment/shop/web-stable/3',
-    'Deployment/shop/web-canary/1',
+    'Deployment/shop/web-canary/1', 'ServiceAccount/shop/web-endpoints/', 'Role/shop/web-endpoints/', 'RoleBinding/shop/web-endpoints/',
+    expect.stringMatching(/^ConfigMap\/shop\/web-endpoints-[0-9a-f]{10}\/$/), 'Job/shop/web-endpoints/',
   ]);
 });
 

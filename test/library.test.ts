@@ -67,7 +67,10 @@ describe('defaults a cdk8s user expects', () => {
     const web = new CanaryApp(chart, 'web', { stable: { image: 'web:1.0' }, canary: { image: 'web:1.1' } });
     expect(web.spec).toMatchObject({ name: 'web', namespace: 'shop', service: { name: 'web' }, stable: { name: 'web-stable' } });
     const docs = Testing.synth(chart);
-    expect(docs.map((doc) => `${doc.kind}/${doc.metadata.namespace}/${doc.metadata.name}`)).toEqual(['Service/shop/web', 'PodDisruptionBudget/shop/web-stable', 'Deployment/shop/web-stable']);
+    expect(docs.map((doc) => `${doc.kind}/${doc.metadata.namespace}/${doc.metadata.name}`)).toEqual([
+      'Service/shop/web', 'PodDisruptionBudget/shop/web-stable', 'Deployment/shop/web-stable',
+      'ServiceAccount/shop/web-endpoints', 'Role/shop/web-endpoints', 'RoleBinding/shop/web-endpoints', expect.stringMatching(/^ConfigMap\/shop\/web-endpoints-/), 'Job/shop/web-endpoints',
+    ]);
     expect(docs[0].metadata.labels['app.kubernetes.io/instance']).toBe('web');
   });
 
@@ -137,7 +140,7 @@ describe('render takes objects by identity', () => {
     });
   });
 
-  test('the hold-only plan writes the Namespace, the Service and the Deployment', () => {
+  test('the hold-only plan writes the Namespace, the Service and the Deployment (no move grows a track: no endpoint check)', () => {
     const app: AppSpec = { name: 'hold', namespace: 'shop', createNamespace: true, stable: { image: 'web:1' }, canary: { image: 'web:2' }, stages: [{ name: 'hold', stableReplicas: 3, canaryReplicas: 0 }] };
     for (const file of renderOne(app)) {
       expect(parseManifests(file.content).map((doc) => `${doc.kind}/${doc.metadata.name}`)).toEqual(['Namespace/shop', 'Service/hold', 'PodDisruptionBudget/hold-stable', 'Deployment/hold-stable']);
@@ -166,9 +169,9 @@ describe('CanaryRelease: every stage from the user\'s own app', () => {
       const cli = new Map(renderOne({ name: 'shop', ...props }).map((file) => [file.path, parseManifests(file.content)]));
       for (const stage of release.stages) {
         const written = parseManifests(readFileSync(join(app.outdir, `shop-${stage.fileName}.k8s.yaml`), 'utf8'));
-        const config = written.filter((doc) => doc.kind === 'ConfigMap');
-        expect(config.map((doc) => doc.data)).toEqual([{ stage: stage.name }]);
-        expect(written.filter((doc) => doc.kind !== 'ConfigMap')).toEqual(cli.get(`shop/stages/${stage.fileName}.k8s.yaml`));
+        const users = (doc: Manifest) => doc.metadata.name === 'shop-config';
+        expect(written.filter(users).map((doc) => doc.data)).toEqual([{ stage: stage.name }]);
+        expect(written.filter((doc) => !users(doc))).toEqual(cli.get(`shop/stages/${stage.fileName}.k8s.yaml`));
       }
     } finally {
       rmSync(outdir, { recursive: true, force: true });
@@ -206,8 +209,9 @@ describe('CanaryRelease: every stage from the user\'s own app', () => {
       const cli = new Map(renderOne({ name: 'shop', ...props }).map((file) => [file.path, parseManifests(file.content)]));
       for (const file of written) {
         const docs = parseManifests(readFileSync(join(dir, 'dist', file), 'utf8'));
-        expect(docs.filter((doc) => doc.kind === 'ConfigMap').map((doc) => doc.metadata.name)).toEqual(['shop-config']);
-        expect(docs.filter((doc) => doc.kind !== 'ConfigMap')).toEqual(cli.get(`shop/stages/${file.replace(/^shop-/, '')}`));
+        const users = (doc: Manifest) => doc.kind === 'ConfigMap' && doc.metadata.name === 'shop-config';
+        expect(docs.filter(users)).toHaveLength(1);
+        expect(docs.filter((doc) => !users(doc))).toEqual(cli.get(`shop/stages/${file.replace(/^shop-/, '')}`));
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });

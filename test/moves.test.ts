@@ -43,9 +43,6 @@ const baselined = withBaselineTrack(gateway, 'baselined');
 const apps = [walkthrough, percentPlan, library, gateway, istio, sticky, shop, greeter, baselined];
 
 const render = (app: AppSpec) => renderStages(app, examples);
-// Argo CD's road has no step that waits for endpoints: its tests take them as listed at once, and
-// 'the endpoint check' below shows what that misses.
-const ARGO_ENDPOINTS_LAG = false;
 const moves = apps.flatMap((app) => movesOf(app, examples));
 
 test('the plans offer every move: each stage to the next, each to rollback, the last to finish', () => {
@@ -59,7 +56,7 @@ test('the plans offer every move: each stage to the next, each to rollback, the 
 
 describe.each(moves.map((move) => [move.label, move] as const))('%s', (_label, move) => {
   test('Argo CD: ready capacity never drops below full, and no track gets more traffic than it carries', () => {
-    const cluster = syncWithArgoCd(Cluster.settled(move.from, move.shape.sizes, ARGO_ENDPOINTS_LAG), move.to);
+    const cluster = syncWithArgoCd(Cluster.settled(move.from, move.shape.sizes), move.to);
     expect({ lowest: cluster.lowestCapacity, log: cluster.log }).toMatchObject({ lowest: expect.any(Number) });
     expect(cluster.lowestCapacity).toBeGreaterThanOrEqual(1 - 1e-9);
     expect(cluster.worstLoad).toBeLessThanOrEqual(1 + 1e-9);
@@ -81,13 +78,13 @@ describe('the simulator catches what waves and the grow-first order prevent', ()
   test('without sync waves, rollback after promote leaves nothing ready', () => {
     const noWaves = rollbackAfterPromote.to.replace(/^ {4}argocd\.argoproj\.io\/sync-wave: .*\n/gm, '');
     expect(noWaves).not.toContain('sync-wave');
-    expect(syncWithArgoCd(Cluster.settled(rollbackAfterPromote.from, rollbackAfterPromote.shape.sizes, ARGO_ENDPOINTS_LAG), noWaves).lowestCapacity).toBe(0);
+    expect(syncWithArgoCd(Cluster.settled(rollbackAfterPromote.from, rollbackAfterPromote.shape.sizes), noWaves).lowestCapacity).toBe(0);
   });
 
   test('without PruneLast, Argo CD may prune the canary before stable is back', () => {
     const from = finish.from.replace(/^ {4}argocd\.argoproj\.io\/sync-options: PruneLast=true\n/gm, '');
     expect(from).not.toContain('PruneLast');
-    expect(syncWithArgoCd(Cluster.settled(from, finish.shape.sizes, ARGO_ENDPOINTS_LAG), finish.to).lowestCapacity).toBe(0);
+    expect(syncWithArgoCd(Cluster.settled(from, finish.shape.sizes), finish.to).lowestCapacity).toBe(0);
   });
 
   test('one plain kubectl apply of rollback after promote leaves nothing ready', () => {
@@ -116,7 +113,7 @@ describe('with autoscalers', () => {
   });
 
   test('with Argo CD\'s built-in autoscaler health, a wave does not wait for the floor: rollback after promote drops to 1 of 3 pods', () => {
-    const cluster = syncWithArgoCd(Cluster.settled(rollback.from, rollback.shape.sizes, ARGO_ENDPOINTS_LAG), rollback.to, 'built-in');
+    const cluster = syncWithArgoCd(Cluster.settled(rollback.from, rollback.shape.sizes), rollback.to, 'built-in');
     expect(cluster.lowestCapacity).toBeCloseTo(1 / 3);
     expect(cluster.log).toContain('apply Deployment/shop-canary: stable 1, canary 0, capacity 0.33');
   });
@@ -131,8 +128,8 @@ describe('with autoscalers', () => {
     const fixed: AppSpec = { ...shop, stable: { ...shop.stable, autoscaling: undefined }, canary: { ...shop.canary, autoscaling: undefined } };
     const before = render(fixed).file('baseline');
     const after = render(shop).file('baseline');
-    expect(syncWithArgoCd(Cluster.settled(before, { stable: 3, canary: 3 }, ARGO_ENDPOINTS_LAG), after).lowestCapacity).toBeCloseTo(1 / 3);
-    const adopted = Cluster.settled(before, { stable: 3, canary: 3 }, ARGO_ENDPOINTS_LAG);
+    expect(syncWithArgoCd(Cluster.settled(before, { stable: 3, canary: 3 }), after).lowestCapacity).toBeCloseTo(1 / 3);
+    const adopted = Cluster.settled(before, { stable: 3, canary: 3 });
     for (const name of ['shop-stable', 'shop-canary']) adopted.forgetLastApply(name);
     expect(syncWithArgoCd(adopted, after).lowestCapacity).toBeGreaterThanOrEqual(1);
   });
@@ -161,9 +158,18 @@ describe('the endpoint check: a rollout is done before the EndpointSlices list i
     expect(applyWithKubectl(Cluster.settled(move.from, move.shape.sizes), move.steps, move.paths).lowestCapacity).toBe(1);
   });
 
-  test('Argo CD\'s road has no such check: with endpoints that lag, rollback after promote routes to none', () => {
-    const move = find('nginx-gateway: rollback promote -> rollback');
-    expect(syncWithArgoCd(Cluster.settled(move.from, move.shape.sizes), move.to).worstLoad).toBe(Infinity);
+  // The stage file without the endpoint check's Job, as the files were before it.
+  const withoutJob = (file: string) => file.split(/^---\n/m).filter((doc) => !(/^kind: Job$/m.test(doc) && /component: endpoint-check$/m.test(doc))).join('---\n');
+
+  test.each([
+    ['nginx-gateway: rollback promote -> rollback', 'worstLoad', Infinity],
+    ['baselined: next baseline -> canary', 'worstLoad', Infinity],
+    ['nginx: finish promote -> baseline', 'lowestCapacity', 0],
+  ] as const)('Argo CD, without the endpoint check\'s Job, %s: %s %s', (label, measure, bad) => {
+    const move = find(label);
+    expect(withoutJob(move.to)).not.toEqual(move.to);
+    expect(syncWithArgoCd(Cluster.settled(move.from, move.shape.sizes), withoutJob(move.to))[measure]).toBe(bad);
+    expect(syncWithArgoCd(Cluster.settled(move.from, move.shape.sizes), move.to)[measure]).not.toBe(bad);
   });
 });
 
@@ -211,7 +217,7 @@ describe('sync waves', () => {
     const byKind = (kind: string) => docs.filter((doc) => doc.kind === kind);
     expect(byKind('Deployment').map((d) => d.metadata.annotations['argocd.argoproj.io/sync-wave'])).toEqual([String(SYNC_WAVE.grow), String(SYNC_WAVE.shrink)]);
     expect(byKind('HTTPRoute')[0].metadata.annotations).toEqual({ 'argocd.argoproj.io/sync-wave': String(SYNC_WAVE.route) });
-    expect([SYNC_WAVE.grow, SYNC_WAVE.smoke, SYNC_WAVE.route, SYNC_WAVE.shrink]).toEqual([1, 2, 3, 4]);
+    expect([SYNC_WAVE.grow, SYNC_WAVE.endpoints, SYNC_WAVE.smoke, SYNC_WAVE.route, SYNC_WAVE.shrink]).toEqual([1, 2, 3, 4, 5]);
     expect(JSON.stringify(byKind('Deployment').map((d) => d.spec.template))).not.toContain('argocd');
   });
 });

@@ -68,8 +68,10 @@ describe.each([['Gateway API', gateway], ['Istio', istio]])('%s variant', (_name
 
   test('only replicas, weights and match rules change between stages', () => {
     const fixed = [...byStage.values()].map((docs) => docs
-      // The gate's Job stands in the stages that send the canary traffic, and names its stage.
+      // The gate's Job stands in the stages that send the canary traffic, and names its stage; the
+      // endpoint check and its access in the stages a track grows into (traffic-checks.test.ts).
       .filter((doc) => !['HTTPRoute', 'VirtualService', 'Job'].includes(doc.kind))
+      .filter((doc) => doc.metadata.labels['app.kubernetes.io/component'] !== 'endpoint-check')
       .filter((doc) => doc.metadata.name !== 'nginx-deployment-canary')
       .map(stageInvariant));
     for (const docs of fixed) expect(docs).toEqual(fixed[0]);
@@ -195,9 +197,9 @@ describe('session affinity without a router', () => {
   });
 
   test('the split is still the replica ratio, with no route objects', () => {
-    expect([...byStage.values()].map((docs) => docs.map((d) => d.kind).filter((k) => !['Namespace', 'Service', 'PodDisruptionBudget', 'Deployment'].includes(k)))).toEqual(
-      [[], [], [], [], []],
-    );
+    const beside = ['Namespace', 'Service', 'PodDisruptionBudget', 'Deployment', 'ServiceAccount', 'Role', 'RoleBinding', 'ConfigMap', 'Job'];
+    expect([...byStage.values()].map((docs) => docs.map((d) => d.kind).filter((k) => !beside.includes(k)))).toEqual([[], [], [], [], []]);
+    expect([...byStage.values()].every((docs) => docs.every((d) => d.kind !== 'Job' || d.metadata.name === 'nginx-sticky-endpoints'))).toBe(true);
     expect(replicas(byStage.get('canary')!, 'nginx-deployment-canary')).toBe(1);
   });
 
@@ -213,6 +215,8 @@ test('without routing the walkthrough renders no route objects and no per-track 
   expect(new Set(kinds)).toEqual(new Set([
     'Namespace/dev', 'Service/canary-demo', 'PodDisruptionBudget/nginx-deployment-v1', 'PodDisruptionBudget/nginx-deployment-canary',
     'Deployment/nginx-deployment-v1', 'Deployment/nginx-deployment-canary',
+    // The endpoint check, which Argo CD runs (see traffic-checks.test.ts).
+    'ServiceAccount/nginx-endpoints', 'Role/nginx-endpoints', 'RoleBinding/nginx-endpoints', expect.stringMatching(/^ConfigMap\/nginx-endpoints-/), 'Job/nginx-endpoints',
   ]));
 });
 

@@ -6,7 +6,7 @@
  * starts from no pods; the real control plane showed the rolling update keeping them.)
  *
  * - Argo CD: the target file's objects are applied wave by wave (`argocd.argoproj.io/sync-wave`,
- *   default 0), and each wave is waited for (healthy) before the next. A live Deployment the file no
+ *   default 0), and each wave is waited for (healthy, and its hook Jobs done) before the next. A live Deployment the file no
  *   longer holds is pruned after every wave with `PruneLast=true`; without it, at the start (the
  *   earliest Argo CD may prune it).
  * - kubectl: the plan's steps in order; `apply -f F -l S` applies F's objects that S selects, one
@@ -25,7 +25,8 @@
  *
  * Endpoints: the EndpointSlice controller lists a Deployment's new ready pods a moment after its
  * rollout is done. With `endpointsLag` (the default) the model takes the worst case, that it has not
- * until a step waits for it (the plan's endpoint check); without, it lists them at once.
+ * until a step waits for it (the plan's endpoint check, or the endpoint check's Job on Argo CD's
+ * road); without, it lists them at once.
  *
  * After every object applied and every wait, it records ready capacity (for each track, its pods
  * listed as ready endpoints over its full size, summed) and, with a router, the worst ratio of a
@@ -196,6 +197,13 @@ const WAVE = 'argocd.argoproj.io/sync-wave';
 const OPTIONS = 'argocd.argoproj.io/sync-options';
 const waveOf = (doc: Manifest): number => Number(doc.metadata.annotations?.[WAVE] ?? 0);
 
+/** The lanes the endpoint check's Job waits for (none for any other object): the track each check's pod selector names. */
+function checkedLanes(doc: Manifest): Lane[] {
+  if (doc.kind !== 'Job' || doc.metadata.labels?.['app.kubernetes.io/component'] !== 'endpoint-check') return [];
+  const { checks } = JSON.parse(doc.spec.template.spec.containers[0].args[0]) as { checks: { pods: string }[] };
+  return checks.map((check) => /(?:^|,)track=([a-z]+)/.exec(check.pods)![1] as Lane);
+}
+
 /** Syncs `file` the way Argo CD does, with pruning on. */
 export function syncWithArgoCd(cluster: Cluster, file: string, hpaHealth: AutoscalerHealth = 'readme'): Cluster {
   const docs = parseManifests(file);
@@ -212,6 +220,8 @@ export function syncWithArgoCd(cluster: Cluster, file: string, hpaHealth: Autosc
     // With the README's check, an autoscaler is healthy once its Deployment has reached the floor.
     if (hpaHealth === 'readme') for (const doc of inWave) if (doc.kind === 'HorizontalPodAutoscaler') cluster.autoscale(doc.spec.scaleTargetRef.name);
     for (const doc of inWave) if (doc.kind === 'Deployment') cluster.wait(doc.metadata.name);
+    // The endpoint check's hook Job holds its wave until the lanes it checks are ready endpoints.
+    for (const doc of inWave) for (const lane of checkedLanes(doc)) cluster.listEndpoints(lane);
   }
   for (const live of pruneLast) cluster.delete(live.doc.metadata.name);
   return cluster;

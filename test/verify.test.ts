@@ -249,7 +249,7 @@ withPrometheus(`the Prometheus checks, against a real Prometheus server${notRun}
           name: 'shop', namespace, stable: { image: 'shop:1' }, canary: { image: 'shop:2' },
           verify: { smoke: { path: '/healthz' }, prometheus: { url: prometheusUrl, window: '10s', queries: [{ name: 'canary-errors', query: errorRatio, max: 0.01 }] } },
         }).get('canary')!;
-        const job = docs.find((doc) => doc.kind === 'Job');
+        const job = docs.find((doc) => doc.kind === 'Job' && doc.metadata.name === 'shop-verify');
         const [container] = job.spec.template.spec.containers;
         const configMap = docs.find((doc) => doc.kind === 'ConfigMap' && doc.metadata.name === job.spec.template.spec.volumes[0].configMap.name);
         const mount = join(dir, `job-${namespace}`);
@@ -333,7 +333,7 @@ describe('the gate in the stage files', () => {
     },
   };
   const stages = stageManifests(app);
-  const jobOf = (docs: Manifest[]) => docs.find((doc) => doc.kind === 'Job');
+  const jobOf = (docs: Manifest[]) => docs.find((doc) => doc.kind === 'Job' && doc.metadata.labels['app.kubernetes.io/component'] === 'verify');
 
   test('a Job in each stage where the canary gets traffic, none elsewhere', () => {
     expect([...stages].filter(([, docs]) => jobOf(docs)).map(([stage]) => stage)).toEqual(['canary', 'expand', 'promote']);

@@ -46,6 +46,8 @@ test('reproduces the walkthrough objects', () => {
   expect(docs.map((doc) => `${doc.kind}/${doc.metadata.name}`)).toEqual([
     'Namespace/dev', 'Service/canary-demo', 'PodDisruptionBudget/nginx-deployment-v1', 'PodDisruptionBudget/nginx-deployment-canary',
     'Deployment/nginx-deployment-v1', 'Deployment/nginx-deployment-canary',
+    // The canary grows into this stage: Argo CD's endpoint check waits for its pod.
+    'ServiceAccount/nginx-endpoints', 'Role/nginx-endpoints', 'RoleBinding/nginx-endpoints', expect.stringMatching(/^ConfigMap\/nginx-endpoints-[0-9a-f]{10}$/), 'Job/nginx-endpoints',
   ]);
   const service = find(docs, 'Service');
   expect(service.spec.type).toBe('NodePort');
@@ -167,6 +169,7 @@ describe('the restricted profile', () => {
     expect(parseManifests(renderOne(app).find((file) => file.path.endsWith('rollback.k8s.yaml'))!.content)
       .map((doc) => `${doc.kind}/${doc.metadata.name}`)).toEqual([
         'Service/web', 'PodDisruptionBudget/web-stable', 'PodDisruptionBudget/web-canary', 'Deployment/web-stable', 'Deployment/web-canary',
+        'ServiceAccount/web-endpoints', 'Role/web-endpoints', 'RoleBinding/web-endpoints', expect.stringMatching(/^ConfigMap\/web-endpoints-/), 'Job/web-endpoints',
       ]);
     expect(find(docs, 'Service').spec).toMatchObject({ type: 'NodePort', ports: [{ port: 8080, targetPort: 8080 }], selector: { app: 'web' } });
     const pod = find(docs, 'Deployment', 'web-stable').spec.template.spec;

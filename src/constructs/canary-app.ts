@@ -53,6 +53,12 @@ function objectId(object: Exclude<StageObject, { role: 'route' | 'subsets' }>): 
       return 'baseline-service';
     case 'baseline-budget':
       return 'baseline-budget';
+    case 'endpoint-check-access':
+      return `endpoint-check-${object.kind.toLowerCase()}`;
+    case 'endpoint-check-code':
+      return 'endpoint-check-config';
+    case 'endpoint-check':
+      return object.role;
     default:
       return `${object.track}-${object.role === 'track-service' ? 'service' : object.role}`;
   }
@@ -112,6 +118,8 @@ export class CanaryApp extends Construct {
   public readonly baseline?: ApiObject;
   /** With `verify.baseline`: the baseline track's Service. */
   public readonly baselineService?: ApiObject;
+  /** Unless `endpointCheck.enabled` is false, for an app with a Service: the Argo CD hook Job that waits until the tracks that grow are ready endpoints, in stages where one grows. */
+  public readonly endpointCheckJob?: ApiObject;
   /** With Gateway API routing or `verify`: a Service per track, the route's backends and the gate's target. */
   public readonly trackServices?: TrackServices;
   /** With `routing`: the HTTPRoute or GRPCRoute, and/or the VirtualService and DestinationRule, of this stage. */
@@ -162,6 +170,7 @@ export class CanaryApp extends Construct {
     this.smokeJob = find('smoke');
     this.baseline = find('baseline');
     this.baselineService = find('baseline-service');
+    this.endpointCheckJob = find('endpoint-check');
   }
 }
 

@@ -4,30 +4,33 @@ import { join } from 'node:path';
 import type { CheckRunner } from '../model/gate';
 
 /*
- * The gate's check code: one plain JavaScript file of the package, verify/run-checks.js. The gate's
- * ConfigMap carries its text, the input stamp its hash, and `verify` runs it here; this module is the
- * only one that knows where it is.
+ * The code the stage files' Jobs run: plain JavaScript files of the package, in verify/. The gate's
+ * (run-checks.js, which `verify` also runs here) and the endpoint check's (check-endpoints.js).
+ * ConfigMaps carry their text, the input stamp their hash; this module is the only one that knows
+ * where they are.
  */
 
-const CHECK_CODE_PATH = join(__dirname, '..', '..', 'verify', 'run-checks.js');
+const CODE = { gate: 'run-checks.js', endpoints: 'check-endpoints.js' } as const;
+type Code = keyof typeof CODE;
 
-let text: string | undefined;
-let hash: string | undefined;
+const codePath = (code: Code) => join(__dirname, '..', '..', 'verify', CODE[code]);
+const texts = new Map<Code, string>();
+const hashes = new Map<Code, string>();
 
-/** The check code's text, read once. */
-export function checkCodeText(): string {
-  text ??= readFileSync(CHECK_CODE_PATH, 'utf8');
-  return text;
+/** A Job's code: its file name, and its text, read once. */
+export function checkCode(code: Code): { readonly fileName: string; readonly text: string } {
+  if (!texts.has(code)) texts.set(code, readFileSync(codePath(code), 'utf8'));
+  return { fileName: CODE[code], text: texts.get(code)! };
 }
 
-/** The SHA-256 of the check code, in hex. */
-export function checkCodeHash(): string {
-  hash ??= createHash('sha256').update(checkCodeText()).digest('hex');
-  return hash;
+/** The SHA-256 of a Job's code, in hex. */
+export function checkCodeHash(code: Code): string {
+  if (!hashes.has(code)) hashes.set(code, createHash('sha256').update(checkCode(code).text).digest('hex'));
+  return hashes.get(code)!;
 }
 
-/** The check code, loaded to run in this process. */
+/** The gate's check code, loaded to run in this process. */
 export function checkRunner(): CheckRunner {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require(CHECK_CODE_PATH) as CheckRunner;
+  return require(codePath('gate')) as CheckRunner;
 }

@@ -3,10 +3,10 @@ import type { ResolvedAppSpec } from '../model/resolved';
 import { type ResolvedStage, ROLLBACK_STAGE, type RolloutPlan } from '../model/stage';
 import { stagePath } from '../render/paths';
 import { SYNC_WAVE } from '../model/moves';
-import { appScopeLabels, BASELINE, CHECK_LABEL, COMPONENT_LABEL, ROUTER_COMPONENT, selectorArg, TRACK_LABEL, VERIFY_COMPONENT, type Track, type TrackLabel } from '../model/labels';
-import { kindsOf, stageContents, type StageObject } from '../model/stage-contents';
+import { appScopeLabels, BASELINE, CHECK_LABEL, COMPONENT_LABEL, ENDPOINT_CHECK_COMPONENT, ROUTER_COMPONENT, selectorArg, TRACK_LABEL, VERIFY_COMPONENT, type TrackLabel } from '../model/labels';
+import { kindsOf, stageContents, stageLanes, type StageObject } from '../model/stage-contents';
 import { baselineName, gateWaitSeconds, isGated, isSmokeGated, smokeJobName, verifyJobName, type GatedApp } from '../model/gate';
-import { laneServices, routeChecks, TRAFFIC_CHECK_SECONDS, type RouteCheck } from '../model/traffic-checks';
+import { endpointChecks, routeChecks, TRAFFIC_CHECK_SECONDS, type EndpointCheck, type RouteCheck } from '../model/traffic-checks';
 
 /** One kubectl step of a move to a stage. */
 export type KubectlStep =
@@ -17,11 +17,8 @@ export type KubectlStep =
   | { readonly verb: 'delete'; readonly name: string; readonly kinds: readonly string[] }
   /** Waits for the verification Job to complete; when it does not, shows its logs and runs `rollback`. */
   | { readonly verb: 'gate'; readonly job: string; readonly timeoutSeconds: number; readonly rollback: readonly KubectlStep[] }
-  /**
-   * Waits until `service` lists at least `count` of the pods `pods` selects as ready endpoints
-   * (distinct pods, across all its EndpointSlices); fails after TRAFFIC_CHECK_SECONDS.
-   */
-  | { readonly verb: 'endpoints'; readonly service: string; readonly pods: string; readonly count: number; readonly lane: TrackLabel }
+  /** Waits until the check holds (see EndpointCheck); fails after TRAFFIC_CHECK_SECONDS. */
+  | ({ readonly verb: 'endpoints' } & EndpointCheck)
   /** Waits until the route's parents have accepted, or Istio has reconciled, its current generation (see routeChecks). */
   | { readonly verb: 'route'; readonly check: RouteCheck };
 
@@ -103,17 +100,16 @@ interface Lane {
   readonly autoscaled: boolean;
 }
 
-/** The Deployments a stage's file holds, as its contents list them: each track's, and the baseline track's. */
+/** The Deployments a stage's file holds (see stageLanes), with their names, and whether an autoscaler owns the count. */
 function lanesOf(app: ResolvedAppSpec, stage: ResolvedStage): Lane[] {
-  const counts: Record<Track, number> = { stable: stage.stableReplicas, canary: stage.canaryReplicas };
-  return stageContents(app, false, stage).flatMap((object): Lane[] => {
-    if (object.role === 'deployment') {
-      const { track, wave } = object;
-      return [{ label: track, name: app[track].name, replicas: counts[track], wave, autoscaled: app[track].autoscaling !== undefined }];
-    }
-    if (object.role === 'baseline') return [{ label: BASELINE, name: baselineName(app), replicas: object.replicas, wave: object.wave, autoscaled: false }];
-    return [];
-  });
+  return stageLanes(app, stage).map((lane) => lane.label === BASELINE
+    ? { ...lane, name: baselineName(app), autoscaled: false }
+    : { ...lane, name: app[lane.label].name, autoscaled: app[lane.label].autoscaling !== undefined });
+}
+
+/** A label selector of the objects whose component is none of `components`. */
+function notComponents(components: readonly string[]): string {
+  return components.length === 1 ? `${COMPONENT_LABEL}!=${components[0]}` : `${COMPONENT_LABEL} notin (${components.join(',')})`;
 }
 
 function moveSteps(app: ResolvedAppSpec, plan: RolloutPlan, stage: ResolvedStage, outdir: string): KubectlStep[] {
@@ -124,10 +120,9 @@ function moveSteps(app: ResolvedAppSpec, plan: RolloutPlan, stage: ResolvedStage
   // Each track that grows: its rollout, then its pods as ready endpoints of every Service that
   // carries its traffic, before the route gives it weight or anything shrinks.
   const waits = growing.flatMap((lane): KubectlStep[] => {
-    const { services, pods } = laneServices(app, lane.label);
     return [
       { verb: 'wait', deployment: lane.name, ...(lane.autoscaled ? { readyAtLeast: lane.replicas } : {}) },
-      ...services.map((service) => ({ verb: 'endpoints' as const, service, pods: selectorArg(pods), count: lane.replicas, lane: lane.label })),
+      ...endpointChecks(app, [lane]).map((check) => ({ verb: 'endpoints' as const, ...check })),
     ];
   });
   // A stage without the canary: what a finished release left goes (the canary, and the baseline track).
@@ -136,15 +131,15 @@ function moveSteps(app: ResolvedAppSpec, plan: RolloutPlan, stage: ResolvedStage
     ...(kindsOf(app, plan.stages, (object) => object.role === 'baseline').length
       ? [{ verb: 'delete' as const, name: baselineName(app), kinds: deletionOrder(kindsOf(app, plan.stages, (object) => object.role === 'baseline' || object.role === 'baseline-budget')) }] : []),
   ];
-  // The gate's objects go on their own, after the stage (see stageSteps).
-  const notVerify = app.verify ? `${COMPONENT_LABEL}!=${VERIFY_COMPONENT}` : undefined;
-  const whole: KubectlStep = notVerify ? { verb: 'apply', file, selector: notVerify } : { verb: 'apply', file };
+  // The gate's objects go on their own, after the stage (see stageSteps); the endpoint check's are Argo CD's.
+  const checked = stageContents(app, false, stage).some((object) => object.role === 'endpoint-check');
+  const held = [...(app.verify ? [VERIFY_COMPONENT] : []), ...(checked ? [ENDPOINT_CHECK_COMPONENT] : [])];
+  const whole: KubectlStep = held.length ? { verb: 'apply', file, selector: notComponents(held) } : { verb: 'apply', file };
   // Nothing to hold back: the whole file, then the wait.
   if (!others.length && !app.routing) return [whole, ...waits, ...deleteCanary];
   const notOthers = others.length === 0 ? [] : [others.length === 1 ? `${TRACK_LABEL}!=${others[0]}` : `${TRACK_LABEL} notin (${others.join(',')})`];
-  const notComponents = app.verify ? `${COMPONENT_LABEL} notin (${ROUTER_COMPONENT},${VERIFY_COMPONENT})` : `${COMPONENT_LABEL}!=${ROUTER_COMPONENT}`;
   return [
-    ...(growing.length ? [{ verb: 'apply' as const, file, selector: [notComponents, ...notOthers].join(',') }] : []),
+    ...(growing.length ? [{ verb: 'apply' as const, file, selector: [notComponents([ROUTER_COMPONENT, ...held]), ...notOthers].join(',') }] : []),
     ...waits,
     // Before the route gives the canary more traffic, the smoke check; when it fails, the route stays.
     ...(isSmokeGated(app, stage) ? gateSteps(app, plan, stage, 'smoke', outdir) : []),
@@ -189,7 +184,7 @@ export function formatStep(step: KubectlStep, namespace: string): string {
       const ready = `kubectl get endpointslices ${ns} -l ${shellQuote(`kubernetes.io/service-name=${step.service}`)} `
         + `-o jsonpath='{range .items[*].endpoints[?(@.conditions.ready==true)]}{.targetRef.name}{"\\n"}{end}'`;
       return poll(`[ "$({ ${pods}; ${ready} | sort -u; } | sort | uniq -d | grep -c .)" -ge ${step.count} ]`,
-        `Service ${step.service}: fewer than ${step.count} ${step.lane} pods are ready endpoints after ${TRAFFIC_CHECK_SECONDS} s; traffic stays where it is`);
+        step.message);
     }
     case 'route': {
       const { condition, resource, parents } = step.check;

@@ -10,7 +10,7 @@ import { givenAppLabel, serviceSelector } from './labels';
 import { serviceHost } from './routing';
 import { resolveWorkload, servicePorts, templateMounts } from './workload';
 
-/** The image that runs the verification Job: the official Node.js image of an LTS line (24, supported to April 2028), small, at a pinned version. */
+/** The image that runs the verification and endpoint check Jobs: the official Node.js image of an LTS line (24, supported to April 2028), small, at a pinned version. */
 const DEFAULT_VERIFY_IMAGE = 'node:24.11.1-alpine';
 
 const DEFAULT_REPLICAS = 3;
@@ -101,6 +101,8 @@ export function resolveAppDefaults(app: ReadApp, file?: WorkloadFile): ResolvedA
   // A template's pods labelled `app` keep it: the tracks select by it.
   const appLabel = app.appLabel ?? givenAppLabel(workload.pod.metadata?.labels) ?? app.name;
   const service = resolveService(app, file, port, appLabel);
+  // A template without a port, and no Service given or brought: a worker (see ResolvedAppSpec.worker).
+  const worker = !declaresPort && file?.service === undefined && app.service === undefined;
   return {
     name: app.name,
     namespace: app.namespace,
@@ -116,8 +118,7 @@ export function resolveAppDefaults(app: ReadApp, file?: WorkloadFile): ResolvedA
     workload,
     writablePaths: app.writablePaths ?? (hardened ? DEFAULT_WRITABLE_PATHS.filter((path) => !templateMounts(workload).some((mount) => mount.path === path)) : []),
     hardened,
-    // A template without a port, and no Service given or brought: a worker (see ResolvedAppSpec.worker).
-    worker: !declaresPort && file?.service === undefined && app.service === undefined,
+    worker,
     runAsUser: app.runAsUser,
     resources: {
       requests: { ...DEFAULT_REQUESTS, ...app.resources?.requests },
@@ -133,5 +134,9 @@ export function resolveAppDefaults(app: ReadApp, file?: WorkloadFile): ResolvedA
       ...app.routing,
       istio: app.routing.istio && { ...app.routing.istio, hosts: app.routing.istio.hosts ?? [serviceHost(service.name, app.namespace)] },
     },
+    // A worker has no Service, so no endpoints to wait for.
+    ...(worker || app.endpointCheck?.enabled === false ? {} : {
+      endpointCheck: { image: app.endpointCheck?.image ?? app.verify?.image ?? DEFAULT_VERIFY_IMAGE },
+    }),
   };
 }

@@ -13,6 +13,8 @@ export const COMPONENT_LABEL = 'app.kubernetes.io/component';
 export const ROUTER_COMPONENT = 'router';
 /** The component of the verification gate's objects: kubectl applies them on their own, after the stage. */
 export const VERIFY_COMPONENT = 'verify';
+/** The component of the endpoint check's objects, which Argo CD runs: the plan's kubectl steps check from the shell and never apply them. */
+export const ENDPOINT_CHECK_COMPONENT = 'endpoint-check';
 /** Tells the gate's two Jobs apart (`smoke`, before the route moves; `analysis`, after the stage), so kubectl applies each on its own. */
 export const CHECK_LABEL = 'cdk8s-canary/check';
 /**

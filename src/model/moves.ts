@@ -4,12 +4,14 @@ import { ROLLBACK_STAGE, type ResolvedStage, type TrackWaves } from './stage';
 
 /**
  * Argo CD applies a wave, waits until it is healthy, then applies the next. A track that grows in a
- * move goes first; then, where the stage gives the canary more traffic, the smoke check's Job (a Sync
- * hook, which stops the sync when it fails); then the routes move traffic; and a track that shrinks
- * goes last, so ready capacity never drops and no traffic moves to a canary that fails its smoke
- * check. Objects every stage shares (Namespace, Services) stay in wave 0.
+ * move goes first; then the endpoint check's Job (a Sync hook, which stops the sync when it fails)
+ * waits until its pods are ready endpoints, since a Deployment is healthy before they are; then,
+ * where the stage gives the canary more traffic, the smoke check's Job; then the routes move
+ * traffic; and a track that shrinks goes last, so ready capacity never drops and no traffic moves to
+ * pods that are not ready endpoints or to a canary that fails its smoke check. Objects every stage
+ * shares (Namespace, Services, the check's access) stay in wave 0.
  */
-export const SYNC_WAVE = { grow: 1, smoke: 2, route: 3, shrink: 4 } as const;
+export const SYNC_WAVE = { grow: 1, endpoints: 2, smoke: 3, route: 4, shrink: 5 } as const;
 
 /**
  * A move the plan offers: on to the next stage, from any stage back to `rollback`, or, at `finish`,

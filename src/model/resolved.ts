@@ -109,6 +109,11 @@ export interface ResolvedVerifySpec {
   readonly baseline: boolean;
 }
 
+/** The Argo CD check that a growing track's pods are ready endpoints. */
+export interface ResolvedEndpointCheckSpec {
+  readonly image: string;
+}
+
 /** A PodDisruptionBudget per track. */
 export interface ResolvedDisruptionBudgetSpec {
   readonly maxUnavailable: number;
@@ -162,4 +167,6 @@ export interface ResolvedAppSpec {
   readonly topologySpread?: ResolvedTopologySpreadSpec;
   readonly verify?: ResolvedVerifySpec;
   readonly routing?: RoutingSpec;
+  /** Absent when turned off, and for a worker (see EndpointCheckSpec). */
+  readonly endpointCheck?: ResolvedEndpointCheckSpec;
 }

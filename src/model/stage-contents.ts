@@ -1,10 +1,11 @@
 import { trackAutoscalerBounds, statedReplicas } from './autoscaling';
 import { isGated, isSmokeGated } from './gate';
 import { SYNC_WAVE } from './moves';
-import { TRACKS, type Track } from './labels';
+import { BASELINE, TRACKS, type Track, type TrackLabel } from './labels';
 import type { ResolvedAppSpec } from './resolved';
 import { hasTrackServices, matchRulesApply, routeKinds, type WeightedRouteKind } from './routing';
 import { deployedTracks, type ResolvedStage } from './stage';
+import { endpointChecks, type EndpointCheck } from './traffic-checks';
 
 /**
  * One object of a stage's file: its kind, its role in the app, and every value of it that varies
@@ -40,18 +41,47 @@ export type StageObject =
   /** The gate's Job, which names the stage it checks. */
   | { readonly role: 'gate'; readonly kind: 'Job'; readonly stage: string }
   /** The smoke check's Job, before the route gives the canary more traffic. */
-  | { readonly role: 'smoke'; readonly kind: 'Job'; readonly stage: string };
+  | { readonly role: 'smoke'; readonly kind: 'Job'; readonly stage: string }
+  /** What the endpoint check's Job runs as: its ServiceAccount, Role and RoleBinding. */
+  | { readonly role: 'endpoint-check-access'; readonly kind: 'ServiceAccount' | 'Role' | 'RoleBinding' }
+  /** The endpoint check's code. */
+  | { readonly role: 'endpoint-check-code'; readonly kind: 'ConfigMap' }
+  /** The endpoint check's Job, where a track grows: its checks, after the tracks that grow. */
+  | { readonly role: 'endpoint-check'; readonly kind: 'Job'; readonly checks: readonly EndpointCheck[] };
+
+/** A Deployment of a stage: its track label, its count in the stage, and its sync wave. */
+export interface StageLane {
+  readonly label: TrackLabel;
+  readonly replicas: number;
+  readonly wave: number;
+}
+
+/** The Deployments a stage's file holds, in file order: each track's, then the baseline track's. */
+export function stageLanes(app: ResolvedAppSpec, stage: ResolvedStage): StageLane[] {
+  const replicas: Record<Track, number> = { stable: stage.stableReplicas, canary: stage.canaryReplicas };
+  return [
+    ...deployedTracks(stage).map((track) => ({ label: track, replicas: replicas[track], wave: stage.syncWaves[track] })),
+    ...(app.verify?.baseline && stage.canaryDeployed ? [{ label: BASELINE, replicas: stage.baselineReplicas ?? 0, wave: stage.syncWaves.baseline ?? SYNC_WAVE.shrink }] : []),
+  ];
+}
+
+/** The lanes that grow into a stage: in the grow wave, with pods. */
+export function growingLanes(app: ResolvedAppSpec, stage: ResolvedStage): StageLane[] {
+  return stageLanes(app, stage).filter((lane) => lane.wave === SYNC_WAVE.grow && lane.replicas > 0);
+}
 
 /**
  * What a stage's file holds, in file order: the Namespace (for the app that creates it), the
  * Services, each track's ConfigMap and budget while its Deployment is there, the Deployments with
- * the stage's counts and sync waves and their autoscalers, the gate's ConfigMap, the smoke check's Job
- * where the route gives the canary more traffic, the routes with the stage's weight, and the gate's
- * Job where the canary gets traffic. The one owner of a stage's
+ * the stage's counts and sync waves and their autoscalers, the gate's ConfigMap, where a track grows
+ * the endpoint check's access, code and Job, the smoke check's Job where the route gives the
+ * canary more traffic, the routes with the stage's weight, and the gate's Job where the canary gets
+ * traffic. The one owner of a stage's
  * contents: the construct, the renderer, the kubectl steps and the teardown all read it.
  *
  *   walkthrough, canary (3, 1): Namespace, Service, 2 PodDisruptionBudgets, Deployment stable 3
- *   (wave 3), Deployment canary 1 (wave 1)
+ *   (wave 5), Deployment canary 1 (wave 1), the endpoint check's ServiceAccount, Role, RoleBinding,
+ *   ConfigMap, and its Job (canary: 1 ready endpoint of Service nginx)
  */
 export function stageContents(app: ResolvedAppSpec, createsNamespace: boolean, stage: ResolvedStage): StageObject[] {
   const tracks = deployedTracks(stage);
@@ -76,6 +106,7 @@ export function stageContents(app: ResolvedAppSpec, createsNamespace: boolean, s
     ...(stage.mirrorPercent ? { mirrorPercent: stage.mirrorPercent } : {}),
   };
   const baseline = app.verify?.baseline === true;
+  const checks = app.endpointCheck ? endpointChecks(app, growingLanes(app, stage)) : [];
   return [
     ...(createsNamespace ? [{ role: 'namespace', kind: 'Namespace' } as const] : []),
     ...(app.worker ? [] : [{ role: 'service', kind: 'Service' } as const]),
@@ -87,6 +118,11 @@ export function stageContents(app: ResolvedAppSpec, createsNamespace: boolean, s
     ...(baseline && stage.canaryDeployed && app.disruptionBudget ? [{ role: 'baseline-budget', kind: 'PodDisruptionBudget' } as const] : []),
     ...(baseline && stage.canaryDeployed ? [{ role: 'baseline', kind: 'Deployment', replicas: stage.baselineReplicas ?? 0, wave: stage.syncWaves.baseline ?? SYNC_WAVE.shrink } as const] : []),
     ...(app.verify ? [{ role: 'gate-config', kind: 'ConfigMap' } as const] : []),
+    ...(checks.length ? [
+      ...(['ServiceAccount', 'Role', 'RoleBinding'] as const).map((kind) => ({ role: 'endpoint-check-access', kind } as const)),
+      { role: 'endpoint-check-code', kind: 'ConfigMap' } as const,
+      { role: 'endpoint-check', kind: 'Job', checks } as const,
+    ] : []),
     ...(isSmokeGated(app, stage) ? [{ role: 'smoke', kind: 'Job', stage: stage.name } as const] : []),
     ...routeKinds(app).map((kind) => (kind === 'DestinationRule' ? { role: 'subsets', kind } as const : { role: 'route', kind, ...route } as const)),
     ...(isGated(app, stage) ? [{ role: 'gate', kind: 'Job', stage: stage.name } as const] : []),

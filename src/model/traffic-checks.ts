@@ -1,4 +1,4 @@
-import { trackSelector, type TrackLabel } from './labels';
+import { selectorArg, trackSelector, type TrackLabel } from './labels';
 import type { ResolvedAppSpec } from './resolved';
 import { routeKinds, routeName, trackServiceName } from './routing';
 
@@ -32,6 +32,41 @@ export function laneServices(app: ResolvedAppSpec, lane: TrackLabel): LaneServic
   return { services: app.worker ? [] : [app.service.name, ...own], pods: trackSelector(app.appLabel, lane) };
 }
 
+/** A lane that grows into a stage, with its count there. */
+export interface GrowingLane {
+  readonly label: TrackLabel;
+  readonly replicas: number;
+}
+
+/**
+ * That a Service lists at least `count` of the pods `pods` (a label selector) selects as ready
+ * endpoints, each pod once across its EndpointSlices; `message` says that it did not in time.
+ */
+export interface EndpointCheck {
+  readonly service: string;
+  readonly pods: string;
+  readonly count: number;
+  readonly lane: TrackLabel;
+  readonly message: string;
+}
+
+/**
+ * The checks before traffic moves, for the lanes that grow: each lane's count as ready endpoints of
+ * every Service that carries its traffic. The plan's steps make each lane's after its rollout, the
+ * endpoint check's Job all of them in its wave.
+ *
+ *   web, Gateway API, canary grows to 2: web lists 2 of app=web,track=canary; web-canary the same
+ */
+export function endpointChecks(app: ResolvedAppSpec, lanes: readonly GrowingLane[]): EndpointCheck[] {
+  return lanes.flatMap(({ label, replicas }) => {
+    const { services, pods } = laneServices(app, label);
+    return services.map((service) => ({
+      service, pods: selectorArg(pods), count: replicas, lane: label,
+      message: `Service ${service}: fewer than ${replicas} ${label} pods are ready endpoints after ${TRAFFIC_CHECK_SECONDS} s; traffic stays where it is`,
+    }));
+  });
+}
+
 /** A route's check after its apply: Gateway API parents' `Accepted`, or Istio's `Reconciled`. */
 export interface RouteCheck {
   readonly condition: 'Accepted' | 'Reconciled';
@@ -55,4 +90,9 @@ export function routeChecks(app: ResolvedAppSpec): RouteCheck[] {
     if (kind === 'VirtualService') return istio?.waitForReconciled ? [{ condition: 'Reconciled', resource }] : [];
     return gatewayApi?.waitForAccepted === false ? [] : [{ condition: 'Accepted', resource, parents: gatewayApi!.parentRefs.length }];
   });
+}
+
+/** The endpoint check's Job, and its ServiceAccount, Role and RoleBinding: one name, the same in every stage. */
+export function endpointCheckName(app: string): string {
+  return `${app}-endpoints`;
 }

@@ -7,8 +7,8 @@ import { appFiles } from './paths';
 /*
  * The input stamp: one header line, `# input: <sha256>`, that says what a generated file was made
  * from. The hash covers the tool's version, the spec's path as the file records it, the resolved app
- * (every value its render reads, all but which stage is current), the gate's check code where the app
- * has a gate, the stage the file holds, and the file's own bytes without this line. A file whose
+ * (every value its render reads, all but which stage is current), the Jobs' code where the app has a gate
+ * or an endpoint check, the stage the file holds, and the file's own bytes without this line. A file whose
  * stamp verifies is what a render of the same app would write, byte for byte, so a run need not
  * render it again; a file edited by hand, or made from other inputs, does not verify.
  * Kept apart from render so that checking stamps loads no render code.
@@ -32,8 +32,9 @@ export function appInput(app: ResolvedApp, specPath: string | undefined): string
   const { spec: { stage: _current, ...spec }, plan: { stages }, createsNamespace } = app;
   // Which stage is current is left out: no stage's file depends on it, so moving `stage:` changes
   // only current/, whose stamp still names its stage (each file's digest takes its stage's name).
-  // The gate's ConfigMap carries the check code, a file of the package, not of the spec.
-  return JSON.stringify([`cdk8s-canary ${version()}`, specPath ?? null, spec, stages, createsNamespace, spec.verify ? checkCodeHash() : null]);
+  // The gate's and the endpoint check's ConfigMaps carry their code, files of the package, not of the spec.
+  const code = [spec.verify ? checkCodeHash('gate') : null, spec.endpointCheck ? checkCodeHash('endpoints') : null];
+  return JSON.stringify([`cdk8s-canary ${version()}`, specPath ?? null, spec, stages, createsNamespace, ...code]);
 }
 
 /** An app's input (appInput) hashed once: each of its files' stamps is taken on from a copy. */

@@ -594,6 +594,29 @@ export interface TopologySpreadSpec {
   readonly topologyKey?: string;
 }
 
+/**
+ * The check Argo CD runs between a track's growth and anything that moves traffic: a Sync hook Job in
+ * the wave after the tracks that grow, which waits until each Service that carries a growing track's
+ * traffic lists the stage's count of its pods as ready endpoints, and fails the sync (so the route
+ * never moves and nothing shrinks) when they do not come within 60 s. It reads EndpointSlices and
+ * pods through the API server under a ServiceAccount, Role and RoleBinding of its own that may list
+ * those two and nothing else. The plan's kubectl steps make the same check from your shell and never
+ * apply these objects.
+ */
+export interface EndpointCheckSpec {
+  /**
+   * Hold the check in the stage files. An app without a Service (a worker) has no endpoints and never holds it.
+   * @default true
+   */
+  readonly enabled?: boolean;
+  /**
+   * The Node.js image that runs the check (its code comes in a ConfigMap), as user 1000, the `node`
+   * user of the official images.
+   * @default the gate's image (`verify.image`), else 'node:24.11.1-alpine'
+   */
+  readonly image?: ImageReference;
+}
+
 /** The Service that selects both tracks. */
 export interface ServiceSpec {
   /**
@@ -1088,6 +1111,11 @@ export interface AppSettings {
    * @default none: traffic splits by replica ratio through the shared Service
    */
   readonly routing?: RoutingSpec;
+  /**
+   * The Argo CD Sync hook that waits until a growing track's pods are ready endpoints before traffic moves.
+   * @default on for an app with a Service
+   */
+  readonly endpointCheck?: EndpointCheckSpec;
 }
 
 /** One app's release, as written in canary.yaml. */

@@ -3,16 +3,14 @@ import { canaryUrl, smokeJobName, verifyChecks, verifyJobName } from '../../mode
 import { CHECK_LABEL, COMPONENT_LABEL, SYNC_OPTIONS_ANNOTATION, SYNC_WAVE_ANNOTATION, VERIFY_COMPONENT } from '../../model/labels';
 import { SYNC_WAVE } from '../../model/moves';
 import type { ResolvedAppSpec, ResolvedVerifySpec } from '../../model/resolved';
-import { checkCodeText } from '../check-code';
+import { checkCode } from '../check-code';
 import { appMetadata, type Manifest } from './manifest';
+import { NODE_CONTAINER_SECURITY, NODE_POD_SECURITY, NODE_RESOURCES } from './node-job';
 
-// The check code's name in the ConfigMap, its checks (all, and the smoke check alone), and where the Job mounts them.
-const RUNNER = 'run-checks.js';
+// The checks' names in the ConfigMap (all, and the smoke check alone), and where the Job mounts them.
 const CHECKS = 'checks.json';
 const SMOKE_CHECKS = 'smoke.json';
 const MOUNT = '/verify';
-// The official Node.js images' `node` user.
-const NODE_USER = 1000;
 const GATE_LABELS = { [COMPONENT_LABEL]: VERIFY_COMPONENT };
 
 
@@ -20,7 +18,7 @@ const GATE_LABELS = { [COMPONENT_LABEL]: VERIFY_COMPONENT };
 function gateData(app: ResolvedAppSpec, verify: ResolvedVerifySpec): Record<string, string> {
   const json = (checks: object) => `${JSON.stringify(checks, null, 2)}\n`;
   return {
-    [RUNNER]: checkCodeText(),
+    [checkCode('gate').fileName]: checkCode('gate').text,
     [CHECKS]: json(verifyChecks(app, verify)),
     // Before traffic moves, only the smoke check runs: there are no requests yet to measure.
     ...(verify.smoke && app.routing ? { [SMOKE_CHECKS]: json(verifyChecks(app, verify, 'smoke')) } : {}),
@@ -53,7 +51,7 @@ function gatePod(app: ResolvedAppSpec, verify: ResolvedVerifySpec, stage: string
   return {
     automountServiceAccountToken: false,
     containers: [{
-      command: ['node', `${MOUNT}/${RUNNER}`, `${MOUNT}/${checks}`],
+      command: ['node', `${MOUNT}/${checkCode('gate').fileName}`, `${MOUNT}/${checks}`],
       env: [
         ...(app.worker ? [] : [{ name: 'CANARY_URL', value: canaryUrl(app) }]),
         { name: 'STAGE', value: stage },
@@ -61,12 +59,12 @@ function gatePod(app: ResolvedAppSpec, verify: ResolvedVerifySpec, stage: string
       ],
       image: verify.image,
       name: 'verify',
-      resources: { limits: { memory: '128Mi' }, requests: { cpu: '50m', memory: '64Mi' } },
-      securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, readOnlyRootFilesystem: true, runAsNonRoot: true },
+      resources: NODE_RESOURCES,
+      securityContext: NODE_CONTAINER_SECURITY,
       volumeMounts: [{ mountPath: MOUNT, name: 'checks', readOnly: true }],
     }],
     restartPolicy: 'Never',
-    securityContext: { runAsNonRoot: true, runAsUser: NODE_USER, seccompProfile: { type: 'RuntimeDefault' } },
+    securityContext: NODE_POD_SECURITY,
     volumes: [{ configMap: { name: configName }, name: 'checks' }],
   };
 }

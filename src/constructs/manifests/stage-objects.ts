@@ -1,5 +1,6 @@
-import type { ResolvedAppSpec, ResolvedVerifySpec } from '../../model/resolved';
+import type { ResolvedAppSpec, ResolvedEndpointCheckSpec, ResolvedVerifySpec } from '../../model/resolved';
 import type { StageObject } from '../../model/stage-contents';
+import { endpointCheckConfigMap, endpointCheckJob, endpointCheckRole, endpointCheckRoleBinding, endpointCheckServiceAccount } from './endpoint-check';
 import { gateConfigMap, gateJob, smokeJob } from './gate';
 import type { Manifest } from './manifest';
 import { routeManifest } from './routes';
@@ -12,6 +13,12 @@ import { deployment, podTemplate } from './workload';
 function gate(app: ResolvedAppSpec): ResolvedVerifySpec {
   if (!app.verify) throw new Error(`internal: a gate object for app ${app.name}, which has no verify`);
   return app.verify;
+}
+
+/** The endpoint check's settings: its objects stand only in the contents of an app that has it. */
+function endpointCheck(app: ResolvedAppSpec): ResolvedEndpointCheckSpec {
+  if (!app.endpointCheck) throw new Error(`internal: an endpoint check object for app ${app.name}, which has none`);
+  return app.endpointCheck;
 }
 
 /** One object of a stage (see `stageContents`) as plain Kubernetes data. */
@@ -32,5 +39,11 @@ export function manifestOf(app: ResolvedAppSpec, object: StageObject): Manifest 
     case 'subsets': return routeManifest(app, object.kind, { canaryWeight: 0, matchRules: false });
     case 'gate': return gateJob(app, gate(app), object.stage);
     case 'smoke': return smokeJob(app, gate(app), object.stage);
+    case 'endpoint-check-access': {
+      const access = { ServiceAccount: endpointCheckServiceAccount, Role: endpointCheckRole, RoleBinding: endpointCheckRoleBinding };
+      return access[object.kind](app);
+    }
+    case 'endpoint-check-code': return endpointCheckConfigMap(app);
+    case 'endpoint-check': return endpointCheckJob(app, endpointCheck(app), object.checks);
   }
 }

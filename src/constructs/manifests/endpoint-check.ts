@@ -1,0 +1,118 @@
+import { configHash } from '../../model/config-hash';
+import { COMPONENT_LABEL, ENDPOINT_CHECK_COMPONENT, SYNC_OPTIONS_ANNOTATION, SYNC_WAVE_ANNOTATION } from '../../model/labels';
+import { SYNC_WAVE } from '../../model/moves';
+import type { ResolvedAppSpec, ResolvedEndpointCheckSpec } from '../../model/resolved';
+import { endpointCheckName, TRAFFIC_CHECK_SECONDS, type EndpointCheck } from '../../model/traffic-checks';
+import { checkCode } from '../check-code';
+import { appMetadata, type Manifest } from './manifest';
+import { NODE_CONTAINER_SECURITY, NODE_POD_SECURITY, NODE_RESOURCES } from './node-job';
+
+/*
+ * The endpoint check as Argo CD runs it (see EndpointCheckSpec): a Sync hook Job after the tracks
+ * that grow, under a ServiceAccount whose Role may list EndpointSlices and pods in the app's
+ * namespace and nothing else, running verify/check-endpoints.js from a ConfigMap.
+ */
+
+const LABELS = { [COMPONENT_LABEL]: ENDPOINT_CHECK_COMPONENT };
+const MOUNT = '/check';
+// The service account's token and CA, where the kubelet mounts them in every pod that has them.
+const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
+// The check gives up after TRAFFIC_CHECK_SECONDS; the Job's deadline leaves time to pull the image and start.
+const START_SECONDS = 60;
+
+/** The ServiceAccount the check runs as. */
+export function endpointCheckServiceAccount(app: ResolvedAppSpec): Manifest {
+  return { apiVersion: 'v1', kind: 'ServiceAccount', metadata: appMetadata(app, endpointCheckName(app.name), LABELS) };
+}
+
+/** What the check may do: list EndpointSlices (the Service's endpoints) and pods (which track each endpoint is). */
+export function endpointCheckRole(app: ResolvedAppSpec): Manifest {
+  return {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'Role',
+    metadata: appMetadata(app, endpointCheckName(app.name), LABELS),
+    rules: [
+      { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['list'] },
+      { apiGroups: [''], resources: ['pods'], verbs: ['list'] },
+    ],
+  };
+}
+
+/** The Role, granted to the check's ServiceAccount. */
+export function endpointCheckRoleBinding(app: ResolvedAppSpec): Manifest {
+  const name = endpointCheckName(app.name);
+  return {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'RoleBinding',
+    metadata: appMetadata(app, name, LABELS),
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
+    subjects: [{ kind: 'ServiceAccount', name, namespace: app.namespace }],
+  };
+}
+
+/** The check's code, the same in every stage: named by its hash and immutable, like the gate's. */
+function codeData(): Record<string, string> {
+  const { fileName, text } = checkCode('endpoints');
+  return { [fileName]: text };
+}
+
+function codeName(app: ResolvedAppSpec): string {
+  return `${endpointCheckName(app.name)}-${configHash(codeData())}`;
+}
+
+/** The ConfigMap with the check's code; pruned last, so a Job of the stage before can still mount it. */
+export function endpointCheckConfigMap(app: ResolvedAppSpec): Manifest {
+  return {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: appMetadata(app, codeName(app), LABELS, { [SYNC_OPTIONS_ANNOTATION]: 'PruneLast=true' }),
+    data: codeData(),
+    immutable: true,
+  };
+}
+
+/**
+ * The Job: an Argo CD Sync hook in the endpoints wave, made anew on each sync; when its checks do not
+ * hold in time it fails, and with it the sync, so the waves that move traffic never run. Restricted
+ * Pod Security, small, bounded; its pods carry no `app` label, so no Service of the app selects them.
+ */
+export function endpointCheckJob(app: ResolvedAppSpec, check: ResolvedEndpointCheckSpec, checks: readonly EndpointCheck[]): Manifest {
+  const metadata = appMetadata(app, endpointCheckName(app.name), LABELS);
+  const input = { namespace: app.namespace, seconds: TRAFFIC_CHECK_SECONDS, checks: checks.map(({ service, pods, count, message }) => ({ service, pods, count, message })) };
+  return {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: {
+      ...metadata,
+      annotations: {
+        'argocd.argoproj.io/hook': 'Sync',
+        'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation',
+        [SYNC_WAVE_ANNOTATION]: String(SYNC_WAVE.endpoints),
+      },
+    },
+    spec: {
+      activeDeadlineSeconds: TRAFFIC_CHECK_SECONDS + START_SECONDS,
+      // Endpoints that did not come are an answer, not a fault to retry.
+      backoffLimit: 0,
+      template: {
+        metadata: { labels: metadata.labels },
+        spec: {
+          automountServiceAccountToken: true,
+          containers: [{
+            args: [JSON.stringify(input), SERVICE_ACCOUNT_DIR],
+            command: ['node', `${MOUNT}/${checkCode('endpoints').fileName}`],
+            image: check.image,
+            name: 'check',
+            resources: NODE_RESOURCES,
+            securityContext: NODE_CONTAINER_SECURITY,
+            volumeMounts: [{ mountPath: MOUNT, name: 'code', readOnly: true }],
+          }],
+          restartPolicy: 'Never',
+          securityContext: NODE_POD_SECURITY,
+          serviceAccountName: metadata.name,
+          volumes: [{ configMap: { name: codeName(app) }, name: 'code' }],
+        },
+      },
+    },
+  };
+}
