@@ -1,13 +1,13 @@
 /**
  * The move tests of one app on one road (one test file per app and road, so they run side by side,
  * each in a namespace of its own: the Argo CD road's is the app's with `-argo`): every move of its
- * plan, with the plan's kubectl commands or with Argo CD's sync engine, keeps full ready capacity on
- * the cluster, and no track gets traffic while it has no ready endpoint. With the plan's commands,
- * also: while a route's weights are a stage's, each lane with weight has that stage's count of ready
- * endpoints behind it. (Argo CD's road does not wait for endpoints: what it gives a lane too early is
- * recorded with the move, `underServed`, not asserted.) Each result, with the
- * simulator's view of the same move, goes to a JSON file in CDK8S_CANARY_CLUSTER_REPORT (default:
- * the checkout's .cluster-report, so two checkouts' runs keep apart) for scripts/cluster-report.js.
+ * plan, with the plan's kubectl commands or with Argo CD's sync engine (its endpoint check's Job
+ * running its code against the API server, check-runner.ts), keeps full ready capacity on the
+ * cluster, no track gets traffic while it has no ready endpoint, and while a route's weights are a
+ * stage's, each lane with weight has that stage's count of ready endpoints behind it. Each result,
+ * with the simulator's view of the same move, goes to a JSON file in CDK8S_CANARY_CLUSTER_REPORT
+ * (default: the checkout's .cluster-report, so two checkouts' runs keep apart) for
+ * scripts/cluster-report.js.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -35,18 +35,15 @@ export function describeMoves(appName: string, road: 'kubectl' | 'argo'): void {
       record(result);
       if (result.lowestCapacity < 1 - 1e-9) throw new Error(`capacity fell to ${result.lowestCapacity.toFixed(2)}:\n${result.log.join('\n')}`);
       expect(result.weightsOfNeither).toEqual([]);
+      expect(result.unservedTraffic).toEqual([]);
+      expect(result.underServed).toEqual([]);
     };
     if (road === 'kubectl') {
       test('the plan\'s commands keep full ready capacity, and a route gives a lane weight only while it has the stage\'s ready endpoints', async () => {
-        const result = await runMove(move);
-        check(result);
-        expect(result.unservedTraffic).toEqual([]);
-        expect(result.underServed).toEqual([]);
+        check(await runMove(move));
       });
     } else {
-      // The sync waits for each wave's health, which does not look at endpoints: a route may give a
-      // lane weight before its pods are listed (recorded with the move, see describe-moves' header).
-      test('Argo CD\'s sync engine: full ready capacity', async () => {
+      test('Argo CD\'s sync engine, with the endpoint check\'s Job: the same', async () => {
         check(await runArgoMove({ ...renamed(move, 'argo'), label: `${move.label} (Argo CD)` }));
       });
     }

@@ -25,16 +25,17 @@ export function namespacesOf(text: string): { used: string[]; created: Manifest[
   };
 }
 
-/** The file with each of its objects passed through `edit`, which changes it in place. */
-export function editObjects(text: string, edit: (doc: Manifest) => void): string {
-  return parseManifests(text).filter(Boolean).map((doc) => {
+/** The file with each of its objects that `keep` keeps passed through `edit`, which changes it in place. */
+export function editObjects(text: string, edit: (doc: Manifest) => void, keep: (doc: Manifest) => boolean = () => true): string {
+  return parseManifests(text).filter(Boolean).filter(keep).map((doc) => {
     edit(doc);
     return stringify(doc);
   }).join('---\n');
 }
 
 /**
- * The file with its Namespace and every object in it moved from namespace `from` to `to`. A fixed
+ * The file with its Namespace and every object in it moved from namespace `from` to `to`, and what
+ * names the namespace inside them (a RoleBinding's subjects, the endpoint check's input). A fixed
  * node port is one per cluster: the copy's Services get one the API server picks.
  */
 export function inNamespace(text: string, from: string, to: string): string {
@@ -42,7 +43,19 @@ export function inNamespace(text: string, from: string, to: string): string {
     if (doc.kind === 'Namespace' && doc.metadata.name === from) doc.metadata.name = to;
     if (doc.metadata?.namespace === from) doc.metadata.namespace = to;
     if (doc.kind === 'Service') for (const port of doc.spec.ports ?? []) delete port.nodePort;
+    if (doc.kind === 'RoleBinding') for (const subject of doc.subjects) if (subject.namespace === from) subject.namespace = to;
+    if (doc.kind === 'Job' && doc.metadata.labels['app.kubernetes.io/component'] === 'endpoint-check') {
+      editEndpointChecks(doc, (checks) => { if (checks.namespace === from) checks.namespace = to; });
+    }
   });
+}
+
+/** The endpoint check Job's input (its first argument), changed in place by `edit`. */
+export function editEndpointChecks(job: Manifest, edit: (checks: Manifest) => void): void {
+  const [container] = job.spec.template.spec.containers;
+  const checks = JSON.parse(container.args[0]);
+  edit(checks);
+  container.args[0] = JSON.stringify(checks);
 }
 
 /** The file with the pod template of the Deployment `name` given `annotations` besides its own. */

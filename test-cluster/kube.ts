@@ -88,10 +88,16 @@ function readEndpoint(path: string): Endpoint {
   };
 }
 
+/** The API server's address and CA, as a pod in the cluster finds them. */
+export function apiServer(): { host: string; port: number; ca: Buffer } {
+  const { host, port, ca } = endpoint();
+  return { host, port, ca };
+}
+
 export interface KubeObject {
   apiVersion?: string;
   kind?: string;
-  metadata: { name: string; namespace?: string; resourceVersion?: string; generation?: number; labels?: Record<string, string>; annotations?: Record<string, string> };
+  metadata: { name: string; namespace?: string; uid?: string; resourceVersion?: string; generation?: number; labels?: Record<string, string>; annotations?: Record<string, string> };
   [key: string]: any;
 }
 

@@ -16,7 +16,7 @@ import { applyWithKubectl, Cluster, syncWithArgoCd } from '../test/transition-si
 import { argoSync } from './argo-sync';
 import { CapacityMonitor, LANES, type Lane, type Track } from './capacity';
 import { GatewayController } from './gateway-controller';
-import { inNamespace, withFiles, withPodAnnotations } from './files';
+import { editObjects, inNamespace, withFiles, withPodAnnotations } from './files';
 import { get, kubectl, shell, until } from './kube';
 import { movesOf as planMoves, withBaselineTrack, type AppShape, type Move } from '../test/plan-moves';
 
@@ -116,9 +116,11 @@ const KINDS = { Deployment: 'deployment', HorizontalPodAutoscaler: 'hpa', PodDis
  * objects the file does not hold deleted, and every rollout done.
  */
 export async function settle(file: string, shape: AppShape): Promise<void> {
-  // A Job's pod template cannot change: a gated stage's verification Job goes first, as in the plan's commands.
-  await kubectl(['delete', 'jobs', '-l', 'app.kubernetes.io/component=verify', '-n', shape.namespace, '--ignore-not-found']);
-  await withFiles(new Map([['from.yaml', file]]), (dir) => kubectl(['apply', '-f', join(dir, 'from.yaml')]));
+  // A Job's pod template cannot change: a gated stage's verification Job goes first, as in the plan's
+  // commands. The endpoint check's Job runs only within a sync (a hook): a settled stage has none.
+  await kubectl(['delete', 'jobs', '-l', 'app.kubernetes.io/component in (verify,endpoint-check)', '-n', shape.namespace, '--ignore-not-found']);
+  const atRest = editObjects(file, () => undefined, (doc) => !(doc.kind === 'Job' && doc.metadata.labels['app.kubernetes.io/component'] === 'endpoint-check'));
+  await withFiles(new Map([['from.yaml', atRest]]), (dir) => kubectl(['apply', '-f', join(dir, 'from.yaml')]));
   // A track's Deployment, autoscaler and disruption budget (each named after the Deployment) that
   // the file does not hold are deleted, as a sync prunes them: an autoscaler left from an earlier
   // move would keep its old status, which a health check reads.
@@ -231,8 +233,7 @@ export type { Track };
  */
 export async function runArgoMove(move: Pick<Move, 'label' | 'from' | 'to' | 'shape'> & Partial<Pick<Move, 'traffic'>>, readmeHealth = true): Promise<MoveResult> {
   const real = await watched(move.label, move, tmpdir(), [], () => argoSync(move.to, readmeHealth));
-  // Argo CD's road has no endpoint check: the model lists endpoints at once (see test/moves.test.ts).
-  const simulated = syncWithArgoCd(Cluster.settled(move.from, move.shape.sizes, false), move.to, readmeHealth ? 'readme' : 'built-in');
+  const simulated = syncWithArgoCd(Cluster.settled(move.from, move.shape.sizes), move.to, readmeHealth ? 'readme' : 'built-in');
   return {
     ...real,
     simulated: { lowestCapacity: simulated.lowestCapacity, worstLoad: simulated.worstLoad, log: simulated.log },

@@ -2,8 +2,8 @@
  * Negative controls, each seen on the real control plane: what the plan's commands and the sync
  * waves prevent does happen without them: one plain `kubectl apply -f`, a sync by Argo CD's sync
  * engine of the file with its sync waves taken out, and, with autoscalers, a sync that keeps the
- * engine's built-in autoscaler health instead of the README's check. Each runs in a namespace of its
- * own (the app's, renamed).
+ * engine's built-in autoscaler health instead of the README's check and has no endpoint check (which
+ * alone holds the floor: the last test). Each runs in a namespace of its own (the app's, renamed).
  *
  * On the cluster each asserts what must fail: ready capacity drops below full. How deep it drops
  * depends on how the machine's load orders pod starts, deletions and endpoint updates, so the depth
@@ -13,12 +13,14 @@
  * - Rollback after promote applied at once (plainly, or synced without waves) takes canary's pods
  *   away while stable's start: the ReplicaSet controller removes canary's pods well within 10 s.
  * - With the built-in health, stable's autoscaler counts as healthy once the autoscaler controller
- *   first acts on it, when it also lifts stable to its floor of 3; the sync goes on to canary's wave
- *   and scales canary to 0 while stable's 2 new pods take their 10 s.
+ *   first acts on it, when it also lifts stable to its floor of 3; without the endpoint check, which
+ *   waits for the floor's 3 pods as ready endpoints, the sync goes on to canary's wave and scales
+ *   canary to 0 while stable's 2 new pods take their 10 s.
  */
 import { applyWithKubectl, Cluster } from '../test/transition-sim';
 import { record } from './describe-moves';
-import { withFiles } from './files';
+import type { Manifest } from '../test/cluster-rules';
+import { editObjects, withFiles } from './files';
 import { movesOf, readyAfter, renamed, runArgoMove, shippedApps, watched, type MoveResult } from './moves';
 
 const walkthrough = shippedApps().find((app) => app.name === 'nginx')!;
@@ -52,10 +54,25 @@ test('Argo CD\'s sync engine, the file without its sync waves: rollback after pr
   expectDip(result, result.simulated.lowestCapacity);
 });
 
-test('Argo CD\'s sync engine with its built-in autoscaler health: rollback after promote drops capacity (the simulator: to 1 of 3 pods)', async () => {
-  const move = readyAfter(renamed(movesOf(shop).find((each) => each.label === 'shop: rollback promote -> rollback')!, 'builtin'), 'stable', STABLE_READY_AFTER);
-  const result = await runArgoMove({ ...move, label: 'negative: Argo CD sync with the built-in autoscaler health, shop rollback after promote' }, false);
-  expect(result.simulated.lowestCapacity).toBeCloseTo(1 / 3);
+const shopRollback = movesOf(shop).find((each) => each.label === 'shop: rollback promote -> rollback')!;
+const isCheckJob = (doc: Manifest) => doc.kind === 'Job' && doc.metadata.labels['app.kubernetes.io/component'] === 'endpoint-check';
+
+test('Argo CD\'s sync engine with its built-in autoscaler health, the file without its endpoint check: rollback after promote drops capacity', async () => {
+  const move = readyAfter(renamed(shopRollback, 'builtin'), 'stable', STABLE_READY_AFTER);
+  const to = editObjects(move.to, () => undefined, (doc) => !isCheckJob(doc));
+  expect(to).not.toEqual(move.to);
+  const result = await runArgoMove({ ...move, to, label: 'negative: Argo CD sync with the built-in autoscaler health and no endpoint check, shop rollback after promote' }, false);
+  // The simulator, without the check, lists no endpoints: to nothing.
+  expect(result.simulated.lowestCapacity).toBe(0);
   expectDip(result, result.simulated.lowestCapacity);
   expect(result.log.at(-1)).toMatch(/ stable 3, canary 0, capacity 1\.00$/);
+});
+
+test('Argo CD\'s sync engine with its built-in autoscaler health and the endpoint check: full capacity, as the check waits for the floor\'s pods', async () => {
+  const move = readyAfter(renamed(shopRollback, 'builtin-checked'), 'stable', STABLE_READY_AFTER);
+  const result = await runArgoMove({ ...move, label: 'Argo CD sync with the built-in autoscaler health and the endpoint check, shop rollback after promote' }, false);
+  record(result);
+  expect(result.simulated.lowestCapacity).toBe(1);
+  expect(result.lowestCapacity).toBeGreaterThanOrEqual(1);
+  expect(result.underServed).toEqual([]);
 });

@@ -85,7 +85,8 @@ describe('plan', () => {
     const result = await cli('plan', '-c', spec);
     expect(result.code).toBe(0);
     const lines = result.out.split('\n');
-    expect(lines.slice(1, 7)).toEqual([
+    expect(lines.slice(1, 8)).toEqual([
+      '  endpoint check: Job nginx-endpoints (an Argo CD Sync hook; its Role lists EndpointSlices and pods), where a track grows',
       '  stage     stable  canary  canary share',
       '  baseline       3       0            0%  [--------------------] <- current',
       '  canary         3       1           25%  [#####---------------]',
@@ -125,9 +126,10 @@ describe('plan', () => {
     const result = await cli('plan', '-c', join(root, 'examples', 'routing.yaml'), '-o', 'examples/dist');
     expect(result.code).toBe(0);
     const gateway = result.out.split('\n\n')[0].split('\n');
-    expect(gateway.slice(1, 10)).toEqual([
+    expect(gateway.slice(1, 11)).toEqual([
       '  routing: Gateway API HTTPRoute canary-demo on infra/shared-gateway for canary-demo.example.com',
       '  match rules, to the canary in stages where it runs: header x-canary = always; header x-user-region ~ cn-north-.*; cookie canary = true',
+      '  endpoint check: Job nginx-gateway-endpoints (an Argo CD Sync hook; its Role lists EndpointSlices and pods), where a track grows',
       '  stage     stable  canary  canary weight                          match rules',
       '  baseline       3       0             0%  [--------------------]  -',
       '  canary         3       1             5%  [#-------------------]  on <- current',

@@ -44,6 +44,9 @@ const apps = [walkthrough, percentPlan, library, gateway, istio, sticky, shop, g
 
 const render = (app: AppSpec) => renderStages(app, examples);
 const moves = apps.flatMap((app) => movesOf(app, examples));
+// The plan's steps without their endpoint checks, and a stage file without the endpoint check's Job: as they were before them.
+const withoutCheck = (steps: readonly KubectlStep[]): KubectlStep[] => steps.filter((step) => step.verb !== 'endpoints');
+const withoutJob = (file: string) => file.split(/^---\n/m).filter((doc) => !(/^kind: Job$/m.test(doc) && /component: endpoint-check$/m.test(doc))).join('---\n');
 
 test('the plans offer every move: each stage to the next, each to rollback, the last to finish', () => {
   expect(movesOf(walkthrough, examples).map((move) => move.label)).toEqual([
@@ -112,16 +115,24 @@ describe('with autoscalers', () => {
     expect(counts('rollback')).toEqual(['autoscaled', 0]);
   });
 
-  test('with Argo CD\'s built-in autoscaler health, a wave does not wait for the floor: rollback after promote drops to 1 of 3 pods', () => {
-    const cluster = syncWithArgoCd(Cluster.settled(rollback.from, rollback.shape.sizes), rollback.to, 'built-in');
+  test('with Argo CD\'s built-in autoscaler health, a wave does not wait for the floor: without the endpoint check, rollback after promote drops to 1 of 3 pods', () => {
+    // Endpoints listed at once, so that only the autoscaler's health is in question.
+    const cluster = syncWithArgoCd(Cluster.settled(rollback.from, rollback.shape.sizes, false), withoutJob(rollback.to), 'built-in');
     expect(cluster.lowestCapacity).toBeCloseTo(1 / 3);
     expect(cluster.log).toContain('apply Deployment/shop-canary: stable 1, canary 0, capacity 0.33');
+    // The endpoint check waits for the floor's 3 pods as ready endpoints, whatever the health says (as on the control plane).
+    expect(syncWithArgoCd(Cluster.settled(rollback.from, rollback.shape.sizes), rollback.to, 'built-in').lowestCapacity).toBe(1);
   });
 
-  test('a plain rollout status instead of the floor loop lets finish drop to 1 of 3 pods', () => {
-    const steps = finish.steps.map((step) => (step.verb === 'wait' ? { verb: 'wait' as const, deployment: step.deployment } : step));
+  test('a plain rollout status instead of the floor loop, and no endpoint check, lets finish drop to 1 of 3 pods', () => {
+    const plainWait = (step: KubectlStep): KubectlStep => (step.verb === 'wait' ? { verb: 'wait', deployment: step.deployment } : step);
+    const steps = withoutCheck(finish.steps).map(plainWait);
     expect(steps).not.toEqual(finish.steps);
-    expect(applyWithKubectl(Cluster.settled(finish.from, finish.shape.sizes), steps, finish.paths).lowestCapacity).toBeCloseTo(1 / 3);
+    // Endpoints listed at once where no check waits for them, so that only the floor is in question.
+    expect(applyWithKubectl(Cluster.settled(finish.from, finish.shape.sizes, false), steps, finish.paths).lowestCapacity).toBeCloseTo(1 / 3);
+    // Either one alone holds the floor: the endpoint check waits for its count of ready endpoints.
+    expect(applyWithKubectl(Cluster.settled(finish.from, finish.shape.sizes), finish.steps.map(plainWait), finish.paths).lowestCapacity).toBe(1);
+    expect(applyWithKubectl(Cluster.settled(finish.from, finish.shape.sizes, false), withoutCheck(finish.steps), finish.paths).lowestCapacity).toBe(1);
   });
 
   test('adding autoscaling to a running track: the apply drops its count to 1 unless the plan\'s autoscale command ran first', () => {
@@ -137,7 +148,6 @@ describe('with autoscalers', () => {
 
 describe('the endpoint check: a rollout is done before the EndpointSlices list its pods', () => {
   const find = (label: string) => moves.find((move) => move.label === label)!;
-  const withoutCheck = (steps: readonly KubectlStep[]): KubectlStep[] => steps.filter((step) => step.verb !== 'endpoints');
 
   test.each([
     // move, what the old steps let happen while the endpoints lag
@@ -158,8 +168,6 @@ describe('the endpoint check: a rollout is done before the EndpointSlices list i
     expect(applyWithKubectl(Cluster.settled(move.from, move.shape.sizes), move.steps, move.paths).lowestCapacity).toBe(1);
   });
 
-  // The stage file without the endpoint check's Job, as the files were before it.
-  const withoutJob = (file: string) => file.split(/^---\n/m).filter((doc) => !(/^kind: Job$/m.test(doc) && /component: endpoint-check$/m.test(doc))).join('---\n');
 
   test.each([
     ['nginx-gateway: rollback promote -> rollback', 'worstLoad', Infinity],

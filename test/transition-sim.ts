@@ -171,9 +171,22 @@ export class Cluster {
     this.observe(`wait ${name}`);
   }
 
-  /** Waits until the Services list every ready pod of a lane as a ready endpoint. */
-  listEndpoints(lane: Lane): void {
-    for (const live of this.deployments.values()) if (this.trackOf(live.doc) === lane) live.served = live.ready;
+  /**
+   * Waits until the Services list at least `count` of a lane's pods as ready endpoints, and with them
+   * every ready pod of the lane: a check of `count` waits for that many pods to be ready too (the
+   * autoscaler's floor raised, the rollout done). A check that can never hold throws.
+   */
+  listEndpoints(lane: Lane, count = 0): void {
+    const lanes = [...this.deployments.entries()].filter(([, live]) => this.trackOf(live.doc) === lane);
+    if (lanes.reduce((sum, [, live]) => sum + live.ready, 0) < count) {
+      for (const [name, live] of lanes) {
+        this.autoscale(name, false);
+        live.ready = live.desired;
+      }
+    }
+    const ready = lanes.reduce((sum, [, live]) => sum + live.ready, 0);
+    if (ready < count) throw new Error(`the check of ${count} ${lane} endpoints never holds: the lane runs ${ready} pods`);
+    for (const [, live] of lanes) live.served = live.ready;
     this.observe(`endpoints of ${lane}`);
   }
 
@@ -197,11 +210,11 @@ const WAVE = 'argocd.argoproj.io/sync-wave';
 const OPTIONS = 'argocd.argoproj.io/sync-options';
 const waveOf = (doc: Manifest): number => Number(doc.metadata.annotations?.[WAVE] ?? 0);
 
-/** The lanes the endpoint check's Job waits for (none for any other object): the track each check's pod selector names. */
-function checkedLanes(doc: Manifest): Lane[] {
+/** The checks the endpoint check's Job waits for (none for any other object): the track each one's pod selector names, and its count. */
+function jobChecks(doc: Manifest): { lane: Lane; count: number }[] {
   if (doc.kind !== 'Job' || doc.metadata.labels?.['app.kubernetes.io/component'] !== 'endpoint-check') return [];
-  const { checks } = JSON.parse(doc.spec.template.spec.containers[0].args[0]) as { checks: { pods: string }[] };
-  return checks.map((check) => /(?:^|,)track=([a-z]+)/.exec(check.pods)![1] as Lane);
+  const { checks } = JSON.parse(doc.spec.template.spec.containers[0].args[0]) as { checks: { pods: string; count: number }[] };
+  return checks.map((check) => ({ lane: /(?:^|,)track=([a-z]+)/.exec(check.pods)![1] as Lane, count: check.count }));
 }
 
 /** Syncs `file` the way Argo CD does, with pruning on. */
@@ -221,7 +234,7 @@ export function syncWithArgoCd(cluster: Cluster, file: string, hpaHealth: Autosc
     if (hpaHealth === 'readme') for (const doc of inWave) if (doc.kind === 'HorizontalPodAutoscaler') cluster.autoscale(doc.spec.scaleTargetRef.name);
     for (const doc of inWave) if (doc.kind === 'Deployment') cluster.wait(doc.metadata.name);
     // The endpoint check's hook Job holds its wave until the lanes it checks are ready endpoints.
-    for (const doc of inWave) for (const lane of checkedLanes(doc)) cluster.listEndpoints(lane);
+    for (const doc of inWave) for (const { lane, count } of jobChecks(doc)) cluster.listEndpoints(lane, count);
   }
   for (const live of pruneLast) cluster.delete(live.doc.metadata.name);
   return cluster;
@@ -253,7 +266,7 @@ export function applyWithKubectl(cluster: Cluster, steps: readonly KubectlStep[]
     } else if (step.verb === 'gate') {
       // The checks pass: the verification gate's own tests say when they do not.
     } else if (step.verb === 'endpoints') {
-      cluster.listEndpoints(step.lane);
+      cluster.listEndpoints(step.lane, step.count);
     } else if (step.verb === 'route') {
       // The route's parents accept it: its weights took effect when it was applied.
     }

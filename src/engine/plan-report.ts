@@ -3,6 +3,7 @@ import { deployedTracks, type ResolvedStage, type RolloutPlan } from '../model/s
 import { formatCount, trackAutoscalerBounds } from '../model/autoscaling';
 import { formatShare } from '../model/replicas';
 import { matchRulesApply, routeKinds, routeName } from '../model/routing';
+import { endpointCheckName } from '../model/traffic-checks';
 import { appScopeLabels, COMPONENT_LABEL, CONFIG_COMPONENT, CONFIG_LABEL, configLabel, selectorArg, trackSelector, TRACKS } from '../model/labels';
 import { printable } from '../spec/problems';
 import { podAdditions, type Addition } from '../model/additions';
@@ -94,6 +95,8 @@ export function formatPlan(app: ResolvedAppSpec, plan: RolloutPlan, outdir: stri
       `stable ${app.stable.name} (${app.stable.image}), canary ${app.canary.name} (${app.canary.image})`,
     ...(releaseInProgress(app) ? [] : ['  no release in progress: stable and canary run the same image and config; set canary.image or canary config to start one']),
     ...routing.map((line) => `  ${line}`),
+    // What the files hold beside the app: the endpoint check and its access (README: Ready endpoints).
+    ...(app.endpointCheck ? [`  endpoint check: Job ${endpointCheckName(app.name)} (an Argo CD Sync hook; its Role lists EndpointSlices and pods), where a track grows`] : []),
     ...overrides(app).map((line, i) => (i === 0 ? `  ${line}` : `    - ${line}`)),
     ...(diff.length ? ['  config of the canary, against stable:', ...diff.map((line) => `    ${line}`)] : []),
     ...table(rows, new Set([1, 2, 3])).map((line) => `  ${line}`),
