@@ -256,3 +256,22 @@ describe('the endpoint check Argo CD runs: a Sync hook Job between the growing t
     expect(() => resolveOne({ ...gateway, endpointCheck: { enabled: 'yes' } } as unknown as AppSpec)).toThrow(/"apps\[0\]\.endpointCheck\.enabled" is "yes": must be of type boolean/);
   });
 });
+
+describe('the endpoint check\'s code, where it cannot measure', () => {
+  const script = join(root, 'verify', 'check-endpoints.js');
+  const input = JSON.stringify({ namespace: 'shop', seconds: 60, checks: [{ service: 'web', pods: 'app=web,track=canary', count: 1, message: 'Service web: fewer than 1 canary pods are ready endpoints after 60 s; traffic stays where it is' }] });
+  const env = { PATH: process.env.PATH, KUBERNETES_SERVICE_HOST: '127.0.0.1', KUBERNETES_SERVICE_PORT: '1' };
+
+  test('no service account token where the pod reads it: fails at once, never passes', () => {
+    const started = Date.now();
+    const ran = spawnSync(process.execPath, [script, input, join(root, 'no-such-dir')], { env, encoding: 'utf8' });
+    expect(ran.status).toBe(1);
+    expect(ran.stderr).toMatch(/^Service web: fewer than 1 canary pods are ready endpoints after 60 s; traffic stays where it is: ENOENT: no such file or directory, open '.*no-such-dir\/token'\n$/);
+    expect(Date.now() - started).toBeLessThan(30_000);
+  });
+
+  test('without its input or the API server\'s address: a usage error', () => {
+    expect(spawnSync(process.execPath, [script, input], { env, encoding: 'utf8' }).status).toBe(2);
+    expect(spawnSync(process.execPath, [script, input, '/tmp'], { env: { PATH: process.env.PATH }, encoding: 'utf8' }).status).toBe(2);
+  });
+});

@@ -16,8 +16,9 @@
  * pod) with the service account's token and CA from SERVICE_ACCOUNT_DIR, the token read anew for
  * each request (the kubelet rotates it). Every second until all checks hold or `seconds` have
  * passed. A check that cannot be measured never holds: an answer the API server refuses for good
- * (401, 403, 404: no Role, or no such namespace) fails at once; any other error is tried again
- * until the time is up, and then printed with the check's message. Exit codes: 0 all hold, 1 not,
+ * (401, 403, 404: no Role, or no such namespace), a token or CA that is not there, or a server
+ * certificate the CA does not vouch for fails at once; any other error is tried again until the
+ * time is up, and then printed with the check's message. Exit codes: 0 all hold, 1 not,
  * 2 usage.
  */
 'use strict';
@@ -47,6 +48,15 @@ function safe(text) {
 
 /** An error that waiting will not mend. */
 class Refused extends Error {}
+
+/**
+ * Whether a request's error is one that waiting will not mend: no token or CA where the pod should
+ * have them, or a server certificate the CA does not vouch for.
+ * @param {NodeJS.ErrnoException} error
+ */
+function lasting(error) {
+  return error.code === 'ENOENT' || /CERT|SIGNATURE|^ERR_TLS_/.test(error.code ?? '');
+}
 
 /**
  * GET a path of the API server as JSON.
@@ -126,7 +136,7 @@ async function runChecks(checks, api) {
         seen.error = '';
       } catch (error) {
         seen.error = safe(/** @type {Error} */ (error).message);
-        if (error instanceof Refused) {
+        if (error instanceof Refused || lasting(/** @type {NodeJS.ErrnoException} */ (error))) {
           console.error(`${check.message}: ${seen.error}`);
           return false;
         }
