@@ -1,6 +1,8 @@
 import { spawnSync } from 'node:child_process';
+import { App, Chart } from 'cdk8s';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { CanaryApp } from '../src/constructs/canary-app';
 import { formatStep, stageSteps, type KubectlStep } from '../src/engine/kubectl-steps';
 import { loadSpec } from '../src/engine/load';
 import { SYNC_WAVE } from '../src/model/moves';
@@ -254,6 +256,10 @@ describe('the endpoint check Argo CD runs: a Sync hook Job between the growing t
   test('bad settings are refused with the field, the value and the rule', () => {
     expect(() => resolveOne({ ...gateway, endpointCheck: { image: 'node:latest!' } } as AppSpec)).toThrow(/"apps\[0\]\.endpointCheck\.image" is "node:latest!": must be an image reference/);
     expect(() => resolveOne({ ...gateway, endpointCheck: { enabled: 'yes' } } as unknown as AppSpec)).toThrow(/"apps\[0\]\.endpointCheck\.enabled" is "yes": must be of type boolean/);
+    // The construct road (cdk8s synth, a user's chart) says the same, naming the construct.
+    const { namespace, stable, canary } = gateway;
+    expect(() => new CanaryApp(new Chart(new App(), 'c'), 'web', { namespace, stable, canary, endpointCheck: { image: 'node:latest!' } }))
+      .toThrow(/^CanaryApp "web": "endpointCheck\.image" is "node:latest!": must be an image reference/);
   });
 });
 

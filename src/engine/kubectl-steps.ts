@@ -2,9 +2,8 @@ import { join } from 'node:path';
 import type { ResolvedAppSpec } from '../model/resolved';
 import { type ResolvedStage, ROLLBACK_STAGE, type RolloutPlan } from '../model/stage';
 import { stagePath } from '../render/paths';
-import { SYNC_WAVE } from '../model/moves';
 import { appScopeLabels, BASELINE, CHECK_LABEL, COMPONENT_LABEL, ENDPOINT_CHECK_COMPONENT, ROUTER_COMPONENT, selectorArg, TRACK_LABEL, VERIFY_COMPONENT, type TrackLabel } from '../model/labels';
-import { kindsOf, stageContents, stageLanes, type StageObject } from '../model/stage-contents';
+import { kindsOf, laneGrows, stageContents, stageLanes, type StageObject } from '../model/stage-contents';
 import { baselineName, gateWaitSeconds, isGated, isSmokeGated, smokeJobName, verifyJobName, type GatedApp } from '../model/gate';
 import { endpointChecks, routeChecks, TRAFFIC_CHECK_SECONDS, type EndpointCheck, type RouteCheck } from '../model/traffic-checks';
 
@@ -115,7 +114,7 @@ function notComponents(components: readonly string[]): string {
 function moveSteps(app: ResolvedAppSpec, plan: RolloutPlan, stage: ResolvedStage, outdir: string): KubectlStep[] {
   const file = stageFile(outdir, app, stage);
   const lanes = lanesOf(app, stage);
-  const growing = lanes.filter((lane) => lane.wave === SYNC_WAVE.grow && lane.replicas > 0);
+  const growing = lanes.filter(laneGrows);
   const others = lanes.filter((lane) => !growing.includes(lane)).map((lane) => lane.label);
   // Each track that grows: its rollout, then its pods as ready endpoints of every Service that
   // carries its traffic, before the route gives it weight or anything shrinks.

@@ -65,9 +65,9 @@ export function stageLanes(app: ResolvedAppSpec, stage: ResolvedStage): StageLan
   ];
 }
 
-/** The lanes that grow into a stage: in the grow wave, with pods. */
-export function growingLanes(app: ResolvedAppSpec, stage: ResolvedStage): StageLane[] {
-  return stageLanes(app, stage).filter((lane) => lane.wave === SYNC_WAVE.grow && lane.replicas > 0);
+/** Whether a lane grows into its stage: in the grow wave, with pods. */
+export function laneGrows(lane: StageLane): boolean {
+  return lane.wave === SYNC_WAVE.grow && lane.replicas > 0;
 }
 
 /**
@@ -106,7 +106,9 @@ export function stageContents(app: ResolvedAppSpec, createsNamespace: boolean, s
     ...(stage.mirrorPercent ? { mirrorPercent: stage.mirrorPercent } : {}),
   };
   const baseline = app.verify?.baseline === true;
-  const checks = app.endpointCheck ? endpointChecks(app, growingLanes(app, stage)) : [];
+  const lanes = stageLanes(app, stage);
+  const baselineLane = lanes.find((lane) => lane.label === BASELINE);
+  const checks = app.endpointCheck ? endpointChecks(app, lanes.filter(laneGrows)) : [];
   return [
     ...(createsNamespace ? [{ role: 'namespace', kind: 'Namespace' } as const] : []),
     ...(app.worker ? [] : [{ role: 'service', kind: 'Service' } as const]),
@@ -116,7 +118,7 @@ export function stageContents(app: ResolvedAppSpec, createsNamespace: boolean, s
     ...tracks.flatMap(workload),
     // The baseline track's budget goes with its Deployment, as each track's does.
     ...(baseline && stage.canaryDeployed && app.disruptionBudget ? [{ role: 'baseline-budget', kind: 'PodDisruptionBudget' } as const] : []),
-    ...(baseline && stage.canaryDeployed ? [{ role: 'baseline', kind: 'Deployment', replicas: stage.baselineReplicas ?? 0, wave: stage.syncWaves.baseline ?? SYNC_WAVE.shrink } as const] : []),
+    ...(baselineLane ? [{ role: 'baseline', kind: 'Deployment', replicas: baselineLane.replicas, wave: baselineLane.wave } as const] : []),
     ...(app.verify ? [{ role: 'gate-config', kind: 'ConfigMap' } as const] : []),
     ...(checks.length ? [
       ...(['ServiceAccount', 'Role', 'RoleBinding'] as const).map((kind) => ({ role: 'endpoint-check-access', kind } as const)),
