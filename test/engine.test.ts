@@ -1,5 +1,5 @@
 /**
- * The engine a script calls runs what the CLI runs: synth writes, checks and skips what is up to date;
+ * The engine a script calls runs what the CLI runs: synth writes, checks and leaves what is up to date;
  * plan, verify and finish take the same inputs and raise the same errors. (scripts/package-test.sh
  * drives the installed package's engine from a plain script too.)
  */
@@ -31,12 +31,16 @@ test('synth writes every file, checks them, and writes again only the changed ap
   const output = join(dir, 'dist');
   writeFileSync(config, spec('web:1.1'));
   expect(await synth({ config, output })).toEqual({ check: false, apps: 2, written: 12, unchanged: 0, removed: 0 });
-  expect(await synth({ config, output, check: true })).toEqual({ check: true, apps: 2, files: 12, report: [], notes: [] });
+  expect(await synth({ config, output, check: true })).toEqual({ check: true, apps: 2, files: 12, report: [] });
   writeFileSync(config, spec('web:1.2'));
   const stale = await synth({ config, output, check: true });
   expect(stale.check && stale.report.length).toBeGreaterThan(0);
-  expect(await synth({ config, output })).toEqual({ check: false, apps: 2, written: 6, unchanged: 6, removed: 0 });
+  // Only the files whose bytes change: web's stages that hold its canary's template; api's stay.
+  const api = readFileSync(join(output, 'api', 'stages', '02-canary.k8s.yaml'), 'utf8');
+  expect(await synth({ config, output })).toEqual({ check: false, apps: 2, written: 4, unchanged: 8, removed: 0 });
   expect(readFileSync(join(output, 'web', 'stages', '02-canary.k8s.yaml'), 'utf8')).toContain('image: web:1.2');
+  expect(readFileSync(join(output, 'web', 'stages', '01-baseline.k8s.yaml'), 'utf8')).not.toContain('image: web:1.2');
+  expect(readFileSync(join(output, 'api', 'stages', '02-canary.k8s.yaml'), 'utf8')).toBe(api);
 });
 
 test('a bad spec is a SpecError, and nothing is written', async () => {
@@ -80,7 +84,7 @@ test('moving stage: rewrites only the app\'s current/ file; the stage files stay
   expect(await synth({ config, output })).toEqual({ check: false, apps: 2, written: 1, unchanged: 11, removed: 0 });
   expect(readFileSync(stageFile)).toEqual(before);
   expect(readFileSync(join(output, 'web', 'current', 'web.k8s.yaml'))).toEqual(before);
-  expect(await synth({ config, output, check: true })).toEqual({ check: true, apps: 2, files: 12, report: [], notes: [] });
+  expect(await synth({ config, output, check: true })).toEqual({ check: true, apps: 2, files: 12, report: [] });
   writeFileSync(stageFile, before.toString().replace('replicas: 1', 'replicas: 2'));
   const edited = await synth({ config, output, check: true });
   expect(edited.check && edited.report.join('\n')).toContain('web/stages/02-canary.k8s.yaml');

@@ -215,7 +215,7 @@ describe('links, modes and mount points', () => {
 test('a full disk stops the run with a message; every file stays whole, old or new', () => {
   const bigger = join(dir, 'bigger.yaml');
   writeSpec(Array.from({ length: 30 }, (_, i) => app(i ? `app-${i}` : 'web')), bigger);
-  // Rendered from a copy at the same path relative to its output folder: the same spec line and stamps.
+  // Rendered from a copy at the same path relative to its output folder: the same spec line.
   mkdirSync(join(dir, 'copy'));
   const fresh = join(dir, 'copy', 'dist');
   copyFileSync(bigger, join(dir, 'copy', 'canary.yaml'));

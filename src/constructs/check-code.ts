@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CheckRunner } from '../model/gate';
@@ -6,8 +5,7 @@ import type { CheckRunner } from '../model/gate';
 /*
  * The code the stage files' Jobs run: plain JavaScript files of the package, in verify/. The gate's
  * (run-checks.js, which `verify` also runs here) and the endpoint check's (check-endpoints.js).
- * ConfigMaps carry their text, the input stamp their hash; this module is the only one that knows
- * where they are.
+ * ConfigMaps carry their text; this module is the only one that knows where they are.
  */
 
 const CODE = { gate: 'run-checks.js', endpoints: 'check-endpoints.js' } as const;
@@ -15,18 +13,11 @@ type Code = keyof typeof CODE;
 
 const codePath = (code: Code) => join(__dirname, '..', '..', 'verify', CODE[code]);
 const texts = new Map<Code, string>();
-const hashes = new Map<Code, string>();
 
 /** A Job's code: its file name, and its text, read once. */
 export function checkCode(code: Code): { readonly fileName: string; readonly text: string } {
   if (!texts.has(code)) texts.set(code, readFileSync(codePath(code), 'utf8'));
   return { fileName: CODE[code], text: texts.get(code)! };
-}
-
-/** The SHA-256 of a Job's code, in hex. */
-export function checkCodeHash(code: Code): string {
-  if (!hashes.has(code)) hashes.set(code, createHash('sha256').update(checkCode(code).text).digest('hex'));
-  return hashes.get(code)!;
 }
 
 /** The gate's check code, loaded to run in this process. */

@@ -1,14 +1,9 @@
-import { join } from 'node:path';
 import { checkOutput } from '../io/check';
-import { readRegularBytes } from '../io/bounded-read';
-import { MAX_GENERATED_FILE_BYTES } from '../io/scan';
 import type { RenderedFile } from '../io/header';
 import { outputFolderProblem, specPathFrom } from '../io/output-folder';
-import type { FoundFiles } from '../io/scan';
 import { openOutput } from '../io/write-session';
-import type { ResolvedApp } from '../model/resolve';
 import { appFilePaths, OUTPUT_LAYOUT } from '../render/paths';
-import type { ProgressListener } from '../render/synth';
+import { renderAppsInParallel, type ProgressListener } from '../render/synth';
 import { optionName, plainPath, UsageError } from './errors';
 import { loadApps, type SpecOptions } from './load';
 
@@ -45,38 +40,16 @@ export interface SynthChecked {
   readonly apps: number;
   readonly files: number;
   readonly report: readonly string[];
-  /** What to do where the report alone would mislead: stale files whose stamps verify, which a write leaves. */
-  readonly notes: readonly string[];
-}
-
-/**
- * For `--check`'s stale files whose app's stamps all verify: a note that a write, which trusts stamps,
- * leaves them as they are (a file edited with its stamp recomputed, or a render changed under the same
- * version), and how to have them written anew.
- */
-async function trustedStale(apps: readonly ResolvedApp[], report: readonly string[], outdir: string, specPath: string | undefined): Promise<string[]> {
-  const stale = report.filter((line) => line.startsWith('stale: ')).map((line) => line.slice('stale: '.length).split('\n')[0]);
-  if (!stale.length) return [];
-  const { appUpToDate } = await import('../render/stamp');
-  const read = (path: string) => {
-    try {
-      return readRegularBytes(join(outdir, path), MAX_GENERATED_FILE_BYTES);
-    } catch {
-      return undefined;
-    }
-  };
-  return apps.filter((app) => stale.some((path) => path.startsWith(`${join(outdir, app.spec.name)}/`)) && appUpToDate(app, specPath, read))
-    .map((app) => `note: the files of ${app.spec.name} carry stamps that verify, so synth, which trusts them, leaves them as they are: remove ${join(outdir, app.spec.name)} and run synth to write them anew`);
 }
 
 /**
  * Renders every app of a spec and writes its files into the output folder, or with `check` compares
- * them, touching nothing. In a write, an app whose every file carries a stamp that verifies is as a
- * render would make it, unless forged: it is not rendered again, and its files are not written.
- * `check` trusts no stamp: it renders every app and compares every file, byte for byte, so that a
- * file edited with its stamp recomputed never passes. Each app's files are written while the next one
- * renders. Throws a SpecError for a bad spec, a UsageError for a bad output path, and
- * OutputLockedError or OutputConflictError before anything is written.
+ * them, touching nothing. Both render every app and compare every file byte for byte: what a file
+ * says of itself proves nothing, so a file edited by hand, whatever its header says, is found by
+ * `check` and written anew by a write, and a write leaves a file that is already as rendered as it
+ * is. Each app's files are written while the next one renders. Throws a SpecError for a bad spec, a
+ * UsageError for a bad output path, and OutputLockedError or OutputConflictError before anything is
+ * written.
  */
 export async function synth(options: SynthOptions): Promise<SynthWritten | SynthChecked> {
   const { config, output: outdir, check = false, takeOver = false } = options;
@@ -87,34 +60,18 @@ export async function synth(options: SynthOptions): Promise<SynthWritten | Synth
   const specPath = specPathFrom(outdir, config);
   const ownership = { spec: specPath, apps: resolved.map((app) => app.spec.name), takeOver, layout: OUTPUT_LAYOUT };
   if (check) {
-    const { renderAppsInParallel } = await import('../render/synth');
     const rendered: RenderedFile[][] = [];
     await renderAppsInParallel(resolved, specPath, (index, files) => { rendered[index] = files; }, options.onProgress);
     const files = rendered.flat();
-    const report = checkOutput(outdir, files, ownership);
-    return { check: true, apps: resolved.length, files: files.length, report, notes: await trustedStale(resolved, report, outdir, specPath) };
+    return { check: true, apps: resolved.length, files: files.length, report: checkOutput(outdir, files, ownership) };
   }
-  const { appUpToDate } = await import('../render/stamp');
-  const toRender: ResolvedApp[] = [];
-  const kept: string[] = [];
-  const asFound = (found: FoundFiles) => {
-    for (const app of resolved) {
-      if (appUpToDate(app, specPath, found)) kept.push(...appFilePaths(app.spec.name, app.plan));
-      else toRender.push(app);
-    }
-    return new Set(kept);
-  };
   // The folder is checked before anything renders.
-  const writer = openOutput(outdir, resolved.flatMap((app) => appFilePaths(app.spec.name, app.plan)), ownership, asFound);
-  if (toRender.length) {
-    try {
-      // Only now is the render code loaded: a run with nothing to render loads none of it.
-      const { renderAppsInParallel } = await import('../render/synth');
-      await renderAppsInParallel(toRender, specPath, (_index, files) => files.forEach((file) => writer.write(file)), options.onProgress);
-    } catch (error) {
-      writer.abort();
-      throw error;
-    }
+  const writer = openOutput(outdir, resolved.flatMap((app) => appFilePaths(app.spec.name, app.plan)), ownership);
+  try {
+    await renderAppsInParallel(resolved, specPath, (_index, files) => files.forEach((file) => writer.write(file)), options.onProgress);
+  } catch (error) {
+    writer.abort();
+    throw error;
   }
   return { check: false, apps: resolved.length, ...writer.close() };
 }

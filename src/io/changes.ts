@@ -13,10 +13,9 @@ export interface Changes {
 
 /**
  * What a run may write and must remove, and what stops it: files of others, links, unreadable folders.
- * It needs only the paths to be written, so it runs before anything is rendered; `unchanged` are
- * paths whose files are known to be as found (their stamps verify): nothing is written there.
+ * It needs only the paths to be written, so it runs before anything is rendered.
  */
-export function changesFor(root: string, found: Scan, paths: readonly string[], ownership: Ownership, unchanged: ReadonlySet<string>): Changes {
+export function changesFor(root: string, found: Scan, paths: readonly string[], ownership: Ownership): Changes {
   const problems = found.unreadable.map((folder) => `cannot read ${join(root, folder)}: its files could be this spec's; fix its permissions`);
   const writable = new Set<string>();
   const wanted = new Set(paths);
@@ -24,7 +23,7 @@ export function changesFor(root: string, found: Scan, paths: readonly string[], 
   // Each folder on the way to a path to be written, once.
   const onTheWay = new Set<string>();
   for (const path of paths) {
-    for (let end = unchanged.has(path) ? -1 : path.indexOf('/'); end > 0; end = path.indexOf('/', end + 1)) {
+    for (let end = path.indexOf('/'); end > 0; end = path.indexOf('/', end + 1)) {
       const folder = path.slice(0, end);
       if (onTheWay.has(folder)) continue;
       onTheWay.add(folder);
@@ -51,7 +50,7 @@ export function changesFor(root: string, found: Scan, paths: readonly string[], 
   const remove = [...found.entries].filter(([path, entry]) => entry.kind === 'generated' && !wanted.has(path) && owns(entry.header, ownership)
     && entry.header.app !== undefined && ownership.layout.isAppFile(path, entry.header.app)).map(([path]) => path);
   // A folder it may change but may not write into stops the run here, not halfway.
-  const folders = new Set([...writable].filter((path) => !unchanged.has(path)).concat(remove).map((path) => posix.dirname(path)));
+  const folders = new Set([...writable, ...remove].map((path) => posix.dirname(path)));
   const checked = new Set<string>();
   for (let folder of folders) {
     // A folder still to be made is made in the nearest one that exists.

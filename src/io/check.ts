@@ -20,7 +20,7 @@ function shortDiff(path: string, before: string, after: string, maxLines = 40): 
 /**
  * What `outdir` lacks, holds in excess or holds in conflict, compared with `files`, a render of every
  * app: one entry per file (a stale one with a short diff), empty when in sync. Every file is compared
- * byte for byte, whatever its stamp says: a stamp anyone can recompute proves nothing. Writes nothing;
+ * byte for byte, whatever its header says. Writes nothing;
  * reads only regular files of bounded size, without following links.
  */
 export function checkOutput(outdir: string, files: readonly RenderedFile[], ownership: Ownership): string[] {
@@ -33,7 +33,7 @@ export function checkOutput(outdir: string, files: readonly RenderedFile[], owne
   }
   const found = scan(root, ownership.layout);
   const bytes = generatedReader(root, found, new Map(found.folders));
-  const changes = changesFor(root, found, files.map((file) => file.path), { ...ownership, takeOver: false }, new Set());
+  const changes = changesFor(root, found, files.map((file) => file.path), { ...ownership, takeOver: false });
   const report = changes.problems.map((problem) => `conflict: ${problem}`);
   for (const file of files.filter((each) => changes.writable.has(each.path))) {
     if (!changed(found, file, () => bytes(file.path))) continue;

@@ -45,6 +45,11 @@ export function replaced(root: string, rel: string, isFolder: boolean, isLink: b
   return new ReplacedFolderError(`${join(root, rel)} ${isLink ? 'became a symbolic link' : isFolder ? 'was replaced by another folder' : 'is no longer a folder'} during the run: nothing is written or removed through it`);
 }
 
+/** Raised when a folder the run found, or made, is gone: moved or removed by someone else meanwhile. */
+function gone(root: string, rel: string): ReplacedFolderError {
+  return new ReplacedFolderError(`${join(root, rel)} was moved or removed during the run: nothing is written in its place`);
+}
+
 let descriptorsMounted: boolean | undefined;
 
 /** Whether /proc names open descriptors here (looked up once a run). */
@@ -56,7 +61,8 @@ function viaDescriptors(): boolean {
 /**
  * Opens one folder, `rel` below `root`, named `at` (the root itself, or a name inside a folder
  * already open): without following a link, and it must be a folder, the one the scan found (`known`)
- * or, for one made during the run, the one made. With `create`, a missing folder below the root is
+ * or, for one made during the run, the one made. With `create`, a missing folder below the root that
+ * the run has not seen (a folder it found or made and that is gone stops it) is
  * made. Without /proc the folder is only checked, with `lstat`, and named by its path.
  */
 function openStep(root: string, at: string, rel: string, known: Map<string, Identity>, create: boolean): OpenFolder {
@@ -67,7 +73,10 @@ function openStep(root: string, at: string, rel: string, known: Map<string, Iden
   };
   const opened = (path: string, close: () => void): OpenFolder => ({ path, identity: known.get(rel)!, close });
   if (!viaDescriptors()) {
-    if (create && rel !== '.' && !existsSync(at)) mkdirSync(at);
+    if (create && rel !== '.' && !existsSync(at)) {
+      if (known.has(rel)) throw gone(root, rel);
+      mkdirSync(at);
+    }
     const stats = lstatSync(at);
     check(identityOf(stats), stats.isDirectory(), stats.isSymbolicLink());
     return opened(at, () => undefined);
@@ -78,12 +87,12 @@ function openStep(root: string, at: string, rel: string, known: Map<string, Iden
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' && create && rel !== '.') {
+      if (known.has(rel)) throw gone(root, rel);
       try {
         mkdirSync(at);
       } catch (made) {
         if ((made as NodeJS.ErrnoException).code !== 'EEXIST') throw made;
       }
-      known.delete(rel);
       fd = openSync(at, FOLDER_FLAGS);
     } else {
       if (code === 'ELOOP' || code === 'ENOTDIR') check({ dev: -1, ino: -1 }, false, lstatSync(at).isSymbolicLink());

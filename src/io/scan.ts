@@ -51,8 +51,8 @@ function entryOf(folderPath: string, dirent: Dirent, allocate: Allocate): Entry 
   const end = head.bytes.indexOf(HEADER_END);
   const header = parseHeader(head.bytes.toString('utf8', 0, end < 0 ? head.bytes.length : end + 1));
   if (!header) return { kind: 'file' };
-  // A file no larger than its header's bound was read whole: its bytes are kept, so a stamp check
-  // need not open it again. (A file cut since is read again when asked.)
+  // A file no larger than its header's bound was read whole: its bytes are kept, so comparing it with
+  // a render need not open it again. (A file cut since is read again when asked.)
   const whole = head.bytes.length === head.size;
   return { kind: 'generated', header, size: head.size, mode: head.mode & 0o7777, ...(whole ? { bytes: head.bytes } : {}) };
 }
@@ -152,7 +152,7 @@ export type FoundFiles = (path: string) => Buffer | undefined;
 
 /**
  * The bytes of the generated files a scan found, each read when first asked for (through its
- * folder's descriptor, bounded) and kept: a re-run reads each file once, to check its stamp.
+ * folder's descriptor, bounded) and kept.
  */
 export function generatedReader(root: string, found: Scan, known: Map<string, Identity>): FoundFiles {
   const read = new Map<string, Buffer | undefined>();
@@ -165,8 +165,12 @@ export function generatedReader(root: string, found: Scan, known: Map<string, Id
   };
 }
 
-/** Whether `file` differs from what the folder holds at its path; `read` gives the held bytes. */
+/**
+ * Whether `file` differs from what the folder holds at its path, byte for byte: the bytes the scan
+ * kept, or else those `read` gives.
+ */
 export function changed(found: Scan, file: RenderedFile, read: () => Buffer | undefined): boolean {
   const entry = found.entries.get(file.path);
-  return entry?.kind !== 'generated' || entry.size !== Buffer.byteLength(file.content) || !read()?.equals(Buffer.from(file.content));
+  if (entry?.kind !== 'generated' || entry.size !== Buffer.byteLength(file.content)) return true;
+  return !(entry.bytes ?? read())?.equals(Buffer.from(file.content));
 }

@@ -9,7 +9,7 @@ import { lock } from './lock';
 import { outputRoot } from './output-folder';
 import { changesFor, type Changes } from './changes';
 import type { Ownership, OutputLayout } from './ownership';
-import { changed, generatedReader, MAX_GENERATED_FILE_BYTES, scan, type FoundFiles, type Scan } from './scan';
+import { changed, MAX_GENERATED_FILE_BYTES, scan, type Scan } from './scan';
 import { readRegularBytes } from './bounded-read';
 
 /** What a write changed. */
@@ -55,18 +55,15 @@ export interface OutputWriter {
  * killed run's temporary files are removed by the next run, which also finishes the job. Folders keep
  * their modes, owners and special bits, a symlinked output folder is written through (it stays a
  * link), and the output folder itself is never replaced, so it may be a mount point. A second run on
- * the same folder at the same time is refused. A file that is already as it should be is not touched.
- *
- * `asFound`, given the files as found, names the paths whose files are known to be as they should be
- * (their stamps verify): they are not written, and their folders need not be writable.
+ * the same folder at the same time is refused. A file that is already as it should be, byte for byte,
+ * is not touched.
  */
-export function openOutput(outdir: string, paths: readonly string[], ownership: Ownership, asFound?: (found: FoundFiles) => ReadonlySet<string>): OutputWriter {
+export function openOutput(outdir: string, paths: readonly string[], ownership: Ownership): OutputWriter {
   const root = outputRoot(outdir);
   const held = lock(root, outdir);
   let changes: Changes;
   let found: Scan;
   let known: Map<string, Identity>;
-  let kept: ReadonlySet<string>;
   try {
     found = scan(root, ownership.layout);
     held.refresh();
@@ -74,8 +71,7 @@ export function openOutput(outdir: string, paths: readonly string[], ownership: 
     // must be the one the scan found (or this run made): a folder swapped for a link meanwhile is
     // neither written nor deleted through.
     known = new Map(found.folders);
-    kept = asFound?.(generatedReader(root, found, known)) ?? new Set();
-    changes = changesFor(root, found, paths, ownership, kept);
+    changes = changesFor(root, found, paths, ownership);
     if (changes.problems.length) throw new OutputConflictError(`nothing was written:\n  ${changes.problems.join('\n  ')}`);
   } catch (error) {
     held.release();
@@ -119,7 +115,7 @@ export function openOutput(outdir: string, paths: readonly string[], ownership: 
         const occupied = new Set([...found.entries.keys(), ...paths].map((path) => posix.dirname(path)));
         const empty = [...found.folders.keys()].filter((folder) => folder.includes('/') && ownership.layout.isAppFolder(folder) && !occupied.has(folder));
         removeEmptyFolders(root, [...changes.remove, ...empty.map((folder) => `${folder}/.`)], ownership.layout, known);
-        return { written, unchanged: unchanged + kept.size, removed: changes.remove.length };
+        return { written, unchanged, removed: changes.remove.length };
       } finally {
         held.release();
       }

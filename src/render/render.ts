@@ -9,7 +9,6 @@ import { manifestOf } from '../constructs/manifests/stage-objects';
 import { deployment, podTemplate } from '../constructs/manifests/workload';
 import { fileHeader, type RenderedFile } from '../io/header';
 import { appFiles } from './paths';
-import { appInput, hashedInput, stamped } from './stamp';
 import { lintable, manifestLines, yamlLines } from './yaml';
 
 function header(app: ResolvedAppSpec, stage: ResolvedStage, spec: string | undefined): string {
@@ -56,20 +55,18 @@ function objectRenderer(app: ResolvedAppSpec): (object: StageObject) => string {
  * Renders every stage of one app: `<app>/stages/NN-<stage>.k8s.yaml`, `<app>/stages/rollback.k8s.yaml`
  * and `<app>/current/<app>.k8s.yaml`. `specPath`, the spec's path relative to the output folder, goes
  * into each file's header: it says which spec owns the file. Each stage's file holds its contents
- * (`stageContents`), the same objects a CanaryApp at that stage makes, and its header the input stamp
- * (stamp.ts) that lets a later run skip an app whose files are still as rendered.
+ * (`stageContents`), the same objects a CanaryApp at that stage makes.
  */
 export function renderApp(app: ResolvedApp, specPath?: string): RenderedFile[] {
   const { spec } = app;
   const render = objectRenderer(spec);
-  const input = hashedInput(appInput(app, specPath));
   // The current stage's file is its stage's file again: each stage is rendered once.
   const contents = new Map<string, string>();
   return appFiles(spec.name, app.plan).map(({ path, stage }) => {
     let content = contents.get(stage.name);
     if (content === undefined) {
       const docs = stageContents(spec, app.createsNamespace, stage).map(render);
-      content = stamped(`${header(spec, stage, specPath)}${docs.join('---\n')}`, input, stage.name);
+      content = `${header(spec, stage, specPath)}${docs.join('---\n')}`;
       contents.set(stage.name, content);
     }
     return { path, content };

@@ -19,7 +19,6 @@ export async function synth(values: Values, _args: readonly string[], io: Io): P
     if (result.report.length) {
       // The details and what they add up to, on one stream.
       for (const line of result.report) io.err(line);
-      for (const line of result.notes) io.err(line);
       io.err(`check: ${output} is out of date with ${config} (${count(result.report.length, 'file')}); run cdk8s-canary synth`);
       return 1;
     }
