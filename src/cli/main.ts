@@ -1,6 +1,7 @@
 import { OutputConflictError, OutputLockedError, printable, shown, SpecError, unknown, UsageError } from '../engine/errors';
 import { finish } from './commands/finish';
 import { init } from './commands/init';
+import { next, rollback, stage } from './commands/move';
 import { plan } from './commands/plan';
 import { synth } from './commands/synth';
 import { verify } from './commands/verify';
@@ -44,6 +45,27 @@ const COMMANDS: Record<string, Command> = {
     options: ['config', 'stage', 'canary-url', 'prometheus'],
     example: 'kubectl port-forward -n shop svc/shop-canary 8080:80 & npx cdk8s-canary verify shop --canary-url http://127.0.0.1:8080',
     run: verify,
+  },
+  next: {
+    args: { name: '[APP]', min: 0, max: 1 },
+    summary: 'move an app\'s release on to its plan\'s next stage: set stage: in the spec, synth, and print the commands that apply it',
+    options: ['config', 'output'],
+    example: 'npx cdk8s-canary next nginx',
+    run: next,
+  },
+  rollback: {
+    args: { name: '[APP]', min: 0, max: 1 },
+    summary: 'move an app\'s release back to its rollback stage: set stage: in the spec, synth, and print the commands that apply it',
+    options: ['config', 'output'],
+    example: 'npx cdk8s-canary rollback nginx',
+    run: rollback,
+  },
+  stage: {
+    args: { name: 'APP STAGE', min: 2, max: 2, missing: 'the app and the stage to move it to' },
+    summary: 'move an app\'s release to a stage by name, where its plan offers that move (the next stage or rollback)',
+    options: ['config', 'output'],
+    example: 'npx cdk8s-canary stage nginx expand',
+    run: stage,
   },
   finish: {
     args: { name: 'APP', min: 1, max: 1, missing: 'the name of the app whose release is done' },

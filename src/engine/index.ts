@@ -8,5 +8,7 @@ export { synth, type SynthChecked, type SynthOptions, type SynthWritten } from '
 export { plan, type PlanOptions } from './plan';
 export { verify, type VerifyOptions, type VerifyOutcome } from './verify';
 export { finish } from './finish';
+export { move, type MoveOptions, type MoveOutcome } from './move';
+export type { MoveRequest } from '../model/moves';
 export type { RenderedFile } from '../io/header';
 export type { ResolvedApp } from '../model/resolve';

@@ -149,6 +149,11 @@ function moveSteps(app: ResolvedAppSpec, plan: RolloutPlan, stage: ResolvedStage
   ];
 }
 
+/** The steps that move the cluster to `stage` (stageSteps), each as a shell command. */
+export function stageCommands(app: ResolvedAppSpec, plan: RolloutPlan, stage: ResolvedStage, outdir: string): string[] {
+  return stageSteps(app, plan, stage, outdir).map((step) => formatStep(step, app.namespace));
+}
+
 /** A step as a shell command, every path and value quoted where the shell needs it. */
 export function formatStep(step: KubectlStep, namespace: string): string {
   const ns = `-n ${shellQuote(namespace)}`;

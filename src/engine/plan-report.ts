@@ -1,5 +1,5 @@
 import type { ResolvedAppSpec, ResolvedConfigSpec } from '../model/resolved';
-import { deployedTracks, type ResolvedStage, type RolloutPlan } from '../model/stage';
+import { deployedTracks, type RolloutPlan } from '../model/stage';
 import { formatCount, trackAutoscalerBounds } from '../model/autoscaling';
 import { formatShare } from '../model/replicas';
 import { matchRulesApply, routeKinds, routeName } from '../model/routing';
@@ -8,7 +8,7 @@ import { appScopeLabels, COMPONENT_LABEL, CONFIG_COMPONENT, CONFIG_LABEL, config
 import { printable } from '../spec/problems';
 import { podAdditions, type Addition } from '../model/additions';
 import { RouteProtocol, SessionAffinity, type MatchRuleSpec } from '../spec/types';
-import { formatStep, shellQuote, stageFile, stageSteps, teardownCommand } from './kubectl-steps';
+import { shellQuote, stageCommands, stageFile, teardownCommand } from './kubectl-steps';
 
 const BAR_WIDTH = 20;
 
@@ -81,7 +81,7 @@ export function formatPlan(app: ResolvedAppSpec, plan: RolloutPlan, outdir: stri
       return row;
     }),
   ];
-  const commands: [string, string[]][] = plan.stages.map((stage) => [stage.name, stageCommand(app, plan, stage, outdir)]);
+  const commands: [string, string[]][] = plan.stages.map((stage) => [stage.name, stageCommands(app, plan, stage, outdir)]);
   const cleanup = configCleanupCommand(app, plan);
   if (cleanup) commands.push(['old config', [cleanup]]);
   const adopt = adoptAutoscalingCommand(app);
@@ -143,11 +143,6 @@ function additions(app: ResolvedAppSpec): Addition[] {
 /** Whether the canary runs another version than stable. */
 function releaseInProgress(app: ResolvedAppSpec): boolean {
   return app.canary.image !== app.stable.image || configDiff(app).length > 0;
-}
-
-/** The shell command that moves the cluster to a stage: its kubectl steps, to be joined with `&&`. */
-function stageCommand(app: ResolvedAppSpec, plan: RolloutPlan, stage: ResolvedStage, outdir: string): string[] {
-  return stageSteps(app, plan, stage, outdir).map((step) => formatStep(step, app.namespace));
 }
 
 /**
@@ -252,7 +247,7 @@ export function planDocument(app: ResolvedAppSpec, plan: RolloutPlan, outdir: st
         stable: trackAutoscalerBounds(app, 'stable', stage.stableReplicas) ?? null,
         canary: trackAutoscalerBounds(app, 'canary', stage.canaryReplicas) ?? null,
       },
-      steps: stageCommand(app, plan, stage, outdir),
+      steps: stageCommands(app, plan, stage, outdir),
     })),
     configDiff: configDiff(app),
     configCleanup: configCleanupCommand(app, plan) ?? null,

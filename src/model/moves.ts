@@ -74,3 +74,34 @@ export function syncWaves(stage: ResolvedStage, moves: readonly StageMove[]): Tr
     baseline: wave(into.some((move) => (move.to.baselineReplicas ?? 0) > (move.from.baselineReplicas ?? 0))),
   };
 }
+
+/** A move asked for from the current stage: on to the next stage, back to rollback, or to a stage by name. */
+export type MoveRequest = 'next' | 'rollback' | { readonly stage: string };
+
+/**
+ * The move `request` makes from `from`, if the plan offers it, or why not: only the plan's moves
+ * keep capacity (each stage file's sync waves are made for the moves into it), so a jump or a step
+ * back is refused, and `finish`, which also changes stable's image, has a command of its own.
+ * An unknown stage name is the caller's to report; here it is simply not offered.
+ *
+ *   baseline, canary, expand, promote, rollback:
+ *   at canary: next -> expand; rollback -> rollback; { stage: 'promote' } -> refused (a jump)
+ *   at promote: next -> refused (finish ends the release); at rollback: next -> refused
+ */
+export function requestedMove(stages: readonly ResolvedStage[], from: ResolvedStage, request: MoveRequest): StageMove | { readonly refused: string } {
+  const moves = stageMoves(stages).filter((move) => move.from.name === from.name && move.kind !== 'finish');
+  const next = moves.find((move) => move.kind === 'next');
+  const finish = stageMoves(stages).find((move) => move.from.name === from.name && move.kind === 'finish');
+  const ending = finish ? `: \`finish\` ends the release, moving the canary's image and config to stable at ${finish.to.name}` : '';
+  const wanted = request === 'next' ? next?.to.name : request === 'rollback' ? ROLLBACK_STAGE : request.stage;
+  if (wanted === from.name) return { refused: `the release is at ${from.name} already` };
+  const move = moves.find((each) => each.to.name === wanted);
+  if (move) return move;
+  if (from.name === ROLLBACK_STAGE) {
+    return { refused: `the release was rolled back, and the plan offers no move from ${ROLLBACK_STAGE}: to try again, change the canary's image or config and set stage: to ${stages[0].name} in the spec` };
+  }
+  if (wanted === undefined) return { refused: `${from.name} is the plan's last stage${ending}` };
+  if (finish && wanted === finish.to.name) return { refused: `from ${from.name}, ${wanted} is where the release ends${ending}` };
+  const offered = [next ? `on to ${next.to.name}` : undefined, `back to ${ROLLBACK_STAGE}`].filter(Boolean).join(' or ');
+  return { refused: `from ${from.name} the plan moves ${offered}: the stage files keep capacity only through the plan's moves, so ${from.name} -> ${wanted} is not one of them${ending}` };
+}
