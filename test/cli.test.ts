@@ -97,7 +97,7 @@ describe('plan', () => {
     // The Service must list the track's pods as ready endpoints before the other track shrinks.
     const listed = (track: string, count: number) => `            && { ok=; for i in $(seq 60); do [ "$({ kubectl get pods -n dev -l app=nginx,track=${track} -o jsonpath='{range .items[*]}{.metadata.name}{"\\n"}{end}'; `
       + `kubectl get endpointslices -n dev -l kubernetes.io/service-name=canary-demo -o jsonpath='{range .items[*].endpoints[?(@.conditions.ready==true)]}{.targetRef.name}{"\\n"}{end}' | sort -u; } | sort | uniq -d | grep -c .)" -ge ${count} ] && { ok=1; break; }; sleep 1; done; `
-      + `[ "$ok" ] || { echo "Service canary-demo: fewer than ${count} ${track} pods are ready endpoints after 60 s; traffic stays where it is" >&2; false; }; } \\`;
+      + `[ "$ok" ] || { echo 'Service canary-demo: fewer than ${count} ${track} pods are ready endpoints after 60 s; traffic stays where it is' >&2; false; }; } \\`;
     expect(result.out).toContain([
       "  canary    kubectl apply -f dist/nginx/stages/02-canary.k8s.yaml -l 'app.kubernetes.io/component notin (router,endpoint-check),track!=stable' \\",
       '            && kubectl rollout status -n dev deployment/nginx-deployment-canary \\',
@@ -199,7 +199,7 @@ describe('the command line, run as a process', () => {
   test.each([
     [['--help'], 'Usage: cdk8s-canary <command> [options]'],
     [['synth', '--help'], 'Usage: cdk8s-canary synth [-c canary.yaml] [-o dist] [--check] [--take-over] [--plan]'],
-    [['help', 'plan'], 'Usage: cdk8s-canary plan [APP...] [-c canary.yaml] [-o dist] [--json]'],
+    [['help', 'plan'], 'Usage: cdk8s-canary plan [APP...] [-c canary.yaml] [-o dist] [--json] [--script] [--stage STAGE]'],
     [['init', '-h'], 'Usage: cdk8s-canary init [-c canary.yaml] [--name APP] [--namespace NS] [--image IMAGE] [--port PORT]'],
     [['finish', '--help'], 'Usage: cdk8s-canary finish APP [-c canary.yaml]'],
   ])('%j prints its usage with an example', (args, first) => {
@@ -261,11 +261,11 @@ describe('the command line, run as a process', () => {
     expect(gateway).toMatchObject({ namespace: { name: 'dev-gateway', createdBy: 'nginx-gateway' }, releaseInProgress: true, currentStage: 'canary', routers: ['httproute'] });
     const listed = (service: string, track: string, count: number) => `{ ok=; for i in $(seq 60); do [ "$({ kubectl get pods -n dev-gateway -l app=nginx,track=${track} -o jsonpath='{range .items[*]}{.metadata.name}{"\\n"}{end}'; `
       + `kubectl get endpointslices -n dev-gateway -l kubernetes.io/service-name=${service} -o jsonpath='{range .items[*].endpoints[?(@.conditions.ready==true)]}{.targetRef.name}{"\\n"}{end}' | sort -u; } | sort | uniq -d | grep -c .)" -ge ${count} ] && { ok=1; break; }; sleep 1; done; `
-      + `[ "$ok" ] || { echo "Service ${service}: fewer than ${count} ${track} pods are ready endpoints after 60 s; traffic stays where it is" >&2; false; }; }`;
+      + `[ "$ok" ] || { echo 'Service ${service}: fewer than ${count} ${track} pods are ready endpoints after 60 s; traffic stays where it is' >&2; false; }; }`;
     // The route, accepted by its one parent at its current generation, before anything shrinks.
     const accepted = '{ ok=; for i in $(seq 60); do [ "$(kubectl get -n dev-gateway httproute/canary-demo -o jsonpath=\'{.metadata.generation}{"\\n"}{range .status.parents[*].conditions[?(@.type=="Accepted")]}{.status}/{.observedGeneration}{"\\n"}{end}\' '
       + '| awk \'NR == 1 { g = $0; next } $0 == "True/" g { n++ } END { print n + 0 }\')" -ge 1 ] && { ok=1; break; }; sleep 1; done; '
-      + '[ "$ok" ] || { echo "httproute/canary-demo is not accepted by its parent at its current generation after 60 s; nothing shrinks" >&2; false; }; }';
+      + `[ "$ok" ] || { echo 'httproute/canary-demo is not accepted by its parent at its current generation after 60 s; nothing shrinks' >&2; false; }; }`;
     const rollback = [
       "kubectl apply -f examples/dist/nginx-gateway/stages/rollback.k8s.yaml -l 'app.kubernetes.io/component notin (router,verify,endpoint-check),track!=canary'",
       'kubectl rollout status -n dev-gateway deployment/nginx-deployment-v1',

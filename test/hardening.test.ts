@@ -8,7 +8,7 @@ import { CanaryApp } from '../src/constructs/canary-app';
 import type { CanaryAppProps } from '../src/constructs/props';
 import { parseSpec } from '../src/engine/load';
 import { SpecError } from '../src/spec/problems';
-import { formatStep, type KubectlStep } from '../src/engine/kubectl-steps';
+import { formatStep, stepsScript, type KubectlStep } from '../src/engine/kubectl-steps';
 import { resolveSpec } from '../src/model/resolve';
 import { cli, files, NO_PERMISSION_OVERRIDE, preload, PROCESS_TEST_TIMEOUT, run, start, startBin, tempDir, type RunOptions } from './helpers';
 
@@ -677,18 +677,25 @@ describe('names that reach a printed command', () => {
     try {
       const hostile = "x$(touch one)`touch two`;touch three'\"$HOME";
       const steps: KubectlStep[] = [
-        { verb: 'apply', file: `${hostile}.yaml`, selector: hostile },
+        { verb: 'apply', purpose: 'grow', file: `${hostile}.yaml`, selector: hostile },
         { verb: 'wait', deployment: hostile },
         { verb: 'wait', deployment: hostile, readyAtLeast: 2 },
         { verb: 'delete', kinds: ['deployment', 'poddisruptionbudget'], name: hostile },
-        { verb: 'gate', job: hostile, timeoutSeconds: 60, rollback: [{ verb: 'apply', file: hostile }] },
+        { verb: 'gate', job: hostile, timeoutSeconds: 60, rollback: [{ verb: 'apply', purpose: 'all', file: hostile }] },
+        { verb: 'endpoints', service: hostile, pods: hostile, count: 1, lane: 'stable', message: 'x' },
+        { verb: 'route', check: { condition: 'Reconciled', resource: hostile } },
       ];
+      // kubectl stands in as a function that records its words, one per line, and answers a count, a
+      // route's generations, or a Job's conditions.
+      const kubectl = `kubectl() { printf '%s\\n' "$@" >> words; case "$*" in *readyReplicas*) echo 5;; *generation*) echo 1/1/True;; *) echo 'Complete ';; esac; }\n`;
       for (const step of steps) {
-        // kubectl stands in as a function that records its words, one per line, and answers a count, or a Job's conditions.
-        const script = `kubectl() { printf '%s\\n' "$@" >> words; case "$*" in *readyReplicas*) echo 5;; *) echo 'Complete ';; esac; }\n${formatStep(step, hostile)}\n`;
-        const ran = spawnSync('bash', ['-c', script], { cwd: dir, encoding: 'utf8' });
+        const ran = spawnSync('bash', ['-c', `${kubectl}${formatStep(step, hostile)}\n`], { cwd: dir, encoding: 'utf8' });
         expect(ran.status).toBe(0);
       }
+      // The same steps as a script, under comments that name them, a line break in the name too.
+      const script = stepsScript(`moves ${hostile}\ntouch four`, steps.map((step) => ({ ...step, ...('deployment' in step ? { deployment: `${hostile}\ntouch five` } : {}) })), hostile);
+      expect(spawnSync('sh', ['-n'], { input: script }).status).toBe(0);
+      expect(spawnSync('bash', ['-c', `${kubectl}${script}`], { cwd: dir, encoding: 'utf8' }).status).toBe(0);
       expect(readdirSync(dir)).toEqual(['words']);
       const words = readFileSync(join(dir, 'words'), 'utf8').split('\n');
       expect(words).toContain(hostile);
@@ -723,7 +730,7 @@ describe('the gate step', () => {
   function gate(conditions: string) {
     const dir = tempDir('gate');
     try {
-      const step: KubectlStep = { verb: 'gate', job: 'web-verify', timeoutSeconds: 60, rollback: [{ verb: 'apply', file: 'rollback.yaml' }] };
+      const step: KubectlStep = { verb: 'gate', job: 'web-verify', timeoutSeconds: 60, rollback: [{ verb: 'apply', purpose: 'all', file: 'rollback.yaml' }] };
       const script = `kubectl() { echo "$1" >> asked; case "$1" in get) echo '${conditions}';; esac; }\n${formatStep(step, 'web')}\n`;
       const ran = spawnSync('bash', ['-c', script], { cwd: dir, encoding: 'utf8', timeout: 20_000 });
       return { status: ran.status, asked: readFileSync(join(dir, 'asked'), 'utf8').trim().split('\n') };

@@ -1,11 +1,11 @@
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { move } from '../src/engine';
 import { moveInSpec } from '../src/engine/move';
 import { parseSpec } from '../src/engine/load';
 import { requestedMove, type MoveRequest } from '../src/model/moves';
 import { SpecError } from '../src/spec/problems';
-import { cli, root, tempDir, tree } from './helpers';
+import { cli, root, runCommand, tempDir, tree } from './helpers';
 
 /*
  * Moving a release from the command line: `next`, `rollback` and `stage` set one app's `stage:` in
@@ -150,4 +150,91 @@ describe('the commands', () => {
     expect(done.commands[0]).toBe(`kubectl apply -f ${join(dir, 'dist', 'admin', 'stages', '02-canary.k8s.yaml')} -l 'app.kubernetes.io/component notin (router,endpoint-check),track!=stable'`);
     expect(readFileSync(config, 'utf8')).toBe(shop().replace('  - name: admin\n', '  - name: admin\n    stage: canary\n'));
   });
+});
+
+describe('plan --script and --apply', () => {
+  /** A kubectl on the PATH that logs each call and fails the `failAt`th (1-based), for a script to run. */
+  const fakeKubectl = (failAt = 0) => {
+    const bin = join(dir, 'bin');
+    mkdirSync(bin, { recursive: true });
+    writeFileSync(join(bin, 'kubectl'), [
+      '#!/bin/sh',
+      `n=$(($(wc -l < "${join(dir, 'calls')}" 2>/dev/null || echo 0) + 1))`,
+      `printf '%s\\n' "kubectl $*" >> "${join(dir, 'calls')}"`,
+      `[ "$n" -ne ${failAt} ] || exit 7`,
+      // rollout status and apply succeed; a poll's reads answer as a settled cluster would.
+      'case "$*" in *"get pods"*) printf "p1\\np2\\np3\\n";; *endpointslices*) printf "p1\\np2\\np3\\n";; esac',
+    ].join('\n'), { mode: 0o755 });
+    return { PATH: `${bin}:${process.env.PATH}` };
+  };
+  const calls = () => readFileSync(join(dir, 'calls'), 'utf8').trim().split('\n');
+
+  test('every stage of every example prints a script sh reads, its steps those of the plan, each under a comment', async () => {
+    for (const spec of ['canary.yaml', 'examples/routing.yaml', 'examples/config.yaml', 'examples/real-app/canary.yaml']) {
+      const plan = JSON.parse((await cli('plan', '--json', '-c', join(root, spec))).out);
+      for (const app of plan.apps) {
+        for (const stage of app.stages) {
+          const script = (await cli('plan', app.name, '-c', join(root, spec), '--script', '--stage', stage.name)).out;
+          expect(runCommand(['sh', '-n'], { input: script }).status).toBe(0);
+          expect(script.split('\n').slice(0, 3)).toEqual(['#!/bin/sh', `# Moves ${app.name} (namespace ${app.namespace.name}) to stage ${stage.name}: ${stage.file}.`, '# Each step stops the script when it fails.']);
+          // Each step: its comment, then the plan's command (a poll spread over the lines of its loop).
+          // After the header, and the rollback function a gated stage defines first.
+          const body = script.includes('\nrollback() {') ? script.split('\n}\n\n').at(-1)! : script.split('\n').slice(4).join('\n');
+          const blocks = body.trimEnd().split('\n\n');
+          expect(blocks.length).toBe(stage.steps.length);
+          for (const block of blocks) expect(block).toMatch(/^# [A-Z].*\.\n/);
+        }
+      }
+    }
+  });
+
+  test('the script runs the plan\'s commands in order and stops at the first that fails', async () => {
+    const config = join(dir, 'canary.yaml');
+    writeFileSync(config, readFileSync(join(root, 'canary.yaml'), 'utf8').replace('stage: baseline', 'stage: canary'));
+    const plan = JSON.parse((await cli('plan', '--json', '-c', config, '-o', join(dir, 'dist'))).out);
+    const steps: string[] = plan.apps[0].stages.find((stage: { name: string }) => stage.name === 'canary').steps;
+    const script = (await cli('plan', '-c', config, '-o', join(dir, 'dist'), '--script')).out;
+    expect(runCommand(['sh', '-c', script], { env: fakeKubectl() }).status).toBe(0);
+    // apply, rollout status, the endpoint check's two reads, apply.
+    expect(calls().map((call) => call.split(' ').slice(0, 3).join(' '))).toEqual(['kubectl apply -f', 'kubectl rollout status', 'kubectl get pods', 'kubectl get endpointslices', 'kubectl apply -f']);
+    expect(calls()[0]).toBe(steps[0].replace(/'/g, ''));
+    rmSync(join(dir, 'calls'));
+    // The rollout fails: nothing after it runs, and the script ends with its code.
+    const failed = runCommand(['sh', '-c', script], { env: fakeKubectl(2) });
+    expect(failed.status).toBe(7);
+    expect(calls()).toHaveLength(2);
+  });
+
+  test('--apply runs the move\'s script; a failed step ends the command with the way back', async () => {
+    const config = join(dir, 'canary.yaml');
+    writeFileSync(config, readFileSync(join(root, 'canary.yaml'), 'utf8'));
+    const bin = join(root, 'bin', 'cdk8s-canary.js');
+    const ok = runCommand([process.execPath, bin, 'next', '--apply', '-c', config, '-o', join(dir, 'dist')], { env: fakeKubectl() });
+    expect(ok.status).toBe(0);
+    expect(ok.stdout).toMatch(/^next: nginx moves from baseline to canary \(.*\)\nnext: nginx is at canary on the cluster\n$/);
+    expect(calls()).toHaveLength(5);
+    rmSync(join(dir, 'calls'));
+    const failed = runCommand([process.execPath, bin, 'next', '--apply', '-c', config, '-o', join(dir, 'dist')], { env: fakeKubectl(1) });
+    expect(failed.status).toBe(1);
+    expect(failed.stderr).toContain('next: a step of the move to expand failed (exit 7); none after it ran. To go back: cdk8s-canary rollback nginx --apply, or these steps:\n'
+      + `  kubectl apply -f ${join(dir, 'dist', 'nginx', 'stages', 'rollback.k8s.yaml')}`);
+    expect(calls()).toHaveLength(1);
+    // The spec moved all the same: it says where the files are, and the way back is a move from there.
+    expect(readFileSync(config, 'utf8')).toContain('stage: expand');
+  });
+});
+
+test('plan --script takes one app and a stage of its plan; --stage goes with it, --json does not', async () => {
+  const routing = join(root, 'examples', 'routing.yaml');
+  const refused = async (...args: string[]) => {
+    const result = await cli('plan', ...args);
+    expect(result.code).toBe(2);
+    return result.err.split('\n')[0];
+  };
+  expect(await refused('-c', routing, '--script')).toBe('cdk8s-canary: --script is the move of one app: name one (nginx-gateway, nginx-istio, nginx-sticky, greeter)');
+  expect(await refused('-c', routing, 'greeter', '--stage', 'canary')).toBe('cdk8s-canary: --stage goes with --script: the plan shows every stage');
+  expect(await refused('-c', routing, 'greeter', '--script', '--json')).toBe('cdk8s-canary: --script and --json do not go together: give one');
+  expect(await refused('-c', routing, 'greeter', '--script', '--stage', 'promot')).toBe('cdk8s-canary: unknown stage promot: did you mean promote?');
+  // Without --stage: the stage the release is at.
+  expect((await cli('plan', '-c', routing, 'greeter', '--script')).out).toContain('# Moves greeter (namespace dev-grpc) to stage baseline: ');
 });

@@ -92,13 +92,13 @@ describe('the simulator catches what waves and the grow-first order prevent', ()
 
   test('one plain kubectl apply of rollback after promote leaves nothing ready', () => {
     const file = [...rollbackAfterPromote.paths.keys()].find((path) => path.endsWith('rollback.k8s.yaml'))!;
-    const cluster = applyWithKubectl(Cluster.settled(rollbackAfterPromote.from, rollbackAfterPromote.shape.sizes), [{ verb: 'apply', file }], rollbackAfterPromote.paths);
+    const cluster = applyWithKubectl(Cluster.settled(rollbackAfterPromote.from, rollbackAfterPromote.shape.sizes), [{ verb: 'apply', purpose: 'all', file }], rollbackAfterPromote.paths);
     expect(cluster.lowestCapacity).toBe(0);
   });
 
   test('with a router, one plain kubectl apply of promote sends stable traffic to no pod', () => {
     const file = [...routedPromote.paths.keys()].find((path) => path.endsWith('05-promote.k8s.yaml'))!;
-    const cluster = applyWithKubectl(Cluster.settled(routedPromote.from, routedPromote.shape.sizes), [{ verb: 'apply', file }], routedPromote.paths);
+    const cluster = applyWithKubectl(Cluster.settled(routedPromote.from, routedPromote.shape.sizes), [{ verb: 'apply', purpose: 'all', file }], routedPromote.paths);
     expect(cluster.worstLoad).toBe(Infinity);
   });
 });

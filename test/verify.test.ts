@@ -310,7 +310,10 @@ describe('cdk8s-canary verify refuses what it cannot check', () => {
   };
 
   test.each<[string, AppSpec, string[], string]>([
-    ['a stage without canary traffic', app, ['shop'], 'stage baseline of shop sends the canary no traffic: there is nothing to verify'],
+    ['the current stage without canary traffic', app, ['shop'],
+      'shop is at baseline, which sends the canary no traffic: nothing to judge there. Stages that do: canary, expand, promote (--stage NAME), or move the release on: cdk8s-canary next shop'],
+    ['a stage without canary traffic', app, ['shop', '--stage', 'rollback'],
+      'stage rollback of shop sends the canary no traffic: nothing to judge there. Stages that do: canary, expand, promote (--stage NAME)'],
     ['a smoke check without the canary\'s address', app, ['shop', '--stage', 'canary'],
       'the smoke check needs the canary\'s address: kubectl port-forward -n shop svc/shop-canary 8080:80, then --canary-url http://127.0.0.1:8080'],
     ['an app without checks', { ...app, verify: undefined }, ['shop'], 'shop has no verify block in'],

@@ -35,8 +35,8 @@ const COMMANDS: Record<string, Command> = {
   plan: {
     args: { name: '[APP...]', min: 0, max: Infinity },
     summary: 'print each app\'s stages, canary share and the kubectl commands that apply them',
-    options: ['config', 'output', 'json'],
-    example: 'npx cdk8s-canary plan nginx --json',
+    options: ['config', 'output', 'json', 'script', 'stage'],
+    example: 'npx cdk8s-canary plan nginx --stage canary --script > canary.sh',
     run: plan,
   },
   verify: {
@@ -49,21 +49,21 @@ const COMMANDS: Record<string, Command> = {
   next: {
     args: { name: '[APP]', min: 0, max: 1 },
     summary: 'move an app\'s release on to its plan\'s next stage: set stage: in the spec, synth, and print the commands that apply it',
-    options: ['config', 'output'],
-    example: 'npx cdk8s-canary next nginx',
+    options: ['config', 'output', 'apply'],
+    example: 'npx cdk8s-canary next nginx --apply',
     run: next,
   },
   rollback: {
     args: { name: '[APP]', min: 0, max: 1 },
     summary: 'move an app\'s release back to its rollback stage: set stage: in the spec, synth, and print the commands that apply it',
-    options: ['config', 'output'],
+    options: ['config', 'output', 'apply'],
     example: 'npx cdk8s-canary rollback nginx',
     run: rollback,
   },
   stage: {
     args: { name: 'APP STAGE', min: 2, max: 2, missing: 'the app and the stage to move it to' },
     summary: 'move an app\'s release to a stage by name, where its plan offers that move (the next stage or rollback)',
-    options: ['config', 'output'],
+    options: ['config', 'output', 'apply'],
     example: 'npx cdk8s-canary stage nginx expand',
     run: stage,
   },

@@ -24,7 +24,9 @@ export const OPTIONS = {
   'take-over': { type: 'boolean', help: 'also replace files of other specs, or without the marker, where it writes' },
   plan: { type: 'boolean', help: 'then print the plan' },
   json: { type: 'boolean', help: 'the resolved plan as one JSON document' },
-  stage: { type: 'string', value: '<stage>', help: 'the stage being verified, one that sends the canary traffic', defaultText: 'the current one' },
+  apply: { type: 'boolean', help: 'then run the move\'s kubectl steps, stopping at the first that fails' },
+  script: { type: 'boolean', help: 'print the move to one app\'s stage (--stage) as a runnable POSIX script, a comment above each step' },
+  stage: { type: 'string', value: '<stage>', help: 'the stage: verify\'s sends the canary traffic; plan --script\'s is the one moved to', defaultText: 'the current one' },
   'canary-url': {
     type: 'string', value: '<url>', help: 'where the canary answers, for the smoke check',
     note: ['from outside the cluster: kubectl port-forward -n NS svc/<service>-canary 8080:<service port>'],

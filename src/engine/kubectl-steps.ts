@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { ResolvedAppSpec } from '../model/resolved';
 import { type ResolvedStage, ROLLBACK_STAGE, type RolloutPlan } from '../model/stage';
 import { stagePath } from '../render/paths';
+import { printable } from '../spec/problems';
 import { appScopeLabels, BASELINE, CHECK_LABEL, COMPONENT_LABEL, ENDPOINT_CHECK_COMPONENT, ROUTER_COMPONENT, selectorArg, TRACK_LABEL, VERIFY_COMPONENT, type TrackLabel } from '../model/labels';
 import { kindsOf, laneGrows, stageContents, stageLanes, type StageObject } from '../model/stage-contents';
 import { baselineName, gateWaitSeconds, isGated, isSmokeGated, smokeJobName, verifyJobName, type GatedApp } from '../model/gate';
@@ -9,7 +10,12 @@ import { endpointChecks, routeChecks, TRAFFIC_CHECK_SECONDS, type EndpointCheck,
 
 /** One kubectl step of a move to a stage. */
 export type KubectlStep =
-  | { readonly verb: 'apply'; readonly file: string; readonly selector?: string }
+  /**
+   * `purpose`: what the objects selected do in the move: the tracks that grow start (`grow`), a gate's
+   * Job starts (`gate`), traffic moves (`route`), the rest of the file follows (`rest`), or, where
+   * nothing is held back, the file at once (`all`).
+   */
+  | { readonly verb: 'apply'; readonly purpose: 'grow' | 'gate' | 'route' | 'rest' | 'all'; readonly file: string; readonly selector?: string }
   /** With `readyAtLeast`, for a track an autoscaler grows: that many pods ready, then the rollout. */
   | { readonly verb: 'wait'; readonly deployment: string; readonly readyAtLeast?: number }
   /** Objects of these kinds, all of this name. */
@@ -65,7 +71,7 @@ function gateSteps(app: GatedApp, plan: RolloutPlan, stage: ResolvedStage, check
   const rollback = plan.stages.find((each) => each.name === ROLLBACK_STAGE)!;
   return [
     { verb: 'delete', name: job, kinds: ['job'] },
-    { verb: 'apply', file: stageFile(outdir, app, stage), selector: `${COMPONENT_LABEL}=${VERIFY_COMPONENT},${CHECK_LABEL}!=${other}` },
+    { verb: 'apply', purpose: 'gate', file: stageFile(outdir, app, stage), selector: `${COMPONENT_LABEL}=${VERIFY_COMPONENT},${CHECK_LABEL}!=${other}` },
     { verb: 'gate', job, timeoutSeconds: app.verify.timeoutSeconds, rollback: moveSteps(app, plan, rollback, outdir) },
   ];
 }
@@ -133,17 +139,17 @@ function moveSteps(app: ResolvedAppSpec, plan: RolloutPlan, stage: ResolvedStage
   // The gate's objects go on their own, after the stage (see stageSteps); the endpoint check's are Argo CD's.
   const checked = stageContents(app, false, stage).some((object) => object.role === 'endpoint-check');
   const held = [...(app.verify ? [VERIFY_COMPONENT] : []), ...(checked ? [ENDPOINT_CHECK_COMPONENT] : [])];
-  const whole: KubectlStep = held.length ? { verb: 'apply', file, selector: notComponents(held) } : { verb: 'apply', file };
+  const whole: KubectlStep = held.length ? { verb: 'apply', purpose: 'rest', file, selector: notComponents(held) } : { verb: 'apply', purpose: 'rest', file };
   // Nothing to hold back: the whole file, then the wait.
-  if (!others.length && !app.routing) return [whole, ...waits, ...deleteCanary];
+  if (!others.length && !app.routing) return [{ ...whole, purpose: 'all' }, ...waits, ...deleteCanary];
   const notOthers = others.length === 0 ? [] : [others.length === 1 ? `${TRACK_LABEL}!=${others[0]}` : `${TRACK_LABEL} notin (${others.join(',')})`];
   return [
-    ...(growing.length ? [{ verb: 'apply' as const, file, selector: [notComponents([ROUTER_COMPONENT, ...held]), ...notOthers].join(',') }] : []),
+    ...(growing.length ? [{ verb: 'apply' as const, purpose: 'grow' as const, file, selector: [notComponents([ROUTER_COMPONENT, ...held]), ...notOthers].join(',') }] : []),
     ...waits,
     // Before the route gives the canary more traffic, the smoke check; when it fails, the route stays.
     ...(isSmokeGated(app, stage) ? gateSteps(app, plan, stage, 'smoke', outdir) : []),
     // The route moves, and is taken by whoever serves it, before anything shrinks.
-    ...(app.routing ? [{ verb: 'apply' as const, file, selector: `${COMPONENT_LABEL}=${ROUTER_COMPONENT}` }, ...routeChecks(app).map((check) => ({ verb: 'route' as const, check }))] : []),
+    ...(app.routing ? [{ verb: 'apply' as const, purpose: 'route' as const, file, selector: `${COMPONENT_LABEL}=${ROUTER_COMPONENT}` }, ...routeChecks(app).map((check) => ({ verb: 'route' as const, check }))] : []),
     whole,
     ...deleteCanary,
   ];
@@ -154,32 +160,54 @@ export function stageCommands(app: ResolvedAppSpec, plan: RolloutPlan, stage: Re
   return stageSteps(app, plan, stage, outdir).map((step) => formatStep(step, app.namespace));
 }
 
-/** A step as a shell command, every path and value quoted where the shell needs it. */
+/** A step as one shell command, every path and value quoted where the shell needs it. */
 export function formatStep(step: KubectlStep, namespace: string): string {
+  const lines = stepLines(step, namespace);
+  if (lines.length === 1) return lines[0];
+  // A compound command on one line: after `do`, `in` and `;;` a space, else `; `.
+  const joined = lines.map((line) => line.trim()).reduce((text, line) => `${text}${/( do| in|;;)$/.test(text) ? ' ' : '; '}${line}`);
+  return `{ ${joined}; }`;
+}
+
+/**
+ * A step as the lines of a shell command: one for a simple command, several, indented, for a wait
+ * that polls (as a script shows it; formatStep joins them into one). `rollback`, for a gate: the
+ * command that runs the rollback stage's steps when it fails, in place of the steps themselves.
+ */
+function stepLines(step: KubectlStep, namespace: string, rollback?: string): string[] {
   const ns = `-n ${shellQuote(namespace)}`;
   switch (step.verb) {
     case 'apply':
-      return `kubectl apply -f ${shellQuote(step.file)}${step.selector ? ` -l ${shellQuote(step.selector)}` : ''}`;
+      return [`kubectl apply -f ${shellQuote(step.file)}${step.selector ? ` -l ${shellQuote(step.selector)}` : ''}`];
     case 'wait': {
       const rollout = `kubectl rollout status ${ns} ${shellQuote(`deployment/${step.deployment}`)}`;
-      if (step.readyAtLeast === undefined) return rollout;
+      if (step.readyAtLeast === undefined) return [rollout];
       // The autoscaler raises the Deployment's count after the apply, so the rollout alone may be done
       // before the floor is: wait for the floor's pods first.
       const ready = `"$(kubectl get ${ns} ${shellQuote(`deployment/${step.deployment}`)} -o jsonpath='{.status.readyReplicas}')"`;
-      return `until [ ${ready} -ge ${step.readyAtLeast} ] 2>/dev/null; do sleep 2; done && ${rollout}`;
+      return [`until [ ${ready} -ge ${step.readyAtLeast} ] 2>/dev/null; do sleep 2; done && ${rollout}`];
     }
     case 'delete':
-      return `kubectl delete ${step.kinds.map((kind) => shellQuote(`${kind}/${step.name}`)).join(' ')} ${ns} --ignore-not-found`;
+      return [`kubectl delete ${step.kinds.map((kind) => shellQuote(`${kind}/${step.name}`)).join(' ')} ${ns} --ignore-not-found`];
     case 'gate': {
       // The Job fails at its deadline at the latest; the wait gives it a little longer to say so.
-      const rollback = step.rollback.map((each) => formatStep(each, namespace)).join(' && ');
+      const rollbackSteps = rollback ?? step.rollback.map((each) => formatStep(each, namespace)).join(' && ');
       const job = shellQuote(`job/${step.job}`);
       // kubectl wait takes conditions that must all hold, and a failed Job never meets Complete: the
       // Job's true conditions are read every 2 s until it completes or fails, so a failed gate rolls
       // back at once, not at the wait's timeout.
       const conditions = `kubectl get ${ns} ${job} -o jsonpath='{range .status.conditions[?(@.status=="True")]}{.type} {end}'`;
-      return `{ for i in $(seq ${Math.ceil(gateWaitSeconds(step.timeoutSeconds) / 2)}); do s=" $(${conditions})"; case "$s" in *" Complete "*|*" Failed "*) break;; esac; sleep 2; done; `
-        + `case "$s" in *" Complete "*) ;; *) kubectl logs ${ns} ${job}; ${rollback}; false;; esac; }`;
+      return [
+        `for i in $(seq ${Math.ceil(gateWaitSeconds(step.timeoutSeconds) / 2)}); do`,
+        `  s=" $(${conditions})"`,
+        '  case "$s" in *" Complete "*|*" Failed "*) break;; esac',
+        '  sleep 2',
+        'done',
+        'case "$s" in',
+        '  *" Complete "*) ;;',
+        `  *) kubectl logs ${ns} ${job}; ${rollbackSteps}; false;;`,
+        'esac',
+      ];
     }
     case 'endpoints': {
       // The lane's pods and the Service's ready endpoints, each name once: a pod in both lists is
@@ -208,9 +236,88 @@ export function formatStep(step: KubectlStep, namespace: string): string {
 
 /**
  * A check run each second until it holds; after TRAFFIC_CHECK_SECONDS tries, `failure` on stderr and
- * a failed step, so the steps after it (which move traffic) do not run. The names in `failure` are
- * DNS labels and kinds: nothing in it the shell would read.
+ * a failed step, so the steps after it (which move traffic) do not run. `failure` is quoted as one
+ * word, like every name: the shell reads nothing in it.
  */
-function poll(check: string, failure: string): string {
-  return `{ ok=; for i in $(seq ${TRAFFIC_CHECK_SECONDS}); do ${check} && { ok=1; break; }; sleep 1; done; [ "$ok" ] || { echo "${failure}" >&2; false; }; }`;
+function poll(check: string, failure: string): string[] {
+  return [
+    'ok=',
+    `for i in $(seq ${TRAFFIC_CHECK_SECONDS}); do`,
+    `  ${check} && { ok=1; break; }`,
+    '  sleep 1',
+    'done',
+    `[ "$ok" ] || { echo ${shellQuote(failure)} >&2; false; }`,
+  ];
+}
+
+/** What a step does and waits for, in words: a script's comment above it. */
+export function describeStep(step: KubectlStep): string {
+  switch (step.verb) {
+    case 'apply':
+      return {
+        grow: 'The tracks that grow start first: everything but the routes and the tracks that shrink.',
+        gate: 'Start the check: its Job and its code.',
+        route: 'Move traffic: the routes.',
+        rest: 'The rest of the file: the tracks that shrink go last.',
+        all: 'The whole file: no track shrinks in this move.',
+      }[step.purpose];
+    case 'wait':
+      return step.readyAtLeast === undefined
+        ? `Wait until deployment/${step.deployment} has rolled out: every pod updated and ready.`
+        : `Wait until ${step.readyAtLeast} pods of deployment/${step.deployment} are ready (its autoscaler sets its count), then until it has rolled out.`;
+    case 'delete':
+      return `Delete ${step.kinds.map((kind) => `${kind}/${step.name}`).join(', ')}, where present.`;
+    case 'gate':
+      return `Wait, ${gateWaitSeconds(step.timeoutSeconds)} s at most, for job/${step.job} to complete; if it fails: its logs, then the rollback stage's steps, and stop.`;
+    case 'endpoints':
+      return `Wait, ${TRAFFIC_CHECK_SECONDS} s at most, until Service ${step.service} lists ${step.count} of the pods ${step.pods} as ready endpoints; else stop, before traffic moves.`;
+    case 'route':
+      return step.check.condition === 'Accepted'
+        ? `Wait, ${TRAFFIC_CHECK_SECONDS} s at most, until ${step.check.resource} is accepted by ${step.check.parents === 1 ? 'its parent' : `its ${step.check.parents} parents`} at its current generation; else stop, before anything shrinks.`
+        : `Wait, ${TRAFFIC_CHECK_SECONDS} s at most, until Istio has reconciled ${step.check.resource} at its current generation; else stop, before anything shrinks.`;
+  }
+}
+
+/** A step of a script under its comment: a step that fails ends the script (`exit`) or function (`return`). */
+function scriptStep(step: KubectlStep, namespace: string, end: 'exit' | 'return', rollback?: string): string[] {
+  const lines = stepLines(step, namespace, rollback);
+  const command = lines.length === 1 ? [`${lines[0]} || ${end}`] : ['{', ...lines.map((line) => `  ${line}`), `} || ${end}`];
+  return [comment(describeStep(step)), ...command];
+}
+
+/** A comment line: whatever the words hold, a line break or control character never ends it. */
+function comment(words: string): string {
+  return `# ${printable(words)}`;
+}
+
+/**
+ * Steps as a POSIX shell script under the comment `title`: each step under a comment that says what
+ * it does and waits for, one command a line (a wait that polls on the lines of its loop), and a step
+ * that fails stops the script with its exit code. A gate's rollback is a function of its own,
+ * `rollback`, defined first.
+ */
+export function stepsScript(title: string, steps: readonly KubectlStep[], namespace: string): string {
+  const gate = steps.find((step) => step.verb === 'gate');
+  const rollback = gate?.verb === 'gate' ? [
+    comment('The rollback stage\'s steps: a check that fails runs them, then stops the script.'),
+    'rollback() {',
+    ...gate.rollback.flatMap((step) => ['', ...scriptStep(step, namespace, 'return')]).slice(1).map((line) => (line ? `  ${line}` : line)),
+    '}',
+    '',
+  ] : [];
+  return [
+    '#!/bin/sh',
+    comment(title),
+    comment('Each step stops the script when it fails.'),
+    '',
+    ...rollback,
+    steps.map((step) => scriptStep(step, namespace, 'exit', 'rollback').join('\n')).join('\n\n'),
+    '',
+  ].join('\n');
+}
+
+/** The move to `stage` as a POSIX shell script (stepsScript). */
+export function stageScript(app: ResolvedAppSpec, plan: RolloutPlan, stage: ResolvedStage, outdir: string): string {
+  return stepsScript(`Moves ${app.name} (namespace ${app.namespace}) to stage ${stage.name}: ${stageFile(outdir, app, stage)}.`,
+    stageSteps(app, plan, stage, outdir), app.namespace);
 }

@@ -1,11 +1,13 @@
+import { spawnSync } from 'node:child_process';
 import { isDeepStrictEqual } from 'node:util';
 import { isMap, parseDocument } from 'yaml';
 import { replaceFileContent } from '../io/atomic-file';
 import { requestedMove, type MoveRequest } from '../model/moves';
 import type { ResolvedApp } from '../model/resolve';
+import { ROLLBACK_STAGE } from '../model/stage';
 import { SpecError } from '../spec/problems';
 import { optionName, plainPath, UsageError, unknown } from './errors';
-import { stageCommands } from './kubectl-steps';
+import { stageCommands, stageScript } from './kubectl-steps';
 import { locateProblems, parseSpec, readSpecFile, type SpecOptions } from './load';
 import { applied, setValue, shared } from './spec-edit';
 import { synth, type SynthWritten } from './synth';
@@ -23,6 +25,12 @@ export interface MoveOptions extends SpecOptions {
   readonly to: MoveRequest;
   /** The command to run again once a shared value is written out, as the caller names it. @default 'move' */
   readonly command?: string;
+  /**
+   * Then run the move's steps (the script `plan --script` prints) with `sh` and the `kubectl` on the
+   * PATH, its output on this process's, stopping at the first step that fails.
+   * @default false
+   */
+  readonly apply?: boolean;
 }
 
 /** What a move did. */
@@ -34,6 +42,10 @@ export interface MoveOutcome {
   readonly synth: SynthWritten;
   /** The kubectl commands that move the cluster to the new stage, to be joined with `&&`. */
   readonly commands: readonly string[];
+  /** With `apply`: the steps' exit code, 0 when every step passed. */
+  readonly applied?: number;
+  /** The rollback stage's kubectl commands, to be joined with `&&`: where a failed move goes back to. */
+  readonly rollback: readonly string[];
 }
 
 /** The app a move is for: the named one, or the spec's only app. */
@@ -108,5 +120,10 @@ export async function move(options: MoveOptions): Promise<MoveOutcome> {
   }
   const { apps } = parseSpec(moved.text, config);
   const { spec, plan } = apps.find((app) => app.spec.name === moved.app)!;
-  return { ...moved, synth: written, commands: stageCommands(spec, plan, plan.current, output) };
+  const rollback = stageCommands(spec, plan, plan.stages.find((stage) => stage.name === ROLLBACK_STAGE)!, output);
+  const outcome = { ...moved, synth: written, commands: stageCommands(spec, plan, plan.current, output), rollback };
+  if (!options.apply) return outcome;
+  const run = spawnSync('sh', ['-c', stageScript(spec, plan, plan.current, output)], { stdio: 'inherit' });
+  if (run.error) throw new UsageError(`cannot run sh to apply the move: ${run.error.message}`);
+  return { ...outcome, applied: run.status ?? 1 };
 }

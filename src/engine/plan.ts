@@ -1,4 +1,4 @@
-import { optionName, plainPath, unknown } from './errors';
+import { optionName, plainPath, unknown, UsageError } from './errors';
 import { loadApps, type SpecOptions } from './load';
 
 /** What `plan` is asked to show. */
@@ -15,6 +15,17 @@ export interface PlanOptions extends SpecOptions {
    * @default false
    */
   readonly json?: boolean;
+  /**
+   * A runnable POSIX script of the move to one app's stage (`stage`), a comment above each step,
+   * instead of the plan. The spec must have one app, or `apps` name one.
+   * @default false
+   */
+  readonly script?: boolean;
+  /**
+   * With `script`: the stage to move to.
+   * @default the app's current stage
+   */
+  readonly stage?: string;
 }
 
 /**
@@ -27,8 +38,18 @@ export async function plan(options: PlanOptions): Promise<string> {
   const apps = loadApps(options);
   const known = apps.map((app) => app.spec.name);
   for (const name of names) if (!known.includes(name)) throw unknown('app', name, known);
-  const { formatPlan, planDocument } = await import('./plan-report');
   const shown = apps.filter((app) => !names.length || names.includes(app.spec.name));
+  if (options.stage !== undefined && !options.script) throw new UsageError(`${optionName(options, 'stage')} goes with ${optionName(options, 'script')}: the plan shows every stage`);
+  if (options.script) {
+    if (options.json) throw new UsageError(`${optionName(options, 'script')} and ${optionName(options, 'json')} do not go together: give one`);
+    if (shown.length !== 1) throw new UsageError(`${optionName(options, 'script')} is the move of one app: name one (${known.join(', ')})`);
+    const [{ spec, plan: appPlan }] = shown;
+    const stage = options.stage === undefined ? appPlan.current : appPlan.stages.find((each) => each.name === options.stage);
+    if (!stage) throw unknown('stage', options.stage!, appPlan.stages.map((each) => each.name));
+    const { stageScript } = await import('./kubectl-steps');
+    return stageScript(spec, appPlan, stage, outdir);
+  }
+  const { formatPlan, planDocument } = await import('./plan-report');
   const owner = (namespace: string) => apps.find((other) => other.createsNamespace && other.spec.namespace === namespace)?.spec.name;
   if (options.json) {
     return JSON.stringify({ spec: config, output: outdir, apps: shown.map((app) => planDocument(app.spec, app.plan, outdir, owner(app.spec.namespace))) }, null, 2);

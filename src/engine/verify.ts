@@ -48,7 +48,12 @@ export async function verify(options: VerifyOptions): Promise<VerifyOutcome> {
   const stageName = options.stage ?? rollout.current.name;
   const stage = rollout.stages.find((each) => each.name === stageName);
   if (!stage) throw unknown('stage', stageName, rollout.stages.map((each) => each.name));
-  if (!isGated(spec, stage)) throw new UsageError(`stage ${stage.name} of ${appName} sends the canary no traffic: there is nothing to verify`);
+  if (!isGated(spec, stage)) {
+    const judged = rollout.stages.filter((each) => isGated(spec, each)).map((each) => each.name);
+    const which = options.stage === undefined ? `${appName} is at ${stage.name}, which` : `stage ${stage.name} of ${appName}`;
+    const next = options.stage === undefined && stage.name !== 'rollback' ? `, or move the release on: cdk8s-canary next ${appName}` : '';
+    throw new UsageError(`${which} sends the canary no traffic: nothing to judge there. Stages that do: ${judged.join(', ')} (${optionName(options, 'stage')} NAME)${next}`);
+  }
   const { canaryUrl, prometheus } = options;
   if (spec.verify.smoke && !canaryUrl) {
     const { trackServiceName } = await import('../model/routing');
