@@ -55,3 +55,43 @@ test('a rule changed in the types changes the schema and the message together', 
     rmSync(dir, { recursive: true, force: true });
   }
 }, PROCESS_TEST_TIMEOUT);
+
+test('every problem of a spec at once, in the order of the file: shape problems beside another app\'s rule problems, a close enum value named', async () => {
+  const { cli } = await import('./helpers');
+  const dir = tempDir('problems');
+  try {
+    const spec = join(dir, 'canary.yaml');
+    writeFileSync(spec, [
+      'apps:',
+      '  - name: web',
+      '    namespace: web',
+      '    stable: { image: "web:1", replicas: -1 }',
+      '    canary: { image: "web:2" }',
+      '    service: { type: ClusterIp }',
+      '    profile: restricted',
+      '  - name: api',
+      '    namespace: api',
+      '    stage: promot',
+      '    stable: { image: "api:1" }',
+      '    canary: { image: "api:2" }',
+      '',
+    ].join('\n'));
+    const result = await cli('synth', '-c', spec, '-o', join(dir, 'dist'));
+    expect(result.code).toBe(1);
+    expect(result.err.split('\n').map((line) => line.replace(/ allowed keys here are .*/, ''))).toEqual([
+      `${spec}:4:31: "apps[0].stable.replicas" is -1: must be a whole number from 0 to 1000`,
+      `${spec}:6:16: "apps[0].service.type" is "ClusterIp": did you mean ClusterIP? must be one of NodePort, ClusterIP, LoadBalancer`,
+      `${spec}:7:5: "apps[0].profile" is not a known key:`,
+      `${spec}:10:5: "apps[1].stage" is "promot": did you mean promote? must be a stage of the plan: baseline, canary, expand, promote, rollback`,
+    ]);
+    // --check on an empty folder: every file missing, in the folder's order.
+    writeFileSync(spec, 'apps:\n  - { name: web, namespace: web, stable: { image: "web:1" }, canary: { image: "web:2" } }\n  - { name: api, namespace: api, stable: { image: "api:1" }, canary: { image: "api:2" } }\n');
+    const check = await cli('synth', '--check', '-c', spec, '-o', join(dir, 'empty'));
+    const missing = check.err.split('\n').filter((line) => line.startsWith('missing: '));
+    expect(missing).toHaveLength(12);
+    expect(missing[0]).toBe(`missing: ${join(dir, 'empty', 'api', 'current', 'api.k8s.yaml')}`);
+    expect(missing).toEqual([...missing].sort());
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -39,12 +39,20 @@ function nodeAt(doc: Document, path: readonly (string | number)[]): Node | undef
   return node as Node | undefined;
 }
 
-/** Problems with the line and column of their field in `text`. */
+/**
+ * Problems with the line and column of their field in `text`, in the order of their fields in it (a
+ * problem in another file, a `from` file, at the field that names it; one at no field last).
+ */
 export function locateProblems(text: string, problems: readonly Problem[]): Problem[] {
   const { LineCounter, parseDocument } = positional();
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines });
-  return problems.map((problem) => locate(problem, doc, lines));
+  return located(problems, parseDocument(text, { lineCounter: lines }), lines);
+}
+
+/** Problems located in `doc` (see locate), in the order of their fields in it. */
+function located(problems: readonly Problem[], doc: Document, lines: LineCounter): Problem[] {
+  const offset = (problem: Problem) => nodeAt(doc, problem.path)?.range?.[0] ?? Infinity;
+  return [...problems].sort((a, b) => offset(a) - offset(b)).map((problem) => locate(problem, doc, lines));
 }
 
 function locate(problem: Problem, doc: Document, lines: LineCounter): Problem {
@@ -141,14 +149,15 @@ export function parseSpec(text: string, source: string): LoadedSpec {
   const fast = fastValues(text);
   if (!fast && slow().errors.length) throw new SpecError(slow().errors, source);
   const data = fast ? fast.value : documentValues(slow(), source);
-  // A problem in another file has its place already: no document is built for it.
+  // A problem in another file has its place already: no document is built for it alone.
   const where = (problem: Problem) => (problem.source !== undefined ? problem : locate(problem, slow().doc, slow().lines));
   let resolved;
   try {
     resolved = resolveSpec(data, dirname(resolve(source)));
   } catch (error) {
-    if (error instanceof SpecError) throw new SpecError(error.problems.map(where), source);
-    throw error;
+    if (!(error instanceof SpecError)) throw error;
+    const inSpec = error.problems.length > 1 || error.problems.some((problem) => problem.source === undefined);
+    throw new SpecError(inSpec ? located(error.problems, slow().doc, slow().lines) : error.problems, source);
   }
   return {
     spec: data as CanarySpec,

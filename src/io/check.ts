@@ -24,18 +24,20 @@ function shortDiff(path: string, before: string, after: string, maxLines = 40): 
  * reads only regular files of bounded size, without following links.
  */
 export function checkOutput(outdir: string, files: readonly RenderedFile[], ownership: Ownership): string[] {
+  // In the folder's order, as a listing of it shows the files.
+  const inOrder = [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   let root: string;
   try {
     root = realpathSync(outdir);
     if (!statSync(root).isDirectory()) return [`not a folder: ${outdir}`];
   } catch {
-    return files.map((file) => `missing: ${join(outdir, file.path)}`);
+    return inOrder.map((file) => `missing: ${join(outdir, file.path)}`);
   }
   const found = scan(root, ownership.layout);
   const bytes = generatedReader(root, found, new Map(found.folders));
   const changes = changesFor(root, found, files.map((file) => file.path), { ...ownership, takeOver: false });
   const report = changes.problems.map((problem) => `conflict: ${problem}`);
-  for (const file of files.filter((each) => changes.writable.has(each.path))) {
+  for (const file of inOrder.filter((each) => changes.writable.has(each.path))) {
     if (!changed(found, file, () => bytes(file.path))) continue;
     const entry = found.entries.get(file.path);
     if (entry?.kind !== 'generated') report.push(`missing: ${join(outdir, file.path)}`);

@@ -121,14 +121,19 @@ export interface ResolvedSpec {
 
 /**
  * The one resolve step for a whole spec (canary.yaml): the schema, then each app's defaults, plan and
- * rules, then the rules across apps. Config files given by `path` are read from `baseDir`, the spec's
+ * rules (for each app whose shape passed, even where another's did not), then the rules across apps. Config files given by `path` are read from `baseDir`, the spec's
  * folder. Throws a SpecError listing every problem.
  */
 export function resolveSpec(data: unknown, baseDir = process.cwd()): ResolvedSpec {
-  throwIfAny(checkSchema(data));
+  const shape = checkSchema(data);
+  // Problems outside any app (no apps, an unknown key at the top) stop here; an app whose shape
+  // passed still goes through its rules, so their problems are told with the others' shape problems.
+  const inApp = (problem: Problem) => problem.path[0] === 'apps' && typeof problem.path[1] === 'number';
+  if (shape.some((problem) => !inApp(problem))) throwIfAny(shape);
   const input = (data as { apps: AppSpec[] }).apps;
-  const each = input.map((app, i) => resolveShaped(app, ['apps', i], baseDir));
-  throwIfAny(each.flatMap((found) => found.problems));
+  const misshapen = new Set(shape.map((problem) => problem.path[1]));
+  const each = input.map((app, i) => (misshapen.has(i) ? { problems: [], warnings: [] } : resolveShaped(app, ['apps', i], baseDir)));
+  throwIfAny([...shape, ...each.flatMap((found) => found.problems)]);
   const apps = each.map((found) => found.app!);
   throwIfAny(acrossAppsProblems(apps.map((app) => app.spec), input.map((_, i) => ['apps', i])));
   const creators = namespaceCreators(apps.map((app) => app.spec));

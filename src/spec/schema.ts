@@ -105,8 +105,10 @@ function schemaProblem(error: ErrorObject): Problem {
       return { path, message: `${value}: ${rangeRule(schema)}` };
     case 'pattern':
       return { path, message: `${value}: ${(error.parentSchema as { message?: string }).message ?? `must match ${error.params.pattern}`}` };
-    case 'enum':
-      return { path, message: `${value}: must be one of ${error.params.allowedValues.join(', ')}` };
+    case 'enum': {
+      const guess = typeof error.data === 'string' ? closest(error.data, error.params.allowedValues) : undefined;
+      return { path, message: `${value}: ${guess ? `did you mean ${guess}? ` : ''}must be one of ${error.params.allowedValues.join(', ')}` };
+    }
     case 'minLength':
       return { path, message: error.params.limit === 1 ? `${value}: must not be empty` : `${value}: ${error.message}` };
     case 'maxLength':
