@@ -1,4 +1,5 @@
 import { OutputConflictError, OutputLockedError, printable, shown, SpecError, unknown, UsageError } from '../engine/errors';
+import { completion } from './commands/completion';
 import { finish } from './commands/finish';
 import { init } from './commands/init';
 import { next, rollback, stage } from './commands/move';
@@ -73,6 +74,13 @@ const COMMANDS: Record<string, Command> = {
     options: ['config'],
     example: 'npx cdk8s-canary finish nginx',
     run: finish,
+  },
+  completion: {
+    args: { name: 'SHELL', min: 1, max: 1, missing: 'a shell: bash, zsh or fish' },
+    summary: 'print the completion script of a shell (bash, zsh or fish) for the commands and their options',
+    options: [],
+    example: 'source <(npx cdk8s-canary completion bash)',
+    run: (values, args, io) => completion(values, args, io, Object.entries(COMMANDS).map(([name, { summary, options }]) => ({ name, summary, options }))),
   },
 };
 
