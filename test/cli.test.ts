@@ -1,4 +1,4 @@
-import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { cli, files, PROCESS_TEST_TIMEOUT, root, run as runBin, runCommand, tempDir } from './helpers';
 
@@ -200,7 +200,7 @@ describe('the command line, run as a process', () => {
     [['--help'], 'Usage: cdk8s-canary <command> [options]'],
     [['synth', '--help'], 'Usage: cdk8s-canary synth [-c canary.yaml] [-o dist] [--check] [--take-over] [--plan]'],
     [['help', 'plan'], 'Usage: cdk8s-canary plan [APP...] [-c canary.yaml] [-o dist] [--json] [--script] [--stage STAGE]'],
-    [['init', '-h'], 'Usage: cdk8s-canary init [-c canary.yaml] [--name APP] [--namespace NS] [--image IMAGE] [--port PORT]'],
+    [['init', '-h'], 'Usage: cdk8s-canary init [-c canary.yaml] [--name APP] [--namespace NS] [--image IMAGE] [--port PORT] [--from FILE] [--container NAME]'],
     [['finish', '--help'], 'Usage: cdk8s-canary finish APP [-c canary.yaml]'],
   ])('%j prints its usage with an example', (args, first) => {
     const result = run(args);
@@ -242,6 +242,39 @@ describe('the command line, run as a process', () => {
       // The options are at fault, not a file: none was written.
       expect(bad.stderr).toBe(`init wrote nothing: --name is "Shop_1": ${rule}\ninit wrote nothing: --namespace is "Shop_1": ${rule}\n`);
       expect(existsSync(join(project, 'bad.yaml'))).toBe(false);
+    } finally {
+      rmSync(project, { recursive: true, force: true });
+    }
+  }, PROCESS_TEST_TIMEOUT);
+
+  test('init --from writes a spec for a running app from its manifests, with no release in progress', () => {
+    const project = tempDir('init-from');
+    try {
+      mkdirSync(join(project, 'deploy'));
+      cpSync(join(root, 'examples', 'real-app', 'catalog.yaml'), join(project, 'deploy', 'catalog.yaml'));
+      expect(run(['init', '--from', 'deploy/catalog.yaml'], project)).toMatchObject({ status: 0, stdout: 'init: wrote canary.yaml for app catalog; next: npx cdk8s-canary synth\n', stderr: '' });
+      const text = readFileSync(join(project, 'canary.yaml'), 'utf8');
+      // The Deployment's name and namespace; its app container (two run: the one named as the Deployment) and the image it runs.
+      expect(text).toContain('  - name: catalog\n    namespace: shop\n    from: ./deploy/catalog.yaml   # ');
+      expect(text).toContain('    container: catalog   # ');
+      expect(text).toContain('    canary:\n      image: registry.example.com/catalog:2.4.0   # ');
+      expect(text).not.toContain('securityProfile');
+      expect(run(['synth'], project).status).toBe(0);
+      const plan = JSON.parse(run(['plan', '--json'], project).stdout).apps[0];
+      expect(plan).toMatchObject({ releaseInProgress: false, stable: { image: 'registry.example.com/catalog:2.4.0', replicas: 4 } });
+
+      // A template that runs as root: baseline, said so; the options name the app and its container.
+      writeFileSync(join(project, 'worker.yaml'), 'apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: jobs, namespace: batch }\nspec:\n  selector: { matchLabels: { app: jobs } }\n'
+        + '  template:\n    metadata: { labels: { app: jobs } }\n    spec: { containers: [{ name: proxy, image: "envoy:1" }, { name: work, image: "jobs:7" }] }\n');
+      expect(run(['init', '-c', 'jobs.yaml', '--from', 'worker.yaml'], project)).toMatchObject({ status: 2, stderr: `cdk8s-canary: the Deployment in worker.yaml has containers proxy, work: name the app's with --container\n${HINT}\n` });
+      const jobs = run(['init', '-c', 'jobs.yaml', '--from', 'worker.yaml', '--container', 'work', '--name', 'queue'], project);
+      expect(jobs.stdout).toBe('init: wrote jobs.yaml for app queue (securityProfile: baseline: its pod template breaks the restricted level); next: npx cdk8s-canary synth -c jobs.yaml\n');
+      expect(readFileSync(join(project, 'jobs.yaml'), 'utf8')).toMatch(/name: queue\n {4}namespace: batch\n.*\n {4}container: work {3}# .*\n {4}securityProfile: baseline {3}# .*\n {4}canary:\n {6}image: jobs:7 {3}#/);
+      expect(run(['synth', '-c', 'jobs.yaml'], project).status).toBe(0);
+
+      expect(run(['init', '-c', 'x.yaml', '--from', 'worker.yaml', '--image', 'x:1'], project)).toMatchObject({ status: 2, stderr: `cdk8s-canary: --image does not go with --from: the manifests say what the app runs\n${HINT}\n` });
+      expect(run(['init', '-c', 'x.yaml', '--from', 'missing.yaml'], project)).toMatchObject({ status: 1, stderr: `init wrote nothing: --from missing.yaml: ${join(project, 'missing.yaml')} does not exist\n` });
+      expect(existsSync(join(project, 'x.yaml'))).toBe(false);
     } finally {
       rmSync(project, { recursive: true, force: true });
     }

@@ -22,8 +22,8 @@ interface Command {
 /** The commands: the one source of their usage lines, help, arity and defaults (see OPTIONS). */
 const COMMANDS: Record<string, Command> = {
   init: {
-    summary: 'write a short, commented starter spec for one app (never over an existing file)',
-    options: ['config', 'name', 'namespace', 'image', 'port'],
+    summary: 'write a short, commented starter spec for one app, or for a running app from its manifests (never over an existing file)',
+    options: ['config', 'name', 'namespace', 'image', 'port', 'from', 'container'],
     example: 'npx cdk8s-canary init --name shop --image registry.example/shop:1.4.0',
     run: init,
   },
