@@ -2,6 +2,7 @@ import { OutputConflictError, OutputLockedError, printable, shown, SpecError, un
 import { completion } from './commands/completion';
 import { finish } from './commands/finish';
 import { init } from './commands/init';
+import { review } from './commands/review';
 import { next, rollback, stage } from './commands/move';
 import { plan } from './commands/plan';
 import { synth } from './commands/synth';
@@ -46,6 +47,13 @@ const COMMANDS: Record<string, Command> = {
     options: ['config', 'stage', 'canary-url', 'prometheus'],
     example: 'kubectl port-forward -n shop svc/shop-canary 8080:80 & npx cdk8s-canary verify shop --canary-url http://127.0.0.1:8080',
     run: verify,
+  },
+  review: {
+    args: { name: '[APP...]', min: 0, max: Infinity },
+    summary: 'print the release against a git revision as markdown for a pull request: what changed, traffic before and after, the steps and the gate',
+    options: ['config', 'output', 'base', 'charts'],
+    example: 'npx cdk8s-canary review --base origin/main --charts review > review.md',
+    run: review,
   },
   next: {
     args: { name: '[APP]', min: 0, max: 1 },

@@ -24,6 +24,8 @@ export const OPTIONS = {
   'take-over': { type: 'boolean', help: 'also replace files of other specs, or without the marker, where it writes' },
   plan: { type: 'boolean', help: 'then print the plan' },
   json: { type: 'boolean', help: 'the resolved plan as one JSON document' },
+  base: { type: 'string', value: '<ref>', help: 'the git revision to compare with (a pull request\'s base branch)', defaultText: 'HEAD' },
+  charts: { type: 'string', value: '<dir>', help: 'also draw each app\'s release as <dir>/<app>.svg, linked from the review' },
   apply: { type: 'boolean', help: 'then run the move\'s kubectl steps, stopping at the first that fails' },
   script: { type: 'boolean', help: 'print the move to one app\'s stage (--stage) as a runnable POSIX script, a comment above each step' },
   stage: { type: 'string', value: '<stage>', help: 'the stage: verify\'s sends the canary traffic; plan --script\'s is the one moved to', defaultText: 'the current one' },
