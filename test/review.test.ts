@@ -122,3 +122,21 @@ test('a spec the base revision lacks: every app is new; a revision git does not 
   expect(unknown.code).toBe(2);
   expect(unknown.err).toContain('git archive --format=tar no-such-branch --:');
 });
+
+test('diff says in release terms what changed: the stage, the fields by their names, the pods before and after', async () => {
+  edit('canary.yaml', 'stage: baseline', 'stage: canary');
+  edit('canary.yaml', /image: docker\/getting-started\b/, 'image: docker/getting-started:v2');
+  edit('canary.yaml', 'nodePort: 30008', 'nodePort: 30009');
+  const result = await cli('diff', '-c', join(repo, 'canary.yaml'));
+  expect(result.code).toBe(0);
+  expect(result.out).toBe([
+    'nginx: 3 changes',
+    '  stage: baseline -> canary',
+    '  canary.image: docker/getting-started -> docker/getting-started:v2',
+    '  service changed',
+    '  pods: stable 3, canary 0, canary share 0% -> stable 3, canary 1, canary share 25%',
+  ].join('\n'));
+  git('commit', '-qam', 'moved');
+  expect((await cli('diff', '-c', join(repo, 'canary.yaml'))).out).toBe('no app\'s release changed');
+  expect((await cli('diff', '-c', join(repo, 'canary.yaml'), '--base', 'HEAD~1', 'nginx')).out).toMatch(/^nginx: 3 changes\n/);
+});

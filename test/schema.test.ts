@@ -65,6 +65,7 @@ test('every problem of a spec at once, in the order of the file: shape problems 
       'apps:',
       '  - name: web',
       '    namespace: web',
+      '    stage: canery',
       '    stable: { image: "web:1", replicas: -1 }',
       '    canary: { image: "web:2" }',
       '    service: { type: ClusterIp }',
@@ -79,11 +80,16 @@ test('every problem of a spec at once, in the order of the file: shape problems 
     const result = await cli('synth', '-c', spec, '-o', join(dir, 'dist'));
     expect(result.code).toBe(1);
     expect(result.err.split('\n').map((line) => line.replace(/ allowed keys here are .*/, ''))).toEqual([
-      `${spec}:4:31: "apps[0].stable.replicas" is -1: must be a whole number from 0 to 1000`,
-      `${spec}:6:16: "apps[0].service.type" is "ClusterIp": did you mean ClusterIP? must be one of NodePort, ClusterIP, LoadBalancer`,
-      `${spec}:7:5: "apps[0].profile" is not a known key:`,
-      `${spec}:10:5: "apps[1].stage" is "promot": did you mean promote? must be a stage of the plan: baseline, canary, expand, promote, rollback`,
+      `${spec}:4:5: "apps[0].stage" is "canery": did you mean canary? must be a stage of the default plan: baseline, mirror, canary, expand, promote, rollback`,
+      `${spec}:5:31: "apps[0].stable.replicas" is -1: must be a whole number from 0 to 1000`,
+      `${spec}:7:16: "apps[0].service.type" is "ClusterIp": did you mean ClusterIP? must be one of NodePort, ClusterIP, LoadBalancer`,
+      `${spec}:8:5: "apps[0].profile" is not a known key:`,
+      `${spec}:11:5: "apps[1].stage" is "promot": did you mean promote? must be a stage of the plan: baseline, canary, expand, promote, rollback`,
     ]);
+    // The construct road tells the same at once.
+    const { resolveApp } = await import('../src/model/resolve');
+    expect(() => resolveApp({ name: 'web', namespace: 'web', stage: 'canery', stable: { image: 'web:1', replicas: -1 }, canary: { image: 'web:2' }, stages: [{ name: 'one', stableReplicas: 1, canaryReplicas: 0 }] }, { at: [] }))
+      .toThrow('"stage" is "canery": must be a stage of the plan: one, rollback');
     // --check on an empty folder: every file missing, in the folder's order.
     writeFileSync(spec, 'apps:\n  - { name: web, namespace: web, stable: { image: "web:1" }, canary: { image: "web:2" } }\n  - { name: api, namespace: api, stable: { image: "api:1" }, canary: { image: "api:2" } }\n');
     const check = await cli('synth', '--check', '-c', spec, '-o', join(dir, 'empty'));

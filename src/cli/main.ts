@@ -1,5 +1,6 @@
 import { OutputConflictError, OutputLockedError, printable, shown, SpecError, unknown, UsageError } from '../engine/errors';
 import { completion } from './commands/completion';
+import { diff } from './commands/diff';
 import { finish } from './commands/finish';
 import { init } from './commands/init';
 import { review } from './commands/review';
@@ -54,6 +55,13 @@ const COMMANDS: Record<string, Command> = {
     options: ['config', 'output', 'base', 'charts'],
     example: 'npx cdk8s-canary review --base origin/main --charts review > review.md',
     run: review,
+  },
+  diff: {
+    args: { name: '[APP...]', min: 0, max: Infinity },
+    summary: 'say in release terms what changed since a git revision: stages, images, counts, config and the gate, and the pods before and after',
+    options: ['config', 'base'],
+    example: 'npx cdk8s-canary diff --base origin/main',
+    run: diff,
   },
   next: {
     args: { name: '[APP]', min: 0, max: 1 },

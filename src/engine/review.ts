@@ -97,13 +97,33 @@ const FIELDS: readonly [string, (app: ResolvedAppSpec) => unknown][] = [
   ['securityProfile', (app) => app.securityProfile],
 ];
 
-/** The changes of an app from `before` to `after`, a line each: `canary.image: web:1 -> web:2`. */
-function changedFields(before: ResolvedAppSpec, after: ResolvedAppSpec): string[] {
-  return FIELDS.filter(([, of]) => !isDeepStrictEqual(of(before), of(after))).map(([field, of]) => {
-    const [was, now] = [of(before), of(after)];
-    const short = (value: unknown) => word(value).length <= 60;
-    return short(was) && short(now) ? `\`${field}\`: ${word(was)} -> ${word(now)}` : `\`${field}\` changed`;
+/** A change to an app, in the spec's words: the field, and its values before and after (undefined where too long to show). */
+interface FieldChange {
+  readonly field: string;
+  readonly was?: string;
+  readonly now?: string;
+}
+
+/** The changes of an app from `before` to `after`, its stage first: `canary.image: web:1 -> web:2`. */
+function changedFields(before: ResolvedApp, after: ResolvedApp): FieldChange[] {
+  const stage = before.plan.current.name === after.plan.current.name ? [] : [{ field: 'stage', was: before.plan.current.name, now: after.plan.current.name }];
+  const named = FIELDS.filter(([, of]) => !isDeepStrictEqual(of(before.spec), of(after.spec))).map(([field, of]) => {
+    const [was, now] = [word(of(before.spec)), word(of(after.spec))];
+    return was.length <= 60 && now.length <= 60 ? { field, was, now } : { field };
   });
+  // Anything else of the app (a port, the pod template of a `from` file), by its key.
+  const rest = (app: ResolvedAppSpec): Record<string, unknown> => {
+    const track = (each: ResolvedAppSpec['stable']) => ({ ...each, image: undefined, replicas: undefined, env: undefined, config: undefined });
+    return { ...app, stage: undefined, stable: track(app.stable), canary: track(app.canary), stages: undefined, routing: undefined, verify: undefined, resources: undefined, securityProfile: undefined };
+  };
+  const [was, now] = [rest(before.spec), rest(after.spec)];
+  const others = [...new Set([...Object.keys(was), ...Object.keys(now)])].filter((key) => !isDeepStrictEqual(was[key], now[key])).map((field) => ({ field }));
+  return [...stage, ...named, ...others];
+}
+
+/** A change as a line: `field: was -> now`, or `field changed`; `code` wraps the field's name. */
+function changeLine({ field, was, now }: FieldChange, code = (name: string) => name): string {
+  return was === undefined ? `${code(field)} changed` : `${code(field)}: ${was} -> ${now}`;
 }
 
 /** A stage's row of the traffic table. */
@@ -130,7 +150,7 @@ function appReview(before: ResolvedApp | undefined, after: ResolvedApp, outdir: 
   const from = before?.plan.current;
   const to = plan.current;
   const heading = !before ? `${spec.name}: new, at ${to.name}` : from!.name === to.name ? `${spec.name}: at ${to.name}` : `${spec.name}: ${from!.name} -> ${to.name}`;
-  const changes = before ? [...(from!.name === to.name ? [] : [`\`stage\`: ${from!.name} -> ${to.name}`]), ...changedFields(before.spec, spec)] : ['a new app'];
+  const changes = before ? changedFields(before, after).map((change) => changeLine(change, (name) => `\`${name}\``)) : ['a new app'];
   const steps = stageSteps(spec, plan, to, outdir);
   return [
     `### ${heading}`,
@@ -151,6 +171,40 @@ function appReview(before: ResolvedApp | undefined, after: ResolvedApp, outdir: 
     '',
     ...gateLines(spec, to),
   ];
+}
+
+/** The spec's apps now and at `base`: those to show (named, or else changed or new), and those removed. */
+function compared(options: ReviewOptions) {
+  const { config, base = 'HEAD', apps: names = [] } = options;
+  const after = loadApps(options);
+  const known = after.map((app) => app.spec.name);
+  for (const name of names) if (!known.includes(name)) throw unknown('app', name, known);
+  const before = new Map(appsAt(config, base).map((app) => [app.spec.name, app]));
+  const changed = (app: ResolvedApp) => {
+    const was = before.get(app.spec.name);
+    return !was || changedFields(was, app).length > 0;
+  };
+  const reviewed = after.filter((app) => (names.length ? names.includes(app.spec.name) : changed(app)));
+  const removed = [...before.keys()].filter((name) => !known.includes(name));
+  return { after, before, reviewed, removed };
+}
+
+/**
+ * What changed in each app's release since `base`, in release terms, a few lines an app: its stage,
+ * the fields of the spec that changed (images, counts, env, config, stages, routing, the gate), and
+ * each track's pods and the canary's share before and after. Reads the revision with git.
+ */
+export function diff(options: Omit<ReviewOptions, 'charts' | 'output'>): string {
+  const { reviewed, before, removed } = compared({ ...options, output: '.' });
+  const pods = (stage?: ResolvedStage) => (stage ? `stable ${stage.stableReplicas}, canary ${stage.canaryReplicas}, canary share ${formatShare(stage.canaryShare)}` : 'none');
+  const lines = reviewed.flatMap((app) => {
+    const was = before.get(app.spec.name);
+    if (!was) return [`${app.spec.name}: new, at ${app.plan.current.name} (${pods(app.plan.current)})`];
+    const changes = changedFields(was, app);
+    const traffic = pods(was.plan.current) === pods(app.plan.current) ? [] : [`  pods: ${pods(was.plan.current)} -> ${pods(app.plan.current)}`];
+    return [`${app.spec.name}: ${changes.length ? `${changes.length} ${changes.length === 1 ? 'change' : 'changes'}` : 'unchanged'}`, ...changes.map((change) => `  ${changeLine(change)}`), ...traffic];
+  });
+  return [...lines, ...removed.map((name) => `${name}: removed from the spec`), ...(lines.length || removed.length ? [] : ['no app\'s release changed'])].join('\n');
 }
 
 /**
@@ -175,18 +229,9 @@ export function writeCharts(charts: Review['charts']): void {
  * steps and the gate. Reads the revision with git and writes nothing.
  */
 export async function review(options: ReviewOptions): Promise<Review> {
-  const { config, output, base = 'HEAD', apps: names = [] } = options;
+  const { config, output, base = 'HEAD' } = options;
   plainPath(optionName(options, 'output'), output);
-  const after = loadApps(options);
-  const known = after.map((app) => app.spec.name);
-  for (const name of names) if (!known.includes(name)) throw unknown('app', name, known);
-  const before = new Map(appsAt(config, base).map((app) => [app.spec.name, app]));
-  const changed = (app: ResolvedApp) => {
-    const was = before.get(app.spec.name);
-    return !was || !isDeepStrictEqual(was.spec, app.spec) || was.plan.current.name !== app.plan.current.name;
-  };
-  const reviewed = after.filter((app) => (names.length ? names.includes(app.spec.name) : changed(app)));
-  const removed = [...before.keys()].filter((name) => !known.includes(name));
+  const { after, before, reviewed, removed } = compared(options);
   const charts = options.charts === undefined ? [] : reviewed.map((app) => ({
     path: join(options.charts!, `${app.spec.name}.svg`),
     content: releaseChart(app.spec, app.plan, before.get(app.spec.name)?.plan.current.name),

@@ -5,6 +5,10 @@ import type { StageSpec } from '../spec/types';
  * default plan. Worked examples beside each function; test/plan.test.ts holds them as tables.
  */
 
+/** The default plan's stages by name: every one it can have, in its order (mirror and expand only in some). */
+const DEFAULT_STAGE = { baseline: 'baseline', mirror: 'mirror', canary: 'canary', expand: 'expand', promote: 'promote' } as const;
+export const DEFAULT_STAGE_NAMES: readonly string[] = Object.values(DEFAULT_STAGE);
+
 /**
  * The walkthrough's plan for a stable track of `stable` pods and a canary of `canary` pods at full size.
  *
@@ -13,13 +17,13 @@ import type { StageSpec } from '../spec/types';
  */
 export function defaultStages(stable: number, canary: number, mirrorPercent?: number): StageSpec[] {
   const stages: StageSpec[] = [
-    { name: 'baseline', stableReplicas: stable, canaryReplicas: 0 },
+    { name: DEFAULT_STAGE.baseline, stableReplicas: stable, canaryReplicas: 0 },
     // Copies only: weight 0, and the canary pods the copies need (see mirrorReplicas).
-    ...(mirrorPercent ? [{ name: 'mirror', canaryPercent: 0, canaryReplicas: mirrorReplicas(mirrorPercent, canary), mirrorPercent }] : []),
-    { name: 'canary', stableReplicas: stable, canaryReplicas: Math.min(1, canary) },
+    ...(mirrorPercent ? [{ name: DEFAULT_STAGE.mirror, canaryPercent: 0, canaryReplicas: mirrorReplicas(mirrorPercent, canary), mirrorPercent }] : []),
+    { name: DEFAULT_STAGE.canary, stableReplicas: stable, canaryReplicas: Math.min(1, canary) },
   ];
-  if (canary > 1) stages.push({ name: 'expand', stableReplicas: stable, canaryReplicas: canary });
-  stages.push({ name: 'promote', stableReplicas: 0, canaryReplicas: canary });
+  if (canary > 1) stages.push({ name: DEFAULT_STAGE.expand, stableReplicas: stable, canaryReplicas: canary });
+  stages.push({ name: DEFAULT_STAGE.promote, stableReplicas: 0, canaryReplicas: canary });
   return stages;
 }
 

@@ -9,6 +9,7 @@ import { resolvePlan } from './plan';
 import type { ResolvedAppSpec } from './resolved';
 import { appFindings } from './rules/app';
 import { acrossAppsProblems } from './rules/across-apps';
+import { misshapenStageProblems } from './rules/stages';
 import type { RolloutPlan } from './stage';
 
 /** An app through the one resolve step: every default filled in, its plan, and what to warn about. */
@@ -76,6 +77,16 @@ function resolveShaped(app: AppSpec, at: SpecPath, baseDir: string): Findings & 
   return { problems: found.problems, warnings, app: { spec, plan: found.plan, createsNamespace: spec.createNamespace, warnings } };
 }
 
+/**
+ * An app's shape problems (at `at`), and a `stage:` that can be no stage of it beside them, where
+ * `stage` and `stages` themselves are well formed: told at once, not after the shape is mended.
+ */
+function withStageProblem(shape: readonly Problem[], app: unknown, at: SpecPath): Problem[] {
+  const field = (problem: Problem) => problem.path[at.length];
+  if (!shape.length || shape.some((problem) => field(problem) === 'stage' || field(problem) === 'stages')) return [...shape];
+  return [...shape, ...misshapenStageProblems(app, at)];
+}
+
 function throwIfAny(problems: readonly Problem[]): void {
   if (problems.length) throw new SpecError(problems);
 }
@@ -107,7 +118,7 @@ export function resolveApp(input: unknown, source: AppSource): ResolvedApp {
     }
     return problem;
   }).map((problem) => ({ ...problem, path: [...source.at, ...problem.path] }));
-  throwIfAny(problems);
+  throwIfAny(withStageProblem(problems, app, source.at));
   const resolved = resolveShaped(app as AppSpec, source.at, source.baseDir ?? process.cwd());
   if (!resolved.app) throw new SpecError(resolved.problems);
   return resolved.app;
@@ -131,9 +142,9 @@ export function resolveSpec(data: unknown, baseDir = process.cwd()): ResolvedSpe
   const inApp = (problem: Problem) => problem.path[0] === 'apps' && typeof problem.path[1] === 'number';
   if (shape.some((problem) => !inApp(problem))) throwIfAny(shape);
   const input = (data as { apps: AppSpec[] }).apps;
-  const misshapen = new Set(shape.map((problem) => problem.path[1]));
-  const each = input.map((app, i) => (misshapen.has(i) ? { problems: [], warnings: [] } : resolveShaped(app, ['apps', i], baseDir)));
-  throwIfAny([...shape, ...each.flatMap((found) => found.problems)]);
+  const shapeOf = (i: number) => shape.filter((problem) => problem.path[1] === i);
+  const each = input.map((app, i) => (shapeOf(i).length ? { problems: withStageProblem(shapeOf(i), app, ['apps', i]), warnings: [] } : resolveShaped(app, ['apps', i], baseDir)));
+  throwIfAny(each.flatMap((found) => found.problems));
   const apps = each.map((found) => found.app!);
   throwIfAny(acrossAppsProblems(apps.map((app) => app.spec), input.map((_, i) => ['apps', i])));
   const creators = namespaceCreators(apps.map((app) => app.spec));

@@ -4,6 +4,7 @@ import { SessionAffinity, type StageSpec } from '../../spec/types';
 import type { Track } from '../labels';
 import type { ResolvedAppSpec } from '../resolved';
 import { routeWeights } from '../routing';
+import { DEFAULT_STAGE_NAMES } from '../replicas';
 import { ROLLBACK_STAGE, type RolloutPlan } from '../stage';
 
 /** One written stage: a name of its own, counts or a percent, not an outage, copies only through a router. */
@@ -30,6 +31,27 @@ function stageProblems(stage: StageSpec, path: SpecPath, routed: boolean, earlie
   return problems;
 }
 
+/** `stage:` naming none of `names` (the plan's, without rollback): the closest one, and the plan's. */
+function unknownStage(stage: string, names: readonly string[], at: SpecPath, plan = 'the plan'): Problem {
+  const allowed = [...new Set([...names, ROLLBACK_STAGE])];
+  const guess = closest(stage, allowed);
+  return { path: [...at, 'stage'], message: `is ${formatValue(stage)}: ${guess ? `did you mean ${guess}? ` : ''}must be a stage of ${plan}: ${allowed.join(', ')}` };
+}
+
+/**
+ * For an app whose shape has problems elsewhere, so that its plan cannot be made: a `stage:` that
+ * can be no stage of it, told with those problems. Its own `stages` where they are well formed; else
+ * every stage the default plan can have (a name among them may still be refused once the plan is made).
+ */
+export function misshapenStageProblems(app: unknown, at: SpecPath): Problem[] {
+  const { stage, stages } = (app ?? {}) as { stage?: unknown; stages?: unknown };
+  if (typeof stage !== 'string' || stage === ROLLBACK_STAGE) return [];
+  if (stages === undefined) return DEFAULT_STAGE_NAMES.includes(stage) ? [] : [unknownStage(stage, DEFAULT_STAGE_NAMES, at, 'the default plan')];
+  const names = Array.isArray(stages) ? stages.map((each) => (each as { name?: unknown } | null)?.name) : [];
+  if (!names.length || !names.every((name): name is string => typeof name === 'string')) return [];
+  return names.includes(stage) ? [] : [unknownStage(stage, names, at)];
+}
+
 /** The stage list, the current stage, and what only some stages allow. */
 export function stageListProblems(app: ResolvedAppSpec, at: SpecPath): Problem[] {
   const routed = app.routing !== undefined;
@@ -43,11 +65,7 @@ export function stageListProblems(app: ResolvedAppSpec, at: SpecPath): Problem[]
   if (app.routing?.mirrorPercent !== undefined && !app.stages.some((stage) => stage.mirrorPercent !== undefined)) {
     problems.push({ path: [...at, 'routing', 'mirrorPercent'], message: 'adds a mirror stage to the default plan only: with stages of your own, give mirrorPercent on a stage' });
   }
-  if (app.stage !== ROLLBACK_STAGE && !names.has(app.stage)) {
-    const allowed = [...new Set([...names.keys(), ROLLBACK_STAGE])];
-    const guess = closest(app.stage, allowed);
-    problems.push({ path: [...at, 'stage'], message: `is ${formatValue(app.stage)}: ${guess ? `did you mean ${guess}? ` : ''}must be a stage of the plan: ${allowed.join(', ')}` });
-  }
+  if (app.stage !== ROLLBACK_STAGE && !names.has(app.stage)) problems.push(unknownStage(app.stage, [...names.keys()], at));
   if (app.service.sessionAffinity !== SessionAffinity.CLIENT_IP && app.service.sessionAffinityTimeoutSeconds !== undefined) {
     problems.push({ path: [...at, 'service', 'sessionAffinityTimeoutSeconds'], message: `is ${app.service.sessionAffinityTimeoutSeconds}: only applies with sessionAffinity: ClientIP` });
   }
