@@ -134,8 +134,8 @@ describe('the commands', () => {
     writeFileSync(config, shop('stage: canary'));
     expect((await cli('synth', '-c', config, '-o', output)).code).toBe(0);
     const before = tree(output);
-    for (const args of [['stage', 'shop', 'promote'], ['next'], ['stage', 'shop', 'nope'], ['rollback', 'nope']]) {
-      const result = await cli(...args, '-c', config, '-o', output);
+    for (const [args, out] of [[['stage', 'shop', 'promote'], output], [['next'], output], [['stage', 'shop', 'nope'], output], [['rollback', 'nope'], output], [['next', 'shop'], config]] as [string[], string][]) {
+      const result = await cli(...args, '-c', config, '-o', out);
       expect(result.code).not.toBe(0);
       expect(readFileSync(config, 'utf8')).toBe(shop('stage: canary'));
       expect(tree(output)).toEqual(before);

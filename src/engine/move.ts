@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { isDeepStrictEqual } from 'node:util';
 import { isMap, parseDocument } from 'yaml';
 import { replaceFileContent } from '../io/atomic-file';
+import { outputFolderProblem } from '../io/output-folder';
 import { requestedMove, type MoveRequest } from '../model/moves';
 import type { ResolvedApp } from '../model/resolve';
 import { ROLLBACK_STAGE } from '../model/stage';
@@ -107,6 +108,9 @@ export function moveInSpec(text: string, source: string, appName: string | undef
 export async function move(options: MoveOptions): Promise<MoveOutcome> {
   const { config, output } = options;
   plainPath(optionName(options, 'output'), output);
+  // What synth would refuse of the output folder stops the move before the spec changes.
+  const problem = outputFolderProblem(output, config);
+  if (problem) throw new UsageError(problem);
   const read = readSpecFile(config);
   const moved = moveInSpec(read, config, options.app, options.to, options.command);
   replaceFileContent(config, moved.text, read);
