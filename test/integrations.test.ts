@@ -24,15 +24,29 @@ test('the workflow checks the committed files before it posts the review, with t
   const workflow = integration('github-actions.yml');
   expect(workflow.permissions).toEqual({ 'contents': 'read', 'pull-requests': 'write' });
   expect(workflow.env.CDK8S_CHECK_UPGRADE).toBe('false');
-  const steps: { run?: string; uses?: string; with?: Record<string, unknown>; env?: Record<string, string> }[] = workflow.jobs.check.steps;
+  // GitHub's explicit bash runs with pipefail; its default shell does not.
+  expect(workflow.jobs.check.defaults).toEqual({ run: { shell: 'bash' } });
+  const steps: { if?: string; run?: string; uses?: string; with?: Record<string, unknown>; env?: Record<string, string> }[] = workflow.jobs.check.steps;
   const runs = steps.map((step) => step.run ?? step.uses);
   expect(runs.indexOf('npx cdk8s-canary synth --check')).toBeGreaterThan(runs.indexOf('npm ci'));
-  expect(runs.findIndex((run) => run?.startsWith('npx cdk8s-canary review --base "origin/$GITHUB_BASE_REF" > review.md'))).toBeGreaterThan(runs.indexOf('npx cdk8s-canary synth --check'));
+  expect(runs.findIndex((run) => run?.startsWith('npx cdk8s-canary review --base "origin/$GITHUB_BASE_REF" | tee review.md'))).toBeGreaterThan(runs.indexOf('npx cdk8s-canary synth --check'));
   expect(steps.at(-1)).toMatchObject({ run: expect.stringMatching(/^gh pr comment .* --body-file review\.md$/), env: { GH_TOKEN: '${{ github.token }}' } });
+  // A fork's pull request has a read-only token: no comment is tried there.
+  expect(steps.at(-1)!.if).toBe('github.event.pull_request.head.repo.full_name == github.repository');
+  // Every pull request is checked: the files depend on more than the spec and dist/.
+  expect(workflow.on).toEqual({ pull_request: null });
   // The review reads the base branch from git: the whole history is fetched.
   expect(steps.find((step) => step.uses?.startsWith('actions/checkout@'))!.with).toEqual({ 'fetch-depth': 0 });
   for (const words of toolCommands(readFileSync(join(root, 'examples', 'integrations', 'github-actions.yml'), 'utf8'))) expect(await accepted(words)).toBe(true);
 });
+
+/** Go's path.Match for a pattern of `*` and plain segments: `*` matches within one segment. */
+const matcher = (glob: string) => new RegExp(`^${glob.split('/').map((part) => part.split('*').map((text) => text.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^/]*')).join('/')}$`);
+
+/** Every folder below `base`, as paths relative to it (what Argo CD's directory generator lists). */
+const folders = (base: string, prefix = ''): string[] => readdirSync(join(base, prefix), { withFileTypes: true })
+  .filter((entry) => entry.isDirectory() && !entry.name.startsWith('.'))
+  .flatMap((entry) => { const path = prefix ? `${prefix}/${entry.name}` : entry.name; return [path, ...folders(base, path)]; });
 
 test('Argo CD: the Application syncs one app\'s current/ folder; the ApplicationSet one per app, named after it', () => {
   const application = integration('argocd-application.yaml');
@@ -45,26 +59,28 @@ test('Argo CD: the Application syncs one app\'s current/ folder; the Application
   const [glob] = set.spec.generators[0].git.directories.map((each: { path: string }) => each.path);
   expect(set.spec.template.metadata.name).toBe('{{index .path.segments 1}}');
   expect(set.spec.template.spec.source.path).toBe('{{.path.path}}');
-  // The folders the glob finds in the committed output, and the names the template gives them: each
-  // app's own, as its current file's header says.
-  const [top, , last] = glob.split('/');
-  const found = readdirSync(join(root, top), { withFileTypes: true }).filter((entry) => entry.isDirectory() && existsSync(join(root, top, entry.name, last))).map((entry) => `${top}/${entry.name}/${last}`);
-  expect(found).toEqual(['dist/nginx/current']);
-  for (const path of found) {
-    const name = path.split('/')[1];
-    const [file] = readdirSync(join(root, path));
-    expect(readFileSync(join(root, path, file), 'utf8')).toMatch(new RegExp(`^# app: ${name}$`, 'm'));
+  // The folders the glob finds in each committed output tree (a repository keeps its spec at the root:
+  // here the root and examples/ are two such), exactly the current/ ones; the name the template gives
+  // each is the app's, as its current file's header says.
+  for (const base of [root, join(root, 'examples')]) {
+    const found = folders(join(base, 'dist')).map((path) => `dist/${path}`).filter((path) => matcher(glob).test(path)).sort();
+    const current = readdirSync(join(base, 'dist')).filter((app) => existsSync(join(base, 'dist', app, 'current'))).map((app) => `dist/${app}/current`).sort();
+    expect(found).toEqual(current);
+    expect(found.length).toBeGreaterThan(base === root ? 0 : 3);
+    for (const path of found) {
+      const name = path.split('/')[1];
+      expect(readFileSync(join(base, path, `${name}.k8s.yaml`), 'utf8')).toMatch(new RegExp(`^# app: ${name}$`, 'm'));
+    }
   }
 });
 
-test('pre-commit: both hooks run synth --check when the spec or its files change', async () => {
+test('pre-commit: both hooks run synth --check on every commit', async () => {
   const [hook] = integration('pre-commit-hooks.yaml');
   const [local] = integration('pre-commit-config.yaml').repos[0].hooks;
   for (const each of [hook, local]) {
-    expect(each).toMatchObject({ id: 'cdk8s-canary-check', entry: 'npx cdk8s-canary synth --check', language: 'system', pass_filenames: false });
-    const files = new RegExp(each.files);
-    expect(['canary.yaml', 'dist/nginx/current/nginx.k8s.yaml'].every((path) => files.test(path))).toBe(true);
-    expect(['src/index.ts', 'canary.yaml.bak'].some((path) => files.test(path))).toBe(false);
+    // Not only when the spec or dist/ change: a manifest the spec reads, a config file or the tool's
+    // version in the lockfile change the files too.
+    expect(each).toEqual({ id: 'cdk8s-canary-check', name: 'cdk8s-canary synth --check', entry: 'npx cdk8s-canary synth --check', language: 'system', pass_filenames: false, always_run: true });
     expect(await accepted(each.entry.split(' ').slice(2))).toBe(true);
   }
 });
