@@ -46,7 +46,7 @@ test('a failed gate Job starts the rollback at once: its logs, the rollback\'s s
     await kubectl(['apply', '-f', join(dir, 'job.yaml')]);
     await until('the Job failed', () => failed('web-verify'), 60_000);
     // The step as plan prints it, with the gate's default time: 330 s of waiting at most.
-    const command = formatStep({ verb: 'gate', job: 'web-verify', timeoutSeconds: 300, rollback: [{ verb: 'apply', file: 'rollback.yaml' }] }, NAMESPACE);
+    const command = formatStep({ verb: 'gate', job: 'web-verify', timeoutSeconds: 300, rollback: [{ verb: 'apply', purpose: 'all', file: 'rollback.yaml' }] }, NAMESPACE);
     const started = Date.now();
     const outcome = await shell(command, dir).then(() => 'passed', () => 'failed');
     const seconds = (Date.now() - started) / 1000;

@@ -21,7 +21,7 @@ test('a changed pod template: the rolling update keeps full capacity, on the con
   const changed = baseline.replace('image: nginx:1.22', 'image: nginx:1.23');
   const shape = { ...move.shape, namespace };
   const real = await withFiles(new Map([['changed.yaml', changed]]), (dir) => watched('rolling update: stable image changed in place', { from: baseline, shape }, dir, ['kubectl apply -f changed.yaml']));
-  const simulated = applyWithKubectl(Cluster.settled(baseline, shape.sizes), [{ verb: 'apply', file: 'changed.yaml' }], new Map([['changed.yaml', changed]]));
+  const simulated = applyWithKubectl(Cluster.settled(baseline, shape.sizes), [{ verb: 'apply', purpose: 'all', file: 'changed.yaml' }], new Map([['changed.yaml', changed]]));
   record({ ...real, simulated: { lowestCapacity: simulated.lowestCapacity, worstLoad: simulated.worstLoad, log: simulated.log } });
   expect(real.lowestCapacity).toBeGreaterThanOrEqual(1);
   expect(simulated.lowestCapacity).toBe(1);
