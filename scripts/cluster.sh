@@ -1,18 +1,21 @@
 #!/usr/bin/env bash
 # A local control plane for the stage files: kube-apiserver, kube-controller-manager, kube-scheduler
 # (Kubernetes v1.36.3, and its kubectl), etcd 3.6 and kwok's fake nodes, all built from the Go modules in cluster/ and
-# run as plain processes on 127.0.0.1 by kwokctl (binary runtime); and argo-sync (cluster/argo-sync),
-# which syncs a stage file once with Argo CD's sync engine.
+# run as plain processes on 127.0.0.1 by kwokctl (binary runtime); Argo CD v3.6.2 (cluster/argocd: its
+# application controller, repo-server and ApplicationSet controller, with Redis from Debian's
+# redis-server and a git daemon serving the tests' repositories, all on 127.0.0.1); and argo-sync
+# (cluster/argo-sync), which syncs a stage file once with Argo CD's sync engine.
 #
 #   scripts/cluster.sh build   build the binaries into the cache (once per recipe)
 #   scripts/cluster.sh start   build if needed, start the cluster with fake nodes, install the Gateway
-#                              API and Istio CRDs; the last line of stdout is the kubeconfig's path
+#                              API, Istio and Argo CD CRDs, start Argo CD; the last line of stdout is
+#                              the kubeconfig's path
 #   scripts/cluster.sh stop    stop every process of this checkout's cluster and remove its state
 #   scripts/cluster.sh status  print the kubeconfig's path if this checkout's cluster is running
 #
 # The binaries go to ${XDG_CACHE_HOME:-$HOME/.cache}/cdk8s-canary-cluster/<recipe hash>/bin, where the
-# recipe is cluster/go.mod and go.sum, cluster/argo-sync's go.mod, go.sum and main.go, the Go version
-# and the build settings below: a changed recipe builds anew (and the binaries of older recipes that
+# recipe is cluster/go.mod and go.sum, cluster/argocd's and cluster/argo-sync's go.mod, go.sum and Go
+# files, the Go versions and the build settings below: a changed recipe builds anew (and the binaries of older recipes that
 # no running cluster uses are removed), an unchanged one reuses the binaries. Builds into one cache
 # take turns (a lock): a second build waits and then reuses the first's binaries, which appear whole or
 # not at all. Each binary's build prints a line as it ends. The Go build cache (go env GOCACHE) is
@@ -53,13 +56,19 @@ kwok_ldflags="-s -w \
  -X sigs.k8s.io/kwok/pkg/consts.Version=${kwok_version#v} \
  -X sigs.k8s.io/kwok/pkg/consts.KubeVersion=${kube_version#v}"
 
+# Argo CD v3.6.2 needs Go 1.27: the go command fetches this toolchain from the module proxy.
+argocd_toolchain=go1.27.3
+argocd_package=github.com/argoproj/argo-cd/v3/cmd
+argocd_ldflags="-s -w -X github.com/argoproj/argo-cd/v3/common.version=3.6.2"
+
 kube_packages="k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager k8s.io/kubernetes/cmd/kube-scheduler k8s.io/kubernetes/cmd/kubectl"
 etcd_package=go.etcd.io/etcd/server/v3
 kwok_packages="sigs.k8s.io/kwok/cmd/kwok sigs.k8s.io/kwok/cmd/kwokctl"
 
 recipe_hash() {
-  { cat "$recipe/go.mod" "$recipe/go.sum" "$recipe/argo-sync/go.mod" "$recipe/argo-sync/go.sum" "$recipe/argo-sync/"*.go; go version
-    echo "$kube_packages|$kube_ldflags|$etcd_package|$etcd_ldflags|$kwok_packages|$kwok_ldflags"; } | sha256sum | cut -c1-16
+  { cat "$recipe/go.mod" "$recipe/go.sum" "$recipe/argo-sync/go.mod" "$recipe/argo-sync/go.sum" "$recipe/argo-sync/"*.go \
+      "$recipe/argocd/go.mod" "$recipe/argocd/go.sum" "$recipe/argocd/"*.go; go version
+    echo "$kube_packages|$kube_ldflags|$etcd_package|$etcd_ldflags|$kwok_packages|$kwok_ldflags|$argocd_toolchain|$argocd_package|$argocd_ldflags"; } | sha256sum | cut -c1-16
 }
 bin_dir() { echo "$cache_root/$(recipe_hash)/bin"; }
 log() { echo "cluster: $*" >&2; }
@@ -71,7 +80,7 @@ log() { echo "cluster: $*" >&2; }
 build_one() {
   local out=$1 module=$2 name=$3 ldflags=$4 package=$5 count=$6 began=$SECONDS
   go build -C "$module" -trimpath -ldflags "$ldflags" -o "$out/$name" "$package"
-  log "built $name in $((SECONDS - began))s ($count of 8)"
+  log "built $name in $((SECONDS - began))s ($count of 9)"
 }
 
 build() {
@@ -86,13 +95,13 @@ build() {
   fi
   if [ -f "$out/.complete" ]; then exec 9>&-; return 0; fi
   local start=$SECONDS
-  log "building Kubernetes $kube_version, etcd $etcd_version, kwok $kwok_version and argo-sync into $out (a cold build takes 15-60 minutes)"
+  log "building Kubernetes $kube_version, etcd $etcd_version, kwok $kwok_version, Argo CD and argo-sync into $out (a cold build takes 25-60 minutes)"
   # Into a folder of this build's own, renamed into place when whole: a build that stops leaves no
   # half set of binaries where a cluster looks for them.
   local tmp; tmp="$(dirname "$out")/bin.building.$$"
   rm -rf "$tmp"
   mkdir -p "$tmp"
-  (cd "$recipe" && go mod download) && (cd "$recipe/argo-sync" && go mod download)
+  (cd "$recipe" && go mod download) && (cd "$recipe/argo-sync" && go mod download) && (cd "$recipe/argocd" && GOTOOLCHAIN=$argocd_toolchain go mod download)
   local package count=0
   for package in $kube_packages; do count=$((count + 1)); build_one "$tmp" "$recipe" "$(basename "$package")" "$kube_ldflags" "$package" $count; done
   build_one "$tmp" "$recipe" etcd "$etcd_ldflags" "$etcd_package" 5
@@ -100,6 +109,8 @@ build() {
   for package in $kwok_packages; do count=$((count + 1)); build_one "$tmp" "$recipe" "$(basename "$package")" "$kwok_ldflags" "$package" $count; done
   # Argo CD's sync engine, for the tests that sync a stage file the Argo CD way (its own module).
   build_one "$tmp" "$recipe/argo-sync" argo-sync "-s -w" . 8
+  # Argo CD's multi-call binary: the component it runs is the one ARGOCD_BINARY_NAME names.
+  GOTOOLCHAIN=$argocd_toolchain build_one "$tmp" "$recipe/argocd" argocd "$argocd_ldflags" "$argocd_package" 9
   touch "$tmp/.complete"
   rm -rf "$out"
   mv "$tmp" "$out"
@@ -118,6 +129,7 @@ build() {
 # kwokctl keeps the cluster's certificates, configuration, logs and process ids here; stop removes it.
 state_dir="$cache_root/checkouts/$checkout"
 workdir="$state_dir/clusters/$name"
+argocd_dir="$state_dir/argocd"
 kubeconfig="$workdir/kubeconfig.yaml"
 
 module_dir() { (cd "$recipe" && go mod download -json "$1" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p'); }
@@ -193,16 +205,123 @@ start() {
   # Fake nodes with room for what real charts request: kwok's node template gives cpu, memory and pods,
   # and ephemeral-storage is added (a pod that requests it would otherwise never schedule).
   "$bin/kwokctl" --name "$name" scale node --replicas "$nodes" --param '.allocatable["ephemeral-storage"]="500Gi"' >&2
-  local gateway istio
+  local gateway istio argocd
   gateway="$(module_dir sigs.k8s.io/gateway-api)"
   istio="$(module_dir istio.io/api)"
-  log "installing the Gateway API CRDs ($gateway) and Istio's ($istio)"
+  argocd="$(cd "$recipe/argocd" && GOTOOLCHAIN=$argocd_toolchain go mod download -json github.com/argoproj/argo-cd/v3 | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
+  log "installing the Gateway API CRDs ($gateway), Istio's ($istio) and Argo CD's ($argocd)"
   "$bin/kubectl" --kubeconfig "$kubeconfig" apply --server-side -f "$gateway/config/crd/standard/" >&2
   "$bin/kubectl" --kubeconfig "$kubeconfig" apply --server-side -f "$istio/kubernetes/customresourcedefinitions.gen.yaml" >/dev/null
-  "$bin/kubectl" --kubeconfig "$kubeconfig" wait --for condition=established --timeout=60s crd --all >&2
+  "$bin/kubectl" --kubeconfig "$kubeconfig" apply --server-side -f "$argocd/manifests/crds/application-crd.yaml" \
+    -f "$argocd/manifests/crds/applicationset-crd.yaml" -f "$argocd/manifests/crds/appproject-crd.yaml" >&2
+  # A CRD just made has no conditions for a moment, which kubectl wait takes as an error: asked again.
+  local tries=0
+  until "$bin/kubectl" --kubeconfig "$kubeconfig" wait --for condition=established --timeout=60s crd --all >/dev/null 2>&1; do
+    tries=$((tries + 1)); [ $tries -lt 30 ] || { "$bin/kubectl" --kubeconfig "$kubeconfig" wait --for condition=established --timeout=1s crd --all >&2; exit 1; }
+    sleep 1
+  done
   "$bin/kubectl" --kubeconfig "$kubeconfig" wait --for condition=Ready --timeout=60s node --all >&2
+  start_argocd "$bin" "$argocd"
   log "started in $((SECONDS - start))s; kubectl --kubeconfig $kubeconfig ..."
   echo "$kubeconfig"
+}
+
+# A free TCP port on 127.0.0.1 (the kernel's pick).
+free_port() { node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
+
+# Starts one Argo CD process (or Redis, or git daemon) in the background, detached from this script,
+# its output to argocd/<name>.log and its process id to argocd/<name>.pid.
+spawn() {
+  local name=$1; shift
+  setsid "$@" >"$argocd_dir/$name.log" 2>&1 < /dev/null &
+  echo $! > "$argocd_dir/$name.pid"
+}
+
+# Waits up to a minute for a TCP port on 127.0.0.1 to accept connections; names the log otherwise.
+wait_port() {
+  local name=$1 port=$2
+  for _ in $(seq 120); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then return 0; fi
+    kill -0 "$(cat "$argocd_dir/$name.pid")" 2>/dev/null || { log "$name stopped: $(tail -5 "$argocd_dir/$name.log")"; exit 1; }
+    sleep 0.5
+  done
+  log "$name is not listening on 127.0.0.1:$port after a minute: $(tail -5 "$argocd_dir/$name.log")"; exit 1
+}
+
+# Argo CD as an install runs it, each component a process on 127.0.0.1 (its CRDs are installed with
+# the others): the argocd namespace with argocd-cm (the README's autoscaler health check in it), argocd-secret and
+# the default AppProject; Redis; a git daemon serving the bare repositories under argocd/git (a test
+# makes one per app and pushes its commits there); the repo-server, the application controller and
+# the ApplicationSet controller (Progressive Syncs on). The in-cluster destination
+# (https://kubernetes.default.svc) is this cluster, through the kubeconfig (ARGOCD_FAKE_IN_CLUSTER,
+# as Argo CD's own local runs do). Where the tests find the git daemon: the ConfigMap
+# argocd/cdk8s-canary-git (base: the folder, url: its git:// address).
+start_argocd() {
+  local bin=$1 module=$2
+  command -v redis-server >/dev/null || { log "Argo CD needs redis-server: apt-get install -y redis-server (npm test installs it as root)"; exit 1; }
+  mkdir -p "$argocd_dir/git" "$argocd_dir/tls" "$argocd_dir/ssh" "$argocd_dir/gpg" "$argocd_dir/tmp" "$argocd_dir/path"
+  # The repo-server runs git-verify-wrapper.sh for every revision; Argo CD's image has it on PATH.
+  install -m 755 "$module/hack/git-verify-wrapper.sh" "$argocd_dir/path/"
+  local k=("$bin/kubectl" --kubeconfig "$kubeconfig")
+  local redis git repo metrics; redis="$(free_port)"; git="$(free_port)"; repo="$(free_port)"
+  "${k[@]}" apply -f - >&2 <<YAML
+apiVersion: v1
+kind: Namespace
+metadata: { name: argocd }
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: { name: argocd-cm, namespace: argocd, labels: { app.kubernetes.io/part-of: argocd } }
+data:
+  resource.customizations.health.autoscaling_HorizontalPodAutoscaler: |
+$(sed 's/^/    /' "$root/argocd/autoscaler-health.lua")
+---
+apiVersion: v1
+kind: Secret
+metadata: { name: argocd-secret, namespace: argocd, labels: { app.kubernetes.io/part-of: argocd } }
+---
+apiVersion: argoproj.io/v1alpha1
+kind: AppProject
+metadata: { name: default, namespace: argocd }
+spec:
+  sourceRepos: ['*']
+  destinations: [{ server: '*', namespace: '*' }]
+  clusterResourceWhitelist: [{ group: '*', kind: '*' }]
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: { name: cdk8s-canary-git, namespace: argocd }
+data: { base: "$argocd_dir/git", url: "git://127.0.0.1:$git/" }
+YAML
+  log "starting Argo CD: Redis on :$redis, git daemon on :$git, repo-server on :$repo"
+  spawn redis redis-server --bind 127.0.0.1 --port "$redis" --save '' --appendonly no
+  spawn git-daemon git daemon --reuseaddr --listen=127.0.0.1 --port="$git" --export-all --base-path="$argocd_dir/git" "$argocd_dir/git"
+  local env=(env PATH="$argocd_dir/path:$PATH" KUBECONFIG="$kubeconfig" ARGOCD_FAKE_IN_CLUSTER=true ARGOCD_GPG_ENABLED=false TMPDIR="$argocd_dir/tmp"
+    ARGOCD_TLS_DATA_PATH="$argocd_dir/tls" ARGOCD_SSH_DATA_PATH="$argocd_dir/ssh" ARGOCD_GNUPGHOME="$argocd_dir/gpg")
+  spawn repo-server "${env[@]}" ARGOCD_BINARY_NAME=argocd-repo-server "$bin/argocd" \
+    --address 127.0.0.1 --port "$repo" --metrics-address 127.0.0.1 --metrics-port "$(free_port)" --redis "127.0.0.1:$redis"
+  wait_port redis "$redis"; wait_port git-daemon "$git"; wait_port repo-server "$repo"
+  metrics="$(free_port)"
+  spawn application-controller "${env[@]}" ARGOCD_BINARY_NAME=argocd-application-controller "$bin/argocd" \
+    --kubeconfig "$kubeconfig" --namespace argocd --redis "127.0.0.1:$redis" --repo-server "127.0.0.1:$repo" \
+    --metrics-port "$metrics"
+  spawn applicationset-controller "${env[@]}" ARGOCD_BINARY_NAME=argocd-applicationset-controller \
+    ARGOCD_APPLICATIONSET_CONTROLLER_ENABLE_PROGRESSIVE_SYNCS=true "$bin/argocd" \
+    --kubeconfig "$kubeconfig" --namespace argocd --argocd-repo-server "127.0.0.1:$repo" \
+    --metrics-addr "127.0.0.1:$(free_port)" --probe-addr "127.0.0.1:$(free_port)" --webhook-addr "127.0.0.1:$(free_port)"
+  wait_port application-controller "$metrics"
+}
+
+# Argo CD's processes, by the ids start_argocd recorded, each only while it still runs the program it
+# was started as (an id can be another process's by now).
+argocd_pids() {
+  local file pid
+  for file in "$argocd_dir"/*.pid; do
+    [ -f "$file" ] || continue
+    pid="$(cat "$file")"
+    if tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -qE "redis-server|git|$cache_root/"; then echo "$pid"; fi
+  done
+  true
 }
 
 # The process ids kwokctl recorded for the cluster's components (one file per component).
@@ -211,7 +330,8 @@ pids() { local file; for file in "$workdir"/pids/*.pid; do [ -f "$file" ] && ech
 stop() {
   if [ -d "$workdir" ]; then
     local bin left pid; bin="$(bin_dir)"
-    left="$(pids)"
+    left="$(pids) $(argocd_pids)"
+    for pid in $(argocd_pids); do kill "$pid" 2>/dev/null || true; done
     if [ -x "$bin/kwokctl" ]; then
       # kwokctl removes the cluster's context from the kubeconfig it is given: a file of its own here.
       KWOK_WORKDIR="$state_dir" "$bin/kwokctl" --name "$name" delete cluster --kubeconfig "$state_dir/kubeconfig.unused" >&2 || true
