@@ -6,29 +6,26 @@
  * Application with automated sync and pruning does. With `readmeHealth` (the default), autoscalers
  * get the health check the README tells Argo CD users to install (argocd/autoscaler-health.lua), run
  * in Lua as Argo CD runs it; without, the engine's built-in one. The endpoint check's hook Job runs
- * its code for real while the sync goes on (check-runner.ts); its runs are returned with the log.
+ * its code for real while the sync goes on (check-runner.ts). The moves go through Argo CD itself
+ * (argocd.ts); this engine alone serves the controls that need another autoscaler health check than
+ * the harness's Argo CD has (one setting for all its apps).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseManifests } from '../test/cluster-rules';
-import { CheckRunner, type CheckRun } from './check-runner';
+import { CheckRunner } from './check-runner';
 import { shell } from './kube';
 import { withFiles } from './files';
 
 const autoscalerHealth = join(__dirname, '..', 'argocd', 'autoscaler-health.lua');
 
 export async function argoSync(file: string, readmeHealth = true): Promise<string> {
-  return (await argoSyncWithChecks(file, readmeHealth)).log;
-}
-
-/** argoSync, with the endpoint check's runs during the sync. */
-export async function argoSyncWithChecks(file: string, readmeHealth = true): Promise<{ log: string; checks: CheckRun[] }> {
   const health = readmeHealth ? ` --health-lua autoscaling/HorizontalPodAutoscaler=${autoscalerHealth}` : '';
   const namespace = parseManifests(file).find((doc) => doc.metadata?.namespace)?.metadata.namespace;
   const runner = namespace ? new CheckRunner(namespace) : undefined;
   await runner?.start();
   try {
-    const log = await withFiles(new Map([['stage.yaml', file]]), async (dir) => {
+    return await withFiles(new Map([['stage.yaml', file]]), async (dir) => {
       const engineLog = join(dir, 'argo-sync.log');
       try {
         return await shell(`argo-sync -f ${join(dir, 'stage.yaml')}${health} 2>${engineLog}`, dir);
@@ -39,7 +36,6 @@ export async function argoSyncWithChecks(file: string, readmeHealth = true): Pro
         throw new Error(`${(error as Error).message}\nargo-sync's log, last lines:\n${tail}${checks ? `\nendpoint checks:\n${checks}` : ''}`);
       }
     });
-    return { log, checks: [...(runner?.runs ?? [])] };
   } finally {
     await runner?.stop();
   }

@@ -1,8 +1,9 @@
 /**
  * The move tests of one app on one road (one test file per app and road, so they run side by side,
  * each in a namespace of its own: the Argo CD road's is the app's with `-argo`): every move of its
- * plan, with the plan's kubectl commands or with Argo CD's sync engine (its endpoint check's Job
- * running its code against the API server, check-runner.ts), keeps full ready capacity on the
+ * plan, with the plan's kubectl commands or through Argo CD (argocd.ts: each move one commit of the
+ * app's current/ folder, synced automatically; its endpoint check's Job running its code against the
+ * API server, check-runner.ts), keeps full ready capacity on the
  * cluster, no track gets traffic while it has no ready endpoint, and while a route's weights are a
  * stage's, each lane with weight has that stage's count of ready endpoints behind it. Each result,
  * with the simulator's view of the same move, goes to a JSON file in CDK8S_CANARY_CLUSTER_REPORT
@@ -11,7 +12,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { movedApps, movesOf, prepareRunningApp, renamed, runArgoMove, runMove, type MoveResult } from './moves';
+import { movedApps, movesOf, prepareRunningApp, renamed, runArgoCdMove, runMove, type MoveResult } from './moves';
 
 export const reportDir = process.env.CDK8S_CANARY_CLUSTER_REPORT ?? join(__dirname, '..', '.cluster-report');
 
@@ -43,8 +44,8 @@ export function describeMoves(appName: string, road: 'kubectl' | 'argo'): void {
         check(await runMove(move));
       });
     } else {
-      test('Argo CD\'s sync engine, with the endpoint check\'s Job: the same', async () => {
-        check(await runArgoMove({ ...renamed(move, 'argo'), label: `${move.label} (Argo CD)` }));
+      test('Argo CD, each move one commit of current/ synced automatically, with the endpoint check\'s Job: the same', async () => {
+        check(await runArgoCdMove({ ...renamed(move, 'argo'), label: `${move.label} (Argo CD)` }));
       });
     }
   });

@@ -10,11 +10,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseManifests, type Manifest } from '../test/cluster-rules';
-import { argoSyncWithChecks } from './argo-sync';
 import { runCheckPod } from './check-runner';
 import { editEndpointChecks, editObjects } from './files';
 import { get, kubectl } from './kube';
-import { movedApps, movesOf, renamed, settle, watched } from './moves';
+import { movedApps, movesOf, renamed, settle, watchedThroughArgoCd } from './moves';
 
 const gateway = movedApps().find((app) => app.name === 'nginx-gateway')!;
 const rollbackAfterPromote = movesOf(gateway).find((move) => move.label === 'nginx-gateway: rollback promote -> rollback')!;
@@ -105,10 +104,11 @@ test('Argo CD: when the endpoints never come, the sync fails at the check, the r
       checks.checks.push({ service: 'no-such-service', pods: 'app=nginx,track=stable', count: 3, message: 'Service no-such-service: fewer than 3 stable pods are ready endpoints after 60 s; traffic stays where it is' });
     });
   });
-  let failure = '';
-  const result = await watched('Argo CD, a check that never passes', move, tmpdir(), [], () => argoSyncWithChecks(to).catch((error: Error) => { failure = error.message; }));
-  expect(failure).toMatch(/sync Failed/);
-  expect(failure).toContain('Service no-such-service: fewer than 3 stable pods are ready endpoints after 60 s; traffic stays where it is (0 listed)');
+  const { result, outcome } = await watchedThroughArgoCd('Argo CD, a check that never passes', move, to);
+  expect(outcome.phase).toBe('Failed');
+  expect(outcome.failed).toEqual([expect.stringMatching(/^Job\/nginx-gateway-endpoints: Job has reached the specified backoff limit$/)]);
+  expect(outcome.checks.map((run) => run.exitCode)).toEqual([1]);
+  expect(outcome.checks[0].output).toContain('Service no-such-service: fewer than 3 stable pods are ready endpoints after 60 s; traffic stays where it is (0 listed)');
   // Stable grew (wave 1); the route (wave 4) and the canary's shrink (wave 5) never came.
   const canary = await get(`/apis/apps/v1/namespaces/${move.shape.namespace}/deployments/${move.shape.deployments.canary}`);
   expect(canary.spec.replicas).toBe(3);

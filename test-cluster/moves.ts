@@ -14,6 +14,7 @@ import { formatStep } from '../src/engine/kubectl-steps';
 import { parseManifests } from '../test/cluster-rules';
 import { applyWithKubectl, Cluster, syncWithArgoCd } from '../test/transition-sim';
 import { argoSync } from './argo-sync';
+import { ArgoApplication, describeOutcome, type SyncOutcome } from './argocd';
 import { CapacityMonitor, LANES, type Lane, type Track } from './capacity';
 import { GatewayController } from './gateway-controller';
 import { editObjects, inNamespace, withFiles, withPodAnnotations } from './files';
@@ -129,6 +130,11 @@ export async function settle(file: string, shape: AppShape): Promise<void> {
     const gone = Object.entries(KINDS).filter(([kind]) => !docs.some((doc) => doc.kind === kind && doc.metadata.name === name)).map(([, resource]) => resource);
     if (gone.length) await kubectl(['delete', gone.join(','), name, '-n', shape.namespace, '--ignore-not-found', '--wait=true']);
   }
+  await settled(file, shape);
+}
+
+/** Waits for every rollout of the app to be done and for each Service of `file` to list exactly the ready pods. */
+async function settled(file: string, shape: AppShape): Promise<void> {
   await until(`the app in ${shape.namespace} to settle`, () => settledDeployments(shape.namespace, Object.values(shape.deployments)));
   // Each Service's endpoints (the app's, and a track's own) follow the pods a moment later.
   const services = parseManifests(file).filter((doc) => doc.kind === 'Service').map((service) => ({
@@ -177,11 +183,18 @@ export interface MoveResult {
  * gateway-controller.ts), before the move and during it, unless `acceptRoutes` is false.
  */
 export async function watched(label: string, move: Pick<Move, 'from' | 'shape'> & Partial<Pick<Move, 'traffic'>>, dir: string, commands: readonly string[], run?: () => Promise<unknown>, acceptRoutes = true): Promise<Omit<MoveResult, 'simulated'>> {
-  const gateway = acceptRoutes && /^kind: (HTTPRoute|GRPCRoute)$/m.test(move.from) ? new GatewayController(move.shape.namespace) : undefined;
+  return withGateway(move.from, move.shape.namespace, acceptRoutes, async () => {
+    await settle(move.from, move.shape);
+    return observed(label, move, dir, commands, run);
+  });
+}
+
+/** Runs `use` with a stand-in Gateway controller accepting the namespace's routes, where `file` has one. */
+async function withGateway<T>(file: string, namespace: string, acceptRoutes: boolean, use: () => Promise<T>): Promise<T> {
+  const gateway = acceptRoutes && /^kind: (HTTPRoute|GRPCRoute)$/m.test(file) ? new GatewayController(namespace) : undefined;
   await gateway?.start();
   try {
-    await settle(move.from, move.shape);
-    return await observed(label, move, dir, commands, run);
+    return await use();
   } finally {
     gateway?.stop();
   }
@@ -227,11 +240,45 @@ export async function runMove(move: Move): Promise<MoveResult> {
 
 export type { Track };
 
+/** The Application of a namespace's moves: each test file works in a namespace of its own. */
+const applications = new Map<string, Promise<ArgoApplication>>();
+function applicationOf(namespace: string): Promise<ArgoApplication> {
+  if (!applications.has(namespace)) applications.set(namespace, ArgoApplication.create(namespace));
+  return applications.get(namespace)!;
+}
+afterAll(async () => { for (const application of applications.values()) (await application).dispose(); });
+
 /**
- * One move synced with Argo CD's sync engine (argo-sync), on the cluster and in the simulator; with
- * the README's autoscaler health check unless `readmeHealth` is false.
+ * A move through Argo CD itself while the monitor watches: the stage it starts from is committed and
+ * synced, and settles; then the move is one commit of `to`, which Argo CD's automated sync applies
+ * (the README's autoscaler health check is in the harness's argocd-cm), run within `around`. How
+ * that sync ended is returned beside what the monitor saw, whether it succeeded or not.
  */
-export async function runArgoMove(move: Pick<Move, 'label' | 'from' | 'to' | 'shape'> & Partial<Pick<Move, 'traffic'>>, readmeHealth = true): Promise<MoveResult> {
+export async function watchedThroughArgoCd(label: string, move: Pick<Move, 'from' | 'shape'> & Partial<Pick<Move, 'traffic'>>, to: string, around: (sync: () => Promise<void>) => Promise<unknown> = (sync) => sync()): Promise<{ result: Omit<MoveResult, 'simulated'>; outcome: SyncOutcome }> {
+  const application = await applicationOf(move.shape.namespace);
+  return withGateway(move.from, move.shape.namespace, true, async () => {
+    await application.syncTo(move.from, `${label}: the stage it starts from`);
+    await settled(move.from, move.shape);
+    let outcome: SyncOutcome | undefined;
+    const result = await observed(label, move, tmpdir(), [], () => around(async () => { outcome = await application.sync(to, label); }));
+    return { result, outcome: outcome! };
+  });
+}
+
+/** One move through Argo CD itself (watchedThroughArgoCd), which must sync; on the cluster and in the simulator. */
+export async function runArgoCdMove(move: Pick<Move, 'label' | 'from' | 'to' | 'shape'> & Partial<Pick<Move, 'traffic'>>): Promise<MoveResult> {
+  const { result, outcome } = await watchedThroughArgoCd(move.label, move, move.to);
+  if (outcome.phase !== 'Succeeded') throw new Error(`${move.label}: ${describeOutcome(outcome)}`);
+  const simulated = syncWithArgoCd(Cluster.settled(move.from, move.shape.sizes), move.to, 'readme');
+  return { ...result, simulated: { lowestCapacity: simulated.lowestCapacity, worstLoad: simulated.worstLoad, log: simulated.log } };
+}
+
+/**
+ * One move synced with Argo CD's sync engine alone (argo-sync), on the cluster and in the simulator;
+ * with the README's autoscaler health check unless `readmeHealth` is false. For what one Argo CD
+ * cannot show beside the other tests: its health checks are one setting for every Application.
+ */
+export async function runSyncEngineMove(move: Pick<Move, 'label' | 'from' | 'to' | 'shape'> & Partial<Pick<Move, 'traffic'>>, readmeHealth = true): Promise<MoveResult> {
   const real = await watched(move.label, move, tmpdir(), [], () => argoSync(move.to, readmeHealth));
   const simulated = syncWithArgoCd(Cluster.settled(move.from, move.shape.sizes), move.to, readmeHealth ? 'readme' : 'built-in');
   return {

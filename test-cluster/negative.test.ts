@@ -1,9 +1,10 @@
 /**
  * Negative controls, each seen on the real control plane: what the plan's commands and the sync
- * waves prevent does happen without them: one plain `kubectl apply -f`, a sync by Argo CD's sync
- * engine of the file with its sync waves taken out, and, with autoscalers, a sync that keeps the
- * engine's built-in autoscaler health instead of the README's check and has no endpoint check (which
- * alone holds the floor: the last test). Each runs in a namespace of its own (the app's, renamed).
+ * waves prevent does happen without them: one plain `kubectl apply -f`, a sync by Argo CD of the
+ * file with its sync waves taken out, and, with autoscalers, a sync by Argo CD's sync engine that
+ * keeps the engine's built-in autoscaler health instead of the README's check and has no endpoint
+ * check (which alone holds the floor: the last test). Those two use the sync engine alone
+ * (argo-sync): the harness's Argo CD has the README's health check, one setting for all its apps. Each runs in a namespace of its own (the app's, renamed).
  *
  * On the cluster each asserts what must fail: ready capacity drops below full. How deep it drops
  * depends on how the machine's load orders pod starts, deletions and endpoint updates, so the depth
@@ -21,7 +22,7 @@ import { applyWithKubectl, Cluster } from '../test/transition-sim';
 import { record } from './describe-moves';
 import type { Manifest } from '../test/cluster-rules';
 import { editObjects, withFiles } from './files';
-import { movesOf, readyAfter, renamed, runArgoMove, shippedApps, watched, type MoveResult } from './moves';
+import { movesOf, readyAfter, renamed, runArgoCdMove, runSyncEngineMove, shippedApps, watched, type MoveResult } from './moves';
 
 const walkthrough = shippedApps().find((app) => app.name === 'nginx')!;
 const shop = shippedApps().find((app) => app.name === 'shop')!;
@@ -40,16 +41,16 @@ test('one plain kubectl apply -f of rollback after promote drops capacity (the s
   const move = readyAfter(renamed(rollbackAfterPromote, 'plain'), 'stable', STABLE_READY_AFTER);
   const file = [...move.paths.keys()].find((path) => path.endsWith('rollback.k8s.yaml'))!;
   const result = await withFiles(move.paths, (dir) => watched('negative: plain kubectl apply, rollback after promote', move, dir, [`kubectl apply -f ${file}`]));
-  const simulated = applyWithKubectl(Cluster.settled(move.from, move.shape.sizes), [{ verb: 'apply', file }], move.paths).lowestCapacity;
+  const simulated = applyWithKubectl(Cluster.settled(move.from, move.shape.sizes), [{ verb: 'apply', purpose: 'all', file }], move.paths).lowestCapacity;
   expect(simulated).toBe(0);
   expectDip(result, simulated);
 });
 
-test('Argo CD\'s sync engine, the file without its sync waves: rollback after promote drops capacity (the simulator: to nothing)', async () => {
+test('Argo CD, the file without its sync waves: rollback after promote drops capacity (the simulator: to nothing)', async () => {
   const move = readyAfter(renamed(rollbackAfterPromote, 'nowaves'), 'stable', STABLE_READY_AFTER);
   const noWaves = move.to.replace(/^ {4}argocd\.argoproj\.io\/sync-wave: .*\n/gm, '');
   expect(noWaves).not.toContain('sync-wave');
-  const result = await runArgoMove({ ...move, label: 'negative: Argo CD sync without sync waves, rollback after promote', to: noWaves });
+  const result = await runArgoCdMove({ ...move, label: 'negative: Argo CD sync without sync waves, rollback after promote', to: noWaves });
   expect(result.simulated.lowestCapacity).toBe(0);
   expectDip(result, result.simulated.lowestCapacity);
 });
@@ -61,7 +62,7 @@ test('Argo CD\'s sync engine with its built-in autoscaler health, the file witho
   const move = readyAfter(renamed(shopRollback, 'builtin'), 'stable', STABLE_READY_AFTER);
   const to = editObjects(move.to, () => undefined, (doc) => !isCheckJob(doc));
   expect(to).not.toEqual(move.to);
-  const result = await runArgoMove({ ...move, to, label: 'negative: Argo CD sync with the built-in autoscaler health and no endpoint check, shop rollback after promote' }, false);
+  const result = await runSyncEngineMove({ ...move, to, label: 'negative: Argo CD sync with the built-in autoscaler health and no endpoint check, shop rollback after promote' }, false);
   // The simulator, without the check, lists no endpoints: to nothing.
   expect(result.simulated.lowestCapacity).toBe(0);
   expectDip(result, result.simulated.lowestCapacity);
@@ -70,7 +71,7 @@ test('Argo CD\'s sync engine with its built-in autoscaler health, the file witho
 
 test('Argo CD\'s sync engine with its built-in autoscaler health and the endpoint check: full capacity, as the check waits for the floor\'s pods', async () => {
   const move = readyAfter(renamed(shopRollback, 'builtin-checked'), 'stable', STABLE_READY_AFTER);
-  const result = await runArgoMove({ ...move, label: 'Argo CD sync with the built-in autoscaler health and the endpoint check, shop rollback after promote' }, false);
+  const result = await runSyncEngineMove({ ...move, label: 'Argo CD sync with the built-in autoscaler health and the endpoint check, shop rollback after promote' }, false);
   record(result);
   expect(result.simulated.lowestCapacity).toBe(1);
   expect(result.lowestCapacity).toBeGreaterThanOrEqual(1);

@@ -50,7 +50,7 @@ const folders = (base: string, prefix = ''): string[] => readdirSync(join(base, 
 
 test('Argo CD: the Application syncs one app\'s current/ folder; the ApplicationSet one per app, named after it', () => {
   const application = integration('argocd-application.yaml');
-  expect(application).toMatchObject({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', spec: { source: { path: 'dist/nginx/current' }, syncPolicy: { automated: { prune: true, selfHeal: true } } } });
+  expect(application).toMatchObject({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', spec: { source: { path: 'dist/nginx/current' }, syncPolicy: { automated: { prune: true, selfHeal: true }, retry: { limit: 0 } } } });
   expect(existsSync(join(root, application.spec.source.path, 'nginx.k8s.yaml'))).toBe(true);
   expect(JSON.stringify(application)).not.toMatch(/Replace=true|Force=true/);
 
@@ -59,6 +59,8 @@ test('Argo CD: the Application syncs one app\'s current/ folder; the Application
   const [glob] = set.spec.generators[0].git.directories.map((each: { path: string }) => each.path);
   expect(set.spec.template.metadata.name).toBe('{{index .path.segments 1}}');
   expect(set.spec.template.spec.source.path).toBe('{{.path.path}}');
+  // A failed sync (a check that failed) is not retried into a pass: Argo CD retries 5 times unless told.
+  expect(set.spec.template.spec.syncPolicy).toEqual(application.spec.syncPolicy);
   // The folders the glob finds in each committed output tree (a repository keeps its spec at the root:
   // here the root and examples/ are two such), exactly the current/ ones; the name the template gives
   // each is the app's, as its current file's header says.
