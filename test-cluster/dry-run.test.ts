@@ -42,3 +42,15 @@ test.each(files)('%s passes a server-side dry run', async (file) => {
   const out = await kubectl(['apply', '--server-side', '--dry-run=server', '-f', '-'], copy(file));
   expect(out).toMatch(/serverside-applied \(server dry run\)/);
 });
+
+// Argo CD's CRDs come from its module (scripts/cluster.sh): the API server validates each field of
+// the copy-ready Application and ApplicationSet against their schemas; the control shows that a
+// misspelled field is refused, not dropped.
+test.each(['argocd-application.yaml', 'argocd-applicationset.yaml'])('examples/integrations/%s passes a strict server-side dry run against Argo CD\'s CRD', async (name) => {
+  const text = read(`examples/integrations/${name}`);
+  const out = await kubectl(['apply', '--server-side', '--dry-run=server', '--validate=strict', '-f', '-'], text);
+  expect(out).toMatch(/argoproj\.io\/canary-releases|argoproj\.io\/nginx/);
+  const misspelled = text.replace('selfHeal: true', 'selfheal: true');
+  expect(misspelled).not.toEqual(text);
+  await expect(kubectl(['apply', '--server-side', '--dry-run=server', '--validate=strict', '-f', '-'], misspelled)).rejects.toThrow(/\.syncPolicy\.automated\.selfheal: field not declared in schema/);
+});
