@@ -13,7 +13,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseManifests } from '../test/cluster-rules';
-import { CheckRunner } from './check-runner';
+import { CheckRunner, describeRuns } from './check-runner';
 import { shell } from './kube';
 import { withFiles } from './files';
 
@@ -32,7 +32,7 @@ export async function argoSync(file: string, readmeHealth = true): Promise<strin
       } catch (error) {
         // The engine's log goes with the folder: a failure carries its end, and the checks' output.
         const tail = readFileSync(engineLog, 'utf8').trimEnd().split('\n').slice(-40).join('\n');
-        const checks = (runner?.runs ?? []).map((run) => `${run.pod} exited ${run.exitCode}: ${run.output}`).join('\n');
+        const checks = describeRuns(runner?.runs ?? []);
         throw new Error(`${(error as Error).message}\nargo-sync's log, last lines:\n${tail}${checks ? `\nendpoint checks:\n${checks}` : ''}`);
       }
     });

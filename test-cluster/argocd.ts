@@ -7,13 +7,13 @@
  * a refresh (what a webhook from the git host asks for), and the sync Argo CD starts on its own.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { parseManifests } from '../test/cluster-rules';
-import { CheckRunner, type CheckRun } from './check-runner';
+import { CheckRunner, describeRuns, type CheckRun } from './check-runner';
 import { get, kubectl, until } from './kube';
 
 const run = promisify(execFile);
@@ -43,7 +43,7 @@ export interface SyncOutcome {
 
 /** A sync's outcome in words: Argo CD's message, and each endpoint check's output. */
 export function describeOutcome(outcome: SyncOutcome): string {
-  const checks = outcome.checks.map((each) => `${each.pod} exited ${each.exitCode}: ${each.output}`).join('\n');
+  const checks = describeRuns(outcome.checks);
   return `Argo CD's sync to ${outcome.revision.slice(0, 7)} ended ${outcome.phase}: ${outcome.message}${outcome.failed.map((each) => `\n  ${each}`).join('')}${checks ? `\nendpoint checks:\n${checks}` : ''}`;
 }
 
@@ -77,7 +77,7 @@ export class ArgoApplication {
 
   /** Commits `file` as current/<name>.k8s.yaml (the only file there) and pushes it; the commit's id. */
   async commit(file: string, message: string): Promise<string> {
-    await run('mkdir', ['-p', join(this.work, 'current')]);
+    mkdirSync(join(this.work, 'current'), { recursive: true });
     writeFileSync(join(this.work, 'current', `${this.name}.k8s.yaml`), file);
     await git(this.work, 'add', '-A');
     await git(this.work, 'commit', '-q', '--allow-empty', '-m', message);

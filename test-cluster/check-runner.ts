@@ -50,6 +50,9 @@ export async function runCheckPod(pod: KubeObject, dir: string, token: string): 
   });
 }
 
+/** The runs in words, a line each, for a failure's message. */
+export const describeRuns = (runs: readonly CheckRun[]): string => runs.map((run) => `${run.pod} exited ${run.exitCode}: ${run.output}`).join('\n');
+
 export class CheckRunner {
   private watcher?: { stop(): void };
   private readonly started = new Set<string>();

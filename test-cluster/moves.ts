@@ -227,15 +227,14 @@ async function observed(label: string, move: Pick<Move, 'from' | 'shape'> & Part
   };
 }
 
+/** What a move result keeps of the simulator's run. */
+const simulatedView = ({ lowestCapacity, worstLoad, log }: MoveResult['simulated']): MoveResult['simulated'] => ({ lowestCapacity, worstLoad, log });
+
 /** One move with the plan's own commands, on the cluster and in the simulator. */
 export async function runMove(move: Move): Promise<MoveResult> {
   const commands = move.steps.map((step) => formatStep(step, move.shape.namespace));
   const real = await withFiles(move.paths, (dir) => watched(move.label, move, dir, commands));
-  const simulated = applyWithKubectl(Cluster.settled(move.from, move.shape.sizes), move.steps, move.paths);
-  return {
-    ...real,
-    simulated: { lowestCapacity: simulated.lowestCapacity, worstLoad: simulated.worstLoad, log: simulated.log },
-  };
+  return { ...real, simulated: simulatedView(applyWithKubectl(Cluster.settled(move.from, move.shape.sizes), move.steps, move.paths)) };
 }
 
 export type { Track };
@@ -269,8 +268,7 @@ export async function watchedThroughArgoCd(label: string, move: Pick<Move, 'from
 export async function runArgoCdMove(move: Pick<Move, 'label' | 'from' | 'to' | 'shape'> & Partial<Pick<Move, 'traffic'>>): Promise<MoveResult> {
   const { result, outcome } = await watchedThroughArgoCd(move.label, move, move.to);
   if (outcome.phase !== 'Succeeded') throw new Error(`${move.label}: ${describeOutcome(outcome)}`);
-  const simulated = syncWithArgoCd(Cluster.settled(move.from, move.shape.sizes), move.to, 'readme');
-  return { ...result, simulated: { lowestCapacity: simulated.lowestCapacity, worstLoad: simulated.worstLoad, log: simulated.log } };
+  return { ...result, simulated: simulatedView(syncWithArgoCd(Cluster.settled(move.from, move.shape.sizes), move.to, 'readme')) };
 }
 
 /**
@@ -280,9 +278,5 @@ export async function runArgoCdMove(move: Pick<Move, 'label' | 'from' | 'to' | '
  */
 export async function runSyncEngineMove(move: Pick<Move, 'label' | 'from' | 'to' | 'shape'> & Partial<Pick<Move, 'traffic'>>, readmeHealth = true): Promise<MoveResult> {
   const real = await watched(move.label, move, tmpdir(), [], () => argoSync(move.to, readmeHealth));
-  const simulated = syncWithArgoCd(Cluster.settled(move.from, move.shape.sizes), move.to, readmeHealth ? 'readme' : 'built-in');
-  return {
-    ...real,
-    simulated: { lowestCapacity: simulated.lowestCapacity, worstLoad: simulated.worstLoad, log: simulated.log },
-  };
+  return { ...real, simulated: simulatedView(syncWithArgoCd(Cluster.settled(move.from, move.shape.sizes), move.to, readmeHealth ? 'readme' : 'built-in')) };
 }
