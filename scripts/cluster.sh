@@ -15,12 +15,12 @@
 #
 # The binaries go to ${XDG_CACHE_HOME:-$HOME/.cache}/cdk8s-canary-cluster/<recipe hash>/bin, where the
 # recipe is cluster/go.mod and go.sum, cluster/argocd's and cluster/argo-sync's go.mod, go.sum and Go
-# files, the Go versions and the build settings below: a changed recipe builds anew (and the binaries of older recipes that
-# no running cluster uses are removed), an unchanged one reuses the binaries. Builds into one cache
-# take turns (a lock): a second build waits and then reuses the first's binaries, which appear whole or
-# not at all. Each binary's build prints a line as it ends. The Go build cache (go env GOCACHE) is
-# shared by every recipe, so a changed recipe compiles only what changed. Nothing is written into the
-# repository.
+# files, the Go versions and the build settings below: a changed recipe builds anew (and the binaries
+# of older recipes that no running cluster uses are removed), an unchanged one reuses the binaries.
+# Builds into one cache take turns (a lock): a second build waits and then reuses the first's
+# binaries, which appear whole or not at all. Each binary's build prints a line as it ends. The Go
+# build cache (go env GOCACHE) is shared by every recipe, so a changed recipe compiles only what
+# changed. Nothing is written into the repository.
 #
 # A cluster belongs to its checkout: its state (certificates, configuration, logs, process ids) is kept
 # under the cache's checkouts/<hash of the checkout's path>/, so `stop` in one checkout never stops
@@ -132,7 +132,8 @@ workdir="$state_dir/clusters/$name"
 argocd_dir="$state_dir/argocd"
 kubeconfig="$workdir/kubeconfig.yaml"
 
-module_dir() { (cd "$recipe" && go mod download -json "$1" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p'); }
+# The folder in the module cache of module $1, as the Go module in $2 (default: cluster/) requires it.
+module_dir() { (cd "${2:-$recipe}" && go mod download -json "$1" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p'); }
 
 # kwok's own fast Stages (nodes ready at once, pods complete and go at once), with the pod-ready Stage
 # delayed: a new pod becomes Ready $ready_delay after it is created, so rollouts take real time; a
@@ -208,7 +209,7 @@ start() {
   local gateway istio argocd
   gateway="$(module_dir sigs.k8s.io/gateway-api)"
   istio="$(module_dir istio.io/api)"
-  argocd="$(cd "$recipe/argocd" && GOTOOLCHAIN=$argocd_toolchain go mod download -json github.com/argoproj/argo-cd/v3 | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
+  argocd="$(GOTOOLCHAIN=$argocd_toolchain module_dir github.com/argoproj/argo-cd/v3 "$recipe/argocd")"
   log "installing the Gateway API CRDs ($gateway), Istio's ($istio) and Argo CD's ($argocd)"
   "$bin/kubectl" --kubeconfig "$kubeconfig" apply --server-side -f "$gateway/config/crd/standard/" >&2
   "$bin/kubectl" --kubeconfig "$kubeconfig" apply --server-side -f "$istio/kubernetes/customresourcedefinitions.gen.yaml" >/dev/null
@@ -249,8 +250,8 @@ wait_port() {
 }
 
 # Argo CD as an install runs it, each component a process on 127.0.0.1 (its CRDs are installed with
-# the others): the argocd namespace with argocd-cm (the README's autoscaler health check in it), argocd-secret and
-# the default AppProject; Redis; a git daemon serving the bare repositories under argocd/git (a test
+# the others): the argocd namespace with argocd-cm (the README's autoscaler health check in it),
+# argocd-secret and the default AppProject; Redis; a git daemon serving the bare repositories under argocd/git (a test
 # makes one per app and pushes its commits there); the repo-server, the application controller and
 # the ApplicationSet controller (Progressive Syncs on). The in-cluster destination
 # (https://kubernetes.default.svc) is this cluster, through the kubeconfig (ARGOCD_FAKE_IN_CLUSTER,
