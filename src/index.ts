@@ -11,7 +11,8 @@ export {
   type ServiceSpec, type StageSpec, type TrackSpec, type FromSpec, type ConfigSpec, type ConfigFileSpec, type SecretMountSpec,
   type DisruptionBudgetSpec, type EndpointCheckSpec, type TopologySpreadSpec, type AutoscalingSpec, type VerifySpec, type SmokeCheckSpec,
   type PrometheusCheckSpec, type PrometheusQuerySpec, type PodTemplate, type PortName, type NamedPortSpec, type ProbeSpec, type HttpProbeSpec,
-  type GrpcProbeSpec, type TcpProbeSpec, type NotifySpec, type SecretKeySpec, CompareTrack, Worse,
+  type GrpcProbeSpec, type TcpProbeSpec, type NotifySpec, type SecretKeySpec, CompareTrack, Worse, type WaveSpec, type ClusterSelectorSpec,
+  type ArgoCdSpec, type MaxUpdate,
 } from './spec/types';
 export type {
   ResolvedAppSpec, ResolvedConfigSpec, ResolvedDisruptionBudgetSpec, ResolvedEndpointCheckSpec, ResolvedPrometheusCheckSpec, ResolvedResourcesSpec,
@@ -19,3 +20,4 @@ export type {
   ResolvedWorkloadSpec,
 } from './model/resolved';
 export type { ResolvedStage, RolloutPlan, TrackWaves } from './model/stage';
+export type { ResolvedWave } from './model/waves';

@@ -5,7 +5,7 @@ import { stagePath } from '../render/paths';
 import { printable } from '../spec/problems';
 import { appScopeLabels, BASELINE, CHECK_LABEL, COMPONENT_LABEL, ENDPOINT_CHECK_COMPONENT, ROUTER_COMPONENT, selectorArg, TRACK_LABEL, VERIFY_COMPONENT, type TrackLabel } from '../model/labels';
 import { kindsOf, laneGrows, stageContents, stageLanes, type StageObject } from '../model/stage-contents';
-import { baselineName, gateWaitSeconds, isGated, isSmokeGated, smokeJobName, verifyJobName, type GatedApp } from '../model/gate';
+import { baselineName, gateJobName, gateWaitSeconds, isGated, isSmokeGated, smokeJobName, type GatedApp } from '../model/gate';
 import { endpointChecks, routeChecks, TRAFFIC_CHECK_SECONDS, type EndpointCheck, type RouteCheck } from '../model/traffic-checks';
 
 /** One kubectl step of a move to a stage. */
@@ -66,7 +66,7 @@ export function stageSteps(app: ResolvedAppSpec, plan: RolloutPlan, stage: Resol
  * waited for; when it fails, its logs, the rollback stage's steps, and a failure.
  */
 function gateSteps(app: GatedApp, plan: RolloutPlan, stage: ResolvedStage, check: 'analysis' | 'smoke', outdir: string): KubectlStep[] {
-  const job = check === 'smoke' ? smokeJobName(app.name) : verifyJobName(app.name);
+  const job = check === 'smoke' ? smokeJobName(app.name) : gateJobName(app, stage.name);
   const other = check === 'smoke' ? 'analysis' : 'smoke';
   const rollback = plan.stages.find((each) => each.name === ROLLBACK_STAGE)!;
   return [

@@ -9,6 +9,10 @@ import { printable } from '../spec/problems';
 import { podAdditions, type Addition } from '../model/additions';
 import { RouteProtocol, SessionAffinity, type MatchRuleSpec } from '../spec/types';
 import { shellQuote, stageCommands, stageFile, teardownCommand } from './kubectl-steps';
+import { posix } from 'node:path';
+import { gateJobName, isGated } from '../model/gate';
+import { describeMaxUpdate, describeSelector } from '../model/waves';
+import { applicationSetPath } from '../render/paths';
 
 const BAR_WIDTH = 20;
 
@@ -97,6 +101,7 @@ export function formatPlan(app: ResolvedAppSpec, plan: RolloutPlan, outdir: stri
     ...routing.map((line) => `  ${line}`),
     // What the files hold beside the app: the endpoint check and its access (README: Ready endpoints).
     ...(app.endpointCheck ? [`  endpoint check: Job ${endpointCheckName(app.name)} (an Argo CD Sync hook; its Role lists EndpointSlices and pods), where a track grows`] : []),
+    ...describeWaves(app, plan, outdir).map((line, i) => (i === 0 ? `  ${line}` : `    ${line}`)),
     ...overrides(app).map((line, i) => (i === 0 ? `  ${line}` : `    - ${line}`)),
     ...(diff.length ? ['  config of the canary, against stable:', ...diff.map((line) => `    ${line}`)] : []),
     ...table(rows, new Set([1, 2, 3])).map((line) => `  ${line}`),
@@ -107,6 +112,27 @@ export function formatPlan(app: ResolvedAppSpec, plan: RolloutPlan, outdir: stri
       return i < steps.length - 1 ? `${line} \\` : line;
     })),
   ].map(printable).join('\n');
+}
+
+/** Each wave in order and what it waits for, as Argo CD's RollingSync takes them. */
+function waveSteps(app: ResolvedAppSpec, plan: RolloutPlan) {
+  const gates = plan.stages.filter((stage) => isGated(app, stage)).map((stage) => gateJobName(app, stage.name));
+  return (app.waves ?? []).map((wave, i, waves) => ({
+    name: wave.name,
+    clusters: describeSelector(wave.matchLabels),
+    maxUpdate: wave.maxUpdate,
+    waitsFor: i === 0 ? null : `every ${waves[i - 1].name} Application Synced and Healthy${gates.length ? ` (in a gated stage, its gate Job ${gates.length === 1 ? gates[0] : `${app.name}-verify-<stage>`} Complete)` : ''}`,
+  }));
+}
+
+/** The waves across clusters, in words: a line for the ApplicationSet, then one a wave. */
+function describeWaves(app: ResolvedAppSpec, plan: RolloutPlan, outdir: string): string[] {
+  const steps = waveSteps(app, plan);
+  if (!steps.length) return [];
+  return [
+    `waves: Argo CD's ApplicationSet ${app.name} (${posix.join(outdir, applicationSetPath(app.name))}) syncs each commit of current/ wave by wave; a gate that fails (Degraded) holds the next wave`,
+    ...steps.map((step, i) => `${i + 1}. ${step.name}: clusters ${step.clusters}, ${describeMaxUpdate(step.maxUpdate)}, ${step.waitsFor ? `after ${step.waitsFor}` : 'first'}`),
+  ];
 }
 
 /**
@@ -253,6 +279,7 @@ export function planDocument(app: ResolvedAppSpec, plan: RolloutPlan, outdir: st
     configCleanup: configCleanupCommand(app, plan) ?? null,
     adoptAutoscaling: adoptAutoscalingCommand(app) ?? null,
     teardown: teardownCommand(app, plan),
+    waves: app.waves ? waveSteps(app, plan) : null,
     workload: { origin: app.workload.origin, container: app.workload.container, taken: app.workload.taken, overridden: overrides(app).slice(1), added: app.workload.origin === 'the spec' ? [] : additions(app) },
   };
 }

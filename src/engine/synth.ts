@@ -1,6 +1,6 @@
 import { checkOutput } from '../io/check';
 import type { RenderedFile } from '../io/header';
-import { outputFolderProblem, specPathFrom } from '../io/output-folder';
+import { outputFolderProblem, outputPathInRepository, specPathFrom } from '../io/output-folder';
 import { openOutput } from '../io/write-session';
 import { appFilePaths, OUTPUT_LAYOUT } from '../render/paths';
 import { renderAppsInParallel, type ProgressListener } from '../render/synth';
@@ -56,7 +56,10 @@ export async function synth(options: SynthOptions): Promise<SynthWritten | Synth
   plainPath(optionName(options, 'output'), outdir);
   const problem = outputFolderProblem(outdir, config);
   if (problem) throw new UsageError(problem);
-  const resolved = loadApps(options);
+  const loaded = loadApps(options);
+  // Argo CD finds the files by their path in the repository, unless the spec says where.
+  const inRepository = loaded.some((app) => app.argocd && app.argocd.path === undefined) ? outputPathInRepository(outdir, config) : undefined;
+  const resolved = loaded.map((app) => (app.argocd && app.argocd.path === undefined ? { ...app, argocd: { ...app.argocd, path: inRepository } } : app));
   const specPath = specPathFrom(outdir, config);
   const ownership = { spec: specPath, apps: resolved.map((app) => app.spec.name), takeOver, layout: OUTPUT_LAYOUT };
   if (check) {
@@ -66,7 +69,7 @@ export async function synth(options: SynthOptions): Promise<SynthWritten | Synth
     return { check: true, apps: resolved.length, files: files.length, report: checkOutput(outdir, files, ownership) };
   }
   // The folder is checked before anything renders.
-  const writer = openOutput(outdir, resolved.flatMap((app) => appFilePaths(app.spec.name, app.plan)), ownership);
+  const writer = openOutput(outdir, resolved.flatMap((app) => appFilePaths(app.spec.name, app.plan, app.argocd !== undefined)), ownership);
   try {
     await renderAppsInParallel(resolved, specPath, (_index, files) => files.forEach((file) => writer.write(file)), options.onProgress);
   } catch (error) {

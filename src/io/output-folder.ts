@@ -37,6 +37,20 @@ export function specPathFrom(outdir: string, spec: string): string {
 }
 
 /**
+ * The output folder's path in the git repository that holds it (`deploy/dist`; `.` at its top), as
+ * Argo CD reads the repository; outside any repository, its path from the spec's folder.
+ */
+export function outputPathInRepository(outdir: string, spec: string): string {
+  const folder = resolve(outdir);
+  for (let at = folder; ; at = dirname(at)) {
+    // A repository's top holds .git: a folder, or a file in a worktree or submodule.
+    if (existsSync(join(at, '.git'))) return relative(at, folder).split(sep).join('/') || '.';
+    if (dirname(at) === at) break;
+  }
+  return relative(dirname(resolve(spec)), folder).split(sep).join('/') || '.';
+}
+
+/**
  * Makes the folder `path` and the missing ones above it, one at a time (Node's recursive mkdir spins
  * forever below some paths, such as /proc/self/fdx): a folder that cannot be made stops the run.
  */

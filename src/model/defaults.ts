@@ -1,3 +1,4 @@
+import { resolveWaves } from './waves';
 import { SecurityProfile, ServiceType, SessionAffinity, type AppSpec, type ResourceAmounts, type TrackSpec, type VerifySpec } from '../spec/types';
 import { defaultStages } from './replicas';
 import type { ReadApp } from '../spec/config-files';
@@ -138,5 +139,6 @@ export function resolveAppDefaults(app: ReadApp, file?: WorkloadFile): ResolvedA
     ...(worker || app.endpointCheck?.enabled === false ? {} : {
       endpointCheck: { image: app.endpointCheck?.image ?? app.verify?.image ?? DEFAULT_VERIFY_IMAGE },
     }),
+    ...(app.waves ? { waves: resolveWaves(app.waves) } : {}),
   };
 }

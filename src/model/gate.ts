@@ -12,6 +12,16 @@ export function verifyJobName(app: string): string {
   return `${app}-verify`;
 }
 
+/**
+ * The gate Job of a stage. Under waves it is a plain object named after its stage, not a hook: its
+ * outcome is the Application's health (Progressing while it runs, Degraded when it fails), which is
+ * what RollingSync waits on before the next wave, and a stage's gate is never mistaken for an earlier
+ * stage's. Otherwise the same name in every stage (verifyJobName).
+ */
+export function gateJobName(app: ResolvedAppSpec, stage: string): string {
+  return app.waves ? `${verifyJobName(app.name)}-${stage}` : verifyJobName(app.name);
+}
+
 /** An app with a verification gate. */
 export type GatedApp = ResolvedAppSpec & { readonly verify: ResolvedVerifySpec };
 

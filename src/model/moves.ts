@@ -11,7 +11,7 @@ import { ROLLBACK_STAGE, type ResolvedStage, type TrackWaves } from './stage';
  * pods that are not ready endpoints or to a canary that fails its smoke check. Objects every stage
  * shares (Namespace, Services, the check's access) stay in wave 0.
  */
-export const SYNC_WAVE = { grow: 1, endpoints: 2, smoke: 3, route: 4, shrink: 5 } as const;
+export const SYNC_WAVE = { grow: 1, endpoints: 2, smoke: 3, route: 4, shrink: 5, gate: 6 } as const;
 
 /**
  * A move the plan offers: on to the next stage, from any stage back to `rollback`, or, at `finish`,

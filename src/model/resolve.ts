@@ -1,4 +1,4 @@
-import type { AppSpec } from '../spec/types';
+import type { AppSpec, ArgoCdSpec, CanarySpec, WaveSpec } from '../spec/types';
 import { formatValue, SpecError, type Findings, type Problem, type SpecPath } from '../spec/problems';
 import { readConfigFiles } from '../spec/config-files';
 import { readWorkloadFile } from '../spec/workload-file';
@@ -11,6 +11,8 @@ import { appFindings } from './rules/app';
 import { acrossAppsProblems } from './rules/across-apps';
 import { misshapenStageProblems } from './rules/stages';
 import type { RolloutPlan } from './stage';
+import { resolveArgoCd, type ResolvedArgoCd } from './waves';
+import { wavesProblems } from './rules/waves';
 
 /** An app through the one resolve step: every default filled in, its plan, and what to warn about. */
 export interface ResolvedApp {
@@ -18,6 +20,8 @@ export interface ResolvedApp {
   readonly plan: RolloutPlan;
   /** Whether this app's files create its namespace: the first app of a spec that asks does (see `namespaceCreators`). */
   readonly createsNamespace: boolean;
+  /** Where Argo CD finds the files, for an app released in waves from a spec that says (`argocd`). */
+  readonly argocd?: ResolvedArgoCd;
   readonly warnings: readonly Problem[];
 }
 
@@ -64,13 +68,16 @@ function snapshot(value: unknown, copies = new Map<object, unknown>()): unknown 
   return copy;
 }
 
-/** Defaults, plan and rules for an app whose shape passed the schema: the app, or what is wrong with it. */
-function resolveShaped(app: AppSpec, at: SpecPath, baseDir: string): Findings & { readonly app?: ResolvedApp } {
+/**
+ * Defaults, plan and rules for an app whose shape passed the schema: the app, or what is wrong with it.
+ * `waves` are the spec's own, for an app that gives none (checked where the spec gives them).
+ */
+function resolveShaped(app: AppSpec, at: SpecPath, baseDir: string, waves?: readonly WaveSpec[]): Findings & { readonly app?: ResolvedApp } {
   const read = readConfigFiles(app, at, baseDir);
   const workload = app.from === undefined ? undefined : readWorkloadFile(app.from, at, baseDir);
   const unread = [...read.problems, ...workload?.problems ?? []];
   if (unread.length) return { problems: unread, warnings: [] };
-  const spec = resolveAppDefaults(read.app, workload?.file);
+  const spec = resolveAppDefaults(app.waves || !waves ? read.app : { ...read.app, waves: [...waves] }, workload?.file);
   const found = appFindings(spec, at, () => resolvePlan(spec.stages, spec.stable.replicas, spec.canary.replicas, spec.stage, spec.routing !== undefined, (spec.routing?.match?.length ?? 0) > 0, spec.verify?.baseline ?? false), app);
   const warnings = [...workload?.notes ?? [], ...found.warnings];
   if (!found.plan) return { ...found, warnings };
@@ -124,6 +131,13 @@ export function resolveApp(input: unknown, source: AppSource): ResolvedApp {
   return resolved.app;
 }
 
+/** Waves are rolled by an ApplicationSet, which needs to know where Argo CD finds the files. */
+function argoCdProblems(apps: readonly ResolvedApp[], argocd: ArgoCdSpec | undefined): Problem[] {
+  const inWaves = apps.filter((app) => app.spec.waves);
+  if (argocd || !inWaves.length) return [];
+  return [{ path: ['argocd'], message: `is required by waves (app ${formatValue(inWaves[0].spec.name)}): give argocd.repoURL, the git repository Argo CD reads the output folder from, for the ApplicationSet each app in waves gets` }];
+}
+
 /** A whole spec through the resolve step: its apps, in order, and the warnings to show. */
 export interface ResolvedSpec {
   readonly apps: readonly ResolvedApp[];
@@ -141,15 +155,20 @@ export function resolveSpec(data: unknown, baseDir = process.cwd()): ResolvedSpe
   // passed still goes through its rules, so their problems are told with the others' shape problems.
   const inApp = (problem: Problem) => problem.path[0] === 'apps' && typeof problem.path[1] === 'number';
   if (shape.some((problem) => !inApp(problem))) throwIfAny(shape);
-  const input = (data as { apps: AppSpec[] }).apps;
+  const { apps: input, waves, argocd } = data as CanarySpec;
+  throwIfAny(waves ? wavesProblems(waves, ['waves']) : []);
   const shapeOf = (i: number) => shape.filter((problem) => problem.path[1] === i);
-  const each = input.map((app, i) => (shapeOf(i).length ? { problems: withStageProblem(shapeOf(i), app, ['apps', i]), warnings: [] } : resolveShaped(app, ['apps', i], baseDir)));
+  const each = input.map((app, i) => (shapeOf(i).length ? { problems: withStageProblem(shapeOf(i), app, ['apps', i]), warnings: [] } : resolveShaped(app, ['apps', i], baseDir, waves)));
   throwIfAny(each.flatMap((found) => found.problems));
   const apps = each.map((found) => found.app!);
-  throwIfAny(acrossAppsProblems(apps.map((app) => app.spec), input.map((_, i) => ['apps', i])));
+  throwIfAny([...acrossAppsProblems(apps.map((app) => app.spec), input.map((_, i) => ['apps', i])), ...argoCdProblems(apps, argocd)]);
   const creators = namespaceCreators(apps.map((app) => app.spec));
   return {
-    apps: apps.map((app, i) => ({ ...app, createsNamespace: creators[i] === i })),
+    apps: apps.map((app, i) => ({
+      ...app,
+      createsNamespace: creators[i] === i,
+      ...(app.spec.waves && argocd ? { argocd: resolveArgoCd(argocd) } : {}),
+    })),
     warnings: each.flatMap((found) => found.warnings),
   };
 }

@@ -1,3 +1,4 @@
+import type { ResolvedWave } from './waves';
 import type {
   AutoscalingSpec, NotifySpec, PrometheusQuerySpec, ResourceAmounts, RoutingSpec, SecretMountSpec, SecurityProfile, ServiceType, SessionAffinity, StageSpec,
 } from '../spec/types';
@@ -169,4 +170,6 @@ export interface ResolvedAppSpec {
   readonly routing?: RoutingSpec;
   /** Absent when turned off, and for a worker (see EndpointCheckSpec). */
   readonly endpointCheck?: ResolvedEndpointCheckSpec;
+  /** The waves across clusters, in order; absent for a release to one cluster. */
+  readonly waves?: ResolvedWave[];
 }

@@ -4,6 +4,8 @@ import type { ResolvedStage, RolloutPlan } from '../model/stage';
 
 const STAGES = 'stages';
 const CURRENT = 'current';
+const ARGOCD = 'argocd';
+const APPLICATION_SET = 'applicationset';
 const EXTENSION = '.k8s.yaml';
 // A stage's file name: its number and name (a DNS-1123 label), or the rollback stage's.
 const STAGE_FILE = /^(\d{2,}-[a-z0-9]([-a-z0-9]*[a-z0-9])?|rollback)\.k8s\.yaml$/;
@@ -18,6 +20,16 @@ function currentPath(app: string): string {
   return `${app}/${CURRENT}/${app}${EXTENSION}`;
 }
 
+/** The folder Argo CD syncs an app from: its current stage, at `outputPath` in the repository. */
+export function currentFolder(outputPath: string, app: string): string {
+  return [...outputPath.split('/').filter((part) => part !== '' && part !== '.'), app, CURRENT].join('/');
+}
+
+/** The ApplicationSet of an app released in waves, beside its stages (never in `current/`, which it syncs). */
+export function applicationSetPath(app: string): string {
+  return `${app}/${ARGOCD}/${APPLICATION_SET}${EXTENSION}`;
+}
+
 /**
  * Where this tool writes an app's files, as the writer asks: `web/stages/01-baseline.k8s.yaml` and
  * `web/current/web.k8s.yaml` are web's; `web-copy/stages/01-baseline.k8s.yaml` and
@@ -27,13 +39,14 @@ export const OUTPUT_LAYOUT = {
   isAppFile(path: string, app: string): boolean {
     const [folder, kind, name, ...rest] = path.split('/');
     if (folder !== app || rest.length) return false;
+    if (kind === ARGOCD) return name === `${APPLICATION_SET}${EXTENSION}`;
     return kind === CURRENT ? name === `${app}${EXTENSION}` : kind === STAGES && STAGE_FILE.test(name ?? '');
   },
   isAppFolder(folder: string): boolean {
     const parts = folder.split('/');
-    return parts.length === 1 || (parts.length === 2 && (parts[1] === STAGES || parts[1] === CURRENT));
+    return parts.length === 1 || (parts.length === 2 && (parts[1] === STAGES || parts[1] === CURRENT || parts[1] === ARGOCD));
   },
-  appFolders: [CURRENT, STAGES],
+  appFolders: [ARGOCD, CURRENT, STAGES],
 };
 
 /** One of an app's files: where it goes and the stage it holds. */
@@ -52,7 +65,7 @@ export function appFiles(app: string, plan: RolloutPlan): AppFile[] {
   return files;
 }
 
-/** The paths of appFiles. */
-export function appFilePaths(app: string, plan: RolloutPlan): string[] {
-  return appFiles(app, plan).map((file) => file.path);
+/** The paths of appFiles, and of the ApplicationSet of an app in waves. */
+export function appFilePaths(app: string, plan: RolloutPlan, inWaves: boolean): string[] {
+  return [...appFiles(app, plan).map((file) => file.path), ...inWaves ? [applicationSetPath(app)] : []];
 }

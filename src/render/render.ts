@@ -8,7 +8,9 @@ import type { ResolvedStage } from '../model/stage';
 import { manifestOf } from '../constructs/manifests/stage-objects';
 import { deployment, podTemplate } from '../constructs/manifests/workload';
 import { fileHeader, type RenderedFile } from '../io/header';
-import { appFiles } from './paths';
+import { appFiles, applicationSetPath, currentFolder } from './paths';
+import { applicationSet } from '../constructs/manifests/application-set';
+import { describeMaxUpdate, describeSelector, type ResolvedArgoCd, type ResolvedWave } from '../model/waves';
 import { lintable, manifestLines, yamlLines } from './yaml';
 
 function header(app: ResolvedAppSpec, stage: ResolvedStage, spec: string | undefined): string {
@@ -62,7 +64,7 @@ export function renderApp(app: ResolvedApp, specPath?: string): RenderedFile[] {
   const render = objectRenderer(spec);
   // The current stage's file is its stage's file again: each stage is rendered once.
   const contents = new Map<string, string>();
-  return appFiles(spec.name, app.plan).map(({ path, stage }) => {
+  const files = appFiles(spec.name, app.plan).map(({ path, stage }) => {
     let content = contents.get(stage.name);
     if (content === undefined) {
       const docs = stageContents(spec, app.createsNamespace, stage).map(render);
@@ -71,4 +73,16 @@ export function renderApp(app: ResolvedApp, specPath?: string): RenderedFile[] {
     }
     return { path, content };
   });
+  return app.argocd && spec.waves ? [...files, applicationSetFile({ ...spec, waves: spec.waves }, app.argocd, specPath)] : files;
+}
+
+/** The ApplicationSet's file: applied once to Argo CD's cluster, it rolls every commit of `current/` wave by wave. */
+function applicationSetFile(spec: ResolvedAppSpec & { readonly waves: readonly ResolvedWave[] }, argocd: ResolvedArgoCd, specPath: string | undefined): RenderedFile {
+  const lines = [
+    "# Argo CD's ApplicationSet: apply it once to Argo CD's cluster; each commit",
+    '# of current/ then rolls out wave by wave:',
+    ...spec.waves.map((wave) => `#   ${wave.name}: clusters ${describeSelector(wave.matchLabels)}, ${describeMaxUpdate(wave.maxUpdate)}`),
+  ];
+  const manifest = applicationSet(spec, argocd, currentFolder(argocd.path ?? '', spec.name));
+  return { path: applicationSetPath(spec.name), content: `${fileHeader({ spec: specPath, app: spec.name, lines })}${lintable(manifestLines(manifest))}` };
 }

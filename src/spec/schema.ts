@@ -102,6 +102,9 @@ function schemaProblem(error: ErrorObject): Problem {
       return { path, message: `must have at least ${error.params.limit} entry` };
     case 'minimum':
     case 'maximum':
+    case 'multipleOf':
+      // A value of two types (a count or a percent) has one message for both.
+      if (Array.isArray(schema.type) && schema.message) return { path, message: `${value}: ${schema.message}` };
       return { path, message: `${value}: ${rangeRule(schema)}` };
     case 'pattern':
       return { path, message: `${value}: ${(error.parentSchema as { message?: string }).message ?? `must match ${error.params.pattern}`}` };

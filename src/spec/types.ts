@@ -190,6 +190,87 @@ export type PortNumber = number;
  */
 export type ReplicaCount = number;
 
+/**
+ * A git repository's URL as Argo CD takes it: https://, http://, git:// or ssh:// (a user only for
+ * ssh), or scp-like `git@host:org/repo.git`. No password: the spec and the files are plain text in git.
+ * @maxLength 2048
+ * @pattern ^((https?|git)://[A-Za-z0-9._~%\[\]:-]+(/[\x21-\x7e]*)?|ssh://([A-Za-z0-9._-]+@)?[A-Za-z0-9._~%\[\]:-]+(/[\x21-\x7e]*)?|[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[\x21-\x7e]+)$
+ * @message must be a git URL without a password (https://, git://, ssh:// or git@host:org/repo.git), of printable characters without spaces
+ */
+export type RepoUrl = string;
+
+/**
+ * A git branch, tag or commit.
+ * @minLength 1
+ * @maxLength 255
+ * @pattern ^[\x21-\x7e]+$
+ * @message must be a branch, tag or commit: printable characters without spaces
+ */
+export type GitRevision = string;
+
+/**
+ * How many of a wave's Applications Argo CD syncs at once: a count (1 or more) or a percent of the
+ * wave's Applications (`1%` to `100%`, rounded down, at least one).
+ * @pattern ^([1-9][0-9]?|100)%$
+ * @minimum 1
+ * @multipleOf 1
+ * @message must be a count of 1 or more, or a percent from 1% to 100%
+ */
+export type MaxUpdate = number | string;
+
+/** The Argo CD clusters of a wave, by the labels of their cluster Secrets. */
+export interface ClusterSelectorSpec {
+  /**
+   * Labels every cluster of the wave has (a cluster Secret's labels; the in-cluster destination needs
+   * a Secret of its own to carry them).
+   * @minProperties 1
+   */
+  readonly matchLabels: { [key: string]: LabelValue };
+}
+
+/**
+ * One wave of a release across clusters: Argo CD's ApplicationSet syncs a commit to every cluster of
+ * one wave, and moves to the next only once each of its Applications is Synced and Healthy, the
+ * stage's gate included.
+ */
+export interface WaveSpec {
+  /** The wave's name: the `cdk8s-canary/wave` label of its Applications. */
+  readonly name: DnsLabel;
+  /** The wave's clusters. */
+  readonly clusters: ClusterSelectorSpec;
+  /**
+   * How many of the wave's Applications sync at once.
+   * @default all of them ('100%')
+   */
+  readonly maxUpdate?: MaxUpdate;
+}
+
+/** Where Argo CD finds the output folder, for the ApplicationSet written per app under `waves`. */
+export interface ArgoCdSpec {
+  /** The git repository that holds the output folder, as Argo CD knows it. */
+  readonly repoURL: RepoUrl;
+  /**
+   * The branch, tag or commit Argo CD follows.
+   * @default 'HEAD'
+   */
+  readonly targetRevision?: GitRevision;
+  /**
+   * The Argo CD project of the Applications.
+   * @default 'default'
+   */
+  readonly project?: DnsLabel;
+  /**
+   * The namespace Argo CD runs in, where the ApplicationSet goes.
+   * @default 'argocd'
+   */
+  readonly namespace?: DnsLabel;
+  /**
+   * The output folder's path in the repository.
+   * @default found from the git repository that holds the output folder, else its path from the spec's folder
+   */
+  readonly path?: RelativePath;
+}
+
 /** One track of the release: the stable (running) or the canary (new) version. */
 export interface TrackSpec {
   /**
@@ -1116,6 +1197,13 @@ export interface AppSettings {
    * @default on for an app with a Service
    */
   readonly endpointCheck?: EndpointCheckSpec;
+  /**
+   * Release each stage across clusters in waves, with Argo CD's ApplicationSet (RollingSync): a
+   * stage's gate becomes a plain Job named after the stage, whose outcome is the Application's health.
+   * @default the spec's top-level `waves`; none for a CanaryApp
+   * @minItems 1
+   */
+  readonly waves?: WaveSpec[];
 }
 
 /** One app's release, as written in canary.yaml. */
@@ -1138,4 +1226,15 @@ export interface CanarySpec {
    * @minItems 1
    */
   readonly apps: AppSpec[];
+  /**
+   * Where Argo CD finds the output folder: needed by `waves`.
+   * @default none
+   */
+  readonly argocd?: ArgoCdSpec;
+  /**
+   * The waves of every app that gives none of its own.
+   * @default none
+   * @minItems 1
+   */
+  readonly waves?: WaveSpec[];
 }

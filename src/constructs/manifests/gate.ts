@@ -1,5 +1,5 @@
 import { configHash } from '../../model/config-hash';
-import { canaryUrl, smokeJobName, verifyChecks, verifyJobName } from '../../model/gate';
+import { canaryUrl, gateJobName, smokeJobName, verifyChecks, verifyJobName } from '../../model/gate';
 import { CHECK_LABEL, COMPONENT_LABEL, SYNC_OPTIONS_ANNOTATION, SYNC_WAVE_ANNOTATION, VERIFY_COMPONENT } from '../../model/labels';
 import { SYNC_WAVE } from '../../model/moves';
 import type { ResolvedAppSpec, ResolvedVerifySpec } from '../../model/resolved';
@@ -69,13 +69,16 @@ function gatePod(app: ResolvedAppSpec, verify: ResolvedVerifySpec, stage: string
   };
 }
 
-/** A gate Job: a hook Argo CD deletes before it makes the next, and for kubectl a step of the plan. */
-function job(app: ResolvedAppSpec, verify: ResolvedVerifySpec, name: string, check: 'analysis' | 'smoke', hook: Record<string, string>, pod: object): Manifest {
+/**
+ * A gate Job: for Argo CD a hook it deletes before it makes the next, or under waves a plain object in
+ * the last sync wave (`annotations` say which); for kubectl a step of the plan.
+ */
+function job(app: ResolvedAppSpec, verify: ResolvedVerifySpec, name: string, check: 'analysis' | 'smoke', annotations: Record<string, string>, pod: object): Manifest {
   const metadata = appMetadata(app, name, { ...GATE_LABELS, [CHECK_LABEL]: check });
   return {
     apiVersion: 'batch/v1',
     kind: 'Job',
-    metadata: { ...metadata, annotations: { ...hook, 'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation' } },
+    metadata: { ...metadata, annotations },
     spec: {
       activeDeadlineSeconds: verify.timeoutSeconds,
       // A failed check is an answer, not a fault to retry.
@@ -85,15 +88,21 @@ function job(app: ResolvedAppSpec, verify: ResolvedVerifySpec, name: string, che
   };
 }
 
+// A hook Job goes before Argo CD makes the next of its name.
+const HOOK_DELETE_POLICY = { 'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation' };
+
 /**
  * The Job that runs the checks against the canary once a gated stage is applied and healthy: an Argo
  * CD PostSync hook (a re-sync runs it again; a failure fails the sync), and for kubectl a step of the
- * plan. It meets the restricted Pod Security level, asks for little, and stops at the gate's deadline;
- * its pods carry no `app` label, so no Service of the app selects them.
+ * plan. Under waves a plain Job named after the stage in the last sync wave instead (see gateJobName):
+ * the sync waits for it, and its outcome stays as the Application's health until the next stage
+ * prunes it. It meets the restricted Pod Security level, asks for little, and stops at the gate's
+ * deadline; its pods carry no `app` label, so no Service of the app selects them.
  */
 export function gateJob(app: ResolvedAppSpec, verify: ResolvedVerifySpec, stage: string): Manifest {
   const pod = gatePod(app, verify, stage, gateConfigName(app, gateData(app, verify)), CHECKS);
-  return job(app, verify, verifyJobName(app.name), 'analysis', { 'argocd.argoproj.io/hook': 'PostSync' }, pod);
+  const annotations: Record<string, string> = app.waves ? { [SYNC_WAVE_ANNOTATION]: String(SYNC_WAVE.gate) } : { 'argocd.argoproj.io/hook': 'PostSync', ...HOOK_DELETE_POLICY };
+  return job(app, verify, gateJobName(app, stage), 'analysis', annotations, pod);
 }
 
 /**
@@ -103,5 +112,5 @@ export function gateJob(app: ResolvedAppSpec, verify: ResolvedVerifySpec, stage:
  */
 export function smokeJob(app: ResolvedAppSpec, verify: ResolvedVerifySpec, stage: string): Manifest {
   const pod = gatePod(app, verify, stage, gateConfigName(app, gateData(app, verify)), SMOKE_CHECKS);
-  return job(app, verify, smokeJobName(app.name), 'smoke', { 'argocd.argoproj.io/hook': 'Sync', [SYNC_WAVE_ANNOTATION]: String(SYNC_WAVE.smoke) }, pod);
+  return job(app, verify, smokeJobName(app.name), 'smoke', { 'argocd.argoproj.io/hook': 'Sync', [SYNC_WAVE_ANNOTATION]: String(SYNC_WAVE.smoke), ...HOOK_DELETE_POLICY }, pod);
 }

@@ -28,7 +28,7 @@ const ANNOTATIONS_MAX_BYTES = 256 * 1024;
 const list = (value: unknown): Data[] => (Array.isArray(value) ? value : []);
 
 /** ValidateLabelName / IsQualifiedName: `[prefix/]name`, the prefix a DNS subdomain. */
-function isQualifiedName(key: string): boolean {
+export function isQualifiedName(key: string): boolean {
   const parts = key.split('/');
   if (parts.length > 2) return false;
   const [prefix, name] = parts.length === 2 ? parts : [undefined, parts[0]];

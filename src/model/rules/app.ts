@@ -9,6 +9,7 @@ import { nameProblems, trackServiceProblems } from './names';
 import { routingProblems } from './routing';
 import { capacityProblems, repeatedStageWarnings, stageListProblems } from './stages';
 import { autoscalerProblems, imageWarnings, mountProblems, sizeProblems } from './tracks';
+import { wavesProblems } from './waves';
 import { workloadProblems, workloadWarnings } from './workload';
 
 /*
@@ -94,6 +95,8 @@ export function appFindings(app: ResolvedAppSpec, at: SpecPath, plan: () => Roll
     ...namespaceProblems(app, at),
     ...sizeProblems(app, at),
     ...workloadProblems(app, given, at),
+    // Waves from the spec's top level are checked there, once.
+    ...(given.waves ? wavesProblems(given.waves, [...at, 'waves']) : []),
   ];
   const stageProblems = [...stageListProblems(app, at), ...routingProblems(app, at)];
   const warnings = [...appWarnings(app, at), ...workloadWarnings(app, given, at)];

@@ -1,5 +1,5 @@
 import { formatValue, type Problem, type SpecPath } from '../../spec/problems';
-import { analysisSeconds, baselineName, minimumGateTimeout, verifyJobName } from '../gate';
+import { analysisSeconds, baselineName, gateJobName, minimumGateTimeout, verifyJobName } from '../gate';
 import { BASELINE } from '../labels';
 import { trackServiceName } from '../routing';
 import { CompareTrack, type PrometheusQuerySpec } from '../../spec/types';
@@ -20,6 +20,14 @@ export function gateProblems(app: ResolvedAppSpec, at: SpecPath): Problem[] {
   }
   if (verifyJobName(app.name).length > NAME_MAX) {
     problems.push({ path: [...at, 'name'], message: `is ${formatValue(app.name)}: with verify it must be at most ${NAME_MAX - verifyJobName('').length} characters, to name the Job ${formatValue(verifyJobName(app.name))} within ${NAME_MAX}` });
+  } else {
+    // Under waves each stage's gate Job is named after its stage.
+    for (const [i, stage] of app.stages.entries()) {
+      const job = gateJobName(app, stage.name);
+      if (job.length > NAME_MAX) {
+        problems.push({ path: [...at, 'stages', i, 'name'], message: `is ${formatValue(stage.name)}: under waves the stage's gate Job is named ${formatValue(job)}, more than ${NAME_MAX} characters; shorten the stage's or the app's name` });
+      }
+    }
   }
   const names = new Set<string>();
   problems.push(...analysisProblems(verify, where), ...baselineProblems(app, where));
