@@ -12,6 +12,9 @@
 #                              the kubeconfig's path
 #   scripts/cluster.sh stop    stop every process of this checkout's cluster and remove its state
 #   scripts/cluster.sh status  print the kubeconfig's path if this checkout's cluster is running
+#   scripts/cluster.sh member NAME
+#                              start a member cluster beside the running one (one fake node), for
+#                              releases across clusters; the last line of stdout is its kubeconfig's path
 #
 # The binaries go to ${XDG_CACHE_HOME:-$HOME/.cache}/cdk8s-canary-cluster/<recipe hash>/bin, where the
 # recipe is cluster/go.mod and go.sum, cluster/argocd's and cluster/argo-sync's go.mod, go.sum and Go
@@ -181,6 +184,47 @@ componentsPatches:
 YAML
 }
 
+# A kwokctl cluster $2 of $3 fake nodes from the binaries in $1, with the Stages above (a kube-apiserver
+# port may follow). Fake nodes have room for what real charts request: kwok's node template gives
+# cpu, memory and pods, and ephemeral-storage is added (a pod that requests it would otherwise never
+# schedule).
+create_cluster() {
+  local bin=$1 cluster=$2 count=$3; shift 3
+  KWOK_WORKDIR="$state_dir" KWOK_KUBECTL_BINARY="$bin/kubectl" "$bin/kwokctl" --name "$cluster" create cluster --runtime binary \
+    --config "$state_dir/stages.yaml" --kubeconfig "" \
+    --kube-apiserver-binary "$bin/kube-apiserver" \
+    --kube-controller-manager-binary "$bin/kube-controller-manager" \
+    --kube-scheduler-binary "$bin/kube-scheduler" \
+    --etcd-binary "$bin/etcd" --kwok-controller-binary "$bin/kwok" \
+    --kube-authorization --kube-admission "$@" --wait 2m >&2
+  KWOK_WORKDIR="$state_dir" KWOK_KUBECTL_BINARY="$bin/kubectl" "$bin/kwokctl" --name "$cluster" scale node --replicas "$count" \
+    --param '.allocatable["ephemeral-storage"]="500Gi"' >&2
+}
+
+# A member cluster $1 beside the running one, for releases across clusters (Argo CD reaches it through a
+# cluster Secret the tests make): its own etcd, control plane and one fake node, the same Stages; it
+# stops with the cluster. The last line of stdout is its kubeconfig's path.
+member() {
+  local member="$name-$1" bin; bin="$(bin_dir)"
+  running || { log "the cluster is not running: start it first"; exit 1; }
+  local config="$state_dir/clusters/$member/kubeconfig.yaml"
+  # One at a time: kwokctl picks each component's port by trying it, and two made at once can pick the same.
+  exec 8>"$state_dir/member.lock"
+  flock 8
+  if ! { [ -f "$config" ] && "$bin/kubectl" --kubeconfig "$config" --request-timeout=5s get --raw /readyz >/dev/null 2>&1; }; then
+    if [ -d "$state_dir/clusters/$member" ]; then
+      log "member cluster $member is not serving: made anew"
+      KWOK_WORKDIR="$state_dir" "$bin/kwokctl" --name "$member" delete cluster --kubeconfig "$state_dir/kubeconfig.unused" >&2 8>&- || true
+    fi
+    log "starting member cluster $member"
+    # Its processes run on after this script: they must not hold the lock.
+    create_cluster "$bin" "$member" 1 8>&-
+    "$bin/kubectl" --kubeconfig "$config" wait --for condition=Ready --timeout=60s node --all >&2
+  fi
+  exec 8>&-
+  echo "$config"
+}
+
 running() { [ -f "$kubeconfig" ] && "$(bin_dir)/kubectl" --kubeconfig "$kubeconfig" --request-timeout=5s get --raw /readyz >/dev/null 2>&1; }
 
 start() {
@@ -192,20 +236,10 @@ start() {
   # Which binaries this cluster runs from: a build of another recipe leaves them in place.
   echo "$bin" > "$state_dir/bin-dir"
   { stages; controller_manager; } > "$state_dir/stages.yaml"
-  export KWOK_WORKDIR="$state_dir" KWOK_KUBECTL_BINARY="$bin/kubectl"
   local port=()
   [ -n "${CDK8S_CANARY_CLUSTER_PORT:-}" ] && port=(--kube-apiserver-port "$CDK8S_CANARY_CLUSTER_PORT")
   log "starting $name on 127.0.0.1 with $nodes fake nodes (pods ready after $ready_delay)"
-  "$bin/kwokctl" --name "$name" create cluster --runtime binary \
-    --config "$state_dir/stages.yaml" --kubeconfig "" \
-    --kube-apiserver-binary "$bin/kube-apiserver" \
-    --kube-controller-manager-binary "$bin/kube-controller-manager" \
-    --kube-scheduler-binary "$bin/kube-scheduler" \
-    --etcd-binary "$bin/etcd" --kwok-controller-binary "$bin/kwok" \
-    --kube-authorization --kube-admission "${port[@]}" --wait 2m >&2
-  # Fake nodes with room for what real charts request: kwok's node template gives cpu, memory and pods,
-  # and ephemeral-storage is added (a pod that requests it would otherwise never schedule).
-  "$bin/kwokctl" --name "$name" scale node --replicas "$nodes" --param '.allocatable["ephemeral-storage"]="500Gi"' >&2
+  create_cluster "$bin" "$name" "$nodes" "${port[@]}"
   local gateway istio argocd
   gateway="$(module_dir sigs.k8s.io/gateway-api)"
   istio="$(module_dir istio.io/api)"
@@ -325,8 +359,8 @@ argocd_pids() {
   true
 }
 
-# The process ids kwokctl recorded for the cluster's components (one file per component).
-pids() { local file; for file in "$workdir"/pids/*.pid; do [ -f "$file" ] && echo "$(cat "$file")"; done; true; }
+# The process ids kwokctl recorded for the components of the cluster and its members (a file each).
+pids() { local file; for file in "$state_dir"/clusters/*/pids/*.pid; do [ -f "$file" ] && echo "$(cat "$file")"; done; true; }
 
 stop() {
   if [ -d "$workdir" ]; then
@@ -335,7 +369,10 @@ stop() {
     for pid in $(argocd_pids); do kill "$pid" 2>/dev/null || true; done
     if [ -x "$bin/kwokctl" ]; then
       # kwokctl removes the cluster's context from the kubeconfig it is given: a file of its own here.
-      KWOK_WORKDIR="$state_dir" "$bin/kwokctl" --name "$name" delete cluster --kubeconfig "$state_dir/kubeconfig.unused" >&2 || true
+      local cluster
+      for cluster in "$state_dir"/clusters/*/; do
+        KWOK_WORKDIR="$state_dir" "$bin/kwokctl" --name "$(basename "$cluster")" delete cluster --kubeconfig "$state_dir/kubeconfig.unused" >&2 || true
+      done
     else
       # Started from binaries of another recipe: the processes are asked to stop directly.
       for pid in $left; do kill "$pid" 2>/dev/null || true; done
@@ -356,6 +393,7 @@ case "${1:-}" in
   build) build; bin_dir ;;
   start) start ;;
   stop) stop ;;
+  member) [[ "${2:-}" =~ ^[a-z0-9]([-a-z0-9]*[a-z0-9])?$ ]] || { echo "usage: $0 member NAME (a DNS label)" >&2; exit 2; }; member "$2" ;;
   status) if running; then echo "$kubeconfig"; else log "not running"; exit 1; fi ;;
-  *) echo "usage: $0 build|start|stop|status" >&2; exit 2 ;;
+  *) echo "usage: $0 build|start|stop|status|member NAME" >&2; exit 2 ;;
 esac

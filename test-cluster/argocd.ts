@@ -24,7 +24,8 @@ export async function gitServer(): Promise<{ base: string; url: string }> {
   return { base: data.base, url: data.url };
 }
 
-async function git(cwd: string, ...args: string[]): Promise<string> {
+/** git in `cwd`, as the tests commit: its output, trimmed. */
+export async function git(cwd: string, ...args: string[]): Promise<string> {
   const { stdout } = await run('git', ['-c', 'user.name=cdk8s-canary tests', '-c', 'user.email=tests@cdk8s-canary.invalid', ...args], { cwd });
   return stdout.trim();
 }

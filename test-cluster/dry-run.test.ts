@@ -54,3 +54,14 @@ test.each(['argocd-application.yaml', 'argocd-applicationset.yaml'])('examples/i
   expect(misspelled).not.toEqual(text);
   await expect(kubectl(['apply', '--server-side', '--dry-run=server', '--validate=strict', '-f', '-'], misspelled)).rejects.toThrow(/\.syncPolicy\.automated\.selfheal: field not declared in schema/);
 });
+
+// The ApplicationSet synth writes for an app in waves (examples/waves.yaml), as written: the control
+// shows a misspelled field of RollingSync is refused.
+test.each(files.filter((file) => file.endsWith('/argocd/applicationset.k8s.yaml')))('%s passes a strict server-side dry run against Argo CD\'s CRD', async (file) => {
+  const text = read(file);
+  const out = await kubectl(['apply', '--server-side', '--dry-run=server', '--validate=strict', '-f', '-'], text);
+  expect(out).toMatch(/^applicationset\.argoproj\.io\/[a-z0-9-]+ serverside-applied \(server dry run\)$/m);
+  const misspelled = text.replace('rollingSync:', 'rollingsync:');
+  expect(misspelled).not.toEqual(text);
+  await expect(kubectl(['apply', '--server-side', '--dry-run=server', '--validate=strict', '-f', '-'], misspelled)).rejects.toThrow(/\.strategy\.rollingsync: field not declared in schema/);
+});

@@ -1,0 +1,258 @@
+/**
+ * A release across three clusters in two waves, rolled by Argo CD's own ApplicationSet controller
+ * (RollingSync): the test cluster is wave ring-0, two member clusters (scripts/cluster.sh member)
+ * are wave rest, each registered with Argo CD by a cluster Secret with a ring label. The spec is in a
+ * git repository the git daemon serves; synth writes its files and the ApplicationSet, which is
+ * applied as written; each move is one commit of the spec and its files, then a refresh of the
+ * Applications (what a push webhook does). kwok runs no container: the gate Job's pod completes
+ * after its ready delay (set per test), or never becomes ready and fails at its deadline, as a check
+ * that never answers does. The endpoint check is left out (enabled: false): its pods run here only
+ * against the test cluster (check-runner.ts), and the member clusters' would never end.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { synth } from '../src/engine';
+import type { Manifest } from '../test/cluster-rules';
+import { git, gitServer } from './argocd';
+import { inCluster, memberCluster, type Cluster } from './clusters';
+import { record } from './describe-moves';
+import { editObjects } from './files';
+import { get, kubectl, sleep, until } from './kube';
+
+const run = promisify(execFile);
+const APP = 'waves';
+const RING = 'cdk8s-canary.test/ring';
+const GATE_DELAY = '10s';
+
+function spec(repoURL: string, stage: string): string {
+  return `argocd: { repoURL: "${repoURL}", targetRevision: main }
+waves:
+  - { name: ring-0, clusters: { matchLabels: { ${RING}: "0" } } }
+  - { name: rest, clusters: { matchLabels: { ${RING}: "1" } }, maxUpdate: 50% }
+apps:
+  - name: ${APP}
+    namespace: ${APP}
+    createNamespace: true
+    stage: ${stage}
+    stable: { image: nginx:1.22, replicas: 3 }
+    canary: { image: nginx:1.23 }
+    securityProfile: baseline
+    endpointCheck: { enabled: false }
+    verify: { smoke: { path: / }, timeoutSeconds: 120 }
+`;
+}
+
+/** The gate Job of `stage` in a file, its pod ready after `delay` (kwok), and its deadline if given. */
+function gateTakes(file: string, stage: string, delay: string, deadline?: number): string {
+  return editObjects(file, (doc: Manifest) => {
+    if (doc.kind !== 'Job' || doc.metadata.name !== `${APP}-verify-${stage}`) return;
+    if (deadline !== undefined) doc.spec.activeDeadlineSeconds = deadline;
+    const metadata = (doc.spec.template.metadata ??= {});
+    metadata.annotations = { ...metadata.annotations, 'pod-ready.stage.kwok.x-k8s.io/delay': delay };
+  });
+}
+
+/** The gate Job of `stage` back in its single-cluster form, a PostSync hook, failing at a 3 s deadline. */
+function failingHook(file: string, stage: string): string {
+  return editObjects(gateTakes(file, stage, '1h', 3), (doc: Manifest) => {
+    if (doc.kind !== 'Job' || doc.metadata.name !== `${APP}-verify-${stage}`) return;
+    doc.metadata.annotations = { 'argocd.argoproj.io/hook': 'PostSync', 'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation' };
+  });
+}
+
+/** An Application of the set, as the test reads it. */
+interface AppState {
+  readonly wave: string;
+  readonly revision?: string;
+  readonly sync?: string;
+  readonly health?: string;
+  readonly operation?: { readonly phase: string; readonly revision?: string; readonly startedAt: string };
+}
+
+async function applications(): Promise<Map<string, AppState>> {
+  const list = JSON.parse(await kubectl(['get', 'applications', '-n', 'argocd', '-l', `app.kubernetes.io/instance=${APP}`, '-o', 'json']));
+  return new Map(list.items.map((app: any) => [app.metadata.name, {
+    wave: app.metadata.labels['cdk8s-canary/wave'],
+    revision: app.status?.sync?.revision,
+    sync: app.status?.sync?.status,
+    health: app.status?.health?.status,
+    operation: app.status?.operationState && {
+      phase: app.status.operationState.phase,
+      revision: app.status.operationState.syncResult?.revision ?? app.status.operationState.operation?.sync?.revision,
+      startedAt: app.status.operationState.startedAt,
+    },
+  }]));
+}
+
+/** The ApplicationSet's view of each Application: its RollingSync status and step. */
+async function rollout(): Promise<Record<string, string>> {
+  const set = await get(`/apis/argoproj.io/v1alpha1/namespaces/argocd/applicationsets/${APP}`);
+  return Object.fromEntries((set.status?.applicationStatus ?? []).map((each: any) => [each.application, `${each.status} (step ${each.step})`]));
+}
+
+/** Replicas of a track's Deployment in a cluster: how many are ready, or `none`. */
+async function ready(cluster: Cluster, track: 'stable' | 'canary'): Promise<string> {
+  try {
+    const deployment = JSON.parse(await cluster.kubectl(['get', 'deployment', `${APP}-${track}`, '-n', APP, '-o', 'json']));
+    return `${deployment.status?.readyReplicas ?? 0}/${deployment.spec.replicas}`;
+  } catch {
+    return 'none';
+  }
+}
+
+let clusters: { ring0: Cluster; rest: Cluster[] };
+let work: string;
+let repoURL: string;
+
+beforeAll(async () => {
+  clusters = { ring0: await inCluster({ [RING]: '0' }), rest: [await memberCluster('ring-1a', { [RING]: '1' }), await memberCluster('ring-1b', { [RING]: '1' })] };
+  const server = await gitServer();
+  const bare = join(server.base, `${APP}.git`);
+  await kubectl(['delete', 'applicationset', APP, '-n', 'argocd', '--ignore-not-found', '--wait=true']);
+  rmSync(bare, { recursive: true, force: true });
+  await run('git', ['init', '-q', '--bare', '-b', 'main', bare]);
+  work = mkdtempSync(join(tmpdir(), 'cdk8s-canary-waves-'));
+  await git(work, 'clone', '-q', bare, '.');
+  repoURL = `${server.url}${APP}.git`;
+}, 5 * 60_000);
+
+afterAll(() => {
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+/**
+ * Moves the release to `stage`: the spec rewritten, synth, the current file passed through `edit`,
+ * one commit pushed, and the Applications refreshed. The commit's id.
+ */
+async function release(stage: string, edit: (file: string) => string = (file) => file): Promise<string> {
+  writeFileSync(join(work, 'canary.yaml'), spec(repoURL, stage));
+  // The last move's current file was edited here (the gate's pod), so it is no longer the tool's own: taken over.
+  await synth({ config: join(work, 'canary.yaml'), output: join(work, 'dist'), takeOver: true });
+  const current = join(work, 'dist', APP, 'current', `${APP}.k8s.yaml`);
+  writeFileSync(current, edit(readFileSync(current, 'utf8')));
+  await git(work, 'add', '-A');
+  await git(work, 'commit', '-q', '-m', `${APP}: ${stage}`);
+  await git(work, 'push', '-q', 'origin', 'HEAD:main');
+  await kubectl(['annotate', 'applications', '-n', 'argocd', '-l', `app.kubernetes.io/instance=${APP}`, 'argocd.argoproj.io/refresh=normal', '--overwrite']);
+  return git(work, 'rev-parse', 'HEAD');
+}
+
+/** Waits until every Application of the three clusters is Synced and Healthy at `revision`. */
+async function allAt(revision: string, timeoutMs = 6 * 60_000): Promise<Map<string, AppState>> {
+  let apps = new Map<string, AppState>();
+  await until(`every Application Synced and Healthy at ${revision.slice(0, 7)}`, async () => {
+    apps = await applications();
+    return apps.size === 3 && [...apps.values()].every((app) => app.revision === revision && app.sync === 'Synced' && app.health === 'Healthy');
+  }, timeoutMs).catch(async (error) => {
+    throw new Error(`${(error as Error).message}\n${JSON.stringify([...apps], null, 1)}\n${JSON.stringify(await rollout())}`);
+  });
+  return apps;
+}
+
+const inWave = (apps: Map<string, AppState>, wave: string) => [...apps].filter(([, app]) => app.wave === wave);
+
+describe('a release across clusters in waves, with Argo CD\'s RollingSync', () => {
+  test('the ApplicationSet makes an Application per cluster, each labelled with its wave, and brings all three to the first stage', async () => {
+    const first = await release('baseline');
+    await kubectl(['apply', '-f', join(work, 'dist', APP, 'argocd', 'applicationset.k8s.yaml')]);
+    const apps = await allAt(first);
+    expect(Object.fromEntries([...apps].map(([name, app]) => [name, app.wave]))).toEqual({
+      [`${APP}-in-cluster`]: 'ring-0', [`${APP}-ring-1a`]: 'rest', [`${APP}-ring-1b`]: 'rest',
+    });
+    for (const cluster of [clusters.ring0, ...clusters.rest]) expect(await ready(cluster, 'stable')).toBe('3/3');
+  });
+
+  test('a commit moving current/ to the canary stage reaches ring-0, waits for its gate, then the rest', async () => {
+    // While ring-0's gate runs, the rest must still run the first stage: sampled until all are done.
+    const samples: { gate: string; rest: string[] }[] = [];
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        const gate = await clusters.ring0.kubectl(['get', 'job', `${APP}-verify-canary`, '-n', APP, '-o', 'jsonpath={.status.active}/{.status.succeeded}', '--ignore-not-found']);
+        samples.push({ gate, rest: await Promise.all(clusters.rest.map((cluster) => ready(cluster, 'canary'))) });
+        await sleep(250);
+      }
+    })();
+    const committed = Date.now();
+    const revision = await release('canary', (file) => gateTakes(file, 'canary', GATE_DELAY));
+    const apps = await allAt(revision).finally(async () => { sampling = false; await sampler; });
+    const done = Date.now();
+    // The gate's Job completed in ring-0 before any cluster of the rest started its sync.
+    const job = JSON.parse(await clusters.ring0.kubectl(['get', 'job', `${APP}-verify-canary`, '-n', APP, '-o', 'json']));
+    const gateDone = Date.parse(job.status.completionTime);
+    const [[, ring0]] = inWave(apps, 'ring-0');
+    expect(Date.parse(ring0.operation!.startedAt)).toBeLessThanOrEqual(Date.parse(job.status.startTime));
+    for (const [name, app] of inWave(apps, 'rest')) {
+      expect({ name, revision: app.operation?.revision, after: Date.parse(app.operation!.startedAt) >= gateDone }).toEqual({ name, revision, after: true });
+    }
+    // When each part took place, in seconds after the commit, for the report (README: figures).
+    const after = (time: string | number) => Math.round((Date.parse(String(time)) || Number(time)) / 100 - committed / 100) / 10;
+    const timings = {
+      label: 'waves: baseline -> canary',
+      ring0SyncStarted: after(ring0.operation!.startedAt),
+      gateStarted: after(job.status.startTime),
+      gateCompleted: after(job.status.completionTime),
+      restSyncsStarted: inWave(apps, 'rest').map(([, app]) => after(app.operation!.startedAt)),
+      allSyncedAndHealthy: after(done),
+    };
+    record(timings);
+    // The gate ran for its ready delay (kwok), and no canary pod of the rest was made meanwhile.
+    const running = samples.filter((sample) => sample.gate.startsWith('1/'));
+    expect(running.length).toBeGreaterThan(0);
+    for (const sample of running) expect(sample.rest).toEqual(['none', 'none']);
+    for (const cluster of [clusters.ring0, ...clusters.rest]) {
+      expect({ cluster: cluster.name, stable: await ready(cluster, 'stable'), canary: await ready(cluster, 'canary') }).toEqual({ cluster: cluster.name, stable: '3/3', canary: '1/1' });
+    }
+  });
+
+  test('a gate that fails in ring-0 leaves the rest where they are, until the rollback commit moves every wave back', async () => {
+    const before = await applications();
+    const revision = await release('expand', (file) => gateTakes(file, 'expand', '1h', 3));
+    let apps = new Map<string, AppState>();
+    await until('ring-0\'s gate to fail', async () => {
+      apps = await applications();
+      const [[, ring0]] = inWave(apps, 'ring-0');
+      return ring0.health === 'Degraded' && ring0.operation?.revision === revision && ring0.operation.phase !== 'Running';
+    }, 5 * 60_000);
+    const [[ring0Name]] = inWave(apps, 'ring-0');
+    // Degraded by the gate's Job alone: the stage is applied in ring-0 (the sync applies the gate last
+    // and ends; the Job's outcome is the Application's health).
+    const application = await get(`/apis/argoproj.io/v1alpha1/namespaces/argocd/applications/${ring0Name}`);
+    expect(application.status.health).toMatchObject({ status: 'Degraded', message: `Caused by batch/Job:${APP}/${APP}-verify-expand` });
+    const gate = JSON.parse(await clusters.ring0.kubectl(['get', 'job', `${APP}-verify-expand`, '-n', APP, '-o', 'json']));
+    expect(gate.status.conditions.find((condition: { type: string }) => condition.type === 'Failed')).toMatchObject({ status: 'True', reason: 'DeadlineExceeded' });
+    expect(await ready(clusters.ring0, 'canary')).toBe('3/3');
+    // The rest hold: a while later still at the canary stage's sync, their canary at one pod, and
+    // RollingSync keeps them waiting behind ring-0, which stays Progressing.
+    for (const pause of [0, 20_000]) {
+      await sleep(pause);
+      const now = await applications();
+      for (const [name, app] of inWave(now, 'rest')) {
+        expect({ name, synced: app.operation?.revision, startedAt: app.operation?.startedAt }).toEqual({ name, synced: before.get(name)!.operation!.revision, startedAt: before.get(name)!.operation!.startedAt });
+      }
+      for (const cluster of clusters.rest) expect({ cluster: cluster.name, canary: await ready(cluster, 'canary') }).toEqual({ cluster: cluster.name, canary: '1/1' });
+      const status = await rollout();
+      expect(status[ring0Name]).toBe('Progressing (step 1)');
+      for (const [name] of inWave(now, 'rest')) expect(status[name]).toBe('Waiting (step 2)');
+    }
+    // The answer to a failed gate: the rollback stage, committed; every wave moves to it in turn.
+    const back = await release('rollback');
+    await allAt(back);
+    for (const cluster of [clusters.ring0, ...clusters.rest]) {
+      expect({ cluster: cluster.name, stable: await ready(cluster, 'stable'), canary: await ready(cluster, 'canary') }).toEqual({ cluster: cluster.name, stable: '3/3', canary: '0/0' });
+    }
+  });
+
+  test('control: the same failing gate as a PostSync hook, its single-cluster form, does not hold the next wave', async () => {
+    // A hook counts toward the sync, not the Application's health: ring-0 ends Synced and Healthy
+    // with its gate failed, and RollingSync moves on to the rest.
+    const revision = await release('canary', (file) => failingHook(file, 'canary'));
+    await allAt(revision);
+    const gate = JSON.parse(await clusters.ring0.kubectl(['get', 'job', `${APP}-verify-canary`, '-n', APP, '-o', 'json']));
+    expect(gate.status.conditions.find((condition: { type: string }) => condition.type === 'Failed')).toMatchObject({ status: 'True', reason: 'DeadlineExceeded' });
+    for (const cluster of clusters.rest) expect({ cluster: cluster.name, canary: await ready(cluster, 'canary') }).toEqual({ cluster: cluster.name, canary: '1/1' });
+  });
+});
