@@ -95,8 +95,8 @@ const HOOK_DELETE_POLICY = { 'argocd.argoproj.io/hook-delete-policy': 'BeforeHoo
  * The Job that runs the checks against the canary once a gated stage is applied and healthy: an Argo
  * CD PostSync hook (a re-sync runs it again; a failure fails the sync), and for kubectl a step of the
  * plan. Under waves a plain Job named after the stage in the last sync wave instead (see gateJobName):
- * the sync waits for it, and its outcome stays as the Application's health until the next stage
- * prunes it. It meets the restricted Pod Security level, asks for little, and stops at the gate's
+ * Argo CD applies it last and ends the sync, and its outcome is the Application's health until the
+ * next stage prunes it. It meets the restricted Pod Security level, asks for little, and stops at the gate's
  * deadline; its pods carry no `app` label, so no Service of the app selects them.
  */
 export function gateJob(app: ResolvedAppSpec, verify: ResolvedVerifySpec, stage: string): Manifest {
