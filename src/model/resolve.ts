@@ -11,6 +11,7 @@ import { appFindings } from './rules/app';
 import { acrossAppsProblems } from './rules/across-apps';
 import { misshapenStageProblems } from './rules/stages';
 import type { RolloutPlan } from './stage';
+import { withEndpointCheckUsed } from './stage-contents';
 import { resolveArgoCd, type ResolvedArgoCd } from './waves';
 import { wavesProblems } from './rules/waves';
 
@@ -81,7 +82,7 @@ function resolveShaped(app: AppSpec, at: SpecPath, baseDir: string, waves?: read
   const found = appFindings(spec, at, () => resolvePlan(spec.stages, spec.stable.replicas, spec.canary.replicas, spec.stage, spec.routing !== undefined, (spec.routing?.match?.length ?? 0) > 0, spec.verify?.baseline ?? false), app);
   const warnings = [...workload?.notes ?? [], ...found.warnings];
   if (!found.plan) return { ...found, warnings };
-  return { problems: found.problems, warnings, app: { spec, plan: found.plan, createsNamespace: spec.createNamespace, warnings } };
+  return { problems: found.problems, warnings, app: { spec: withEndpointCheckUsed(spec, found.plan), plan: found.plan, createsNamespace: spec.createNamespace, warnings } };
 }
 
 /**

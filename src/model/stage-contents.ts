@@ -4,7 +4,7 @@ import { SYNC_WAVE } from './moves';
 import { BASELINE, TRACKS, type Track, type TrackLabel } from './labels';
 import type { ResolvedAppSpec } from './resolved';
 import { hasTrackServices, matchRulesApply, routeKinds, type WeightedRouteKind } from './routing';
-import { deployedTracks, type ResolvedStage } from './stage';
+import { deployedTracks, type ResolvedStage, type RolloutPlan } from './stage';
 import { endpointChecks, type EndpointCheck } from './traffic-checks';
 
 /**
@@ -70,11 +70,26 @@ export function laneGrows(lane: StageLane): boolean {
   return lane.wave === SYNC_WAVE.grow && lane.replicas > 0;
 }
 
+/** The growing lanes' endpoint checks of a stage: none where nothing grows, or the app has no check. */
+function stageChecks(app: ResolvedAppSpec, stage: ResolvedStage): EndpointCheck[] {
+  return app.endpointCheck ? endpointChecks(app, stageLanes(app, stage).filter(laneGrows)) : [];
+}
+
+/**
+ * The app without its endpoint check where no stage of its plan grows a track: the check's access
+ * and code, which stand in every stage, would serve nothing (a plan that only holds its counts).
+ */
+export function withEndpointCheckUsed(app: ResolvedAppSpec, plan: RolloutPlan): ResolvedAppSpec {
+  if (!app.endpointCheck || plan.stages.some((stage) => stageChecks(app, stage).length)) return app;
+  const { endpointCheck: _unused, ...rest } = app;
+  return rest;
+}
+
 /**
  * What a stage's file holds, in file order: the Namespace (for the app that creates it), the
  * Services, each track's ConfigMap and budget while its Deployment is there, the Deployments with
- * the stage's counts and sync waves and their autoscalers, the gate's ConfigMap, where a track grows
- * the endpoint check's access, code and Job, the smoke check's Job where the route gives the
+ * the stage's counts and sync waves and their autoscalers, the gate's ConfigMap, the endpoint
+ * check's access and code, its Job where a track grows, the smoke check's Job where the route gives the
  * canary more traffic, the routes with the stage's weight, and the gate's Job where the canary gets
  * traffic. The one owner of a stage's
  * contents: the construct, the renderer, the kubectl steps and the teardown all read it.
@@ -108,7 +123,7 @@ export function stageContents(app: ResolvedAppSpec, createsNamespace: boolean, s
   const baseline = app.verify?.baseline === true;
   const lanes = stageLanes(app, stage);
   const baselineLane = lanes.find((lane) => lane.label === BASELINE);
-  const checks = app.endpointCheck ? endpointChecks(app, lanes.filter(laneGrows)) : [];
+  const checks = stageChecks(app, stage);
   return [
     ...(createsNamespace ? [{ role: 'namespace', kind: 'Namespace' } as const] : []),
     ...(app.worker ? [] : [{ role: 'service', kind: 'Service' } as const]),
@@ -120,11 +135,15 @@ export function stageContents(app: ResolvedAppSpec, createsNamespace: boolean, s
     ...(baseline && stage.canaryDeployed && app.disruptionBudget ? [{ role: 'baseline-budget', kind: 'PodDisruptionBudget' } as const] : []),
     ...(baselineLane ? [{ role: 'baseline', kind: 'Deployment', replicas: baselineLane.replicas, wave: baselineLane.wave } as const] : []),
     ...(app.verify ? [{ role: 'gate-config', kind: 'ConfigMap' } as const] : []),
-    ...(checks.length ? [
+    // The endpoint check's access and code are in every stage, as the gate's ConfigMap is: never
+    // pruned while a release runs. An object pruned at the end of a sync can still be in Argo CD's
+    // view when it compares next; self-heal then syncs again to prune it, and that sync fails on
+    // its NotFound (argo-cd#5872), after a move that succeeded.
+    ...(app.endpointCheck ? [
       ...(['ServiceAccount', 'Role', 'RoleBinding'] as const).map((kind) => ({ role: 'endpoint-check-access', kind } as const)),
       { role: 'endpoint-check-code', kind: 'ConfigMap' } as const,
-      { role: 'endpoint-check', kind: 'Job', checks } as const,
     ] : []),
+    ...(checks.length ? [{ role: 'endpoint-check', kind: 'Job', checks } as const] : []),
     ...(isSmokeGated(app, stage) ? [{ role: 'smoke', kind: 'Job', stage: stage.name } as const] : []),
     ...routeKinds(app).map((kind) => (kind === 'DestinationRule' ? { role: 'subsets', kind } as const : { role: 'route', kind, ...route } as const)),
     ...(isGated(app, stage) ? [{ role: 'gate', kind: 'Job', stage: stage.name } as const] : []),

@@ -60,7 +60,7 @@ function codeName(app: ResolvedAppSpec): string {
   return `${endpointCheckName(app.name)}-${configHash(codeData())}`;
 }
 
-/** The ConfigMap with the check's code; pruned last, so a Job of the stage before can still mount it. */
+/** The ConfigMap with the check's code, in every stage; pruned last (after `finish` or with the check turned off), so a Job of the stage before can still mount it. */
 export function endpointCheckConfigMap(app: ResolvedAppSpec): Manifest {
   return {
     apiVersion: 'v1',
