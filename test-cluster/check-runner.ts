@@ -1,7 +1,7 @@
 /**
- * What a kubelet does for the endpoint check's pods, where kwok runs no code: for each pod of the
- * Job that is running (kwok has scheduled it and leaves it running, scripts/cluster.sh), it runs the
- * pod's command with Node, as the container would: the code from the ConfigMap the pod mounts, the
+ * What a kubelet does for the pods of the endpoint check and the wave guards, where kwok runs no
+ * code: for each pod of such a Job that is running (kwok has scheduled it and leaves it running,
+ * scripts/cluster.sh), it runs the pod's command with Node, as the container would: the code from the ConfigMap the pod mounts, the
  * service account's token (a TokenRequest, as the kubelet projects one) and the cluster's CA where
  * the pod reads them, and KUBERNETES_SERVICE_HOST/PORT naming this API server. It then writes the
  * outcome as the kubelet would, the pod Succeeded or Failed with the container's exit code, so the Job
@@ -50,6 +50,17 @@ export async function runCheckPod(pod: KubeObject, dir: string, token: string): 
   });
 }
 
+/** Runs a pod's command here once, now, with a token of its ServiceAccount: what a test does to run a check's pod of its own making. */
+export async function runCheckPodOnce(pod: KubeObject): Promise<CheckRun> {
+  const token = (await kubectl(['create', 'token', pod.spec.serviceAccountName, '-n', pod.metadata.namespace!, '--duration=10m'])).trim();
+  const dir = mkdtempSync(join(tmpdir(), 'check-pod-'));
+  try {
+    return await runCheckPod(pod, dir, token);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** The runs in words, a line each, for a failure's message. */
 export const describeRuns = (runs: readonly CheckRun[]): string => runs.map((run) => `${run.pod} exited ${run.exitCode}: ${run.output}`).join('\n');
 
@@ -60,10 +71,11 @@ export class CheckRunner {
   /** Each pod run, in the order they ended. */
   readonly runs: CheckRun[] = [];
 
-  constructor(private readonly namespace: string) {}
+  /** Runs the pods of `component` (the endpoint check's, or the wave guards') in `namespace`. */
+  constructor(private readonly namespace: string, private readonly component: 'endpoint-check' | 'wave-guard' = 'endpoint-check') {}
 
   async start(): Promise<void> {
-    this.watcher = await watch(`/api/v1/namespaces/${this.namespace}/pods?labelSelector=app.kubernetes.io%2Fcomponent%3Dendpoint-check`, (type, pod) => {
+    this.watcher = await watch(`/api/v1/namespaces/${this.namespace}/pods?labelSelector=${encodeURIComponent(`app.kubernetes.io/component=${this.component}`)}`, (type, pod) => {
       const uid = pod.metadata.uid!;
       if (type === 'DELETED' || pod.status?.phase !== 'Running' || this.started.has(uid)) return;
       this.started.add(uid);

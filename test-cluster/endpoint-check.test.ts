@@ -6,11 +6,8 @@
  * message when they never do, and fails at once when it may not read them; a sync whose check fails
  * stops before the route moves or anything shrinks. Each test works in a namespace of its own.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { parseManifests, type Manifest } from '../test/cluster-rules';
-import { runCheckPod } from './check-runner';
+import { runCheckPodOnce as runCheck } from './check-runner';
 import { editEndpointChecks, editObjects } from './files';
 import { get, kubectl } from './kube';
 import { movedApps, movesOf, renamed, settle, watchedThroughArgoCd } from './moves';
@@ -23,17 +20,6 @@ const isCheck = (doc: Manifest) => doc.metadata?.labels?.['app.kubernetes.io/com
 function checkPod(file: string): Manifest {
   const job = parseManifests(file).find((doc) => doc.kind === 'Job' && isCheck(doc));
   return { metadata: { name: 'check', namespace: job.metadata.namespace }, spec: job.spec.template.spec };
-}
-
-/** Runs the check pod's command here, with a token of its ServiceAccount. */
-async function runCheck(pod: Manifest) {
-  const token = (await kubectl(['create', 'token', pod.spec.serviceAccountName, '-n', pod.metadata.namespace, '--duration=10m'])).trim();
-  const dir = mkdtempSync(join(tmpdir(), 'check-pod-'));
-  try {
-    return await runCheckPod(pod, dir, token);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
 }
 
 /** The pod with its input edited (its time, its checks). */

@@ -2,8 +2,8 @@
 // @ts-check
 /*
  * The endpoint check of a cdk8s-canary stage, as Argo CD runs it: a Sync hook Job in the wave after
- * the tracks that grow, before the routes move and anything shrinks. One file, Node.js built-ins
- * only; the Job runs it from a ConfigMap:
+ * the tracks that grow, before the routes move and anything shrinks. Node.js built-ins only; the Job
+ * runs it from a ConfigMap, with kube-api.js beside it:
  *
  *   node check-endpoints.js CHECKS_JSON SERVICE_ACCOUNT_DIR
  *
@@ -12,91 +12,23 @@
  * label selector `pods` selects as ready endpoints, each pod once however many slices list it (a
  * dual-stack Service lists a pod in two). The plan's kubectl steps count the same way.
  *
- * It asks the API server at https://$KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT (set in every
- * pod) with the service account's token and CA from SERVICE_ACCOUNT_DIR, the token read anew for
- * each request (the kubelet rotates it). Every second until all checks hold or `seconds` have
- * passed. A check that cannot be measured never holds: an answer the API server refuses for good
- * (401, 403, 404: no Role, or no such namespace), a token or CA that is not there, or a server
- * certificate the CA does not vouch for fails at once; any other error is tried again until the
- * time is up, and then printed with the check's message. Exit codes: 0 all hold, 1 not,
- * 2 usage.
+ * It asks the API server as kube-api.js does, every second until all checks hold or `seconds` have
+ * passed. A check that cannot be measured never holds: an error that waiting will not mend (an
+ * answer refused for good: no Role, no such namespace; no token; a certificate not vouched for) fails
+ * at once; any other is tried again until the time is up, and then printed with the check's message.
+ * Exit codes: 0 all hold, 1 not, 2 usage.
  */
 'use strict';
 
-const fs = require('node:fs');
-const https = require('node:https');
-const path = require('node:path');
+const { get, lasting, main, safe } = require('./kube-api');
 
 /**
  * @typedef {{ service: string, pods: string, count: number, message: string }} Check
  * @typedef {{ namespace: string, seconds: number, checks: Check[] }} Checks
- * @typedef {{ host: string, port: string, dir: string }} Api
+ * @typedef {import('./kube-api').Api} Api
  */
 
-const REQUEST_TIMEOUT_MS = 5000;
-// An EndpointSlice list of a large Service, or a pod list of a large track, is well under this.
-const MAX_BODY_BYTES = 16 * 1024 * 1024;
 const INTERVAL_MS = 1000;
-
-/**
- * Text from outside (an error's message), printable on one line.
- * @param {unknown} text
- */
-function safe(text) {
-  return String(text).replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).slice(0, 500);
-}
-
-/** An error that waiting will not mend. */
-class Refused extends Error {}
-
-/**
- * Whether a request's error is one that waiting will not mend: no token or CA where the pod should
- * have them, or a server certificate the CA does not vouch for.
- * @param {NodeJS.ErrnoException} error
- */
-function lasting(error) {
-  return error.code === 'ENOENT' || /CERT|SIGNATURE|^ERR_TLS_/.test(error.code ?? '');
-}
-
-/**
- * GET a path of the API server as JSON.
- * @param {Api} api
- * @param {string} urlPath
- * @returns {Promise<any>}
- */
-function get(api, urlPath) {
-  return new Promise((resolve, reject) => {
-    const token = fs.readFileSync(path.join(api.dir, 'token'), 'utf8').trim();
-    const request = https.get({
-      host: api.host, port: api.port, path: urlPath, ca: fs.readFileSync(path.join(api.dir, 'ca.crt')),
-      headers: { authorization: `Bearer ${token}`, accept: 'application/json' }, timeout: REQUEST_TIMEOUT_MS,
-    }, (response) => {
-      /** @type {Buffer[]} */
-      const chunks = [];
-      let size = 0;
-      response.on('data', (chunk) => {
-        size += chunk.length;
-        if (size > MAX_BODY_BYTES) request.destroy(new Error(`the answer to ${urlPath} passed ${MAX_BODY_BYTES} bytes`));
-        else chunks.push(chunk);
-      });
-      response.on('end', () => {
-        const body = Buffer.concat(chunks).toString('utf8');
-        const status = response.statusCode ?? 0;
-        if (status === 200) {
-          try { resolve(JSON.parse(body)); } catch { reject(new Error(`the answer to ${urlPath} is not JSON`)); }
-          return;
-        }
-        let message = body;
-        try { message = JSON.parse(body).message ?? body; } catch { /* the body as it came */ }
-        const error = `GET ${urlPath}: ${status} ${message}`;
-        reject([401, 403, 404].includes(status) ? new Refused(error) : new Error(error));
-      });
-      response.on('error', reject);
-    });
-    request.on('timeout', () => request.destroy(new Error(`GET ${urlPath}: no answer in ${REQUEST_TIMEOUT_MS / 1000} s`)));
-    request.on('error', reject);
-  });
-}
 
 /**
  * How many of the selected pods the Service lists as ready endpoints.
@@ -136,7 +68,7 @@ async function runChecks(checks, api) {
         seen.error = '';
       } catch (error) {
         seen.error = safe(/** @type {Error} */ (error).message);
-        if (error instanceof Refused || lasting(/** @type {NodeJS.ErrnoException} */ (error))) {
+        if (lasting(error)) {
           console.error(`${check.message}: ${seen.error}`);
           return false;
         }
@@ -156,15 +88,4 @@ async function runChecks(checks, api) {
 
 module.exports = { runChecks, readyEndpoints };
 
-if (require.main === module) {
-  const [json, dir] = process.argv.slice(2);
-  const { KUBERNETES_SERVICE_HOST: host, KUBERNETES_SERVICE_PORT: port } = process.env;
-  if (!json || !dir || !host || !port) {
-    console.error('usage: KUBERNETES_SERVICE_HOST=... KUBERNETES_SERVICE_PORT=... node check-endpoints.js CHECKS_JSON SERVICE_ACCOUNT_DIR');
-    process.exit(2);
-  }
-  runChecks(JSON.parse(json), { host, port, dir }).then((ok) => process.exit(ok ? 0 : 1), (error) => {
-    console.error(safe(error.message));
-    process.exit(1);
-  });
-}
+if (require.main === module) main('node check-endpoints.js CHECKS_JSON SERVICE_ACCOUNT_DIR', runChecks);

@@ -5,7 +5,7 @@ import type { ResolvedAppSpec, ResolvedEndpointCheckSpec } from '../../model/res
 import { endpointCheckName, TRAFFIC_CHECK_SECONDS, type EndpointCheck } from '../../model/traffic-checks';
 import { checkCode } from '../check-code';
 import { appMetadata, type Manifest } from './manifest';
-import { NODE_CONTAINER_SECURITY, NODE_POD_SECURITY, NODE_RESOURCES } from './node-job';
+import { apiCheckJob } from './node-job';
 
 /*
  * The endpoint check as Argo CD runs it (see EndpointCheckSpec): a Sync hook Job after the tracks
@@ -14,11 +14,6 @@ import { NODE_CONTAINER_SECURITY, NODE_POD_SECURITY, NODE_RESOURCES } from './no
  */
 
 const LABELS = { [COMPONENT_LABEL]: ENDPOINT_CHECK_COMPONENT };
-const MOUNT = '/check';
-// The service account's token and CA, where the kubelet mounts them in every pod that has them.
-const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
-// The check gives up after TRAFFIC_CHECK_SECONDS; the Job's deadline leaves time to pull the image and start.
-const START_SECONDS = 60;
 
 /** The ServiceAccount the check runs as. */
 export function endpointCheckServiceAccount(app: ResolvedAppSpec): Manifest {
@@ -52,8 +47,7 @@ export function endpointCheckRoleBinding(app: ResolvedAppSpec): Manifest {
 
 /** The check's code, the same in every stage: named by its hash and immutable, like the gate's. */
 function codeData(): Record<string, string> {
-  const { fileName, text } = checkCode('endpoints');
-  return { [fileName]: text };
+  return { ...checkCode('endpoints').files };
 }
 
 function codeName(app: ResolvedAppSpec): string {
@@ -73,46 +67,15 @@ export function endpointCheckConfigMap(app: ResolvedAppSpec): Manifest {
 
 /**
  * The Job: an Argo CD Sync hook in the endpoints wave, made anew on each sync; when its checks do not
- * hold in time it fails, and with it the sync, so the waves that move traffic never run. Restricted
- * Pod Security, small, bounded; its pods carry no `app` label, so no Service of the app selects them.
+ * hold in time it fails, and with it the sync, so the waves that move traffic never run. Its pods
+ * carry no `app` label, so no Service of the app selects them.
  */
 export function endpointCheckJob(app: ResolvedAppSpec, check: ResolvedEndpointCheckSpec, checks: readonly EndpointCheck[]): Manifest {
-  const metadata = appMetadata(app, endpointCheckName(app.name), LABELS);
+  const metadata = appMetadata(app, endpointCheckName(app.name), LABELS, {
+    'argocd.argoproj.io/hook': 'Sync',
+    'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation',
+    [SYNC_WAVE_ANNOTATION]: String(SYNC_WAVE.endpoints),
+  });
   const input = { namespace: app.namespace, seconds: TRAFFIC_CHECK_SECONDS, checks: checks.map(({ service, pods, count, message }) => ({ service, pods, count, message })) };
-  return {
-    apiVersion: 'batch/v1',
-    kind: 'Job',
-    metadata: {
-      ...metadata,
-      annotations: {
-        'argocd.argoproj.io/hook': 'Sync',
-        'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation',
-        [SYNC_WAVE_ANNOTATION]: String(SYNC_WAVE.endpoints),
-      },
-    },
-    spec: {
-      activeDeadlineSeconds: TRAFFIC_CHECK_SECONDS + START_SECONDS,
-      // Endpoints that did not come are an answer, not a fault to retry.
-      backoffLimit: 0,
-      template: {
-        metadata: { labels: metadata.labels },
-        spec: {
-          automountServiceAccountToken: true,
-          containers: [{
-            args: [JSON.stringify(input), SERVICE_ACCOUNT_DIR],
-            command: ['node', `${MOUNT}/${checkCode('endpoints').fileName}`],
-            image: check.image,
-            name: 'check',
-            resources: NODE_RESOURCES,
-            securityContext: NODE_CONTAINER_SECURITY,
-            volumeMounts: [{ mountPath: MOUNT, name: 'code', readOnly: true }],
-          }],
-          restartPolicy: 'Never',
-          securityContext: NODE_POD_SECURITY,
-          serviceAccountName: metadata.name,
-          volumes: [{ configMap: { name: codeName(app) }, name: 'code' }],
-        },
-      },
-    },
-  };
+  return apiCheckJob({ metadata, serviceAccount: metadata.name, code: 'endpoints', input, image: check.image, configMap: codeName(app) });
 }

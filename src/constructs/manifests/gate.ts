@@ -18,7 +18,7 @@ const GATE_LABELS = { [COMPONENT_LABEL]: VERIFY_COMPONENT };
 function gateData(app: ResolvedAppSpec, verify: ResolvedVerifySpec): Record<string, string> {
   const json = (checks: object) => `${JSON.stringify(checks, null, 2)}\n`;
   return {
-    [checkCode('gate').fileName]: checkCode('gate').text,
+    ...checkCode('gate').files,
     [CHECKS]: json(verifyChecks(app, verify)),
     // Before traffic moves, only the smoke check runs: there are no requests yet to measure.
     ...(verify.smoke && app.routing ? { [SMOKE_CHECKS]: json(verifyChecks(app, verify, 'smoke')) } : {}),

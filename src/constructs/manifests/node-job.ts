@@ -1,3 +1,6 @@
+import { checkCode } from '../check-code';
+import type { Manifest, ObjectMeta } from './manifest';
+
 /*
  * What the Jobs that run the package's code (the gate's checks, the endpoint check) share: the
  * official Node.js images' `node` user, and the restricted Pod Security level's settings, so a
@@ -14,3 +17,58 @@ export const NODE_CONTAINER_SECURITY = { allowPrivilegeEscalation: false, capabi
 
 /** A Job container's resources: small; the memory is bounded, as the level does not require. */
 export const NODE_RESOURCES = { limits: { memory: '128Mi' }, requests: { cpu: '50m', memory: '64Mi' } } as const;
+
+const MOUNT = '/check';
+// The service account's token and CA, where the kubelet mounts them in every pod that has them.
+const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
+// A check gives up after its own seconds; the Job's deadline leaves time to pull the image and start.
+const START_SECONDS = 60;
+
+/** A Job that runs one of the checks that read the API server (check-endpoints.js). */
+export interface ApiCheckJobProps {
+  /** The Job's metadata; its labels are its pods' too. */
+  readonly metadata: ObjectMeta;
+  /** The ServiceAccount whose token the check reads. */
+  readonly serviceAccount: string;
+  readonly code: 'endpoints';
+  /** What the check reads, passed as its first argument. */
+  readonly input: { readonly seconds: number };
+  readonly image: string;
+  /** The ConfigMap that holds the check's code (checkCode's files). */
+  readonly configMap: string;
+}
+
+/**
+ * The Job: once, no retry (an answer that did not come is an answer, not a fault to retry), within
+ * the check's time and a start; restricted Pod Security, small, bounded.
+ */
+export function apiCheckJob({ metadata, serviceAccount, code, input, image, configMap }: ApiCheckJobProps): Manifest {
+  return {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata,
+    spec: {
+      activeDeadlineSeconds: input.seconds + START_SECONDS,
+      backoffLimit: 0,
+      template: {
+        metadata: { labels: metadata.labels },
+        spec: {
+          automountServiceAccountToken: true,
+          containers: [{
+            args: [JSON.stringify(input), SERVICE_ACCOUNT_DIR],
+            command: ['node', `${MOUNT}/${checkCode(code).fileName}`],
+            image,
+            name: 'check',
+            resources: NODE_RESOURCES,
+            securityContext: NODE_CONTAINER_SECURITY,
+            volumeMounts: [{ mountPath: MOUNT, name: 'code', readOnly: true }],
+          }],
+          restartPolicy: 'Never',
+          securityContext: NODE_POD_SECURITY,
+          serviceAccountName: serviceAccount,
+          volumes: [{ configMap: { name: configMap }, name: 'code' }],
+        },
+      },
+    },
+  };
+}
