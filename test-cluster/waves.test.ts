@@ -6,8 +6,10 @@
  * applied as written; each move is one commit of the spec and its files, then a refresh of the
  * Applications (what a push webhook does). kwok runs no container: the gate Job's pod completes
  * after its ready delay (set per test), or never becomes ready and fails at its deadline, as a check
- * that never answers does. The endpoint check is left out (enabled: false): its pods run here only
- * against the test cluster (check-runner.ts), and the member clusters' would never end.
+ * that never answers does. The guard of wave rest runs in Argo CD's cluster (the test cluster), its
+ * pods' code run by the check runner against this API server and the real Applications. The endpoint
+ * check is left out (enabled: false): its pods run here only against the test cluster, and the
+ * member clusters' would never end.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,8 +17,9 @@ import { join } from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { synth } from '../src/engine';
-import type { Manifest } from '../test/cluster-rules';
+import { parseManifests, type Manifest } from '../test/cluster-rules';
 import { git, gitServer } from './argocd';
+import { CheckRunner, runCheckPodOnce, type CheckRun } from './check-runner';
 import { inCluster, memberCluster, type Cluster } from './clusters';
 import { record } from './describe-moves';
 import { editObjects } from './files';
@@ -26,6 +29,7 @@ const run = promisify(execFile);
 const APP = 'waves';
 const RING = 'cdk8s-canary.test/ring';
 const GATE_DELAY = '10s';
+const GUARD = `${APP}-guard-rest`;
 
 function spec(repoURL: string, stage: string): string {
   return `argocd: { repoURL: "${repoURL}", targetRevision: main }
@@ -66,6 +70,7 @@ function failingHook(file: string, stage: string): string {
 /** An Application of the set, as the test reads it. */
 interface AppState {
   readonly wave: string;
+  readonly guard: boolean;
   readonly revision?: string;
   readonly sync?: string;
   readonly health?: string;
@@ -76,6 +81,7 @@ async function applications(): Promise<Map<string, AppState>> {
   const list = JSON.parse(await kubectl(['get', 'applications', '-n', 'argocd', '-l', `app.kubernetes.io/instance=${APP}`, '-o', 'json']));
   return new Map(list.items.map((app: any) => [app.metadata.name, {
     wave: app.metadata.labels['cdk8s-canary/wave'],
+    guard: app.metadata.labels['cdk8s-canary/guard'] === 'true',
     revision: app.status?.sync?.revision,
     sync: app.status?.sync?.status,
     health: app.status?.health?.status,
@@ -123,16 +129,29 @@ afterAll(() => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
+/** The guard's Job in its file, waiting `seconds` at most for ring-0 instead of its 300. */
+function guardWaits(file: string, seconds: number): string {
+  return editObjects(file, (doc: Manifest) => {
+    if (doc.kind !== 'Job') return;
+    const [container] = doc.spec.template.spec.containers;
+    container.args[0] = JSON.stringify({ ...JSON.parse(container.args[0]), seconds });
+    doc.spec.activeDeadlineSeconds = seconds + 60;
+  });
+}
+
+const guardFile = () => join(work, 'dist', APP, 'argocd', 'guard-rest.k8s.yaml');
+
 /**
- * Moves the release to `stage`: the spec rewritten, synth, the current file passed through `edit`,
- * one commit pushed, and the Applications refreshed. The commit's id.
+ * Moves the release to `stage`: the spec rewritten, synth, the current file passed through `edit`
+ * and the guard's through `editGuard`, one commit pushed, and the Applications refreshed. The commit's id.
  */
-async function release(stage: string, edit: (file: string) => string = (file) => file): Promise<string> {
+async function release(stage: string, edit: (file: string) => string = (file) => file, editGuard: (file: string) => string = (file) => file): Promise<string> {
   writeFileSync(join(work, 'canary.yaml'), spec(repoURL, stage));
-  // The last move's current file was edited here (the gate's pod), so it is no longer the tool's own: taken over.
+  // The last move's files were edited here (the gate's pod, the guard's time), so they are no longer the tool's own: taken over.
   await synth({ config: join(work, 'canary.yaml'), output: join(work, 'dist'), takeOver: true });
   const current = join(work, 'dist', APP, 'current', `${APP}.k8s.yaml`);
   writeFileSync(current, edit(readFileSync(current, 'utf8')));
+  writeFileSync(guardFile(), editGuard(readFileSync(guardFile(), 'utf8')));
   await git(work, 'add', '-A');
   await git(work, 'commit', '-q', '-m', `${APP}: ${stage}`);
   await git(work, 'push', '-q', 'origin', 'HEAD:main');
@@ -140,32 +159,57 @@ async function release(stage: string, edit: (file: string) => string = (file) =>
   return git(work, 'rev-parse', 'HEAD');
 }
 
-/** Waits until every Application of the three clusters is Synced and Healthy at `revision`. */
+/** Waits until every Application (the three clusters' and the guard) is Synced and Healthy at `revision`. */
 async function allAt(revision: string, timeoutMs = 6 * 60_000): Promise<Map<string, AppState>> {
   let apps = new Map<string, AppState>();
   await until(`every Application Synced and Healthy at ${revision.slice(0, 7)}`, async () => {
     apps = await applications();
-    return apps.size === 3 && [...apps.values()].every((app) => app.revision === revision && app.sync === 'Synced' && app.health === 'Healthy');
+    return apps.size === 4 && [...apps.values()].every((app) => app.revision === revision && app.sync === 'Synced' && app.health === 'Healthy');
   }, timeoutMs).catch(async (error) => {
     throw new Error(`${(error as Error).message}\n${JSON.stringify([...apps], null, 1)}\n${JSON.stringify(await rollout())}`);
   });
   return apps;
 }
 
-const inWave = (apps: Map<string, AppState>, wave: string) => [...apps].filter(([, app]) => app.wave === wave);
+/** A wave's Applications, its guard left out. */
+const inWave = (apps: Map<string, AppState>, wave: string) => [...apps].filter(([, app]) => app.wave === wave && !app.guard);
+
+/** The guard's pods, run here as the kubelet would (kwok runs no code), for the length of `body`. */
+async function withGuardRunner<T>(body: (runner: CheckRunner) => Promise<T>): Promise<T> {
+  const runner = new CheckRunner('argocd', 'wave-guard');
+  await runner.start();
+  try {
+    return await body(runner);
+  } finally {
+    await runner.stop();
+  }
+}
+
+const parseGuardJob = (file: string): Manifest => parseManifests(file).find((doc) => doc?.kind === 'Job')!;
+
+/** The guard's Job of `stage` as its file holds it, run here once, now, as its pod would run it, waiting `seconds` at most. */
+async function runGuardOnce(stage: string, seconds: number): Promise<CheckRun> {
+  const job = parseGuardJob(guardWaits(readFileSync(guardFile(), 'utf8'), seconds));
+  expect(job.metadata.name).toBe(`${GUARD}-${stage}`);
+  return runCheckPodOnce({ metadata: { name: job.metadata.name, namespace: 'argocd' }, spec: job.spec.template.spec } as never);
+}
 
 describe('a release across clusters in waves, with Argo CD\'s RollingSync', () => {
-  test('the ApplicationSet makes an Application per cluster, each labelled with its wave, and brings all three to the first stage', async () => {
+  test('the ApplicationSet makes an Application per cluster, each labelled with its wave, and the guard of the rest, and brings all to the first stage', async () => {
     const first = await release('baseline');
-    await kubectl(['apply', '-f', join(work, 'dist', APP, 'argocd', 'applicationset.k8s.yaml')]);
-    const apps = await allAt(first);
-    expect(Object.fromEntries([...apps].map(([name, app]) => [name, app.wave]))).toEqual({
-      [`${APP}-in-cluster`]: 'ring-0', [`${APP}-ring-1a`]: 'rest', [`${APP}-ring-1b`]: 'rest',
+    const apps = await withGuardRunner(async (runner) => {
+      await kubectl(['apply', '-f', join(work, 'dist', APP, 'argocd', 'applicationset.k8s.yaml')]);
+      const synced = await allAt(first);
+      expect(runner.runs.map((each) => [each.pod.replace(/-[a-z0-9]{5}$/, ''), each.exitCode])).toEqual([[`${GUARD}-baseline`, 0]]);
+      return synced;
+    });
+    expect(Object.fromEntries([...apps].map(([name, app]) => [name, [app.wave, app.guard]]))).toEqual({
+      [`${APP}-in-cluster`]: ['ring-0', false], [GUARD]: ['rest', true], [`${APP}-ring-1a`]: ['rest', false], [`${APP}-ring-1b`]: ['rest', false],
     });
     for (const cluster of [clusters.ring0, ...clusters.rest]) expect(await ready(cluster, 'stable')).toBe('3/3');
   });
 
-  test('a commit moving current/ to the canary stage reaches ring-0, waits for its gate, then the rest', async () => {
+  test('a commit moving current/ to the canary stage reaches ring-0, waits for its gate, then for the guard, then the rest', async () => {
     // While ring-0's gate runs, the rest must still run the first stage: sampled until all are done.
     const samples: { gate: string; rest: string[] }[] = [];
     let sampling = true;
@@ -177,9 +221,15 @@ describe('a release across clusters in waves, with Argo CD\'s RollingSync', () =
       }
     })();
     const committed = Date.now();
-    const revision = await release('canary', (file) => gateTakes(file, 'canary', GATE_DELAY));
-    const apps = await allAt(revision).finally(async () => { sampling = false; await sampler; });
+    const { revision, apps, guardRuns } = await withGuardRunner(async (runner) => {
+      const commit = await release('canary', (file) => gateTakes(file, 'canary', GATE_DELAY));
+      return { revision: commit, apps: await allAt(commit).finally(async () => { sampling = false; await sampler; }), guardRuns: runner.runs };
+    });
     const done = Date.now();
+    // The guard ran once, found ring-0 at this stage, settled, and its Job completed before the rest synced.
+    expect(guardRuns.map((each) => [each.exitCode, each.output.trim()])).toEqual([[0, expect.stringMatching(/^waves ring-0 run stage canary, settled, after \d+\.\d s$/)]]);
+    const guardJob = JSON.parse(await kubectl(['get', 'job', `${GUARD}-canary`, '-n', 'argocd', '-o', 'json']));
+    const guardDone = Date.parse(guardJob.status.completionTime);
     // The gate's Job completed in ring-0 before any cluster of the rest started its sync.
     const job = JSON.parse(await clusters.ring0.kubectl(['get', 'job', `${APP}-verify-canary`, '-n', APP, '-o', 'json']));
     const gateDone = Date.parse(job.status.completionTime);
@@ -187,8 +237,9 @@ describe('a release across clusters in waves, with Argo CD\'s RollingSync', () =
     // The gate is this commit's (made after the push; the API server's times are whole seconds). Not
     // compared with ring-0's sync: RollingSync may start a second sync of it, which finds all applied.
     expect(Date.parse(job.metadata.creationTimestamp)).toBeGreaterThanOrEqual(Math.floor(committed / 1000) * 1000);
+    expect(Date.parse(guardJob.status.startTime)).toBeGreaterThanOrEqual(gateDone);
     for (const [name, app] of inWave(apps, 'rest')) {
-      expect({ name, revision: app.operation?.revision, after: Date.parse(app.operation!.startedAt) >= gateDone }).toEqual({ name, revision, after: true });
+      expect({ name, revision: app.operation?.revision, after: Date.parse(app.operation!.startedAt) >= guardDone }).toEqual({ name, revision, after: true });
     }
     // When each part took place, in seconds after the commit, for the report (README: figures).
     const after = (time: string | number) => Math.round((Date.parse(String(time)) || Number(time)) / 100 - committed / 100) / 10;
@@ -197,6 +248,8 @@ describe('a release across clusters in waves, with Argo CD\'s RollingSync', () =
       ring0SyncStarted: after(ring0.operation!.startedAt),
       gateStarted: after(job.status.startTime),
       gateCompleted: after(job.status.completionTime),
+      guardStarted: after(guardJob.status.startTime),
+      guardCompleted: after(guardJob.status.completionTime),
       restSyncsStarted: inWave(apps, 'rest').map(([, app]) => after(app.operation!.startedAt)),
       allSyncedAndHealthy: after(done),
     };
@@ -228,7 +281,7 @@ describe('a release across clusters in waves, with Argo CD\'s RollingSync', () =
     expect(gate.status.conditions.find((condition: { type: string }) => condition.type === 'Failed')).toMatchObject({ status: 'True', reason: 'DeadlineExceeded' });
     expect(await ready(clusters.ring0, 'canary')).toBe('3/3');
     // The rest hold: a while later their last sync is still the canary stage's, their canary at one pod, and
-    // RollingSync keeps them waiting behind ring-0, which stays Progressing.
+    // RollingSync keeps the guard and them waiting behind ring-0, which stays Progressing.
     for (const pause of [0, 20_000]) {
       await sleep(pause);
       const now = await applications();
@@ -238,23 +291,46 @@ describe('a release across clusters in waves, with Argo CD\'s RollingSync', () =
       for (const cluster of clusters.rest) expect({ cluster: cluster.name, canary: await ready(cluster, 'canary') }).toEqual({ cluster: cluster.name, canary: '1/1' });
       const status = await rollout();
       expect(status[ring0Name]).toBe('Progressing (step 1)');
-      for (const [name] of inWave(now, 'rest')) expect(status[name]).toBe('Waiting (step 2)');
+      expect(status[GUARD]).toBe('Waiting (step 2)');
+      for (const [name] of inWave(now, 'rest')) expect(status[name]).toBe('Waiting (step 3)');
     }
+    // The guard of this stage, had it run, would not pass: its own code, run here against the real
+    // Applications, names ring-0's health and why.
+    const guard = await runGuardOnce('expand', 4);
+    expect({ exitCode: guard.exitCode, output: guard.output }).toEqual({
+      exitCode: 1,
+      output: expect.stringContaining(`wave ring-0: Application ${ring0Name} is Degraded (Caused by batch/Job:${APP}/${APP}-verify-expand), not Healthy`),
+    });
     // The answer to a failed gate: the rollback stage, committed; every wave moves to it in turn.
-    const back = await release('rollback');
-    await allAt(back);
+    await withGuardRunner(async () => allAt(await release('rollback')));
     for (const cluster of [clusters.ring0, ...clusters.rest]) {
       expect({ cluster: cluster.name, stable: await ready(cluster, 'stable'), canary: await ready(cluster, 'canary') }).toEqual({ cluster: cluster.name, stable: '3/3', canary: '0/0' });
     }
   });
 
-  test('control: the same failing gate as a PostSync hook, its single-cluster form, does not hold the next wave', async () => {
+  test('the guard holds the rest where ring-0\'s health does not tell: a failing gate as a PostSync hook, its single-cluster form', async () => {
     // A hook counts toward the sync, not the Application's health: ring-0 ends Synced and Healthy
-    // with its gate failed, and RollingSync moves on to the rest.
-    const revision = await release('canary', (file) => failingHook(file, 'canary'));
-    await allAt(revision);
+    // with its gate failed, and RollingSync alone opens the next step (the control). That step is the
+    // guard, which finds ring-0's last sync failed and holds the rest.
+    const { revision, runs } = await withGuardRunner(async (runner) => {
+      const commit = await release('canary', (file) => failingHook(file, 'canary'), (file) => guardWaits(file, 20));
+      await until('the guard of the rest to fail', async () => {
+        const apps = await applications();
+        return apps.get(GUARD)?.revision === commit && apps.get(GUARD)?.health === 'Degraded';
+      }, 5 * 60_000);
+      return { revision: commit, runs: runner.runs };
+    });
     const gate = JSON.parse(await clusters.ring0.kubectl(['get', 'job', `${APP}-verify-canary`, '-n', APP, '-o', 'json']));
     expect(gate.status.conditions.find((condition: { type: string }) => condition.type === 'Failed')).toMatchObject({ status: 'True', reason: 'DeadlineExceeded' });
-    for (const cluster of clusters.rest) expect({ cluster: cluster.name, canary: await ready(cluster, 'canary') }).toEqual({ cluster: cluster.name, canary: '1/1' });
+    const apps = await applications();
+    const [[ring0Name, ring0]] = inWave(apps, 'ring-0');
+    expect({ sync: ring0.sync, health: ring0.health, operation: ring0.operation?.phase, revision: ring0.operation?.revision }).toEqual({ sync: 'Synced', health: 'Healthy', operation: 'Failed', revision });
+    expect(runs.map((each) => each.exitCode)).toEqual([1]);
+    expect(runs[0].output).toContain(`wave ring-0: Application ${ring0Name} has its last sync Failed`);
+    const status = await rollout();
+    expect({ ring0: status[ring0Name], guard: status[GUARD] }).toEqual({ ring0: 'Healthy (step 1)', guard: 'Progressing (step 2)' });
+    for (const [name] of inWave(apps, 'rest')) expect(status[name]).toBe('Waiting (step 3)');
+    // The rest still run the rollback stage.
+    for (const cluster of clusters.rest) expect({ cluster: cluster.name, canary: await ready(cluster, 'canary') }).toEqual({ cluster: cluster.name, canary: '0/0' });
   });
 });

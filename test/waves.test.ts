@@ -53,14 +53,29 @@ describe('waves across clusters', () => {
         goTemplateOptions: ['missingkey=error'],
         generators: [
           { clusters: { selector: { matchLabels: { ring: '0' } }, values: { wave: 'ring-0' } } },
+          // The guard of the rest: one Application in Argo CD's cluster, its template standing over the set's.
+          {
+            list: {
+              elements: [{ wave: 'rest' }],
+              template: {
+                metadata: { name: 'web-guard-rest', labels: { 'app.kubernetes.io/instance': 'web', 'app.kubernetes.io/managed-by': 'cdk8s-canary', 'cdk8s-canary/wave': 'rest', 'cdk8s-canary/guard': 'true' } },
+                spec: {
+                  project: 'default',
+                  source: { repoURL: 'https://git.example.com/shop.git', targetRevision: 'main', path: 'deploy/dist/web/argocd', directory: { include: 'guard-rest.k8s.yaml' } },
+                  destination: { server: 'https://kubernetes.default.svc', namespace: 'argocd' },
+                },
+              },
+            },
+          },
           { clusters: { selector: { matchLabels: { ring: '1' } }, values: { wave: 'rest' } } },
         ],
         strategy: {
           type: 'RollingSync',
           rollingSync: {
             steps: [
-              { matchExpressions: [{ key: 'cdk8s-canary/wave', operator: 'In', values: ['ring-0'] }], maxUpdate: '100%' },
-              { matchExpressions: [{ key: 'cdk8s-canary/wave', operator: 'In', values: ['rest'] }], maxUpdate: '25%' },
+              { matchExpressions: [{ key: 'cdk8s-canary/wave', operator: 'In', values: ['ring-0'] }, { key: 'cdk8s-canary/guard', operator: 'NotIn', values: ['true'] }], maxUpdate: '100%' },
+              { matchExpressions: [{ key: 'cdk8s-canary/wave', operator: 'In', values: ['rest'] }, { key: 'cdk8s-canary/guard', operator: 'In', values: ['true'] }] },
+              { matchExpressions: [{ key: 'cdk8s-canary/wave', operator: 'In', values: ['rest'] }, { key: 'cdk8s-canary/guard', operator: 'NotIn', values: ['true'] }], maxUpdate: '25%' },
             ],
           },
         },
@@ -103,7 +118,9 @@ describe('waves across clusters', () => {
     const { code, deploy } = await synth(WAVES.replace('targetRevision: main', 'path: gitops/out') + own);
     expect(code).toBe(0);
     const [set] = docs(join(deploy, 'dist', 'web', 'argocd', 'applicationset.k8s.yaml'));
+    // One wave: nothing to guard.
     expect(set.spec.generators).toEqual([{ clusters: { selector: { matchLabels: { env: 'prod' } }, values: { wave: 'solo' } } }]);
+    expect(files(join(deploy, 'dist', 'web', 'argocd'))).toEqual(['applicationset.k8s.yaml']);
     expect(set.spec.template.spec.source).toEqual({ repoURL: 'https://git.example.com/shop.git', targetRevision: 'HEAD', path: 'gitops/out/web/current' });
   });
 
@@ -115,12 +132,18 @@ describe('waves across clusters', () => {
     expect(lines.slice(at, at + 3)).toEqual([
       `  waves: Argo CD's ApplicationSet web (${join(deploy, 'dist')}/web/argocd/applicationset.k8s.yaml) syncs each commit of current/ wave by wave; a gate that fails (Degraded) holds the next wave`,
       '    1. ring-0: clusters ring=0, all at once, first',
-      '    2. rest: clusters ring=1, 25% at a time, after every ring-0 Application Synced and Healthy (in a gated stage, its gate Job web-verify-<stage> Complete)',
+      '    2. rest: clusters ring=1, 25% at a time, after every ring-0 Application Synced and Healthy (in a gated stage, its gate Job web-verify-<stage> Complete), then its guard web-guard-rest (Job web-guard-rest-<stage>): every Application of ring-0 at this stage, settled',
     ]);
     const json = JSON.parse((await cli('plan', '-c', join(deploy, 'canary.yaml'), '-o', join(deploy, 'dist'), '--json')).out);
     expect(json.apps?.[0]?.waves ?? json[0]?.waves).toEqual([
-      { name: 'ring-0', clusters: 'ring=0', maxUpdate: '100%', waitsFor: null },
-      { name: 'rest', clusters: 'ring=1', maxUpdate: '25%', waitsFor: 'every ring-0 Application Synced and Healthy (in a gated stage, its gate Job web-verify-<stage> Complete)' },
+      { name: 'ring-0', clusters: 'ring=0', maxUpdate: '100%', waitsFor: null, guard: null },
+      {
+        name: 'rest',
+        clusters: 'ring=1',
+        maxUpdate: '25%',
+        waitsFor: 'every ring-0 Application Synced and Healthy (in a gated stage, its gate Job web-verify-<stage> Complete), then its guard web-guard-rest (Job web-guard-rest-<stage>): every Application of ring-0 at this stage, settled',
+        guard: { application: 'web-guard-rest', file: 'web/argocd/guard-rest.k8s.yaml' },
+      },
     ]);
   });
 
@@ -159,6 +182,52 @@ describe('waves across clusters', () => {
     const noRepo = await synth(WAVES.split('\n').slice(1).join('\n') + APP);
     expect(noRepo.err.trim()).toBe(`${join(noRepo.deploy, 'canary.yaml')}:1:1: "argocd" is required by waves (app "web"): give argocd.repoURL, the git repository Argo CD reads the output folder from, for the ApplicationSet each app in waves gets`);
     expect(existsSync(join(noRepo.deploy, 'dist'))).toBe(false);
+  });
+
+  test('each wave after the first opens behind its guard: a file of the current stage with a Job that may only list Applications', async () => {
+    const three = WAVES.replace('maxUpdate: 25% }', 'maxUpdate: 25% }\n  - { name: last, clusters: { matchLabels: { ring: "2" } } }');
+    const { code, deploy } = await synth(three + APP.replace('    stable:', '    stage: canary\n    stable:'));
+    expect(code).toBe(0);
+    const argocd = join(deploy, 'dist', 'web', 'argocd');
+    expect(files(argocd)).toEqual(['applicationset.k8s.yaml', 'guard-last.k8s.yaml', 'guard-rest.k8s.yaml']);
+    const objects = docs(join(argocd, 'guard-last.k8s.yaml')) as any[];
+    expect(objects.map((doc) => `${doc.kind}/${doc.metadata.namespace}/${doc.metadata.name}`)).toEqual([
+      'ServiceAccount/argocd/web-guard-last', 'Role/argocd/web-guard-last', 'RoleBinding/argocd/web-guard-last',
+      expect.stringMatching(/^ConfigMap\/argocd\/web-guard-last-[0-9a-f]{10}$/), 'Job/argocd/web-guard-last-canary',
+    ]);
+    const [, role, , code_, guardJob] = objects;
+    expect(role.rules).toEqual([{ apiGroups: ['argoproj.io'], resources: ['applications'], verbs: ['list'] }]);
+    expect(Object.keys(code_.data).sort()).toEqual(['check-waves.js', 'kube-api.js']);
+    expect(code_.data['check-waves.js']).toBe(readFileSync(join(__dirname, '..', 'verify', 'check-waves.js'), 'utf8'));
+    // A plain Job (its outcome is the guard Application's health), restricted, under the guard's ServiceAccount.
+    expect(guardJob.metadata.annotations).toBeUndefined();
+    const pod = guardJob.spec.template.spec;
+    expect({ account: pod.serviceAccountName, command: pod.containers[0].command, image: pod.containers[0].image, input: JSON.parse(pod.containers[0].args[0]) }).toEqual({
+      account: 'web-guard-last',
+      command: ['node', '/check/check-waves.js'],
+      image: 'node:24.11.1-alpine',
+      input: { namespace: 'argocd', seconds: 300, app: 'web', application: 'web-guard-last', stage: 'canary', waves: ['ring-0', 'rest'], gate: { namespace: 'shop', name: 'web-verify-canary' } },
+    });
+    expect(JSON.parse((docs(join(argocd, 'guard-rest.k8s.yaml'))[4] as any).spec.template.spec.containers[0].args[0]).waves).toEqual(['ring-0']);
+    // The file follows the current stage; an ungated stage has no gate to look for.
+    const specFile = join(deploy, 'canary.yaml');
+    writeFileSync(specFile, readFileSync(specFile, 'utf8').replace('stage: canary', 'stage: rollback'));
+    expect((await cli('synth', '-c', specFile, '-o', join(deploy, 'dist'))).code).toBe(0);
+    const rollback = docs(join(argocd, 'guard-rest.k8s.yaml'))[4] as any;
+    expect({ name: rollback.metadata.name, input: JSON.parse(rollback.spec.template.spec.containers[0].args[0]) }).toEqual({
+      name: 'web-guard-rest-rollback', input: { namespace: 'argocd', seconds: 300, app: 'web', application: 'web-guard-rest', stage: 'rollback', waves: ['ring-0'] },
+    });
+    // Without waves the files for Argo CD are the tool's to remove.
+    writeFileSync(specFile, APP);
+    expect((await cli('synth', '-c', specFile, '-o', join(deploy, 'dist'))).code).toBe(0);
+    expect(existsSync(argocd)).toBe(false);
+  });
+
+  test('a guard Job whose name would pass 63 characters is refused at the name that makes it', async () => {
+    const long = 'a-stage-named-at-length-to-pass-the-label-limit-xy';
+    const { code, err, deploy } = await synth(WAVES + APP.replace('    stable:', `    stages: [{ name: ${long}, canaryPercent: 100 }]\n    stable:`));
+    expect(code).toBe(1);
+    expect(err.trim()).toBe(`${join(deploy, 'canary.yaml')}:8:16: "apps[0].stages[0].name" is "${long}": the wave guard's Job of stage "${long}" would be "web-guard-rest-${long}", more than 63 characters; shorten the app's, the wave's or the stage's name`);
   });
 
   test('the constructs take waves as a prop: the same gate Job, and the same refusals, at the prop\'s path', () => {

@@ -12,7 +12,8 @@ import { shellQuote, stageCommands, stageFile, teardownCommand } from './kubectl
 import { posix } from 'node:path';
 import { gateJobName, isGated } from '../model/gate';
 import { describeMaxUpdate, describeSelector } from '../model/waves';
-import { applicationSetPath } from '../render/paths';
+import { guardJobName, guardName } from '../model/wave-guard';
+import { applicationSetPath, guardPath } from '../render/paths';
 
 const BAR_WIDTH = 20;
 
@@ -121,7 +122,9 @@ function waveSteps(app: ResolvedAppSpec, plan: RolloutPlan) {
     name: wave.name,
     clusters: describeSelector(wave.matchLabels),
     maxUpdate: wave.maxUpdate,
-    waitsFor: i === 0 ? null : `every ${waves[i - 1].name} Application Synced and Healthy${gates.length ? ` (in a gated stage, its gate Job ${gates.length === 1 ? gates[0] : `${app.name}-verify-<stage>`} Complete)` : ''}`,
+    waitsFor: i === 0 ? null : `every ${waves[i - 1].name} Application Synced and Healthy${gates.length ? ` (in a gated stage, its gate Job ${gates.length === 1 ? gates[0] : `${app.name}-verify-<stage>`} Complete)` : ''}`
+      + `, then its guard ${guardName(app.name, wave.name)} (Job ${guardJobName(app.name, wave.name, '<stage>')}): every Application of ${waves.slice(0, i).map((each) => each.name).join(', ')} at this stage, settled`,
+    guard: wave.guardImage ? { application: guardName(app.name, wave.name), file: guardPath(app.name, wave.name) } : null,
   }));
 }
 

@@ -6,6 +6,7 @@ import { appFilePaths, OUTPUT_LAYOUT } from '../render/paths';
 import { renderAppsInParallel, type ProgressListener } from '../render/synth';
 import { optionName, plainPath, UsageError } from './errors';
 import { loadApps, type SpecOptions } from './load';
+import { wavesRelease } from '../model/resolve';
 
 /** What `synth` is asked to do. */
 export interface SynthOptions extends SpecOptions {
@@ -69,7 +70,7 @@ export async function synth(options: SynthOptions): Promise<SynthWritten | Synth
     return { check: true, apps: resolved.length, files: files.length, report: checkOutput(outdir, files, ownership) };
   }
   // The folder is checked before anything renders.
-  const writer = openOutput(outdir, resolved.flatMap((app) => appFilePaths(app.spec.name, app.plan, app.argocd !== undefined)), ownership);
+  const writer = openOutput(outdir, resolved.flatMap((app) => appFilePaths(app.spec.name, app.plan, wavesRelease(app)?.spec.waves)), ownership);
   try {
     await renderAppsInParallel(resolved, specPath, (_index, files) => files.forEach((file) => writer.write(file)), options.onProgress);
   } catch (error) {

@@ -104,6 +104,8 @@ export function resolveAppDefaults(app: ReadApp, file?: WorkloadFile): ResolvedA
   const service = resolveService(app, file, port, appLabel);
   // A template without a port, and no Service given or brought: a worker (see ResolvedAppSpec.worker).
   const worker = !declaresPort && file?.service === undefined && app.service === undefined;
+  // The image of the Jobs that run the package's code in the cluster: the endpoint check's, the wave guards'.
+  const checkImage = app.endpointCheck?.image ?? app.verify?.image ?? DEFAULT_VERIFY_IMAGE;
   return {
     name: app.name,
     namespace: app.namespace,
@@ -136,9 +138,7 @@ export function resolveAppDefaults(app: ReadApp, file?: WorkloadFile): ResolvedA
       istio: app.routing.istio && { ...app.routing.istio, hosts: app.routing.istio.hosts ?? [serviceHost(service.name, app.namespace)] },
     },
     // A worker has no Service, so no endpoints to wait for.
-    ...(worker || app.endpointCheck?.enabled === false ? {} : {
-      endpointCheck: { image: app.endpointCheck?.image ?? app.verify?.image ?? DEFAULT_VERIFY_IMAGE },
-    }),
-    ...(app.waves ? { waves: resolveWaves(app.waves) } : {}),
+    ...(worker || app.endpointCheck?.enabled === false ? {} : { endpointCheck: { image: checkImage } }),
+    ...(app.waves ? { waves: resolveWaves(app.waves, checkImage) } : {}),
   };
 }

@@ -15,6 +15,8 @@ export const ROUTER_COMPONENT = 'router';
 export const VERIFY_COMPONENT = 'verify';
 /** The component of the endpoint check's objects, which Argo CD runs: the plan's kubectl steps check from the shell and never apply them. */
 export const ENDPOINT_CHECK_COMPONENT = 'endpoint-check';
+/** The component of a wave guard's objects, in Argo CD's namespace. */
+export const WAVE_GUARD_COMPONENT = 'wave-guard';
 /** Tells the gate's two Jobs apart (`smoke`, before the route moves; `analysis`, after the stage), so kubectl applies each on its own. */
 export const CHECK_LABEL = 'cdk8s-canary/check';
 /**

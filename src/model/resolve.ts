@@ -12,7 +12,7 @@ import { acrossAppsProblems } from './rules/across-apps';
 import { misshapenStageProblems } from './rules/stages';
 import type { RolloutPlan } from './stage';
 import { withEndpointCheckUsed } from './stage-contents';
-import { resolveArgoCd, type ResolvedArgoCd } from './waves';
+import { resolveArgoCd, type ResolvedArgoCd, type ResolvedWave } from './waves';
 import { wavesProblems } from './rules/waves';
 
 /** An app through the one resolve step: every default filled in, its plan, and what to warn about. */
@@ -24,6 +24,18 @@ export interface ResolvedApp {
   /** Where Argo CD finds the files, for an app released in waves from a spec that says (`argocd`). */
   readonly argocd?: ResolvedArgoCd;
   readonly warnings: readonly Problem[];
+}
+
+/** An app in waves: its spec with the waves, and where Argo CD finds its files. */
+export interface WavesRelease {
+  readonly spec: ResolvedAppSpec & { readonly waves: readonly ResolvedWave[] };
+  readonly argocd: ResolvedArgoCd;
+}
+
+/** Whether an app is released in waves, which gives it an ApplicationSet and its guards' files: the one place this is asked. */
+export function wavesRelease(app: ResolvedApp): WavesRelease | undefined {
+  const { spec, argocd } = app;
+  return spec.waves && argocd ? { spec: { ...spec, waves: spec.waves }, argocd } : undefined;
 }
 
 /** Where an app comes from, for the defaults and messages that depend on it. */

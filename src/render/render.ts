@@ -2,15 +2,16 @@ import { formatCount } from '../model/autoscaling';
 import type { Track } from '../model/labels';
 import { formatShare } from '../model/replicas';
 import type { ResolvedAppSpec } from '../model/resolved';
-import type { ResolvedApp } from '../model/resolve';
+import { wavesRelease, type ResolvedApp, type WavesRelease } from '../model/resolve';
 import { stageContents, type StageObject } from '../model/stage-contents';
 import type { ResolvedStage } from '../model/stage';
 import { manifestOf } from '../constructs/manifests/stage-objects';
 import { deployment, podTemplate } from '../constructs/manifests/workload';
 import { fileHeader, type RenderedFile } from '../io/header';
-import { appFiles, applicationSetPath, currentFolder } from './paths';
+import { appFiles, applicationSetPath, argoCdFolder, currentFolder, guardFileName, guardPath } from './paths';
 import { applicationSet } from '../constructs/manifests/application-set';
-import { describeMaxUpdate, describeSelector, type ResolvedArgoCd, type ResolvedWave } from '../model/waves';
+import { waveGuardObjects } from '../constructs/manifests/wave-guard';
+import { describeMaxUpdate, describeSelector } from '../model/waves';
 import { lintable, manifestLines, yamlLines } from './yaml';
 
 function header(app: ResolvedAppSpec, stage: ResolvedStage, spec: string | undefined): string {
@@ -73,16 +74,31 @@ export function renderApp(app: ResolvedApp, specPath?: string): RenderedFile[] {
     }
     return { path, content };
   });
-  return app.argocd && spec.waves ? [...files, applicationSetFile({ ...spec, waves: spec.waves }, app.argocd, specPath)] : files;
+  const waves = wavesRelease(app);
+  return waves ? [...files, applicationSetFile(waves, specPath), ...guardFiles(waves, app.plan.current, specPath)] : files;
 }
 
 /** The ApplicationSet's file: applied once to Argo CD's cluster, it rolls every commit of `current/` wave by wave. */
-function applicationSetFile(spec: ResolvedAppSpec & { readonly waves: readonly ResolvedWave[] }, argocd: ResolvedArgoCd, specPath: string | undefined): RenderedFile {
+function applicationSetFile({ spec, argocd }: WavesRelease, specPath: string | undefined): RenderedFile {
   const lines = [
     "# Argo CD's ApplicationSet: apply it once to Argo CD's cluster; each commit",
-    '# of current/ then rolls out wave by wave:',
+    '# of current/ then rolls out wave by wave, each wave after the first behind its guard:',
     ...spec.waves.map((wave) => `#   ${wave.name}: clusters ${describeSelector(wave.matchLabels)}, ${describeMaxUpdate(wave.maxUpdate)}`),
   ];
-  const manifest = applicationSet(spec, argocd, currentFolder(argocd.path ?? '', spec.name));
+  const outputPath = argocd.path ?? '';
+  const manifest = applicationSet(spec, argocd, { current: currentFolder(outputPath, spec.name), guards: argoCdFolder(outputPath, spec.name), guardFile: guardFileName });
   return { path: applicationSetPath(spec.name), content: `${fileHeader({ spec: specPath, app: spec.name, lines })}${lintable(manifestLines(manifest))}` };
+}
+
+/** Each wave guard's file at the current stage; its Application syncs it into Argo CD's namespace. */
+function guardFiles({ spec, argocd }: WavesRelease, stage: ResolvedStage, specPath: string | undefined): RenderedFile[] {
+  return spec.waves.flatMap((wave, index) => {
+    if (!wave.guardImage) return [];
+    const lines = [
+      `# The guard of wave ${wave.name} at stage ${stage.name}: it holds the wave until every`,
+      `# Application of ${spec.waves.slice(0, index).map((each) => each.name).join(', ')} runs this stage, Synced and Healthy.`,
+    ];
+    const docs = waveGuardObjects({ app: spec, argocd, index }, stage).map((manifest) => lintable(manifestLines(manifest)));
+    return [{ path: guardPath(spec.name, wave.name), content: `${fileHeader({ spec: specPath, app: spec.name, lines })}${docs.join('---\n')}` }];
+  });
 }

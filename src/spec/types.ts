@@ -692,7 +692,7 @@ export interface EndpointCheckSpec {
   readonly enabled?: boolean;
   /**
    * The Node.js image that runs the check (its code comes in a ConfigMap), as user 1000, the `node`
-   * user of the official images.
+   * user of the official images; under waves, the wave guards' Jobs run on it too.
    * @default the gate's image (`verify.image`), else 'node:24.11.1-alpine'
    */
   readonly image?: ImageReference;
@@ -1199,7 +1199,8 @@ export interface AppSettings {
   readonly endpointCheck?: EndpointCheckSpec;
   /**
    * Release each stage across clusters in waves, with Argo CD's ApplicationSet (RollingSync): a
-   * stage's gate becomes a plain Job named after the stage, whose outcome is the Application's health.
+   * stage's gate becomes a plain Job named after the stage, whose outcome is the Application's health,
+   * and each wave after the first opens behind a guard that confirms the waves before run the stage.
    * @default the spec's top-level `waves`; none for a CanaryApp
    * @minItems 1
    */

@@ -2,9 +2,9 @@ import { checkCode } from '../check-code';
 import type { Manifest, ObjectMeta } from './manifest';
 
 /*
- * What the Jobs that run the package's code (the gate's checks, the endpoint check) share: the
- * official Node.js images' `node` user, and the restricted Pod Security level's settings, so a
- * namespace at any level admits them.
+ * What the Jobs that run the package's code (the gate's checks, the endpoint check, the wave guards)
+ * share: the official Node.js images' `node` user, and the restricted Pod Security level's settings,
+ * so a namespace at any level admits them.
  */
 
 const NODE_USER = 1000;
@@ -24,13 +24,13 @@ const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 // A check gives up after its own seconds; the Job's deadline leaves time to pull the image and start.
 const START_SECONDS = 60;
 
-/** A Job that runs one of the checks that read the API server (check-endpoints.js). */
+/** A Job that runs one of the checks that read the API server (check-endpoints.js, check-waves.js). */
 export interface ApiCheckJobProps {
   /** The Job's metadata; its labels are its pods' too. */
   readonly metadata: ObjectMeta;
   /** The ServiceAccount whose token the check reads. */
   readonly serviceAccount: string;
-  readonly code: 'endpoints';
+  readonly code: 'endpoints' | 'waves';
   /** What the check reads, passed as its first argument. */
   readonly input: { readonly seconds: number };
   readonly image: string;

@@ -9,7 +9,7 @@ import { nameProblems, trackServiceProblems } from './names';
 import { routingProblems } from './routing';
 import { capacityProblems, repeatedStageWarnings, stageListProblems } from './stages';
 import { autoscalerProblems, imageWarnings, mountProblems, sizeProblems } from './tracks';
-import { wavesProblems } from './waves';
+import { waveGuardProblems, wavesProblems } from './waves';
 import { workloadProblems, workloadWarnings } from './workload';
 
 /*
@@ -97,6 +97,7 @@ export function appFindings(app: ResolvedAppSpec, at: SpecPath, plan: () => Roll
     ...workloadProblems(app, given, at),
     // Waves from the spec's top level are checked there, once.
     ...(given.waves ? wavesProblems(given.waves, [...at, 'waves']) : []),
+    ...waveGuardProblems(app, at),
   ];
   const stageProblems = [...stageListProblems(app, at), ...routingProblems(app, at)];
   const warnings = [...appWarnings(app, at), ...workloadWarnings(app, given, at)];

@@ -1,7 +1,11 @@
 import type { WaveSpec } from '../../spec/types';
 import { formatValue, type Problem, type SpecPath } from '../../spec/problems';
+import type { ResolvedAppSpec } from '../resolved';
+import { ROLLBACK_STAGE } from '../stage';
+import { guardJobName } from '../wave-guard';
 import { describeSelector } from '../waves';
 import { isQualifiedName } from './api-server';
+import { NAME_MAX } from './names';
 
 /**
  * The rules of a list of waves beyond its schema: names told apart, label keys Kubernetes takes, and
@@ -27,4 +31,18 @@ export function wavesProblems(waves: readonly WaveSpec[], at: SpecPath): Problem
     else selectors.set(selector, i);
   });
   return problems;
+}
+
+/** Each wave guard's Job, named after its wave and a stage (the rollback stage too), fits in a label. */
+export function waveGuardProblems(app: ResolvedAppSpec, at: SpecPath): Problem[] {
+  const guarded = (app.waves ?? []).filter((wave) => wave.guardImage);
+  // Where each stage's name comes from: the stage's own, or the app's for the rollback stage.
+  const stages = [
+    ...app.stages.map((stage, i) => ({ stage: stage.name, path: [...at, 'stages', i, 'name'], value: stage.name })),
+    { stage: ROLLBACK_STAGE, path: [...at, 'name'], value: app.name },
+  ];
+  return stages.flatMap(({ stage, path, value }) => {
+    const job = guarded.map((wave) => guardJobName(app.name, wave.name, stage)).find((name) => name.length > NAME_MAX);
+    return job ? [{ path, message: `is ${formatValue(value)}: the wave guard's Job of stage ${formatValue(stage)} would be ${formatValue(job)}, more than ${NAME_MAX} characters; shorten the app's, the wave's or the stage's name` }] : [];
+  });
 }
