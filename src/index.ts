@@ -12,7 +12,7 @@ export {
   type DisruptionBudgetSpec, type EndpointCheckSpec, type TopologySpreadSpec, type AutoscalingSpec, type VerifySpec, type SmokeCheckSpec,
   type PrometheusCheckSpec, type PrometheusQuerySpec, type PodTemplate, type PortName, type NamedPortSpec, type ProbeSpec, type HttpProbeSpec,
   type GrpcProbeSpec, type TcpProbeSpec, type NotifySpec, type SecretKeySpec, CompareTrack, Worse, type WaveSpec, type ClusterSelectorSpec,
-  type ArgoCdSpec, type MaxUpdate,
+  type ArgoCdSpec, type MaxUpdate, ParentKind, type ParentGroup,
 } from './spec/types';
 export type {
   ResolvedAppSpec, ResolvedConfigSpec, ResolvedDisruptionBudgetSpec, ResolvedEndpointCheckSpec, ResolvedPrometheusCheckSpec, ResolvedResourcesSpec,

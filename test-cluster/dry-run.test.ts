@@ -7,6 +7,10 @@
  * them, do not stand in the way.
  */
 import { stringify } from 'yaml';
+import { resolveSpec } from '../src/model/resolve';
+import { routeParentRef } from '../src/model/routing';
+import { SpecError } from '../src/spec/problems';
+import type { ParentRefSpec } from '../src/spec/types';
 import { committedFiles, inNamespace, namespacesOf, read } from './files';
 import { kubectl } from './kube';
 
@@ -64,4 +68,45 @@ test.each(files.filter((file) => file.endsWith('/argocd/applicationset.k8s.yaml'
   const misspelled = text.replace('rollingSync:', 'rollingsync:');
   expect(misspelled).not.toEqual(text);
   await expect(kubectl(['apply', '--server-side', '--dry-run=server', '--validate=strict', '-f', '-'], misspelled)).rejects.toThrow(/\.strategy\.rollingsync: field not declared in schema/);
+});
+
+// The parents of a Gateway API route, differentially: each list goes through synth's rules and, as
+// the route would name them, to the API server (the Gateway API CRD's own rules), which must agree
+// on the rules they share: one parent twice only by distinct sectionNames. synth refuses more (a
+// group that is not its kind's, a track Service as the parent, hostnames on an east-west route): the
+// CRD takes those, and the route would not do what it says.
+describe('parentRefs: synth and the API server agree on the Gateway API CRD\'s rules', () => {
+  const gateway = (sectionName?: string) => ({ name: 'gw', ...(sectionName ? { sectionName } : {}) });
+  const service = (name = 'inventory', sectionName?: string) => ({ name, kind: 'Service', ...(sectionName ? { sectionName } : {}) });
+  const synthRefuses = (parentRefs: object[]): boolean => {
+    const spec = { apps: [{ name: 'inventory', namespace: 'default', service: { type: 'ClusterIP' }, stable: { image: 'nginx:1.22' }, canary: { image: 'nginx:1.23' }, routing: { gatewayApi: { parentRefs } } }] };
+    try {
+      resolveSpec(spec);
+      return false;
+    } catch (error) {
+      if (!(error instanceof SpecError)) throw error;
+      return true;
+    }
+  };
+  const serverRefuses = async (parentRefs: object[]): Promise<boolean> => {
+    const route = {
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'HTTPRoute',
+      metadata: { name: 'parents', namespace: 'default' },
+      spec: { parentRefs: parentRefs.map((ref) => routeParentRef(ref as ParentRefSpec)), rules: [{ backendRefs: [{ name: 'inventory-stable', port: 80 }] }] },
+    };
+    return kubectl(['apply', '--server-side', '--dry-run=server', '--validate=strict', '-f', '-'], JSON.stringify(route)).then(() => false, () => true);
+  };
+  test.each<[string, object[], boolean]>([
+    ['one Gateway', [gateway()], false],
+    ['two listeners of one Gateway', [gateway('http'), gateway('https')], false],
+    ['a Gateway and a Service', [gateway(), service()], false],
+    ['the app\'s Service, by port name', [service('inventory', 'http')], false],
+    ['one Gateway twice', [gateway(), gateway()], true],
+    ['one Gateway, once with a listener and once without', [gateway('https'), gateway()], true],
+    ['one listener twice', [gateway('https'), gateway('https')], true],
+    ['one Service twice', [service(), service()], true],
+  ])('%s', async (_, parentRefs, refused) => {
+    expect({ synth: synthRefuses(parentRefs), server: await serverRefuses(parentRefs) }).toEqual({ synth: refused, server: refused });
+  });
 });

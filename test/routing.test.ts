@@ -252,3 +252,25 @@ test('the committed examples/dist is what examples/routing.yaml produces', () =>
   const files = synthesize({ apps }, '../routing.yaml');
   expect(checkOutput(`${__dirname}/../examples/dist`, files, { spec: '../routing.yaml', apps: apps.map((app) => app.name), layout: OUTPUT_LAYOUT })).toEqual([]);
 });
+
+describe('east-west routes on the mesh\'s own Service (GAMMA, examples/mesh.yaml)', () => {
+  const [mesh] = loadSpec(`${__dirname}/../examples/mesh.yaml`).spec.apps;
+  const byStage = stages(mesh);
+  beforeAll(() => checkGatewayApiSchemas([...byStage.values()].flat()), PROCESS_TEST_TIMEOUT);
+
+  test('the HTTPRoute attaches to the Service the clients call, in the core group, with no host names; its backends are the track Services', () => {
+    const route = find(byStage.get('half')!, 'HTTPRoute');
+    expect(route.spec.parentRefs).toEqual([{ group: '', kind: 'Service', name: 'inventory' }]);
+    expect(route.spec.hostnames).toBeUndefined();
+    expect(route.spec.rules.at(-1).backendRefs).toEqual([{ name: 'inventory-stable', port: 80, weight: 50 }, { name: 'inventory-canary', port: 80, weight: 50 }]);
+    for (const doc of byStage.get('half')!) expect(() => validateAgainstSchema(doc)).not.toThrow();
+  });
+
+  test('a Service parent without its group gets the core group written out; a Gateway parent is written as given', () => {
+    const spec = (parentRefs: object[]) => ({ ...mesh, routing: { gatewayApi: { parentRefs } } }) as typeof mesh;
+    const routeOf = (parentRefs: object[]) => find(stages(spec(parentRefs)).get('canary')!, 'HTTPRoute').spec.parentRefs;
+    expect(routeOf([{ kind: 'Service', name: 'inventory', sectionName: 'http' }])).toEqual([{ group: '', kind: 'Service', name: 'inventory', sectionName: 'http' }]);
+    // Gateway API fills a Gateway's group and kind itself; a Service's group it would fill wrong.
+    expect(routeOf([{ name: 'gw' }, { kind: 'Gateway', name: 'gw2' }])).toEqual([{ name: 'gw' }, { kind: 'Gateway', name: 'gw2' }]);
+  });
+});

@@ -2,7 +2,7 @@ import type { ResolvedAppSpec, ResolvedConfigSpec } from '../model/resolved';
 import { deployedTracks, type RolloutPlan } from '../model/stage';
 import { formatCount, trackAutoscalerBounds } from '../model/autoscaling';
 import { formatShare } from '../model/replicas';
-import { matchRulesApply, routeKinds, routeName } from '../model/routing';
+import { describeParent, matchRulesApply, routeKinds, routeName } from '../model/routing';
 import { endpointCheckName } from '../model/traffic-checks';
 import { appScopeLabels, COMPONENT_LABEL, CONFIG_COMPONENT, CONFIG_LABEL, configLabel, selectorArg, trackSelector, TRACKS } from '../model/labels';
 import { printable } from '../spec/problems';
@@ -41,7 +41,7 @@ function describeRouting(app: ResolvedAppSpec): string[] {
   const { gatewayApi, istio, match = [] } = app.routing ?? {};
   const lines: string[] = [];
   if (gatewayApi) {
-    const parents = gatewayApi.parentRefs.map((ref) => `${ref.namespace ?? app.namespace}/${ref.name}${ref.sectionName ? `:${ref.sectionName}` : ''}`);
+    const parents = gatewayApi.parentRefs.map((ref) => describeParent(ref, app.namespace));
     const hosts = gatewayApi.hostnames ? ` for ${gatewayApi.hostnames.join(', ')}` : '';
     const grpc = gatewayApi.protocol === RouteProtocol.GRPC;
     lines.push(`routing: Gateway API ${grpc ? 'GRPCRoute' : 'HTTPRoute'} ${routeName(app)} on ${parents.join(', ')}${hosts}`);

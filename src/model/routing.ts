@@ -1,7 +1,7 @@
 import type { ResolvedAppSpec } from './resolved';
 import type { ResolvedStage } from './stage';
 import type { TrackLabel } from './labels';
-import { RouteProtocol, type MatchRuleSpec } from '../spec/types';
+import { ParentKind, RouteProtocol, type MatchRuleSpec, type ParentRefSpec } from '../spec/types';
 
 /*
  * Pure rules of request routing, shared by the route objects and the plan report (which must not
@@ -74,4 +74,26 @@ export function serviceHost(service: string, namespace: string): string {
 /** Each backend's weight in a route: the canary's and the baseline's as the stage gives them, stable the rest. */
 export function routeWeights(canaryWeight: number, baselineWeight = 0): Record<TrackLabel, number> {
   return { stable: 100 - canaryWeight - baselineWeight, canary: canaryWeight, baseline: baselineWeight };
+}
+
+/** Each kind of parent's API group, as Gateway API names it: the core group ("") for a Service. */
+export const PARENT_GROUP: Readonly<Record<ParentKind, string>> = { [ParentKind.GATEWAY]: 'gateway.networking.k8s.io', [ParentKind.SERVICE]: '' };
+
+/** A parent's kind, Gateway where the spec gives none (Gateway API's own default). */
+export function parentKind(ref: ParentRefSpec): ParentKind {
+  return ref.kind ?? ParentKind.GATEWAY;
+}
+
+/**
+ * A parent as the route names it: as the spec gives it, and a Service's group written out, since
+ * Gateway API takes a missing group for a Gateway's.
+ */
+export function routeParentRef(ref: ParentRefSpec): ParentRefSpec {
+  return parentKind(ref) === ParentKind.SERVICE ? { ...ref, group: PARENT_GROUP[ParentKind.SERVICE] } : { ...ref };
+}
+
+/** A parent in words: a Gateway as `infra/shared-gateway:https`, a Service as `Service shop/web (east-west)`. */
+export function describeParent(ref: ParentRefSpec, namespace: string): string {
+  const name = `${ref.namespace ?? namespace}/${ref.name}${ref.sectionName ? `:${ref.sectionName}` : ''}`;
+  return parentKind(ref) === ParentKind.SERVICE ? `Service ${name} (east-west)` : name;
 }

@@ -739,31 +739,64 @@ export interface ServiceSpec {
   readonly sessionAffinityTimeoutSeconds?: number;
 }
 
-/** A Gateway (or other parent) an HTTPRoute attaches to. */
+/** What a route attaches to. */
+export enum ParentKind {
+  /** A Gateway: the route splits the requests that come in through it, north-south (`Gateway`). */
+  GATEWAY = 'Gateway',
+  /**
+   * A Service: the route splits the requests sent to the Service inside the mesh, east-west, as
+   * Gateway API's GAMMA defines it (Istio, Linkerd), with no Gateway (`Service`).
+   */
+  SERVICE = 'Service',
+}
+
+/**
+ * The API group of a route's parent, as Gateway API spells it: "" (the core group) for a Service,
+ * `gateway.networking.k8s.io` for a Gateway.
+ * @pattern ^(gateway\.networking\.k8s\.io)?$
+ * @message must be "" (a Service's, the core group) or "gateway.networking.k8s.io" (a Gateway's)
+ */
+export type ParentGroup = string;
+
+/** A Gateway, or for east-west routes a Service, that the route attaches to. */
 export interface ParentRefSpec {
-  /** Name of the Gateway. */
+  /** Name of the Gateway or Service. */
   readonly name: DnsLabel;
   /**
-   * Namespace of the Gateway.
+   * Namespace of the Gateway or Service. A Service in another namespace makes a consumer route,
+   * which applies only to requests from the app's namespace.
    * @default the app's namespace
    */
   readonly namespace?: DnsLabel;
   /**
-   * Listener of the Gateway to attach to.
-   * @default every listener that allows the route
+   * The Gateway's listener, or the Service's port, by name.
+   * @default every listener that allows the route; every port of the Service
    */
   readonly sectionName?: DnsLabel;
+  /**
+   * What the parent is.
+   * @default 'Gateway'
+   */
+  readonly kind?: ParentKind;
+  /**
+   * The parent's API group, which must be its kind's; a Service's is written out even when absent,
+   * as Gateway API takes a missing group for a Gateway's.
+   * @default the kind's: "" for a Service, 'gateway.networking.k8s.io' for a Gateway
+   */
+  readonly group?: ParentGroup;
 }
 
 /** Routing through the Gateway API: an HTTPRoute and a Service per track. */
 export interface GatewayApiRoutingSpec {
   /**
-   * The Gateways the HTTPRoute attaches to.
+   * The Gateways the route attaches to (north-south), or the Services (east-west, in a mesh that
+   * implements GAMMA: the Service the app's clients call, usually the app's own).
    * @minItems 1
    */
   readonly parentRefs: ParentRefSpec[];
   /**
-   * Host names the HTTPRoute answers for.
+   * Host names the HTTPRoute answers for; not with a Service parent, whose requests a mesh matches
+   * by the Service they are sent to.
    * @default every host name of the Gateway's listeners
    * @uniqueItems
    */

@@ -1,7 +1,7 @@
 import { BASELINE, COMPONENT_LABEL, ROUTER_COMPONENT, SYNC_WAVE_ANNOTATION, TRACKS, trackSelector, type TrackLabel } from '../../model/labels';
 import { SYNC_WAVE } from '../../model/moves';
 import type { ResolvedAppSpec } from '../../model/resolved';
-import { headerMatch, routeName, routeWeights, serviceHost, trackServiceName } from '../../model/routing';
+import { headerMatch, routeName, routeParentRef, routeWeights, serviceHost, trackServiceName } from '../../model/routing';
 import type { GrpcRouteProps, HttpRouteProps } from '../imports/gateway.networking.k8s.io';
 import type { DestinationRuleProps, VirtualServiceProps } from '../imports/networking.istio.io';
 import { appMetadata, type Manifest } from './manifest';
@@ -58,7 +58,7 @@ function gatewayRules<H, F>(app: ResolvedAppSpec, state: RouteState, headerTypes
 
 function gatewayCommon(app: ResolvedAppSpec) {
   const gatewayApi = app.routing!.gatewayApi!;
-  return { parentRefs: gatewayApi.parentRefs.map((ref) => ({ ...ref })), hostnames: gatewayApi.hostnames };
+  return { parentRefs: gatewayApi.parentRefs.map(routeParentRef), hostnames: gatewayApi.hostnames };
 }
 
 export function httpRouteProps(app: ResolvedAppSpec, state: RouteState): HttpRouteProps {
