@@ -35,6 +35,7 @@ export function shippedApps(): AppSpec[] {
     ...loadSpec(join(root, 'canary.yaml')).spec.apps,
     ...loadSpec(join(examples, 'routing.yaml')).spec.apps,
     ...loadSpec(join(examples, 'config.yaml')).spec.apps,
+    ...loadSpec(join(examples, 'blue-green.yaml')).spec.apps,
     ...loadSpec(join(examples, 'real-app', 'canary.yaml')).spec.apps.map((app) => ({ ...app, from: join('real-app', app.from as string) })),
   ];
 }

@@ -17,6 +17,7 @@ const apps = [
   ...planned('canary.yaml', 'dist').map((app: any) => ({ app, output: 'dist' })),
   ...planned('examples/routing.yaml', 'examples/dist').map((app: any) => ({ app, output: 'examples/dist' })),
   ...planned('examples/config.yaml', 'examples/dist').map((app: any) => ({ app, output: 'examples/dist' })),
+  ...planned('examples/blue-green.yaml', 'examples/dist').map((app: any) => ({ app, output: 'examples/dist' })),
   ...planned('examples/real-app/canary.yaml', 'examples/real-app/dist').map((app: any) => ({ app, output: 'examples/real-app/dist' })),
 ];
 

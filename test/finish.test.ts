@@ -55,7 +55,7 @@ test('replaces an alias with the value, so the anchor keeps its value for the ot
 test('adds stage on its own line when the app has none, in the file\'s line endings', () => {
   const text = shop().replace('\n    stage: promote', '').replace('  - name: admin', '    stages: [{ name: base, stableReplicas: 3, canaryReplicas: 0 }, { name: all, stableReplicas: 0, canaryReplicas: 3 }]\n  - name: admin');
   // No stage: the first, which has stable replicas; nothing to finish yet.
-  expect(problemOf(text)).toBe('canary.yaml:3:5: "apps[0].stage" is "base": a release is finished only from a stage with all traffic on the canary (0 stable replicas), such as promote');
+  expect(problemOf(text)).toBe('canary.yaml:3:5: "apps[0].stage" is "base": a release is finished only from a stage with all traffic on the canary (0 stable replicas), such as all');
   const atAll = text.replace('  - name: shop   # storefront\n', '  - name: shop   # storefront\n    stage: all\n');
   expect(finish(atAll)).toContain('  - name: shop   # storefront\n    stage: base\n');
   const crlf = text.replace(/\n/g, '\r\n').replace('  - name: shop   # storefront\r\n', '  - name: shop   # storefront\r\n    stage: all\r\n');

@@ -40,7 +40,9 @@ const examples = `${__dirname}/../examples`;
 const [shop] = loadSpec(`${examples}/config.yaml`).spec.apps;
 // A baseline track beside the canary, with the canary's pods and route weight.
 const baselined = withBaselineTrack(gateway, 'baselined');
-const apps = [walkthrough, percentPlan, library, gateway, istio, sticky, shop, greeter, baselined];
+// Blue/green: the Service's selector moves traffic between two colours.
+const [checkout] = loadSpec(`${examples}/blue-green.yaml`).spec.apps;
+const apps = [walkthrough, percentPlan, library, gateway, istio, sticky, shop, greeter, baselined, checkout];
 
 const render = (app: AppSpec) => renderStages(app, examples);
 const moves = apps.flatMap((app) => movesOf(app, examples));
@@ -54,7 +56,14 @@ test('the plans offer every move: each stage to the next, each to rollback, the 
     'nginx: rollback baseline -> rollback', 'nginx: rollback canary -> rollback', 'nginx: rollback expand -> rollback',
     'nginx: rollback promote -> rollback', 'nginx: finish promote -> baseline',
   ]);
-  expect(moves).toHaveLength(8 + 10 + 8 + 10 + 10 + 8 + 8 + 10 + 10);
+  // Blue/green: no rollback from retire, where the old colour runs no pods.
+  expect(movesOf(checkout, examples).map((move) => move.label)).toEqual([
+    'checkout: next steady -> preview', 'checkout: next preview -> scale', 'checkout: next scale -> switch', 'checkout: next switch -> drain',
+    'checkout: next drain -> retire', 'checkout: rollback steady -> rollback', 'checkout: rollback preview -> rollback',
+    'checkout: rollback scale -> rollback', 'checkout: rollback switch -> rollback', 'checkout: rollback drain -> rollback',
+    'checkout: finish retire -> steady',
+  ]);
+  expect(moves).toHaveLength(8 + 10 + 8 + 10 + 10 + 8 + 8 + 10 + 10 + 11);
 });
 
 describe.each(moves.map((move) => [move.label, move] as const))('%s', (_label, move) => {
@@ -94,6 +103,18 @@ describe('the simulator catches what waves and the grow-first order prevent', ()
     const file = [...rollbackAfterPromote.paths.keys()].find((path) => path.endsWith('rollback.k8s.yaml'))!;
     const cluster = applyWithKubectl(Cluster.settled(rollbackAfterPromote.from, rollbackAfterPromote.shape.sizes), [{ verb: 'apply', purpose: 'all', file }], rollbackAfterPromote.paths);
     expect(cluster.lowestCapacity).toBe(0);
+  });
+
+  test('blue/green: the rollback from retire that the plan refuses would switch the Service to a colour with no pod ready, on either road', () => {
+    const retire = find('checkout: finish retire -> steady');
+    const rollback = find('checkout: rollback drain -> rollback');
+    const argo = syncWithArgoCd(Cluster.settled(retire.from, retire.shape.sizes), rollback.to);
+    expect(argo.lowestCapacity).toBe(0);
+    expect(argo.log).toContain('apply Service/checkout: Service on blue, blue 0, green 3, capacity 0.00');
+    const kubectl = applyWithKubectl(Cluster.settled(retire.from, retire.shape.sizes), rollback.steps.filter((step) => step.verb === 'apply'), rollback.paths);
+    expect(kubectl.lowestCapacity).toBe(0);
+    // From drain, where blue still runs, the same file keeps it.
+    expect(syncWithArgoCd(Cluster.settled(rollback.from, rollback.shape.sizes), rollback.to).lowestCapacity).toBe(1);
   });
 
   test('with a router, one plain kubectl apply of promote sends stable traffic to no pod', () => {

@@ -26,6 +26,7 @@ function brief(step: KubectlStep): string {
     case 'gate': return `gate ${step.job}`;
     case 'endpoints': return `endpoints ${step.service} ${step.pods} >= ${step.count}`;
     case 'route': return `route ${step.check.resource} ${step.check.condition}`;
+    case 'drain': return `drain ${step.seconds}`;
   }
 }
 

@@ -36,8 +36,10 @@ import type { KubectlStep } from '../src/engine/kubectl-steps';
 import { parseManifests, type Manifest } from './cluster-rules';
 
 type Track = 'stable' | 'canary';
-/** A track, or the baseline track (stable's pods with the canary's count and weight). */
-type Lane = Track | 'baseline';
+/** Under blue/green, a colour's pods. */
+type Colour = 'blue' | 'green';
+/** A track, the baseline track (stable's pods with the canary's count and weight), or a colour. */
+type Lane = Track | 'baseline' | Colour;
 
 interface LiveDeployment {
   readonly doc: Manifest;
@@ -65,7 +67,9 @@ export class Cluster {
   readonly deployments = new Map<string, LiveDeployment>();
   /** Autoscalers: the floor each holds its Deployment (by name) at. */
   readonly autoscalers = new Map<string, number>();
-  weights?: Record<Lane, number>;
+  weights?: Record<Track | 'baseline', number>;
+  /** Under blue/green: the colour the Service selects. */
+  selected?: Colour;
   /** The lowest ready capacity seen, 1 being both tracks' full sizes' worth (one full track). */
   lowestCapacity = Infinity;
   /** The highest traffic weight a track got per unit of what its ready pods carry; above 1 is overload. */
@@ -105,7 +109,8 @@ export class Cluster {
   private observe(what: string): void {
     // The baseline track runs the canary's count of pods: its full size is the canary's.
     const share = { stable: this.ready('stable') / this.sizes.stable, canary: this.ready('canary') / this.sizes.canary, baseline: this.ready('baseline') / this.sizes.canary };
-    const capacity = share.stable + share.canary;
+    // Under blue/green the Service selects one colour, of the app's full size: its pods are the capacity.
+    const capacity = this.selected ? this.ready(this.selected) / this.sizes.stable : share.stable + share.canary;
     this.lowestCapacity = Math.min(this.lowestCapacity, capacity);
     if (this.weights) {
       for (const track of ['stable', 'canary', 'baseline'] as const) {
@@ -113,7 +118,8 @@ export class Cluster {
         if (weight > 0) this.worstLoad = Math.max(this.worstLoad, share[track] === 0 ? Infinity : weight / share[track]);
       }
     }
-    this.log.push(`${what}: stable ${this.ready('stable')}, canary ${this.ready('canary')}, capacity ${capacity.toFixed(2)}`);
+    const lanes = this.selected ? `Service on ${this.selected}, blue ${this.ready('blue')}, green ${this.ready('green')}` : `stable ${this.ready('stable')}, canary ${this.ready('canary')}`;
+    this.log.push(`${what}: ${lanes}, capacity ${capacity.toFixed(2)}`);
   }
 
   /** Applies one object: a Deployment's scale-down is immediate, its scale-up waits for `wait`. */
@@ -141,6 +147,9 @@ export class Cluster {
         live.ready = Math.min(live.ready, live.desired);
         live.served = Math.min(live.served, live.ready);
       }
+    } else if (doc.kind === 'Service' && doc.metadata.labels?.['app.kubernetes.io/component'] === 'router') {
+      // A blue/green Service: it moves traffic to the colour it selects.
+      this.selected = doc.spec.selector.track;
     } else if (doc.kind === 'HTTPRoute' || doc.kind === 'GRPCRoute') {
       const refs = doc.spec.rules[doc.spec.rules.length - 1].backendRefs;
       this.weights = { stable: refs[0].weight, canary: refs[1].weight, baseline: refs[2]?.weight ?? 0 };
@@ -214,7 +223,12 @@ const waveOf = (doc: Manifest): number => Number(doc.metadata.annotations?.[WAVE
 function jobChecks(doc: Manifest): { lane: Lane; count: number }[] {
   if (doc.kind !== 'Job' || doc.metadata.labels?.['app.kubernetes.io/component'] !== 'endpoint-check') return [];
   const { checks } = JSON.parse(doc.spec.template.spec.containers[0].args[0]) as { checks: { pods: string; count: number }[] };
-  return checks.map((check) => ({ lane: /(?:^|,)track=([a-z]+)/.exec(check.pods)![1] as Lane, count: check.count }));
+  return checks.map((check) => ({ lane: laneOfPods(check.pods), count: check.count }));
+}
+
+/** The lane a check's pod selector names by its track label (under blue/green, a colour). */
+function laneOfPods(pods: string): Lane {
+  return /(?:^|,)track=([a-z]+)/.exec(pods)![1] as Lane;
 }
 
 /** Syncs `file` the way Argo CD does, with pruning on. */
@@ -266,7 +280,9 @@ export function applyWithKubectl(cluster: Cluster, steps: readonly KubectlStep[]
     } else if (step.verb === 'gate') {
       // The checks pass: the verification gate's own tests say when they do not.
     } else if (step.verb === 'endpoints') {
-      cluster.listEndpoints(step.lane, step.count);
+      cluster.listEndpoints(laneOfPods(step.pods), step.count);
+    } else if (step.verb === 'drain') {
+      // The old colour waits: nothing changes.
     } else if (step.verb === 'route') {
       // The route's parents accept it: its weights took effect when it was applied.
     }

@@ -39,6 +39,8 @@ function objectId(object: Exclude<StageObject, { role: 'route' | 'subsets' }>): 
   switch (object.role) {
     case 'namespace':
     case 'service':
+    case 'preview-service':
+    case 'drain':
       return object.role;
     case 'deployment':
       return object.track;
@@ -94,8 +96,12 @@ export class CanaryApp extends Construct {
   public readonly stage: ResolvedStage;
   /** The Namespace, where this app creates it (the first CanaryApp of the chart that asks for it). */
   public readonly namespace?: ApiObject;
-  /** The Service that selects both tracks. */
+  /** The Service that selects both tracks; under blue/green, the active colour. */
   public readonly service: ApiObject;
+  /** Under blue/green: the Service that selects the new colour. */
+  public readonly previewService?: ApiObject;
+  /** Under blue/green, at the drain stage: the Argo CD hook Job that holds the old colour `scaleDownDelaySeconds`. */
+  public readonly drainJob?: ApiObject;
   /** The stable track's Deployment. */
   public readonly stable: ApiObject;
   /** The canary track's Deployment; absent in stages before the canary starts. */
@@ -156,6 +162,8 @@ export class CanaryApp extends Construct {
     // A chart's default namespace is stamped on every object, but a Namespace is cluster-scoped.
     if (this.namespace && chart.namespace !== undefined) this.namespace.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
     this.service = find('service')!;
+    this.previewService = find('preview-service');
+    this.drainJob = find('drain');
     const stableService = find('track-service', 'stable');
     const canaryService = find('track-service', 'canary');
     if (stableService && canaryService) this.trackServices = { stable: stableService, canary: canaryService };

@@ -1,8 +1,9 @@
 import { isDeepStrictEqual } from 'node:util';
-import { isAlias, isMap, isScalar, isSeq, parseDocument, type Node, type YAMLMap } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, parseDocument, type Document, type Node, type YAMLMap } from 'yaml';
 import { finishStage } from '../model/moves';
 import type { ResolvedApp } from '../model/resolve';
-import type { AppSpec, CanarySpec, TrackSpec } from '../spec/types';
+import { Colour, Strategy, type AppSpec, type CanarySpec, type TrackSpec } from '../spec/types';
+import { otherColour } from '../model/blue-green';
 import { SpecError, type SpecPath } from '../spec/problems';
 import { replaceFileContent } from '../io/atomic-file';
 import { locateProblems, parseSpec, readSpecFile } from './load';
@@ -19,13 +20,15 @@ const CARRIED = ['env', 'config', 'secretEnvFrom', 'secretMounts'] as const;
  * files and Secrets), at the finish stage.
  */
 export function finishedApp(app: AppSpec, stage: string): AppSpec {
+  // Under blue/green the colours trade roles: the new version's becomes the active one.
+  const colours = app.strategy === Strategy.BLUE_GREEN ? { blueGreen: { ...app.blueGreen, active: otherColour(app.blueGreen?.active ?? Colour.BLUE) } } : {};
   const carried = (key: string) => (CARRIED as readonly string[]).includes(key);
   // The canary's values where it has them; a key only stable has goes, as the canary runs without it.
   const stable = Object.fromEntries([
     ...Object.entries(app.stable ?? {}).filter(([key]) => !carried(key)),
     ...Object.entries(app.canary).filter(([key, value]) => carried(key) && value !== undefined),
   ]) as Omit<TrackSpec, 'image'>;
-  return { ...app, stable: { ...stable, image: app.canary.image }, stage };
+  return { ...app, stable: { ...stable, image: app.canary.image }, stage, ...colours };
 }
 
 /**
@@ -40,9 +43,10 @@ export function finishTarget(apps: readonly ResolvedApp[], appName: string): { r
   }
   const { plan } = apps[index];
   if (plan.current.stableReplicas !== 0) {
+    const last = plan.stages.find((stage) => stage.stableReplicas === 0);
     throw new SpecError([{
       path: ['apps', index, 'stage'],
-      message: `is ${JSON.stringify(plan.current.name)}: a release is finished only from a stage with all traffic on the canary (0 stable replicas), such as promote`,
+      message: `is ${JSON.stringify(plan.current.name)}: a release is finished only from a stage with all traffic on the canary (0 stable replicas)${last ? `, such as ${last.name}` : ''}`,
     }]);
   }
   const end = finishStage(plan.stages);
@@ -136,7 +140,7 @@ export function finishRelease(text: string, appName: string, source: string): { 
     const canary = app.get('canary', true);
     if (!isMap(canary)) throw shared(['apps', index, 'canary'], 'an anchor or alias');
     const carriedKeys = CARRIED.filter((key) => !isDeepStrictEqual(before.apps[index].stable?.[key], before.apps[index].canary[key]));
-    const setStage = setValue(doc, text, app, 'stage', stage, ['apps', index, 'stage'], 'finish');
+    const setStage = [...setValue(doc, text, app, 'stage', stage, ['apps', index, 'stage'], 'finish'), ...swapColours(doc, text, app, before.apps[index], index)];
     // Without `stable:`, its image and replicas came from the `from` Deployment: now its image is the release's.
     if (stable === undefined && !carriedKeys.length) {
       const edits = [addEntry(text, app, () => `stable: { image: ${scalarText(image, undefined)} }`), ...setStage];
@@ -154,6 +158,16 @@ export function finishRelease(text: string, appName: string, source: string): { 
     if (error instanceof SpecError && error.source === undefined) throw new SpecError(locateProblems(text, error.problems), source);
     throw error;
   }
+}
+
+/** Under blue/green, the edit that makes the new version's colour the active one: `blueGreen.active`, added where absent. */
+function swapColours(doc: Document, text: string, app: YAMLMap, spec: AppSpec, index: number): Edit[] {
+  if (spec.strategy !== Strategy.BLUE_GREEN) return [];
+  const active = otherColour(spec.blueGreen?.active ?? Colour.BLUE);
+  const settings = app.get('blueGreen', true);
+  if (settings === undefined) return [addEntry(text, app, () => `blueGreen: { active: ${active} }`)];
+  if (!isMap(settings) || settings.anchor) throw shared(['apps', index, 'blueGreen'], 'an anchor or alias');
+  return setValue(doc, text, settings, 'active', active, ['apps', index, 'blueGreen', 'active'], 'finish');
 }
 
 /** The edited spec, checked to differ from `before` in the finished app's values only. */

@@ -3,10 +3,11 @@ import type { ResolvedAppSpec } from '../model/resolved';
 import { type ResolvedStage, ROLLBACK_STAGE, type RolloutPlan } from '../model/stage';
 import { stagePath } from '../render/paths';
 import { printable } from '../spec/problems';
-import { appScopeLabels, BASELINE, CHECK_LABEL, COMPONENT_LABEL, ENDPOINT_CHECK_COMPONENT, ROUTER_COMPONENT, selectorArg, TRACK_LABEL, VERIFY_COMPONENT, type TrackLabel } from '../model/labels';
-import { kindsOf, laneGrows, stageContents, stageLanes, type StageObject } from '../model/stage-contents';
+import { appScopeLabels, BASELINE, CHECK_LABEL, COMPONENT_LABEL, DRAIN_COMPONENT, ENDPOINT_CHECK_COMPONENT, ROUTER_COMPONENT, selectorArg, TRACK_LABEL, VERIFY_COMPONENT, type TrackLabel } from '../model/labels';
+import { kindsOf, laneGrows, stageContents, stageLanes, switchedLanes, type StageObject } from '../model/stage-contents';
+import { laneLabel } from '../model/blue-green';
 import { baselineName, gateJobName, gateWaitSeconds, isGated, isSmokeGated, smokeJobName, type GatedApp } from '../model/gate';
-import { endpointChecks, routeChecks, TRAFFIC_CHECK_SECONDS, type EndpointCheck, type RouteCheck } from '../model/traffic-checks';
+import { endpointChecks, routeChecks, selectorChecks, TRAFFIC_CHECK_SECONDS, type EndpointCheck, type RouteCheck } from '../model/traffic-checks';
 
 /** One kubectl step of a move to a stage. */
 export type KubectlStep =
@@ -25,7 +26,9 @@ export type KubectlStep =
   /** Waits until the check holds (see EndpointCheck); fails after TRAFFIC_CHECK_SECONDS. */
   | ({ readonly verb: 'endpoints' } & EndpointCheck)
   /** Waits until the route's parents have accepted, or Istio has reconciled, its current generation (see routeChecks). */
-  | { readonly verb: 'route'; readonly check: RouteCheck };
+  | { readonly verb: 'route'; readonly check: RouteCheck }
+  /** Under blue/green, at the drain stage: the old colour keeps running this long after the switch. */
+  | { readonly verb: 'drain'; readonly seconds: number };
 
 /** A word as the shell reads it: `dist/a.yaml` stays, `track in (a,b)` -> `'track in (a,b)'`. */
 export function shellQuote(word: string): string {
@@ -130,6 +133,10 @@ function moveSteps(app: ResolvedAppSpec, plan: RolloutPlan, stage: ResolvedStage
       ...endpointChecks(app, [lane]).map((check) => ({ verb: 'endpoints' as const, ...check })),
     ];
   });
+  // Under blue/green, before the switch: every new pod a ready endpoint of its preview Service.
+  const switched = endpointChecks(app, switchedLanes(app, stage)).map((check) => ({ verb: 'endpoints' as const, ...check }));
+  const contents = stageContents(app, false, stage);
+  const drain = contents.flatMap((object): KubectlStep[] => (object.role === 'drain' ? [{ verb: 'drain', seconds: object.seconds }] : []));
   // A stage without the canary: what a finished release left goes (the canary, and the baseline track).
   const deleteCanary = stage.canaryDeployed ? [] : [
     { verb: 'delete' as const, name: app.canary.name, kinds: canaryKinds(app, plan) },
@@ -137,21 +144,31 @@ function moveSteps(app: ResolvedAppSpec, plan: RolloutPlan, stage: ResolvedStage
       ? [{ verb: 'delete' as const, name: baselineName(app), kinds: deletionOrder(kindsOf(app, plan.stages, (object) => object.role === 'baseline' || object.role === 'baseline-budget')) }] : []),
   ];
   // The gate's objects go on their own, after the stage (see stageSteps); the endpoint check's are Argo CD's.
-  const checked = stageContents(app, false, stage).some((object) => object.role === 'endpoint-check');
-  const held = [...(app.verify ? [VERIFY_COMPONENT] : []), ...(checked ? [ENDPOINT_CHECK_COMPONENT] : [])];
+  const checked = contents.some((object) => object.role === 'endpoint-check');
+  // The drain Job is Argo CD's too: here the steps wait from the shell.
+  const held = [...(app.verify ? [VERIFY_COMPONENT] : []), ...(checked ? [ENDPOINT_CHECK_COMPONENT] : []), ...(drain.length ? [DRAIN_COMPONENT] : [])];
   const whole: KubectlStep = held.length ? { verb: 'apply', purpose: 'rest', file, selector: notComponents(held) } : { verb: 'apply', purpose: 'rest', file };
   // Nothing to hold back: the whole file, then the wait.
-  if (!others.length && !app.routing) return [{ ...whole, purpose: 'all' }, ...waits, ...deleteCanary];
-  const notOthers = others.length === 0 ? [] : [others.length === 1 ? `${TRACK_LABEL}!=${others[0]}` : `${TRACK_LABEL} notin (${others.join(',')})`];
+  const routed = app.routing !== undefined || app.blueGreen !== undefined;
+  if (!others.length && !routed) return [{ ...whole, purpose: 'all' }, ...waits, ...deleteCanary];
+  const values = others.map((label) => laneLabel(app, label));
+  const notOthers = values.length === 0 ? [] : [values.length === 1 ? `${TRACK_LABEL}!=${values[0]}` : `${TRACK_LABEL} notin (${values.join(',')})`];
+  // Under blue/green the Service is the router: once switched, it lists the pods it selects before anything shrinks.
+  const routeWaits: KubectlStep[] = [
+    ...routeChecks(app).map((check) => ({ verb: 'route' as const, check })),
+    ...selectorChecks(app, stage).map((check) => ({ verb: 'endpoints' as const, ...check })),
+  ];
   return [
     ...(growing.length ? [{ verb: 'apply' as const, purpose: 'grow' as const, file, selector: [notComponents([ROUTER_COMPONENT, ...held]), ...notOthers].join(',') }] : []),
     ...waits,
+    ...switched,
     // Before the route gives the canary more traffic, the smoke check; when it fails, the route stays.
     ...(isSmokeGated(app, stage) ? gateSteps(app, plan, stage, 'smoke', outdir) : []),
     // The route moves, and is taken by whoever serves it, before anything shrinks.
-    ...(app.routing ? [{ verb: 'apply' as const, purpose: 'route' as const, file, selector: `${COMPONENT_LABEL}=${ROUTER_COMPONENT}` }, ...routeChecks(app).map((check) => ({ verb: 'route' as const, check }))] : []),
+    ...(routed ? [{ verb: 'apply' as const, purpose: 'route' as const, file, selector: `${COMPONENT_LABEL}=${ROUTER_COMPONENT}` }, ...routeWaits] : []),
     whole,
     ...deleteCanary,
+    ...drain,
   ];
 }
 
@@ -218,6 +235,8 @@ function stepLines(step: KubectlStep, namespace: string, rollback?: string): str
       return poll(`[ "$({ ${pods}; ${ready} | sort -u; } | sort | uniq -d | grep -c .)" -ge ${step.count} ]`,
         step.message);
     }
+    case 'drain':
+      return [`sleep ${step.seconds}`];
     case 'route': {
       const { condition, resource, parents } = step.check;
       const get = `kubectl get ${ns} ${shellQuote(resource)} -o jsonpath=`;
@@ -271,6 +290,8 @@ export function describeStep(step: KubectlStep): string {
       return `Wait, ${gateWaitSeconds(step.timeoutSeconds)} s at most, for job/${step.job} to complete; if it fails: its logs, then the rollback stage's steps, and stop.`;
     case 'endpoints':
       return `Wait, ${TRAFFIC_CHECK_SECONDS} s at most, until Service ${step.service} lists ${step.count} of the pods ${step.pods} as ready endpoints; else stop, before traffic moves.`;
+    case 'drain':
+      return `Wait ${step.seconds} s with the old colour running: nodes and meshes catch up with the switch, and connections open on it end.`;
     case 'route':
       return step.check.condition === 'Accepted'
         ? `Wait, ${TRAFFIC_CHECK_SECONDS} s at most, until ${step.check.resource} is accepted by ${step.check.parents === 1 ? 'its parent' : `its ${step.check.parents} parents`} at its current generation; else stop, before anything shrinks.`

@@ -1,6 +1,7 @@
 import { resolveWaves } from './waves';
-import { SecurityProfile, ServiceType, SessionAffinity, type AppSpec, type ResourceAmounts, type TrackSpec, type VerifySpec } from '../spec/types';
+import { Colour, SecurityProfile, Strategy, ServiceType, SessionAffinity, type AppSpec, type ResourceAmounts, type TrackSpec, type VerifySpec } from '../spec/types';
 import { defaultStages } from './replicas';
+import { blueGreenStages, otherColour } from './blue-green';
 import type { ReadApp } from '../spec/config-files';
 import type { WorkloadFile } from '../spec/workload-file';
 import type { ResolvedAppSpec, ResolvedTrackSpec, ResolvedVerifySpec } from './resolved';
@@ -92,11 +93,26 @@ function resolveService(app: AppSpec, file: WorkloadFile | undefined, port: numb
   };
 }
 
+function resolveBlueGreen(app: ReadApp) {
+  const active = app.blueGreen?.active ?? Colour.BLUE;
+  return {
+    active,
+    preview: otherColour(active),
+    previewReplicas: app.blueGreen?.previewReplicas ?? 1,
+    scaleDownDelaySeconds: app.blueGreen?.scaleDownDelaySeconds ?? 30,
+  };
+}
+
 /** Fills in every default of an app spec (with its `from` file, read); the one place defaults live. */
 export function resolveAppDefaults(app: ReadApp, file?: WorkloadFile): ResolvedAppSpec {
   const { workload, port, declaresPort, image, replicas: stableReplicas } = resolveWorkload(app, file, { port: DEFAULT_PORT, replicas: DEFAULT_REPLICAS });
   const canaryReplicas = app.canary.replicas ?? stableReplicas;
-  const stages = app.stages ?? defaultStages(stableReplicas, canaryReplicas, app.routing?.mirrorPercent);
+  const blueGreen = app.strategy === Strategy.BLUE_GREEN ? resolveBlueGreen(app) : undefined;
+  const stages = app.stages ?? (blueGreen
+    ? blueGreenStages(stableReplicas, Math.min(blueGreen.previewReplicas, stableReplicas))
+    : defaultStages(stableReplicas, canaryReplicas, app.routing?.mirrorPercent));
+  // Under blue/green each track is a colour's Deployment.
+  const names = blueGreen ? { stable: `${app.name}-${blueGreen.active}`, canary: `${app.name}-${blueGreen.preview}` } : { stable: `${app.name}-stable`, canary: `${app.name}-canary` };
   // A template of the user's gets only what its Pod Security level requires (see ResolvedAppSpec.hardened).
   const hardened = app.from === undefined && app.podTemplate === undefined;
   // A template's pods labelled `app` keep it: the tracks select by it.
@@ -113,8 +129,8 @@ export function resolveAppDefaults(app: ReadApp, file?: WorkloadFile): ResolvedA
     appLabel,
     port,
     service,
-    stable: resolveTrack(app.stable, app.stable.name ?? `${app.name}-stable`, image, stableReplicas),
-    canary: resolveTrack(app.canary, app.canary.name ?? `${app.name}-canary`, app.canary.image ?? '', canaryReplicas),
+    stable: resolveTrack(app.stable, app.stable.name ?? names.stable, image, stableReplicas),
+    canary: resolveTrack(app.canary, app.canary.name ?? names.canary, app.canary.image ?? '', canaryReplicas),
     stages,
     stage: app.stage ?? stages[0].name,
     securityProfile: app.securityProfile ?? SecurityProfile.RESTRICTED,
@@ -140,5 +156,6 @@ export function resolveAppDefaults(app: ReadApp, file?: WorkloadFile): ResolvedA
     // A worker has no Service, so no endpoints to wait for.
     ...(worker || app.endpointCheck?.enabled === false ? {} : { endpointCheck: { image: checkImage } }),
     ...(app.waves ? { waves: resolveWaves(app.waves, checkImage) } : {}),
+    ...(blueGreen ? { blueGreen: { ...blueGreen, image: checkImage } } : {}),
   };
 }

@@ -1,6 +1,7 @@
 import type { ResolvedAppSpec, ResolvedVerifySpec } from './resolved';
 import type { ResolvedStage } from './stage';
 import { matchRulesApply, serviceHost, trackServiceName } from './routing';
+import { isBlueGreenGated, previewServiceName } from './blue-green';
 
 /*
  * The verification gate as data: which stages it gates, what the checks are, where the canary is.
@@ -25,15 +26,20 @@ export function gateJobName(app: ResolvedAppSpec, stage: string): string {
 /** An app with a verification gate. */
 export type GatedApp = ResolvedAppSpec & { readonly verify: ResolvedVerifySpec };
 
-/** Whether a stage is gated: the canary gets traffic in it, by weight, by share, by match rules or as copies. */
+/**
+ * Whether a stage is gated: the canary gets traffic in it, by weight, by share, by match rules or as
+ * copies; under blue/green, the new colour runs beside the old up to the switch (see isBlueGreenGated).
+ */
 export function isGated(spec: ResolvedAppSpec, stage: ResolvedStage): spec is GatedApp {
+  if (spec.blueGreen) return spec.verify !== undefined && isBlueGreenGated(stage);
   return spec.verify !== undefined && stage.canaryReplicas > 0
     && (stage.canaryShare > 0 || matchRulesApply(spec, stage) || stage.mirrorPercent !== undefined);
 }
 
-/** The canary's own Service, as the Job reaches it in the cluster. */
+/** The canary's own Service (under blue/green, its preview Service), as the Job reaches it in the cluster. */
 export function canaryUrl(spec: ResolvedAppSpec): string {
-  return `http://${serviceHost(trackServiceName(spec.service.name, 'canary'), spec.namespace)}:${spec.service.port}`;
+  const service = spec.blueGreen ? previewServiceName(spec.service.name) : trackServiceName(spec.service.name, 'canary');
+  return `http://${serviceHost(service, spec.namespace)}:${spec.service.port}`;
 }
 
 /** The baseline track's Deployment. */
@@ -48,12 +54,13 @@ export function smokeJobName(app: string): string {
 
 /**
  * Whether a stage runs the smoke check before its route moves: the app is routed, has a smoke check,
- * and the stage's route gives the canary more traffic than the stage before (by weight or match rules).
+ * and the stage's route gives the canary more traffic than the stage before (by weight or match rules);
+ * under blue/green, before the switch.
  * Without a router the canary takes its share as soon as it is ready: only the check after the sync
  * stands there.
  */
 export function isSmokeGated(spec: ResolvedAppSpec, stage: ResolvedStage): spec is GatedApp {
-  return spec.verify?.smoke !== undefined && spec.routing !== undefined && stage.canaryTrafficGrows;
+  return spec.verify?.smoke !== undefined && (spec.routing !== undefined || spec.blueGreen !== undefined) && stage.canaryTrafficGrows;
 }
 
 /** A query as the check code takes it: a bound, or a comparison with another track. */

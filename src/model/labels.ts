@@ -1,3 +1,5 @@
+import type { Colour } from '../spec/types';
+
 /**
  * The label scheme. The Service selects only `app`; each Deployment selects `app` and `track`, so the
  * two Deployments never claim each other's pods. Nothing here depends on a construct path or on a
@@ -39,8 +41,13 @@ export type Track = 'stable' | 'canary';
 export const BASELINE = 'baseline' as const;
 /** A track label's value: a track, or the baseline track. */
 export type TrackLabel = Track | typeof BASELINE;
+/** The value of a track's pods' track label: its track's, or under blue/green its colour. */
+export type TrackValue = TrackLabel | Colour;
 /** Both tracks, stable first. */
 export const TRACKS: readonly Track[] = ['stable', 'canary'];
+
+/** The component of a blue/green app's drain Job, which Argo CD runs: the plan's kubectl steps wait from the shell. */
+export const DRAIN_COMPONENT = 'drain';
 
 /** The Service's selector: both tracks' pods. */
 export function serviceSelector(appLabel: string): Record<string, string> {
@@ -48,7 +55,7 @@ export function serviceSelector(appLabel: string): Record<string, string> {
 }
 
 /** A Deployment's selector: its own track's pods only. */
-export function trackSelector(appLabel: string, track: TrackLabel): Record<string, string> {
+export function trackSelector(appLabel: string, track: TrackValue): Record<string, string> {
   return { [APP_LABEL]: appLabel, [TRACK_LABEL]: track };
 }
 
@@ -67,7 +74,7 @@ export function objectLabels(appName: string, appLabel: string): Record<string, 
  * (a chart's `app.kubernetes.io/*` stay, as its Service, NetworkPolicies and PodMonitors select them),
  * and the track's selector over all.
  */
-export function podLabels(appName: string, appLabel: string, track: TrackLabel, given: Readonly<Record<string, string>> = {}): Record<string, string> {
+export function podLabels(appName: string, appLabel: string, track: TrackValue, given: Readonly<Record<string, string>> = {}): Record<string, string> {
   return { ...objectLabels(appName, appLabel), ...given, ...trackSelector(appLabel, track) };
 }
 

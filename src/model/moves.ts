@@ -1,3 +1,4 @@
+import { noRollback } from './blue-green';
 import { ROLLBACK_STAGE, type ResolvedStage, type TrackWaves } from './stage';
 
 /* The moves between stages a plan offers, and the sync waves that keep ready capacity through them. */
@@ -39,6 +40,7 @@ export function finishStage(stages: readonly ResolvedStage[]): ResolvedStage | u
  *   baseline (3, 0), canary (3, 1), expand (3, 3), promote (0, 3), rollback (3, 0):
  *   next: baseline -> canary -> expand -> promote; rollback: from each of the four;
  *   finish: promote -> baseline
+ *   blue/green: no rollback from retire, where the old colour runs no pods (see noRollback)
  */
 export function stageMoves(stages: readonly ResolvedStage[]): StageMove[] {
   const plan = stages.filter((stage) => stage.name !== ROLLBACK_STAGE);
@@ -46,7 +48,7 @@ export function stageMoves(stages: readonly ResolvedStage[]): StageMove[] {
   const end = finishStage(stages);
   return [
     ...plan.slice(1).map((to, i) => ({ kind: 'next' as const, from: plan[i], to })),
-    ...plan.map((from) => ({ kind: 'rollback' as const, from, to: rollback })),
+    ...plan.filter((from) => !noRollback(from)).map((from) => ({ kind: 'rollback' as const, from, to: rollback })),
     ...(end ? plan.filter((from) => from.stableReplicas === 0).map((from) => ({ kind: 'finish' as const, from, to: end })) : []),
   ];
 }
@@ -100,8 +102,10 @@ export function requestedMove(stages: readonly ResolvedStage[], from: ResolvedSt
   if (from.name === ROLLBACK_STAGE) {
     return { refused: `the release was rolled back, and the plan offers no move from ${ROLLBACK_STAGE}: to try again, change the canary's image or config and set stage: to ${stages[0].name} in the spec` };
   }
+  const noWayBack = noRollback(from);
+  if (request === 'rollback' && noWayBack) return { refused: noWayBack };
   if (wanted === undefined) return { refused: `${from.name} is the plan's last stage${ending}` };
   if (finish && wanted === finish.to.name) return { refused: `from ${from.name}, ${wanted} is where the release ends${ending}` };
-  const offered = [next ? `on to ${next.to.name}` : undefined, `back to ${ROLLBACK_STAGE}`].filter(Boolean).join(' or ');
-  return { refused: `from ${from.name} the plan moves ${offered}: the stage files keep capacity only through the plan's moves, so ${from.name} -> ${wanted} is not one of them${ending}` };
+  const offered = [next ? `on to ${next.to.name}` : undefined, noWayBack ? undefined : `back to ${ROLLBACK_STAGE}`].filter(Boolean).join(' or ');
+  return { refused: `from ${from.name} the plan ${offered ? `moves ${offered}` : 'offers no move'}: the stage files keep capacity only through the plan's moves, so ${from.name} -> ${wanted} is not one of them${ending}` };
 }

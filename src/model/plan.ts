@@ -1,6 +1,7 @@
 import type { StageSpec } from '../spec/types';
 import { stageMoves, syncWaves, SYNC_WAVE } from './moves';
 import { mirrorReplicas, replicasForPercent, routedReplicas, trafficShare } from './replicas';
+import { activeTrack } from './blue-green';
 import { ROLLBACK_STAGE, type ResolvedStage, type RolloutPlan, type TrackWaves } from './stage';
 
 /**
@@ -8,7 +9,8 @@ import { ROLLBACK_STAGE, type ResolvedStage, type RolloutPlan, type TrackWaves }
  * also gets a route weight: its `canaryPercent` rounded to a whole percent, or the replica ratio, and
  * says whether its route gives the canary more than the stage before (more weight, or `matchRules`
  * that start to apply); with `baseline`, each stage runs a baseline track beside the canary (see
- * baselineOf).
+ * baselineOf); with `blueGreen`, each stage names the track the Service selects, whose share is all
+ * the traffic, and the canary's Deployment stands in every stage (at 0 before the preview).
  * Expects stages that passed spec validation (unique names, counts or a percent on each).
  */
 export function resolvePlan(
@@ -19,6 +21,7 @@ export function resolvePlan(
   routed = false,
   matchRules = false,
   baseline = false,
+  blueGreen = false,
 ): RolloutPlan {
   const width = Math.max(2, String(stages.length).length);
   let canaryStarted = false;
@@ -32,15 +35,17 @@ export function resolvePlan(
       const mirrored = stage.mirrorPercent ? Math.max(canary, mirrorReplicas(stage.mirrorPercent, canarySize)) : canary;
       [stableReplicas, canaryReplicas] = [stage.stableReplicas ?? stable, stage.canaryReplicas ?? mirrored];
     }
-    canaryStarted ||= canaryReplicas > 0;
+    canaryStarted ||= canaryReplicas > 0 || blueGreen;
     const canaryWeight = routed ? Math.round(percent ?? trafficShare(stableReplicas, canaryReplicas)) : undefined;
+    const active = blueGreen ? activeTrack(stage.name) : undefined;
     return {
       name: stage.name,
       fileName: `${String(index + 1).padStart(width, '0')}-${stage.name}`,
       stableReplicas,
       canaryReplicas,
-      canaryShare: canaryWeight ?? trafficShare(stableReplicas, canaryReplicas),
+      canaryShare: active ? (active === 'canary' ? 100 : 0) : canaryWeight ?? trafficShare(stableReplicas, canaryReplicas),
       canaryWeight,
+      ...(active ? { active } : {}),
       requestedPercent: percent,
       ...(stage.mirrorPercent ? { mirrorPercent: stage.mirrorPercent } : {}),
       canaryDeployed: canaryStarted,
@@ -56,6 +61,7 @@ export function resolvePlan(
     canaryReplicas: 0,
     canaryShare: 0,
     canaryWeight: routed ? 0 : undefined,
+    ...(blueGreen ? { active: 'stable' as const } : {}),
     canaryDeployed: canaryStarted,
     canaryTrafficGrows: false,
     ...baselineOf(baseline && routed, 0, 0),
@@ -66,7 +72,9 @@ export function resolvePlan(
   const traffic = (stage?: ResolvedStage) => ({ weight: stage?.canaryWeight ?? 0, matched: matchRules && (stage?.canaryReplicas ?? 0) > 0 });
   const withWaves = resolved.map((stage, i) => {
     const [before, now] = [traffic(resolved[i - 1]), traffic(stage)];
-    const grows = routed && stage.name !== ROLLBACK_STAGE && (now.weight > before.weight || (now.matched && !before.matched));
+    const grows = blueGreen
+      ? stage.active === 'canary' && resolved[i - 1]?.active === 'stable'
+      : routed && stage.name !== ROLLBACK_STAGE && (now.weight > before.weight || (now.matched && !before.matched));
     const waves = syncWaves(stage, moves);
     return { ...stage, canaryTrafficGrows: grows, syncWaves: stage.baselineReplicas === undefined ? { stable: waves.stable, canary: waves.canary } : waves };
   });

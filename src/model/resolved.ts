@@ -1,6 +1,6 @@
 import type { ResolvedWave } from './waves';
 import type {
-  AutoscalingSpec, NotifySpec, PrometheusQuerySpec, ResourceAmounts, RoutingSpec, SecretMountSpec, SecurityProfile, ServiceType, SessionAffinity, StageSpec,
+  AutoscalingSpec, Colour, NotifySpec, PrometheusQuerySpec, ResourceAmounts, RoutingSpec, SecretMountSpec, SecurityProfile, ServiceType, SessionAffinity, StageSpec,
 } from '../spec/types';
 
 /* The resolved app: every default filled in, by the one resolve step (see defaults.ts). */
@@ -172,4 +172,16 @@ export interface ResolvedAppSpec {
   readonly endpointCheck?: ResolvedEndpointCheckSpec;
   /** The waves across clusters, in order; absent for a release to one cluster. */
   readonly waves?: ResolvedWave[];
+  /** With `strategy: blueGreen`: the colours and their settings; absent for a canary. */
+  readonly blueGreen?: ResolvedBlueGreenSpec;
+}
+
+/** A blue/green app's colours: stable is the active colour's Deployment, the canary the other's. */
+export interface ResolvedBlueGreenSpec {
+  readonly active: Colour;
+  readonly preview: Colour;
+  readonly previewReplicas: number;
+  readonly scaleDownDelaySeconds: number;
+  /** The image the drain Job waits in: the endpoint check's. */
+  readonly image: string;
 }

@@ -13,7 +13,8 @@ import { ParentKind, RouteProtocol, type MatchRuleSpec, type ParentRefSpec } fro
  * address the verification Job reaches the canary alone at.
  */
 export function hasTrackServices(spec: ResolvedAppSpec): boolean {
-  return !spec.worker && (spec.routing?.gatewayApi !== undefined || spec.verify !== undefined);
+  // Under blue/green the gate's target is the preview Service.
+  return !spec.worker && !spec.blueGreen && (spec.routing?.gatewayApi !== undefined || spec.verify !== undefined);
 }
 
 /** The name of the app's route objects (HTTPRoute or GRPCRoute, VirtualService, DestinationRule): the shared Service's. */

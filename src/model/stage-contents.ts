@@ -5,7 +5,8 @@ import { BASELINE, TRACKS, type Track, type TrackLabel } from './labels';
 import type { ResolvedAppSpec } from './resolved';
 import { hasTrackServices, matchRulesApply, routeKinds, type WeightedRouteKind } from './routing';
 import { deployedTracks, type ResolvedStage, type RolloutPlan } from './stage';
-import { endpointChecks, type EndpointCheck } from './traffic-checks';
+import { endpointChecks, type EndpointCheck, type GrowingLane } from './traffic-checks';
+import { isDrain } from './blue-green';
 
 /**
  * One object of a stage's file: its kind, its role in the app, and every value of it that varies
@@ -14,8 +15,12 @@ import { endpointChecks, type EndpointCheck } from './traffic-checks';
  */
 export type StageObject =
   | { readonly role: 'namespace'; readonly kind: 'Namespace' }
-  /** The Service that selects both tracks. */
-  | { readonly role: 'service'; readonly kind: 'Service' }
+  /** The Service that selects both tracks; under blue/green, the track it `selects`. */
+  | { readonly role: 'service'; readonly kind: 'Service'; readonly selects?: Track }
+  /** Under blue/green: the Service that selects the new colour's pods. */
+  | { readonly role: 'preview-service'; readonly kind: 'Service' }
+  /** Under blue/green, at the drain stage: the Job that holds the sync while the old colour drains. */
+  | { readonly role: 'drain'; readonly kind: 'Job'; readonly seconds: number }
   /** A track's own Service: the route's backend and the gate's target. */
   | { readonly role: 'track-service'; readonly kind: 'Service'; readonly track: Track }
   /** The baseline track's Service. */
@@ -70,9 +75,17 @@ export function laneGrows(lane: StageLane): boolean {
   return lane.wave === SYNC_WAVE.grow && lane.replicas > 0;
 }
 
-/** The growing lanes' endpoint checks of a stage: none where nothing grows, or the app has no check. */
+/**
+ * The lane whose pods a blue/green stage's Service starts to select, with its count: checked as
+ * ready endpoints of its preview Service before the switch, as a lane that grows is.
+ */
+export function switchedLanes(app: ResolvedAppSpec, stage: ResolvedStage): GrowingLane[] {
+  return app.blueGreen && stage.canaryTrafficGrows ? [{ label: 'canary', replicas: stage.canaryReplicas }] : [];
+}
+
+/** The endpoint checks of a stage, for the lanes that grow or are switched to: none where nothing does, or the app has no check. */
 function stageChecks(app: ResolvedAppSpec, stage: ResolvedStage): EndpointCheck[] {
-  return app.endpointCheck ? endpointChecks(app, stageLanes(app, stage).filter(laneGrows)) : [];
+  return app.endpointCheck ? endpointChecks(app, [...stageLanes(app, stage).filter(laneGrows), ...switchedLanes(app, stage)]) : [];
 }
 
 /**
@@ -126,7 +139,8 @@ export function stageContents(app: ResolvedAppSpec, createsNamespace: boolean, s
   const checks = stageChecks(app, stage);
   return [
     ...(createsNamespace ? [{ role: 'namespace', kind: 'Namespace' } as const] : []),
-    ...(app.worker ? [] : [{ role: 'service', kind: 'Service' } as const]),
+    ...(app.worker ? [] : [{ role: 'service', kind: 'Service', ...(stage.active ? { selects: stage.active } : {}) } as const]),
+    ...(app.blueGreen ? [{ role: 'preview-service', kind: 'Service' } as const] : []),
     ...(hasTrackServices(app) ? TRACKS.map((track) => ({ role: 'track-service', kind: 'Service', track } as const)) : []),
     ...(baseline && !app.worker ? [{ role: 'baseline-service', kind: 'Service' } as const] : []),
     ...tracks.flatMap(trackObjects),
@@ -147,6 +161,7 @@ export function stageContents(app: ResolvedAppSpec, createsNamespace: boolean, s
     ...(isSmokeGated(app, stage) ? [{ role: 'smoke', kind: 'Job', stage: stage.name } as const] : []),
     ...routeKinds(app).map((kind) => (kind === 'DestinationRule' ? { role: 'subsets', kind } as const : { role: 'route', kind, ...route } as const)),
     ...(isGated(app, stage) ? [{ role: 'gate', kind: 'Job', stage: stage.name } as const] : []),
+    ...(isDrain(app, stage) ? [{ role: 'drain', kind: 'Job', seconds: app.blueGreen!.scaleDownDelaySeconds } as const] : []),
   ];
 }
 

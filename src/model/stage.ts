@@ -36,6 +36,8 @@ export interface ResolvedStage {
   readonly baselineReplicas?: number;
   /** With a baseline track: its route weight, the canary's where it runs (taken from stable). */
   readonly baselineWeight?: number;
+  /** Under blue/green: the track whose pods the Service selects. */
+  readonly active?: Track;
   /** The Argo CD sync wave of each track's Deployment in this stage's file (see `syncWaves`). */
   readonly syncWaves: TrackWaves;
 }

@@ -1,4 +1,6 @@
 import { selectorArg, trackSelector, type TrackLabel } from './labels';
+import { laneLabel, previewServiceName } from './blue-green';
+import type { ResolvedStage } from './stage';
 import type { ResolvedAppSpec } from './resolved';
 import { routeKinds, routeName, trackServiceName } from './routing';
 
@@ -26,10 +28,14 @@ export interface LaneServices {
  * names. None for a worker.
  *
  *   web, canary, Gateway API: web, web-canary;  Istio or no router: web
+ *   web, blue/green: stable: web; canary: web-preview
  */
 export function laneServices(app: ResolvedAppSpec, lane: TrackLabel): LaneServices {
+  const pods = trackSelector(app.appLabel, laneLabel(app, lane));
+  // Under blue/green the new colour is reached through its preview Service until the switch.
+  if (app.blueGreen) return { services: [lane === 'canary' ? previewServiceName(app.service.name) : app.service.name], pods };
   const own = app.routing?.gatewayApi ? [trackServiceName(app.service.name, lane)] : [];
-  return { services: app.worker ? [] : [app.service.name, ...own], pods: trackSelector(app.appLabel, lane) };
+  return { services: app.worker ? [] : [app.service.name, ...own], pods };
 }
 
 /** A lane that grows into a stage, with its count there. */
@@ -65,6 +71,22 @@ export function endpointChecks(app: ResolvedAppSpec, lanes: readonly GrowingLane
       message: `Service ${service}: fewer than ${replicas} ${label} pods are ready endpoints after ${TRAFFIC_CHECK_SECONDS} s; traffic stays where it is`,
     }));
   });
+}
+
+/**
+ * Under blue/green, after the Service's apply: it lists the pods of the track it selects, so that
+ * nothing shrinks while it still lists the other's.
+ *
+ *   web, switch (3, 3): Service web lists 3 of app=web,track=green
+ */
+export function selectorChecks(app: ResolvedAppSpec, stage: ResolvedStage): EndpointCheck[] {
+  if (!app.blueGreen || !stage.active) return [];
+  const count = stage.active === 'canary' ? stage.canaryReplicas : stage.stableReplicas;
+  const pods = selectorArg(trackSelector(app.appLabel, laneLabel(app, stage.active)));
+  return [{
+    service: app.service.name, pods, count, lane: stage.active,
+    message: `Service ${app.service.name}: fewer than ${count} of its ${stage.active} pods (${pods}) are ready endpoints after ${TRAFFIC_CHECK_SECONDS} s; nothing shrinks`,
+  }];
 }
 
 /** A route's check after its apply: Gateway API parents' `Accepted`, or Istio's `Reconciled`. */

@@ -41,6 +41,25 @@ export enum SecurityProfile {
   BASELINE = 'baseline',
 }
 
+/** How a release moves traffic to the new version. */
+export enum Strategy {
+  /** Stages that give the new version a growing share of traffic beside the old (`canary`). */
+  CANARY = 'canary',
+  /**
+   * Two colour Deployments that alternate between releases: the new colour starts beside the Service,
+   * reached only by its preview Service, and the Service's selector switches to it whole (`blueGreen`).
+   */
+  BLUE_GREEN = 'blueGreen',
+}
+
+/** The two colours of a blue/green app's Deployments. */
+export enum Colour {
+  /** `<app>-blue`, whose pods carry `track: blue` (`blue`). */
+  BLUE = 'blue',
+  /** `<app>-green`, whose pods carry `track: green` (`green`). */
+  GREEN = 'green',
+}
+
 // The spec's value types. Each carries its rules as JSDoc tags, from which the JSON Schema in schema/
 // is generated (npm run schema), with the message a broken rule prints beside it.
 
@@ -243,6 +262,32 @@ export interface WaveSpec {
    * @default all of them ('100%')
    */
   readonly maxUpdate?: MaxUpdate;
+}
+
+/** A blue/green release's settings (`strategy: blueGreen`). */
+export interface BlueGreenSpec {
+  /**
+   * The colour whose pods the Service selects now: the old version's during a release. `finish` swaps it.
+   * @default blue
+   */
+  readonly active?: Colour;
+  /**
+   * Pods of the new colour at the preview stage, before it is scaled to the app's full size.
+   * @default 1
+   * @asType integer
+   * @minimum 1
+   * @maximum 1000
+   */
+  readonly previewReplicas?: number;
+  /**
+   * How long the old colour keeps running after the switch (the drain stage), so that nodes and meshes
+   * that still send to it catch up and the connections open on it end.
+   * @default 30
+   * @asType integer
+   * @minimum 0
+   * @maximum 3600
+   */
+  readonly scaleDownDelaySeconds?: number;
 }
 
 /** Where Argo CD finds the output folder, for the ApplicationSet written per app under `waves`. */
@@ -1177,10 +1222,20 @@ export interface AppSettings {
   readonly canary: TrackSpec;
   /**
    * The rollout plan, in order. A `rollback` stage is always added.
-   * @default baseline, canary, expand, promote
+   * @default baseline, canary, expand, promote; under blueGreen its own: steady, preview, scale, switch, drain, retire
    * @minItems 1
    */
   readonly stages?: StageSpec[];
+  /**
+   * How the release moves traffic: a canary in stages beside stable, or blue/green.
+   * @default canary
+   */
+  readonly strategy?: Strategy;
+  /**
+   * The blue/green settings, with `strategy: blueGreen`.
+   * @default active blue, previewReplicas 1, scaleDownDelaySeconds 30
+   */
+  readonly blueGreen?: BlueGreenSpec;
   /**
    * Pod Security Standard the pods meet.
    * @default 'restricted'

@@ -1,4 +1,8 @@
-import { POD_SECURITY_ENFORCE_LABEL, SYNC_OPTIONS_ANNOTATION, trackSelector, type TrackLabel } from '../../model/labels';
+import {
+  COMPONENT_LABEL, POD_SECURITY_ENFORCE_LABEL, ROUTER_COMPONENT, SYNC_OPTIONS_ANNOTATION, SYNC_WAVE_ANNOTATION, TRACK_LABEL, trackSelector, type Track, type TrackLabel,
+} from '../../model/labels';
+import { laneLabel, previewServiceName } from '../../model/blue-green';
+import { SYNC_WAVE } from '../../model/moves';
 import type { ResolvedAppSpec } from '../../model/resolved';
 import { trackServiceName } from '../../model/routing';
 import { RouteProtocol, SessionAffinity } from '../../spec/types';
@@ -36,21 +40,33 @@ function serviceObject(app: ResolvedAppSpec, name: string, selector: Record<stri
   };
 }
 
+/** The app's selector narrowed to a blue/green track's colour. */
+function colourSelector(app: ResolvedAppSpec, track: Track): Record<string, string> {
+  return { ...app.service.selector, [TRACK_LABEL]: laneLabel(app, track) };
+}
+
 /**
  * The Service that selects both tracks' pods, so traffic splits by ready pods: a `from` file's
- * Service keeps its settings, ports and selector.
+ * Service keeps its settings, ports and selector. Under blue/green it `selects` one track's colour,
+ * and moves traffic as a route does: in the route wave, applied on its own by the plan's steps.
  */
-export function service(app: ResolvedAppSpec): Manifest {
+export function service(app: ResolvedAppSpec, selects?: Track): Manifest {
   const { name, type, sessionAffinity, sessionAffinityTimeoutSeconds, given, labels, annotations, selector } = app.service;
   const { sessionAffinity: _affinity, sessionAffinityConfig: _config, ...kept } = given ?? {};
-  const object = serviceObject(app, name, selector, true, {
+  const object = serviceObject(app, name, selects ? colourSelector(app, selects) : selector, true, {
     ...kept,
     type,
     ...(sessionAffinity === SessionAffinity.CLIENT_IP
       ? { sessionAffinity, sessionAffinityConfig: { clientIP: { timeoutSeconds: sessionAffinityTimeoutSeconds } } } : {}),
   });
+  const switched = selects ? appMetadata(app, name, { [COMPONENT_LABEL]: ROUTER_COMPONENT }, { [SYNC_WAVE_ANNOTATION]: String(SYNC_WAVE.route) }) : object.metadata;
   // The user's labels and annotations stay: external-dns, a load balancer's settings, what a ServiceMonitor selects.
-  return { ...object, metadata: withUserMetadata(object.metadata, labels, annotations) };
+  return { ...object, metadata: withUserMetadata(switched, labels, annotations) };
+}
+
+/** Under blue/green: the new colour's ClusterIP Service, the gate's target; it lists no endpoint between releases. */
+export function previewService(app: ResolvedAppSpec): Manifest {
+  return serviceObject(app, previewServiceName(app.service.name), colourSelector(app, 'canary'), false, { type: 'ClusterIP' });
 }
 
 /** A track's own ClusterIP Service: a route's backend and the gate's target; in every stage, so a route resolves at 0%. */

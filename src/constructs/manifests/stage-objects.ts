@@ -4,7 +4,8 @@ import { endpointCheckConfigMap, endpointCheckJob, endpointCheckRole, endpointCh
 import { gateConfigMap, gateJob, smokeJob } from './gate';
 import type { Manifest } from './manifest';
 import { routeManifest } from './routes';
-import { namespace, service, trackService } from './services';
+import { namespace, previewService, service, trackService } from './services';
+import { drainJob } from './drain';
 import { autoscaler, configMap, disruptionBudget } from './track-objects';
 import { BASELINE } from '../../model/labels';
 import { deployment, podTemplate } from './workload';
@@ -25,7 +26,9 @@ function endpointCheck(app: ResolvedAppSpec): ResolvedEndpointCheckSpec {
 export function manifestOf(app: ResolvedAppSpec, object: StageObject): Manifest {
   switch (object.role) {
     case 'namespace': return namespace(app);
-    case 'service': return service(app);
+    case 'service': return service(app, object.selects);
+    case 'preview-service': return previewService(app);
+    case 'drain': return drainJob(app, object.seconds);
     case 'track-service': return trackService(app, object.track);
     case 'baseline-service': return trackService(app, BASELINE);
     case 'baseline': return deployment(app, 'stable', object.replicas, object.wave, podTemplate(app, 'stable', BASELINE), BASELINE);

@@ -2,6 +2,7 @@ import {
   BASELINE, COMPONENT_LABEL, CONFIG_COMPONENT, CONFIG_LABEL, configLabel, SYNC_OPTIONS_ANNOTATION, SYNC_WAVE_ANNOTATION, TRACK_LABEL, trackSelector, type Track, type TrackLabel,
 } from '../../model/labels';
 import { baselineName } from '../../model/gate';
+import { laneLabel } from '../../model/blue-green';
 import type { ResolvedAppSpec } from '../../model/resolved';
 import { appMetadata, type Manifest } from './manifest';
 
@@ -29,7 +30,7 @@ export function disruptionBudget(app: ResolvedAppSpec, track: TrackLabel): Manif
     apiVersion: 'policy/v1',
     kind: 'PodDisruptionBudget',
     metadata: appMetadata(app, track === BASELINE ? baselineName(app) : app[track].name),
-    spec: { maxUnavailable: app.disruptionBudget!.maxUnavailable, selector: { matchLabels: trackSelector(app.appLabel, track) } },
+    spec: { maxUnavailable: app.disruptionBudget!.maxUnavailable, selector: { matchLabels: trackSelector(app.appLabel, laneLabel(app, track)) } },
   };
 }
 

@@ -1,4 +1,5 @@
-import { SYNC_OPTIONS_ANNOTATION, SYNC_WAVE_ANNOTATION, TRACK_LABEL, podLabels, trackSelector, type Track, type TrackLabel } from '../../model/labels';
+import { BASELINE, SYNC_OPTIONS_ANNOTATION, SYNC_WAVE_ANNOTATION, TRACK_LABEL, podLabels, trackSelector, type Track, type TrackValue } from '../../model/labels';
+import { laneLabel } from '../../model/blue-green';
 import { canonicalCpu, canonicalMemory } from '../../model/quantities';
 import { baselineName } from '../../model/gate';
 import type { ResolvedAppSpec } from '../../model/resolved';
@@ -125,7 +126,7 @@ function appContainer(app: ResolvedAppSpec, track: Track, given: Data, mounts: r
  * app no service account token unless it names an account. The same in every stage, so moving
  * between stages restarts no pod.
  */
-export function podTemplate(app: ResolvedAppSpec, track: Track, label: TrackLabel = track) {
+export function podTemplate(app: ResolvedAppSpec, track: Track, label: TrackValue = laneLabel(app, track)) {
   const { pod, container } = app.workload;
   const given: Data = pod.spec ?? {};
   const restricted = app.securityProfile === SecurityProfile.RESTRICTED;
@@ -174,14 +175,14 @@ export function podTemplate(app: ResolvedAppSpec, track: Track, label: TrackLabe
  * `from` Deployment's labels, annotations and settings (strategy, minReadySeconds, ...) are kept.
  */
 export function deployment(
-  app: ResolvedAppSpec, track: Track, replicas: number | undefined, wave: number, template: object = podTemplate(app, track), label: TrackLabel = track,
+  app: ResolvedAppSpec, track: Track, replicas: number | undefined, wave: number, template: object = podTemplate(app, track), label: TrackValue = laneLabel(app, track),
 ): Manifest {
   const { workload } = app;
   // The baseline track runs stable's pods under a name and label of its own, and leaves with the canary.
-  const name = label === track ? app[track].name : baselineName(app);
+  const name = label === BASELINE ? baselineName(app) : app[track].name;
   const own = appMetadata(app, name, { [TRACK_LABEL]: label }, {
     [SYNC_WAVE_ANNOTATION]: String(wave),
-    ...(label !== 'stable' ? { [SYNC_OPTIONS_ANNOTATION]: 'PruneLast=true' } : {}),
+    ...(track === 'canary' || label === BASELINE ? { [SYNC_OPTIONS_ANNOTATION]: 'PruneLast=true' } : {}),
   });
   return {
     apiVersion: 'apps/v1',

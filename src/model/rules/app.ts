@@ -4,6 +4,7 @@ import { SecurityProfile, ServiceType, type AppSpec } from '../../spec/types';
 import { CPU_MILLICORES, MEMORY_MEBIBYTES, mebibytes, millicores } from '../quantities';
 import type { ResolvedAppSpec } from '../resolved';
 import type { RolloutPlan } from '../stage';
+import { blueGreenProblems } from './blue-green';
 import { gateProblems } from './gate';
 import { nameProblems, trackServiceProblems } from './names';
 import { routingProblems } from './routing';
@@ -98,6 +99,7 @@ export function appFindings(app: ResolvedAppSpec, at: SpecPath, plan: () => Roll
     // Waves from the spec's top level are checked there, once.
     ...(given.waves ? wavesProblems(given.waves, [...at, 'waves']) : []),
     ...waveGuardProblems(app, at),
+    ...blueGreenProblems(app, given, at),
   ];
   const stageProblems = [...stageListProblems(app, at), ...routingProblems(app, at)];
   const warnings = [...appWarnings(app, at), ...workloadWarnings(app, given, at)];

@@ -124,7 +124,8 @@ export function capacityProblems(app: ResolvedAppSpec, plan: RolloutPlan, at: Sp
 export function repeatedStageWarnings(plan: RolloutPlan, at: SpecPath): Problem[] {
   const seen = new Map<string, string>();
   return plan.stages.flatMap((stage, i) => {
-    if (stage.name === ROLLBACK_STAGE) return [];
+    // Blue/green stages are the tool's own: its switch changes the Service alone, its drain only waits.
+    if (stage.name === ROLLBACK_STAGE || stage.active) return [];
     const key = `${stage.stableReplicas}/${stage.canaryReplicas}/${stage.canaryWeight}/${stage.mirrorPercent}`;
     const earlier = seen.get(key);
     seen.set(key, stage.name);

@@ -1,0 +1,3 @@
+import { describeMoves } from './describe-moves';
+
+describeMoves('checkout', 'kubectl');
