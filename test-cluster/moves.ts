@@ -139,7 +139,7 @@ async function settled(file: string, shape: AppShape): Promise<void> {
   await until(`the app in ${shape.namespace} to settle`, () => settledDeployments(shape.namespace, Object.values(shape.deployments)));
   // Each Service's endpoints (the app's, and a track's own) follow the pods a moment later.
   const services = parseManifests(file).filter((doc) => doc.kind === 'Service').map((service) => ({
-    name: service.metadata.name, tracks: LANES.filter((track) => service.spec.selector?.track === undefined || service.spec.selector.track === track),
+    name: service.metadata.name, tracks: selectedLanes(shape, service.spec.selector),
   }));
   await until(`the endpoints in ${shape.namespace} to settle`, async () => {
     const monitor = new CapacityMonitor(shape);
@@ -147,6 +147,20 @@ async function settled(file: string, shape: AppShape): Promise<void> {
     monitor.stop();
     return endpointsFollowPods(monitor, shape, services);
   });
+}
+
+/**
+ * The lanes a Service's selector takes pods of: every lane without a track label, else the lane of
+ * that track, or under blue/green the lane whose Deployment is named after that colour.
+ */
+function selectedLanes(shape: AppShape, selector: Record<string, string> | undefined): Lane[] {
+  const track = selector?.track;
+  return LANES.filter((lane) => track === undefined || lane === track || shape.deployments[lane]?.endsWith(`-${track}`));
+}
+
+/** The lanes the app's Service selects now, as the API server holds it. */
+async function liveLanes(shape: AppShape): Promise<Lane[]> {
+  return selectedLanes(shape, (await get(`/api/v1/namespaces/${shape.namespace}/services/${shape.service}`)).spec.selector);
 }
 
 /** Each lane's ready pods, by its Deployment's status (0 for one that is gone, or that the app does not run). */
@@ -211,7 +225,7 @@ async function observed(label: string, move: Pick<Move, 'from' | 'shape'> & Part
     // Whatever the last command started (a scale-down, a deletion) shows in the endpoints next: the
     // monitor watches until the app's Service lists the pods that are ready, and no others.
     await until(`${label} to settle`, () => settledDeployments(move.shape.namespace, Object.values(move.shape.deployments)));
-    await until(`${label}: the endpoints to follow the pods`, () => endpointsFollowPods(monitor, move.shape, [{ name: move.shape.service, tracks: LANES }]));
+    await until(`${label}: the endpoints to follow the pods`, async () => endpointsFollowPods(monitor, move.shape, [{ name: move.shape.service, tracks: await liveLanes(move.shape) }]));
   } finally {
     monitor.stop();
   }

@@ -4,6 +4,7 @@ import { formatCount, trackAutoscalerBounds } from '../model/autoscaling';
 import { formatShare } from '../model/replicas';
 import { describeParent, matchRulesApply, routeKinds, routeName } from '../model/routing';
 import { endpointCheckName } from '../model/traffic-checks';
+import { laneLabel, noRollback, previewServiceName } from '../model/blue-green';
 import { appScopeLabels, COMPONENT_LABEL, CONFIG_COMPONENT, CONFIG_LABEL, configLabel, selectorArg, trackSelector, TRACKS } from '../model/labels';
 import { printable } from '../spec/problems';
 import { podAdditions, type Addition } from '../model/additions';
@@ -101,7 +102,8 @@ export function formatPlan(app: ResolvedAppSpec, plan: RolloutPlan, outdir: stri
     ...(releaseInProgress(app) ? [] : ['  no release in progress: stable and canary run the same image and config; set canary.image or canary config to start one']),
     ...routing.map((line) => `  ${line}`),
     // What the files hold beside the app: the endpoint check and its access (README: Ready endpoints).
-    ...(app.endpointCheck ? [`  endpoint check: Job ${endpointCheckName(app.name)} (an Argo CD Sync hook; its Role lists EndpointSlices and pods), where a track grows`] : []),
+    ...(app.endpointCheck ? [`  endpoint check: Job ${endpointCheckName(app.name)} (an Argo CD Sync hook; its Role lists EndpointSlices and pods), where a track grows${app.blueGreen ? ' or the Service switches' : ''}`] : []),
+    ...describeBlueGreen(app, plan).map((line) => `  ${line}`),
     ...describeWaves(app, plan, outdir).map((line, i) => (i === 0 ? `  ${line}` : `    ${line}`)),
     ...overrides(app).map((line, i) => (i === 0 ? `  ${line}` : `    - ${line}`)),
     ...(diff.length ? ['  config of the canary, against stable:', ...diff.map((line) => `    ${line}`)] : []),
@@ -128,6 +130,18 @@ function waveSteps(app: ResolvedAppSpec, plan: RolloutPlan) {
   }));
 }
 
+/** A blue/green release in words: what each Service selects, the drain, and where rollback stops. */
+function describeBlueGreen(app: ResolvedAppSpec, plan: RolloutPlan): string[] {
+  if (!app.blueGreen) return [];
+  const { active, preview, scaleDownDelaySeconds } = app.blueGreen;
+  const switched = plan.stages.find((stage) => stage.active === 'canary');
+  const stuck = plan.stages.filter((stage) => noRollback(stage)).map((stage) => stage.name);
+  return [
+    `blue/green: Service ${app.service.name} selects ${active} (stable) until ${switched?.name}, then ${preview} (canary); ${previewServiceName(app.service.name)} selects ${preview} throughout`
+      + `; drain keeps ${active} ${scaleDownDelaySeconds} s after the switch; rollback is offered from every stage but ${stuck.join(', ')}, where ${active} runs no pods; finish makes ${preview} the active colour`,
+  ];
+}
+
 /** The waves across clusters, in words: a line for the ApplicationSet, then one a wave. */
 function describeWaves(app: ResolvedAppSpec, plan: RolloutPlan, outdir: string): string[] {
   const steps = waveSteps(app, plan);
@@ -150,13 +164,13 @@ function overrides(app: ResolvedAppSpec): string[] {
   return [
     `workload: ${workload.origin}, kept as written in both tracks, but for:`,
     ...workload.taken.map((key) => `${key}: ${key === 'stable.image' ? app.stable.image : app.stable.replicas}, from ${workload.origin === 'podTemplate' ? 'the pod template' : 'your Deployment'} (the spec gives none)`),
-    `Deployments ${app.stable.name} and ${app.canary.name}, each selecting its track (${selector(trackSelector(app.appLabel, 'stable'))} and track=canary)`
+    `Deployments ${app.stable.name} and ${app.canary.name}, each selecting its track (${selector(trackSelector(app.appLabel, laneLabel(app, 'stable')))} and track=${laneLabel(app, 'canary')})`
       + (given ? `; yours selects ${selector(given)}: a running Deployment's selector cannot change, so these run beside it (README: Migrating a running app)` : ''),
     'replicas: set by each stage',
-    `pod labels: ${selector(trackSelector(app.appLabel, 'stable'))} (canary: track=canary), and the app.kubernetes.io labels the template does not set`,
+    `pod labels: ${selector(trackSelector(app.appLabel, laneLabel(app, 'stable')))} (canary: track=${laneLabel(app, 'canary')}), and the app.kubernetes.io labels the template does not set`,
     `container ${workload.container}: each track's image, env, config and Secrets; containers that run its image take the track's image too`,
     app.worker ? 'no Service, port or readiness probe: the template declares no port (a worker)'
-      : `Service ${app.service.name}: selects ${selector(app.service.selector)}, both tracks${app.service.given ? ' (your Service\'s selector, which reaches your running pods too)' : ''}`,
+      : `Service ${app.service.name}: selects ${selector(app.service.selector)}, ${app.blueGreen ? 'and the active colour\'s track' : 'both tracks'}${app.service.given ? ' (your Service\'s selector, which reaches your running pods too)' : ''}`,
     ...additions(app).map(({ path, value }) => `added: ${path}: ${JSON.stringify(value)}`),
   ];
 }

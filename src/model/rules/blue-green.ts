@@ -17,11 +17,12 @@ export function blueGreenProblems(app: ResolvedAppSpec, given: AppSpec, at: Spec
   }
   const refuse = (field: SpecPath, value: unknown, why: string): Problem => ({ path: [...at, ...field], message: `is ${formatValue(value)}: ${why}` });
   const problems: Problem[] = [];
+  const colours = `${app.name}-${app.blueGreen!.active} and ${app.name}-${app.blueGreen!.preview}`;
   if (given.stages) problems.push(refuse(['stages'], given.stages.map((stage) => stage.name), `a blue/green release has its own stages (${STAGES}); remove stages`));
   if (given.routing) problems.push(refuse(['routing'], Object.keys(given.routing), 'a blue/green release moves traffic by switching the Service\'s selector, not by a route\'s weights; use strategy: canary to route'));
   for (const track of ['stable', 'canary'] as const) {
     const name = given[track]?.name;
-    if (name !== undefined) problems.push(refuse([track, 'name'], name, `the colours' Deployments are ${app.stable.name} and ${app.canary.name}, which trade roles at finish; remove ${track}.name`));
+    if (name !== undefined) problems.push(refuse([track, 'name'], name, `the colours' Deployments are ${colours}, which trade roles at finish; remove ${track}.name`));
     const autoscaling = given[track]?.autoscaling;
     if (autoscaling) problems.push(refuse([track, 'autoscaling'], autoscaling, 'a blue/green release scales its colours by stage; an autoscaler would change the count the switch relies on'));
   }
