@@ -96,7 +96,7 @@ describe('plan', () => {
     ]);
     // The Service must list the track's pods as ready endpoints before the other track shrinks.
     const listed = (track: string, count: number) => `            && { ok=; for i in $(seq 60); do [ "$({ kubectl get pods -n dev -l app=nginx,track=${track} -o jsonpath='{range .items[*]}{.metadata.name}{"\\n"}{end}'; `
-      + `kubectl get endpointslices -n dev -l kubernetes.io/service-name=canary-demo -o jsonpath='{range .items[*].endpoints[?(@.conditions.ready==true)]}{.targetRef.name}{"\\n"}{end}' | sort -u; } | sort | uniq -d | grep -c .)" -ge ${count} ] && { ok=1; break; }; sleep 1; done; `
+      + `kubectl get endpointslices -n dev -l kubernetes.io/service-name=canary-demo -o jsonpath='{range .items[*].endpoints[*]}{.conditions.ready}/{.targetRef.name}{"\\n"}{end}' | sed -n 's#^true/##p' | sort -u; } | sort | uniq -d | grep -c .)" -ge ${count} ] && { ok=1; break; }; sleep 1; done; `
       + `[ "$ok" ] || { echo 'Service canary-demo: fewer than ${count} ${track} pods are ready endpoints after 60 s; traffic stays where it is' >&2; false; }; } \\`;
     expect(result.out).toContain([
       "  canary    kubectl apply -f dist/nginx/stages/02-canary.k8s.yaml -l 'app.kubernetes.io/component notin (router,endpoint-check),track!=stable' \\",
@@ -293,7 +293,7 @@ describe('the command line, run as a process', () => {
     const gateway = document.apps[0];
     expect(gateway).toMatchObject({ namespace: { name: 'dev-gateway', createdBy: 'nginx-gateway' }, releaseInProgress: true, currentStage: 'canary', routers: ['httproute'] });
     const listed = (service: string, track: string, count: number) => `{ ok=; for i in $(seq 60); do [ "$({ kubectl get pods -n dev-gateway -l app=nginx,track=${track} -o jsonpath='{range .items[*]}{.metadata.name}{"\\n"}{end}'; `
-      + `kubectl get endpointslices -n dev-gateway -l kubernetes.io/service-name=${service} -o jsonpath='{range .items[*].endpoints[?(@.conditions.ready==true)]}{.targetRef.name}{"\\n"}{end}' | sort -u; } | sort | uniq -d | grep -c .)" -ge ${count} ] && { ok=1; break; }; sleep 1; done; `
+      + `kubectl get endpointslices -n dev-gateway -l kubernetes.io/service-name=${service} -o jsonpath='{range .items[*].endpoints[*]}{.conditions.ready}/{.targetRef.name}{"\\n"}{end}' | sed -n 's#^true/##p' | sort -u; } | sort | uniq -d | grep -c .)" -ge ${count} ] && { ok=1; break; }; sleep 1; done; `
       + `[ "$ok" ] || { echo 'Service ${service}: fewer than ${count} ${track} pods are ready endpoints after 60 s; traffic stays where it is' >&2; false; }; }`;
     // The route, accepted by its one parent at its current generation, before anything shrinks.
     const accepted = '{ ok=; for i in $(seq 60); do [ "$(kubectl get -n dev-gateway httproute/canary-demo -o jsonpath=\'{.metadata.generation}{"\\n"}{range .status.parents[*].conditions[?(@.type=="Accepted")]}{.status}/{.observedGeneration}{"\\n"}{end}\' '

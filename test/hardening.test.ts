@@ -686,8 +686,8 @@ describe('names that reach a printed command', () => {
         { verb: 'route', check: { condition: 'Reconciled', resource: hostile } },
       ];
       // kubectl stands in as a function that records its words, one per line, and answers a count, a
-      // route's generations, or a Job's conditions.
-      const kubectl = `kubectl() { printf '%s\\n' "$@" >> words; case "$*" in *readyReplicas*) echo 5;; *generation*) echo 1/1/True;; *) echo 'Complete ';; esac; }\n`;
+      // route's generations, a ready endpoint, or a Job's conditions.
+      const kubectl = `kubectl() { printf '%s\\n' "$@" >> words; case "$*" in *readyReplicas*) echo 5;; *generation*) echo 1/1/True;; *endpointslices*) echo 'true/Complete ';; *) echo 'Complete ';; esac; }\n`;
       for (const step of steps) {
         const ran = spawnSync('bash', ['-c', `${kubectl}${formatStep(step, hostile)}\n`], { cwd: dir, encoding: 'utf8' });
         expect(ran.status).toBe(0);

@@ -163,7 +163,7 @@ describe('plan --script and --apply', () => {
       `printf '%s\\n' "kubectl $*" >> "${join(dir, 'calls')}"`,
       `[ "$n" -ne ${failAt} ] || exit 7`,
       // rollout status and apply succeed; a poll's reads answer as a settled cluster would.
-      'case "$*" in *"get pods"*) printf "p1\\np2\\np3\\n";; *endpointslices*) printf "p1\\np2\\np3\\n";; esac',
+      'case "$*" in *"get pods"*) printf "p1\\np2\\np3\\n";; *endpointslices*) printf "true/p1\\ntrue/p2\\ntrue/p3\\n";; esac',
     ].join('\n'), { mode: 0o755 });
     return { PATH: `${bin}:${process.env.PATH}` };
   };

@@ -108,8 +108,8 @@ test('an endpoint check as the shell runs it: it counts each pod once, only the 
   // kubectl as a script: two pods of the lane, one of another lane, all listed ready, one in two slices.
   const fake = [
     'case "$*" in',
-    "  *'get pods'*) printf 'web-canary-1\\nweb-canary-2\\n';;",
-    "  *endpointslices*) printf 'web-canary-1\\nweb-stable-1\\nweb-canary-1\\n';;",
+    "  *'get pods'*) printf 'web-canary-1\\nweb-canary-2\\nweb-canary-3\\n';;",
+    "  *endpointslices*) printf 'true/web-canary-1\\ntrue/web-stable-1\\ntrue/web-canary-1\\nfalse/web-canary-2\\n/web-canary-3\\n';;",
     'esac',
   ].join('\n');
   const check = (count: number) => {
@@ -118,7 +118,7 @@ test('an endpoint check as the shell runs it: it counts each pod once, only the 
     return spawnSync('sh', ['-c', `kubectl() { ${fake}\n}; ${step} && echo passed`], { encoding: 'utf8' });
   };
   expect(check(1).stdout).toBe('passed\n');
-  // web-canary-2 is not listed, web-stable-1 is not the lane's, web-canary-1 counts once.
+  // web-canary-2 is listed not ready, web-canary-3 of unknown readiness, web-stable-1 is not the lane's, web-canary-1 counts once.
   const failed = check(2);
   expect(failed.status).toBe(1);
   expect(failed.stdout).toBe('');

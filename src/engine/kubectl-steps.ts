@@ -230,8 +230,10 @@ function stepLines(step: KubectlStep, namespace: string, rollback?: string): str
       // The lane's pods and the Service's ready endpoints, each name once: a pod in both lists is
       // a ready endpoint of the lane (a dual-stack Service lists a pod in two slices).
       const pods = `kubectl get pods ${ns} -l ${shellQuote(step.pods)} -o jsonpath='{range .items[*]}{.metadata.name}{"\\n"}{end}'`;
+      // Each endpoint as `ready/pod`, kept where ready is true: a filter in the jsonpath fails on a
+      // slice that lists no endpoint, as a Service whose pods are still to come has.
       const ready = `kubectl get endpointslices ${ns} -l ${shellQuote(`kubernetes.io/service-name=${step.service}`)} `
-        + `-o jsonpath='{range .items[*].endpoints[?(@.conditions.ready==true)]}{.targetRef.name}{"\\n"}{end}'`;
+        + `-o jsonpath='{range .items[*].endpoints[*]}{.conditions.ready}/{.targetRef.name}{"\\n"}{end}' | sed -n 's#^true/##p'`;
       return poll(`[ "$({ ${pods}; ${ready} | sort -u; } | sort | uniq -d | grep -c .)" -ge ${step.count} ]`,
         step.message);
     }
