@@ -2,13 +2,16 @@
  * Blue/green on the control plane, beside every move of examples/blue-green.yaml on both roads
  * (moves-checkout*.test.ts): a smoke check that fails at the switch leaves the Service on the old
  * colour, as the plan's steps roll back at once (control: one plain apply of the switch file moves it
- * whatever the check says), and the preview Service lists no endpoint between releases.
+ * whatever the check says), the preview Service lists no endpoint between releases, and on Argo CD's
+ * road the drain's hook holds the old colour: a retire committed during the drain scales it down only
+ * once the hook has ended.
  */
 import { formatStep } from '../src/engine/kubectl-steps';
 import type { Manifest } from '../test/cluster-rules';
 import { editObjects, withFiles } from './files';
-import { get, shell } from './kube';
-import { movesOf, renamed, runMove, settle, shippedApps, watched, type Move } from './moves';
+import { ArgoApplication } from './argocd';
+import { get, kubectl, shell, sleep, until } from './kube';
+import { atRest, movesOf, renamed, runMove, settle, shippedApps, watched, type Move } from './moves';
 
 const app = shippedApps().find((each) => each.name === 'checkout')!;
 const moves = movesOf(app);
@@ -60,7 +63,8 @@ test('a smoke check that fails at the switch rolls back at once: the Service nev
 test('control: one plain kubectl apply of the switch file moves the Service to the new colour whatever the smoke check says', async () => {
   const move = smokeFails(renamed(find('next scale -> switch'), 'plain'));
   const file = [...move.paths.keys()].find((path) => path.endsWith('04-switch.k8s.yaml'))!;
-  const { outcome, result } = await attempt(move, [`kubectl apply -f ${file}`]);
+  // The last stage's Jobs go first, as their templates cannot change.
+  const { outcome, result } = await attempt(move, [`kubectl delete jobs --all -n ${move.shape.namespace}`, `kubectl apply -f ${file}`]);
   expect(outcome).toBe('passed');
   expect(result.log.some((line) => / stable 0, canary 3, /.test(line))).toBe(true);
 });
@@ -80,4 +84,46 @@ test('the preview Service lists no endpoint between releases: at steady, and at 
   expect(served.filter((pod) => pod.startsWith('checkout-green-'))).toHaveLength(3);
   expect(served.filter((pod) => !pod.startsWith('checkout-green-'))).toEqual([]);
   expect((await get(`/api/v1/namespaces/${namespace}/services/checkout-preview`)).spec.selector).toEqual({ app: 'checkout', track: 'blue' });
+});
+
+test('Argo CD: a retire committed while the drain\'s hook runs scales the old colour down only after the hook ends', async () => {
+  const move = renamed(find('next switch -> drain'), 'drain');
+  const { namespace } = move.shape;
+  const file = (name: string) => [...move.paths].find(([path]) => path.endsWith(name))![1];
+  // kwok holds the drain Job's pod 20 s, as its wait would hold it on a node.
+  const held = editObjects(move.to, (doc: Manifest) => {
+    if (doc.kind !== 'Job' || doc.metadata.name !== 'checkout-drain') return;
+    const metadata = (doc.spec.template.metadata ??= {});
+    metadata.annotations = { ...metadata.annotations, 'pod-ready.stage.kwok.x-k8s.io/delay': '20s' };
+  });
+  const application = await ArgoApplication.create(namespace);
+  try {
+    await application.syncTo(atRest(move.from), 'switch');
+    const refresh = () => kubectl(['annotate', 'application', namespace, '-n', 'argocd', 'argocd.argoproj.io/refresh=normal', '--overwrite']);
+    const job = () => get(`/apis/batch/v1/namespaces/${namespace}/jobs/checkout-drain`).catch(() => undefined);
+    await application.commit(held, 'drain');
+    await refresh();
+    await until('the drain Job to start', async () => (await job()) !== undefined);
+    const drainStarted = Date.now();
+    await application.commit(atRest(file('06-retire.k8s.yaml')), 'retire');
+    await refresh();
+    let blueGone: number | undefined;
+    let drainEnded: number | undefined;
+    while (blueGone === undefined && Date.now() - drainStarted < 180_000) {
+      const completed = (await job())?.status?.completionTime;
+      if (completed && drainEnded === undefined) drainEnded = Date.parse(completed);
+      const blue = await get(`/apis/apps/v1/namespaces/${namespace}/deployments/checkout-blue`);
+      if (blue.spec.replicas === 0) blueGone = Date.now();
+      // The Service stays on green, with its 3 pods, all along.
+      expect((await readyEndpoints(namespace, 'checkout')).filter((pod) => pod.startsWith('checkout-green-'))).toHaveLength(3);
+      await sleep(250);
+    }
+    expect(blueGone).toBeDefined();
+    expect(drainEnded).toBeDefined();
+    // completionTime is whole seconds: the scale-down came no earlier than the second the hook ended.
+    expect(blueGone!).toBeGreaterThanOrEqual(drainEnded! - 1000);
+    expect(blueGone! - drainStarted).toBeGreaterThanOrEqual(19_000);
+  } finally {
+    application.dispose();
+  }
 });

@@ -113,6 +113,14 @@ export async function settledDeployments(namespace: string, names: readonly stri
 const KINDS = { Deployment: 'deployment', HorizontalPodAutoscaler: 'hpa', PodDisruptionBudget: 'pdb' };
 
 /**
+ * A stage's file as the stage stands once reached: without the endpoint check's Job, which checks the
+ * move into it (a test may reach a stage from one the plan does not move from).
+ */
+export function atRest(file: string): string {
+  return editObjects(file, () => undefined, (doc) => !(doc.kind === 'Job' && doc.metadata.labels['app.kubernetes.io/component'] === 'endpoint-check'));
+}
+
+/**
  * Puts the cluster in the state the simulator's `Cluster.settled(file)` describes: the file applied
  * (with kubectl apply, as the plan's commands do; the verification Job deleted first), each track's
  * objects the file does not hold deleted, and every rollout done.
@@ -121,8 +129,7 @@ export async function settle(file: string, shape: AppShape): Promise<void> {
   // A Job's pod template cannot change: a gated stage's verification Job goes first, as in the plan's
   // commands. The endpoint check's Job runs only within a sync (a hook): a settled stage has none.
   await kubectl(['delete', 'jobs', '-l', 'app.kubernetes.io/component in (verify,endpoint-check)', '-n', shape.namespace, '--ignore-not-found']);
-  const atRest = editObjects(file, () => undefined, (doc) => !(doc.kind === 'Job' && doc.metadata.labels['app.kubernetes.io/component'] === 'endpoint-check'));
-  await withFiles(new Map([['from.yaml', atRest]]), (dir) => kubectl(['apply', '-f', join(dir, 'from.yaml')]));
+  await withFiles(new Map([['from.yaml', atRest(file)]]), (dir) => kubectl(['apply', '-f', join(dir, 'from.yaml')]));
   // A track's Deployment, autoscaler and disruption budget (each named after the Deployment) that
   // the file does not hold are deleted, as a sync prunes them: an autoscaler left from an earlier
   // move would keep its old status, which a health check reads.
@@ -271,7 +278,7 @@ afterAll(async () => { for (const application of applications.values()) (await a
 export async function watchedThroughArgoCd(label: string, move: Pick<Move, 'from' | 'shape'> & Partial<Pick<Move, 'traffic'>>, to: string, around: (sync: () => Promise<void>) => Promise<unknown> = (sync) => sync()): Promise<{ result: Omit<MoveResult, 'simulated'>; outcome: SyncOutcome }> {
   const application = await applicationOf(move.shape.namespace);
   return withGateway(move.from, move.shape.namespace, true, async () => {
-    await application.syncTo(move.from, `${label}: the stage it starts from`);
+    await application.syncTo(atRest(move.from), `${label}: the stage it starts from`);
     await settled(move.from, move.shape);
     let outcome: SyncOutcome | undefined;
     const result = await observed(label, move, tmpdir(), [], () => around(async () => { outcome = await application.sync(to, label); }));

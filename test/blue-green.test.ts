@@ -59,10 +59,10 @@ describe('the stage files', () => {
   const stages = stageManifests(checkout);
   const selector = (stage: string, service: string) => find(stages.get(stage)!, 'Service', service).spec.selector;
 
-  test('the Service selects blue up to the switch and green from it; the preview Service selects green throughout', () => {
+  test('the Service selects blue up to the switch and green from it; the preview Service the other colour, but at the switch, which moves the Service alone', () => {
     expect([...stages.keys()].map((stage) => [stage, selector(stage, 'checkout').track, selector(stage, 'checkout-preview').track])).toEqual([
       ['steady', 'blue', 'green'], ['preview', 'blue', 'green'], ['scale', 'blue', 'green'], ['switch', 'green', 'green'],
-      ['drain', 'green', 'green'], ['retire', 'green', 'green'], ['rollback', 'blue', 'green'],
+      ['drain', 'green', 'blue'], ['retire', 'green', 'blue'], ['rollback', 'blue', 'green'],
     ]);
     expect(selector('switch', 'checkout')).toEqual({ app: 'checkout', track: 'green' });
   });

@@ -137,7 +137,7 @@ function describeBlueGreen(app: ResolvedAppSpec, plan: RolloutPlan): string[] {
   const switched = plan.stages.find((stage) => stage.active === 'canary');
   const stuck = plan.stages.filter((stage) => noRollback(stage)).map((stage) => stage.name);
   return [
-    `blue/green: Service ${app.service.name} selects ${active} (stable) until ${switched?.name}, then ${preview} (canary); ${previewServiceName(app.service.name)} selects ${preview} throughout`
+    `blue/green: Service ${app.service.name} selects ${active} (stable) until ${switched?.name}, then ${preview} (canary); ${previewServiceName(app.service.name)} selects ${preview} up to ${switched?.name}, then ${active}`
       + `; drain keeps ${active} ${scaleDownDelaySeconds} s after the switch; rollback is offered from every stage but ${stuck.join(', ')}, where ${active} runs no pods; finish makes ${preview} the active colour`,
   ];
 }

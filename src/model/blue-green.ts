@@ -8,7 +8,8 @@ import type { ResolvedStage } from './stage';
  * pods (`track: blue`, `track: green`): selectors never change, so the colours can trade roles at
  * `finish`. Within a release the active colour is the stable track and the other the canary; the
  * Service selects the stable colour until the switch and the canary's from it on, and the preview
- * Service selects the canary's colour throughout, so it lists no endpoint between releases.
+ * Service the other colour: the new one up to the switch (whose file changes the Service alone), the
+ * old one from the drain on, so it lists no endpoint between releases.
  */
 
 /** A blue/green release's stages, in order; the plan adds `rollback` as for a canary. */
@@ -43,6 +44,17 @@ export function blueGreenStages(size: number, preview: number): StageSpec[] {
 /** The track whose pods the Service selects at a blue/green stage: the canary's from the switch on (rollback: stable). */
 export function activeTrack(stage: string): Track {
   return SWITCHED.includes(stage) ? 'canary' : 'stable';
+}
+
+/**
+ * The track the preview Service selects at a blue/green stage: the one the Service does not, but at
+ * the switch, which moves the Service alone. That the drain's file differs from the switch's also
+ * makes Argo CD sync it, and run its hook.
+ *
+ *   steady, preview, scale, switch, rollback: canary;  drain, retire: stable
+ */
+export function previewTrack(stage: ResolvedStage): Track {
+  return stage.active === 'canary' && stage.name !== BLUE_GREEN_STAGE.switch ? 'stable' : 'canary';
 }
 
 /** Whether the gate checks the new colour at a blue/green stage. */

@@ -6,7 +6,7 @@ import type { ResolvedAppSpec } from './resolved';
 import { hasTrackServices, matchRulesApply, routeKinds, type WeightedRouteKind } from './routing';
 import { deployedTracks, type ResolvedStage, type RolloutPlan } from './stage';
 import { endpointChecks, type EndpointCheck, type GrowingLane } from './traffic-checks';
-import { isDrain } from './blue-green';
+import { isDrain, previewTrack } from './blue-green';
 
 /**
  * One object of a stage's file: its kind, its role in the app, and every value of it that varies
@@ -17,8 +17,8 @@ export type StageObject =
   | { readonly role: 'namespace'; readonly kind: 'Namespace' }
   /** The Service that selects both tracks; under blue/green, the track it `selects`. */
   | { readonly role: 'service'; readonly kind: 'Service'; readonly selects?: Track }
-  /** Under blue/green: the Service that selects the new colour's pods. */
-  | { readonly role: 'preview-service'; readonly kind: 'Service' }
+  /** Under blue/green: the Service that selects the other colour's pods (see previewTrack). */
+  | { readonly role: 'preview-service'; readonly kind: 'Service'; readonly selects: Track }
   /** Under blue/green, at the drain stage: the Job that holds the sync while the old colour drains. */
   | { readonly role: 'drain'; readonly kind: 'Job'; readonly seconds: number }
   /** A track's own Service: the route's backend and the gate's target. */
@@ -140,7 +140,7 @@ export function stageContents(app: ResolvedAppSpec, createsNamespace: boolean, s
   return [
     ...(createsNamespace ? [{ role: 'namespace', kind: 'Namespace' } as const] : []),
     ...(app.worker ? [] : [{ role: 'service', kind: 'Service', ...(stage.active ? { selects: stage.active } : {}) } as const]),
-    ...(app.blueGreen ? [{ role: 'preview-service', kind: 'Service' } as const] : []),
+    ...(app.blueGreen ? [{ role: 'preview-service', kind: 'Service', selects: previewTrack(stage) } as const] : []),
     ...(hasTrackServices(app) ? TRACKS.map((track) => ({ role: 'track-service', kind: 'Service', track } as const)) : []),
     ...(baseline && !app.worker ? [{ role: 'baseline-service', kind: 'Service' } as const] : []),
     ...tracks.flatMap(trackObjects),

@@ -64,9 +64,9 @@ export function service(app: ResolvedAppSpec, selects?: Track): Manifest {
   return { ...object, metadata: withUserMetadata(switched, labels, annotations) };
 }
 
-/** Under blue/green: the new colour's ClusterIP Service, the gate's target; it lists no endpoint between releases. */
-export function previewService(app: ResolvedAppSpec): Manifest {
-  return serviceObject(app, previewServiceName(app.service.name), colourSelector(app, 'canary'), false, { type: 'ClusterIP' });
+/** Under blue/green: the other colour's ClusterIP Service (see previewTrack), the gate's target; it lists no endpoint between releases. */
+export function previewService(app: ResolvedAppSpec, selects: Track): Manifest {
+  return serviceObject(app, previewServiceName(app.service.name), colourSelector(app, selects), false, { type: 'ClusterIP' });
 }
 
 /** A track's own ClusterIP Service: a route's backend and the gate's target; in every stage, so a route resolves at 0%. */

@@ -27,7 +27,7 @@ export function manifestOf(app: ResolvedAppSpec, object: StageObject): Manifest 
   switch (object.role) {
     case 'namespace': return namespace(app);
     case 'service': return service(app, object.selects);
-    case 'preview-service': return previewService(app);
+    case 'preview-service': return previewService(app, object.selects);
     case 'drain': return drainJob(app, object.seconds);
     case 'track-service': return trackService(app, object.track);
     case 'baseline-service': return trackService(app, BASELINE);
