@@ -5,7 +5,7 @@ import type { ResolvedAppSpec, ResolvedEndpointCheckSpec } from '../../model/res
 import { endpointCheckName, TRAFFIC_CHECK_SECONDS, type EndpointCheck } from '../../model/traffic-checks';
 import { checkCode } from '../check-code';
 import { appMetadata, type Manifest } from './manifest';
-import { apiCheckJob } from './node-job';
+import { accessObjects, apiCheckJob, type AccessKind } from './node-job';
 
 /*
  * The endpoint check as Argo CD runs it (see EndpointCheckSpec): a Sync hook Job after the tracks
@@ -15,34 +15,15 @@ import { apiCheckJob } from './node-job';
 
 const LABELS = { [COMPONENT_LABEL]: ENDPOINT_CHECK_COMPONENT };
 
-/** The ServiceAccount the check runs as. */
-export function endpointCheckServiceAccount(app: ResolvedAppSpec): Manifest {
-  return { apiVersion: 'v1', kind: 'ServiceAccount', metadata: appMetadata(app, endpointCheckName(app.name), LABELS) };
-}
-
-/** What the check may do: list EndpointSlices (the Service's endpoints) and pods (which track each endpoint is). */
-export function endpointCheckRole(app: ResolvedAppSpec): Manifest {
-  return {
-    apiVersion: 'rbac.authorization.k8s.io/v1',
-    kind: 'Role',
-    metadata: appMetadata(app, endpointCheckName(app.name), LABELS),
-    rules: [
-      { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['list'] },
-      { apiGroups: [''], resources: ['pods'], verbs: ['list'] },
-    ],
-  };
-}
-
-/** The Role, granted to the check's ServiceAccount. */
-export function endpointCheckRoleBinding(app: ResolvedAppSpec): Manifest {
-  const name = endpointCheckName(app.name);
-  return {
-    apiVersion: 'rbac.authorization.k8s.io/v1',
-    kind: 'RoleBinding',
-    metadata: appMetadata(app, name, LABELS),
-    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
-    subjects: [{ kind: 'ServiceAccount', name, namespace: app.namespace }],
-  };
+/**
+ * What the check runs as: a ServiceAccount whose Role may list EndpointSlices (the Service's
+ * endpoints) and pods (which track each endpoint is), and the binding.
+ */
+export function endpointCheckAccess(app: ResolvedAppSpec, kind: AccessKind): Manifest {
+  return accessObjects(appMetadata(app, endpointCheckName(app.name), LABELS), [
+    { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['list'] },
+    { apiGroups: [''], resources: ['pods'], verbs: ['list'] },
+  ])[kind];
 }
 
 /** The check's code, the same in every stage: named by its hash and immutable, like the gate's. */

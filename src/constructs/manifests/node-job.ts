@@ -24,6 +24,29 @@ const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 // A check gives up after its own seconds; the Job's deadline leaves time to pull the image and start.
 const START_SECONDS = 60;
 
+/** The kinds of a check's access to the API server. */
+export type AccessKind = 'ServiceAccount' | 'Role' | 'RoleBinding';
+
+/**
+ * A check's access to the API server, each object named and labelled by `metadata`: its
+ * ServiceAccount, a Role that allows `rules` and nothing else, and the binding of the one to the other.
+ */
+export function accessObjects(metadata: ObjectMeta, rules: readonly object[]): Record<AccessKind, Manifest> {
+  const { name, namespace } = metadata;
+  // Each its own copy: a construct's patch of one changes no other.
+  return {
+    ServiceAccount: { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { ...metadata } },
+    Role: { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { ...metadata }, rules },
+    RoleBinding: {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: { ...metadata },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
+      subjects: [{ kind: 'ServiceAccount', name, namespace }],
+    },
+  };
+}
+
 /** A Job that runs one of the checks that read the API server (check-endpoints.js, check-waves.js). */
 export interface ApiCheckJobProps {
   /** The Job's metadata; its labels are its pods' too. */

@@ -1,6 +1,6 @@
 import type { ResolvedAppSpec, ResolvedEndpointCheckSpec, ResolvedVerifySpec } from '../../model/resolved';
 import type { StageObject } from '../../model/stage-contents';
-import { endpointCheckConfigMap, endpointCheckJob, endpointCheckRole, endpointCheckRoleBinding, endpointCheckServiceAccount } from './endpoint-check';
+import { endpointCheckAccess, endpointCheckConfigMap, endpointCheckJob } from './endpoint-check';
 import { gateConfigMap, gateJob, smokeJob } from './gate';
 import type { Manifest } from './manifest';
 import { routeManifest } from './routes';
@@ -42,10 +42,7 @@ export function manifestOf(app: ResolvedAppSpec, object: StageObject): Manifest 
     case 'subsets': return routeManifest(app, object.kind, { canaryWeight: 0, matchRules: false });
     case 'gate': return gateJob(app, gate(app), object.stage);
     case 'smoke': return smokeJob(app, gate(app), object.stage);
-    case 'endpoint-check-access': {
-      const access = { ServiceAccount: endpointCheckServiceAccount, Role: endpointCheckRole, RoleBinding: endpointCheckRoleBinding };
-      return access[object.kind](app);
-    }
+    case 'endpoint-check-access': return endpointCheckAccess(app, object.kind);
     case 'endpoint-check-code': return endpointCheckConfigMap(app);
     case 'endpoint-check': return endpointCheckJob(app, endpointCheck(app), object.checks);
   }

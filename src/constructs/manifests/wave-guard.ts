@@ -6,7 +6,7 @@ import { guardInput, guardJobName, guardName } from '../../model/wave-guard';
 import type { ResolvedArgoCd, ResolvedWave } from '../../model/waves';
 import { checkCode } from '../check-code';
 import type { Manifest, ObjectMeta } from './manifest';
-import { apiCheckJob } from './node-job';
+import { accessObjects, apiCheckJob } from './node-job';
 
 /*
  * A wave guard's objects (see model/wave-guard.ts), what its Application syncs into Argo CD's
@@ -40,20 +40,7 @@ export function waveGuardObjects(guarded: GuardedWave, stage: ResolvedStage): Ma
   const name = guardName(app.name, wave.name);
   const code = `${name}-${configHash(codeData())}`;
   return [
-    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: metadata(guarded, name) },
-    {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'Role',
-      metadata: metadata(guarded, name),
-      rules: [{ apiGroups: ['argoproj.io'], resources: ['applications'], verbs: ['list'] }],
-    },
-    {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'RoleBinding',
-      metadata: metadata(guarded, name),
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
-      subjects: [{ kind: 'ServiceAccount', name, namespace: argocd.namespace }],
-    },
+    ...Object.values(accessObjects(metadata(guarded, name), [{ apiGroups: ['argoproj.io'], resources: ['applications'], verbs: ['list'] }])),
     // Pruned last, so a Job of the stage before can still mount it.
     { apiVersion: 'v1', kind: 'ConfigMap', metadata: metadata(guarded, code, { [SYNC_OPTIONS_ANNOTATION]: 'PruneLast=true' }), data: codeData(), immutable: true },
     apiCheckJob({
