@@ -49,7 +49,7 @@ describe('the plan', () => {
   test('the colours\' Deployments and Services, and the defaults', () => {
     const { spec } = resolveOne(plain);
     expect([spec.stable.name, spec.canary.name, spec.canary.replicas, spec.blueGreen]).toEqual([
-      'web-blue', 'web-green', 4, { active: 'blue', preview: 'green', previewReplicas: 1, scaleDownDelaySeconds: 30, image: 'node:24.11.1-alpine' },
+      'web-blue', 'web-green', 4, { active: 'blue', preview: 'green', previewReplicas: 1, scaleDownDelaySeconds: 30 },
     ]);
     expect(resolveOne({ ...plain, blueGreen: { active: Colour.GREEN } }).spec.stable.name).toBe('web-green');
   });

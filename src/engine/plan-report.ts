@@ -126,7 +126,7 @@ function waveSteps(app: ResolvedAppSpec, plan: RolloutPlan) {
     maxUpdate: wave.maxUpdate,
     waitsFor: i === 0 ? null : `every ${waves[i - 1].name} Application Synced and Healthy${gates.length ? ` (in a gated stage, its gate Job ${gates.length === 1 ? gates[0] : `${app.name}-verify-<stage>`} Complete)` : ''}`
       + `, then its guard ${guardName(app.name, wave.name)} (Job ${guardJobName(app.name, wave.name, '<stage>')}): every Application of ${waves.slice(0, i).map((each) => each.name).join(', ')} at this stage, settled`,
-    guard: wave.guardImage ? { application: guardName(app.name, wave.name), file: guardPath(app.name, wave.name) } : null,
+    guard: wave.guarded ? { application: guardName(app.name, wave.name), file: guardPath(app.name, wave.name) } : null,
   }));
 }
 

@@ -120,7 +120,7 @@ export function resolveAppDefaults(app: ReadApp, file?: WorkloadFile): ResolvedA
   const service = resolveService(app, file, port, appLabel);
   // A template without a port, and no Service given or brought: a worker (see ResolvedAppSpec.worker).
   const worker = !declaresPort && file?.service === undefined && app.service === undefined;
-  // The image of the Jobs that run the package's code in the cluster: the endpoint check's, the wave guards'.
+  // The image of the Jobs that run the package's code in the cluster: the endpoint check's, the wave guards', the drain's.
   const checkImage = app.endpointCheck?.image ?? app.verify?.image ?? DEFAULT_VERIFY_IMAGE;
   return {
     name: app.name,
@@ -155,7 +155,8 @@ export function resolveAppDefaults(app: ReadApp, file?: WorkloadFile): ResolvedA
     },
     // A worker has no Service, so no endpoints to wait for.
     ...(worker || app.endpointCheck?.enabled === false ? {} : { endpointCheck: { image: checkImage } }),
-    ...(app.waves ? { waves: resolveWaves(app.waves, checkImage) } : {}),
-    ...(blueGreen ? { blueGreen: { ...blueGreen, image: checkImage } } : {}),
+    checkImage,
+    ...(app.waves ? { waves: resolveWaves(app.waves) } : {}),
+    ...(blueGreen ? { blueGreen } : {}),
   };
 }

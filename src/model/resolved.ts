@@ -170,6 +170,11 @@ export interface ResolvedAppSpec {
   readonly routing?: RoutingSpec;
   /** Absent when turned off, and for a worker (see EndpointCheckSpec). */
   readonly endpointCheck?: ResolvedEndpointCheckSpec;
+  /**
+   * The image of the Jobs that run the package's code in the cluster: the endpoint check's, the wave
+   * guards', the drain's (endpointCheck.image, else verify.image, else a pinned Node.js LTS image).
+   */
+  readonly checkImage: string;
   /** The waves across clusters, in order; absent for a release to one cluster. */
   readonly waves?: ResolvedWave[];
   /** With `strategy: blueGreen`: the colours and their settings; absent for a canary. */
@@ -182,6 +187,4 @@ export interface ResolvedBlueGreenSpec {
   readonly preview: Colour;
   readonly previewReplicas: number;
   readonly scaleDownDelaySeconds: number;
-  /** The image the drain Job waits in: the endpoint check's. */
-  readonly image: string;
 }

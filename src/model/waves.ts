@@ -14,8 +14,8 @@ export interface ResolvedWave {
   readonly name: string;
   readonly matchLabels: Readonly<Record<string, string>>;
   readonly maxUpdate: MaxUpdate;
-  /** The image of the wave guard's Job, for every wave after the first (which opens behind a guard): the Node.js image the app's other checks run on. */
-  readonly guardImage?: string;
+  /** Whether the wave opens behind a guard: every wave after the first. */
+  readonly guarded: boolean;
 }
 
 /** Where Argo CD finds the output folder, with the defaults filled in but `path`, which io finds. */
@@ -30,12 +30,12 @@ export interface ResolvedArgoCd {
 /** All of a wave's Applications at once: RollingSync's own default when maxUpdate is absent. */
 const ALL_AT_ONCE = '100%';
 
-export function resolveWaves(waves: readonly WaveSpec[], checkImage: string): ResolvedWave[] {
+export function resolveWaves(waves: readonly WaveSpec[]): ResolvedWave[] {
   return waves.map((wave, i) => ({
     name: wave.name,
     matchLabels: { ...wave.clusters.matchLabels },
     maxUpdate: wave.maxUpdate ?? ALL_AT_ONCE,
-    ...(i > 0 ? { guardImage: checkImage } : {}),
+    guarded: i > 0,
   }));
 }
 

@@ -91,7 +91,7 @@ export function appFiles(app: string, plan: RolloutPlan): AppFile[] {
 
 /** The files of an app in waves: its ApplicationSet, and the guard's of each wave after the first. */
 export function argoCdFilePaths(app: string, waves: readonly ResolvedWave[]): string[] {
-  return [applicationSetPath(app), ...waves.filter((wave) => wave.guardImage).map((wave) => guardPath(app, wave.name))];
+  return [applicationSetPath(app), ...waves.filter((wave) => wave.guarded).map((wave) => guardPath(app, wave.name))];
 }
 
 /** The paths of appFiles, and of the files for Argo CD of an app in waves. */

@@ -93,7 +93,7 @@ function applicationSetFile({ spec, argocd }: WavesRelease, specPath: string | u
 /** Each wave guard's file at the current stage; its Application syncs it into Argo CD's namespace. */
 function guardFiles({ spec, argocd }: WavesRelease, stage: ResolvedStage, specPath: string | undefined): RenderedFile[] {
   return spec.waves.flatMap((wave, index) => {
-    if (!wave.guardImage) return [];
+    if (!wave.guarded) return [];
     const lines = [
       `# The guard of wave ${wave.name} at stage ${stage.name}: it holds the wave until every`,
       `# Application of ${spec.waves.slice(0, index).map((each) => each.name).join(', ')} runs this stage, Synced and Healthy.`,

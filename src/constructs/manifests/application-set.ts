@@ -54,14 +54,14 @@ export function applicationSet(app: ResolvedAppSpec & { readonly waves: readonly
       goTemplate: true,
       goTemplateOptions: ['missingkey=error'],
       generators: app.waves.flatMap((wave) => [
-        ...wave.guardImage ? [guard(wave)] : [],
+        ...wave.guarded ? [guard(wave)] : [],
         { clusters: { selector: { matchLabels: wave.matchLabels }, values: { wave: wave.name } } },
       ]),
       strategy: {
         type: 'RollingSync',
         rollingSync: {
           steps: app.waves.flatMap((wave) => [
-            ...wave.guardImage ? [{ matchExpressions: [inWave(wave.name), { key: GUARD_LABEL, operator: 'In', values: ['true'] }] }] : [],
+            ...wave.guarded ? [{ matchExpressions: [inWave(wave.name), { key: GUARD_LABEL, operator: 'In', values: ['true'] }] }] : [],
             { matchExpressions: [inWave(wave.name), { key: GUARD_LABEL, operator: 'NotIn', values: ['true'] }], maxUpdate: wave.maxUpdate },
           ]),
         },

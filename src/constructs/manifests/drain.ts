@@ -33,7 +33,7 @@ export function drainJob(app: ResolvedAppSpec, seconds: number): Manifest {
           automountServiceAccountToken: false,
           containers: [{
             command: ['node', '-e', `setTimeout(() => {}, ${seconds * 1000})`],
-            image: app.blueGreen!.image,
+            image: app.checkImage,
             name: 'drain',
             resources: NODE_RESOURCES,
             securityContext: NODE_CONTAINER_SECURITY,

@@ -48,7 +48,7 @@ export function waveGuardObjects(guarded: GuardedWave, stage: ResolvedStage): Ma
       serviceAccount: name,
       code: 'waves',
       input: guardInput(app, argocd, index, stage),
-      image: wave.guardImage!,
+      image: app.checkImage,
       configMap: code,
     }),
   ];

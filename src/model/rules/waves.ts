@@ -35,7 +35,7 @@ export function wavesProblems(waves: readonly WaveSpec[], at: SpecPath): Problem
 
 /** Each wave guard's Job, named after its wave and a stage (the rollback stage too), fits in a label. */
 export function waveGuardProblems(app: ResolvedAppSpec, at: SpecPath): Problem[] {
-  const guarded = (app.waves ?? []).filter((wave) => wave.guardImage);
+  const guarded = (app.waves ?? []).filter((wave) => wave.guarded);
   // Where each stage's name comes from: the stage's own, or the app's for the rollback stage.
   const stages = [
     ...app.stages.map((stage, i) => ({ stage: stage.name, path: [...at, 'stages', i, 'name'], value: stage.name })),
