@@ -126,6 +126,23 @@ describe('the plan\'s kubectl steps', () => {
   });
 });
 
+test('adopting a running app: steady starts blue beside it, and the Service narrows to blue only once blue\'s pods are its ready endpoints', () => {
+  const adopted: AppSpec = {
+    name: 'catalog', namespace: 'shop', from: './catalog.yaml', appLabel: 'catalog', writablePaths: [], strategy: Strategy.BLUE_GREEN,
+    stable: { image: 'registry.example.com/catalog:2.4.0', replicas: 4 }, canary: { image: 'registry.example.com/catalog:2.5.0' },
+  };
+  const { spec, plan } = resolveOne(adopted, join(examples, 'real-app'));
+  const steps = stageSteps(spec, plan, plan.stages[0], 'dist');
+  const brief = steps.map((step) => (step.verb === 'apply' ? `apply ${step.selector}` : step.verb === 'endpoints' ? `endpoints ${step.service} ${step.pods} >= ${step.count}` : step.verb));
+  expect(brief).toEqual([
+    'apply app.kubernetes.io/component notin (router,endpoint-check),track!=green', 'wait',
+    // The Service still selects app=catalog, the running pods and blue's: blue's are counted before it narrows.
+    'endpoints catalog app=catalog,track=blue >= 4', 'apply app.kubernetes.io/component=router',
+    'endpoints catalog app=catalog,track=blue >= 4', 'apply app.kubernetes.io/component!=endpoint-check',
+  ]);
+  expect(spec.service.selector).toEqual({ app: 'catalog' });
+});
+
 describe('moves', () => {
   const { plan } = resolveOne(checkout);
   const at = (name: string) => plan.stages.find((stage) => stage.name === name)!;

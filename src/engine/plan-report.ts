@@ -170,7 +170,9 @@ function overrides(app: ResolvedAppSpec): string[] {
     `pod labels: ${selector(trackSelector(app.appLabel, laneLabel(app, 'stable')))} (canary: track=${laneLabel(app, 'canary')}), and the app.kubernetes.io labels the template does not set`,
     `container ${workload.container}: each track's image, env, config and Secrets; containers that run its image take the track's image too`,
     app.worker ? 'no Service, port or readiness probe: the template declares no port (a worker)'
-      : `Service ${app.service.name}: selects ${selector(app.service.selector)}, ${app.blueGreen ? 'and the active colour\'s track' : 'both tracks'}${app.service.given ? ' (your Service\'s selector, which reaches your running pods too)' : ''}`,
+      : `Service ${app.service.name}: selects ${selector(app.service.selector)}, ${app.blueGreen ? 'and the active colour\'s track' : 'both tracks'}${!app.service.given ? '' : app.blueGreen
+        ? ' (your Service\'s selector narrowed to a colour: your running pods leave it once the colour\'s are its ready endpoints)'
+        : ' (your Service\'s selector, which reaches your running pods too)'}`,
     ...additions(app).map(({ path, value }) => `added: ${path}: ${JSON.stringify(value)}`),
   ];
 }
