@@ -23,12 +23,18 @@ export interface CheckRun {
   readonly output: string;
 }
 
-/** Runs a pod's command here: node, with the container's mounts mapped to folders of `dir`. */
-export async function runCheckPod(pod: KubeObject, dir: string, token: string): Promise<CheckRun> {
+/** kubectl's arguments for the cluster of `kubeconfig`, the test cluster where none is given. */
+const on = (kubeconfig: string | undefined, args: readonly string[]) => (kubeconfig ? ['--kubeconfig', kubeconfig, ...args] : [...args]);
+
+/**
+ * Runs a pod's command here: node, with the container's mounts mapped to folders of `dir`, against
+ * the API server of the pod's cluster (`kubeconfig`'s, or the test cluster's).
+ */
+export async function runCheckPod(pod: KubeObject, dir: string, token: string, kubeconfig?: string): Promise<CheckRun> {
   const [container] = pod.spec.containers;
   const mounts = new Map<string, string>([[SERVICE_ACCOUNT_DIR, join(dir, 'serviceaccount')]]);
   mkdirSync(join(dir, 'serviceaccount'));
-  const server = apiServer();
+  const server = apiServer(kubeconfig);
   writeFileSync(join(dir, 'serviceaccount', 'token'), token);
   writeFileSync(join(dir, 'serviceaccount', 'ca.crt'), server.ca);
   writeFileSync(join(dir, 'serviceaccount', 'namespace'), pod.metadata.namespace!);
@@ -37,7 +43,7 @@ export async function runCheckPod(pod: KubeObject, dir: string, token: string): 
     const volume = pod.spec.volumes.find((each: { name: string }) => each.name === mount.name);
     const local = join(dir, `volume-${mount.name}`);
     mkdirSync(local);
-    const map = JSON.parse(await kubectl(['get', 'configmap', volume.configMap.name, '-n', pod.metadata.namespace!, '-o', 'json']));
+    const map = JSON.parse(await kubectl(on(kubeconfig, ['get', 'configmap', volume.configMap.name, '-n', pod.metadata.namespace!, '-o', 'json'])));
     for (const [key, text] of Object.entries(map.data as Record<string, string>)) writeFileSync(join(local, key), text);
     mounts.set(mount.mountPath, local);
   }
@@ -71,8 +77,12 @@ export class CheckRunner {
   /** Each pod run, in the order they ended. */
   readonly runs: CheckRun[] = [];
 
-  /** Runs the pods of `component` (the endpoint check's, or the wave guards') in `namespace`. */
-  constructor(private readonly namespace: string, private readonly component: 'endpoint-check' | 'wave-guard' = 'endpoint-check') {}
+  /** Runs the pods of `component` (the endpoint check's, or the wave guards') in `namespace` of the test cluster, or of the cluster of `kubeconfig`. */
+  constructor(
+    private readonly namespace: string,
+    private readonly component: 'endpoint-check' | 'wave-guard' = 'endpoint-check',
+    private readonly kubeconfig?: string,
+  ) {}
 
   async start(): Promise<void> {
     this.watcher = await watch(`/api/v1/namespaces/${this.namespace}/pods?labelSelector=${encodeURIComponent(`app.kubernetes.io/component=${this.component}`)}`, (type, pod) => {
@@ -81,7 +91,7 @@ export class CheckRunner {
       this.started.add(uid);
       const run = this.run(pod).finally(() => this.pending.delete(run));
       this.pending.add(run);
-    });
+    }, this.kubeconfig);
   }
 
   /** Stops watching, once the runs under way have ended. */
@@ -102,7 +112,7 @@ export class CheckRunner {
         phase: run.exitCode === 0 ? 'Succeeded' : 'Failed',
         containerStatuses: [{ name: container.name, image: container.image, imageID: '', ready: false, restartCount: 0, started: false, state: { terminated } }],
       };
-      await kubectl(['patch', 'pod', pod.metadata.name, '-n', this.namespace, '--subresource=status', '--type=merge', '-p', JSON.stringify({ status })]);
+      await kubectl(on(this.kubeconfig, ['patch', 'pod', pod.metadata.name, '-n', this.namespace, '--subresource=status', '--type=merge', '-p', JSON.stringify({ status })]));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -111,8 +121,8 @@ export class CheckRunner {
   /** The pod's run; one that could not start (no token, no ConfigMap) fails, as the kubelet would fail to start it. */
   private async runPod(pod: KubeObject, dir: string): Promise<CheckRun> {
     try {
-      const token = (await kubectl(['create', 'token', pod.spec.serviceAccountName, '-n', this.namespace, '--duration=10m'])).trim();
-      return await runCheckPod(pod, dir, token);
+      const token = (await kubectl(on(this.kubeconfig, ['create', 'token', pod.spec.serviceAccountName, '-n', this.namespace, '--duration=10m']))).trim();
+      return await runCheckPod(pod, dir, token, this.kubeconfig);
     } catch (error) {
       return { pod: pod.metadata.name, exitCode: 128, output: `could not start: ${(error as Error).message}` };
     }

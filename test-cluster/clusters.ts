@@ -10,15 +10,16 @@ import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
-import { kubectl } from './kube';
+import { kubeconfigPath, kubectl } from './kube';
 
 const run = promisify(execFile);
 const script = join(__dirname, '..', 'scripts', 'cluster.sh');
 
-/** A cluster Argo CD deploys to: its name in Argo CD, its API server, and kubectl for it. */
+/** A cluster Argo CD deploys to: its name in Argo CD, its API server, its kubeconfig, and kubectl for it. */
 export interface Cluster {
   readonly name: string;
   readonly server: string;
+  readonly kubeconfig: string;
   kubectl(args: readonly string[], input?: string): Promise<string>;
 }
 
@@ -38,7 +39,7 @@ async function register(name: string, server: string, config: object, labels: Re
 /** The test cluster as Argo CD's in-cluster destination, with `labels`. */
 export async function inCluster(labels: Record<string, string>): Promise<Cluster> {
   await register('in-cluster', IN_CLUSTER, { tlsClientConfig: { insecure: false } }, labels);
-  return { name: 'in-cluster', server: IN_CLUSTER, kubectl };
+  return { name: 'in-cluster', server: IN_CLUSTER, kubeconfig: kubeconfigPath(), kubectl };
 }
 
 /** A file of the kubeconfig, as base64 data: given inline, or by a path relative to the kubeconfig. */
@@ -62,5 +63,5 @@ export async function memberCluster(name: string, labels: Record<string, string>
       keyData: fileData(config, user['client-key-data'], user['client-key']),
     },
   }, labels);
-  return { name, server: cluster.server, kubectl: (args, input) => kubectl(['--kubeconfig', config, ...args], input) };
+  return { name, server: cluster.server, kubeconfig: config, kubectl: (args, input) => kubectl(['--kubeconfig', config, ...args], input) };
 }

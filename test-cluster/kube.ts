@@ -65,13 +65,12 @@ function readData(entry: Record<string, string>, key: string): Buffer {
   return readFileSync(entry[key]);
 }
 
-let known: { path: string; endpoint: Endpoint } | undefined;
+const known = new Map<string, Endpoint>();
 
-/** The API server's address and the client's credentials, read once per kubeconfig. */
-function endpoint(): Endpoint {
-  const path = kubeconfigPath();
-  if (known?.path !== path) known = { path, endpoint: readEndpoint(path) };
-  return known.endpoint;
+/** The API server's address and the client's credentials, read once per kubeconfig: the test cluster's, or another's. */
+function endpoint(path = kubeconfigPath()): Endpoint {
+  if (!known.has(path)) known.set(path, readEndpoint(path));
+  return known.get(path)!;
 }
 
 function readEndpoint(path: string): Endpoint {
@@ -88,9 +87,9 @@ function readEndpoint(path: string): Endpoint {
   };
 }
 
-/** The API server's address and CA, as a pod in the cluster finds them. */
-export function apiServer(): { host: string; port: number; ca: Buffer } {
-  const { host, port, ca } = endpoint();
+/** The API server's address and CA, as a pod in the cluster finds them; `kubeconfig` names another cluster than the test cluster. */
+export function apiServer(kubeconfig?: string): { host: string; port: number; ca: Buffer } {
+  const { host, port, ca } = endpoint(kubeconfig);
   return { host, port, ca };
 }
 
@@ -104,21 +103,21 @@ export interface KubeObject {
 /** Connections kept open between polls (a watch holds one of its own while it runs). */
 const agent = new Agent({ keepAlive: true });
 
-function options(path: string): RequestOptions {
-  const { host, port, ca, cert, key } = endpoint();
+function options(path: string, kubeconfig?: string): RequestOptions {
+  const { host, port, ca, cert, key } = endpoint(kubeconfig);
   return { host, port, path, ca, cert, key, agent, headers: { Accept: 'application/json' } };
 }
 
 /**
  * GET a path of the API as JSON. A 429 or 503 is retried for up to 30 seconds, as client-go does:
  * right after a CRD is installed the API server answers 429 "storage is (re)initializing" for a
- * moment.
+ * moment. `kubeconfig` names another cluster than the test cluster.
  */
-export async function get(path: string): Promise<any> {
+export async function get(path: string, kubeconfig?: string): Promise<any> {
   const end = Date.now() + 30_000;
   for (;;) {
     const { status, body } = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = request(options(path), (res) => {
+      const req = request(options(path, kubeconfig), (res) => {
         let text = '';
         res.setEncoding('utf8');
         res.on('data', (chunk) => { text += chunk; });
@@ -154,10 +153,10 @@ export type WatchEvent = 'ADDED' | 'MODIFIED' | 'DELETED';
 /**
  * Lists the objects at `path` (a collection, such as /apis/discovery.k8s.io/v1/namespaces/dev/endpointslices)
  * and watches it from there, calling `onEvent` for each object listed and each change, in order.
- * Resolves once the list is in; `stop()` ends the watch.
+ * Resolves once the list is in; `stop()` ends the watch. `kubeconfig` names another cluster than the test cluster.
  */
-export async function watch(path: string, onEvent: (type: WatchEvent, object: KubeObject) => void): Promise<{ stop(): void }> {
-  const list = await get(path);
+export async function watch(path: string, onEvent: (type: WatchEvent, object: KubeObject) => void, kubeconfig?: string): Promise<{ stop(): void }> {
+  const list = await get(path, kubeconfig);
   // The items of a list carry no kind of their own: the list's kind names it (EndpointSliceList).
   const kind = String(list.kind).replace(/List$/, '');
   for (const item of list.items) onEvent('ADDED', { kind, ...item });
@@ -167,7 +166,7 @@ export async function watch(path: string, onEvent: (type: WatchEvent, object: Ku
   const open = () => {
     if (stopped) return;
     const separator = path.includes('?') ? '&' : '?';
-    current = request(options(`${path}${separator}watch=1&allowWatchBookmarks=true&resourceVersion=${version}`), (res) => {
+    current = request(options(`${path}${separator}watch=1&allowWatchBookmarks=true&resourceVersion=${version}`, kubeconfig), (res) => {
       let buffer = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => {

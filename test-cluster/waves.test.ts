@@ -6,10 +6,10 @@
  * applied as written; each move is one commit of the spec and its files, then a refresh of the
  * Applications (what a push webhook does). kwok runs no container: the gate Job's pod completes
  * after its ready delay (set per test), or never becomes ready and fails at its deadline, as a check
- * that never answers does. The guard of wave rest runs in Argo CD's cluster (the test cluster), its
- * pods' code run by the check runner against this API server and the real Applications. The endpoint
- * check is left out (enabled: false): its pods run here only against the test cluster, and the
- * member clusters' would never end.
+ * that never answers does. The code of the Jobs that read an API server runs here, as a kubelet would
+ * run their pods (check-runner.ts): the endpoint check's in each cluster, against that cluster's API
+ * server, and the guard of wave rest in Argo CD's cluster (the test cluster), against the real
+ * Applications.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -44,7 +44,6 @@ apps:
     stable: { image: nginx:1.22, replicas: 3 }
     canary: { image: nginx:1.23 }
     securityProfile: baseline
-    endpointCheck: { enabled: false }
     verify: { smoke: { path: / }, timeoutSeconds: 120 }
 `;
 }
@@ -115,6 +114,11 @@ let repoURL: string;
 
 beforeAll(async () => {
   clusters = { ring0: await inCluster({ [RING]: '0' }), rest: [await memberCluster('ring-1a', { [RING]: '1' }), await memberCluster('ring-1b', { [RING]: '1' })] };
+  runners = {
+    guard: new CheckRunner('argocd', 'wave-guard'),
+    endpoints: Object.fromEntries([clusters.ring0, ...clusters.rest].map((cluster) => [cluster.name, new CheckRunner(APP, 'endpoint-check', cluster.kubeconfig)])),
+  };
+  await Promise.all([runners.guard, ...Object.values(runners.endpoints)].map((runner) => runner.start()));
   const server = await gitServer();
   const bare = join(server.base, `${APP}.git`);
   await kubectl(['delete', 'applicationset', APP, '-n', 'argocd', '--ignore-not-found', '--wait=true']);
@@ -125,7 +129,8 @@ beforeAll(async () => {
   repoURL = `${server.url}${APP}.git`;
 }, 5 * 60_000);
 
-afterAll(() => {
+afterAll(async () => {
+  await Promise.all(runners ? [runners.guard, ...Object.values(runners.endpoints)].map((runner) => runner.stop()) : []);
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
@@ -164,7 +169,8 @@ async function allAt(revision: string, timeoutMs = 6 * 60_000): Promise<Map<stri
   let apps = new Map<string, AppState>();
   await until(`every Application Synced and Healthy at ${revision.slice(0, 7)}`, async () => {
     apps = await applications();
-    return apps.size === 4 && [...apps.values()].every((app) => app.revision === revision && app.sync === 'Synced' && app.health === 'Healthy');
+    return apps.size === 4 && [...apps.values()].every((app) => app.revision === revision && app.sync === 'Synced' && app.health === 'Healthy'
+      && app.operation?.revision === revision && app.operation.phase === 'Succeeded');
   }, timeoutMs).catch(async (error) => {
     throw new Error(`${(error as Error).message}\n${JSON.stringify([...apps], null, 1)}\n${JSON.stringify(await rollout())}`);
   });
@@ -174,16 +180,34 @@ async function allAt(revision: string, timeoutMs = 6 * 60_000): Promise<Map<stri
 /** A wave's Applications, its guard left out. */
 const inWave = (apps: Map<string, AppState>, wave: string) => [...apps].filter(([, app]) => app.wave === wave && !app.guard);
 
-/** The guard's pods, run here as the kubelet would (kwok runs no code), for the length of `body`. */
-async function withGuardRunner<T>(body: (runner: CheckRunner) => Promise<T>): Promise<T> {
-  const runner = new CheckRunner('argocd', 'wave-guard');
-  await runner.start();
-  try {
-    return await body(runner);
-  } finally {
-    await runner.stop();
-  }
+/** The runs of the check pods of each cluster (its endpoint check's) and of the guard. */
+interface Runs {
+  readonly guard: readonly CheckRun[];
+  readonly endpoints: Readonly<Record<string, readonly CheckRun[]>>;
 }
+
+/**
+ * The check pods, run here as the kubelet would (kwok runs no code), for the whole file: the endpoint
+ * check's in each cluster, the guard's in Argo CD's. A sync that RollingSync starts again makes its
+ * Sync hook anew, so a pod may come after a test saw its Applications Synced and Healthy.
+ */
+let runners: { readonly guard: CheckRunner; readonly endpoints: Readonly<Record<string, CheckRunner>> };
+
+/** `body`, and the check pods' runs that ended while it ran. */
+async function withCheckRuns<T>(body: () => Promise<T>): Promise<T & { runs: Runs }> {
+  const from = { guard: runners.guard.runs.length, endpoints: Object.fromEntries(Object.entries(runners.endpoints).map(([name, runner]) => [name, runner.runs.length])) };
+  const result = await body();
+  return {
+    ...result,
+    runs: {
+      guard: runners.guard.runs.slice(from.guard),
+      endpoints: Object.fromEntries(Object.entries(runners.endpoints).map(([name, runner]) => [name, runner.runs.slice(from.endpoints[name])])),
+    },
+  };
+}
+
+/** Runs as the test compares them: each pod's Job and its exit code, once each (a Job made again by a second sync runs again). */
+const outcomes = (runs: readonly CheckRun[]) => [...new Set(runs.map((each) => JSON.stringify([each.pod.replace(/-[a-z0-9]{5}$/, ''), each.exitCode])))].map((each) => JSON.parse(each));
 
 const parseGuardJob = (file: string): Manifest => parseManifests(file).find((doc) => doc?.kind === 'Job')!;
 
@@ -197,11 +221,13 @@ async function runGuardOnce(stage: string, seconds: number): Promise<CheckRun> {
 describe('a release across clusters in waves, with Argo CD\'s RollingSync', () => {
   test('the ApplicationSet makes an Application per cluster, each labelled with its wave, and the guard of the rest, and brings all to the first stage', async () => {
     const first = await release('baseline');
-    const apps = await withGuardRunner(async (runner) => {
+    const { apps, runs } = await withCheckRuns(async () => {
       await kubectl(['apply', '-f', join(work, 'dist', APP, 'argocd', 'applicationset.k8s.yaml')]);
-      const synced = await allAt(first);
-      expect(runner.runs.map((each) => [each.pod.replace(/-[a-z0-9]{5}$/, ''), each.exitCode])).toEqual([[`${GUARD}-baseline`, 0]]);
-      return synced;
+      return { apps: await allAt(first) };
+    });
+    // Stable grows from nothing in every cluster: each cluster's endpoint check ran and held.
+    expect({ guard: outcomes(runs.guard), endpoints: Object.values(runs.endpoints).map(outcomes) }).toEqual({
+      guard: [[`${GUARD}-baseline`, 0]], endpoints: [[[`${APP}-endpoints`, 0]], [[`${APP}-endpoints`, 0]], [[`${APP}-endpoints`, 0]]],
     });
     expect(Object.fromEntries([...apps].map(([name, app]) => [name, [app.wave, app.guard]]))).toEqual({
       [`${APP}-in-cluster`]: ['ring-0', false], [GUARD]: ['rest', true], [`${APP}-ring-1a`]: ['rest', false], [`${APP}-ring-1b`]: ['rest', false],
@@ -221,10 +247,13 @@ describe('a release across clusters in waves, with Argo CD\'s RollingSync', () =
       }
     })();
     const committed = Date.now();
-    const { revision, apps, guardRuns } = await withGuardRunner(async (runner) => {
+    const { revision, apps, runs } = await withCheckRuns(async () => {
       const commit = await release('canary', (file) => gateTakes(file, 'canary', GATE_DELAY));
-      return { revision: commit, apps: await allAt(commit).finally(async () => { sampling = false; await sampler; }), guardRuns: runner.runs };
+      return { revision: commit, apps: await allAt(commit).finally(async () => { sampling = false; await sampler; }) };
     });
+    const guardRuns = runs.guard;
+    // The canary grows in every cluster, each behind its own endpoint check.
+    expect(Object.values(runs.endpoints).map(outcomes)).toEqual([[[`${APP}-endpoints`, 0]], [[`${APP}-endpoints`, 0]], [[`${APP}-endpoints`, 0]]]);
     const done = Date.now();
     // The guard ran once, found ring-0 at this stage, settled, and its Job completed before the rest synced.
     expect(guardRuns.map((each) => [each.exitCode, each.output.trim()])).toEqual([[0, expect.stringMatching(/^waves ring-0 run stage canary, settled, after \d+\.\d s$/)]]);
@@ -265,13 +294,18 @@ describe('a release across clusters in waves, with Argo CD\'s RollingSync', () =
 
   test('a gate that fails in ring-0 leaves the rest where they are, until the rollback commit moves every wave back', async () => {
     const before = await applications();
-    const revision = await release('expand', (file) => gateTakes(file, 'expand', '1h', 3));
     let apps = new Map<string, AppState>();
-    await until('ring-0\'s gate to fail', async () => {
-      apps = await applications();
-      const [[, ring0]] = inWave(apps, 'ring-0');
-      return ring0.health === 'Degraded' && ring0.operation?.revision === revision && ring0.operation.phase !== 'Running';
-    }, 5 * 60_000);
+    const { runs } = await withCheckRuns(async () => {
+      const commit = await release('expand', (file) => gateTakes(file, 'expand', '1h', 3));
+      await until('ring-0\'s gate to fail', async () => {
+        apps = await applications();
+        const [[, ring0]] = inWave(apps, 'ring-0');
+        return ring0.health === 'Degraded' && ring0.operation?.revision === commit && ring0.operation.phase !== 'Running';
+      }, 5 * 60_000);
+      return {};
+    });
+    // The canary grew in ring-0 alone, behind its endpoint check, which held.
+    expect(Object.values(runs.endpoints).map(outcomes)).toEqual([[[`${APP}-endpoints`, 0]], [], []]);
     const [[ring0Name]] = inWave(apps, 'ring-0');
     // Degraded by the gate's Job alone: the stage is applied in ring-0 (the sync applies the gate last
     // and ends; the Job's outcome is the Application's health).
@@ -302,7 +336,7 @@ describe('a release across clusters in waves, with Argo CD\'s RollingSync', () =
       output: expect.stringContaining(`wave ring-0: Application ${ring0Name} is Degraded (Caused by batch/Job:${APP}/${APP}-verify-expand), not Healthy`),
     });
     // The answer to a failed gate: the rollback stage, committed; every wave moves to it in turn.
-    await withGuardRunner(async () => allAt(await release('rollback')));
+    await allAt(await release('rollback'));
     for (const cluster of [clusters.ring0, ...clusters.rest]) {
       expect({ cluster: cluster.name, stable: await ready(cluster, 'stable'), canary: await ready(cluster, 'canary') }).toEqual({ cluster: cluster.name, stable: '3/3', canary: '0/0' });
     }
@@ -312,21 +346,24 @@ describe('a release across clusters in waves, with Argo CD\'s RollingSync', () =
     // A hook counts toward the sync, not the Application's health: ring-0 ends Synced and Healthy
     // with its gate failed, and RollingSync alone opens the next step (the control). That step is the
     // guard, which finds ring-0's last sync failed and holds the rest.
-    const { revision, runs } = await withGuardRunner(async (runner) => {
+    const { revision, runs: checks } = await withCheckRuns(async () => {
       const commit = await release('canary', (file) => failingHook(file, 'canary'), (file) => guardWaits(file, 20));
       await until('the guard of the rest to fail', async () => {
         const apps = await applications();
         return apps.get(GUARD)?.revision === commit && apps.get(GUARD)?.health === 'Degraded';
       }, 5 * 60_000);
-      return { revision: commit, runs: runner.runs };
+      return { revision: commit };
     });
+    const runs = checks.guard;
     const gate = JSON.parse(await clusters.ring0.kubectl(['get', 'job', `${APP}-verify-canary`, '-n', APP, '-o', 'json']));
     expect(gate.status.conditions.find((condition: { type: string }) => condition.type === 'Failed')).toMatchObject({ status: 'True', reason: 'DeadlineExceeded' });
     const apps = await applications();
     const [[ring0Name, ring0]] = inWave(apps, 'ring-0');
-    expect({ sync: ring0.sync, health: ring0.health, operation: ring0.operation?.phase, revision: ring0.operation?.revision }).toEqual({ sync: 'Synced', health: 'Healthy', operation: 'Failed', revision });
+    // Its last sync failed; RollingSync may have started it again since.
+    expect({ sync: ring0.sync, health: ring0.health, revision: ring0.revision }).toEqual({ sync: 'Synced', health: 'Healthy', revision });
     expect(runs.map((each) => each.exitCode)).toEqual([1]);
-    expect(runs[0].output).toContain(`wave ring-0: Application ${ring0Name} has its last sync Failed`);
+    // Its last sync failed, or RollingSync started it again (with the endpoint check's hook anew): not Succeeded either way.
+    expect(runs[0].output).toMatch(new RegExp(`wave ring-0: Application ${ring0Name} has its last sync (Failed|Running)`));
     const status = await rollout();
     expect({ ring0: status[ring0Name], guard: status[GUARD] }).toEqual({ ring0: 'Healthy (step 1)', guard: 'Progressing (step 2)' });
     for (const [name] of inWave(apps, 'rest')) expect(status[name]).toBe('Waiting (step 3)');
