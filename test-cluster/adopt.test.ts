@@ -4,17 +4,21 @@
  * stage's file is applied beside it; the old Deployment is scaled to 0 and deleted. The app's Service
  * must have every pod of its full size as a ready endpoint at every moment. The control: the same
  * first stage with the Service's selector replaced by `app=<appLabel>`, as the tool wrote it before,
- * drops the running pods at once.
+ * drops the running pods at once. A blue/green app is adopted with its first stage's commands from
+ * `plan`, as the README says for every app: blue grows beside the running pods, and the Service
+ * narrows to blue only once blue's pods are its ready endpoints.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { stringify } from 'yaml';
+import { stageCommands } from '../src/engine/kubectl-steps';
+import { resolveSpec } from '../src/model/resolve';
 import { synthesize } from '../src/render/synth';
 import type { Manifest } from '../test/cluster-rules';
 import { chartRelease, microservice } from '../test/real-files';
 import { editObjects, withPodAnnotations } from './files';
-import { get, kubectl, until, watch, type KubeObject } from './kube';
+import { get, kubectl, shell, until, watch, type KubeObject } from './kube';
 import { settledDeployments } from './moves';
 
 /** The lowest count of ready endpoints a Service had, from every EndpointSlice event after `start`. */
@@ -154,4 +158,56 @@ test('control: with the Service selecting app=<appLabel>, which the running pods
   const { lowest } = await adopt(running, stage, running.replicas);
   expect(lowest).toBeLessThan(running.replicas);
   await kubectl(['delete', 'namespace', running.namespace, '--wait=false']);
+});
+
+/**
+ * Runs a release file's app, then adopts it as a blue/green app with `commands` (given the files'
+ * folder's plan) while watching its Service, then retires the old Deployment. Blue's pods take 5 s
+ * to be ready: a Service narrowed before they are drops the running pods. The watch's counts, and
+ * the Service's selector at the end.
+ */
+async function adoptBlueGreen(namespace: string, commands: (steps: string[]) => string[]) {
+  const running: Running = {
+    namespace, objects: microservice('frontend', 8080, namespace), deployment: 'frontend', service: 'frontend', replicas: 3,
+    app: { name: 'shop-frontend', from: 'app.yaml', strategy: 'blueGreen', stable: { replicas: 3 }, canary: { image: 'gcr.io/shop/frontend:v0.10.2' } },
+  };
+  await runApp(running);
+  const dir = mkdtempSync(join(tmpdir(), 'cdk8s-canary-adopt-'));
+  const endpoints = new ReadyEndpoints(namespace, running.service);
+  try {
+    writeFileSync(join(dir, 'app.yaml'), yamlOf(running.objects));
+    const spec = { apps: [{ namespace, ...running.app }] };
+    for (const file of synthesize(spec as any, undefined, dir)) {
+      const path = join(dir, 'dist', file.path);
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, file.path.endsWith('01-steady.k8s.yaml') ? withPodAnnotations(file.content, 'shop-frontend-blue', { 'pod-ready.stage.kwok.x-k8s.io/delay': '5s' }) : file.content);
+    }
+    const [{ spec: app, plan }] = resolveSpec(spec, dir).apps;
+    await endpoints.start();
+    for (const command of commands(stageCommands(app, plan, plan.stages[0], 'dist'))) await shell(command, dir);
+    await until('blue ready', () => settledDeployments(namespace, ['shop-frontend-blue']));
+    // The old Deployment is retired as the README says.
+    await kubectl(['scale', `deployment/${running.deployment}`, '-n', namespace, '--replicas=0']);
+    await kubectl(['delete', `deployment/${running.deployment}`, '-n', namespace]);
+    await until(`${running.service} on blue`, async () => endpoints.now === running.replicas);
+    const { selector } = (await get(`/api/v1/namespaces/${namespace}/services/${running.service}`)).spec;
+    return { lowest: endpoints.lowest, seen: endpoints.seen, selector };
+  } finally {
+    endpoints.stop();
+    rmSync(dir, { recursive: true, force: true });
+    await kubectl(['delete', 'namespace', namespace, '--wait=false']);
+  }
+}
+
+test('a blue/green app is adopted with its first stage\'s commands: the Service never has fewer than the app\'s pods as ready endpoints, and ends on blue\'s', async () => {
+  const { lowest, seen, selector } = await adoptBlueGreen('adopt-blue-green', (steps) => steps);
+  expect(selector).toEqual({ app: 'frontend', track: 'blue' });
+  expect(lowest).toBe(3);
+  // The Service listed the running pods and blue's together before it narrowed.
+  expect(Math.max(...seen)).toBe(6);
+});
+
+test('control: a blue/green app\'s first stage applied at once narrows the Service before blue is ready, and the running pods\' endpoints go', async () => {
+  const { lowest } = await adoptBlueGreen('adopt-blue-green-control', () => ['kubectl apply -f dist/shop-frontend/stages/01-steady.k8s.yaml']);
+  expect(lowest).toBeLessThan(3);
 });
