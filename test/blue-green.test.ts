@@ -159,8 +159,8 @@ describe('moves', () => {
 describe('finish', () => {
   test('swaps the colours and readies the next release: green is active, at steady, and keeps its pods', () => {
     const atRetire = specText.replace('stage: preview', 'stage: retire');
-    const { text, stage } = finishRelease(atRetire, 'checkout', 'blue-green.yaml');
-    expect(stage).toBe('steady');
+    const { text, stage, active } = finishRelease(atRetire, 'checkout', 'blue-green.yaml');
+    expect([stage, active]).toEqual(['steady', 'green']);
     expect(text).toContain('blueGreen: { active: green, previewReplicas: 1, scaleDownDelaySeconds: 30 }');
     expect(text).toContain('stable: { image: "nginx:1.23", replicas: 3 }');
     const after = parseSpec(text, 'blue-green.yaml').spec.apps[0];

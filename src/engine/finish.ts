@@ -126,7 +126,7 @@ function carryKey(text: string, stable: YAMLMap, canary: YAMLMap, key: string, p
  *   stable.image nginx:1.22, canary.image nginx:1.23, stage promote
  *   -> stable.image nginx:1.23, canary.image nginx:1.23, stage baseline
  */
-export function finishRelease(text: string, appName: string, source: string): { readonly text: string; readonly stage: string } {
+export function finishRelease(text: string, appName: string, source: string): FinishedRelease {
   const loaded = parseSpec(text, source);
   const before = loaded.spec;
   try {
@@ -170,8 +170,15 @@ function swapColours(doc: Document, text: string, app: YAMLMap, spec: AppSpec, i
   return setValue(doc, text, settings, 'active', active, ['apps', index, 'blueGreen', 'active'], 'finish');
 }
 
+/** A finished release: the spec's new text, the stage it ends in, and under blue/green the colour now active. */
+export interface FinishedRelease {
+  readonly text: string;
+  readonly stage: string;
+  readonly active?: Colour;
+}
+
 /** The edited spec, checked to differ from `before` in the finished app's values only. */
-function checkedFinish(result: string, before: CanarySpec, index: number, stage: string, source: string): { readonly text: string; readonly stage: string } {
+function checkedFinish(result: string, before: CanarySpec, index: number, stage: string, source: string): FinishedRelease {
   const editFailed = () => new SpecError([{ path: ['apps', index], message: 'could not be edited in place without changing other values: write its stable.image and stage out in full, then finish' }]);
   let after;
   try {
@@ -183,17 +190,19 @@ function checkedFinish(result: string, before: CanarySpec, index: number, stage:
   }
   const expected = before.apps.map((each, i) => (i === index ? finishedApp(each, stage) : each));
   if (!isDeepStrictEqual(after.apps, expected)) throw editFailed();
-  return { text: result, stage };
+  const active = after.apps[index].strategy === Strategy.BLUE_GREEN ? after.apps[index].blueGreen?.active : undefined;
+  return { text: result, stage, ...(active ? { active } : {}) };
 }
 
 /**
  * Ends `appName`'s promoted release in its spec file: stable runs the canary's image and config, at
  * the stage without canary pods. Only the lines that change are rewritten; the file is replaced
- * whole, and only if it still holds what was read. Returns the stage the release ends in.
+ * whole, and only if it still holds what was read. Returns the stage the release ends in, and under
+ * blue/green the colour now active.
  */
-export function finish(config: string, appName: string): { readonly stage: string } {
+export function finish(config: string, appName: string): Omit<FinishedRelease, 'text'> {
   const read = readSpecFile(config);
-  const { text, stage } = finishRelease(read, appName, config);
+  const { text, ...finished } = finishRelease(read, appName, config);
   replaceFileContent(config, text, read);
-  return { stage };
+  return finished;
 }
