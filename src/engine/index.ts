@@ -7,7 +7,7 @@ export { synthesize } from '../render/synth';
 export { synth, type SynthChecked, type SynthOptions, type SynthWritten } from './synth';
 export { plan, type PlanOptions } from './plan';
 export { verify, type VerifyOptions, type VerifyOutcome } from './verify';
-export { finish } from './finish';
+export { finish, type FinishedRelease } from './finish';
 export { move, type MoveOptions, type MoveOutcome } from './move';
 export type { MoveRequest } from '../model/moves';
 export type { RenderedFile } from '../io/header';
