@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, Chart } from 'cdk8s';
-import { CanaryApp } from '../src';
+import { CanaryApp, CanaryRelease } from '../src';
 import { finishedApp, finishRelease } from '../src/engine/finish';
 import { stageSteps, type KubectlStep } from '../src/engine/kubectl-steps';
 import { loadSpec, parseSpec } from '../src/engine/load';
@@ -204,6 +204,14 @@ describe('refusals, each with why', () => {
   ])('%s', (_what, app, message) => {
     expect(problems(app as AppSpec)).toContain(message);
   });
+});
+
+test('CanaryRelease renders every blue/green stage, each with the Service on its colour', () => {
+  const release = new CanaryRelease(new App(), 'web', plain);
+  expect(release.stages.map((stage) => [stage.name, stage.app.service.toJson().spec.selector.track, stage.app.previewService?.toJson().spec.selector.track])).toEqual([
+    ['steady', 'blue', 'green'], ['preview', 'blue', 'green'], ['scale', 'blue', 'green'], ['switch', 'green', 'green'],
+    ['drain', 'green', 'blue'], ['retire', 'green', 'blue'], ['rollback', 'blue', 'green'],
+  ]);
 });
 
 test('the construct: the preview Service, and at the drain stage the drain Job', () => {
