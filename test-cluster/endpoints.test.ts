@@ -61,7 +61,7 @@ async function rolledOut(namespace: string, name: string, count: number): Promis
 test('a Service that never lists the pods: the check fails with its message, and nothing after it runs', async () => {
   const move = renamed(rollbackAfterPromote, 'noservice');
   const check: KubectlStep = {
-    verb: 'endpoints', service: 'no-such-service', pods: 'app=nginx,track=stable', count: 3, lane: 'stable',
+    verb: 'endpoints', service: 'no-such-service', pods: 'app=nginx,track=stable', count: 3, lane: 'stable', before: 'traffic',
     message: 'Service no-such-service: fewer than 3 stable pods are ready endpoints after 60 s; traffic stays where it is',
   };
   const until = move.steps.findIndex((step) => step.verb === 'endpoints');

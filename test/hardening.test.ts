@@ -682,7 +682,7 @@ describe('names that reach a printed command', () => {
         { verb: 'wait', deployment: hostile, readyAtLeast: 2 },
         { verb: 'delete', kinds: ['deployment', 'poddisruptionbudget'], name: hostile },
         { verb: 'gate', job: hostile, timeoutSeconds: 60, rollback: [{ verb: 'apply', purpose: 'all', file: hostile }] },
-        { verb: 'endpoints', service: hostile, pods: hostile, count: 1, lane: 'stable', message: 'x' },
+        { verb: 'endpoints', service: hostile, pods: hostile, count: 1, lane: 'stable', before: 'traffic', message: 'x' },
         { verb: 'route', check: { condition: 'Reconciled', resource: hostile } },
       ];
       // kubectl stands in as a function that records its words, one per line, and answers a count, a

@@ -278,7 +278,7 @@ export function describeStep(step: KubectlStep): string {
       return {
         grow: 'The tracks that grow start first: everything but the routes and the tracks that shrink.',
         gate: 'Start the check: its Job and its code.',
-        route: 'Move traffic: the routes.',
+        route: 'Move traffic: the routes (under blue/green, the Service\'s selector).',
         rest: 'The rest of the file: the tracks that shrink go last.',
         all: 'The whole file: no track shrinks in this move.',
       }[step.purpose];
@@ -291,7 +291,7 @@ export function describeStep(step: KubectlStep): string {
     case 'gate':
       return `Wait, ${gateWaitSeconds(step.timeoutSeconds)} s at most, for job/${step.job} to complete; if it fails: its logs, then the rollback stage's steps, and stop.`;
     case 'endpoints':
-      return `Wait, ${TRAFFIC_CHECK_SECONDS} s at most, until Service ${step.service} lists ${step.count} of the pods ${step.pods} as ready endpoints; else stop, before traffic moves.`;
+      return `Wait, ${TRAFFIC_CHECK_SECONDS} s at most, until Service ${step.service} lists ${step.count} of the pods ${step.pods} as ready endpoints; else stop, before ${step.before === 'traffic' ? 'traffic moves' : 'anything shrinks'}.`;
     case 'drain':
       return `Wait ${step.seconds} s with the old colour running: nodes and meshes catch up with the switch, and connections open on it end.`;
     case 'route':

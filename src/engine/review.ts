@@ -129,7 +129,7 @@ function changeLine({ field, was, now }: FieldChange, code = (name: string) => n
 /** A stage's row of the traffic table. */
 function trafficRow(label: string, app: ResolvedAppSpec, stage: ResolvedStage | undefined): string {
   if (!stage) return `| ${label} | (none) | 0 | 0 | - |`;
-  const share = `${formatShare(stage.canaryShare)}${app.routing ? ' (route weight)' : ' (by pod count)'}`;
+  const share = `${formatShare(stage.canaryShare)}${app.routing ? ' (route weight)' : app.blueGreen ? ' (by the Service\'s selector)' : ' (by pod count)'}`;
   return `| ${label} | ${stage.name} | ${stage.stableReplicas} | ${stage.canaryReplicas} | ${share} |`;
 }
 

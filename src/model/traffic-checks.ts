@@ -53,6 +53,8 @@ export interface EndpointCheck {
   readonly pods: string;
   readonly count: number;
   readonly lane: TrackLabel;
+  /** What waits on it: the move of traffic, or (after a blue/green Service's switch) the tracks that shrink. */
+  readonly before: 'traffic' | 'shrinking';
   readonly message: string;
 }
 
@@ -67,7 +69,7 @@ export function endpointChecks(app: ResolvedAppSpec, lanes: readonly GrowingLane
   return lanes.flatMap(({ label, replicas }) => {
     const { services, pods } = laneServices(app, label);
     return services.map((service) => ({
-      service, pods: selectorArg(pods), count: replicas, lane: label,
+      service, pods: selectorArg(pods), count: replicas, lane: label, before: 'traffic' as const,
       message: `Service ${service}: fewer than ${replicas} ${label} pods are ready endpoints after ${TRAFFIC_CHECK_SECONDS} s; traffic stays where it is`,
     }));
   });
@@ -84,7 +86,7 @@ export function selectorChecks(app: ResolvedAppSpec, stage: ResolvedStage): Endp
   const count = stage.active === 'canary' ? stage.canaryReplicas : stage.stableReplicas;
   const pods = selectorArg(trackSelector(app.appLabel, laneLabel(app, stage.active)));
   return [{
-    service: app.service.name, pods, count, lane: stage.active,
+    service: app.service.name, pods, count, lane: stage.active, before: 'shrinking',
     message: `Service ${app.service.name}: fewer than ${count} of its ${stage.active} pods (${pods}) are ready endpoints after ${TRAFFIC_CHECK_SECONDS} s; nothing shrinks`,
   }];
 }
