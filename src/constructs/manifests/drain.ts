@@ -3,10 +3,7 @@ import { COMPONENT_LABEL, DRAIN_COMPONENT, SYNC_WAVE_ANNOTATION } from '../../mo
 import { SYNC_WAVE } from '../../model/moves';
 import type { ResolvedAppSpec } from '../../model/resolved';
 import { appMetadata, type Manifest } from './manifest';
-import { NODE_CONTAINER_SECURITY, NODE_POD_SECURITY, NODE_RESOURCES } from './node-job';
-
-/** What the drain Job takes beyond its wait: pulling the image and starting. */
-const START_SECONDS = 60;
+import { JOB_START_SECONDS, NODE_CONTAINER_SECURITY, NODE_POD_SECURITY, NODE_RESOURCES } from './node-job';
 
 /**
  * The drain stage's Job: an Argo CD Sync hook, last of the stage's waves, that waits `seconds` and
@@ -25,7 +22,7 @@ export function drainJob(app: ResolvedAppSpec, seconds: number): Manifest {
     kind: 'Job',
     metadata,
     spec: {
-      activeDeadlineSeconds: seconds + START_SECONDS,
+      activeDeadlineSeconds: seconds + JOB_START_SECONDS,
       backoffLimit: 0,
       template: {
         metadata: { labels: metadata.labels },

@@ -21,8 +21,8 @@ export const NODE_RESOURCES = { limits: { memory: '128Mi' }, requests: { cpu: '5
 const MOUNT = '/check';
 // The service account's token and CA, where the kubelet mounts them in every pod that has them.
 const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
-// A check gives up after its own seconds; the Job's deadline leaves time to pull the image and start.
-const START_SECONDS = 60;
+/** What a Job's deadline leaves beyond its own seconds: time to pull the image and start. */
+export const JOB_START_SECONDS = 60;
 
 /** The kinds of a check's access to the API server. */
 export type AccessKind = 'ServiceAccount' | 'Role' | 'RoleBinding';
@@ -71,7 +71,7 @@ export function apiCheckJob({ metadata, serviceAccount, code, input, image, conf
     kind: 'Job',
     metadata,
     spec: {
-      activeDeadlineSeconds: input.seconds + START_SECONDS,
+      activeDeadlineSeconds: input.seconds + JOB_START_SECONDS,
       backoffLimit: 0,
       template: {
         metadata: { labels: metadata.labels },
