@@ -142,8 +142,8 @@ module_dir() { (cd "${2:-$recipe}" && go mod download -json "$1" | sed -n 's/^[[
 # delayed: a new pod becomes Ready $ready_delay after it is created, so rollouts take real time; a
 # pod with the annotation pod-ready.stage.kwok.x-k8s.io/delay (a Go duration: 0s, 500ms, 10s; what
 # kwok's general Stages read) takes that long instead. kwok runs no code, so it does not complete a
-# pod of the endpoint check's or a wave guard's Job as if the check had passed: the tests run the
-# Job's code against this API server and write its outcome (test-cluster/check-runner.ts).
+# pod of the endpoint check's, a wave guard's or a StatefulSet revert's Job as if its code had run:
+# the tests run the Job's code against this API server and write its outcome (test-cluster/check-runner.ts).
 stages() {
   local kwok ms delay ran_elsewhere line; kwok="$(module_dir sigs.k8s.io/kwok)"
   ms="$(node -e 'const m=/^(\d+(?:\.\d+)?)(ms|s)?$/.exec(process.argv[1]); if(!m) process.exit(1); console.log(Math.round(m[1]*(m[2]==="ms"?1:1000)))' "$ready_delay")" \
@@ -156,7 +156,8 @@ stages() {
       operator: 'NotIn'
       values:
       - 'endpoint-check'
-      - 'wave-guard'"
+      - 'wave-guard'
+      - 'revert'"
   for file in node/fast/node-initialize.yaml node/heartbeat-with-lease/node-heartbeat-with-lease.yaml \
     pod/fast/pod-ready.yaml pod/fast/pod-complete.yaml pod/fast/pod-delete.yaml; do
     echo ---

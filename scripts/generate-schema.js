@@ -57,7 +57,7 @@ const kubernetes = (file, type) => createGenerator({
 }).createSchema(type);
 const K8S = 'k8s.';
 const prefixed = (node) => JSON.parse(JSON.stringify(node).replace(/"#\/definitions\//g, `"#/definitions/${K8S}`));
-for (const [file, type, name] of [['v1/PodTemplateSpec', 'IPodTemplateSpec', 'PodTemplate'], ['apps/v1/Deployment', 'IDeployment', 'KubernetesDeployment'], ['v1/Service', 'IService', 'KubernetesService']]) {
+for (const [file, type, name] of [['v1/PodTemplateSpec', 'IPodTemplateSpec', 'PodTemplate'], ['apps/v1/Deployment', 'IDeployment', 'KubernetesDeployment'], ['apps/v1/StatefulSet', 'IStatefulSet', 'KubernetesStatefulSet'], ['v1/Service', 'IService', 'KubernetesService']]) {
   const { definitions, $schema: _ignored, ...top } = kubernetes(file, type);
   for (const [key, value] of Object.entries(definitions ?? {})) body.definitions[`${K8S}${key}`] = prefixed(value);
   body.definitions[name] = { ...prefixed(top), description: body.definitions[name]?.description ?? `A Kubernetes ${type.slice(1)}.` };

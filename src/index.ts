@@ -12,12 +12,12 @@ export {
   type DisruptionBudgetSpec, type EndpointCheckSpec, type TopologySpreadSpec, type AutoscalingSpec, type VerifySpec, type SmokeCheckSpec,
   type PrometheusCheckSpec, type PrometheusQuerySpec, type PodTemplate, type PortName, type NamedPortSpec, type ProbeSpec, type HttpProbeSpec,
   type GrpcProbeSpec, type TcpProbeSpec, type NotifySpec, type SecretKeySpec, CompareTrack, Worse, type WaveSpec, type ClusterSelectorSpec,
-  type ArgoCdSpec, type MaxUpdate, ParentKind, type ParentGroup, Strategy, Colour, type BlueGreenSpec,
+  type ArgoCdSpec, type MaxUpdate, ParentKind, type ParentGroup, Strategy, Colour, type BlueGreenSpec, WorkloadKind,
 } from './spec/types';
 export type {
   ResolvedAppSpec, ResolvedConfigSpec, ResolvedDisruptionBudgetSpec, ResolvedEndpointCheckSpec, ResolvedPrometheusCheckSpec, ResolvedResourcesSpec,
   ResolvedServiceSpec, ResolvedSmokeCheckSpec, ResolvedTopologySpreadSpec, ResolvedTrackSpec, ResolvedVerifySpec, ResolvedServicePort,
-  ResolvedWorkloadSpec, ResolvedBlueGreenSpec,
+  ResolvedWorkloadSpec, ResolvedBlueGreenSpec, ResolvedStatefulSetSpec,
 } from './model/resolved';
 export type { ResolvedStage, RolloutPlan, TrackWaves } from './model/stage';
 export type { ResolvedWave } from './model/waves';

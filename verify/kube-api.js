@@ -1,6 +1,6 @@
 // @ts-check
 /*
- * What the checks that the stage files' Jobs run (check-endpoints.js, check-waves.js) share: reading
+ * What the checks that the stage files' Jobs run (check-endpoints.js, check-waves.js, revert-pods.js) share: reading
  * the API server from inside a pod, Node.js built-ins only. Each Job's ConfigMap carries this file
  * beside its check.
  *
@@ -51,10 +51,31 @@ function lasting(error) {
  * @returns {Promise<any>}
  */
 function get(api, urlPath) {
+  return call(api, 'GET', urlPath);
+}
+
+/**
+ * DELETE an object of the API server: its answer as JSON.
+ * @param {Api} api
+ * @param {string} urlPath
+ * @returns {Promise<any>}
+ */
+function remove(api, urlPath) {
+  return call(api, 'DELETE', urlPath);
+}
+
+/**
+ * A request without a body to the API server, its answer as JSON.
+ * @param {Api} api
+ * @param {'GET' | 'DELETE'} method
+ * @param {string} urlPath
+ * @returns {Promise<any>}
+ */
+function call(api, method, urlPath) {
   return new Promise((resolve, reject) => {
     const token = fs.readFileSync(path.join(api.dir, 'token'), 'utf8').trim();
-    const request = https.get({
-      host: api.host, port: api.port, path: urlPath, ca: fs.readFileSync(path.join(api.dir, 'ca.crt')),
+    const request = https.request({
+      method, host: api.host, port: api.port, path: urlPath, ca: fs.readFileSync(path.join(api.dir, 'ca.crt')),
       headers: { authorization: `Bearer ${token}`, accept: 'application/json' }, timeout: REQUEST_TIMEOUT_MS,
     }, (response) => {
       /** @type {Buffer[]} */
@@ -74,13 +95,14 @@ function get(api, urlPath) {
         }
         let message = body;
         try { message = JSON.parse(body).message ?? body; } catch { /* the body as it came */ }
-        const error = `GET ${urlPath}: ${status} ${message}`;
-        reject([401, 403, 404].includes(status) ? new Refused(error) : new Error(error));
+        const error = `${method} ${urlPath}: ${status} ${message}`;
+        reject(Object.assign([401, 403, 404].includes(status) ? new Refused(error) : new Error(error), { status }));
       });
       response.on('error', reject);
     });
-    request.on('timeout', () => request.destroy(new Error(`GET ${urlPath}: no answer in ${REQUEST_TIMEOUT_MS / 1000} s`)));
+    request.on('timeout', () => request.destroy(new Error(`${method} ${urlPath}: no answer in ${REQUEST_TIMEOUT_MS / 1000} s`)));
     request.on('error', reject);
+    request.end();
   });
 }
 
@@ -103,4 +125,4 @@ function main(usage, run) {
   });
 }
 
-module.exports = { get, lasting, main, Refused, safe };
+module.exports = { get, lasting, main, Refused, remove, safe };

@@ -61,6 +61,19 @@ function objectId(object: Exclude<StageObject, { role: 'route' | 'subsets' }>): 
       return 'endpoint-check-config';
     case 'endpoint-check':
       return object.role;
+    case 'stateful-set':
+      return 'statefulset';
+    case 'headless-service':
+    case 'revert':
+      return object.role;
+    case 'canary-pod-service':
+      return 'canary-service';
+    case 'stateful-budget':
+      return 'budget';
+    case 'revert-access':
+      return `revert-${object.kind.toLowerCase()}`;
+    case 'revert-code':
+      return 'revert-config';
     default:
       return `${object.track}-${object.role === 'track-service' ? 'service' : object.role}`;
   }
@@ -102,8 +115,14 @@ export class CanaryApp extends Construct {
   public readonly previewService?: ApiObject;
   /** Under blue/green, at the drain stage: the Argo CD hook Job that holds the old colour `scaleDownDelaySeconds`. */
   public readonly drainJob?: ApiObject;
-  /** The stable track's Deployment. */
+  /** The stable track's Deployment; for an app with `workload: StatefulSet`, its StatefulSet, which runs both tracks. */
   public readonly stable: ApiObject;
+  /** With `workload: StatefulSet`: the StatefulSet, at the stage's partition. */
+  public readonly statefulSet?: ApiObject;
+  /** With `workload: StatefulSet`: its headless Service, which gives its pods their names. */
+  public readonly headlessService?: ApiObject;
+  /** With `workload: StatefulSet`, at rollback: the Argo CD hook Job that deletes canary pods that never became Ready. */
+  public readonly revertJob?: ApiObject;
   /** The canary track's Deployment; absent in stages before the canary starts. */
   public readonly canary?: ApiObject;
   /** The stable track's ConfigMap and PodDisruptionBudget. */
@@ -157,7 +176,7 @@ export class CanaryApp extends Construct {
     }
     const find = (role: StageObject['role'], track?: Track) =>
       made.find(({ object }) => object.role === role && (track === undefined || ('track' in object && object.track === track)))?.made;
-    const trackObjects = (track: Track): TrackObjects => ({ configMap: find('config', track), disruptionBudget: find('budget', track) });
+    const trackObjects = (track: Track): TrackObjects => ({ configMap: find('config', track), disruptionBudget: find('budget', track) ?? find('stateful-budget') });
     this.namespace = find('namespace');
     // A chart's default namespace is stamped on every object, but a Namespace is cluster-scoped.
     if (this.namespace && chart.namespace !== undefined) this.namespace.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
@@ -165,9 +184,12 @@ export class CanaryApp extends Construct {
     this.previewService = find('preview-service');
     this.drainJob = find('drain');
     const stableService = find('track-service', 'stable');
-    const canaryService = find('track-service', 'canary');
+    const canaryService = find('track-service', 'canary') ?? find('canary-pod-service');
     if (stableService && canaryService) this.trackServices = { stable: stableService, canary: canaryService };
-    this.stable = find('deployment', 'stable')!;
+    this.statefulSet = find('stateful-set');
+    this.headlessService = find('headless-service');
+    this.revertJob = find('revert');
+    this.stable = this.statefulSet ?? find('deployment', 'stable')!;
     this.canary = find('deployment', 'canary');
     this.stableObjects = trackObjects('stable');
     if (this.canary) this.canaryObjects = trackObjects('canary');

@@ -4,12 +4,13 @@ import type { CheckRunner } from '../model/gate';
 
 /*
  * The code the stage files' Jobs run: plain JavaScript files of the package, in verify/. The gate's
- * (run-checks.js, which `verify` also runs here), the endpoint check's (check-endpoints.js) and the
- * wave guard's (check-waves.js); the last two read the API server through kube-api.js. ConfigMaps
+ * (run-checks.js, which `verify` also runs here), the endpoint check's (check-endpoints.js), the
+ * wave guard's (check-waves.js) and a StatefulSet's revert (revert-pods.js); the last three use the
+ * API server through kube-api.js. ConfigMaps
  * carry their text; this module is the only one that knows where they are.
  */
 
-const CODE = { gate: 'run-checks.js', endpoints: 'check-endpoints.js', waves: 'check-waves.js' } as const;
+const CODE = { gate: 'run-checks.js', endpoints: 'check-endpoints.js', waves: 'check-waves.js', revert: 'revert-pods.js' } as const;
 type Code = keyof typeof CODE;
 const KUBE_API = 'kube-api.js';
 

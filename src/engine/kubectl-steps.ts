@@ -3,8 +3,12 @@ import type { ResolvedAppSpec } from '../model/resolved';
 import { type ResolvedStage, ROLLBACK_STAGE, type RolloutPlan } from '../model/stage';
 import { stagePath } from '../render/paths';
 import { printable } from '../spec/problems';
-import { appScopeLabels, BASELINE, CHECK_LABEL, COMPONENT_LABEL, DRAIN_COMPONENT, ENDPOINT_CHECK_COMPONENT, ROUTER_COMPONENT, selectorArg, TRACK_LABEL, VERIFY_COMPONENT, type TrackLabel } from '../model/labels';
-import { kindsOf, laneGrows, stageContents, stageLanes, switchedLanes, type StageObject } from '../model/stage-contents';
+import {
+  appScopeLabels, BASELINE, CHECK_LABEL, COMPONENT_LABEL, DRAIN_COMPONENT, ENDPOINT_CHECK_COMPONENT, REVERT_COMPONENT, ROUTER_COMPONENT, selectorArg, TRACK_LABEL, VERIFY_COMPONENT,
+  type TrackLabel,
+} from '../model/labels';
+import { kindsOf, laneGrows, stageContents, stageLanes, statefulChecks, switchedLanes, type StageObject } from '../model/stage-contents';
+import { isStateful, revertSeconds, type StatefulApp } from '../model/stateful';
 import { laneLabel } from '../model/blue-green';
 import { baselineName, gateJobName, gateWaitSeconds, isGated, isSmokeGated, smokeJobName, type GatedApp } from '../model/gate';
 import { endpointChecks, routeChecks, selectorChecks, TRAFFIC_CHECK_SECONDS, type EndpointCheck, type RouteCheck } from '../model/traffic-checks';
@@ -28,7 +32,14 @@ export type KubectlStep =
   /** Waits until the route's parents have accepted, or Istio has reconciled, its current generation (see routeChecks). */
   | { readonly verb: 'route'; readonly check: RouteCheck }
   /** Under blue/green, at the drain stage: the old colour keeps running this long after the switch. */
-  | { readonly verb: 'drain'; readonly seconds: number };
+  | { readonly verb: 'drain'; readonly seconds: number }
+  /** A StatefulSet's rolling update to its partition: every pod past it updated, and every pod ready. */
+  | { readonly verb: 'rollout'; readonly statefulSet: string }
+  /**
+   * At a StatefulSet app's rollback: until every pod runs the update revision, the StatefulSet's pods
+   * (`pods` selects them) on another revision that are not Ready are deleted (see verify/revert-pods.js).
+   */
+  | { readonly verb: 'revert'; readonly statefulSet: string; readonly pods: string; readonly seconds: number };
 
 /** A word as the shell reads it: `dist/a.yaml` stays, `track in (a,b)` -> `'track in (a,b)'`. */
 export function shellQuote(word: string): string {
@@ -88,9 +99,11 @@ function canaryKinds(app: ResolvedAppSpec, plan: RolloutPlan): string[] {
   return deletionOrder(kindsOf(app, plan.stages, named));
 }
 
-/** Kinds as kubectl delete takes them: Deployments first, so their pods go before what serves them. */
+const WORKLOADS = ['Deployment', 'StatefulSet'];
+
+/** Kinds as kubectl delete takes them: Deployments (or the StatefulSet) first, so their pods go before what serves them. */
 function deletionOrder(kinds: readonly string[]): string[] {
-  return [...kinds.filter((kind) => kind === 'Deployment'), ...kinds.filter((kind) => kind !== 'Deployment')].map((kind) => kind.toLowerCase());
+  return [...kinds.filter((kind) => WORKLOADS.includes(kind)), ...kinds.filter((kind) => !WORKLOADS.includes(kind))].map((kind) => kind.toLowerCase());
 }
 
 /** The command that removes the app's objects, scoped by label to it (its namespace stays). */
@@ -120,8 +133,32 @@ function notComponents(components: readonly string[]): string {
   return components.length === 1 ? `${COMPONENT_LABEL}!=${components[0]}` : `${COMPONENT_LABEL} notin (${components.join(',')})`;
 }
 
+/**
+ * A StatefulSet app's move: the file but its Jobs, then at rollback the revert, then the rolling
+ * update to the partition, then its pods as ready endpoints (statefulChecks). Nothing is held back
+ * for ready capacity: the controller replaces one pod at a time, each once the one before is Ready.
+ *
+ *   store, canary (2, 1): apply; rollout status statefulset/store; 3 ready endpoints of store, 1 of store-canary
+ *   store, rollback: apply; revert (delete store's pods of the canary's revision that are not Ready); rollout status; ...
+ */
+function statefulSteps(app: StatefulApp, stage: ResolvedStage, file: string): KubectlStep[] {
+  const contents = stageContents(app, false, stage);
+  const held = [
+    ...(app.verify ? [VERIFY_COMPONENT] : []),
+    ...(contents.some((object) => object.role === 'endpoint-check') ? [ENDPOINT_CHECK_COMPONENT] : []),
+    ...(contents.some((object) => object.role === 'revert') ? [REVERT_COMPONENT] : []),
+  ];
+  return [
+    held.length ? { verb: 'apply', purpose: 'all', file, selector: notComponents(held) } : { verb: 'apply', purpose: 'all', file },
+    ...(stage.name === ROLLBACK_STAGE ? [{ verb: 'revert' as const, statefulSet: app.statefulSet.name, pods: selectorArg(app.service.selector), seconds: revertSeconds(app) }] : []),
+    { verb: 'rollout', statefulSet: app.statefulSet.name },
+    ...statefulChecks(app, stage).map((check) => ({ verb: 'endpoints' as const, ...check })),
+  ];
+}
+
 function moveSteps(app: ResolvedAppSpec, plan: RolloutPlan, stage: ResolvedStage, outdir: string): KubectlStep[] {
   const file = stageFile(outdir, app, stage);
+  if (isStateful(app)) return statefulSteps(app, stage, file);
   const lanes = lanesOf(app, stage);
   const growing = lanes.filter(laneGrows);
   const others = lanes.filter((lane) => !growing.includes(lane)).map((lane) => lane.label);
@@ -239,6 +276,32 @@ function stepLines(step: KubectlStep, namespace: string, rollback?: string): str
     }
     case 'drain':
       return [`sleep ${step.seconds}`];
+    case 'rollout':
+      return [`kubectl rollout status ${ns} ${shellQuote(`statefulset/${step.statefulSet}`)}`];
+    case 'revert': {
+      const set = shellQuote(`statefulset/${step.statefulSet}`);
+      // Once the controller has seen the rollback: `rolled` when every pod runs the update revision,
+      // else the update revision, whose stuck pods go.
+      const state = `kubectl get ${ns} ${set} -o jsonpath='{.metadata.generation}/{.status.observedGeneration}/{.status.updateRevision}/{.status.currentRevision}/{.status.updatedReplicas}/{.spec.replicas}'`
+        + ` | awk -F/ '$2 < $1 { print "wait"; next } $3 == $4 && $5 == $6 { print "rolled"; next } { print $3 }'`;
+      // Each pod as name/owner/revision/ready/deletion: the StatefulSet's own, on another revision, not Ready, not going.
+      const stuck = `kubectl get pods ${ns} -l ${shellQuote(step.pods)} -o jsonpath='{range .items[*]}{.metadata.name}/{.metadata.ownerReferences[?(@.kind=="StatefulSet")].name}/`
+        + `{.metadata.labels.controller-revision-hash}/{.status.conditions[?(@.type=="Ready")].status}/{.metadata.deletionTimestamp}{"\\n"}{end}'`
+        + ` | awk -F/ -v set=${shellQuote(step.statefulSet)} -v rev="$s" '$2 == set && $3 != rev && $4 != "True" && $5 == "" { print $1 }'`;
+      return [
+        'ok=',
+        `for i in $(seq ${step.seconds}); do`,
+        `  s="$(${state})"`,
+        '  case "$s" in',
+        '    rolled) ok=1; break;;',
+        '    wait|"") ;;',
+        `    *) for p in $(${stuck}); do kubectl delete pod ${ns} "$p" --wait=false; done;;`,
+        '  esac',
+        '  sleep 1',
+        'done',
+        `[ "$ok" ] || { echo ${shellQuote(`statefulset/${step.statefulSet} did not turn back to its update revision in ${step.seconds} s`)} >&2; false; }`,
+      ];
+    }
     case 'route': {
       const { condition, resource, parents } = step.check;
       const get = `kubectl get ${ns} ${shellQuote(resource)} -o jsonpath=`;
@@ -294,6 +357,10 @@ export function describeStep(step: KubectlStep): string {
       return `Wait, ${TRAFFIC_CHECK_SECONDS} s at most, until Service ${step.service} lists ${step.count} of the pods ${step.pods} as ready endpoints; else stop, before ${step.before === 'traffic' ? 'traffic moves' : 'anything shrinks'}.`;
     case 'drain':
       return `Wait ${step.seconds} s with the old colour running: nodes and meshes catch up with the switch, and connections open on it end.`;
+    case 'rollout':
+      return `Wait until statefulset/${step.statefulSet} has rolled out to its partition: every pod past it updated, one at a time, and every pod ready.`;
+    case 'revert':
+      return `Turn back the canary's pods, ${step.seconds} s at most: delete those of statefulset/${step.statefulSet} that run another revision than its update revision and are not Ready, which the controller would wait for forever; it makes them anew on stable's template.`;
     case 'route':
       return step.check.condition === 'Accepted'
         ? `Wait, ${TRAFFIC_CHECK_SECONDS} s at most, until ${step.check.resource} is accepted by ${step.check.parents === 1 ? 'its parent' : `its ${step.check.parents} parents`} at its current generation; else stop, before anything shrinks.`

@@ -2,7 +2,8 @@ import type { ResolvedAppSpec, ResolvedConfigSpec } from '../model/resolved';
 import { deployedTracks, type RolloutPlan } from '../model/stage';
 import { formatCount, trackAutoscalerBounds } from '../model/autoscaling';
 import { formatShare } from '../model/replicas';
-import { describeParent, matchRulesApply, routeKinds, routeName } from '../model/routing';
+import { describeParent, matchRulesApply, routeKinds, routeName, trackServiceName } from '../model/routing';
+import { highestOrdinal, isStateful, podName, revertJobName, statefulMoves, statefulSize, type StatefulApp } from '../model/stateful';
 import { endpointCheckName } from '../model/traffic-checks';
 import { laneLabel, noRollback, previewServiceName } from '../model/blue-green';
 import { appScopeLabels, COMPONENT_LABEL, CONFIG_COMPONENT, CONFIG_LABEL, configLabel, selectorArg, trackSelector, TRACKS } from '../model/labels';
@@ -98,12 +99,14 @@ export function formatPlan(app: ResolvedAppSpec, plan: RolloutPlan, outdir: stri
   const affinity = app.service.sessionAffinity === SessionAffinity.CLIENT_IP ? `, ClientIP affinity ${app.service.sessionAffinityTimeoutSeconds} s` : '';
   return [
     `${app.name}: namespace ${app.namespace} (${namespace}), ${app.worker ? 'no Service (a worker: no port)' : `Service ${app.service.name} (${app.service.type}${affinity})`}, ` +
-      `stable ${app.stable.name} (${app.stable.image}), canary ${app.canary.name} (${app.canary.image})`,
+      (isStateful(app) ? `StatefulSet ${app.statefulSet.name} of ${statefulSize(app)} pods: stable ${app.stable.image}, canary ${app.canary.image}`
+        : `stable ${app.stable.name} (${app.stable.image}), canary ${app.canary.name} (${app.canary.image})`),
     ...(releaseInProgress(app) ? [] : ['  no release in progress: stable and canary run the same image and config; set canary.image or canary config to start one']),
     ...routing.map((line) => `  ${line}`),
     // What the files hold beside the app: the endpoint check and its access (README: Ready endpoints).
-    ...(app.endpointCheck ? [`  endpoint check: Job ${endpointCheckName(app.name)} (an Argo CD Sync hook; its Role lists EndpointSlices and pods), where a track grows${app.blueGreen ? ' or the Service switches' : ''}`] : []),
+    ...(app.endpointCheck ? [`  endpoint check: Job ${endpointCheckName(app.name)} (an Argo CD Sync hook; its Role lists EndpointSlices and pods), ${isStateful(app) ? 'where pods are replaced (a canary stage, rollback)' : `where a track grows${app.blueGreen ? ' or the Service switches' : ''}`}`] : []),
     ...describeBlueGreen(app, plan).map((line) => `  ${line}`),
+    ...(isStateful(app) ? describeStateful(app, plan).map((line, i) => (i === 0 ? `  ${line}` : `    ${line}`)) : []),
     ...describeWaves(app, plan, outdir).map((line, i) => (i === 0 ? `  ${line}` : `    ${line}`)),
     ...overrides(app).map((line, i) => (i === 0 ? `  ${line}` : `    - ${line}`)),
     ...(diff.length ? ['  config of the canary, against stable:', ...diff.map((line) => `    ${line}`)] : []),
@@ -142,6 +145,29 @@ function describeBlueGreen(app: ResolvedAppSpec, plan: RolloutPlan): string[] {
   ];
 }
 
+/** Pods by ordinal, for a line: `store-2, store-1`, or `none`. */
+function podsOf(app: StatefulApp, ordinals: readonly number[]): string {
+  return ordinals.length ? ordinals.map((ordinal) => podName(app, ordinal)).join(', ') : 'none';
+}
+
+/**
+ * A StatefulSet release in words: where the canary runs, then each move with the pods it replaces and
+ * the fewest ready pods while it runs, the revert at rollback, and what the claims keep.
+ */
+function describeStateful(app: StatefulApp, plan: RolloutPlan): string[] {
+  const { name, serviceName, maxUnavailable } = app.statefulSet;
+  const size = statefulSize(app);
+  const claims = Array.isArray(app.workload.deployment.volumeClaimTemplates) ? app.workload.deployment.volumeClaimTemplates.map((claim: { metadata?: { name?: string } }) => claim?.metadata?.name) : [];
+  const canary = trackServiceName(app.service.name, 'canary');
+  return [
+    `StatefulSet ${name}: ${size} pods, headless Service ${serviceName}; the canary is its highest ordinals (${podName(app, highestOrdinal(app))} first), the pods at or past each stage's partition (stable's count); ${canary} selects ${podName(app, highestOrdinal(app))}, the gate's target`,
+    `moves (the controller replaces pods highest first, ${maxUnavailable === 1 ? 'one at a time' : `up to ${maxUnavailable} at a time where the cluster has MaxUnavailableStatefulSet (on from 1.37), else one`}, each serving nothing from its deletion until its successor is Ready):`,
+    ...statefulMoves(app, plan).map(({ move, replaced, readyFloor }) => `${move.kind === 'next' ? '' : `${move.kind}: `}${move.from.name} -> ${move.to.name}: replaces ${podsOf(app, replaced)}; ready pods never below ${readyFloor} of ${size}`),
+    `rollback: stable's template at partition 0; a canary pod that never became Ready is deleted, since the controller would wait for it forever (plan: the revert step; Argo CD: Job ${revertJobName(app)}, a Sync hook whose Role reads StatefulSet ${name} and lists and deletes pods)`,
+    ...(claims.length ? [`claims ${claims.join(', ')}: each pod keeps its own through every move; a canary pod runs on the claim stable's pod of its ordinal wrote, and rollback leaves what the canary wrote there`] : []),
+  ];
+}
+
 /** The waves across clusters, in words: a line for the ApplicationSet, then one a wave. */
 function describeWaves(app: ResolvedAppSpec, plan: RolloutPlan, outdir: string): string[] {
   const steps = waveSteps(app, plan);
@@ -160,6 +186,16 @@ function overrides(app: ResolvedAppSpec): string[] {
   const { workload } = app;
   if (workload.origin === 'the spec') return [];
   const selector = (labels: Record<string, string>) => selectorArg(labels) || 'none';
+  if (isStateful(app)) {
+    return [
+      `workload: ${workload.origin}, kept as written, but for:`,
+      ...workload.taken.map((key) => `${key}: ${key === 'stable.image' ? app.stable.image : app.stable.replicas}, from ${workload.origin === 'podTemplate' ? 'the pod template' : 'your StatefulSet'} (the spec gives none)`),
+      `StatefulSet ${app.statefulSet.name}: updateStrategy RollingUpdate with each stage's partition${workload.deployment.updateStrategy?.rollingUpdate?.maxUnavailable === undefined ? '' : ' (your maxUnavailable kept)'}; selector, serviceName, podManagementPolicy and claims as yours`,
+      `pod template: stable's up to the first stage with canary pods, the canary's from there on (its image, env, config and Secrets on container ${workload.container}); no track label, so finish restarts no pod`,
+      `Service ${app.service.name}: selects ${selector(app.service.selector)}, every pod of both tracks`,
+      ...additions(app).map(({ path, value }) => `added: ${path}: ${JSON.stringify(value)}`),
+    ];
+  }
   const given = workload.selector?.matchLabels as Record<string, string> | undefined;
   return [
     `workload: ${workload.origin}, kept as written in both tracks, but for:`,
@@ -299,6 +335,11 @@ export function planDocument(app: ResolvedAppSpec, plan: RolloutPlan, outdir: st
     adoptAutoscaling: adoptAutoscalingCommand(app) ?? null,
     teardown: teardownCommand(app, plan),
     waves: app.waves ? waveSteps(app, plan) : null,
+    statefulSet: isStateful(app) ? {
+      name: app.statefulSet.name,
+      serviceName: app.statefulSet.serviceName,
+      moves: statefulMoves(app, plan).map(({ move, replaced, readyFloor }) => ({ kind: move.kind, from: move.from.name, to: move.to.name, replaced: replaced.map((ordinal) => podName(app, ordinal)), readyFloor })),
+    } : null,
     workload: { origin: app.workload.origin, container: app.workload.container, taken: app.workload.taken, overridden: overrides(app).slice(1), added: app.workload.origin === 'the spec' ? [] : additions(app) },
   };
 }

@@ -46,6 +46,8 @@ export type TrackValue = TrackLabel | Colour;
 /** Both tracks, stable first. */
 export const TRACKS: readonly Track[] = ['stable', 'canary'];
 
+/** The component of a StatefulSet app's revert Job, which Argo CD runs at rollback: the plan's kubectl steps revert from the shell. */
+export const REVERT_COMPONENT = 'revert';
 /** The component of a blue/green app's drain Job, which Argo CD runs: the plan's kubectl steps wait from the shell. */
 export const DRAIN_COMPONENT = 'drain';
 
@@ -72,10 +74,11 @@ export function objectLabels(appName: string, appLabel: string): Record<string, 
 /**
  * Labels on a track's pod template: the template's own, the recommended labels where it has none
  * (a chart's `app.kubernetes.io/*` stay, as its Service, NetworkPolicies and PodMonitors select them),
- * and the track's selector over all.
+ * and the track's selector over all. A StatefulSet's pods (`track` undefined) carry no track label:
+ * one StatefulSet runs both tracks, and a label that changed at `finish` would restart every pod.
  */
-export function podLabels(appName: string, appLabel: string, track: TrackValue, given: Readonly<Record<string, string>> = {}): Record<string, string> {
-  return { ...objectLabels(appName, appLabel), ...given, ...trackSelector(appLabel, track) };
+export function podLabels(appName: string, appLabel: string, track: TrackValue | undefined, given: Readonly<Record<string, string>> = {}): Record<string, string> {
+  return { ...objectLabels(appName, appLabel), ...given, ...(track === undefined ? serviceSelector(appLabel) : trackSelector(appLabel, track)) };
 }
 
 /** The label whose value a template's pods keep as the app's `appLabel`, where the spec gives none. */

@@ -2,6 +2,7 @@ import type { StageSpec } from '../spec/types';
 import { stageMoves, syncWaves, SYNC_WAVE } from './moves';
 import { mirrorReplicas, replicasForPercent, routedReplicas, trafficShare } from './replicas';
 import { activeTrack } from './blue-green';
+import { statefulCanaryPods } from './stateful';
 import { ROLLBACK_STAGE, type ResolvedStage, type RolloutPlan, type TrackWaves } from './stage';
 
 /**
@@ -10,7 +11,8 @@ import { ROLLBACK_STAGE, type ResolvedStage, type RolloutPlan, type TrackWaves }
  * says whether its route gives the canary more than the stage before (more weight, or `matchRules`
  * that start to apply); with `baseline`, each stage runs a baseline track beside the canary (see
  * baselineOf); with `blueGreen`, each stage names the track the Service selects, whose share is all
- * the traffic, and the canary's Deployment stands in every stage (at 0 before the preview).
+ * the traffic, and the canary's Deployment stands in every stage (at 0 before the preview); with
+ * `stateful`, a share is a whole number of the StatefulSet's pods (statefulCanaryPods).
  * Expects stages that passed spec validation (unique names, counts or a percent on each).
  */
 export function resolvePlan(
@@ -22,6 +24,7 @@ export function resolvePlan(
   matchRules = false,
   baseline = false,
   blueGreen = false,
+  stateful = false,
 ): RolloutPlan {
   const width = Math.max(2, String(stages.length).length);
   let canaryStarted = false;
@@ -29,7 +32,11 @@ export function resolvePlan(
   const resolved: ResolvedStage[] = stages.map((stage, index) => {
     const percent = stage.canaryPercent;
     let [stableReplicas, canaryReplicas] = [stage.stableReplicas ?? 0, stage.canaryReplicas ?? 0];
-    if (percent !== undefined) {
+    if (percent !== undefined && stateful) {
+      // One StatefulSet of stableSize pods: the canary is a whole number of them, stable the rest.
+      canaryReplicas = stage.canaryReplicas ?? statefulCanaryPods(percent, stableSize);
+      stableReplicas = stage.stableReplicas ?? stableSize - canaryReplicas;
+    } else if (percent !== undefined) {
       const [stable, canary] = routed ? routedReplicas(percent, stableSize, canarySize) : replicasForPercent(percent, stableSize, canarySize);
       // Copies need canary pods too, when the stage gives no count.
       const mirrored = stage.mirrorPercent ? Math.max(canary, mirrorReplicas(stage.mirrorPercent, canarySize)) : canary;

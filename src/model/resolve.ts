@@ -91,7 +91,7 @@ function resolveShaped(app: AppSpec, at: SpecPath, baseDir: string, waves?: read
   const unread = [...read.problems, ...workload?.problems ?? []];
   if (unread.length) return { problems: unread, warnings: [] };
   const spec = resolveAppDefaults(app.waves || !waves ? read.app : { ...read.app, waves: [...waves] }, workload?.file);
-  const found = appFindings(spec, at, () => resolvePlan(spec.stages, spec.stable.replicas, spec.canary.replicas, spec.stage, spec.routing !== undefined, (spec.routing?.match?.length ?? 0) > 0, spec.verify?.baseline ?? false, spec.blueGreen !== undefined), app);
+  const found = appFindings(spec, at, () => resolvePlan(spec.stages, spec.stable.replicas, spec.canary.replicas, spec.stage, spec.routing !== undefined, (spec.routing?.match?.length ?? 0) > 0, spec.verify?.baseline ?? false, spec.blueGreen !== undefined, spec.statefulSet !== undefined), app);
   const warnings = [...workload?.notes ?? [], ...found.warnings];
   if (!found.plan) return { ...found, warnings };
   return { problems: found.problems, warnings, app: { spec: withEndpointCheckUsed(spec, found.plan), plan: found.plan, createsNamespace: spec.createNamespace, warnings } };

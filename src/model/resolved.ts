@@ -47,13 +47,18 @@ export interface ResolvedWorkloadSpec {
   readonly container: string;
   /** Where the template comes from, for messages: `from: catalog.yaml`, `podTemplate` or `the spec`. */
   readonly origin: string;
-  /** The Deployment's own settings of a `from` file: minReadySeconds, revisionHistoryLimit, progressDeadlineSeconds, strategy. */
+  /**
+   * The workload's own settings of a `from` file, kept: a Deployment's minReadySeconds,
+   * revisionHistoryLimit, progressDeadlineSeconds, strategy; a StatefulSet's (see STATEFUL_SET_SETTINGS).
+   */
   readonly deployment: { [key: string]: any };
-  /** The labels and annotations of a `from` file's Deployment, kept on both tracks' Deployments. */
+  /** The labels and annotations of a `from` file's workload, kept on both tracks' Deployments (or the StatefulSet). */
   readonly labels: { [key: string]: string };
   readonly annotations: { [key: string]: string };
   /** The spec's keys it does not give, taken from the template or the `from` Deployment: `stable.image`, `stable.replicas`. */
   readonly taken: string[];
+  /** The kind of a `from` file's workload: `Deployment` or `StatefulSet`. */
+  readonly kind?: string;
   /** The `from` Deployment's own selector, which a running Deployment cannot change. */
   readonly selector?: { [key: string]: any };
 }
@@ -179,6 +184,25 @@ export interface ResolvedAppSpec {
   readonly waves?: ResolvedWave[];
   /** With `strategy: blueGreen`: the colours and their settings; absent for a canary. */
   readonly blueGreen?: ResolvedBlueGreenSpec;
+  /** With `workload: StatefulSet`: the one StatefulSet that runs both tracks; absent for Deployments. */
+  readonly statefulSet?: ResolvedStatefulSetSpec;
+}
+
+/**
+ * A StatefulSet app: one StatefulSet of `replicas` pods, whose highest ordinals run the canary's
+ * template (those at or past the rolling update's partition), and its headless Service.
+ */
+export interface ResolvedStatefulSetSpec {
+  /** The StatefulSet's name: a `from` file's, else the app's. */
+  readonly name: string;
+  /** Its headless Service (`serviceName`): a `from` file's, else `<app>-headless`. */
+  readonly serviceName: string;
+  /** The first ordinal (`ordinals.start`), 0 unless the `from` file says. */
+  readonly firstOrdinal: number;
+  /** The pods the controller may replace at once in a rolling update (`maxUnavailable`, 1 unless given as a number). */
+  readonly maxUnavailable: number;
+  /** The `from` file's headless Service, as written; absent where the tool makes it. */
+  readonly headless?: { [key: string]: any };
 }
 
 /** A blue/green app's colours: stable is the active colour's Deployment, the canary the other's. */

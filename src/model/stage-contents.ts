@@ -1,12 +1,13 @@
 import { trackAutoscalerBounds, statedReplicas } from './autoscaling';
 import { isGated, isSmokeGated } from './gate';
 import { SYNC_WAVE } from './moves';
-import { BASELINE, TRACKS, type Track, type TrackLabel } from './labels';
+import { BASELINE, selectorArg, TRACKS, type Track, type TrackLabel } from './labels';
 import type { ResolvedAppSpec } from './resolved';
-import { hasTrackServices, matchRulesApply, routeKinds, type WeightedRouteKind } from './routing';
-import { deployedTracks, type ResolvedStage, type RolloutPlan } from './stage';
-import { endpointChecks, type EndpointCheck, type GrowingLane } from './traffic-checks';
+import { hasTrackServices, matchRulesApply, routeKinds, trackServiceName, type WeightedRouteKind } from './routing';
+import { deployedTracks, ROLLBACK_STAGE, type ResolvedStage, type RolloutPlan } from './stage';
+import { endpointChecks, TRAFFIC_CHECK_SECONDS, type EndpointCheck, type GrowingLane } from './traffic-checks';
 import { isDrain, previewTrack } from './blue-green';
+import { canaryPodSelector, highestOrdinal, isStateful, partition, podName, statefulSize, templateTrack, type StatefulApp } from './stateful';
 
 /**
  * One object of a stage's file: its kind, its role in the app, and every value of it that varies
@@ -52,7 +53,20 @@ export type StageObject =
   /** The endpoint check's code. */
   | { readonly role: 'endpoint-check-code'; readonly kind: 'ConfigMap' }
   /** The endpoint check's Job, where a track grows: its checks, after the tracks that grow. */
-  | { readonly role: 'endpoint-check'; readonly kind: 'Job'; readonly checks: readonly EndpointCheck[] };
+  | { readonly role: 'endpoint-check'; readonly kind: 'Job'; readonly checks: readonly EndpointCheck[] }
+  /** A StatefulSet app's one StatefulSet: pods at or past `partition` run `template`'s track. */
+  | { readonly role: 'stateful-set'; readonly kind: 'StatefulSet'; readonly template: Track; readonly partition: number; readonly wave: number }
+  /** A StatefulSet's headless Service, which gives its pods their names. */
+  | { readonly role: 'headless-service'; readonly kind: 'Service' }
+  /** A StatefulSet app's canary Service: the highest ordinal, where the canary starts. */
+  | { readonly role: 'canary-pod-service'; readonly kind: 'Service' }
+  /** A StatefulSet app's one PodDisruptionBudget, over all its pods. */
+  | { readonly role: 'stateful-budget'; readonly kind: 'PodDisruptionBudget' }
+  /** What the revert Job runs as, and its code: in every stage of a StatefulSet app. */
+  | { readonly role: 'revert-access'; readonly kind: 'ServiceAccount' | 'Role' | 'RoleBinding' }
+  | { readonly role: 'revert-code'; readonly kind: 'ConfigMap' }
+  /** At rollback: the Job that deletes canary pods that never became Ready, which the controller would wait for. */
+  | { readonly role: 'revert'; readonly kind: 'Job' };
 
 /** A Deployment of a stage: its track label, its count in the stage, and its sync wave. */
 export interface StageLane {
@@ -63,6 +77,8 @@ export interface StageLane {
 
 /** The Deployments a stage's file holds, in file order: each track's, then the baseline track's. */
 export function stageLanes(app: ResolvedAppSpec, stage: ResolvedStage): StageLane[] {
+  // A StatefulSet app has no Deployments: its one StatefulSet moves by partition.
+  if (isStateful(app)) return [];
   const replicas: Record<Track, number> = { stable: stage.stableReplicas, canary: stage.canaryReplicas };
   return [
     ...deployedTracks(stage).map((track) => ({ label: track, replicas: replicas[track], wave: stage.syncWaves[track] })),
@@ -85,6 +101,7 @@ export function switchedLanes(app: ResolvedAppSpec, stage: ResolvedStage): Growi
 
 /** The endpoint checks of a stage, for the lanes that grow or are switched to: none where nothing does, or the app has no check. */
 function stageChecks(app: ResolvedAppSpec, stage: ResolvedStage): EndpointCheck[] {
+  if (isStateful(app)) return statefulChecks(app, stage);
   return app.endpointCheck ? endpointChecks(app, [...stageLanes(app, stage).filter(laneGrows), ...switchedLanes(app, stage)]) : [];
 }
 
@@ -112,6 +129,7 @@ export function withEndpointCheckUsed(app: ResolvedAppSpec, plan: RolloutPlan): 
  *   ConfigMap, and its Job (canary: 1 ready endpoint of Service nginx)
  */
 export function stageContents(app: ResolvedAppSpec, createsNamespace: boolean, stage: ResolvedStage): StageObject[] {
+  if (isStateful(app)) return statefulContents(app, createsNamespace, stage);
   const tracks = deployedTracks(stage);
   const replicas: Record<Track, number> = { stable: stage.stableReplicas, canary: stage.canaryReplicas };
   const trackObjects = (track: Track): StageObject[] => [
@@ -162,6 +180,56 @@ export function stageContents(app: ResolvedAppSpec, createsNamespace: boolean, s
     ...routeKinds(app).map((kind) => (kind === 'DestinationRule' ? { role: 'subsets', kind } as const : { role: 'route', kind, ...route } as const)),
     ...(isGated(app, stage) ? [{ role: 'gate', kind: 'Job', stage: stage.name } as const] : []),
     ...(isDrain(app, stage) ? [{ role: 'drain', kind: 'Job', seconds: app.blueGreen!.scaleDownDelaySeconds } as const] : []),
+  ];
+}
+
+/**
+ * The endpoint checks of a StatefulSet app's stage, where pods are replaced into it (a canary stage,
+ * or rollback): all its pods ready endpoints of the Service, and the highest ordinal of the canary's.
+ */
+export function statefulChecks(app: StatefulApp, stage: ResolvedStage): EndpointCheck[] {
+  if (!app.endpointCheck || (stage.canaryReplicas === 0 && stage.name !== ROLLBACK_STAGE)) return [];
+  const size = statefulSize(app);
+  const pods = selectorArg(app.service.selector);
+  const canary = selectorArg(canaryPodSelector(app));
+  return [
+    { service: app.service.name, pods, count: size, lane: 'stable', before: 'traffic', message: `Service ${app.service.name} does not list all ${size} pods of StatefulSet ${app.statefulSet.name} as ready endpoints after ${TRAFFIC_CHECK_SECONDS} s; the gate does not run` },
+    ...(stage.canaryReplicas ? [{
+      service: trackServiceName(app.service.name, 'canary'), pods: canary, count: 1, lane: 'canary' as const, before: 'traffic' as const,
+      message: `Service ${trackServiceName(app.service.name, 'canary')} does not list pod ${podName(app, highestOrdinal(app))} as a ready endpoint after ${TRAFFIC_CHECK_SECONDS} s; the gate does not run`,
+    }] : []),
+  ];
+}
+
+/**
+ * A StatefulSet app's stage (see model/stateful.ts): the Namespace, the Service, the headless
+ * Service, the canary's Service, each track's ConfigMap while its template may run (one where both
+ * name the same), the budget, the StatefulSet at the stage's partition, the gate's ConfigMap, the
+ * endpoint check's and the revert Job's access and code (in every stage, as the endpoint check's
+ * are), the endpoint check's Job where pods are replaced, the revert Job at rollback, and the gate.
+ *
+ *   store (3 pods), canary (2, 1): Service, headless Service, canary Service, budget, StatefulSet
+ *   (partition 2, canary's template), endpoint check (3 ready of store; 1 of store-canary), ...
+ */
+function statefulContents(app: StatefulApp, createsNamespace: boolean, stage: ResolvedStage): StageObject[] {
+  const configs = deployedTracks(stage).filter((track) => app[track].config && (track === 'stable' || app.canary.config!.name !== app.stable.config?.name));
+  const checks = stageChecks(app, stage);
+  const access = ['ServiceAccount', 'Role', 'RoleBinding'] as const;
+  return [
+    ...(createsNamespace ? [{ role: 'namespace', kind: 'Namespace' } as const] : []),
+    { role: 'service', kind: 'Service' },
+    { role: 'headless-service', kind: 'Service' },
+    { role: 'canary-pod-service', kind: 'Service' },
+    ...configs.map((track) => ({ role: 'config', kind: 'ConfigMap', track } as const)),
+    ...(app.disruptionBudget ? [{ role: 'stateful-budget', kind: 'PodDisruptionBudget' } as const] : []),
+    { role: 'stateful-set', kind: 'StatefulSet', template: templateTrack(stage), partition: partition(stage), wave: SYNC_WAVE.grow },
+    ...(app.verify ? [{ role: 'gate-config', kind: 'ConfigMap' } as const] : []),
+    ...(app.endpointCheck ? [...access.map((kind) => ({ role: 'endpoint-check-access', kind } as const)), { role: 'endpoint-check-code', kind: 'ConfigMap' } as const] : []),
+    ...access.map((kind) => ({ role: 'revert-access', kind } as const)),
+    { role: 'revert-code', kind: 'ConfigMap' },
+    ...(stage.name === ROLLBACK_STAGE ? [{ role: 'revert', kind: 'Job' } as const] : []),
+    ...(checks.length ? [{ role: 'endpoint-check', kind: 'Job', checks } as const] : []),
+    ...(isGated(app, stage) ? [{ role: 'gate', kind: 'Job', stage: stage.name } as const] : []),
   ];
 }
 

@@ -11,6 +11,11 @@ import type { ResolvedServicePort, ResolvedWorkloadSpec } from './resolved';
 
 // The Deployment settings of a `from` file that both tracks keep.
 const DEPLOYMENT_SETTINGS = ['minReadySeconds', 'revisionHistoryLimit', 'progressDeadlineSeconds', 'strategy', 'paused'];
+// A StatefulSet's settings of a `from` file that it keeps (its updateStrategy is the tool's, but for maxUnavailable).
+const STATEFUL_SET_SETTINGS = [
+  'minReadySeconds', 'revisionHistoryLimit', 'podManagementPolicy', 'serviceName', 'volumeClaimTemplates', 'persistentVolumeClaimRetentionPolicy', 'ordinals',
+  'updateStrategy',
+];
 const DEFAULT_CONTAINER = 'main';
 
 /** A probe of the spec as Kubernetes writes it; a port not given is the app's. */
@@ -123,9 +128,11 @@ export function resolveWorkload(app: ReadApp, file: WorkloadFile | undefined, de
         ...(app.stable.image === undefined && image !== undefined ? ['stable.image' as const] : []),
         ...(app.stable.replicas === undefined && replicas !== undefined ? ['stable.replicas' as const] : []),
       ],
-      deployment: Object.fromEntries(DEPLOYMENT_SETTINGS.filter((key) => spec[key] !== undefined).map((key) => [key, spec[key]])),
+      deployment: Object.fromEntries((file?.deployment.kind === 'StatefulSet' ? STATEFUL_SET_SETTINGS : DEPLOYMENT_SETTINGS)
+        .filter((key) => spec[key] !== undefined).map((key) => [key, spec[key]])),
       labels: meta.labels ?? {},
       annotations: meta.annotations ?? {},
+      ...(file ? { kind: file.deployment.kind } : {}),
       ...(spec.selector ? { selector: spec.selector } : {}),
     },
   };

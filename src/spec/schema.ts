@@ -13,8 +13,8 @@ import { formatPath, formatValue, printable, type Problem } from './problems';
  * The parts of the spec that are checked on their own: an app (CanaryApp props), a URL (verify's
  * options), and the Kubernetes objects a `from` file holds.
  */
-export type SpecDefinition = 'AppSpec' | 'HttpUrl' | 'KubernetesDeployment' | 'KubernetesService';
-const DEFINITIONS: readonly SpecDefinition[] = ['AppSpec', 'HttpUrl', 'KubernetesDeployment', 'KubernetesService'];
+export type SpecDefinition = 'AppSpec' | 'HttpUrl' | 'KubernetesDeployment' | 'KubernetesStatefulSet' | 'KubernetesService';
+const DEFINITIONS: readonly SpecDefinition[] = ['AppSpec', 'HttpUrl', 'KubernetesDeployment', 'KubernetesStatefulSet', 'KubernetesService'];
 const WHOLE = 'CanarySpec';
 
 /** A validator of a spec schema, or of one of its definitions. */

@@ -52,6 +52,17 @@ export enum Strategy {
   BLUE_GREEN = 'blueGreen',
 }
 
+/** The kind of object that runs the app's pods. */
+export enum WorkloadKind {
+  /** Two Deployments, stable and canary, beside each other (`Deployment`). */
+  DEPLOYMENT = 'Deployment',
+  /**
+   * One StatefulSet whose pods keep their names and claims: the canary is its highest ordinals,
+   * updated by moving the rolling update's partition down (`StatefulSet`).
+   */
+  STATEFUL_SET = 'StatefulSet',
+}
+
 /** The two colours of a blue/green app's Deployments. */
 export enum Colour {
   /** `<app>-blue`, whose pods carry `track: blue` (`blue`). */
@@ -1012,14 +1023,15 @@ export interface FromSpec {
   /** The file, or the files read as one (a kustomize base's `deployment.yaml` and `service.yaml`). */
   readonly file: RelativePath | RelativePath[];
   /**
-   * The app's Deployment, by name.
-   * @default the only Deployment of the files
+   * The app's Deployment, or StatefulSet, by name.
+   * @default the only Deployment or StatefulSet of the files
    * @minLength 1
    * @maxLength 253
    */
   readonly deployment?: string;
   /**
-   * The app's Service, by name.
+   * The app's Service, by name (for a StatefulSet, not its headless Service, which its
+   * `serviceName` names and which is kept as well).
    * @default the only Service, or the only one that selects the Deployment's pods
    */
   readonly service?: ServiceName;
@@ -1231,6 +1243,12 @@ export interface AppSettings {
    * @default canary
    */
   readonly strategy?: Strategy;
+  /**
+   * What runs the pods: two Deployments, or one StatefulSet whose canary is its highest ordinals (a
+   * stage's canary count is the pods past the rolling update's partition).
+   * @default the kind of the `from` file's workload, else Deployment
+   */
+  readonly workload?: WorkloadKind;
   /**
    * The blue/green settings, with `strategy: blueGreen`.
    * @default active blue, previewReplicas 1, scaleDownDelaySeconds 30

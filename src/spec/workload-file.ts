@@ -6,11 +6,17 @@ import { formatValue, printable, type Problem, type SpecPath } from './problems'
 import { checkSchema } from './schema';
 import type { AppSpec } from './types';
 
-/** The Deployment and Service a `from` file holds, as plain data, cleaned of what the API server writes. */
+/** The workload (a Deployment or a StatefulSet) and Services a `from` file holds, as plain data, cleaned of what the API server writes. */
 export interface WorkloadFile {
+  /** The app's Deployment or StatefulSet (see its `kind`). */
   readonly deployment: { [key: string]: any };
   readonly service?: { [key: string]: any };
+  /** A StatefulSet's headless Service, the one its `serviceName` names, where the files hold it. */
+  readonly headless?: { [key: string]: any };
 }
+
+/** The kinds of workload a `from` file may hold for the app. */
+const WORKLOAD_KINDS = ['Deployment', 'StatefulSet'];
 
 /** The largest `from` file read: far above any app's manifests. */
 const MAX_WORKLOAD_FILE_BYTES = 4 * 1024 * 1024;
@@ -119,7 +125,7 @@ function leftOutMessage(object: { [key: string]: any }, deployment: { [key: stri
   if (object.kind === 'HorizontalPodAutoscaler' && object.spec?.scaleTargetRef?.kind === 'Deployment' && object.spec?.scaleTargetRef?.name === name) {
     return `${what} is left out: it scales your Deployment ${name}, which the migration retires; delete it with that Deployment, and give the app ${autoscalingKeys(object)}`;
   }
-  return `${what} is left out: only the app's Deployment and Service are taken`;
+  return `${what} is left out: only the app's Deployment or StatefulSet and its Services are taken`;
 }
 
 /** The files of a `from` and the names it picks, whichever form it takes. */
@@ -170,27 +176,29 @@ function names(found: readonly Found[]): string {
  * Rollout is told how to convert it (its spec.template is a pod template).
  */
 function pickDeployment(found: readonly Found[], named: string | undefined, what: string): Found | string {
-  const deployments = found.filter(({ object }) => object.kind === 'Deployment');
+  const deployments = found.filter(({ object }) => WORKLOAD_KINDS.includes(object.kind));
   if (named !== undefined) {
     const chosen = deployments.filter(({ object }) => object.metadata?.name === named);
     if (chosen.length === 1) return chosen[0];
-    return `${what} ${chosen.length ? 'holds several Deployments' : 'holds no Deployment'} named ${formatValue(named)}${deployments.length ? `; its Deployments: ${names(deployments)}` : ''}`;
+    return `${what} ${chosen.length ? 'holds several Deployments or StatefulSets' : 'holds no Deployment or StatefulSet'} named ${formatValue(named)}${deployments.length ? `; its Deployments and StatefulSets: ${names(deployments)}` : ''}`;
   }
   if (deployments.length === 1) return deployments[0];
   if (deployments.length > 1) {
-    return `${what} holds ${deployments.length} Deployments (${names(deployments)}): name the app's, as from: { file: ..., deployment: <name> }`;
+    return `${what} holds ${deployments.length} Deployments or StatefulSets (${names(deployments)}): name the app's, as from: { file: ..., deployment: <name> }`;
   }
   const rollout = found.find(({ object }) => object.kind === 'Rollout' && String(object.apiVersion).startsWith('argoproj.io/'));
   // An Argo Rollouts Rollout carries a Deployment's pod template; only its strategy is its own.
   const hint = rollout
     ? `; it holds an Argo Rollouts Rollout${rollout.object.metadata?.name ? ` (${formatValue(rollout.object.metadata.name)})` : ''}, whose spec.template is a pod template: give that as podTemplate, or make the Rollout a Deployment (apiVersion apps/v1, kind Deployment, without the Rollout's spec.strategy and spec.workloadRef)`
     : '';
-  return `${what} holds no Deployment; it must hold the app's${hint}`;
+  return `${what} holds no Deployment or StatefulSet; it must hold the app's${hint}`;
 }
 
 /** The app's Service of the files: the one named, else the one that selects the Deployment's pods, if any. */
 function pickService(found: readonly Found[], named: string | undefined, deployment: Found, what: string): Found[] | string {
-  const services = found.filter(({ object }) => object.kind === 'Service');
+  // A StatefulSet's headless Service gives its pods their names; it is kept apart (see headlessOf).
+  const headless = headlessOf(found, deployment);
+  const services = found.filter((each) => each.object.kind === 'Service' && each !== headless);
   if (named !== undefined) {
     const chosen = services.filter(({ object }) => object.metadata?.name === named);
     if (chosen.length === 1 && !selects(chosen[0].object, deployment.object)) {
@@ -205,6 +213,12 @@ function pickService(found: readonly Found[], named: string | undefined, deploym
   const chosen = services.filter(({ object }) => selects(object, deployment.object));
   if (chosen.length > 1) return `${what} holds ${chosen.length} Services that select the Deployment's pods (${names(chosen)}): name the app's, as from: { file: ..., service: <name> }`;
   return chosen;
+}
+
+/** The headless Service a StatefulSet's `serviceName` names, where the files hold it. */
+function headlessOf(found: readonly Found[], workload: Found): Found | undefined {
+  const name = workload.object.kind === 'StatefulSet' ? workload.object.spec?.serviceName : undefined;
+  return name === undefined ? undefined : found.find(({ object }) => object.kind === 'Service' && object.metadata?.name === name);
 }
 
 /**
@@ -230,12 +244,17 @@ export function readWorkloadFile(given: NonNullable<AppSpec['from']>, at: SpecPa
   if (typeof deployment === 'string') return { problems: [{ path: where, message: deployment }], notes: [] };
   const chosen = pickService(found, parts.service, deployment, what);
   if (typeof chosen === 'string') return { problems: [{ path: where, message: chosen }], notes: [] };
-  const taken = [deployment, ...chosen];
+  const headless = headlessOf(found, deployment);
+  const taken = [deployment, ...chosen, ...(headless ? [headless] : [])];
   const located = (problem: Problem, object: Found): Problem => ({ ...problem, source: object.source, ...position(object.doc, object.lines, [...object.at, ...problem.path]) });
-  const problems = taken.flatMap((object) => checkSchema(object.object, object === deployment ? 'KubernetesDeployment' : 'KubernetesService')
-    .map((problem) => located(problem, object)));
+  const definition = (object: Found) => (object !== deployment ? 'KubernetesService' : object.object.kind === 'StatefulSet' ? 'KubernetesStatefulSet' : 'KubernetesDeployment');
+  const problems = taken.flatMap((object) => checkSchema(object.object, definition(object)).map((problem) => located(problem, object)));
   const notes = found.filter((object) => !taken.includes(object))
     .map((object) => located({ path: [], message: leftOutMessage(object.object, deployment.object) }, object));
   if (problems.length) return { problems, notes };
-  return { file: { deployment: cleaned(deployment.object), ...(chosen.length ? { service: cleaned(chosen[0].object) } : {}) }, problems: [], notes };
+  return {
+    file: { deployment: cleaned(deployment.object), ...(chosen.length ? { service: cleaned(chosen[0].object) } : {}), ...(headless ? { headless: cleaned(headless.object) } : {}) },
+    problems: [],
+    notes,
+  };
 }

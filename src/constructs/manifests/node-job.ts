@@ -47,13 +47,13 @@ export function accessObjects(metadata: ObjectMeta, rules: readonly object[]): R
   };
 }
 
-/** A Job that runs one of the checks that read the API server (check-endpoints.js, check-waves.js). */
+/** A Job that runs one of the checks that use the API server (check-endpoints.js, check-waves.js, revert-pods.js). */
 export interface ApiCheckJobProps {
   /** The Job's metadata; its labels are its pods' too. */
   readonly metadata: ObjectMeta;
   /** The ServiceAccount whose token the check reads. */
   readonly serviceAccount: string;
-  readonly code: 'endpoints' | 'waves';
+  readonly code: 'endpoints' | 'waves' | 'revert';
   /** What the check reads, passed as its first argument. */
   readonly input: { readonly seconds: number };
   readonly image: string;

@@ -3,6 +3,7 @@ import {
 } from '../../model/labels';
 import { laneLabel, previewServiceName } from '../../model/blue-green';
 import { SYNC_WAVE } from '../../model/moves';
+import { canaryPodSelector, type StatefulApp } from '../../model/stateful';
 import type { ResolvedAppSpec } from '../../model/resolved';
 import { trackServiceName } from '../../model/routing';
 import { RouteProtocol, SessionAffinity } from '../../spec/types';
@@ -72,4 +73,23 @@ export function previewService(app: ResolvedAppSpec, selects: Track): Manifest {
 /** A track's own ClusterIP Service: a route's backend and the gate's target; in every stage, so a route resolves at 0%. */
 export function trackService(app: ResolvedAppSpec, track: TrackLabel): Manifest {
   return serviceObject(app, trackServiceName(app.service.name, track), trackSelector(app.appLabel, track), false, { type: 'ClusterIP' });
+}
+
+/**
+ * A StatefulSet's headless Service, which gives each pod its DNS name: a `from` file's as written
+ * (with the app's labels beside its own), else one over the app's pods and ports.
+ */
+export function headlessService(app: StatefulApp): Manifest {
+  const { headless, serviceName } = app.statefulSet;
+  if (headless) {
+    const { apiVersion, kind, metadata = {}, ...rest } = headless;
+    const own = appMetadata(app, serviceName);
+    return { apiVersion, kind, ...rest, metadata: { ...metadata, ...withUserMetadata(own, metadata.labels ?? {}, metadata.annotations ?? {}) } };
+  }
+  return serviceObject(app, serviceName, app.service.selector, false, { clusterIP: 'None' });
+}
+
+/** A StatefulSet app's canary Service: the highest ordinal, where the canary starts; the gate's target. */
+export function canaryPodService(app: StatefulApp): Manifest {
+  return serviceObject(app, trackServiceName(app.service.name, 'canary'), canaryPodSelector(app), false, { type: 'ClusterIP' });
 }

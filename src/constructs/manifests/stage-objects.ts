@@ -4,11 +4,13 @@ import { endpointCheckAccess, endpointCheckConfigMap, endpointCheckJob } from '.
 import { gateConfigMap, gateJob, smokeJob } from './gate';
 import type { Manifest } from './manifest';
 import { routeManifest } from './routes';
-import { namespace, previewService, service, trackService } from './services';
+import { canaryPodService, headlessService, namespace, previewService, service, trackService } from './services';
 import { drainJob } from './drain';
-import { autoscaler, configMap, disruptionBudget } from './track-objects';
+import { autoscaler, configMap, disruptionBudget, statefulBudget } from './track-objects';
+import { revertAccess, revertConfigMap, revertJob } from './revert';
+import { isStateful, type StatefulApp } from '../../model/stateful';
 import { BASELINE } from '../../model/labels';
-import { deployment, podTemplate } from './workload';
+import { deployment, podTemplate, statefulSet } from './workload';
 
 /** The gate's settings: a gate object stands only in the contents of an app with `verify`. */
 function gate(app: ResolvedAppSpec): ResolvedVerifySpec {
@@ -20,6 +22,12 @@ function gate(app: ResolvedAppSpec): ResolvedVerifySpec {
 function endpointCheck(app: ResolvedAppSpec): ResolvedEndpointCheckSpec {
   if (!app.endpointCheck) throw new Error(`internal: an endpoint check object for app ${app.name}, which has none`);
   return app.endpointCheck;
+}
+
+/** A StatefulSet app's settings: its objects stand only in the contents of an app that runs on one. */
+function stateful(app: ResolvedAppSpec): StatefulApp {
+  if (!isStateful(app)) throw new Error(`internal: a StatefulSet object for app ${app.name}, which runs Deployments`);
+  return app;
 }
 
 /** One object of a stage (see `stageContents`) as plain Kubernetes data. */
@@ -45,5 +53,12 @@ export function manifestOf(app: ResolvedAppSpec, object: StageObject): Manifest 
     case 'endpoint-check-access': return endpointCheckAccess(app, object.kind);
     case 'endpoint-check-code': return endpointCheckConfigMap(app);
     case 'endpoint-check': return endpointCheckJob(app, endpointCheck(app), object.checks);
+    case 'stateful-set': return statefulSet(app, object.template, object.partition, object.wave);
+    case 'headless-service': return headlessService(stateful(app));
+    case 'canary-pod-service': return canaryPodService(stateful(app));
+    case 'stateful-budget': return statefulBudget(stateful(app));
+    case 'revert-access': return revertAccess(stateful(app), object.kind);
+    case 'revert-code': return revertConfigMap(stateful(app));
+    case 'revert': return revertJob(stateful(app));
   }
 }

@@ -5,6 +5,8 @@ import { baselineName } from '../../model/gate';
 import { laneLabel } from '../../model/blue-green';
 import type { ResolvedAppSpec } from '../../model/resolved';
 import { appMetadata, type Manifest } from './manifest';
+import type { StatefulApp } from '../../model/stateful';
+import { statefulSelector } from './workload';
 
 /**
  * A track's ConfigMap of its `config` files, named and labelled by their hash: a change is a new
@@ -31,6 +33,16 @@ export function disruptionBudget(app: ResolvedAppSpec, track: TrackLabel): Manif
     kind: 'PodDisruptionBudget',
     metadata: appMetadata(app, track === BASELINE ? baselineName(app) : app[track].name),
     spec: { maxUnavailable: app.disruptionBudget!.maxUnavailable, selector: { matchLabels: trackSelector(app.appLabel, laneLabel(app, track)) } },
+  };
+}
+
+/** A StatefulSet app's one PodDisruptionBudget, over all its pods: a drain takes at most `maxUnavailable` of them at a time. */
+export function statefulBudget(app: StatefulApp): Manifest {
+  return {
+    apiVersion: 'policy/v1',
+    kind: 'PodDisruptionBudget',
+    metadata: appMetadata(app, app.statefulSet.name),
+    spec: { maxUnavailable: app.disruptionBudget!.maxUnavailable, selector: statefulSelector(app) },
   };
 }
 

@@ -1,4 +1,4 @@
-import { BASELINE, SYNC_OPTIONS_ANNOTATION, SYNC_WAVE_ANNOTATION, TRACK_LABEL, podLabels, trackSelector, type Track, type TrackValue } from '../../model/labels';
+import { BASELINE, SYNC_OPTIONS_ANNOTATION, SYNC_WAVE_ANNOTATION, TRACK_LABEL, podLabels, serviceSelector, trackSelector, type Track, type TrackValue } from '../../model/labels';
 import { laneLabel } from '../../model/blue-green';
 import { canonicalCpu, canonicalMemory } from '../../model/quantities';
 import { baselineName } from '../../model/gate';
@@ -142,8 +142,10 @@ export function podTemplate(app: ResolvedAppSpec, track: Track, label: TrackValu
   });
   const containers = (Array.isArray(given.containers) ? given.containers : [])
     .map((each: Data) => (each.name === container ? appContainer(app, track, each, mounts) : other(each)));
+  // One StatefulSet runs both tracks: its pods carry no track label (see podLabels).
+  const own = app.statefulSet ? undefined : label;
   return {
-    metadata: { ...pod.metadata, labels: podLabels(app.name, app.appLabel, label, pod.metadata?.labels) },
+    metadata: { ...pod.metadata, labels: podLabels(app.name, app.appLabel, own, pod.metadata?.labels) },
     spec: {
       ...given,
       ...(app.hardened && given.automountServiceAccountToken === undefined && given.serviceAccountName === undefined ? { automountServiceAccountToken: false } : {}),
@@ -157,7 +159,7 @@ export function podTemplate(app: ResolvedAppSpec, track: Track, label: TrackValu
       }),
       ...(spread && given.topologySpreadConstraints === undefined ? {
         topologySpreadConstraints: [{
-          labelSelector: { matchLabels: trackSelector(app.appLabel, label) },
+          labelSelector: { matchLabels: own === undefined ? serviceSelector(app.appLabel) : trackSelector(app.appLabel, own) },
           maxSkew: spread.maxSkew,
           topologyKey: spread.topologyKey,
           whenUnsatisfiable: 'ScheduleAnyway',
@@ -193,6 +195,38 @@ export function deployment(
       ...(replicas === undefined ? {} : { replicas }),
       selector: { matchLabels: trackSelector(app.appLabel, label) },
       template,
+    },
+  };
+}
+
+/** The StatefulSet's selector: a `from` file's, which a running StatefulSet cannot change; else the app's pods. */
+export function statefulSelector(app: ResolvedAppSpec): { [key: string]: any } {
+  return app.workload.selector ?? { matchLabels: serviceSelector(app.appLabel) };
+}
+
+/**
+ * A StatefulSet app's one StatefulSet in a stage: every pod at or past `partition` runs `template`'s
+ * track (see model/stateful.ts), in the grow wave, since every move may replace pods. Its size,
+ * selector, headless Service and claims are the same in every stage; a `from` file's labels,
+ * annotations and settings (podManagementPolicy, volumeClaimTemplates, minReadySeconds, ...) are
+ * kept, and of its update strategy its maxUnavailable.
+ */
+export function statefulSet(app: ResolvedAppSpec, template: Track, partition: number, wave: number): Manifest {
+  const { workload, statefulSet: own } = app;
+  if (!own) throw new Error(`internal: a StatefulSet for app ${app.name}, which runs Deployments`);
+  const { updateStrategy, ...kept } = workload.deployment;
+  const maxUnavailable = updateStrategy?.rollingUpdate?.maxUnavailable;
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'StatefulSet',
+    metadata: withUserMetadata(appMetadata(app, own.name, {}, { [SYNC_WAVE_ANNOTATION]: String(wave) }), workload.labels, workload.annotations),
+    spec: {
+      ...kept,
+      replicas: app.stable.replicas,
+      selector: statefulSelector(app),
+      serviceName: own.serviceName,
+      updateStrategy: { rollingUpdate: { ...(maxUnavailable === undefined ? {} : { maxUnavailable }), partition }, type: 'RollingUpdate' },
+      template: podTemplate(app, template),
     },
   };
 }

@@ -180,9 +180,9 @@ function probeRefusals(container: Data, at: SpecPath): Refusal[] {
  * validateContainers, validateInitContainers and ValidateVolumes: names that are DNS labels, unique in
  * the pod; mounts of declared volumes, each path once per container.
  */
-function containerRefusals(spec: Data): Refusal[] {
+function containerRefusals(spec: Data, claims: readonly string[]): Refusal[] {
   const refusals: Refusal[] = [];
-  const volumes = new Set<string>();
+  const volumes = new Set<string>(claims);
   list(spec.volumes).forEach((volume, i) => {
     const name = volume.name;
     if (typeof name !== 'string' || !DNS_1123_LABEL.test(name) || name.length > 63) refusals.push({ path: ['volumes', i, 'name'], value: name, rule: 'a volume name is a DNS label: at most 63 lowercase letters, digits and "-", starting and ending with a letter or digit' });
@@ -214,10 +214,11 @@ function containerRefusals(spec: Data): Refusal[] {
 
 /**
  * ValidatePodTemplateSpecForReplicaSet: a Deployment's pods always restart, run without a deadline
- * and hold no ephemeral containers; and the rules of their containers and volumes. Paths are below
- * the pod template.
+ * and hold no ephemeral containers; and the rules of their containers and volumes, a StatefulSet's
+ * `claims` (its volumeClaimTemplates' names) among the volumes, as its pods have them. Paths are
+ * below the pod template.
  */
-export function podTemplateRefusals(template: Data): Refusal[] {
+export function podTemplateRefusals(template: Data, claims: readonly string[] = []): Refusal[] {
   const spec: Data = template.spec ?? {};
   return [
     ...metadataRefusals(template.metadata, ['metadata']),
@@ -225,7 +226,7 @@ export function podTemplateRefusals(template: Data): Refusal[] {
     ...(spec.activeDeadlineSeconds !== undefined ? [{ path: ['spec', 'activeDeadlineSeconds'], value: spec.activeDeadlineSeconds, rule: 'a Deployment\'s pods run without a deadline' }] : []),
     ...(list(spec.ephemeralContainers).length ? [{ path: ['spec', 'ephemeralContainers'], value: spec.ephemeralContainers.length, rule: 'a pod template holds no ephemeral containers' }] : []),
     ...profileRefusals(spec.securityContext, ['spec', 'securityContext']),
-    ...containerRefusals(spec).map((refusal) => ({ ...refusal, path: ['spec', ...refusal.path] })),
+    ...containerRefusals(spec, claims).map((refusal) => ({ ...refusal, path: ['spec', ...refusal.path] })),
   ];
 }
 

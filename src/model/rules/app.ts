@@ -5,6 +5,8 @@ import { CPU_MILLICORES, MEMORY_MEBIBYTES, mebibytes, millicores } from '../quan
 import type { ResolvedAppSpec } from '../resolved';
 import type { RolloutPlan } from '../stage';
 import { blueGreenProblems } from './blue-green';
+import { statefulPlanProblems, statefulProblems } from './stateful';
+import { isStateful } from '../stateful';
 import { gateProblems } from './gate';
 import { nameProblems, trackServiceProblems } from './names';
 import { routingProblems } from './routing';
@@ -100,11 +102,13 @@ export function appFindings(app: ResolvedAppSpec, at: SpecPath, plan: () => Roll
     ...(given.waves ? wavesProblems(given.waves, [...at, 'waves']) : []),
     ...waveGuardProblems(app, at),
     ...blueGreenProblems(app, given, at),
+    ...statefulProblems(app, given, at),
   ];
   const stageProblems = [...stageListProblems(app, at), ...routingProblems(app, at)];
   const warnings = [...appWarnings(app, at), ...workloadWarnings(app, given, at)];
   if (stageProblems.length) return { problems: [...problems, ...stageProblems], warnings };
   const made = plan();
-  const all = [...problems, ...capacityProblems(app, made, at)];
+  // A StatefulSet's stages are partitions of one set of pods: their own rule, not the tracks' capacity.
+  const all = [...problems, ...(isStateful(app) ? statefulPlanProblems(app, made, at) : capacityProblems(app, made, at))];
   return { problems: all, warnings: [...warnings, ...repeatedStageWarnings(made, at)], ...(all.length ? {} : { plan: made }) };
 }

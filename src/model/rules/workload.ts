@@ -107,15 +107,20 @@ function podSecurityBreaches(pod: Data, level: SecurityProfile): Breach[] {
   ];
 }
 
+/** The kind of the app's workload, for a message. */
+function workloadKind(app: ResolvedAppSpec): string {
+  return app.workload.kind ?? 'Deployment';
+}
+
 /** Where a field of the user's pod template stands, for a message: in the spec, or in the `from` file. */
-function placeOf(given: AppSpec, at: SpecPath, path: SpecPath): { path: SpecPath; prefix: string } {
+function placeOf(app: ResolvedAppSpec, given: AppSpec, at: SpecPath, path: SpecPath): { path: SpecPath; prefix: string } {
   if (given.from === undefined) return { path: [...at, 'podTemplate', ...path], prefix: '' };
-  return { path: [...at, 'from'], prefix: `is ${formatValue(given.from)}: its Deployment's spec.template.${formatPath(path)}` };
+  return { path: [...at, 'from'], prefix: `is ${formatValue(given.from)}: its ${workloadKind(app)}'s spec.template.${formatPath(path)}` };
 }
 
 /** A value the user's pod template declares, for a message: where it is reported, and the words `… is <value>` that open the message. */
-function declared(given: AppSpec, at: SpecPath, path: SpecPath, value: unknown): { path: SpecPath; is: string } {
-  const place = placeOf(given, at, path);
+function declared(app: ResolvedAppSpec, given: AppSpec, at: SpecPath, path: SpecPath, value: unknown): { path: SpecPath; is: string } {
+  const place = placeOf(app, given, at, path);
   return { path: place.path, is: `${place.prefix ? `${place.prefix} is` : 'is'} ${formatValue(value)}` };
 }
 
@@ -135,7 +140,7 @@ function labelProblems(app: ResolvedAppSpec, given: AppSpec, at: SpecPath): Prob
     });
   }
   if (labels[TRACK_LABEL] !== undefined) {
-    const { path, is } = declared(given, at, ['metadata', 'labels', TRACK_LABEL], labels[TRACK_LABEL]);
+    const { path, is } = declared(app, given, at, ['metadata', 'labels', TRACK_LABEL], labels[TRACK_LABEL]);
     problems.push({ path, message: `${is}: the tracks are told apart by this label; leave it out of the template` });
   }
   if (app.service.given !== undefined && !problems.length) {
@@ -193,7 +198,7 @@ export function workloadProblems(app: ResolvedAppSpec, given: AppSpec, at: SpecP
   }
   const names = containersOf(app.workload.pod).map((container) => container.name);
   if (template && !names.length) {
-    const { path, prefix } = placeOf(given, at, ['spec', 'containers']);
+    const { path, prefix } = placeOf(app, given, at, ['spec', 'containers']);
     problems.push({ path, message: `${prefix ? `${prefix} ` : ''}must list at least one container` });
   } else if (app.workload.container === '') {
     problems.push({
@@ -206,7 +211,7 @@ export function workloadProblems(app: ResolvedAppSpec, given: AppSpec, at: SpecP
   if (template) problems.push(...labelProblems(app, given, at), ...nonRootProblems(app, at), ...workerProblems(app, at), ...stepProblems(app, at));
   if (app.workload.pod.spec?.os?.name === 'windows') {
     // The API server refuses Linux-only settings in a Windows pod, and every track gets some (seccomp, non-root).
-    const { path, is } = declared(given, at, ['spec', 'os', 'name'], 'windows');
+    const { path, is } = declared(app, given, at, ['spec', 'os', 'name'], 'windows');
     problems.push({ path, message: `${is}: Windows pods are not supported here, since each track's pods get Linux security settings (seccomp, capabilities) the API server refuses for them; nothing was written` });
   }
   if (app.stable.image === '' && app.workload.container !== '') {
@@ -214,14 +219,17 @@ export function workloadProblems(app: ResolvedAppSpec, given: AppSpec, at: SpecP
   }
   if (app.canary.image === '') problems.push({ path: [...at, 'canary', 'image'], message: 'is required' });
   // What the API server refuses, said as it would, before anything is written.
-  for (const refusal of template ? podTemplateRefusals(app.workload.pod) : []) {
-    const { path, is } = declared(given, at, refusal.path, refusal.value);
+  // A StatefulSet's claims are volumes of its pods, as the controller makes them.
+  const claims = Array.isArray(app.workload.deployment.volumeClaimTemplates) ? app.workload.deployment.volumeClaimTemplates
+    .map((claim: { metadata?: { name?: unknown } }) => claim?.metadata?.name).filter((name: unknown): name is string => typeof name === 'string') : [];
+  for (const refusal of template ? podTemplateRefusals(app.workload.pod, claims) : []) {
+    const { path, is } = declared(app, given, at, refusal.path, refusal.value);
     problems.push({ path, message: `${is}: the API server refuses it (${refusal.rule}); nothing was written` });
   }
   if (given.from !== undefined) {
     const refused = [
-      ...deploymentRefusals(app.workload.deployment).map((refusal) => ({ ...refusal, what: `its Deployment's spec.${formatPath(refusal.path)}` })),
-      ...metadataRefusals({ labels: app.workload.labels, annotations: app.workload.annotations }, []).map((refusal) => ({ ...refusal, what: `its Deployment's metadata.${formatPath(refusal.path)}` })),
+      ...deploymentRefusals(app.workload.deployment).map((refusal) => ({ ...refusal, what: `its ${workloadKind(app)}'s spec.${formatPath(refusal.path)}` })),
+      ...metadataRefusals({ labels: app.workload.labels, annotations: app.workload.annotations }, []).map((refusal) => ({ ...refusal, what: `its ${workloadKind(app)}'s metadata.${formatPath(refusal.path)}` })),
       ...metadataRefusals({ labels: app.service.labels, annotations: app.service.annotations }, []).map((refusal) => ({ ...refusal, what: `its Service's metadata.${formatPath(refusal.path)}` })),
       ...(app.service.given ? servicePortRefusals(app.service.ports) : []).map((refusal) => ({ ...refusal, what: `its Service's spec.${formatPath(refusal.path)}` })),
     ];
@@ -230,7 +238,7 @@ export function workloadProblems(app: ResolvedAppSpec, given: AppSpec, at: SpecP
     }
   }
   for (const breach of template ? podSecurityBreaches(app.workload.pod, app.securityProfile) : []) {
-    const { path, is } = declared(given, at, breach.path, breach.value);
+    const { path, is } = declared(app, given, at, breach.path, breach.value);
     problems.push({ path, message: `${is}: not allowed under ${app.securityProfile} (${breach.rule}); nothing was written` });
   }
   return problems;
@@ -260,7 +268,7 @@ function nonRootProblems(app: ResolvedAppSpec, at: SpecPath): Problem[] {
  */
 function serviceWarnings(app: ResolvedAppSpec, given: AppSpec, at: SpecPath): Problem[] {
   if (app.worker) {
-    const { path } = placeOf(given, at, ['spec', 'containers']);
+    const { path } = placeOf(app, given, at, ['spec', 'containers']);
     return [{
       path,
       message: `${given.from === undefined ? '' : `is ${formatValue(given.from)}: `}the app's container ${app.workload.container} declares no port, and no Service is given, so the app is a worker: Deployments only, with no Service, no port and no readiness probe added; give port if it serves one`,
