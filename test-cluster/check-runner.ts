@@ -77,7 +77,10 @@ export class CheckRunner {
   /** Each pod run, in the order they ended. */
   readonly runs: CheckRun[] = [];
 
-  /** Runs the pods of `component` (the endpoint check's, or the wave guards') in `namespace` of the test cluster, or of the cluster of `kubeconfig`. */
+  /**
+   * Runs the pods of `component` (by default an app's: the endpoint check's and a StatefulSet's
+   * revert; or the wave guards') in `namespace` of the test cluster, or of the cluster of `kubeconfig`.
+   */
   constructor(
     private readonly namespace: string,
     private readonly component: 'endpoint-check' | 'wave-guard' = 'endpoint-check',
@@ -85,7 +88,8 @@ export class CheckRunner {
   ) {}
 
   async start(): Promise<void> {
-    this.watcher = await watch(`/api/v1/namespaces/${this.namespace}/pods?labelSelector=${encodeURIComponent(`app.kubernetes.io/component=${this.component}`)}`, (type, pod) => {
+    const components = this.component === 'endpoint-check' ? 'endpoint-check,revert' : this.component;
+    this.watcher = await watch(`/api/v1/namespaces/${this.namespace}/pods?labelSelector=${encodeURIComponent(`app.kubernetes.io/component in (${components})`)}`, (type, pod) => {
       const uid = pod.metadata.uid!;
       if (type === 'DELETED' || pod.status?.phase !== 'Running' || this.started.has(uid)) return;
       this.started.add(uid);

@@ -29,7 +29,8 @@ export function namespacesOf(text: string): { used: string[]; created: Manifest[
 export function editObjects(text: string, edit: (doc: Manifest) => void, keep: (doc: Manifest) => boolean = () => true): string {
   return parseManifests(text).filter(Boolean).filter(keep).map((doc) => {
     edit(doc);
-    return stringify(doc);
+    // As kubectl reads it (YAML 1.1): "yes" and "on" stay strings.
+    return stringify(doc, { version: '1.1' });
   }).join('---\n');
 }
 

@@ -96,7 +96,10 @@ export function apiServer(kubeconfig?: string): { host: string; port: number; ca
 export interface KubeObject {
   apiVersion?: string;
   kind?: string;
-  metadata: { name: string; namespace?: string; uid?: string; resourceVersion?: string; generation?: number; labels?: Record<string, string>; annotations?: Record<string, string> };
+  metadata: {
+    name: string; namespace?: string; uid?: string; resourceVersion?: string; generation?: number; deletionTimestamp?: string;
+    labels?: Record<string, string>; annotations?: Record<string, string>;
+  };
   [key: string]: any;
 }
 
@@ -166,6 +169,13 @@ export async function watch(path: string, onEvent: (type: WatchEvent, object: Ku
   const open = () => {
     if (stopped) return;
     const separator = path.includes('?') ? '&' : '?';
+    // A request that errs may also end: it is opened again once, or two watches would send each event twice.
+    let ended = false;
+    const again = (delayMs: number) => {
+      if (ended || stopped) return;
+      ended = true;
+      setTimeout(open, delayMs);
+    };
     current = request(options(`${path}${separator}watch=1&allowWatchBookmarks=true&resourceVersion=${version}`, kubeconfig), (res) => {
       let buffer = '';
       res.setEncoding('utf8');
@@ -182,9 +192,9 @@ export async function watch(path: string, onEvent: (type: WatchEvent, object: Ku
           if (event.type !== 'BOOKMARK') onEvent(event.type, event.object);
         }
       });
-      res.on('end', open);
+      res.on('end', () => again(0));
     });
-    current.on('error', () => { if (!stopped) setTimeout(open, 100); });
+    current.on('error', () => again(100));
     current.end();
   };
   open();

@@ -121,7 +121,7 @@ describe('real files as they come', () => {
     const [picked] = resolved({ from: { file: 'release.yaml', deployment: 'cartservice' } }).apps;
     expect([picked.spec.workload.pod.spec.containers[0].image, picked.spec.service.name, picked.spec.service.ports]).toEqual(['gcr.io/shop/cartservice:v0.10.1', 'cartservice', [{ name: 'grpc', port: 7070, targetPort: 7070 }]]);
     expect(() => resolved({ from: { file: 'release.yaml', deployment: 'carts' } }))
-      .toThrow('"apps[0].from" is {"file":"release.yaml","deployment":"carts"}: holds no Deployment named "carts"; its Deployments: "frontend", "cartservice", "checkoutservice"');
+      .toThrow('"apps[0].from" is {"file":"release.yaml","deployment":"carts"}: holds no Deployment or StatefulSet named "carts"; it holds 3 Deployments: "frontend", "cartservice", "checkoutservice"');
     expect(() => resolved({ from: { file: 'release.yaml', deployment: 'cartservice', service: 'carts' } }))
       .toThrow('holds no Service named "carts"; its Services: "frontend", "cartservice", "checkoutservice"');
   });

@@ -25,7 +25,7 @@ test('leaving out name and namespace outside a namespaced Chart is an error, not
 
 test('wrong types, unknown keys and values the spec refuses give the CLI\'s messages', () => {
   expect(refusal({ namespace: 'shop', stable: { image: 'web:1' }, canary: { image: 42 }, securityProfile: 'privileged', replica: 2 })).toEqual([
-    'CanaryApp "w": "replica" is not a known key: allowed keys here are name, namespace, createNamespace, appLabel, from, podTemplate, container, readinessProbe, livenessProbe, ports, podAnnotations, serviceAccountName, command, args, port, service, stable, canary, stages, stage, strategy, blueGreen, securityProfile, writablePaths, runAsUser, resources, disruptionBudget, topologySpread, verify, routing, endpointCheck, waves',
+    'CanaryApp "w": "replica" is not a known key: allowed keys here are name, namespace, createNamespace, appLabel, from, podTemplate, container, readinessProbe, livenessProbe, ports, podAnnotations, serviceAccountName, command, args, port, service, stable, canary, stages, stage, strategy, workload, blueGreen, securityProfile, writablePaths, runAsUser, resources, disruptionBudget, topologySpread, verify, routing, endpointCheck, waves',
     'CanaryApp "w": "canary.image" is 42: must be of type string',
     'CanaryApp "w": "securityProfile" is "privileged": must be one of restricted, baseline',
   ]);

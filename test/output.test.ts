@@ -236,7 +236,7 @@ test('plan, the writer and the spec layer load no cdk8s code', () => {
     .toEqual(specLayer.filter((name) => name !== 'js-yaml'));
   // Rendering writes plain data; only routes use the typed route classes, which load cdk8s (and no
   // cdk8s-plus line).
-  const renderCode = ['application-set', 'drain', 'endpoint-check', 'gate', 'manifest', 'node-job', 'routes', 'services', 'stage-objects', 'track-objects', 'wave-guard', 'workload'].map((name) => `lib/constructs/manifests/${name}.js`)
+  const renderCode = ['application-set', 'drain', 'endpoint-check', 'gate', 'manifest', 'node-job', 'revert', 'routes', 'services', 'stage-objects', 'track-objects', 'wave-guard', 'workload'].map((name) => `lib/constructs/manifests/${name}.js`)
     .concat('lib/render/render.js', 'lib/render/synth.js');
   expect(loaded(bin, 'synth', '-c', spec, '-o', out)).toEqual([...specLayer, ...renderCode]);
   const routed = loaded(bin, 'synth', '-c', join(root, 'examples', 'routing.yaml'), '-o', join(dir, 'routed'));

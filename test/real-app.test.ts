@@ -176,7 +176,7 @@ describe('refused, with nothing written', () => {
     const dir = folder();
     expect(run(dir, app('    from: nowhere.yaml\n')).stderr).toBe(`canary.yaml:4:5: "apps[0].from" is "nowhere.yaml": ${join(dir, 'nowhere.yaml')} does not exist\n`);
     writeFileSync(join(dir, 'svc.yaml'), 'apiVersion: v1\nkind: Service\nmetadata: { name: web }\nspec: { ports: [{ port: 80 }] }\n');
-    expect(run(dir, app('    from: svc.yaml\n')).stderr).toContain('"apps[0].from" is "svc.yaml": holds no Deployment; it must hold the app\'s');
+    expect(run(dir, app('    from: svc.yaml\n')).stderr).toContain('"apps[0].from" is "svc.yaml": holds no Deployment or StatefulSet; it must hold the app\'s');
   }, PROCESS_TEST_TIMEOUT);
 
   test('a file holding an Argo Rollouts Rollout says how to bring its pod template', () => {
@@ -184,7 +184,7 @@ describe('refused, with nothing written', () => {
     writeFileSync(join(dir, 'rollout.yaml'), 'apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata: { name: rollouts-demo }\nspec:\n  strategy: { canary: { steps: [{ setWeight: 20 }] } }\n  selector: { matchLabels: { app: rollouts-demo } }\n  template:\n    metadata: { labels: { app: rollouts-demo } }\n    spec: { containers: [{ name: rollouts-demo, image: "argoproj/rollouts-demo:blue" }] }\n');
     const result = run(dir, app('    from: rollout.yaml\n'));
     expect(result.status).toBe(1);
-    expect(result.stderr).toContain('"apps[0].from" is "rollout.yaml": holds no Deployment; it must hold the app\'s; it holds an Argo Rollouts Rollout ("rollouts-demo"), whose spec.template is a pod template: give that as podTemplate, or make the Rollout a Deployment (apiVersion apps/v1, kind Deployment, without the Rollout\'s spec.strategy and spec.workloadRef)');
+    expect(result.stderr).toContain('"apps[0].from" is "rollout.yaml": holds no Deployment or StatefulSet; it must hold the app\'s; it holds an Argo Rollouts Rollout ("rollouts-demo"), whose spec.template is a pod template: give that as podTemplate, or make the Rollout a Deployment (apiVersion apps/v1, kind Deployment, without the Rollout\'s spec.strategy and spec.workloadRef)');
     expect(result.written).toEqual([]);
   }, PROCESS_TEST_TIMEOUT);
 

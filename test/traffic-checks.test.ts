@@ -27,6 +27,8 @@ function brief(step: KubectlStep): string {
     case 'endpoints': return `endpoints ${step.service} ${step.pods} >= ${step.count}`;
     case 'route': return `route ${step.check.resource} ${step.check.condition}`;
     case 'drain': return `drain ${step.seconds}`;
+    case 'rollout': return `rollout ${step.statefulSet}`;
+    case 'revert': return `revert ${step.statefulSet}`;
   }
 }
 

@@ -285,8 +285,9 @@ export function applyWithKubectl(cluster: Cluster, steps: readonly KubectlStep[]
       // The old colour waits: nothing changes.
     } else if (step.verb === 'route') {
       // The route's parents accept it: its weights took effect when it was applied.
-    }
-    else {
+    } else if (step.verb === 'rollout' || step.verb === 'revert') {
+      throw new Error(`${step.verb} statefulset/${step.statefulSet}: a StatefulSet's moves are test/stateful-sim.ts's to model`);
+    } else {
       for (const doc of parseManifests(files.get(step.file)!)) {
         if (step.selector === undefined || selectorMatches(step.selector, doc.metadata.labels)) cluster.apply(doc);
       }

@@ -33,8 +33,11 @@ export type KubectlStep =
   | { readonly verb: 'route'; readonly check: RouteCheck }
   /** Under blue/green, at the drain stage: the old colour keeps running this long after the switch. */
   | { readonly verb: 'drain'; readonly seconds: number }
-  /** A StatefulSet's rolling update to its partition: every pod past it updated, and every pod ready. */
-  | { readonly verb: 'rollout'; readonly statefulSet: string }
+  /**
+   * A StatefulSet's rolling update to its partition: every pod past it updated, and every pod ready,
+   * within `timeoutSeconds`; when not (a canary pod that never turns Ready), `rollback`'s steps.
+   */
+  | { readonly verb: 'rollout'; readonly statefulSet: string; readonly timeoutSeconds: number; readonly rollback?: readonly KubectlStep[] }
   /**
    * At a StatefulSet app's rollback: until every pod runs the update revision, the StatefulSet's pods
    * (`pods` selects them) on another revision that are not Ready are deleted (see verify/revert-pods.js).
@@ -141,7 +144,11 @@ function notComponents(components: readonly string[]): string {
  *   store, canary (2, 1): apply; rollout status statefulset/store; 3 ready endpoints of store, 1 of store-canary
  *   store, rollback: apply; revert (delete store's pods of the canary's revision that are not Ready); rollout status; ...
  */
-function statefulSteps(app: StatefulApp, stage: ResolvedStage, file: string): KubectlStep[] {
+function statefulSteps(app: StatefulApp, plan: RolloutPlan, stage: ResolvedStage, outdir: string): KubectlStep[] {
+  const file = stageFile(outdir, app, stage);
+  const rollingBack = stage.name === ROLLBACK_STAGE;
+  // A StatefulSet has no progress deadline: a canary pod that never turns Ready would hold the rollout forever.
+  const rollback = rollingBack ? undefined : statefulSteps(app, plan, plan.stages.find((each) => each.name === ROLLBACK_STAGE)!, outdir);
   const contents = stageContents(app, false, stage);
   const held = [
     ...(app.verify ? [VERIFY_COMPONENT] : []),
@@ -150,15 +157,15 @@ function statefulSteps(app: StatefulApp, stage: ResolvedStage, file: string): Ku
   ];
   return [
     held.length ? { verb: 'apply', purpose: 'all', file, selector: notComponents(held) } : { verb: 'apply', purpose: 'all', file },
-    ...(stage.name === ROLLBACK_STAGE ? [{ verb: 'revert' as const, statefulSet: app.statefulSet.name, pods: selectorArg(app.service.selector), seconds: revertSeconds(app) }] : []),
-    { verb: 'rollout', statefulSet: app.statefulSet.name },
+    ...(rollingBack ? [{ verb: 'revert' as const, statefulSet: app.statefulSet.name, pods: selectorArg(app.service.selector), seconds: revertSeconds(app) }] : []),
+    { verb: 'rollout', statefulSet: app.statefulSet.name, timeoutSeconds: revertSeconds(app), ...(rollback ? { rollback } : {}) },
     ...statefulChecks(app, stage).map((check) => ({ verb: 'endpoints' as const, ...check })),
   ];
 }
 
 function moveSteps(app: ResolvedAppSpec, plan: RolloutPlan, stage: ResolvedStage, outdir: string): KubectlStep[] {
+  if (isStateful(app)) return statefulSteps(app, plan, stage, outdir);
   const file = stageFile(outdir, app, stage);
-  if (isStateful(app)) return statefulSteps(app, stage, file);
   const lanes = lanesOf(app, stage);
   const growing = lanes.filter(laneGrows);
   const others = lanes.filter((lane) => !growing.includes(lane)).map((lane) => lane.label);
@@ -276,8 +283,11 @@ function stepLines(step: KubectlStep, namespace: string, rollback?: string): str
     }
     case 'drain':
       return [`sleep ${step.seconds}`];
-    case 'rollout':
-      return [`kubectl rollout status ${ns} ${shellQuote(`statefulset/${step.statefulSet}`)}`];
+    case 'rollout': {
+      const rollout = `kubectl rollout status ${ns} ${shellQuote(`statefulset/${step.statefulSet}`)} --timeout=${step.timeoutSeconds}s`;
+      if (!step.rollback) return [rollout];
+      return [`${rollout} || { ${rollback ?? step.rollback.map((each) => formatStep(each, namespace)).join(' && ')}; false; }`];
+    }
     case 'revert': {
       const set = shellQuote(`statefulset/${step.statefulSet}`);
       // Once the controller has seen the rollback: `rolled` when every pod runs the update revision,
@@ -358,7 +368,8 @@ export function describeStep(step: KubectlStep): string {
     case 'drain':
       return `Wait ${step.seconds} s with the old colour running: nodes and meshes catch up with the switch, and connections open on it end.`;
     case 'rollout':
-      return `Wait until statefulset/${step.statefulSet} has rolled out to its partition: every pod past it updated, one at a time, and every pod ready.`;
+      return `Wait, ${step.timeoutSeconds} s at most, until statefulset/${step.statefulSet} has rolled out to its partition: every pod past it updated, one at a time, and every pod ready`
+        + (step.rollback ? '; if not (a canary pod that never turns Ready): the rollback stage\'s steps, and stop.' : '.');
     case 'revert':
       return `Turn back the canary's pods, ${step.seconds} s at most: delete those of statefulset/${step.statefulSet} that run another revision than its update revision and are not Ready, which the controller would wait for forever; it makes them anew on stable's template.`;
     case 'route':
@@ -387,11 +398,11 @@ function comment(words: string): string {
  * `rollback`, defined first.
  */
 export function stepsScript(title: string, steps: readonly KubectlStep[], namespace: string): string {
-  const gate = steps.find((step) => step.verb === 'gate');
-  const rollback = gate?.verb === 'gate' ? [
-    comment('The rollback stage\'s steps: a check that fails runs them, then stops the script.'),
+  const gate = steps.find((step) => step.verb === 'gate' || (step.verb === 'rollout' && step.rollback));
+  const rollback = gate?.verb === 'gate' || gate?.verb === 'rollout' ? [
+    comment('The rollback stage\'s steps: a check that fails, or a rollout that does not end, runs them, then stops the script.'),
     'rollback() {',
-    ...gate.rollback.flatMap((step) => ['', ...scriptStep(step, namespace, 'return')]).slice(1).map((line) => (line ? `  ${line}` : line)),
+    ...gate.rollback!.flatMap((step) => ['', ...scriptStep(step, namespace, 'return')]).slice(1).map((line) => (line ? `  ${line}` : line)),
     '}',
     '',
   ] : [];

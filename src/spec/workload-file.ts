@@ -125,7 +125,7 @@ function leftOutMessage(object: { [key: string]: any }, deployment: { [key: stri
   if (object.kind === 'HorizontalPodAutoscaler' && object.spec?.scaleTargetRef?.kind === 'Deployment' && object.spec?.scaleTargetRef?.name === name) {
     return `${what} is left out: it scales your Deployment ${name}, which the migration retires; delete it with that Deployment, and give the app ${autoscalingKeys(object)}`;
   }
-  return `${what} is left out: only the app's Deployment or StatefulSet and its Services are taken`;
+  return deployment.kind === 'StatefulSet' ? `${what} is left out: only the app's StatefulSet and its Services are taken` : `${what} is left out: only the app's Deployment and Service are taken`;
 }
 
 /** The files of a `from` and the names it picks, whichever form it takes. */
@@ -166,6 +166,12 @@ function readObjects(given: string, where: SpecPath, baseDir: string): { readonl
   }
 }
 
+/** Workloads counted by kind, for a message: `3 Deployments`, `2 Deployments and 1 StatefulSet`. */
+function counted(found: readonly Found[]): string {
+  return WORKLOAD_KINDS.map((kind) => [kind, found.filter(({ object }) => object.kind === kind).length] as const).filter(([, count]) => count > 0)
+    .map(([kind, count]) => `${count} ${kind}${count === 1 ? '' : 's'}`).join(' and ');
+}
+
 /** The names of objects, for a message: `"web", "worker"` */
 function names(found: readonly Found[]): string {
   return found.map(({ object }) => formatValue(object.metadata?.name ?? '')).join(', ');
@@ -180,11 +186,11 @@ function pickDeployment(found: readonly Found[], named: string | undefined, what
   if (named !== undefined) {
     const chosen = deployments.filter(({ object }) => object.metadata?.name === named);
     if (chosen.length === 1) return chosen[0];
-    return `${what} ${chosen.length ? 'holds several Deployments or StatefulSets' : 'holds no Deployment or StatefulSet'} named ${formatValue(named)}${deployments.length ? `; its Deployments and StatefulSets: ${names(deployments)}` : ''}`;
+    return `${what} ${chosen.length ? 'holds several workloads' : 'holds no Deployment or StatefulSet'} named ${formatValue(named)}${deployments.length ? `; it holds ${counted(deployments)}: ${names(deployments)}` : ''}`;
   }
   if (deployments.length === 1) return deployments[0];
   if (deployments.length > 1) {
-    return `${what} holds ${deployments.length} Deployments or StatefulSets (${names(deployments)}): name the app's, as from: { file: ..., deployment: <name> }`;
+    return `${what} holds ${counted(deployments)} (${names(deployments)}): name the app's, as from: { file: ..., deployment: <name> }`;
   }
   const rollout = found.find(({ object }) => object.kind === 'Rollout' && String(object.apiVersion).startsWith('argoproj.io/'));
   // An Argo Rollouts Rollout carries a Deployment's pod template; only its strategy is its own.
