@@ -75,12 +75,17 @@ export function stuckCanary(text: string): string {
   });
 }
 
+const VOLUME_LABEL = 'cdk8s-canary.test/namespace';
+
 /**
- * The namespace, and a volume for each pod's claim, bound to it ahead (no provisioner runs here):
- * what a cluster's storage class would give the StatefulSet's claims.
+ * The namespace, new, and a volume for each pod's claim, bound to it ahead (no provisioner runs
+ * here): what a cluster's storage class would give the StatefulSet's claims. What an earlier run
+ * left (its pods, claims and volumes) goes first: a pod it held unready would hold this run too.
  */
 export async function prepare(namespace: string): Promise<void> {
-  await kubectl(['create', 'namespace', namespace]).catch((error: Error) => { if (!/already ?exists/i.test(error.message)) throw error; });
+  await kubectl(['delete', 'namespace', namespace, '--ignore-not-found', '--wait=true', '--timeout=180s']);
+  await kubectl(['delete', 'persistentvolumes', '-l', `${VOLUME_LABEL}=${namespace}`, '--ignore-not-found', '--wait=true', '--timeout=60s']);
+  await kubectl(['create', 'namespace', namespace]);
   const claims: string[] = (store.workload.deployment.volumeClaimTemplates ?? []).map((claim: { metadata: { name: string } }) => claim.metadata.name);
   for (const claim of claims) {
     for (let ordinal = 0; ordinal < SIZE; ordinal++) {
@@ -88,7 +93,7 @@ export async function prepare(namespace: string): Promise<void> {
       await kubectl(['apply', '-f', '-'], JSON.stringify({
         apiVersion: 'v1',
         kind: 'PersistentVolume',
-        metadata: { name: `${namespace}-${name}` },
+        metadata: { name: `${namespace}-${name}`, labels: { [VOLUME_LABEL]: namespace } },
         spec: {
           accessModes: ['ReadWriteOnce'], capacity: { storage: '1Gi' }, storageClassName: '', persistentVolumeReclaimPolicy: 'Retain',
           hostPath: { path: `/tmp/cdk8s-canary/${namespace}/${name}` }, claimRef: { namespace, name },

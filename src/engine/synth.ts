@@ -5,7 +5,9 @@ import { openOutput } from '../io/write-session';
 import { appFilePaths, OUTPUT_LAYOUT } from '../render/paths';
 import { renderAppsInParallel, type ProgressListener } from '../render/synth';
 import { optionName, plainPath, UsageError } from './errors';
-import { loadApps, type SpecOptions } from './load';
+import { loadApps, locateProblems, readSpecFile, type SpecOptions } from './load';
+import { previousReleaseProblems } from './previous-release';
+import { SpecError } from '../spec/problems';
 import { wavesRelease } from '../model/resolve';
 
 /** What `synth` is asked to do. */
@@ -58,6 +60,9 @@ export async function synth(options: SynthOptions): Promise<SynthWritten | Synth
   const problem = outputFolderProblem(outdir, config);
   if (problem) throw new UsageError(problem);
   const loaded = loadApps(options);
+  // What a running StatefulSet cannot change, against the files written before: refused before anything is.
+  const changed = previousReleaseProblems(loaded, outdir);
+  if (changed.length) throw new SpecError(locateProblems(readSpecFile(config), changed), config);
   // Argo CD finds the files by their path in the repository, unless the spec says where.
   const inRepository = loaded.some((app) => app.argocd && app.argocd.path === undefined) ? outputPathInRepository(outdir, config) : undefined;
   const resolved = loaded.map((app) => (app.argocd && app.argocd.path === undefined ? { ...app, argocd: { ...app.argocd, path: inRepository } } : app));

@@ -20,7 +20,7 @@ export function stagePath(app: string, stage: ResolvedStage): string {
 }
 
 /** The file that holds an app's current stage. */
-function currentPath(app: string): string {
+export function currentPath(app: string): string {
   return `${app}/${CURRENT}/${app}${EXTENSION}`;
 }
 

@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import { formatValue, type Problem, type SpecPath } from '../../spec/problems';
 import { CompareTrack, Strategy, WorkloadKind, type AppSpec } from '../../spec/types';
 import type { ResolvedAppSpec } from '../resolved';
@@ -82,4 +83,28 @@ export function statefulPlanProblems(app: StatefulApp, plan: RolloutPlan, at: Sp
     }
   });
   return problems;
+}
+
+/** What the API server refuses to change in a running StatefulSet's spec (ValidateStatefulSetUpdate), with what to do instead. */
+const FIXED_FIELDS: readonly { readonly field: string; readonly instead: string }[] = [
+  { field: 'selector', instead: 'keep it' },
+  { field: 'serviceName', instead: 'keep it, or make a new StatefulSet under another name' },
+  { field: 'podManagementPolicy', instead: 'keep it, or make a new StatefulSet under another name' },
+  {
+    field: 'volumeClaimTemplates',
+    instead: 'a change would never reach the claims its pods have anyway: keep the templates as they were; to grow a claim, resize each PersistentVolumeClaim (its storage class must allow expansion), then, to record the new size, delete the StatefulSet with --cascade=orphan, so its pods and claims stay, and apply the new one',
+  },
+];
+
+/**
+ * What the StatefulSet a stage writes now changes, among the fields a running one cannot change,
+ * from the one last written (`before`, in the file `source`): each refused at `field`, the spec's
+ * key that gives the StatefulSet (`from`, or `workload`).
+ */
+export function fixedFieldProblems(before: { readonly spec?: Record<string, unknown> }, after: { readonly spec: Record<string, unknown> }, field: SpecPath, source: string): Problem[] {
+  return FIXED_FIELDS.filter(({ field: key }) => !isDeepStrictEqual(before.spec?.[key], after.spec[key])).map(({ field: key, instead }) => ({
+    path: field,
+    message: `gives the StatefulSet spec.${key} ${formatValue(after.spec[key] ?? null)}, where ${source} has ${formatValue(before.spec?.[key] ?? null)}: `
+      + `the API server refuses a change of ${key} in a running StatefulSet; ${instead} (if that file never reached a cluster, delete it and synth again); nothing was written`,
+  }));
 }
