@@ -1,5 +1,5 @@
 /**
- * Every committed stage file passes the API server's own validation: `kubectl apply --server-side
+ * Every committed stage file (the examples' that bring their own manifests too) passes the API server's own validation: `kubectl apply --server-side
  * --dry-run=server`, with the Gateway API and Istio CRDs installed and each file's namespace there
  * first (its own Namespace object, applied for real). The files are checked in namespaces of this
  * test's own (`<namespace>-dry`, their node ports left to the API server), so the objects that the
@@ -14,7 +14,8 @@ import type { ParentRefSpec } from '../src/spec/types';
 import { committedFiles, inNamespace, namespacesOf, read } from './files';
 import { kubectl } from './kube';
 
-const files = committedFiles();
+// The examples that bring their own manifests too: the real app's Deployment, the store's StatefulSet.
+const files = committedFiles(['dist', 'examples/dist', 'examples/real-app/dist', 'examples/stateful/dist']);
 const copy = (file: string) => {
   const text = read(file);
   const [namespace] = namespacesOf(text).used;

@@ -7,11 +7,11 @@ import { parseManifests, type Manifest } from '../test/cluster-rules';
 
 const root = join(__dirname, '..');
 
-/** Every file under dist/ and examples/dist, relative to the repository. */
-export function committedFiles(): string[] {
+/** Every file under dist/ and examples/dist (or under `folders`), relative to the repository. */
+export function committedFiles(folders: readonly string[] = ['dist', 'examples/dist']): string[] {
   const walk = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
     entry.isDirectory() ? walk(join(dir, entry.name)) : entry.name.endsWith('.yaml') ? [join(dir, entry.name)] : []);
-  return [...walk(join(root, 'dist')), ...walk(join(root, 'examples', 'dist'))].map((file) => relative(root, file)).sort();
+  return folders.flatMap((folder) => walk(join(root, folder))).map((file) => relative(root, file)).sort();
 }
 
 export const read = (file: string): string => readFileSync(join(root, file), 'utf8');

@@ -9,7 +9,7 @@
 import { ArgoApplication } from './argocd';
 import { editObjects } from './files';
 import { get, kubectl, until } from './kube';
-import { argoRoad, canaryPod, chain, expectedImages, planMove, prepare, retargeted, store, stuck, stuckCanary } from './stateful';
+import { argoRoad, canaryPod, expectEveryMove, planMove, prepare, retargeted, store, stuck, stuckCanary } from './stateful';
 import { atRest } from './moves';
 
 const applications: ArgoApplication[] = [];
@@ -21,20 +21,7 @@ async function application(name: string): Promise<ArgoApplication> {
 afterAll(() => { for (const each of applications) each.dispose(); });
 
 test('every move of the plan, synced by Argo CD: the pods replaced, their order, the fewest ready, and the images after', async () => {
-  const road = argoRoad('shop-argo', application('shop-argo'));
-  await road.start();
-  for (const words of chain()) {
-    const move = planMove(words);
-    const seen = await road.move(move);
-    expect({ words, ...seen }).toEqual({
-      words,
-      replaced: move.stated.replaced,
-      fewestReadyPods: move.stated.readyFloor,
-      fewestReadyEndpoints: expect.any(Number),
-      images: expectedImages(move),
-    });
-    expect(seen.fewestReadyEndpoints).toBeGreaterThanOrEqual(move.stated.readyFloor);
-  }
+  await expectEveryMove(argoRoad('shop-argo', application('shop-argo')));
 });
 
 /** What `argocd app terminate-op` does: the running operation is asked to end. */

@@ -1,7 +1,7 @@
 /**
  * A StatefulSet release on the control plane (examples/stateful: a store of 3 pods with a claim
- * each): the real StatefulSet controller in kube-controller-manager replaces the pods, kwok makes
- * them Ready. A chain of moves goes through every move the plan offers (each stage reached anew from
+ * each): the real StatefulSet controller in kube-controller-manager replaces the pods, under the
+ * namespace's Pod Security level, kwok makes them Ready. A chain of moves goes through every move the plan offers (each stage reached anew from
  * the first, rolled back, then the whole plan and finish), on one road: the plan's kubectl steps, or
  * Argo CD's automated sync of each stage's file. Each move is watched, every pod and EndpointSlice
  * event observed: the pods it replaces and their order, the fewest Ready pods and ready endpoints of
@@ -86,6 +86,8 @@ export async function prepare(namespace: string): Promise<void> {
   await kubectl(['delete', 'namespace', namespace, '--ignore-not-found', '--wait=true', '--timeout=180s']);
   await kubectl(['delete', 'persistentvolumes', '-l', `${VOLUME_LABEL}=${namespace}`, '--ignore-not-found', '--wait=true', '--timeout=60s']);
   await kubectl(['create', 'namespace', namespace]);
+  // Pod Security admission judges every pod the StatefulSet controller makes, at the app's level.
+  await kubectl(['label', 'namespace', namespace, `pod-security.kubernetes.io/enforce=${store.securityProfile}`]);
   const claims: string[] = (store.workload.deployment.volumeClaimTemplates ?? []).map((claim: { metadata: { name: string } }) => claim.metadata.name);
   for (const claim of claims) {
     for (let ordinal = 0; ordinal < SIZE; ordinal++) {
@@ -284,4 +286,26 @@ export async function stuck(namespace: string): Promise<PodState> {
     return pod?.image === store.canary.image && !pod.ready;
   });
   return pod!;
+}
+
+/**
+ * Takes every move of the chain on `road`, each held to what `plan` states: the pods it replaces, in
+ * order; the fewest Ready pods exactly its floor (a replaced pod serves nothing until its successor
+ * is Ready), and never fewer ready endpoints; and after it, which pods run which image.
+ */
+export async function expectEveryMove(road: Road): Promise<void> {
+  await road.start();
+  for (const words of chain()) {
+    const move = planMove(words);
+    const seen = await road.move(move);
+    // One object a move, so a failure says which.
+    expect({ words, ...seen }).toEqual({
+      words,
+      replaced: move.stated.replaced,
+      fewestReadyPods: move.stated.readyFloor,
+      fewestReadyEndpoints: expect.any(Number),
+      images: expectedImages(move),
+    });
+    expect(seen.fewestReadyEndpoints).toBeGreaterThanOrEqual(move.stated.readyFloor);
+  }
 }

@@ -64,7 +64,7 @@ test.each([
   expect(dumpYaml(doc)).toBe(dump(doc, DUMP_OPTIONS));
 });
 
-test.each(['canary.yaml', 'examples/routing.yaml', 'examples/config.yaml', 'examples/waves.yaml', 'examples/mesh.yaml', 'examples/blue-green.yaml', 'examples/real-app/canary.yaml'])('every object of every stage of %s is js-yaml\'s text', (spec) => {
+test.each(['canary.yaml', 'examples/routing.yaml', 'examples/config.yaml', 'examples/waves.yaml', 'examples/mesh.yaml', 'examples/blue-green.yaml', 'examples/real-app/canary.yaml', 'examples/stateful/canary.yaml'])('every object of every stage of %s is js-yaml\'s text', (spec) => {
   let objects = 0;
   for (const { spec: app, plan, createsNamespace } of loadSpec(join(__dirname, '..', spec)).apps) {
     for (const stage of plan.stages) {

@@ -1,11 +1,9 @@
-import { configHash } from '../../model/config-hash';
-import { COMPONENT_LABEL, ENDPOINT_CHECK_COMPONENT, SYNC_OPTIONS_ANNOTATION, SYNC_WAVE_ANNOTATION } from '../../model/labels';
+import { COMPONENT_LABEL, ENDPOINT_CHECK_COMPONENT, SYNC_WAVE_ANNOTATION } from '../../model/labels';
 import { SYNC_WAVE } from '../../model/moves';
 import type { ResolvedAppSpec, ResolvedEndpointCheckSpec } from '../../model/resolved';
 import { endpointCheckName, TRAFFIC_CHECK_SECONDS, type EndpointCheck } from '../../model/traffic-checks';
-import { checkCode } from '../check-code';
 import { appMetadata, type Manifest } from './manifest';
-import { accessObjects, apiCheckJob, type AccessKind } from './node-job';
+import { accessObjects, apiCheckJob, codeConfigMap, codeConfigMapName, type AccessKind } from './node-job';
 
 /*
  * The endpoint check as Argo CD runs it (see EndpointCheckSpec): a Sync hook Job after the tracks
@@ -26,24 +24,9 @@ export function endpointCheckAccess(app: ResolvedAppSpec, kind: AccessKind): Man
   ])[kind];
 }
 
-/** The check's code, the same in every stage: named by its hash and immutable, like the gate's. */
-function codeData(): Record<string, string> {
-  return { ...checkCode('endpoints').files };
-}
-
-function codeName(app: ResolvedAppSpec): string {
-  return `${endpointCheckName(app.name)}-${configHash(codeData())}`;
-}
-
-/** The ConfigMap with the check's code, in every stage; pruned last (after `finish` or with the check turned off), so a Job of the stage before can still mount it. */
+/** The ConfigMap with the check's code, in every stage (see codeConfigMap): after `finish` or with the check turned off, pruned last. */
 export function endpointCheckConfigMap(app: ResolvedAppSpec): Manifest {
-  return {
-    apiVersion: 'v1',
-    kind: 'ConfigMap',
-    metadata: appMetadata(app, codeName(app), LABELS, { [SYNC_OPTIONS_ANNOTATION]: 'PruneLast=true' }),
-    data: codeData(),
-    immutable: true,
-  };
+  return codeConfigMap('endpoints', endpointCheckName(app.name), (name, annotations) => appMetadata(app, name, LABELS, annotations));
 }
 
 /**
@@ -58,5 +41,5 @@ export function endpointCheckJob(app: ResolvedAppSpec, check: ResolvedEndpointCh
     [SYNC_WAVE_ANNOTATION]: String(SYNC_WAVE.endpoints),
   });
   const input = { namespace: app.namespace, seconds: TRAFFIC_CHECK_SECONDS, checks: checks.map(({ service, pods, count, message }) => ({ service, pods, count, message })) };
-  return apiCheckJob({ metadata, serviceAccount: metadata.name, code: 'endpoints', input, image: check.image, configMap: codeName(app) });
+  return apiCheckJob({ metadata, serviceAccount: metadata.name, code: 'endpoints', input, image: check.image, configMap: codeConfigMapName(endpointCheckName(app.name), 'endpoints') });
 }

@@ -1,3 +1,5 @@
+import { configHash } from '../../model/config-hash';
+import { SYNC_OPTIONS_ANNOTATION } from '../../model/labels';
 import { checkCode } from '../check-code';
 import type { Manifest, ObjectMeta } from './manifest';
 
@@ -47,13 +49,38 @@ export function accessObjects(metadata: ObjectMeta, rules: readonly object[]): R
   };
 }
 
+/** The code of a Job that uses the API server: the endpoint check's, a wave guard's, a StatefulSet's revert. */
+export type ApiCheckCode = 'endpoints' | 'waves' | 'revert';
+
+const codeFiles = (code: ApiCheckCode): Record<string, string> => ({ ...checkCode(code).files });
+
+/** The name of the ConfigMap that holds a Job's code: `base` and the code's hash, so new code is a new ConfigMap. */
+export function codeConfigMapName(base: string, code: ApiCheckCode): string {
+  return `${base}-${configHash(codeFiles(code))}`;
+}
+
+/**
+ * The ConfigMap of a Job's code, in every stage: named by its hash (codeConfigMapName) and
+ * immutable, and pruned last, so a Job of the stage before can still mount it. `metadata` makes its
+ * metadata from its name and annotations.
+ */
+export function codeConfigMap(code: ApiCheckCode, base: string, metadata: (name: string, annotations: Record<string, string>) => ObjectMeta): Manifest {
+  return {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: metadata(codeConfigMapName(base, code), { [SYNC_OPTIONS_ANNOTATION]: 'PruneLast=true' }),
+    data: codeFiles(code),
+    immutable: true,
+  };
+}
+
 /** A Job that runs one of the checks that use the API server (check-endpoints.js, check-waves.js, revert-pods.js). */
 export interface ApiCheckJobProps {
   /** The Job's metadata; its labels are its pods' too. */
   readonly metadata: ObjectMeta;
   /** The ServiceAccount whose token the check reads. */
   readonly serviceAccount: string;
-  readonly code: 'endpoints' | 'waves' | 'revert';
+  readonly code: ApiCheckCode;
   /** What the check reads, passed as its first argument. */
   readonly input: { readonly seconds: number };
   readonly image: string;

@@ -1,10 +1,8 @@
-import { configHash } from '../../model/config-hash';
-import { COMPONENT_LABEL, REVERT_COMPONENT, SYNC_OPTIONS_ANNOTATION, SYNC_WAVE_ANNOTATION } from '../../model/labels';
+import { COMPONENT_LABEL, REVERT_COMPONENT, SYNC_WAVE_ANNOTATION } from '../../model/labels';
 import { SYNC_WAVE } from '../../model/moves';
 import { revertJobName, revertSeconds, type StatefulApp } from '../../model/stateful';
-import { checkCode } from '../check-code';
 import { appMetadata, type Manifest } from './manifest';
-import { accessObjects, apiCheckJob, type AccessKind } from './node-job';
+import { accessObjects, apiCheckJob, codeConfigMap, codeConfigMapName, type AccessKind } from './node-job';
 
 /*
  * A StatefulSet app's revert at rollback, as Argo CD runs it: a Sync hook Job in the StatefulSet's
@@ -23,23 +21,9 @@ export function revertAccess(app: StatefulApp, kind: AccessKind): Manifest {
   ])[kind];
 }
 
-function codeData(): Record<string, string> {
-  return { ...checkCode('revert').files };
-}
-
-function codeName(app: StatefulApp): string {
-  return `${revertJobName(app)}-${configHash(codeData())}`;
-}
-
-/** The Job's code, in every stage, named by its hash and immutable, like the endpoint check's. */
+/** The Job's code, in every stage (see codeConfigMap). */
 export function revertConfigMap(app: StatefulApp): Manifest {
-  return {
-    apiVersion: 'v1',
-    kind: 'ConfigMap',
-    metadata: appMetadata(app, codeName(app), LABELS, { [SYNC_OPTIONS_ANNOTATION]: 'PruneLast=true' }),
-    data: codeData(),
-    immutable: true,
-  };
+  return codeConfigMap('revert', revertJobName(app), (name, annotations) => appMetadata(app, name, LABELS, annotations));
 }
 
 /**
@@ -54,5 +38,5 @@ export function revertJob(app: StatefulApp): Manifest {
     [SYNC_WAVE_ANNOTATION]: String(SYNC_WAVE.grow),
   });
   const input = { namespace: app.namespace, statefulSet: app.statefulSet.name, seconds: revertSeconds(app) };
-  return apiCheckJob({ metadata, serviceAccount: metadata.name, code: 'revert', input, image: app.checkImage, configMap: codeName(app) });
+  return apiCheckJob({ metadata, serviceAccount: metadata.name, code: 'revert', input, image: app.checkImage, configMap: codeConfigMapName(revertJobName(app), 'revert') });
 }

@@ -1,12 +1,10 @@
-import { configHash } from '../../model/config-hash';
-import { COMPONENT_LABEL, objectLabels, SYNC_OPTIONS_ANNOTATION, WAVE_GUARD_COMPONENT } from '../../model/labels';
+import { COMPONENT_LABEL, objectLabels, WAVE_GUARD_COMPONENT } from '../../model/labels';
 import type { ResolvedAppSpec } from '../../model/resolved';
 import type { ResolvedStage } from '../../model/stage';
 import { guardInput, guardJobName, guardName } from '../../model/wave-guard';
 import type { ResolvedArgoCd, ResolvedWave } from '../../model/waves';
-import { checkCode } from '../check-code';
 import type { Manifest, ObjectMeta } from './manifest';
-import { accessObjects, apiCheckJob } from './node-job';
+import { accessObjects, apiCheckJob, codeConfigMap, codeConfigMapName } from './node-job';
 
 /*
  * A wave guard's objects (see model/wave-guard.ts), what its Application syncs into Argo CD's
@@ -31,25 +29,21 @@ function metadata({ app, argocd }: GuardedWave, name: string, annotations?: Reco
   };
 }
 
-const codeData = () => ({ ...checkCode('waves').files });
-
 /** Every object of a wave's guard at `stage`, in the order a file holds them. */
 export function waveGuardObjects(guarded: GuardedWave, stage: ResolvedStage): Manifest[] {
   const { app, argocd, index } = guarded;
   const wave = app.waves[index];
   const name = guardName(app.name, wave.name);
-  const code = `${name}-${configHash(codeData())}`;
   return [
     ...Object.values(accessObjects(metadata(guarded, name), [{ apiGroups: ['argoproj.io'], resources: ['applications'], verbs: ['list'] }])),
-    // Pruned last, so a Job of the stage before can still mount it.
-    { apiVersion: 'v1', kind: 'ConfigMap', metadata: metadata(guarded, code, { [SYNC_OPTIONS_ANNOTATION]: 'PruneLast=true' }), data: codeData(), immutable: true },
+    codeConfigMap('waves', name, (code, annotations) => metadata(guarded, code, annotations)),
     apiCheckJob({
       metadata: metadata(guarded, guardJobName(app.name, wave.name, stage.name)),
       serviceAccount: name,
       code: 'waves',
       input: guardInput(app, argocd, index, stage),
       image: app.checkImage,
-      configMap: code,
+      configMap: codeConfigMapName(name, 'waves'),
     }),
   ];
 }
