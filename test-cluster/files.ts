@@ -45,13 +45,14 @@ export function inNamespace(text: string, from: string, to: string): string {
     if (doc.metadata?.namespace === from) doc.metadata.namespace = to;
     if (doc.kind === 'Service') for (const port of doc.spec.ports ?? []) delete port.nodePort;
     if (doc.kind === 'RoleBinding') for (const subject of doc.subjects) if (subject.namespace === from) subject.namespace = to;
-    if (doc.kind === 'Job' && doc.metadata.labels['app.kubernetes.io/component'] === 'endpoint-check') {
+    // The Jobs that read the API server name the namespace in their input.
+    if (doc.kind === 'Job' && ['endpoint-check', 'revert'].includes(doc.metadata.labels['app.kubernetes.io/component'])) {
       editEndpointChecks(doc, (checks) => { if (checks.namespace === from) checks.namespace = to; });
     }
   });
 }
 
-/** The endpoint check Job's input (its first argument), changed in place by `edit`. */
+/** The input (first argument) of a Job that reads the API server, the endpoint check's or a revert's, changed in place by `edit`. */
 export function editEndpointChecks(job: Manifest, edit: (checks: Manifest) => void): void {
   const [container] = job.spec.template.spec.containers;
   const checks = JSON.parse(container.args[0]);

@@ -4,10 +4,24 @@
  * ready endpoints than it states; and a canary pod that never turns Ready is reverted at rollback
  * (control: without the revert step it stays, and the rollout never ends).
  */
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import { formatStep, type KubectlStep } from '../src/engine/kubectl-steps';
 import { withFiles } from './files';
 import { shell } from './kube';
 import { canaryPod, expectEveryMove, kubectlRoad, planMove, retargeted, store, stuck, stuckCanary } from './stateful';
+
+test('the steps the moves run are what plan --json prints for the example\'s committed output', () => {
+  const root = join(__dirname, '..');
+  const [app] = JSON.parse(execFileSync(process.execPath, [join(root, 'bin', 'cdk8s-canary.js'), 'plan', '--json', '-c', 'examples/stateful/canary.yaml', '-o', 'examples/stateful/dist'], {
+    cwd: root, encoding: 'utf8', env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false' }, stdio: ['ignore', 'pipe', 'ignore'],
+  })).apps;
+  for (const words of ['next baseline -> canary', 'next canary -> expand', 'next expand -> promote', 'rollback promote -> rollback']) {
+    const move = planMove(words);
+    const stage = app.stages.find((each: { name: string }) => each.name === words.replace(/^.* -> /, ''));
+    expect(move.steps.map((step) => formatStep(step, store.namespace).replace(/ -f (?=\S)/g, ' -f examples/stateful/dist/'))).toEqual(stage.steps);
+  }
+});
 
 test('every move of the plan, by its kubectl steps: the pods replaced, their order, the fewest ready, and the images after', async () => {
   await expectEveryMove(kubectlRoad('shop-kubectl'));
