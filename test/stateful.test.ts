@@ -7,7 +7,7 @@ import { stageSteps, stepsScript, type KubectlStep } from '../src/engine/kubectl
 import { formatPlan, planDocument } from '../src/engine/plan-report';
 import { loadSpec } from '../src/engine/load';
 import {
-  canaryOrdinals, partition, readyFloor, replacedOrdinals, statefulCanaryPods, statefulMoves, statefulStages, templateTrack, type StatefulApp,
+  canaryOrdinals, partition, readyFloor, replacedOrdinals, statefulCanaryPods, statefulMoves, statefulStages, templateTrack, trackPods, type StatefulApp,
 } from '../src/model/stateful';
 import type { ResolvedStage } from '../src/model/stage';
 import { CompareTrack, Strategy, WorkloadKind, type AppSpec } from '../src/spec/types';
@@ -15,6 +15,9 @@ import { find, problemsOf, renderOne, resolveOne } from './stage-files';
 import { parseManifests, type Manifest } from './cluster-rules';
 import { simulateRollingUpdate } from './stateful-sim';
 import { cli, files, tempDir } from './helpers';
+import { close, fakePrometheus, sample, series } from './gate-servers';
+import { checkRunner } from '../src/constructs/check-code';
+import { verifyChecks } from '../src/model/gate';
 
 const folder = join(__dirname, '..', 'examples', 'stateful');
 const [storeSpec] = loadSpec(join(folder, 'canary.yaml')).spec.apps;
@@ -191,10 +194,10 @@ describe('refused, with the field, the value and why', () => {
     ['blue/green', { ...plain, strategy: Strategy.BLUE_GREEN }, 'apps.0.strategy: is "blueGreen": a StatefulSet\'s pods keep their names and claims'],
     ['an autoscaler', { ...plain, stable: { ...plain.stable, autoscaling: { maxReplicas: 8 } } }, 'apps.0.stable.autoscaling: is {"maxReplicas":8}: a StatefulSet\'s size is fixed through a release'],
     ['another canary size', { ...plain, canary: { ...plain.canary, replicas: 2 } }, 'apps.0.canary.replicas: is 2: one StatefulSet of 5 pods runs both tracks'],
-    ['a baseline track', { ...plain, verify: { baseline: true, prometheus: { url: 'http://prometheus:9090', queries: [{ name: 'q', query: 'q{track="$track"}', compare: CompareTrack.BASELINE }] } } },
-      'apps.0.verify.baseline: is true: a StatefulSet\'s pods are one set'],
-    ['a query that compares tracks', { ...plain, verify: { prometheus: { url: 'http://prometheus:9090', queries: [{ name: 'q', query: 'q{track="$track"}', compare: CompareTrack.STABLE }] } } },
-      'apps.0.verify.prometheus.queries.0.compare: is "stable": a StatefulSet\'s pods carry no track label'],
+    ['a query that names $track', { ...plain, verify: { prometheus: { url: 'http://prometheus:9090', queries: [{ name: 'q', query: 'q{track="$track"}', compare: CompareTrack.STABLE }] } } },
+      'apps.0.verify.prometheus.queries.0.query: is "q{track=\\"$track\\"}": a StatefulSet\'s pods carry no track label'],
+    ['$pods in an app of Deployments', { ...plain, workload: WorkloadKind.DEPLOYMENT, verify: { prometheus: { url: 'http://prometheus:9090', queries: [{ name: 'q', query: 'q{pod=~"$pods"}', max: 1 }] } } },
+      'apps.0.verify.prometheus.queries.0.query: is "q{pod=~\\"$pods\\"}": $pods names a StatefulSet app\'s pods of a track; this app runs Deployments'],
     ['counts that are no partition', { ...plain, stages: [{ name: 'a', stableReplicas: 5, canaryReplicas: 1 }] },
       'apps.0.stages.0: runs 5 stable and 1 canary replicas: one StatefulSet of 5 pods runs both tracks, so they must add up to 5'],
     ['a canary that shrinks', { ...plain, stages: [{ name: 'a', stableReplicas: 3, canaryReplicas: 2 }, { name: 'b', stableReplicas: 4, canaryReplicas: 1 }] },
@@ -263,5 +266,55 @@ describe('from a file', () => {
     // Control: the same file again is written.
     cpSync(join(folder, 'store.yaml'), join(dir, 'store.yaml'));
     expect((await cli('synth', '-c', join(dir, 'canary.yaml'), '-o', join(dir, 'dist'))).code).toBe(0);
+  });
+});
+
+describe('the gate of a StatefulSet: $pods', () => {
+  const compared: AppSpec = {
+    ...plain,
+    verify: {
+      baseline: true,
+      prometheus: {
+        url: 'http://prometheus:9090',
+        queries: [
+          { name: 'errors', query: 'errors{pod=~"$pods"}', max: 0 },
+          { name: 'latency', query: 'latency{pod=~"$pods"}', compare: CompareTrack.BASELINE },
+        ],
+      },
+    },
+  };
+
+  test('each track\'s pods in a stage: the canary\'s highest ordinals, the baseline the highest stable ones, as many', () => {
+    const { spec, plan } = resolveOne(compared);
+    expect(plan.stages.map((each) => [each.name, trackPods(spec as StatefulApp, each)])).toEqual([
+      ['baseline', { canary: 'cache-none', baseline: 'cache-none', stable: 'cache-4|cache-3|cache-2|cache-1|cache-0' }],
+      ['canary', { canary: 'cache-4', baseline: 'cache-3', stable: 'cache-3|cache-2|cache-1|cache-0' }],
+      ['expand', { canary: 'cache-4|cache-3|cache-2', baseline: 'cache-1|cache-0', stable: 'cache-1|cache-0' }],
+      ['promote', { canary: 'cache-4|cache-3|cache-2|cache-1|cache-0', baseline: 'cache-none', stable: 'cache-none' }],
+      ['rollback', { canary: 'cache-none', baseline: 'cache-none', stable: 'cache-4|cache-3|cache-2|cache-1|cache-0' }],
+    ]);
+  });
+
+  test('the gate Job of each stage carries them; the check code fills $pods with them, each track in turn', async () => {
+    const job = find(stages(compared).get('expand')!, 'Job', 'cache-verify');
+    const env = job.spec.template.spec.containers[0].env;
+    const pods = JSON.parse(env.find((each: { name: string }) => each.name === 'TRACK_PODS').value);
+    expect(pods).toEqual({ canary: 'cache-4|cache-3|cache-2', baseline: 'cache-1|cache-0', stable: 'cache-1|cache-0' });
+    const { spec } = resolveOne(compared);
+    const fake = await fakePrometheus({
+      'errors{pod=~"cache-4|cache-3|cache-2"}': [sample('0')],
+      'latency{pod=~"cache-4|cache-3|cache-2"}': [series([1, 1, 1, 1, 1, 1])],
+      'latency{pod=~"cache-1|cache-0"}': [series([1, 1, 1, 1, 1, 1])],
+    });
+    try {
+      const results = await checkRunner().runChecks(verifyChecks(spec, spec.verify!), { prometheusUrl: fake.url, pods });
+      expect(results.map((result) => [result.check, result.verdict])).toEqual([['prometheus errors', 'pass'], ['prometheus latency', 'pass']]);
+      expect([...new Set(fake.asked.map((each) => each.query))].sort()).toEqual(['errors{pod=~"cache-4|cache-3|cache-2"}', 'latency{pod=~"cache-1|cache-0"}', 'latency{pod=~"cache-4|cache-3|cache-2"}']);
+      // Control: without the pods, a query that names them measures nothing and fails closed.
+      const unnamed = await checkRunner().runChecks(verifyChecks(spec, spec.verify!), { prometheusUrl: fake.url }).catch((error: Error) => error.message);
+      expect(unnamed).toContain('query "errors" names $pods, a StatefulSet\'s pods of each track, and no pods are given');
+    } finally {
+      await close(fake.server);
+    }
   });
 });

@@ -16,6 +16,7 @@
  *     on evidence the spec did not get, nor fail a canary that nothing was measured against.
  * A query with `compare: 'baseline'` is judged against the baseline instead of a bound: its range over
  * the window, once with `$track` the canary and once the baseline track, by a Mann-Whitney U test.
+ * A StatefulSet's pods carry no track label: its queries name each track's pods with `$pods`.
  *
  * The run has one deadline (`deadlineSeconds`); each request has its own timeout and reads at most a
  * bounded answer. Text from outside (Prometheus' errors, names, paths) is escaped before it is
@@ -34,7 +35,8 @@
  * @typedef {{ time: string, check: string, round: number, count: number, value: number | null, measured: string, bound: string, verdict: Verdict }} Measurement
  * @typedef {{ check: string, pass: boolean, verdict: Verdict, measured: string, bound: string, measurements?: Measurement[] }} Result
  * @typedef {Omit<Result, 'verdict'> & { verdict?: Verdict }} Reported a result, also from callers that know no verdict
- * @typedef {{ canaryUrl?: string, prometheusUrl?: string, onMeasurement?: (measurement: Measurement) => void, deadline?: number }} Where
+ * @typedef {{ canaryUrl?: string, prometheusUrl?: string, onMeasurement?: (measurement: Measurement) => void, deadline?: number, pods?: Record<string, string> }} Where
+ *   pods: a StatefulSet app's pods of each track in the stage (canary, baseline, stable), as a regular expression of their names, for `$pods`
  * @typedef {{ deadline: number, signal: AbortSignal }} Run
  * @typedef {{ value: number } | { none: string } | { error: string }} Outcome
  */
@@ -216,12 +218,14 @@ async function smokeCheck(smoke, canaryUrl, run) {
 }
 
 /**
- * The query with its placeholders filled in.
- * @param {string} query @param {Checks} checks @param {string} window @param {string} [track]
+ * The query with its placeholders filled in: `$pods` is the pods of `track` (the canary's where the
+ * query names no track), for a StatefulSet app, whose pods carry no track label.
+ * @param {string} query @param {Checks} checks @param {string} window @param {string} [track] @param {Record<string, string>} [pods]
  */
-function expand(query, checks, window, track) {
+function expand(query, checks, window, track, pods) {
   const filled = query.split('$window').join(window).split('$namespace').join(checks.namespace).split('$app').join(checks.app);
-  return track === undefined ? filled : filled.split('$track').join(track);
+  const podsFilled = pods ? filled.split('$pods').join(pods[track ?? 'canary']) : filled;
+  return track === undefined ? podsFilled : podsFilled.split('$track').join(track);
 }
 
 // A number as Prometheus writes one: "12", "0.0012", "1e-05", "-3.5E+10".
@@ -429,18 +433,19 @@ function judgeSamples(canary, baseline, judge) {
  */
 
 /**
- * A query's judge with its defaults; an error for a query that would judge nothing, refused before
- * anything is measured.
- * @param {Query} query @param {string} window @returns {Judge}
+ * A query's judge with its defaults; an error for a query that would judge nothing, or that names
+ * pods it is not given (`$pods` without `pods`), refused before anything is measured.
+ * @param {Query} query @param {string} window @param {Record<string, string>} [pods] @returns {Judge}
  */
-function judgeOf(query, window) {
+function judgeOf(query, window, pods) {
   const name = `query ${shown(query.name)}`;
+  if (query.query.includes('$pods') && !pods) throw new Error(`${name} names $pods, a StatefulSet's pods of each track, and no pods are given`);
   if (query.compare === undefined) {
     if (query.max === undefined && query.min === undefined) throw new Error(`${name} has no bound: give max, min or both, or compare: baseline`);
     return { kind: 'bound' };
   }
   if (query.compare !== 'baseline') throw new Error(`${name} compares with ${shown(query.compare)}: the one comparison is baseline`);
-  if (!query.query.includes('$track')) throw new Error(`${name} compares tracks: its query must name them with $track`);
+  if (!query.query.includes('$track') && !query.query.includes('$pods')) throw new Error(`${name} compares tracks: its query must name them with $track (a StatefulSet's, its pods with $pods)`);
   /** @type {Judge} */
   const judge = {
     kind: 'baseline', alpha: query.alpha ?? DEFAULT_ALPHA, worse: query.worse ?? 'higher', step: query.step ?? DEFAULT_STEP_SECONDS,
@@ -455,21 +460,22 @@ function judgeOf(query, window) {
 /**
  * One measurement of one query: a value against its bound, or the canary's sample against the baseline's.
  * @param {Query} query @param {Judge} judge @param {Prometheus} prometheus @param {Checks} checks @param {string} server @param {Run} run
+ * @param {Record<string, string>} [pods]
  * @returns {Promise<{ verdict: Verdict, value: number | null, measured: string }>}
  */
-async function measure(query, judge, prometheus, checks, server, run) {
+async function measure(query, judge, prometheus, checks, server, run, pods) {
   if (judge.kind === 'baseline') {
     const end = Date.now() / 1000;
     const range = { start: end - judge.seconds, end, step: judge.step };
     const samples = [];
     for (const track of ['canary', judge.baselineTrack]) {
-      const outcome = await rangeValues(server, expand(query.query, checks, prometheus.window, track), range, run);
+      const outcome = await rangeValues(server, expand(query.query, checks, prometheus.window, track, pods), range, run);
       if ('error' in outcome) return { verdict: 'fail', value: null, measured: `${track}: ${outcome.error}` };
       samples.push('none' in outcome ? [] : outcome.values);
     }
     return judgeSamples(samples[0], samples[1], judge);
   }
-  const outcome = await queryValue(server, expand(query.query, checks, prometheus.window), run);
+  const outcome = await queryValue(server, expand(query.query, checks, prometheus.window, undefined, pods), run);
   if ('error' in outcome) return { verdict: 'fail', value: null, measured: outcome.error };
   if ('none' in outcome) return { verdict: 'inconclusive', value: null, measured: outcome.none };
   const { value } = outcome;
@@ -511,7 +517,7 @@ function analysisPlan(prometheus) {
 async function prometheusChecks(prometheus, checks, server, run, where) {
   const plan = analysisPlan(prometheus);
   const queries = prometheus.queries.map((query) => {
-    const judge = judgeOf(query, prometheus.window);
+    const judge = judgeOf(query, prometheus.window, where.pods);
     return { query, judge, bound: queryBound(query, judge), tally: { passed: 0, failed: 0, none: 0 }, measurements: /** @type {Measurement[]} */ ([]) };
   });
   const start = Date.now() + plan.initialDelay * 1000;
@@ -524,7 +530,7 @@ async function prometheusChecks(prometheus, checks, server, run, where) {
     for (const each of queries) {
       // A query the deadline reaches before it is asked is not measured: only one asked and cut short fails.
       if (run.signal.aborted) break;
-      const { verdict, value, measured } = await measure(each.query, each.judge, prometheus, checks, server, run);
+      const { verdict, value, measured } = await measure(each.query, each.judge, prometheus, checks, server, run, where.pods);
       each.tally[verdict === 'pass' ? 'passed' : verdict === 'fail' ? 'failed' : 'none']++;
       const measurement = { time: new Date().toISOString(), check: `prometheus ${each.query.name}`, round: round + 1, count: plan.count, value, measured, bound: each.bound, verdict };
       each.measurements.push(measurement);
@@ -645,10 +651,11 @@ async function notify(checks, results, where) {
   }
 }
 
-/** In the Job: `node run-checks.js checks.json`, the canary at $CANARY_URL, the stage in $STAGE. */
+/** In the Job: `node run-checks.js checks.json`, the canary at $CANARY_URL, the stage in $STAGE, a StatefulSet's pods of each track in $TRACK_PODS (JSON). */
 async function main() {
   const checks = JSON.parse(require('node:fs').readFileSync(process.argv[2], 'utf8'));
-  const results = await runChecks(checks, { canaryUrl: process.env.CANARY_URL, onMeasurement: (measurement) => console.log(formatMeasurement(measurement)) });
+  const pods = process.env.TRACK_PODS ? JSON.parse(process.env.TRACK_PODS) : undefined;
+  const results = await runChecks(checks, { canaryUrl: process.env.CANARY_URL, pods, onMeasurement: (measurement) => console.log(formatMeasurement(measurement)) });
   for (const result of results) console.log(formatResult(result));
   console.log(formatVerdict(results));
   const notice = await notify(checks, results, { webhook: process.env.NOTIFY_WEBHOOK, stage: process.env.STAGE });

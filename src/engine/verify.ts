@@ -72,8 +72,9 @@ export async function verify(options: VerifyOptions): Promise<VerifyOutcome> {
   }
   const { checkRunner } = await import('../constructs/check-code');
   const runner = checkRunner();
+  const { isStateful, trackPods } = await import('../model/stateful');
   const results = await runner.runChecks(verifyChecks(spec, spec.verify), {
-    canaryUrl, prometheusUrl: prometheus, onMeasurement: (measurement) => options.onMeasurement?.(runner.formatMeasurement(measurement)),
+    canaryUrl, prometheusUrl: prometheus, ...(isStateful(spec) ? { pods: trackPods(spec, stage) } : {}), onMeasurement: (measurement) => options.onMeasurement?.(runner.formatMeasurement(measurement)),
   });
   const verdict = runner.gateVerdict(results);
   return { stage: stage.name, verdict, results, lines: results.map((result) => runner.formatResult(result)), exitCode: runner.EXIT_CODES[verdict] };

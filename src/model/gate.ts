@@ -1,3 +1,4 @@
+import type { TrackPods } from './stateful';
 import type { ResolvedAppSpec, ResolvedVerifySpec } from './resolved';
 import type { ResolvedStage } from './stage';
 import { matchRulesApply, serviceHost, trackServiceName } from './routing';
@@ -152,7 +153,7 @@ export interface CheckResult {
 
 /** What verify/run-checks.js exports. */
 export interface CheckRunner {
-  runChecks(checks: VerifyChecks, where: { canaryUrl?: string; prometheusUrl?: string; onMeasurement?: (measurement: object) => void }): Promise<CheckResult[]>;
+  runChecks(checks: VerifyChecks, where: { canaryUrl?: string; prometheusUrl?: string; pods?: TrackPods; onMeasurement?: (measurement: object) => void }): Promise<CheckResult[]>;
   formatResult(result: CheckResult): string;
   formatMeasurement(measurement: object): string;
   gateVerdict(results: readonly CheckResult[]): 'pass' | 'fail' | 'inconclusive';

@@ -7,7 +7,7 @@ import { hasTrackServices, matchRulesApply, routeKinds, trackServiceName, type W
 import { deployedTracks, ROLLBACK_STAGE, type ResolvedStage, type RolloutPlan } from './stage';
 import { endpointChecks, TRAFFIC_CHECK_SECONDS, type EndpointCheck, type GrowingLane } from './traffic-checks';
 import { isDrain, previewTrack } from './blue-green';
-import { canaryPodSelector, highestOrdinal, isStateful, partition, podName, statefulSize, templateTrack, type StatefulApp } from './stateful';
+import { canaryPodSelector, highestOrdinal, isStateful, partition, podName, statefulSize, templateTrack, trackPods, type StatefulApp, type TrackPods } from './stateful';
 
 /**
  * One object of a stage's file: its kind, its role in the app, and every value of it that varies
@@ -44,8 +44,8 @@ export type StageObject =
   }
   /** Istio's subsets of the tracks, the same in every stage. */
   | { readonly role: 'subsets'; readonly kind: 'DestinationRule' }
-  /** The gate's Job, which names the stage it checks. */
-  | { readonly role: 'gate'; readonly kind: 'Job'; readonly stage: string }
+  /** The gate's Job, which names the stage it checks; for a StatefulSet app, the pods of each track there. */
+  | { readonly role: 'gate'; readonly kind: 'Job'; readonly stage: string; readonly pods?: TrackPods }
   /** The smoke check's Job, before the route gives the canary more traffic. */
   | { readonly role: 'smoke'; readonly kind: 'Job'; readonly stage: string }
   /** What the endpoint check's Job runs as: its ServiceAccount, Role and RoleBinding. */
@@ -229,7 +229,7 @@ function statefulContents(app: StatefulApp, createsNamespace: boolean, stage: Re
     { role: 'revert-code', kind: 'ConfigMap' },
     ...(stage.name === ROLLBACK_STAGE ? [{ role: 'revert', kind: 'Job' } as const] : []),
     ...(checks.length ? [{ role: 'endpoint-check', kind: 'Job', checks } as const] : []),
-    ...(isGated(app, stage) ? [{ role: 'gate', kind: 'Job', stage: stage.name } as const] : []),
+    ...(isGated(app, stage) ? [{ role: 'gate', kind: 'Job', stage: stage.name, pods: trackPods(app, stage) } as const] : []),
   ];
 }
 

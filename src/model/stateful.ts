@@ -138,6 +138,28 @@ export function statefulMoves(app: StatefulApp, plan: RolloutPlan): StatefulMove
   });
 }
 
+/** The pods of each track in a stage, as a regular expression of their names (for a gate query's `$pods`). */
+export interface TrackPods {
+  readonly canary: string;
+  /** The highest stable ordinals, as many as the canary's pods (as many as there are): what the canary is compared with. */
+  readonly baseline: string;
+  readonly stable: string;
+}
+
+/**
+ * The pods of each track in a stage, for the gate's queries: names joined by `|` (a Prometheus
+ * `=~` is anchored), or `<statefulset>-none`, a name no pod of it has, where a track runs none.
+ *
+ *   N 5, canary (3, 2): canary store-4|store-3, baseline store-2|store-1, stable store-2|store-1|store-0
+ *   N 3, promote (0, 3): canary store-2|store-1|store-0, baseline store-none, stable store-none
+ */
+export function trackPods(app: StatefulApp, stage: ResolvedStage): TrackPods {
+  const names = (ordinals: readonly number[]) => (ordinals.length ? ordinals.map((ordinal) => podName(app, ordinal)).join('|') : `${app.statefulSet.name}-none`);
+  const canary = canaryOrdinals(app, stage.canaryReplicas);
+  const stable = Array.from({ length: stage.stableReplicas }, (_unused, i) => highestOrdinal(app) - stage.canaryReplicas - i);
+  return { canary: names(canary), baseline: names(stable.slice(0, canary.length)), stable: names(stable) };
+}
+
 /** The pod of ordinal `ordinal`: `<statefulset>-<ordinal>`. */
 export function podName(app: StatefulApp, ordinal: number): string {
   return `${app.statefulSet.name}-${ordinal}`;

@@ -469,7 +469,8 @@ export interface VerifySpec {
    * Run a baseline track beside the canary: a third Deployment at stable's image and config, with the
    * canary's pod count and the canary's route weight (taken from stable), in each stage where the
    * canary gets up to half the traffic; `compare: baseline` then judges the canary against pods as
-   * fresh as its own. Needs routing.
+   * fresh as its own. Needs routing. With `workload: StatefulSet`, no pods of its own: the baseline is
+   * the highest stable ordinals, as many as the canary's pods.
    * @default false
    */
   readonly baseline?: boolean;
@@ -570,6 +571,9 @@ export enum Worse {
  * One PromQL query and its bound. In the query, `$window` stands for the window, `$namespace` for the
  * app's namespace and `$app` for its `app` label value; tracks are named by the `track` label, for
  * example `sum(rate(http_requests_total{namespace="$namespace",track="canary",code=~"5.."}[$window]))`.
+ * A StatefulSet's pods carry no track label: there `$pods` stands for a track's pods in the stage,
+ * the canary's (or, in a comparison, each track's in turn) as a regular expression of their names,
+ * for example `pod=~"$pods"`.
  */
 export interface PrometheusQuerySpec {
   /** A name for the check, in its report. */
@@ -591,8 +595,9 @@ export interface PrometheusQuerySpec {
    */
   readonly min?: number;
   /**
-   * Judge the canary against stable or the baseline track instead of a bound: the query, with `$track` for the track, is run
-   * over the window for each, and the two samples are compared by a Mann-Whitney U test.
+   * Judge the canary against stable or the baseline track instead of a bound: the query, with `$track` for the track
+   * (a StatefulSet's: `$pods` for its pods), is run over the window for each, and the two samples are compared by a
+   * Mann-Whitney U test.
    * @default no comparison: the query has a bound
    */
   readonly compare?: CompareTrack;

@@ -3,6 +3,7 @@ import { canaryUrl, gateJobName, smokeJobName, verifyChecks, verifyJobName } fro
 import { CHECK_LABEL, COMPONENT_LABEL, SYNC_OPTIONS_ANNOTATION, SYNC_WAVE_ANNOTATION, VERIFY_COMPONENT } from '../../model/labels';
 import { SYNC_WAVE } from '../../model/moves';
 import type { ResolvedAppSpec, ResolvedVerifySpec } from '../../model/resolved';
+import type { TrackPods } from '../../model/stateful';
 import { checkCode } from '../check-code';
 import { appMetadata, type Manifest } from './manifest';
 import { NODE_CONTAINER_SECURITY, NODE_POD_SECURITY, NODE_RESOURCES } from './node-job';
@@ -45,8 +46,8 @@ export function gateConfigMap(app: ResolvedAppSpec, verify: ResolvedVerifySpec):
   };
 }
 
-/** The gate Job's pod: restricted, small, reading its checks from the gate's ConfigMap. */
-function gatePod(app: ResolvedAppSpec, verify: ResolvedVerifySpec, stage: string, configName: string, checks: string) {
+/** The gate Job's pod: restricted, small, reading its checks from the gate's ConfigMap (and a StatefulSet's pods of each track from its env). */
+function gatePod(app: ResolvedAppSpec, verify: ResolvedVerifySpec, stage: string, configName: string, checks: string, pods?: TrackPods) {
   const secret = verify.notify?.webhookSecret;
   return {
     automountServiceAccountToken: false,
@@ -55,6 +56,7 @@ function gatePod(app: ResolvedAppSpec, verify: ResolvedVerifySpec, stage: string
       env: [
         ...(app.worker ? [] : [{ name: 'CANARY_URL', value: canaryUrl(app) }]),
         { name: 'STAGE', value: stage },
+        ...(pods ? [{ name: 'TRACK_PODS', value: JSON.stringify(pods) }] : []),
         ...(secret ? [{ name: 'NOTIFY_WEBHOOK', valueFrom: { secretKeyRef: { key: secret.key, name: secret.name } } }] : []),
       ],
       image: verify.image,
@@ -99,8 +101,8 @@ const HOOK_DELETE_POLICY = { 'argocd.argoproj.io/hook-delete-policy': 'BeforeHoo
  * next stage prunes it. It meets the restricted Pod Security level, asks for little, and stops at the gate's
  * deadline; its pods carry no `app` label, so no Service of the app selects them.
  */
-export function gateJob(app: ResolvedAppSpec, verify: ResolvedVerifySpec, stage: string): Manifest {
-  const pod = gatePod(app, verify, stage, gateConfigName(app, gateData(app, verify)), CHECKS);
+export function gateJob(app: ResolvedAppSpec, verify: ResolvedVerifySpec, stage: string, pods?: TrackPods): Manifest {
+  const pod = gatePod(app, verify, stage, gateConfigName(app, gateData(app, verify)), CHECKS, pods);
   const annotations: Record<string, string> = app.waves ? { [SYNC_WAVE_ANNOTATION]: String(SYNC_WAVE.gate) } : { 'argocd.argoproj.io/hook': 'PostSync', ...HOOK_DELETE_POLICY };
   return job(app, verify, gateJobName(app, stage), 'analysis', annotations, pod);
 }

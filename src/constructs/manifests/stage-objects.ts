@@ -48,7 +48,7 @@ export function manifestOf(app: ResolvedAppSpec, object: StageObject): Manifest 
     case 'gate-config': return gateConfigMap(app, gate(app));
     case 'route': return routeManifest(app, object.kind, object);
     case 'subsets': return routeManifest(app, object.kind, { canaryWeight: 0, matchRules: false });
-    case 'gate': return gateJob(app, gate(app), object.stage);
+    case 'gate': return gateJob(app, gate(app), object.stage, object.pods);
     case 'smoke': return smokeJob(app, gate(app), object.stage);
     case 'endpoint-check-access': return endpointCheckAccess(app, object.kind);
     case 'endpoint-check-code': return endpointCheckConfigMap(app);

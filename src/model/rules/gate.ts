@@ -36,7 +36,11 @@ export function gateProblems(app: ResolvedAppSpec, at: SpecPath): Problem[] {
     if (query.compare === CompareTrack.BASELINE && !verify.baseline) {
       problems.push({ path: [...path, 'compare'], message: 'is "baseline": there is no baseline track; set verify.baseline: true, or compare: stable' });
     }
-    problems.push(...comparisonProblems(query, path));
+    problems.push(...comparisonProblems(query, path, app.statefulSet !== undefined));
+    // $pods stands for a StatefulSet's pods of a track; a Deployment's tracks are told apart by $track.
+    if (!app.statefulSet && query.query.includes('$pods')) {
+      problems.push({ path: [...path, 'query'], message: `is ${formatValue(query.query)}: $pods names a StatefulSet app's pods of a track; this app runs Deployments, whose pods carry their track: name it with $track` });
+    }
     if (query.compare === undefined && query.max === undefined && query.min === undefined) problems.push({ path, message: 'has no bound: give max, min or both, or compare' });
     if (query.max !== undefined && query.min !== undefined && query.min > query.max) {
       problems.push({ path: [...path, 'min'], message: `is ${query.min}: must not be above max (${query.max})` });
@@ -68,21 +72,26 @@ function analysisProblems(verify: ResolvedVerifySpec, where: SpecPath): Problem[
 }
 
 /** A comparison reads its query once per track (`$track`) and has no bound; its settings need it. */
-function comparisonProblems(query: PrometheusQuerySpec, path: SpecPath): Problem[] {
+function comparisonProblems(query: PrometheusQuerySpec, path: SpecPath, stateful: boolean): Problem[] {
   if (query.compare === undefined) {
     return (['alpha', 'worse'] as const).filter((key) => query[key] !== undefined)
       .map((key) => ({ path: [...path, key], message: `is ${formatValue(query[key])}: only goes with compare` }));
   }
+  // A StatefulSet's tracks are its pods (see the StatefulSet rules); a Deployment's, its pods' track label.
+  const [placeholder, example] = stateful ? ['$pods', 'pod=~"$pods"'] : ['$track', 'track="$track"'];
   return [
-    ...(query.query.includes('$track') ? [] : [{ path: [...path, 'query'], message: `is ${formatValue(query.query)}: a comparison runs it for each track, so it must hold $track (track="$track")` }]),
+    ...(query.query.includes(placeholder) ? [] : [{ path: [...path, 'query'], message: `is ${formatValue(query.query)}: a comparison runs it for each track, so it must hold ${placeholder} (${example})` }]),
     ...(['max', 'min'] as const).filter((key) => query[key] !== undefined)
       .map((key) => ({ path: [...path, key], message: `is ${query[key]}: a comparison judges the canary against ${query.compare}, not a bound; give one or the other` })),
   ];
 }
 
-/** A baseline track needs a router to give it the canary's weight, and names that fit. */
+/**
+ * A baseline track needs a router to give it the canary's weight, and names that fit. A
+ * StatefulSet's baseline is pods it runs anyway (its highest stable ordinals): none of this.
+ */
 function baselineProblems(app: ResolvedAppSpec, where: SpecPath): Problem[] {
-  if (!app.verify?.baseline) return [];
+  if (!app.verify?.baseline || app.statefulSet) return [];
   return [
     ...(app.routing ? [] : [{
       path: [...where, 'baseline'],

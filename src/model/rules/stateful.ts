@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import { formatValue, type Problem, type SpecPath } from '../../spec/problems';
-import { CompareTrack, Strategy, WorkloadKind, type AppSpec } from '../../spec/types';
+import { Strategy, WorkloadKind, type AppSpec } from '../../spec/types';
 import type { ResolvedAppSpec } from '../resolved';
 import { ROLLBACK_STAGE, type RolloutPlan } from '../stage';
 import { isStateful, statefulSize, type StatefulApp } from '../stateful';
@@ -38,11 +38,10 @@ export function statefulProblems(app: ResolvedAppSpec, given: AppSpec, at: SpecP
   }
   if (app.waves) problems.push(refuse(['workload'], 'StatefulSet', 'a StatefulSet release is to one cluster; waves across clusters take Deployments'));
   if (app.worker) problems.push(refuse(['workload'], 'StatefulSet', 'a StatefulSet has a headless Service, and this app serves no port; give it port:'));
-  if (given.verify?.baseline) problems.push(refuse(['verify', 'baseline'], true, 'a StatefulSet\'s pods are one set: a baseline track would be pods of its own; compare the canary\'s pods with stable\'s instead (compare: stable)'));
   given.verify?.prometheus?.queries?.forEach((query, i) => {
-    if (query.compare === CompareTrack.STABLE || query.compare === CompareTrack.BASELINE) {
-      problems.push(refuse(['verify', 'prometheus', 'queries', i, 'compare'], query.compare,
-        `a StatefulSet's pods carry no track label (one StatefulSet runs both, and a label that changed at finish would restart every pod), so $track cannot tell them apart; bound the canary's pods by name instead (pod="${name}-<ordinal>")`));
+    if (query.query.includes('$track')) {
+      problems.push(refuse(['verify', 'prometheus', 'queries', i, 'query'], query.query,
+        'a StatefulSet\'s pods carry no track label (one StatefulSet runs both tracks, and a label that changed at finish would restart every pod): name a track\'s pods with $pods instead, as pod=~"$pods"'));
     }
   });
   if (name.length > STATEFUL_SET_NAME_MAX) {
