@@ -185,6 +185,9 @@ describe('plan', () => {
     expect(text).toContain('    finish: promote -> baseline: replaces none; ready pods never below 3 of 3');
     expect(text).toContain('claims data: each pod keeps its own through every move');
     expect(planDocument(store.spec, store.plan, 'dist').statefulSet?.moves[0]).toEqual({ kind: 'next', from: 'baseline', to: 'canary', replaced: ['store-2'], readyFloor: 2 });
+    // The baseline column: the stable pods the canary is compared with.
+    expect(text).toMatch(/\n {2}canary +2 +1 +33\.3% +\[#+-+\] +store-1\n {2}expand +1 +2 +66\.7% +\[#+-+\] +store-0\n/);
+    expect(planDocument(store.spec, store.plan, 'dist').stages[2].pods).toEqual({ canary: 'store-2|store-1', baseline: 'store-0', stable: 'store-0' });
   });
 });
 

@@ -1,9 +1,9 @@
 import type { ResolvedAppSpec, ResolvedConfigSpec } from '../model/resolved';
-import { deployedTracks, type RolloutPlan } from '../model/stage';
+import { deployedTracks, type ResolvedStage, type RolloutPlan } from '../model/stage';
 import { formatCount, trackAutoscalerBounds } from '../model/autoscaling';
 import { formatShare } from '../model/replicas';
 import { describeParent, matchRulesApply, routeKinds, routeName, trackServiceName } from '../model/routing';
-import { highestOrdinal, isStateful, podName, revertJobName, statefulMoves, statefulSize, type StatefulApp } from '../model/stateful';
+import { highestOrdinal, isStateful, podName, revertJobName, statefulMoves, statefulSize, trackPods, type StatefulApp } from '../model/stateful';
 import { endpointCheckName } from '../model/traffic-checks';
 import { laneLabel, noRollback, previewServiceName } from '../model/blue-green';
 import { appScopeLabels, COMPONENT_LABEL, CONFIG_COMPONENT, CONFIG_LABEL, configLabel, selectorArg, trackSelector, TRACKS } from '../model/labels';
@@ -81,7 +81,7 @@ export function formatPlan(app: ResolvedAppSpec, plan: RolloutPlan, outdir: stri
           ? `(asked ${formatShare(stage.requestedPercent)}) ` : '') + formatShare(stage.canaryShare),
         `[${shareBar(stage.canaryShare)}]`,
         ...(hasMirror ? [stage.mirrorPercent ? `${stage.mirrorPercent}%` : '-'] : []),
-        ...(hasBaseline ? [stage.baselineReplicas ? `${stage.baselineReplicas} at ${stage.baselineWeight}%` : '-'] : []),
+        ...(hasBaseline ? [baselineCell(app, stage)] : []),
         ...(hasMatches ? [matchRulesApply(app, stage) ? 'on' : '-'] : []),
       ];
       if (stage === plan.current) row[row.length - 1] += ' <- current';
@@ -118,6 +118,12 @@ export function formatPlan(app: ResolvedAppSpec, plan: RolloutPlan, outdir: stri
       return i < steps.length - 1 ? `${line} \\` : line;
     })),
   ].map(printable).join('\n');
+}
+
+/** A stage's baseline, for the plan's table: its pods and weight; a StatefulSet's, the stable pods the canary is compared with. */
+function baselineCell(app: ResolvedAppSpec, stage: ResolvedStage): string {
+  if (isStateful(app)) return stage.canaryReplicas && stage.stableReplicas ? trackPods(app, stage).baseline.split('|').join(', ') : '-';
+  return stage.baselineReplicas ? `${stage.baselineReplicas} at ${stage.baselineWeight}%` : '-';
 }
 
 /** Each wave in order and what it waits for, as Argo CD's RollingSync takes them. */
@@ -321,7 +327,9 @@ export function planDocument(app: ResolvedAppSpec, plan: RolloutPlan, outdir: st
       canaryWeight: stage.canaryWeight ?? null,
       requestedPercent: stage.requestedPercent ?? null,
       mirrorPercent: stage.mirrorPercent ?? null,
-      ...(app.verify?.baseline ? { baselineReplicas: stage.baselineReplicas, baselineWeight: stage.baselineWeight ?? null } : {}),
+      ...(app.verify?.baseline && !isStateful(app) ? { baselineReplicas: stage.baselineReplicas, baselineWeight: stage.baselineWeight ?? null } : {}),
+      // A StatefulSet's tracks are pods by name: what a gate query's $pods stands for in the stage.
+      ...(isStateful(app) ? { pods: trackPods(app, stage) } : {}),
       matchRules: matchRulesApply(app, stage),
       syncWaves: stage.syncWaves,
       autoscalers: {
