@@ -81,8 +81,7 @@ export function stuckCanary(text: string): string {
  * left (its pods, claims and volumes) goes first: a pod it held unready would hold this run too.
  */
 export async function prepare(namespace: string): Promise<void> {
-  const claims: string[] = (store.workload.deployment.volumeClaimTemplates ?? []).map((claim: { metadata: { name: string } }) => claim.metadata.name);
-  const volumes = claims.flatMap((claim) => Array.from({ length: SIZE }, (_unused, ordinal) => `${claim}-${SET}-${store.statefulSet.firstOrdinal + ordinal}`));
+  const volumes = store.statefulSet.claims.flatMap((claim) => Array.from({ length: SIZE }, (_unused, ordinal) => `${claim}-${SET}-${store.statefulSet.firstOrdinal + ordinal}`));
   await kubectl(['delete', 'namespace', namespace, '--ignore-not-found', '--wait=true', '--timeout=180s']);
   // A volume its claim has left is Released, bound to that claim's uid for good: it goes too.
   await kubectl(['delete', 'persistentvolumes', ...volumes.map((name) => `${namespace}-${name}`), '--ignore-not-found', '--wait=true', '--timeout=60s']);

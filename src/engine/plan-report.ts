@@ -163,7 +163,7 @@ function podsOf(app: StatefulApp, ordinals: readonly number[]): string {
 function describeStateful(app: StatefulApp, plan: RolloutPlan): string[] {
   const { name, serviceName, maxUnavailable } = app.statefulSet;
   const size = statefulSize(app);
-  const claims = Array.isArray(app.workload.deployment.volumeClaimTemplates) ? app.workload.deployment.volumeClaimTemplates.map((claim: { metadata?: { name?: string } }) => claim?.metadata?.name) : [];
+  const { claims } = app.statefulSet;
   const canary = trackServiceName(app.service.name, 'canary');
   return [
     `StatefulSet ${name}: ${size} pods, headless Service ${serviceName}; the canary is its highest ordinals (${podName(app, highestOrdinal(app))} first), the pods at or past each stage's partition (stable's count); ${canary} selects ${podName(app, highestOrdinal(app))}, the gate's target`,

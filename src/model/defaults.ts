@@ -113,6 +113,7 @@ function resolveStatefulSet(app: ReadApp, file: WorkloadFile | undefined, replic
   const given = file?.deployment.kind === 'StatefulSet' ? file.deployment : undefined;
   const spec = given?.spec ?? {};
   const maxUnavailable = spec.updateStrategy?.rollingUpdate?.maxUnavailable;
+  const templates: unknown[] = Array.isArray(spec.volumeClaimTemplates) ? spec.volumeClaimTemplates : [];
   const percent = typeof maxUnavailable === 'string' ? /^(\d+)%$/.exec(maxUnavailable) : null;
   return {
     name: given?.metadata?.name ?? app.name,
@@ -120,6 +121,7 @@ function resolveStatefulSet(app: ReadApp, file: WorkloadFile | undefined, replic
     firstOrdinal: spec.ordinals?.start ?? 0,
     // As the controller scales a percent: rounded up, at least 1.
     maxUnavailable: Math.max(1, typeof maxUnavailable === 'number' ? maxUnavailable : percent ? Math.ceil((replicas * Number(percent[1])) / 100) : 1),
+    claims: templates.map((claim) => (claim as { metadata?: { name?: unknown } } | null)?.metadata?.name).filter((name): name is string => typeof name === 'string'),
     ...(file?.headless ? { headless: file.headless } : {}),
   };
 }

@@ -201,6 +201,8 @@ export interface ResolvedStatefulSetSpec {
   readonly firstOrdinal: number;
   /** The pods the controller may replace at once in a rolling update (`maxUnavailable`, 1 unless given as a number). */
   readonly maxUnavailable: number;
+  /** The names of its claims (a `from` file's volumeClaimTemplates): volumes of every pod, each its own. */
+  readonly claims: string[];
   /** The `from` file's headless Service, as written; absent where the tool makes it. */
   readonly headless?: { [key: string]: any };
 }

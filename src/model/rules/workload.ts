@@ -220,9 +220,7 @@ export function workloadProblems(app: ResolvedAppSpec, given: AppSpec, at: SpecP
   if (app.canary.image === '') problems.push({ path: [...at, 'canary', 'image'], message: 'is required' });
   // What the API server refuses, said as it would, before anything is written.
   // A StatefulSet's claims are volumes of its pods, as the controller makes them.
-  const claims = Array.isArray(app.workload.deployment.volumeClaimTemplates) ? app.workload.deployment.volumeClaimTemplates
-    .map((claim: { metadata?: { name?: unknown } }) => claim?.metadata?.name).filter((name: unknown): name is string => typeof name === 'string') : [];
-  for (const refusal of template ? podTemplateRefusals(app.workload.pod, claims) : []) {
+  for (const refusal of template ? podTemplateRefusals(app.workload.pod, app.statefulSet?.claims) : []) {
     const { path, is } = declared(app, given, at, refusal.path, refusal.value);
     problems.push({ path, message: `${is}: the API server refuses it (${refusal.rule}); nothing was written` });
   }
