@@ -53,7 +53,7 @@ export function manifestOf(app: ResolvedAppSpec, object: StageObject): Manifest 
     case 'endpoint-check-access': return endpointCheckAccess(app, object.kind);
     case 'endpoint-check-code': return endpointCheckConfigMap(app);
     case 'endpoint-check': return endpointCheckJob(app, endpointCheck(app), object.checks);
-    case 'stateful-set': return statefulSet(app, object.template, object.partition, object.wave);
+    case 'stateful-set': return statefulSet(stateful(app), object.template, object.partition, object.wave);
     case 'headless-service': return headlessService(stateful(app));
     case 'canary-pod-service': return canaryPodService(stateful(app));
     case 'stateful-budget': return statefulBudget(stateful(app));

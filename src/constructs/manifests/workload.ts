@@ -3,6 +3,7 @@ import { laneLabel } from '../../model/blue-green';
 import { canonicalCpu, canonicalMemory } from '../../model/quantities';
 import { baselineName } from '../../model/gate';
 import type { ResolvedAppSpec } from '../../model/resolved';
+import type { StatefulApp } from '../../model/stateful';
 import { SecurityProfile, type ResourceAmounts } from '../../spec/types';
 import { appMetadata, withUserMetadata, type Manifest } from './manifest';
 
@@ -211,9 +212,8 @@ export function statefulSelector(app: ResolvedAppSpec): { [key: string]: any } {
  * annotations and settings (podManagementPolicy, volumeClaimTemplates, minReadySeconds, ...) are
  * kept, and of its update strategy its maxUnavailable.
  */
-export function statefulSet(app: ResolvedAppSpec, template: Track, partition: number, wave: number): Manifest {
+export function statefulSet(app: StatefulApp, template: Track, partition: number, wave: number): Manifest {
   const { workload, statefulSet: own } = app;
-  if (!own) throw new Error(`internal: a StatefulSet for app ${app.name}, which runs Deployments`);
   const { updateStrategy, ...kept } = workload.deployment;
   const maxUnavailable = updateStrategy?.rollingUpdate?.maxUnavailable;
   return {
